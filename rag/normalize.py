@@ -1,0 +1,260 @@
+"""Text normalization with an exact map back to raw-file character offsets.
+
+``normalize(raw)`` cleans a document for indexing and display:
+
+* NFKC, plus a fold of CJK Radicals Supplement / Kangxi forms that NFKC leaves alone (⻛→风);
+* lines of one paragraph re-joined as PDF extraction breaks them (no space between CJK characters,
+  one space between Latin words, hyphenated words re-joined);
+* Markdown images, link targets, emphasis markers and cover/QR-code/subscription boilerplate dropped;
+* headings kept, and reported with their level so the chunker can build section paths.
+
+Every output character remembers the raw span it came from, so ``NormalizedText.raw_span(a, b)``
+turns a span of normalized text into raw-file offsets. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass, field
+
+# CJK Radicals Supplement (U+2E80–U+2EFF) and a few Kangxi radicals that NFKC does not map, folded
+# to the ordinary ideographs that policy documents mean by them.
+RADICAL_FOLD: dict[str, str] = {
+    "⻛": "风", "⻅": "见", "⻓": "长", "⻔": "门", "⻆": "角", "⺠": "民", "⻬": "齐", "⻋": "车",
+    "⻉": "贝", "⻢": "马", "⻜": "飞", "⻝": "食", "⻚": "页", "⻥": "鱼", "⻦": "鸟", "⻓": "长",
+    "⺟": "母", "⻘": "青", "⻨": "麦", "⻩": "黄", "⻳": "龟", "⻰": "龙", "⻮": "齿", "⻁": "虎",
+    "⺁": "厂", "⺇": "几", "⺈": "刀", "⺊": "卜", "⺋": "卩", "⺍": "小", "⺎": "兀", "⺏": "尢",
+    "⺐": "尢", "⺒": "巳", "⺓": "幺", "⺛": "旡", "⺝": "月", "⺞": "歺", "⺡": "水", "⺢": "水",
+    "⺣": "火", "⺤": "爪", "⺦": "丬", "⺧": "牛", "⺨": "犬", "⺩": "王", "⺪": "疋", "⺫": "目",
+    "⺬": "示", "⺭": "示", "⺮": "竹", "⺯": "糸", "⺰": "纟", "⺱": "网", "⺲": "网", "⺳": "网",
+    "⺴": "网", "⺵": "网", "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "老", "⺺": "聿", "⺻": "聿",
+    "⺼": "肉", "⺽": "臼", "⺾": "艹", "⺿": "艹", "⻀": "艹", "⻂": "衣", "⻃": "西", "⻄": "西",
+    "⻇": "见", "⻈": "讠", "⻊": "足", "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "金",
+    "⻑": "长", "⻒": "阝", "⻓": "长", "⻕": "门", "⻖": "阝", "⻗": "雨", "⻙": "韦", "⻟": "食",
+    "⻠": "饣", "⻡": "首", "⻣": "骨", "⻤": "鬼", "⻧": "卤", "⻪": "黾", "⻫": "齐", "⻭": "齿",
+    "⻯": "龙", "⻱": "龟", "⻲": "龟",
+}
+
+BOILERPLATE_LINE = re.compile(
+    r"^\s*(!\[[^\]]*\]\([^)]*\)\s*)+$"  # a line of Markdown images only
+    r"|扫码|扫描二维码|二维码|长按识别|关注公众号|点击上方|点击蓝字|阅读原文|星标|置顶公众号"
+    r"|cover_image|微信号|订阅号|在看|点赞|转发|分享至"
+    r"|^\s*(subscribe|scan the qr|click here to follow)",
+    re.IGNORECASE,
+)
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)(]|\([^)]*\))*\)")
+EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`")
+FULLWIDTH_PUNCTUATION = frozenset("，：；（）！？、")
+# A line ending in one of these closes its paragraph; any other line may be a wrapped one.
+TERMINAL = frozenset("。！？；：!?;:.…」』”\"'）)")
+HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+LIST_ITEM = re.compile(
+    r"^\s*([-*+•·●■◆▪]\s?|\d{1,3}[.)、．]\s?|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、．.]|第[一二三四五六七八九十百\d]+[章节条款部分])"
+)
+
+
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2FA1F
+        or 0xF900 <= code <= 0xFAFF
+        or 0x2E80 <= code <= 0x2FDF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+    )
+
+
+def fold_char(ch: str) -> str:
+    """NFKC plus the radical fold for one character (may return several characters or none).
+
+    Full-width punctuation (，：；（）！？) is kept: it is ordinary Chinese punctuation, not a variant.
+    """
+    folded = RADICAL_FOLD.get(ch)
+    if folded is not None:
+        return folded
+    if ch in FULLWIDTH_PUNCTUATION:
+        return ch
+    out = unicodedata.normalize("NFKC", ch)
+    if len(out) == 1 and out in RADICAL_FOLD:
+        return RADICAL_FOLD[out]
+    if out in ("\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"):
+        return ""
+    return out
+
+
+def fold_text(text: str) -> str:
+    """The character fold alone (NFKC + radicals), for queries and evidence quotes."""
+    if text.isascii():
+        return text
+    return "".join(fold_char(ch) for ch in text)
+
+
+def compact(text: str) -> str:
+    """Folded text with all white space removed: the form used to compare quotes with chunks."""
+    return re.sub(r"\s+", "", fold_text(text))
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int  # offset in the normalized text
+    level: int
+    title: str
+
+
+@dataclass
+class NormalizedText:
+    """Normalized text plus, for each output character, the raw span [starts[i], ends[i])."""
+
+    text: str
+    starts: array = field(default_factory=lambda: array("q"))
+    ends: array = field(default_factory=lambda: array("q"))
+    headings: list[Heading] = field(default_factory=list)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw-file offsets of normalized span [start, end)."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+class _Builder:
+    """Appends characters with provenance; joins paragraph lines as it goes."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.starts = array("q")
+        self.ends = array("q")
+
+    def last_char(self) -> str:
+        return self.chars[-1] if self.chars else ""
+
+    def add(self, text: str, start: int, end: int) -> None:
+        for ch in text:
+            self.chars.append(ch)
+            self.starts.append(start)
+            self.ends.append(end)
+
+    def add_identity(self, text: str, start: int) -> None:
+        self.chars.extend(text)
+        self.starts.extend(range(start, start + len(text)))
+        self.ends.extend(range(start + 1, start + len(text) + 1))
+
+    def drop_last(self) -> None:
+        self.chars.pop()
+        self.starts.pop()
+        self.ends.pop()
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+
+def _fold_segment(builder: _Builder, raw: str, seg_start: int, seg_end: int) -> None:
+    """Fold raw[seg_start:seg_end] into the builder, collapsing white space runs to one space."""
+    segment = raw[seg_start:seg_end]
+    if segment.isascii() and "  " not in segment and "\t" not in segment:
+        builder.add_identity(segment, seg_start)
+        return
+    for offset, ch in enumerate(segment, start=seg_start):
+        folded = fold_char(ch)
+        for out in folded:
+            if out.isspace():
+                if builder.last_char() in ("", " ", "\n"):
+                    continue
+                out = " "
+            builder.add(out, offset, offset + 1)
+
+
+def _clean_line(line: str) -> list[tuple[int, int]]:
+    """Spans of a line to keep after removing Markdown images, link targets and emphasis."""
+    removed: list[tuple[int, int]] = []
+    for match in MARKDOWN_IMAGE.finditer(line):
+        removed.append(match.span())
+    for match in MARKDOWN_LINK.finditer(line):
+        if any(a <= match.start() < b for a, b in removed):
+            continue
+        removed.append((match.start(), match.start() + 1))  # "["
+        removed.append((match.start(1) + len(match.group(1)), match.end()))  # "](url)"
+    for match in EMPHASIS.finditer(line):
+        if not any(a <= match.start() < b for a, b in removed):
+            removed.append(match.span())
+    removed.sort()
+    keep: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in removed:
+        if a > pos:
+            keep.append((pos, a))
+        pos = max(pos, b)
+    if pos < len(line):
+        keep.append((pos, len(line)))
+    return keep
+
+
+def _join_lines(builder: _Builder, next_first: str) -> None:
+    """Decide what separates a wrapped line from the next line of the same paragraph."""
+    prev = builder.last_char()
+    while prev == " ":
+        builder.drop_last()
+        prev = builder.last_char()
+    if not prev or prev == "\n":
+        return
+    if is_cjk(prev) and is_cjk(next_first):
+        return  # Chinese has no spaces between words.
+    if prev == "-" and len(builder) >= 2 and builder.chars[-2].isalpha() and next_first.islower():
+        builder.drop_last()  # de-hyphenate "regu-\nlation"
+        return
+    builder.add(" ", builder.starts[-1] + 1 if builder.starts else 0, builder.ends[-1] if builder.ends else 0)
+
+
+def normalize(raw: str, start: int = 0, end: int | None = None, wrap_min_chars: int = 24) -> NormalizedText:
+    """Normalize raw[start:end]; offsets in the result index into ``raw``.
+
+    A line at least ``wrap_min_chars`` long that does not end a sentence is taken as wrapped (PDF
+    extraction) and joined to the next text line, even across a blank line.
+    """
+    end = len(raw) if end is None else end
+    builder = _Builder()
+    headings: list[Heading] = []
+    previous_wrapped = False
+    for line_match in re.finditer(r"[^\n]*(?:\n|$)", raw[start:end]):
+        if line_match.start() == line_match.end():
+            break
+        line_start = start + line_match.start()
+        line_text = line_match.group().rstrip("\r\n")
+        stripped = line_text.strip()
+        if not stripped:
+            continue
+        if stripped.strip("-*_=.·•") == "" or BOILERPLATE_LINE.search(stripped):
+            previous_wrapped = False
+            continue
+        heading = HEADING.match(line_text)
+        starts_block = heading is not None or LIST_ITEM.match(line_text) is not None or "\f" in line_text
+        if previous_wrapped and not starts_block:
+            _join_lines(builder, fold_text(stripped[:1]) or stripped[:1])
+        elif len(builder):
+            while builder.last_char() == " ":
+                builder.drop_last()
+            if builder.last_char() != "\n":
+                builder.add("\n", line_start, line_start)
+        line_out = len(builder)
+        if heading:
+            text_start = line_start + heading.start(2)
+            for a, b in _clean_line(heading.group(2)):
+                _fold_segment(builder, raw, text_start + a, text_start + b)
+            title = "".join(builder.chars[line_out:]).strip()
+            if title:
+                headings.append(Heading(line_out, len(heading.group(1)), title))
+            previous_wrapped = False
+            continue
+        for a, b in _clean_line(line_text):
+            _fold_segment(builder, raw, line_start + a, line_start + b)
+        kept = "".join(builder.chars[line_out:]).rstrip()
+        previous_wrapped = len(kept) >= wrap_min_chars and kept[-1:] not in TERMINAL
+    while builder.last_char() in (" ", "\n"):
+        builder.drop_last()
+    return NormalizedText("".join(builder.chars), builder.starts, builder.ends, headings)

