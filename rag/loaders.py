@@ -37,7 +37,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|
 _MD_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])[ \x1f]*\x1f[ \x1f]*(?=[{_CJK}])")
 
 
 def _codec_name(name: str) -> str | None:
@@ -57,13 +58,28 @@ def _looks_binary(data: bytes) -> bool:
     return controls > BINARY_CONTROL_RATIO * len(sample)
 
 
+def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM, recognised by NUL bytes all on odd (LE) or even (BE) positions."""
+    sample = data[:SNIFF_BYTES]
+    if len(data) % 2 or sample.count(0) < len(sample) // 8:
+        return None
+    for encoding, parity in (("utf-16-le", 1), ("utf-16-be", 0)):
+        if all(i % 2 == parity for i, b in enumerate(sample) if b == 0):
+            text = _strict(data, encoding)
+            if text is not None and not _looks_binary(text.encode("utf-8")):
+                return text, encoding
+    return None
+
+
 def _is_common(char: str, encoding: str) -> bool:
-    """True for GB2312 characters, or Big5 symbols + level-1 (frequent) characters."""
+    """True for punctuation and level-1 (frequent) Hanzi of GB2312, or of Big5 for ``big5``."""
     try:
-        code = char.encode("big5" if encoding == "big5" else "gb2312")
+        code = int.from_bytes(char.encode("big5" if encoding == "big5" else "gb2312"), "big")
     except UnicodeEncodeError:
         return False
-    return encoding != "big5" or 0xA140 <= int.from_bytes(code, "big") <= 0xC67E
+    if encoding == "big5":
+        return 0xA140 <= code <= 0xA3BF or 0xA440 <= code <= 0xC67E
+    return 0xA1A1 <= code <= 0xA3FE or 0xB0A1 <= code <= 0xD7FE
 
 
 def _common_ratio(text: str, encoding: str) -> float:
@@ -93,6 +109,8 @@ def decode_text(data: bytes, hint: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise UnreadableDocumentError(f"invalid {name} text after its byte-order mark.") from exc
     if _looks_binary(data):
+        if utf16 := _bomless_utf16(data):
+            return utf16
         raise UnreadableDocumentError("binary file, not text.")
     if (text := _strict(data, "utf-8")) is not None:
         return text, "utf-8"
@@ -263,6 +281,7 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
 
 
 _HTML_DROP = ("script", "style", "nav", "footer", "noscript", "template", "svg", "iframe")
+_HTML_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _HTML_BLOCKS = ("p", "div", "li", "br", "tr", "td", "th", "section", "article", "blockquote", "pre", "dt", "dd", "table")
 
 
@@ -281,6 +300,9 @@ def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
         meta["language"] = str(soup.html["lang"])
     for tag in soup(_HTML_DROP):
         tag.decompose()
+    for node in soup.find_all(string=True):  # source line breaks are spaces, except inside <pre>
+        if type(node) is NavigableString and node.find_parent("pre") is None:
+            node.replace_with(_HTML_SPACE.sub(lambda m: "\x1f" if "\n" in m.group() else " ", node))
     for heading in soup.find_all(re.compile(r"^h[1-6]$")):
         text = " ".join(heading.get_text(" ").split())
         if heading.name == "h1" and text:
@@ -290,8 +312,10 @@ def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
         tag.insert_before("\n- " if tag.name == "li" else "\n")
         tag.insert_after("\n")
     root = soup.body or soup
-    lines = (" ".join(line.split()) for line in root.get_text().split("\n"))
-    text = "\n".join(_CJK_GAP.sub("", line) for line in lines if line and line != "-")
+    # a wrapped source line between two CJK characters (marked \x1f above) joins without a space
+    lines = (_CJK_GAP.sub("", line).replace("\x1f", " ") for line in root.get_text().split("\n"))
+    lines = (_HTML_SPACE.sub(" ", line).strip() for line in lines)
+    text = "\n".join(line for line in lines if line and line != "-")
     return text, meta
 
 

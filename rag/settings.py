@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # A chunk whose letters are mostly Latin inside a Chinese document (reference lists, URLs,
     # English footnotes) is tagged as such; retrieval down-weights it for cross-lingual queries.
     latin_chunk_ratio: float = 0.6
+    # A line at least this long that does not end a sentence is a wrapped (PDF) line: join it.
+    wrap_min_chars: int = 24
+    # Head each passage with its document title and section for the dense model.
+    embed_with_title: bool = True
 
     # --- ingestion -------------------------------------------------------------------------
     allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")

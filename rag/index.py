@@ -1,0 +1,224 @@
+"""The index: embedder + Qdrant store + manifest, owned by one process.
+
+Usage::
+
+    with Index.open(settings) as index:
+        report = index.ingest([Path("corpus")])
+        index.documents()                    # what is searchable
+        index.remove("old.pdf")
+
+Writes are serialized by a lock; queries read ``visible_hashes()``, a snapshot that changes only when a
+document is completely in the store, so a reader never sees a half-indexed document.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from rag.documents import UnreadableDocumentError
+from rag.embedding import Embedder, get_embedder
+from rag.ingest import (
+    IngestReport,
+    ProgressCallback,
+    SkippedFile,
+    build_points,
+    chunk_document,
+    collect_files,
+    content_hash,
+    document_record,
+    drop_path,
+    elapsed_since,
+)
+from rag.loaders import load_document
+from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
+from rag.settings import Settings
+from rag.store import Store, open_store
+
+logger = logging.getLogger(__name__)
+
+UPSERT_BATCH = 64
+
+
+class IndexConfigError(RuntimeError):
+    """The index on disk was built with another embedding model."""
+
+
+class Index:
+    def __init__(self, settings: Settings, embedder: Embedder, store: Store, manifest: Manifest) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self._manifest = manifest
+        self._write_lock = threading.Lock()
+        self._visible: frozenset[str] = frozenset(manifest.documents)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
+        embedder = embedder or get_embedder(settings)
+        manifest_path = settings.index_dir / "manifest.json"
+        manifest = load_manifest(manifest_path)
+        if manifest.embed_model and (manifest.embed_model != embedder.name or manifest.dim != embedder.dim):
+            raise IndexConfigError(
+                f"The index in {settings.index_dir} was built with {manifest.embed_model!r}, not "
+                f"{embedder.name!r}. Run `rag ingest --rebuild` (or choose another RAG_INDEX_DIR)."
+            )
+        store = open_store(settings, embedder.dim)
+        manifest.embed_model, manifest.dim = embedder.name, embedder.dim
+        return cls(settings, embedder, store, manifest)
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- reading ----------------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.settings.index_dir / "manifest.json"
+
+    def visible_hashes(self) -> frozenset[str]:
+        return self._visible
+
+    def documents(self) -> list[DocumentRecord]:
+        return sorted(self._manifest.documents.values(), key=lambda r: r.names[0] if r.names else r.doc_hash)
+
+    def record(self, doc_hash: str) -> DocumentRecord | None:
+        return self._manifest.documents.get(doc_hash)
+
+    def hash_for_name(self, name: str) -> str | None:
+        return self._manifest.hash_for_name(name)
+
+    def chunk_count(self) -> int:
+        return sum(r.chunks for r in self._manifest.documents.values())
+
+    # --- writing ----------------------------------------------------------------------------
+    def _publish(self) -> None:
+        self.store.flush()
+        save_manifest(self._manifest, self.manifest_path)
+        self._visible = frozenset(self._manifest.documents)
+
+    def ingest(self, paths: Iterable[Path], progress: ProgressCallback | None = None, prune: bool = True) -> IngestReport:
+        """Bring the index in line with the files under ``paths``; see module docstring."""
+        started = time.perf_counter()
+        with self._write_lock:
+            roots = [Path(p).resolve() for p in paths]
+            files, skipped = collect_files(roots, self.settings.allowed_suffixes)
+            report = IngestReport(files_seen=len(files) + len(skipped), skipped=skipped)
+            seen: set[str] = set()
+            for done, path in enumerate(files):
+                if progress:
+                    progress(path.name, done, len(files))
+                seen.add(str(path))
+                self._ingest_file(path, report)
+            if progress:
+                progress("done", len(files), len(files))
+            if prune:
+                self._prune(roots, seen, report)
+            self._collect_orphans()
+            self._publish()
+            report.chunks_total = self.chunk_count()
+            report.seconds = elapsed_since(started)
+            return report
+
+    def _ingest_file(self, path: Path, report: IngestReport) -> None:
+        key = str(path)
+        try:
+            size = path.stat().st_size
+            max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+            if size > max_bytes:
+                raise UnreadableDocumentError(f"file is larger than the {self.settings.max_file_mb:g} MB limit")
+            doc_hash = content_hash(path.read_bytes())
+        except (OSError, UnreadableDocumentError) as error:
+            report.skipped.append(SkippedFile(path.name, str(error)))
+            return
+        previous = self._manifest.paths.get(key)
+        if previous == doc_hash and doc_hash in self._manifest.documents:
+            report.unchanged.append(path.name)
+            return
+        if doc_hash in self._manifest.documents:  # same content under another name
+            record = self._manifest.documents[doc_hash]
+            if previous is not None:
+                self._forget(key)
+            self._manifest.paths[key] = doc_hash
+            if path.name not in record.names:
+                record.names.append(path.name)
+            report.duplicates.append(f"{path.name} = {record.names[0]}")
+            self._publish()
+            return
+        try:
+            doc = load_document(path, max_bytes=max_bytes)
+            chunks = chunk_document(doc, self.settings, self.embedder.count_tokens)
+            if not chunks:
+                raise UnreadableDocumentError("no extractable text")
+        except UnreadableDocumentError as error:
+            report.skipped.append(SkippedFile(path.name, str(error)))
+            return
+        except Exception as error:  # a loader bug must not stop the rest of the corpus
+            logger.exception("failed to read %s", path.name)
+            report.skipped.append(SkippedFile(path.name, f"could not be read: {type(error).__name__}: {error}"))
+            return
+        for start in range(0, len(chunks), UPSERT_BATCH):
+            batch = chunks[start : start + UPSERT_BATCH]
+            self.store.upsert(build_points(doc, doc_hash, batch, self.embedder, self.settings))
+        report.chunks_embedded += len(chunks)
+        if previous is not None:
+            self._forget(key)
+            report.updated.append(path.name)
+        else:
+            report.added.append(path.name)
+        self._manifest.documents[doc_hash] = document_record(doc, doc_hash, len(chunks), size)
+        self._manifest.paths[key] = doc_hash
+        self._publish()
+
+    def _forget(self, key: str) -> None:
+        gone = drop_path(self._manifest, key)
+        if gone:
+            self._visible = frozenset(self._manifest.documents)
+            self.store.delete_docs([gone])
+
+    def _prune(self, roots: list[Path], seen: set[str], report: IngestReport) -> None:
+        """Forget files that were under an ingested folder (or named directly) and are gone now."""
+        for key in list(self._manifest.paths):
+            path = Path(key)
+            under_root = any(path == root or root in path.parents for root in roots)
+            if under_root and key not in seen and not path.exists():
+                self._forget(key)
+                report.removed.append(path.name)
+
+    def _collect_orphans(self) -> None:
+        """Delete points of documents the manifest does not list (an interrupted run's leftovers)."""
+        counts = self.store.doc_chunk_counts()
+        orphans = [h for h in counts if h not in self._manifest.documents]
+        if orphans:
+            logger.info("removing %d orphan document(s) left by an interrupted run", len(orphans))
+            self.store.delete_docs(orphans)
+        for doc_hash, record in list(self._manifest.documents.items()):
+            if counts.get(doc_hash, 0) != record.chunks:
+                logger.warning("document %s is incomplete in the store; it will be re-indexed", record.names)
+                del self._manifest.documents[doc_hash]
+                for key in [k for k, h in self._manifest.paths.items() if h == doc_hash]:
+                    del self._manifest.paths[key]
+                self.store.delete_docs([doc_hash])
+
+    def remove(self, name: str) -> bool:
+        """Remove a document by file name (all its names) or hash; True if something was removed."""
+        with self._write_lock:
+            doc_hash = self._manifest.hash_for_name(name)
+            if doc_hash is None:
+                return False
+            for key in [k for k, h in self._manifest.paths.items() if h == doc_hash]:
+                del self._manifest.paths[key]
+            del self._manifest.documents[doc_hash]
+            self._visible = frozenset(self._manifest.documents)
+            self.store.delete_docs([doc_hash])
+            self._publish()
+            return True
