@@ -147,6 +147,7 @@ def build_points(
             "language": chunk.language,
             "doc_language": doc_language,
             "latin_ratio": round(chunk.latin_ratio, 3),
+            "native": int(chunk.language == doc_language),
             "chunk_index": chunk.index,
             "date": str(date) if date else None,
             "date_num": date_number(str(date)) if date else None,

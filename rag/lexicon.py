@@ -235,6 +235,7 @@ class BilingualLexicon:
 
     def candidates(self, key: str) -> list[tuple[str, float]]:
         """Scored Chinese terms for an English word or phrase (tries plural and -ed/-ing base forms)."""
+        key = _ACRONYM_NAMES.get(key.replace(".", ""), key)
         norm = " ".join(normalize_en(w) for w in key.lower().split())
         merged = dict(self._en.get(norm, []))
         for variant in inflection_variants(norm) if " " not in norm else []:
@@ -243,7 +244,7 @@ class BilingualLexicon:
         return sorted(merged.items(), key=lambda kv: -kv[1])
 
     def en_to_zh(self, words: list[str], limit: int = 5, min_ratio: float = 0.5) -> dict[str, list[str]]:
-        """Main Chinese translations of each English word/phrase: at most ``limit``, scoring ≥ ``min_ratio`` × best."""
+        """Main Chinese translations of each word/phrase: at most ``limit``, scoring ≥ ``min_ratio`` × best."""
         out = {}
         for word in words:
             cands = self.candidates(word)
@@ -307,13 +308,14 @@ class BilingualLexicon:
                 break
             if lang == "zh" and len(term) < 2:
                 continue
-            if pieces := _in_vocabulary(term, lang, vocabulary):
+            pieces = _in_vocabulary(term, lang, vocabulary)
+            if pieces and all(pieces != k for k, _ in kept):
                 kept.append((pieces, score / best))
         return kept
 
 
 def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
-    """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces when not in ``known``."""
+    """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces if not ``known``."""
     import jieba
 
     words: list[str] = []
@@ -334,7 +336,7 @@ def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> 
     if lang == "zh":
         import jieba
 
-        pieces = [p for p in dict.fromkeys(jieba.cut_for_search(term)) if p not in ZH_STOP]
+        pieces = [p for p in dict.fromkeys(jieba.cut_for_search(term)) if p != term and p not in ZH_STOP]
         if len(pieces) > 1 and all(p in vocabulary for p in pieces):
             return pieces
     return []

@@ -1,8 +1,5 @@
-"""Read policy documents (txt/md/pdf/docx/html) into :class:`LoadedDocument`.
-
-Every loader raises :class:`UnreadableDocumentError` with a one-sentence, user-actionable message
-for files that cannot be ingested (empty, binary, encrypted, corrupt, too large, unsupported).
-"""
+"""Read txt/md/pdf/docx/html files into :class:`LoadedDocument`; unusable files raise
+:class:`UnreadableDocumentError` with a one-sentence message (empty, binary, encrypted, corrupt...)."""
 
 from __future__ import annotations
 
@@ -13,6 +10,9 @@ import logging
 import re
 from pathlib import Path
 from typing import Any, Callable
+
+import charset_normalizer
+import yaml
 
 from rag.documents import LoadedDocument, PageSpan, UnreadableDocumentError
 
@@ -121,30 +121,24 @@ def decode_text(data: bytes, hint: str | None = None) -> tuple[str, str]:
     if bad * 100 <= sum(ord(c) > 0x7F for c in lossy) - bad:
         log.warning("%d invalid UTF-8 sequence(s) replaced with U+FFFD", bad)
         return lossy, "utf-8"
-    candidates = sorted(
-        ((_common_ratio(text, enc), enc, text) for enc in CJK_ENCODINGS if (text := _strict(data, enc)) is not None),
-        key=lambda c: c[0],
-        reverse=True,
-    )
-    if candidates and candidates[0][0] >= CJK_COMMON_RATIO:
-        return candidates[0][2], candidates[0][1]
+    candidates = {enc: text for enc in CJK_ENCODINGS if (text := _strict(data, enc)) is not None}
+    ratios = {enc: _common_ratio(text, enc) for enc, text in candidates.items()}
+    best = max(ratios, key=ratios.__getitem__, default=None)  # ties go to GB18030
+    if best and ratios[best] >= CJK_COMMON_RATIO:
+        return candidates[best], best
     if (guess := _charset_normalizer_guess(data)) is not None:
         enc = _codec_name(guess) or guess
-        hit = next((c for c in candidates if c[1] == enc), None)
-        if hit or not candidates or candidates[0][0] < 0.5:  # a mediocre strict CJK decode beats a guess
-            return (hit[2] if hit else data.decode(enc, errors="replace")), enc
-    if candidates:
-        return candidates[0][2], candidates[0][1]
+        if enc in candidates or not best or ratios[best] < 0.5:  # a fair strict CJK decode beats a guess
+            return candidates.get(enc) or data.decode(enc, errors="replace"), enc
+    if best:
+        return candidates[best], best
     log.warning("could not detect the encoding; decoding as UTF-8 with replacement characters")
     return lossy, "utf-8"
 
 
 def _charset_normalizer_guess(data: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - optional dependency
-        return None
-    best = from_bytes(data).best()
+    """charset-normalizer's guess, nudged to cp1252 for mostly-ASCII Western text."""
+    best = charset_normalizer.from_bytes(data).best()
     if best is None:
         return None
     if not _MULTIBYTE.match(best.encoding) and (western := _strict(data, "cp1252")) is not None:
@@ -170,8 +164,6 @@ def parse_front_matter(text: str) -> tuple[dict[str, Any], int]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, 0
-    import yaml
-
     try:
         data = yaml.safe_load(match.group(1)) if match.group(1).strip() else {}
     except yaml.YAMLError as exc:
@@ -207,6 +199,19 @@ def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     return LoadedDocument(path=path, raw_text=text, metadata=meta, body_start=body_start, encoding=encoding)
 
 
+def _pdf_metadata(reader: Any, path: Path) -> dict[str, Any]:
+    """Title (document info, else file stem) and declared ``/Lang``; broken metadata is ignored."""
+    meta: dict[str, Any] = {"title": path.stem}
+    try:
+        if reader.metadata is not None and str(reader.metadata.title or "").strip():
+            meta["title"] = str(reader.metadata.title).strip()
+        if lang := reader.root_object.get("/Lang"):
+            meta["language"] = str(lang.get_object())
+    except Exception as exc:  # noqa: BLE001 - metadata is optional
+        log.warning("ignoring unreadable PDF metadata in %s: %s", path.name, exc)
+    return meta
+
+
 def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     """Extract each page's text with pypdf; pages are joined with ``PDF_PAGE_SEPARATOR``."""
     from pypdf import PdfReader
@@ -216,29 +221,32 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableDocumentError("encrypted PDF: remove the password protection and upload it again.")
-        texts = [(page.extract_text() or "").strip() for page in reader.pages]
-        info = reader.metadata
-        title = str(info.title).strip() if info is not None and info.title else ""
-        lang = reader.trailer["/Root"].get("/Lang")
+        pages_in = list(reader.pages)
     except UnreadableDocumentError:
         raise
     except DependencyError as exc:
         raise UnreadableDocumentError(f"encrypted PDF that cannot be decrypted here: {exc}") from exc
-    except Exception as exc:  # pypdf raises many exception types on malformed input
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many exception types on malformed input
         raise UnreadableDocumentError(f"corrupt PDF: {exc}") from exc
+    texts, failures = [], []
+    for number, page in enumerate(pages_in, start=1):
+        try:
+            texts.append((page.extract_text() or "").strip())
+        except Exception as exc:  # noqa: BLE001 - one broken page must not lose the rest
+            log.warning("cannot extract page %d of %s: %s", number, path.name, exc)
+            texts.append("")
+            failures.append(exc)
     if not any(texts):
+        if failures:
+            raise UnreadableDocumentError(f"corrupt PDF: {failures[0]}")
         raise UnreadableDocumentError("no extractable text (scanned/image-only PDF?); run OCR on it first.")
-    pages, parts, offset = [], [], 0
+    pages, offset = [], 0
     for number, page_text in enumerate(texts, start=1):
-        if parts:
-            offset += len(PDF_PAGE_SEPARATOR)
         pages.append(PageSpan(start=offset, number=number))
-        parts.append(page_text)
-        offset += len(page_text)
-    meta: dict[str, Any] = {"title": title or path.stem}
-    if lang:
-        meta["language"] = str(lang)
-    return LoadedDocument(path=path, raw_text=PDF_PAGE_SEPARATOR.join(parts), metadata=meta, pages=pages)
+        offset += len(page_text) + len(PDF_PAGE_SEPARATOR)
+    return LoadedDocument(
+        path=path, raw_text=PDF_PAGE_SEPARATOR.join(texts), metadata=_pdf_metadata(reader, path), pages=pages
+    )
 
 
 def _docx_lines(doc: Any) -> list[str]:

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     weight_dense_cross: float = 1.0
     weight_sparse_same: float = 1.0
     weight_sparse_translated: float = 0.6
+    weight_dense_translated: float = 1.0
+    weight_foreign: float = 0.2
     rerank_enabled: bool = True
     rerank_candidates: int = 40
     rerank_dense_weight: float = 1.0

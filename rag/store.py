@@ -55,9 +55,13 @@ class ChunkFilter:
     languages: list[str] | None = None
     date_from: int | None = None  # yyyymmdd
     date_to: int | None = None
+    # True: only passages in their document's own language; False: only the others (footnotes, URLs,
+    # reference lists in the other script); None: both.
+    native: bool | None = None
 
     def is_empty(self) -> bool:
-        return not (self.doc_hashes is not None or self.languages or self.date_from or self.date_to)
+        return not (self.doc_hashes is not None or self.languages or self.date_from or self.date_to
+                    or self.native is not None)
 
 
 @dataclass
@@ -140,6 +144,8 @@ class EdgeStore:
                                         lte=float(flt.date_to) if flt.date_to else None),
                 )
             )
+        if flt.native is not None:
+            must.append(qe.FieldCondition(key="native", match=qe.MatchValue(value=int(flt.native))))
         return qe.Filter(must=must)
 
     def upsert(self, points: list[StoredPoint]) -> None:
@@ -237,6 +243,7 @@ def _merge(base: ChunkFilter | None, extra: ChunkFilter | None) -> ChunkFilter |
         languages=extra.languages or base.languages,
         date_from=extra.date_from or base.date_from,
         date_to=extra.date_to or base.date_to,
+        native=extra.native if extra.native is not None else base.native,
     )
 
 
@@ -285,6 +292,8 @@ class ClientStore:
             must.append(m.FieldCondition(key="language", match=m.MatchAny(any=list(flt.languages))))
         if flt.date_from or flt.date_to:
             must.append(m.FieldCondition(key="date_num", range=m.Range(gte=flt.date_from, lte=flt.date_to)))
+        if flt.native is not None:
+            must.append(m.FieldCondition(key="native", match=m.MatchValue(value=int(flt.native))))
         return m.Filter(must=must)
 
     def upsert(self, points: list[StoredPoint]) -> None:

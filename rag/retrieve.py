@@ -1,0 +1,202 @@
+"""Language-aware hybrid retrieval.
+
+``Retriever.run(question)`` embeds the question once and sends Qdrant one fused query:
+
+* dense, over passages in the question's language and, separately, over passages in the other
+  language — so a Chinese passage is not out-ranked by English footnotes just for sharing a script;
+* sparse (jieba / stemmed English, BM25 via Qdrant's IDF modifier) on the question's own words;
+* sparse on the question's words translated by the bilingual lexicon (and, when an LLM is
+  configured, on an LLM translation of the question, which is embedded densely as well).
+
+The lists are fused by weighted RRF inside Qdrant; then ``rerank`` re-scores the head of the list.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rag.index import Index
+from rag.language import detect_language
+from rag.lexical import query_vector, tokenize
+from rag.normalize import fold_text
+from rag.rerank import rerank
+from rag.settings import Settings
+from rag.store import ChunkFilter, Hit, Prefetch
+
+logger = logging.getLogger(__name__)
+
+Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
+TermExpander = Callable[[str, str], list[tuple[str, float]]]  # (text, target language) -> weighted terms
+LANGUAGES = ("zh", "en")
+
+
+@dataclass
+class SearchHit:
+    """One retrieved passage; ``start``/``end`` index the source file's raw text."""
+
+    doc: str
+    title: str
+    section: str
+    page: int | None
+    text: str
+    start: int
+    end: int
+    score: float
+    language: str
+    doc_hash: str
+    date: str | None = None
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    dense: np.ndarray | None = field(default=None, repr=False)
+    features: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc": self.doc, "title": self.title, "section": self.section, "page": self.page,
+            "text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4),
+            "language": self.language, "date": self.date,
+        }
+
+
+@dataclass
+class SearchResult:
+    question: str
+    language: str
+    hits: list[SearchHit]
+    timings_ms: dict[str, float]
+    translation: str | None = None
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Fold, drop control characters, collapse white space, cap the length."""
+    folded = fold_text(question)
+    printable = "".join(ch if ch.isprintable() else " " for ch in folded)
+    return " ".join(printable.split())[:max_chars]
+
+
+def other_language(language: str) -> str:
+    return "en" if language == "zh" else "zh"
+
+
+def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
+    p = hit.payload
+    return SearchHit(
+        doc=names.get(p.get("doc_hash", ""), p.get("doc", "")),
+        title=p.get("title", ""),
+        section=p.get("section", ""),
+        page=p.get("page"),
+        text=p.get("text", ""),
+        start=int(p.get("start", 0)),
+        end=int(p.get("end", 0)),
+        score=hit.score,
+        language=p.get("language", ""),
+        doc_hash=p.get("doc_hash", ""),
+        date=p.get("date"),
+        sentences=[tuple(s) for s in p.get("sentences", [])],
+        dense=hit.dense,
+        features={"fusion": hit.score, "latin_ratio": float(p.get("latin_ratio", 0.0)),
+                  "foreign_in_doc": float(p.get("language") != p.get("doc_language"))},
+    )
+
+
+class Retriever:
+    """Hybrid bilingual retriever over an ``Index``.
+
+    Usage::
+
+        retriever = Retriever(index, settings, expand_terms=lexicon_expander)
+        result = retriever.run("How much funding did the UK AI Safety Institute get?", k=5)
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings,
+        expand_terms: TermExpander | None = None,
+        translate: Translator | None = None,
+    ) -> None:
+        if settings.top_k < 1 or settings.prefetch_k < settings.top_k:
+            raise ValueError("need 1 <= top_k <= prefetch_k")
+        self.index = index
+        self.settings = settings
+        self.expand_terms = expand_terms
+        self.translate = translate
+
+    def _filter(self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None) -> ChunkFilter:
+        visible = self.index.visible_hashes()
+        if docs:
+            wanted = {self.index.hash_for_name(name) for name in docs}
+            visible = frozenset(h for h in visible if h in wanted)
+        return ChunkFilter(
+            doc_hashes=sorted(visible),
+            languages=[language] if language else None,
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+    def prefetches(self, question: str, q_lang: str, translation: str | None) -> tuple[list[Prefetch], list[float], np.ndarray]:
+        s = self.settings
+        texts = [question] + ([translation] if translation else [])
+        vectors = self.index.embedder.embed_queries(texts)
+        query_vec = vectors[0]
+        other = other_language(q_lang)
+        native = ChunkFilter(native=True)
+        prefetches = [
+            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[q_lang], native=True)),
+            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
+            Prefetch("sparse", query_vector(tokenize(question)), s.prefetch_k, native),
+            # Footnotes, URLs and reference lists in the other script of their document: a list of
+            # their own, so they can be found but do not crowd out the body text.
+            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(native=False)),
+        ]
+        weights = [s.weight_dense_same, s.weight_dense_cross, s.weight_sparse_same, s.weight_foreign]
+        if self.expand_terms is not None:
+            prefetches.append(Prefetch("sparse", query_vector(self.expand_terms(question, other)), s.prefetch_k,
+                                       ChunkFilter(languages=[other], native=True)))
+            weights.append(s.weight_sparse_translated)
+        if translation:
+            prefetches.append(Prefetch("dense", vectors[1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
+            prefetches.append(Prefetch("sparse", query_vector(tokenize(translation)), s.prefetch_k,
+                                       ChunkFilter(languages=[other], native=True)))
+            weights += [s.weight_dense_translated, s.weight_sparse_translated]
+        return prefetches, weights, query_vec
+
+    def run(
+        self,
+        question: str,
+        k: int | None = None,
+        docs: list[str] | None = None,
+        language: str | None = None,
+        date_from: int | None = None,
+        date_to: int | None = None,
+    ) -> SearchResult:
+        started = time.perf_counter()
+        s = self.settings
+        k = k or s.top_k
+        question = clean_question(question, s.max_question_chars)
+        q_lang = detect_language(question)
+        if q_lang not in LANGUAGES:
+            q_lang = "en"
+        if not question:
+            return SearchResult(question, q_lang, [], {"retrieve": 0.0, "rerank": 0.0})
+        translation = None
+        if self.translate is not None and s.translate_queries:
+            translation = self.translate(question, other_language(q_lang))
+        prefetches, weights, query_vec = self.prefetches(question, q_lang, translation)
+        limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
+        hits = self.index.store.query(prefetches, weights, s.rrf_k, limit, self._filter(docs, language, date_from, date_to))
+        names = {h: r.names[0] for h, r in ((h, self.index.record(h)) for h in self.index.visible_hashes()) if r and r.names}
+        results = [to_search_hit(hit, names) for hit in hits]
+        retrieved = time.perf_counter()
+        if s.rerank_enabled:
+            results = rerank(question, q_lang, query_vec, results, s)
+        timings = {
+            "retrieve": round((retrieved - started) * 1000, 1),
+            "rerank": round((time.perf_counter() - retrieved) * 1000, 1),
+        }
+        return SearchResult(question, q_lang, results[:k], timings, translation)

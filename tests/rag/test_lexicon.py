@@ -1,0 +1,160 @@
+"""Bilingual lexicon (CC-CEDICT + curated policy terms) used for cross-lingual sparse query expansion."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+
+import pytest
+
+from rag.lexicon import (
+    SUPPLEMENT_PATH,
+    BilingualLexicon,
+    clean_sense,
+    english_content_words,
+    normalize_en,
+)
+
+
+@pytest.fixture(scope="module")
+def lex() -> BilingualLexicon:
+    return BilingualLexicon.load()
+
+
+def test_load_is_cached_per_process(lex: BilingualLexicon) -> None:
+    start = time.perf_counter()
+    again = BilingualLexicon.load()
+    assert again is lex
+    assert time.perf_counter() - start < 0.1
+
+
+@pytest.mark.parametrize(
+    ("word", "plain"),
+    [("agencies", "agency"), ("risks", "risk"), ("memoranda", "memorandum"), ("policies", "policy"),
+     ("process", "process"), ("analysis", "analysis"), ("status", "status"), ("Safety", "safety")],
+)
+def test_normalize_en_plurals(word: str, plain: str) -> None:
+    assert normalize_en(word) == plain
+
+
+def test_english_content_words_drop_stop_words_and_expand_acronyms() -> None:
+    assert english_content_words("What did the U.S. say about the risks?") == [["united", "state", "risk"]]
+    assert english_content_words("AI safety, and the EU") == [["ai", "safety"], ["european", "union"]]
+
+
+@pytest.mark.parametrize(
+    ("sense", "glosses"),
+    [
+        ("CL:個|个[ge4]", []),
+        ("variant of 備忘錄|备忘录[bei4 wang4 lu4]", []),
+        ("abbr. for 全國人民代表大會|全国人民代表大会[Quan2 guo2 Ren2 min2 Dai4 biao3 Da4 hui4]", []),
+        ("fine (monetary)", [["fine"]]),
+        ("to govern", [["govern"]]),
+        ("safe; secure", [["safe"], ["secure"]]),
+        ("(military) forward position", [["forward", "position"]]),
+        ("to fix (a date etc); see 定期[ding4 qi1]", [["fix"], ["see"]]),
+    ],
+)
+def test_clean_sense(sense: str, glosses: list[list[str]]) -> None:
+    assert clean_sense(sense) == glosses
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("security", "安全"),
+        ("memorandum", "备忘录"),
+        ("memoranda", "备忘录"),
+        ("artificial intelligence", "人工智能"),
+        ("fine", "罚款"),
+        ("institute", "研究所"),
+        ("agencies", "机构"),
+        ("risks", "风险"),
+        ("national security", "国家安全"),
+        ("risk management", "风险管理"),
+        ("US", "美国"),
+    ],
+)
+def test_en_to_zh_top_translation(lex: BilingualLexicon, english: str, chinese: str) -> None:
+    assert lex.en_to_zh([english])[english][0] == chinese
+
+
+def test_en_to_zh_multiple_senses(lex: BilingualLexicon) -> None:
+    out = lex.en_to_zh(["intelligence", "funding", "fine", "nonexistentword"])
+    assert {"智能", "情报"} <= set(out["intelligence"])
+    assert {"资金", "经费"} <= set(out["funding"])
+    assert {"罚款", "罚金"} <= set(out["fine"])
+    assert out["nonexistentword"] == []
+
+
+def test_en_to_zh_is_simplified(lex: BilingualLexicon) -> None:
+    assert lex.en_to_zh(["memorandum"])["memorandum"][0] != "備忘錄"
+    assert "國家安全" not in lex.en_to_zh(["national security"])["national security"]
+
+
+def test_zh_to_en(lex: BilingualLexicon) -> None:
+    out = lex.zh_to_en(["国家安全", "研究所", "罚款", "学院", "人大", "不存在的词语"])
+    assert out["国家安全"][:2] == ["national", "security"]
+    assert "institute" in out["研究所"]
+    assert "fine" in out["罚款"]
+    assert out["不存在的词语"] == []
+    assert "congress" in out["人大"]  # "abbr. for 全国人民代表大会" resolved to the full form's glosses
+    for words in out.values():  # no pinyin, classifiers, Chinese or stop words leak into glosses
+        assert all(re.fullmatch(r"[a-z0-9']+", w) and w not in {"cl", "of", "the", "abbr"} for w in words)
+
+
+def test_expand_query_to_chinese(lex: BilingualLexicon) -> None:
+    terms = dict(lex.expand_query("Do memoranda on national security cover artificial intelligence?", "zh"))
+    assert {"人工智能", "国家安全", "备忘录"} <= set(terms)
+    assert "情报" not in terms  # 'artificial intelligence' is matched as a phrase, not as 'intelligence'
+    assert "国家安全备忘录" in dict(lex.expand_query("the AI national security memorandum", "zh"))  # longest first
+
+
+def test_expand_query_vocabulary_filter_and_jieba_pieces(lex: BilingualLexicon) -> None:
+    vocabulary = {"国家", "安全", "备忘", "备忘录", "风险"}
+    expanded = lex.expand_query("national security memoranda on risks of frontier models", "zh", vocabulary)
+    terms = [t for t, _ in expanded]
+    assert set(terms) <= vocabulary
+    # 国家安全 is not in the index vocabulary but all its search-mode pieces are
+    assert {"国家", "安全", "备忘录", "风险"} <= set(terms)
+
+
+def test_expand_query_weights_decrease_with_ambiguity(lex: BilingualLexicon) -> None:
+    single = dict(lex.expand_query("memorandum", "zh", vocabulary={"备忘录"}))
+    assert single == {"备忘录": pytest.approx(1.0)}
+    double = dict(lex.expand_query("intelligence", "zh", vocabulary={"智能", "情报"}))
+    assert set(double) == {"智能", "情报"}
+    assert max(double.values()) <= 1 / math.sqrt(2) + 1e-9
+    en_index = {"alpha": [("甲乙", 1.0)], "beta": [("丙丁", 1.0), ("戊己", 1.0), ("庚辛", 1.0)]}
+    synthetic = BilingualLexicon(en_index, {})
+    weights = dict(synthetic.expand_query("alpha beta", "zh"))
+    assert weights["甲乙"] == pytest.approx(1.0)
+    assert weights["丙丁"] == pytest.approx(1 / math.sqrt(3))
+
+
+def test_expand_query_max_terms_per_word(lex: BilingualLexicon) -> None:
+    assert len(lex.expand_query("summit", "zh", max_terms_per_word=1)) == 1
+    assert len(lex.expand_query("summit", "zh", max_terms_per_word=3)) == 3
+
+
+def test_expand_query_to_english(lex: BilingualLexicon) -> None:
+    words = [w for w, _ in lex.expand_query("国家安全备忘录", "en")]
+    assert {"national", "security", "memorandum"} <= set(words) or {"nation", "security", "memorandum"} <= set(words)
+    # the English index stores Snowball stems; candidates are matched in that form too
+    stemmed = dict(lex.expand_query("国家安全备忘录", "en", vocabulary={"secur", "nation", "memorandum"}))
+    assert set(stemmed) == {"secur", "nation", "memorandum"}
+
+
+def test_expand_query_rejects_unknown_language(lex: BilingualLexicon) -> None:
+    with pytest.raises(ValueError):
+        lex.expand_query("security", "fr")
+
+
+def test_supplement_is_small_and_well_formed() -> None:
+    rows = [line for line in SUPPLEMENT_PATH.read_text(encoding="utf-8").splitlines() if line and line[0] != "#"]
+    assert 0 < len(rows) <= 150
+    for row in rows:
+        english, chinese = row.split("\t")
+        assert re.fullmatch(r"[a-z][a-z -]*", english), row
+        assert all(re.fullmatch(r"[\u4e00-\u9fff]+", term) for term in chinese.split(",")), row
