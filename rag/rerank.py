@@ -1,58 +1,98 @@
 """Cheap precision stage after fusion (no multilingual cross-encoder can be installed here).
 
-Re-scores the fused head of the list with: the fused RRF rank, the dense cosine to the question,
-exact overlap of numbers / Latin names / Chinese terms with the question, and a penalty for passages in
-a script foreign to their document (reference lists and URLs inside Chinese reports) when the question
-is in the other language. Near-duplicate passages (documents restating each other) are dropped.
+Re-scores the fused head of the list by a weighted sum of features, each in [0, 1]:
+
+* ``fusion`` — the fused RRF rank, as 1 / (1 + rank);
+* ``dense`` — the dense cosine to the question, min-max scaled within the candidates of one language
+  (cross-lingual cosines sit lower than same-language ones; scaling per language removes that offset);
+* ``overlap`` — the share of the question's terms (its own words for same-language passages, its
+  dictionary translation for the others) present in the passage: exact names, numbers, terms;
+* ``doc_vote`` — how strongly the candidates of the passage's document agree (sum of their fused
+  reciprocal ranks), which carries "According to the … report" cues from title-level matches;
+* a penalty for passages in a script foreign to their document (footnotes, URLs, reference lists).
+
+Near-duplicate passages (documents restating each other) are then dropped.
 """
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
 
 import numpy as np
 
 from rag.lexical import tokenize
 from rag.settings import Settings
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
-
-def lexical_overlap(question_tokens: set[str], text: str) -> float:
-    """Share of the question's distinct tokens found in the passage."""
-    if not question_tokens:
+def term_overlap(terms: dict[str, float], passage_tokens: set[str]) -> float:
+    """Weighted share of ``terms`` found in the passage."""
+    total = sum(terms.values())
+    if total <= 0:
         return 0.0
-    return len(question_tokens & set(tokenize(text))) / len(question_tokens)
+    return sum(w for t, w in terms.items() if t in passage_tokens) / total
 
 
-def rerank(question: str, q_lang: str, query_vec: np.ndarray, hits: list, settings: Settings) -> list:
+def scaled_by_group(values: list[float], groups: list[str]) -> list[float]:
+    """Min-max scale ``values`` within each group."""
+    out = [0.0] * len(values)
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for i, group in enumerate(groups):
+        by_group[group].append(i)
+    for members in by_group.values():
+        low = min(values[i] for i in members)
+        high = max(values[i] for i in members)
+        for i in members:
+            out[i] = (values[i] - low) / (high - low) if high > low else 1.0
+    return out
+
+
+def rerank(
+    q_lang: str,
+    query_vec: np.ndarray,
+    hits: list,
+    settings: Settings,
+    question_terms: dict[str, float],
+    translated_terms: dict[str, float],
+) -> list:
     if not hits:
         return hits
-    q_tokens = set(tokenize(question))
-    scored = []
+    dense_raw = [float(h.dense @ query_vec) if h.dense is not None else 0.0 for h in hits]
+    dense = scaled_by_group(dense_raw, [h.language for h in hits])
+    votes: dict[str, float] = defaultdict(float)
     for rank, hit in enumerate(hits):
-        dense = float(hit.dense @ query_vec) if hit.dense is not None else 0.0
-        overlap = lexical_overlap(q_tokens, hit.text) if hit.language == q_lang else 0.0
+        votes[hit.doc_hash] += 1.0 / (settings.rrf_k + rank + 1)
+    top_vote = max(votes.values())
+    for rank, hit in enumerate(hits):
+        tokens = set(tokenize(f"{hit.section}\n{hit.text}"))
+        overlap = term_overlap(question_terms if hit.language == q_lang else translated_terms, tokens)
+        features = {
+            "fusion": 1.0 / (1 + rank),
+            "dense": dense[rank],
+            "overlap": overlap,
+            "doc_vote": votes[hit.doc_hash] / top_vote,
+        }
         score = (
-            settings.rerank_fusion_weight / (1 + rank)
-            + settings.rerank_dense_weight * dense
-            + settings.rerank_lexical_weight * overlap
+            settings.rerank_fusion_weight * features["fusion"]
+            + settings.rerank_dense_weight * features["dense"]
+            + settings.rerank_lexical_weight * features["overlap"]
+            + settings.rerank_doc_weight * features["doc_vote"]
         )
-        if hit.features.get("foreign_in_doc") and hit.language == q_lang:
+        if hit.features.get("foreign_in_doc"):
             score -= settings.rerank_latin_penalty
-        hit.features.update({"dense": dense, "overlap": overlap, "rank": rank})
+        hit.features.update(features)
         hit.score = score
-        scored.append(hit)
-    scored.sort(key=lambda h: -h.score)
-    return drop_near_duplicates(scored, settings.dedupe_similarity)
+    ranked = sorted(hits, key=lambda h: -h.score)
+    return drop_near_duplicates(ranked, settings.dedupe_similarity)
 
 
 def drop_near_duplicates(hits: list, threshold: float) -> list:
-    """Keep the best of passages whose embeddings are nearly identical (restated text)."""
+    """Keep the best of passages from *different* documents whose embeddings are nearly identical
+    (one document restating another); passages of one document are never merged."""
     kept: list = []
     for hit in hits:
         if hit.dense is not None and any(
-            k.dense is not None and float(k.dense @ hit.dense) >= threshold for k in kept
+            k.dense is not None and k.doc_hash != hit.doc_hash and float(k.dense @ hit.dense) >= threshold
+            for k in kept
         ):
             continue
         kept.append(hit)

@@ -139,7 +139,9 @@ class Retriever:
             date_to=date_to,
         )
 
-    def prefetches(self, question: str, q_lang: str, translation: str | None) -> tuple[list[Prefetch], list[float], np.ndarray]:
+    def prefetches(
+        self, question: str, q_lang: str, translation: str | None, translated_terms: dict[str, float]
+    ) -> tuple[list[Prefetch], list[float], np.ndarray]:
         s = self.settings
         texts = [question] + ([translation] if translation else [])
         vectors = self.index.embedder.embed_queries(texts)
@@ -155,8 +157,8 @@ class Retriever:
             Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(native=False)),
         ]
         weights = [s.weight_dense_same, s.weight_dense_cross, s.weight_sparse_same, s.weight_foreign]
-        if self.expand_terms is not None:
-            prefetches.append(Prefetch("sparse", query_vector(self.expand_terms(question, other)), s.prefetch_k,
+        if translated_terms:
+            prefetches.append(Prefetch("sparse", query_vector(translated_terms.items()), s.prefetch_k,
                                        ChunkFilter(languages=[other], native=True)))
             weights.append(s.weight_sparse_translated)
         if translation:
@@ -165,6 +167,17 @@ class Retriever:
                                        ChunkFilter(languages=[other], native=True)))
             weights += [s.weight_dense_translated, s.weight_sparse_translated]
         return prefetches, weights, query_vec
+
+    def translated_terms(self, question: str, target: str, translation: str | None) -> dict[str, float]:
+        """Index terms of the other language: dictionary expansion, plus the LLM translation's words."""
+        terms: dict[str, float] = {}
+        if self.expand_terms is not None:
+            for term, weight in self.expand_terms(question, target):
+                terms[term] = max(terms.get(term, 0.0), weight)
+        if translation:
+            for term in tokenize(translation):
+                terms[term] = 1.0
+        return terms
 
     def run(
         self,
@@ -187,14 +200,16 @@ class Retriever:
         translation = None
         if self.translate is not None and s.translate_queries:
             translation = self.translate(question, other_language(q_lang))
-        prefetches, weights, query_vec = self.prefetches(question, q_lang, translation)
+        translated_terms = self.translated_terms(question, other_language(q_lang), translation)
+        prefetches, weights, query_vec = self.prefetches(question, q_lang, translation, translated_terms)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         hits = self.index.store.query(prefetches, weights, s.rrf_k, limit, self._filter(docs, language, date_from, date_to))
         names = {h: r.names[0] for h, r in ((h, self.index.record(h)) for h in self.index.visible_hashes()) if r and r.names}
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            results = rerank(question, q_lang, query_vec, results, s)
+            question_terms = {t: 1.0 for t in tokenize(question)}
+            results = rerank(q_lang, query_vec, results, s, question_terms, translated_terms)
         timings = {
             "retrieve": round((retrieved - started) * 1000, 1),
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),

@@ -67,18 +67,20 @@ class Settings(BaseSettings):
     prefetch_k: int = 60
     rrf_k: int = 20
     # Weights of the prefetch lists in the fusion, by (question language == passage language).
+    # Tuned on shared/eval/dev_qa.jsonl (a development set): see BENCHMARKS.md.
     weight_dense_same: float = 1.0
     weight_dense_cross: float = 1.0
-    weight_sparse_same: float = 1.0
-    weight_sparse_translated: float = 0.6
+    weight_sparse_same: float = 0.5
+    weight_sparse_translated: float = 1.0
     weight_dense_translated: float = 1.0
     weight_foreign: float = 0.2
     rerank_enabled: bool = True
     rerank_candidates: int = 40
-    rerank_dense_weight: float = 1.0
-    rerank_lexical_weight: float = 0.5
+    rerank_dense_weight: float = 0.0
+    rerank_lexical_weight: float = 2.0
     rerank_fusion_weight: float = 0.5
     rerank_latin_penalty: float = 0.3
+    rerank_doc_weight: float = 0.0
     dedupe_similarity: float = 0.97
     max_question_chars: int = 2000
 

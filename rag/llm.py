@@ -1,0 +1,561 @@
+"""Chat models and prompts for generation: answering, query translation, follow-up rewriting, claims.
+
+Two back ends behind one small protocol (:class:`ChatModel`):
+
+* :class:`OpenAICompatibleModel` – any OpenAI-compatible ``/v1/chat/completions`` endpoint (Ollama,
+  vLLM, llama-cpp server, DeepSeek, Qwen/DashScope, OpenAI) through llama-index's ``OpenAILike``;
+* :class:`LlamaCppModel` – a local GGUF file run in-process by llama-cpp-python (optional extra).
+
+Usage::
+
+    model = make_chat_model(settings)          # None when no LLM is configured
+    if model is not None:
+        messages = build_answer_messages(settings, question, "zh", [(1, title, text), ...])
+        answer = model.complete(messages)
+        cited = parse_citations(answer)
+
+Prompts live in ``settings.prompts_dir`` as ``{name}_{language}.txt`` (language ``zh`` or ``en``).
+Passage text is data, never instructions: :func:`format_passages` wraps every passage in
+``<passage id="n">…</passage>`` and escapes anything inside that could close the wrapper.
+API keys are never logged: only the model name and the endpoint (with any credentials removed).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+REFUSALS = {"zh": "文档中没有找到相关信息。", "en": "The documents do not say."}
+VERDICTS = ("supported", "contradicted", "not_found")
+LOCAL_LLM_HINT = "pip install '.[local-llm]'"
+DEFAULT_MAX_RETRIES = 1
+HISTORY_TURNS = 3  # follow-up context: the last few (question, answer) turns
+HISTORY_ANSWER_CHARS = 600  # each earlier answer is cut to this many characters
+
+Message = dict[str, str]
+
+
+class LLMError(RuntimeError):
+    """A chat model could not produce a reply (connection, HTTP status, bad response)."""
+
+
+class LLMUnavailableError(LLMError):
+    """The configured back end cannot be loaded (missing package or model file)."""
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """What the pipeline needs from a chat LLM: whole replies and streamed text deltas."""
+
+    name: str
+
+    def complete(self, messages: list[Message]) -> str:
+        """Return the assistant reply to OpenAI-style ``{"role", "content"}`` messages."""
+        ...
+
+    def stream(self, messages: list[Message]) -> Iterator[str]:
+        """Yield the assistant reply as text deltas (their concatenation is the reply)."""
+        ...
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets and errors
+# --------------------------------------------------------------------------------------------
+
+
+def safe_url(url: str) -> str:
+    """The URL without user info or query string, fit for logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid url>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _redact(message: str, secret: str | None) -> str:
+    """Remove ``secret`` (an API key) from an error message."""
+    if secret and len(secret) >= 4:
+        message = message.replace(secret, "***")
+    return message
+
+
+def _wrap_error(model_name: str, exc: Exception, secret: str | None) -> LLMError:
+    """An :class:`LLMError` describing ``exc`` without leaking ``secret``."""
+    detail = _redact(f"{type(exc).__name__}: {exc}", secret)
+    return LLMError(f"{model_name}: request failed: {detail}")
+
+
+def _role(value: str) -> Any:
+    """The llama-index ``MessageRole`` for an OpenAI role string."""
+    from llama_index.core.llms import MessageRole
+
+    try:
+        return MessageRole(value)
+    except ValueError as exc:
+        raise ValueError(f"unknown chat role {value!r}") from exc
+
+
+def to_chat_messages(messages: Sequence[Message]) -> list[Any]:
+    """OpenAI-style dicts → llama-index ``ChatMessage`` objects."""
+    from llama_index.core.llms import ChatMessage
+
+    return [ChatMessage(role=_role(m["role"]), content=m["content"]) for m in messages]
+
+
+# --------------------------------------------------------------------------------------------
+# Back ends
+# --------------------------------------------------------------------------------------------
+
+
+class OpenAICompatibleModel:
+    """A chat model behind an OpenAI-compatible HTTP endpoint (llama-index ``OpenAILike``).
+
+    Works with Ollama (``http://localhost:11434/v1``), vLLM, ``python -m llama_cpp.server``,
+    DeepSeek, Qwen (DashScope compatible mode) and OpenAI itself.
+    """
+
+    def __init__(self, settings: Settings, *, max_retries: int | None = None) -> None:
+        from llama_index.llms.openai_like import OpenAILike
+
+        if not settings.llm_base_url:
+            raise ValueError("OpenAICompatibleModel needs settings.llm_base_url")
+        retries = max_retries if max_retries is not None else _max_retries(settings)
+        self._api_key = settings.llm_api_key.get_secret_value()
+        self.name = f"openai-compatible:{settings.llm_model}"
+        self.base_url = settings.llm_base_url
+        self._llm = OpenAILike(
+            api_base=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=self._api_key,
+            is_chat_model=True,
+            timeout=settings.llm_timeout_s,
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+            context_window=settings.llm_context_window,
+            max_retries=retries,
+        )
+        logger.info("chat model %s at %s", self.name, safe_url(self.base_url))
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleModel(name={self.name!r}, base_url={safe_url(self.base_url)!r})"
+
+    def complete(self, messages: list[Message]) -> str:
+        """Return the whole reply; raises :class:`LLMError` on any failure."""
+        try:
+            response = self._llm.chat(to_chat_messages(messages))
+        except Exception as exc:  # noqa: BLE001 - every client error becomes an LLMError
+            raise _wrap_error(self.name, exc, self._api_key) from None
+        return response.message.content or ""
+
+    def stream(self, messages: list[Message]) -> Iterator[str]:
+        """Yield text deltas as they arrive; raises :class:`LLMError` on any failure."""
+        try:
+            for chunk in self._llm.stream_chat(to_chat_messages(messages)):
+                if chunk.delta:
+                    yield chunk.delta
+        except Exception as exc:  # noqa: BLE001
+            raise _wrap_error(self.name, exc, self._api_key) from None
+
+
+class LlamaCppModel:
+    """A local GGUF model run in-process by llama-cpp-python (``pip install '.[local-llm]'``)."""
+
+    def __init__(self, settings: Settings, *, n_threads: int | None = None) -> None:
+        path = settings.llm_gguf_path
+        if path is None:
+            raise ValueError("LlamaCppModel needs settings.llm_gguf_path")
+        llama_class = _import_llama()
+        path = Path(path)
+        if not path.is_file():
+            raise LLMUnavailableError(f"GGUF model not found: {path}")
+        self.name = f"llama-cpp:{path.name}"
+        self._temperature = settings.llm_temperature
+        self._max_tokens = settings.llm_max_tokens
+        self._lock = threading.Lock()  # a Llama instance is not thread-safe
+        logger.info("loading %s (n_ctx=%d)", path, settings.llm_context_window)
+        self._llama = llama_class(
+            model_path=str(path),
+            n_ctx=settings.llm_context_window,
+            n_threads=n_threads,
+            verbose=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"LlamaCppModel(name={self.name!r})"
+
+    def _create(self, messages: list[Message], stream: bool) -> Any:
+        return self._llama.create_chat_completion(
+            messages=messages,
+            temperature=self._temperature,
+            max_tokens=self._max_tokens,
+            stream=stream,
+        )
+
+    def complete(self, messages: list[Message]) -> str:
+        """Return the whole reply; raises :class:`LLMError` on any failure."""
+        with self._lock:
+            try:
+                result = self._create(messages, stream=False)
+                return result["choices"][0]["message"].get("content") or ""
+            except Exception as exc:  # noqa: BLE001
+                raise _wrap_error(self.name, exc, None) from None
+
+    def stream(self, messages: list[Message]) -> Iterator[str]:
+        """Yield text deltas; holds the model lock until the stream ends."""
+        with self._lock:
+            try:
+                for chunk in self._create(messages, stream=True):
+                    choices = chunk.get("choices") or [{}]
+                    delta = (choices[0].get("delta") or {}).get("content")
+                    if delta:
+                        yield delta
+            except Exception as exc:  # noqa: BLE001
+                raise _wrap_error(self.name, exc, None) from None
+
+
+def _import_llama() -> Any:
+    """The ``llama_cpp.Llama`` class, or a clear error telling how to install it."""
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise LLMUnavailableError(
+            f"llama-cpp-python is not installed; install the local-LLM extra: {LOCAL_LLM_HINT}"
+        ) from exc
+    return Llama
+
+
+def _max_retries(settings: Settings) -> int:
+    """Retries for a failed request (``settings.llm_max_retries`` when that setting exists)."""
+    return int(getattr(settings, "llm_max_retries", DEFAULT_MAX_RETRIES))
+
+
+def make_chat_model(settings: Settings) -> ChatModel | None:
+    """The configured chat model: an endpoint (``llm_base_url``) wins over a GGUF file; else None."""
+    if settings.llm_base_url:
+        return OpenAICompatibleModel(settings)
+    if settings.llm_gguf_path is not None:
+        return LlamaCppModel(settings)
+    logger.debug("no LLM configured (set RAG_LLM_BASE_URL or RAG_LLM_GGUF_PATH)")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Prompts
+# --------------------------------------------------------------------------------------------
+
+PROMPT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return language
+
+
+def load_prompt(settings: Settings, name: str, language: str) -> str:
+    """The text of ``prompts/{name}_{language}.txt`` (language ``zh`` or ``en``), stripped."""
+    if not PROMPT_NAME.match(name):
+        raise ValueError(f"bad prompt name {name!r}")
+    path = Path(settings.prompts_dir) / f"{name}_{_check_language(language)}.txt"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"prompt file missing: {path}") from exc
+
+
+PASSAGE_TAG = re.compile(r"<(\s*/?\s*passage)", re.IGNORECASE)
+
+
+def escape_passage_text(text: str) -> str:
+    """Neutralise anything that looks like a ``<passage>`` / ``</passage>`` tag inside document text."""
+    return PASSAGE_TAG.sub(r"&lt;\1", text)
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(escape_passage_text(title or "").split())
+    return title.replace("(", "（").replace(")", "）")
+
+
+def format_passages(passages: Sequence[tuple[int, str, str]]) -> str:
+    """Number and fence passages: ``[n] (title)`` then ``<passage id="n">text</passage>``.
+
+    The text is escaped so a passage cannot close its own wrapper and smuggle instructions out.
+    """
+    blocks = []
+    for number, title, text in passages:
+        n = int(number)
+        header = f"[{n}] ({_clean_title(title)})" if title and title.strip() else f"[{n}]"
+        body = escape_passage_text(text.strip())
+        blocks.append(f'{header}\n<passage id="{n}">\n{body}\n</passage>')
+    return "\n\n".join(blocks)
+
+
+ANSWER_USER_TEMPLATE = {
+    "zh": "资料：\n\n{passages}\n\n问题：{question}\n\n"
+    "请只根据上面的资料用中文回答，每句话后用 [编号] 标注出处；资料中没有答案时只回答：{refusal}",
+    "en": "Passages:\n\n{passages}\n\nQuestion: {question}\n\n"
+    "Answer in English using only the passages above and cite each sentence with [n]; "
+    "if they do not contain the answer, reply exactly: {refusal}",
+}
+CITATION_MARK = re.compile(r"\s*[\[【]\s*\d{1,3}(?:\s*[-–,，、;；]\s*\d{1,3})*\s*[\]】]")
+
+
+def _history_messages(history: Sequence[tuple[str, str]] | None) -> list[Message]:
+    """Earlier (question, answer) turns as chat messages, with their citation marks removed.
+
+    Old answers cite passages that are no longer numbered the same way, so ``[n]`` marks are
+    stripped to keep the model from copying them.
+    """
+    messages: list[Message] = []
+    for question, answer in list(history or [])[-HISTORY_TURNS:]:
+        messages.append({"role": "user", "content": question})
+        answer = CITATION_MARK.sub("", answer or "")[:HISTORY_ANSWER_CHARS]
+        messages.append({"role": "assistant", "content": answer})
+    return messages
+
+
+def build_answer_messages(
+    settings: Settings,
+    question: str,
+    language: str,
+    passages: Sequence[tuple[int, str, str]],
+    history: Sequence[tuple[str, str]] | None = None,
+) -> list[Message]:
+    """Messages asking for a cited answer to ``question`` from numbered ``passages``.
+
+    ``passages`` are ``(number, title, text)``; ``history`` holds earlier ``(question, answer)``
+    turns (the last few are kept). The reply should cite passages as ``[n]`` or be the refusal
+    sentence :data:`REFUSALS` ``[language]``.
+    """
+    language = _check_language(language)
+    user = ANSWER_USER_TEMPLATE[language].format(
+        passages=format_passages(passages), question=question.strip(), refusal=REFUSALS[language]
+    )
+    return [
+        {"role": "system", "content": load_prompt(settings, "answer", language)},
+        *_history_messages(history),
+        {"role": "user", "content": user},
+    ]
+
+
+CLAIM_USER_TEMPLATE = {
+    "zh": "资料：\n\n{passages}\n\n待核查的陈述：{claim}",
+    "en": "Passages:\n\n{passages}\n\nClaim to check: {claim}",
+}
+
+
+def build_claim_messages(
+    settings: Settings, claim: str, language: str, passages: Sequence[tuple[int, str, str]]
+) -> list[Message]:
+    """Messages asking whether numbered ``passages`` support ``claim`` (see :func:`parse_claim_output`)."""
+    language = _check_language(language)
+    user = CLAIM_USER_TEMPLATE[language].format(passages=format_passages(passages), claim=claim.strip())
+    return [
+        {"role": "system", "content": load_prompt(settings, "claim", language)},
+        {"role": "user", "content": user},
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Translation and follow-up rewriting
+# --------------------------------------------------------------------------------------------
+
+OUTPUT_LABEL = re.compile(
+    r"^\s*(?:\*\*)?(?:translation|translated(?: question)?|english|chinese|standalone question|"
+    r"rewritten question|question|answer|output|翻译|译文|中文|英文|问题|独立问题|改写后的问题|改写|输出)"
+    r"(?:\*\*)?\s*[:：]\s*(?:\*\*)?",
+    re.IGNORECASE,
+)
+QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ("《", "》"), ("`", "`"))
+
+
+def _strip_quotes(text: str) -> str:
+    """Remove matching quotes around the whole text (repeatedly)."""
+    changed = True
+    while changed and len(text) >= 2:
+        changed = False
+        for left, right in QUOTE_PAIRS:
+            if text.startswith(left) and text.endswith(right) and len(text) > len(left) + len(right) - 1:
+                text = text[len(left) : len(text) - len(right)].strip()
+                changed = True
+                break
+    return text
+
+
+def clean_single_line_output(text: str) -> str:
+    """The first meaningful line of a model reply, without labels (``Translation:``) or quotes."""
+    text = re.sub(r"<think>.*?</think>", "", text or "", flags=re.DOTALL)
+    for line in text.splitlines():
+        line = line.strip().strip("`").strip()
+        if not line:
+            continue
+        line = OUTPUT_LABEL.sub("", line, count=1).strip()
+        line = _strip_quotes(line)
+        if line:
+            return line
+    return ""
+
+
+def translate(model: ChatModel, settings: Settings, text: str, target_language: str) -> str | None:
+    """``text`` translated into ``target_language`` ('zh' or 'en'); None on any error or empty reply."""
+    try:
+        messages = [
+            {"role": "system", "content": load_prompt(settings, "translate", target_language)},
+            {"role": "user", "content": text.strip()},
+        ]
+        result = clean_single_line_output(model.complete(messages))
+    except Exception as exc:  # noqa: BLE001 - translation is an optional improvement
+        logger.warning("translation to %s failed: %s", target_language, exc)
+        return None
+    if not result:
+        logger.warning("translation to %s came back empty", target_language)
+        return None
+    return result
+
+
+def _history_text(history: Sequence[tuple[str, str]], language: str) -> str:
+    user, assistant = ("用户", "助手") if language == "zh" else ("User", "Assistant")
+    lines = []
+    for question, answer in list(history)[-HISTORY_TURNS:]:
+        lines.append(f"{user}: {question.strip()}")
+        lines.append(f"{assistant}: {CITATION_MARK.sub('', answer or '').strip()[:HISTORY_ANSWER_CHARS]}")
+    return "\n".join(lines)
+
+
+REWRITE_USER_TEMPLATE = {
+    "zh": "对话历史：\n{history}\n\n后续问题：{question}\n\n独立问题：",
+    "en": "Chat history:\n{history}\n\nFollow-up question: {question}\n\nStandalone question:",
+}
+
+
+def rewrite_followup(
+    model: ChatModel,
+    settings: Settings,
+    history: Sequence[tuple[str, str]] | None,
+    question: str,
+    language: str,
+) -> str:
+    """``question`` rewritten to stand alone given earlier ``(question, answer)`` turns.
+
+    Without history the question is returned unchanged (no LLM call); on any error, an empty
+    reply or an over-long one, the original question is returned.
+    """
+    if not history:
+        return question
+    try:
+        user = REWRITE_USER_TEMPLATE[_check_language(language)].format(
+            history=_history_text(history, language), question=question.strip()
+        )
+        messages = [
+            {"role": "system", "content": load_prompt(settings, "rewrite", language)},
+            {"role": "user", "content": user},
+        ]
+        result = clean_single_line_output(model.complete(messages))
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("follow-up rewrite failed, keeping the question: %s", exc)
+        return question
+    if not result or len(result) > settings.max_question_chars:
+        logger.warning("follow-up rewrite unusable, keeping the question")
+        return question
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing model output
+# --------------------------------------------------------------------------------------------
+
+CITATION_GROUP = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*(?:[-–~～]|[,，、;；]|\s)\s*\d{1,3})*)\s*[\]】］]")
+CITATION_ITEM = re.compile(r"(\d{1,3})(?:\s*[-–~～]\s*(\d{1,3}))?")
+MAX_RANGE = 20
+
+
+def _expand_group(group: str) -> list[int]:
+    """``"1, 2"`` → [1, 2]; ``"2-4"`` → [2, 3, 4] (short ascending ranges only)."""
+    numbers: list[int] = []
+    for lo_text, hi_text in CITATION_ITEM.findall(group):
+        lo = int(lo_text)
+        if not hi_text:
+            numbers.append(lo)
+            continue
+        hi = int(hi_text)
+        numbers.extend(range(lo, hi + 1) if 0 <= hi - lo < MAX_RANGE else [lo, hi])
+    return numbers
+
+
+def parse_citations(text: str) -> list[int]:
+    """Passage numbers cited in ``text``: ``[1]``, ``[1, 2]``, ``[1][2]``, ``【1】``, ``[2-3]``.
+
+    Unique, in order of first appearance. Numbers of four digits or more (years) are ignored.
+    """
+    seen: dict[int, None] = {}
+    for match in CITATION_GROUP.finditer(text or ""):
+        for number in _expand_group(match.group(1)):
+            seen.setdefault(number, None)
+    return list(seen)
+
+
+VERDICT_LINE = re.compile(
+    r"(?:verdict|label|result|结论|判定|判断|结果)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.+)", re.IGNORECASE
+)
+EVIDENCE_LINE = re.compile(r"(?:evidence|sources?|citations?|证据|依据|出处)\s*(?:\*\*)?\s*[:：](.*)", re.IGNORECASE)
+# Checked in this order: "not supported" must not read as "supported".
+VERDICT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "not_found",
+        re.compile(
+            r"not[\s_-]*found|not[\s_-]*(?:enough|mentioned|stated|supported)|unsupported|insufficient|"
+            r"unknown|未找到|没有找到|未提及|没有提及|无法确定|不确定|不足|无相关|无法判断|不支持",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "contradicted",
+        re.compile(r"contradict|refute|false|untrue|incorrect|inconsistent|矛盾|反驳|相反|不一致|不符|错误|否定|不正确|不成立", re.IGNORECASE),
+    ),
+    ("supported", re.compile(r"support|entail|true|consistent|支持|成立|一致|证实|正确|符合", re.IGNORECASE)),
+)
+
+
+def _verdict_from(text: str) -> str | None:
+    for verdict, pattern in VERDICT_WORDS:
+        if pattern.search(text):
+            return verdict
+    return None
+
+
+def parse_claim_output(text: str) -> tuple[str, list[int]]:
+    """``(verdict, evidence numbers)`` from a claim-check reply.
+
+    Expects ``VERDICT: supported|contradicted|not_found`` and ``EVIDENCE: [n], [m]`` lines but also
+    reads Chinese labels (结论 / 证据), any case, markdown bold, and a bare verdict on the first
+    line. Anything unrecognisable is ``not_found``.
+    """
+    text = text or ""
+    verdict: str | None = None
+    evidence: list[int] | None = None
+    for line in text.splitlines():
+        if verdict is None and (match := VERDICT_LINE.search(line)):
+            verdict = _verdict_from(match.group(1))
+        if evidence is None and (match := EVIDENCE_LINE.search(line)):
+            group = match.group(1)
+            evidence = parse_citations(group) or [int(n) for n in re.findall(r"\b\d{1,3}\b", group)]
+    if verdict is None:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        verdict = _verdict_from(first) if len(first) <= 40 else None
+    if evidence is None:
+        evidence = parse_citations(text)
+    return verdict or "not_found", evidence

@@ -1,0 +1,1 @@
+"""Test helpers shared by the suite and by the subprocess scripts it launches."""

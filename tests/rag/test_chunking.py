@@ -1,0 +1,295 @@
+"""rag.chunking: sentence-aware, token-measured chunks whose offsets map back to the raw text exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers.fakes import fake_count_tokens
+from llama_index.core import Document
+from llama_index.core.schema import TextNode
+
+from rag.chunking import Chunk, PolicyNodeParser, chunk_text, section_path
+from rag.loaders import load_document
+from rag.normalize import NormalizedText, compact, fold_text, normalize
+from rag.sentences import split_sentences
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CORPUS = PROJECT_ROOT / "corpus"
+BIG = 1 << 30
+
+
+def is_subsequence(needle: str, haystack: str) -> bool:
+    it = iter(haystack)
+    return all(ch in it for ch in needle)
+
+
+def check_chunk_invariants(
+    raw: str,
+    norm: NormalizedText,
+    chunks: list[Chunk],
+    count: Callable[[str], int],
+    max_tokens: int,
+    budget_slack: int = 0,
+) -> None:
+    """The invariants promised by rag.chunking, checked against an independent sentence split.
+
+    ``budget_slack`` tolerates the overlap-carry overflow (see the xfail test
+    ``test_carried_overlap_plus_next_unit_stays_within_budget``); 0 = the exact promise.
+    """
+    text = norm.text
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    covered = bytearray(len(text))
+    for chunk in chunks:
+        assert 0 <= chunk.norm_start < chunk.norm_end <= len(text)
+        assert chunk.text == text[chunk.norm_start : chunk.norm_end]
+        assert chunk.text == chunk.text.lstrip() and chunk.text.strip()  # trailing: see the xfail below
+        # token budget
+        units = [chunk.text[a:b] for a, b in chunk.sentences]
+        assert all(count(u) <= max_tokens for u in units), (chunk.index, units)
+        assert count(chunk.text) <= max_tokens + budget_slack, (chunk.index, count(chunk.text))
+        # offsets map back to the raw text exactly
+        assert (chunk.start, chunk.end) == norm.raw_span(chunk.norm_start, chunk.norm_end)
+        assert 0 <= chunk.start < chunk.end <= len(raw)
+        assert chunk.text[0] in fold_text(raw[chunk.start : norm.ends[chunk.norm_start]])
+        if not chunk.text[-1].isspace():
+            assert chunk.text[-1] in fold_text(raw[norm.starts[chunk.norm_end - 1] : chunk.end])
+        assert is_subsequence(compact(chunk.text), compact(raw[chunk.start : chunk.end]))
+        # sentence spans are relative to the chunk text and ordered
+        assert chunk.sentences and chunk.sentences[0][0] == 0 and chunk.sentences[-1][1] == len(chunk.text)
+        for (a, b), (c, _) in zip(chunk.sentences, chunk.sentences[1:]):
+            assert a < b <= c
+        for i in range(chunk.norm_start, chunk.norm_end):
+            covered[i] = 1
+    for i, ch in enumerate(text):  # nothing but white space is left out
+        assert covered[i] or ch.isspace(), (i, text[max(0, i - 10) : i + 10])
+    starts = [c.norm_start for c in chunks]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    # every sentence lands in a chunk; a sentence is cut only when it alone exceeds the budget
+    for a, b in split_sentences(text):
+        whole = any(c.norm_start <= a and b <= c.norm_end for c in chunks)
+        if count(text[a:b]) <= max_tokens:
+            assert whole, text[a:b]
+        else:
+            assert not whole
+
+
+CLEAN_ZH = (
+    "第一条 为了促进生成式人工智能健康发展和规范应用，维护国家安全和社会公共利益，保护公民、法人和其他组织的合法权益，"
+    "根据相关法律、行政法规，制定本办法。第二条 利用生成式人工智能技术向中华人民共和国境内公众提供生成文本、图片、"
+    "音频、视频等内容的服务，适用本办法。第三条 国家坚持发展和安全并重、促进创新和依法治理相结合的原则。"
+    "第四条 提供和使用生成式人工智能服务，应当遵守法律、行政法规，尊重社会公德和伦理道德。"
+)
+CLEAN_EN = (
+    "The memorandum directs agencies to strengthen AI safety. It asks the U.S. AI Safety Institute to test "
+    "frontier models before deployment. Agencies must report on their progress within 180 days. "
+    "The framework sets out risk management, evaluation, accountability and transparency mechanisms. "
+) * 3
+
+
+@pytest.mark.parametrize("max_tokens,overlap", [(16, 0), (24, 6), (40, 10), (160, 24)])
+def test_clean_text_chunks_equal_their_raw_span(max_tokens: int, overlap: int) -> None:
+    raw = CLEAN_ZH + "\n" + CLEAN_EN
+    norm = normalize(raw)
+    assert norm.text == raw.strip()
+    chunks = chunk_text(norm, fake_count_tokens, max_tokens, overlap)
+    check_chunk_invariants(raw, norm, chunks, fake_count_tokens, max_tokens)
+    for chunk in chunks:  # no markdown, no hyphenation: the raw span is the chunk, exactly
+        assert raw[chunk.start : chunk.end] == chunk.text
+    if max_tokens < 160:
+        assert len(chunks) > 2
+
+
+def test_overlap_carries_trailing_sentences() -> None:
+    raw = "".join(f"第{n}条 本条规定第{n}项安全义务。" for n in "一二三四五六七八九十")  # ~12 tokens each
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, 40, 14)
+    check_chunk_invariants(raw, norm, chunks, fake_count_tokens, 40)
+    assert len(chunks) >= 3
+    for left, right in zip(chunks, chunks[1:]):
+        assert left.norm_start < right.norm_start < left.norm_end  # overlapping windows
+        overlap = norm.text[right.norm_start : left.norm_end]
+        assert 0 < fake_count_tokens(overlap) <= 14
+    no_overlap = chunk_text(norm, fake_count_tokens, 40, 0)
+    for left, right in zip(no_overlap, no_overlap[1:]):
+        assert right.norm_start >= left.norm_end
+
+
+def test_over_long_sentence_is_cut_into_budgeted_pieces() -> None:
+    sentence = "、".join(["人工智能安全评测"] * 30) + "。"  # one 240-token sentence
+    raw = "前言。" + sentence + "结语。"
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, 50, 0)
+    check_chunk_invariants(raw, norm, chunks, fake_count_tokens, 50)
+    assert len(chunks) >= 5
+    # cut at soft breaks (the enumeration comma) when one is available
+    assert all(c.text.endswith(("、", "。")) for c in chunks[:-1])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_group_units appends the next unit after the carried overlap without re-checking the budget: "
+    "carry (<= overlap_tokens) + a unit of up to max_tokens (e.g. a piece of a cut sentence) overflows",
+)
+def test_carried_overlap_plus_next_unit_stays_within_budget() -> None:
+    raw = "第一条规定。前言短句。" + "、".join(["安全评测"] * 20) + "。"
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, 20, 8)
+    assert [fake_count_tokens(c.text) for c in chunks if fake_count_tokens(c.text) > 20] == []
+
+
+def test_carried_overlap_overflow_is_bounded_by_overlap(real_embedder) -> None:
+    """Until the bug above is fixed: the overflow never exceeds the overlap budget (real tokenizer)."""
+    count = real_embedder.count_tokens
+    doc = load_document(CORPUS / "003_907a84392d48637e.txt", max_bytes=BIG)
+    norm = normalize(doc.raw_text, doc.body_start)
+    check_chunk_invariants(doc.raw_text, norm, chunk_text(norm, count, 48, 8), count, 48, budget_slack=8)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_split_long cuts after a white-space soft break (SOFT_BREAK matches \\s and the piece ends at "
+    "m.end()), so a cut sentence's piece, and the chunk it closes, keeps a trailing space",
+)
+def test_pieces_of_a_cut_sentence_have_no_trailing_space() -> None:
+    raw = " ".join(f"word{i}" for i in range(60)) + "."
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, 20, 0)
+    assert len(chunks) == 3
+    for chunk in chunks:
+        assert chunk.text == chunk.text.strip()
+        assert not raw[chunk.end - 1].isspace()
+
+
+def test_bad_parameters_rejected() -> None:
+    norm = normalize("一句话。")
+    with pytest.raises(ValueError):
+        chunk_text(norm, fake_count_tokens, 4, 0)
+    with pytest.raises(ValueError):
+        chunk_text(norm, fake_count_tokens, 20, 20)
+    assert chunk_text(normalize(""), fake_count_tokens) == []
+
+
+SECTIONED = """# 人工智能安全研究所报告
+## 一、背景
+前沿人工智能展现出强大的涌现能力。两届峰会推动了研究所的设立。
+### （一）英国
+英国于2023年设立人工智能安全研究所。
+## 二、进展
+日本、新加坡、加拿大相继跟进。
+#### 细节
+这一层级不进入章节路径。
+"""
+
+
+def test_section_paths_from_headings() -> None:
+    norm = normalize(SECTIONED)
+    chunks = chunk_text(norm, fake_count_tokens, 160, 24)
+    check_chunk_invariants(SECTIONED, norm, chunks, fake_count_tokens, 160)
+    by_first_line = {c.text.splitlines()[0]: c.section for c in chunks}
+    assert by_first_line["（一）英国"] == "人工智能安全研究所报告 > 一、背景 > （一）英国"
+    assert by_first_line["二、进展"] == "人工智能安全研究所报告 > 二、进展"
+    # h1–h3 start a new chunk, so no chunk mixes two sections' bodies
+    assert not any("涌现能力" in c.text and "英国于2023年" in c.text for c in chunks)
+    assert not any("英国于2023年" in c.text and "相继跟进" in c.text for c in chunks)
+    # a heading is never left alone at the end of a chunk: it travels with its body
+    for chunk in chunks:
+        assert chunk.text.splitlines()[-1] not in {h.title for h in norm.headings}
+    position = norm.text.index("这一层级")
+    assert section_path(norm.headings, position) == "人工智能安全研究所报告 > 二、进展"
+    assert section_path(norm.headings, position, max_level=4) == "人工智能安全研究所报告 > 二、进展 > 细节"
+    assert section_path(norm.headings, 0) == "人工智能安全研究所报告"
+    assert section_path([], 10) == ""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="chunk_text computes Chunk.section at the chunk's first unit; when a chunk opens with a run of "
+    "headings (title + h2) the section omits the h2 that governs the chunk's body",
+)
+def test_section_of_chunk_opening_with_stacked_headings_is_that_of_its_body() -> None:
+    norm = normalize(SECTIONED)
+    chunks = chunk_text(norm, fake_count_tokens, 160, 24)
+    first = chunks[0]
+    assert first.text.startswith("人工智能安全研究所报告\n一、背景\n前沿")
+    assert first.section == "人工智能安全研究所报告 > 一、背景"
+
+
+def test_chunk_language_and_latin_ratio() -> None:
+    raw = "中文段落说明人工智能安全研究所的职能与定位。\n\nhttps://www.example.gov/ai-safety-institute/report-2024 English reference list entry.\n"
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, 12, 0)
+    assert chunks[0].language == "zh" and chunks[0].latin_ratio == 0.0
+    assert chunks[-1].language == "en" and chunks[-1].latin_ratio > 0.6
+
+
+@pytest.mark.parametrize("doc_name", sorted(p.name for p in CORPUS.glob("*.txt")))
+def test_corpus_invariants_with_fake_counter(doc_name: str) -> None:
+    doc = load_document(CORPUS / doc_name, max_bytes=BIG)
+    norm = normalize(doc.raw_text, doc.body_start)
+    chunks = chunk_text(norm, fake_count_tokens, 160, 24)
+    check_chunk_invariants(doc.raw_text, norm, chunks, fake_count_tokens, 160)
+
+
+@pytest.mark.parametrize("doc_name", ["003_907a84392d48637e.txt", "000_187dd3f74430c8b6.txt"])
+def test_corpus_invariants_with_real_tokenizer(doc_name: str, real_embedder) -> None:
+    count = real_embedder.count_tokens
+    doc = load_document(CORPUS / doc_name, max_bytes=BIG)
+    norm = normalize(doc.raw_text, doc.body_start)
+    chunks = chunk_text(norm, count, 160, 24)
+    check_chunk_invariants(doc.raw_text, norm, chunks, count, 160)
+    small = chunk_text(norm, count, 64, 0)
+    check_chunk_invariants(doc.raw_text, norm, small, count, 64)
+
+
+def test_real_tokenizer_on_mixed_text(real_embedder) -> None:
+    count = real_embedder.count_tokens
+    raw = (CLEAN_ZH + "\n" + CLEAN_EN + "\n" + "、".join(["AI Safety Institute评测"] * 40) + "。") * 2
+    norm = normalize(raw)
+    for max_tokens, overlap in ((32, 0), (64, 16), (160, 24)):
+        chunks = chunk_text(norm, count, max_tokens, overlap)
+        # slack = overlap: see test_carried_overlap_plus_next_unit_stays_within_budget
+        check_chunk_invariants(raw, norm, chunks, count, max_tokens, budget_slack=overlap)
+
+
+# --- llama-index node parser ------------------------------------------------------------------
+
+FRONT = "---\ntitle: 测试文件\n---\n"
+
+
+def _parse(raw: str, **meta: object) -> list:
+    parser = PolicyNodeParser.from_counter(fake_count_tokens, max_tokens=20, overlap_tokens=4)
+    document = Document(text=raw, metadata={"body_start": len(FRONT), **meta})
+    return parser.get_nodes_from_documents([document]), document
+
+
+def test_policy_node_parser_nodes_offsets_and_metadata() -> None:
+    raw = FRONT + SECTIONED
+    nodes, _ = _parse(raw, doc="report.md", publisher="安远AI")
+    norm = normalize(raw, len(FRONT))
+    expected = chunk_text(norm, fake_count_tokens, 20, 4)
+    assert len(nodes) == len(expected) > 1
+    for node, chunk in zip(nodes, expected):
+        assert isinstance(node, TextNode)
+        assert node.text == chunk.text
+        assert (node.start_char_idx, node.end_char_idx) == (chunk.start, chunk.end)
+        assert node.start_char_idx >= len(FRONT)
+        assert is_subsequence(compact(node.text), compact(raw[node.start_char_idx : node.end_char_idx]))
+        meta = node.metadata
+        assert "body_start" not in meta
+        assert meta["doc"] == "report.md" and meta["publisher"] == "安远AI"
+        assert meta["section"] == chunk.section and meta["chunk_index"] == chunk.index
+        assert meta["language"] == "zh" and isinstance(meta["latin_ratio"], float)
+    assert nodes[-1].metadata["section"] == "人工智能安全研究所报告 > 二、进展"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="PolicyNodeParser._parse_nodes builds TextNodes without a SOURCE relationship, so "
+    "node.ref_doc_id is None (llama-index cannot link nodes to their Document: delete_ref_doc, "
+    "docstore dedup, and parent-metadata merging in _postprocess_parsed_nodes are lost)",
+)
+def test_policy_node_parser_links_nodes_to_their_document() -> None:
+    nodes, document = _parse(FRONT + SECTIONED)
+    assert nodes and all(node.ref_doc_id == document.id_ for node in nodes)

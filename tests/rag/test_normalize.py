@@ -1,0 +1,253 @@
+"""rag.normalize: character folds, PDF line joins, boilerplate removal, headings and the exact offset map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.loaders import load_document
+from rag.normalize import NormalizedText, compact, fold_text, normalize
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CORPUS = PROJECT_ROOT / "corpus"
+DOC_003 = "003_907a84392d48637e.txt"
+DEV_QA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl",
+                     PROJECT_ROOT / "shared" / "eval" / "dev_qa.jsonl")
+DEV_QA = next((p for p in DEV_QA_CANDIDATES if p.exists()), DEV_QA_CANDIDATES[0])
+BIG = 1 << 30
+
+
+def assert_offsets_exact(raw: str, norm: NormalizedText) -> None:
+    """Every non-space output character comes from its raw span; spans are ordered and in range."""
+    text = norm.text
+    assert len(norm.starts) == len(norm.ends) == len(text)
+    for i, ch in enumerate(text):
+        a, b = norm.starts[i], norm.ends[i]
+        assert 0 <= a <= b <= len(raw), (i, ch, a, b)
+        if i:
+            assert norm.starts[i - 1] <= a and norm.ends[i - 1] <= b, (i, ch)
+        if not ch.isspace():
+            assert ch in fold_text(raw[a:b]), (i, ch, raw[a:b])
+
+
+def quote_span(norm: NormalizedText, quote: str) -> tuple[int, int] | None:
+    """Normalized span [a, b) whose text equals ``quote`` once white space is ignored on both sides."""
+    positions = [i for i, ch in enumerate(norm.text) if not ch.isspace()]
+    squeezed = "".join(norm.text[i] for i in positions)
+    needle = compact(quote)
+    k = squeezed.find(needle)
+    if k < 0 or not needle:
+        return None
+    return positions[k], positions[k + len(needle) - 1] + 1
+
+
+# --- character folds -------------------------------------------------------------------------
+
+
+def test_kangxi_radicals_fold_to_ideographs() -> None:
+    raw = "\u2f08\u2f2f\u667a\u80fd"  # ⼈⼯智能 written with Kangxi radical code points
+    assert raw == "⼈⼯智能"
+    norm = normalize(raw)
+    assert norm.text == "人工智能"
+    assert fold_text(raw) == "人工智能"
+    assert compact("⼈⼯ 智能") == "人工智能"
+    assert_offsets_exact(raw, norm)
+
+
+@pytest.mark.parametrize(
+    ("radical", "ideograph"),
+    [("⻛", "风"), ("⻅", "见"), ("⻓", "长"), ("⻔", "门"), ("⻆", "角"), ("⺠", "民"), ("⻬", "齐")],
+)
+def test_cjk_radicals_supplement_fold(radical: str, ideograph: str) -> None:
+    assert 0x2E80 <= ord(radical) <= 0x2EFF
+    assert fold_text(radical) == ideograph
+    assert normalize(f"国家{radical}").text == f"国家{ideograph}"
+
+
+def test_radical_word_in_context() -> None:
+    raw = "技术⻛险与⻆⾊定位"
+    norm = normalize(raw)
+    assert norm.text == "技术风险与角色定位"
+    assert_offsets_exact(raw, norm)
+
+
+def test_fullwidth_chinese_punctuation_is_kept_and_fullwidth_latin_folds() -> None:
+    assert normalize("第一，安全；（二）！？").text == "第一，安全；（二）！？"
+    assert normalize("ＡＩ安全").text == "AI安全"
+
+
+# --- line joins ----------------------------------------------------------------------------------
+
+LONG_ZH = "本报告分析了当前多个国家级人工智能安全研究所及其国际网络的设立背景"  # >= 24 chars, no end mark
+
+
+def test_cjk_pdf_lines_join_without_space() -> None:
+    raw = LONG_ZH + "\n旨在为中国在全球人工智能治理中的角色定位提供参考。"
+    norm = normalize(raw)
+    assert norm.text == LONG_ZH + "旨在为中国在全球人工智能治理中的角色定位提供参考。"
+    assert_offsets_exact(raw, norm)
+
+
+def test_cjk_pdf_lines_join_across_blank_line_when_long_and_unterminated() -> None:
+    raw = LONG_ZH + "，\n\n旨在为中国提供参考。"
+    norm = normalize(raw)
+    assert norm.text == LONG_ZH + "，旨在为中国提供参考。"
+    assert " " not in norm.text and "\n" not in norm.text
+    assert_offsets_exact(raw, norm)
+
+
+def test_short_or_terminated_lines_stay_separate() -> None:
+    assert normalize("短行\n下一行。").text == "短行\n下一行。"
+    assert normalize(LONG_ZH + "。\n\n第二段开始。").text == LONG_ZH + "。\n第二段开始。"
+
+
+def test_list_items_and_headings_are_not_joined_to_a_wrapped_line() -> None:
+    raw = LONG_ZH + "\n（一）加强安全评测\n# 第二章 监管"
+    norm = normalize(raw)
+    assert norm.text == LONG_ZH + "\n（一）加强安全评测\n第二章 监管"
+
+
+def test_latin_pdf_lines_join_with_one_space() -> None:
+    raw = "The regulation applies to all providers of general\npurpose AI models placed on the market."
+    norm = normalize(raw)
+    assert norm.text == "The regulation applies to all providers of general purpose AI models placed on the market."
+    assert_offsets_exact(raw, norm)
+
+
+def test_latin_pdf_lines_dehyphenate() -> None:
+    raw = "All providers of general-purpose models must comply with the regu-\nlation in force."
+    norm = normalize(raw)
+    assert norm.text == "All providers of general-purpose models must comply with the regulation in force."
+    assert_offsets_exact(raw, norm)
+    start = norm.text.index("regulation")
+    a, b = norm.raw_span(start, start + len("regulation"))
+    assert raw[a:b] == "regu-\nlation"
+
+
+def test_white_space_runs_collapse() -> None:
+    raw = "Risk   management\tframework  for AI."
+    norm = normalize(raw)
+    assert norm.text == "Risk management framework for AI."
+    assert_offsets_exact(raw, norm)
+
+
+# --- Markdown and boilerplate ---------------------------------------------------------------
+
+
+MARKDOWN = """# 第一章 总则
+![封面](https://example.com/cover.png)
+扫码关注公众号，获取更多资讯
+第一条 为了规范**生成式人工智能**服务，制定本办法。![图1](img/fig1.png)详见[附件](https://example.com/a(1).pdf)。
+长按识别二维码
+点击上方蓝字关注我们
+## 第一节 适用范围
+第二条 本办法适用于境内服务。
+Subscribe to our newsletter for updates
+### 1.1 定义
+本办法所称服务提供者，是指提供服务的组织。
+"""
+
+
+def test_markdown_images_links_and_boilerplate_dropped() -> None:
+    norm = normalize(MARKDOWN)
+    text = norm.text
+    for gone in ("![", "](", "cover.png", "fig1", "https://", "扫码", "二维码", "点击上方", "**", "Subscribe"):
+        assert gone not in text, gone
+    assert "第一条 为了规范生成式人工智能服务，制定本办法。详见附件。" in text
+    assert "第二条 本办法适用于境内服务。" in text
+    assert_offsets_exact(MARKDOWN, norm)
+
+
+def test_headings_recorded_with_level_and_position() -> None:
+    norm = normalize(MARKDOWN)
+    assert [(h.level, h.title) for h in norm.headings] == [(1, "第一章 总则"), (2, "第一节 适用范围"), (3, "1.1 定义")]
+    for heading in norm.headings:
+        assert norm.text[heading.start : heading.start + len(heading.title)] == heading.title
+        a, b = norm.raw_span(heading.start, heading.start + len(heading.title))
+        assert MARKDOWN[a:b] == heading.title
+        assert MARKDOWN[:a].endswith("# ")
+
+
+# --- offset map -------------------------------------------------------------------------------
+
+
+def test_raw_span_of_a_substring() -> None:
+    raw = "  前言\n\n⼈⼯智能**安全**研究所（AISI）成⽴于2023年。\n"
+    norm = normalize(raw)
+    assert norm.text == "前言\n人工智能安全研究所（AISI）成立于2023年。"
+    start = norm.text.index("安全研究所")
+    a, b = norm.raw_span(start, start + len("安全研究所"))
+    assert raw[a:b] == "安全**研究所"
+    assert compact(raw[a:b].replace("*", "")) == "安全研究所"
+    start = norm.text.index("成立于")
+    a, b = norm.raw_span(start, start + 3)
+    assert raw[a:b] == "成⽴于"
+    a, b = norm.raw_span(5, 5)  # empty span: a position, not a range
+    assert a == b
+
+
+def test_offsets_respect_start_and_end_arguments() -> None:
+    raw = "---\ntitle: x\n---\n正文第一句。\n正文第二句。"
+    body = raw.index("正文")
+    norm = normalize(raw, body)
+    assert norm.text == "正文第一句。\n正文第二句。"
+    assert norm.starts[0] == body
+    assert_offsets_exact(raw, norm)
+    head = normalize(raw, body, body + 6)
+    assert head.text == "正文第一句。"
+
+
+def test_gbk_file_loads_and_normalizes(tmp_path: Path) -> None:
+    text = (
+        "第一条 为了促进生成式人工智能健康发展和规范应用，维护国家安全和社会公共利益，制定本办法。\n"
+        "第二条 利用生成式人工智能技术向中华人民共和国境内公众提供服务的，适用本办法。\n"
+    )
+    path = tmp_path / "gbk_policy.txt"
+    path.write_bytes(text.encode("gbk"))
+    doc = load_document(path, max_bytes=BIG)
+    assert doc.raw_text == text
+    assert doc.encoding.replace("-", "").lower() in ("gb18030", "gbk", "gb2312")
+    norm = normalize(doc.raw_text, doc.body_start)
+    assert norm.text == text.strip()
+    assert_offsets_exact(doc.raw_text, norm)
+
+
+def test_real_corpus_offsets_exact() -> None:
+    doc = load_document(CORPUS / DOC_003, max_bytes=BIG)
+    norm = normalize(doc.raw_text, doc.body_start)
+    assert "⻛" not in norm.text and "⼈" not in norm.text
+    assert_offsets_exact(doc.raw_text, norm)
+
+
+def _dev_quotes(doc_name: str) -> list[str]:
+    if not DEV_QA.exists():
+        pytest.skip(f"{DEV_QA} not available")
+    quotes = []
+    for line in DEV_QA.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            quotes += [e["quote"] for e in json.loads(line)["evidence"] if e["doc"] == doc_name]
+    return quotes
+
+
+@pytest.mark.parametrize("doc_name", sorted(p.name for p in CORPUS.glob("*.txt")))
+def test_dev_evidence_quotes_survive_normalization(doc_name: str) -> None:
+    quotes = _dev_quotes(doc_name)
+    if doc_name == DOC_003:
+        assert len(quotes) >= 10  # the Kangxi/radical-heavy document carries most evidence
+    doc = load_document(CORPUS / doc_name, max_bytes=BIG)
+    norm = normalize(doc.raw_text, doc.body_start)
+    haystack = compact(norm.text)
+    for quote in quotes:
+        assert quote in doc.raw_text
+        assert compact(quote) in haystack, quote
+        # and the normalized match maps back onto the raw quote
+        span = quote_span(norm, quote)
+        assert span is not None
+        a, b = norm.raw_span(*span)
+        raw_at = doc.raw_text.find(quote)
+        if doc.raw_text.count(quote) == 1:
+            lead = len(quote) - len(quote.lstrip())
+            assert (a, b) == (raw_at + lead, raw_at + len(quote.rstrip()))
+        assert compact(quote) in compact(doc.raw_text[a:b])

@@ -1,0 +1,79 @@
+"""rag.sentences.split_sentences: Chinese and English sentence ends, as spans of the unchanged text."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.sentences import split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("第一条 总则。第二条 适用范围！是否适用？适用；不适用",
+         ["第一条 总则。", "第二条 适用范围！", "是否适用？", "适用；", "不适用"]),
+        ("是否属实？！下一句。", ["是否属实？！", "下一句。"]),
+        ("第一行\n第二行", ["第一行", "第二行"]),
+    ],
+)
+def test_chinese_sentence_ends(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他说：“这是规定。”然后离开了。", ["他说：“这是规定。”", "然后离开了。"]),
+        ("《办法》（试行）。下一句。", ["《办法》（试行）。", "下一句。"]),
+        ("引用「原文如此。」其后。", ["引用「原文如此。」", "其后。"]),
+        ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
+        ("(See the annex.) Next.", ["(See the annex.)", "Next."]),
+    ],
+)
+def test_closing_quotes_and_brackets_stay_with_their_sentence(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S. Congress passed it.",
+        "See Sec. 4 for details.",
+        "Rules apply, e.g. to vendors.",
+        "Rules apply, i.e. to vendors.",
+        "Growth was 1.5 percent in 2024.",
+        "Mr. Smith met Dr. Jones.",
+        "Visit example.com today.",
+        "It applies to the U.K. and the U.S. markets.",
+    ],
+)
+def test_abbreviations_and_decimals_do_not_split(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+def test_english_sentences_split() -> None:
+    text = "The U.S. government issued it. See Sec. 4 for details. Growth was 1.5 percent. Next one."
+    assert sentences(text) == [
+        "The U.S. government issued it.", "See Sec. 4 for details.", "Growth was 1.5 percent.", "Next one."
+    ]
+
+
+def test_mixed_language_paragraph() -> None:
+    text = "美国设立了AI Safety Institute (AISI)。It was founded in 2023. 英国随后跟进！"
+    assert sentences(text) == ["美国设立了AI Safety Institute (AISI)。", "It was founded in 2023.", "英国随后跟进！"]
+
+
+def test_spans_are_trimmed_ordered_and_respect_bounds() -> None:
+    text = "  前言。 \n\n 第一句。第二句。  "
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == ["前言。", "第一句。", "第二句。"]
+    assert all(a < b for a, b in spans)
+    assert all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1))
+    start = text.index("第一句")
+    assert [text[a:b] for a, b in split_sentences(text, start, start + 4)] == ["第一句。"]
+    assert split_sentences("   \n ") == []
+    assert split_sentences("") == []
