@@ -41,6 +41,7 @@ class Chunk:
     latin_ratio: float = 0.0
     page: int | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)  # spans relative to ``text``
+    sentence_raw: list[tuple[int, int]] = field(default_factory=list)  # the same sentences in the raw file
 
 
 def section_path(headings: Sequence[Heading], position: int, max_level: int = 3) -> str:
@@ -157,6 +158,7 @@ def chunk_text(
                 latin_ratio=latin_ratio(text),
                 page=page_at(raw_start) if page_at else None,
                 sentences=[(ua - a, ub - a) for ua, ub, _ in group],
+                sentence_raw=[normalized.raw_span(ua, ub) for ua, ub, _ in group],
             )
         )
     return chunks

@@ -110,8 +110,49 @@ def aggregate(rows: Iterable[tuple[QAItem, dict[str, float]]]) -> dict[str, dict
 
 def format_table(table: dict[str, dict[str, Any]]) -> str:
     columns = sorted({c for row in table.values() for c in row if c != "n"})
+    columns = [c for c in columns if any(c in row for row in table.values())]
     lines = ["| group | n | " + " | ".join(columns) + " |", "|---" * (len(columns) + 2) + "|"]
     for key, row in table.items():
-        cells = [f"{row.get(c, float('nan')):.3f}" if isinstance(row.get(c), float) else "" for c in columns]
+        cells = [f"{row[c]:.3f}" if isinstance(row.get(c), float) else "–" for c in columns]
         lines.append(f"| {key} | {int(row['n'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def answer_metrics(item: QAItem, answer: Any) -> dict[str, float]:
+    """Answer-level metrics of one item (see BENCHMARKS.md for their definitions)."""
+    out: dict[str, float] = {}
+    if item.mode == "claim":
+        expected = "supported" if item.type == "claim_true" else "contradicted"
+        out["claim_accuracy"] = float(answer.verdict == expected)
+        return out
+    if item.answerable:
+        out["false_refusal"] = float(answer.refused)
+        out["cited_evidence"] = float(
+            any(
+                holds_quote(c.doc, c.passage or c.text, e["doc"], e["quote"])
+                for c in answer.citations for e in item.evidence
+            )
+        )
+    else:
+        out["correct_refusal"] = float(answer.refused)
+    return out
+
+
+def run_evaluation(qa: Any, path: Path) -> dict[str, Any]:
+    """Retrieval and answer metrics for every item of a QA file, through one loaded ``PolicyQA``."""
+    rows: list[tuple[QAItem, dict[str, float]]] = []
+    latencies: list[float] = []
+    for item in load_qa(path):
+        metrics: dict[str, float] = {}
+        if item.answerable and item.evidence:
+            result = qa.retriever.run(item.question, k=10)
+            passages = [(h.doc, h.text) for h in result.hits]
+            metrics.update(retrieval_metrics(evidence_ranks(item, passages), relevant_flags(item, passages)))
+        answer = qa.ask(item.question, mode=item.mode)
+        latencies.append(answer.timings_ms.get("total", 0.0))
+        metrics.update(answer_metrics(item, answer))
+        rows.append((item, metrics))
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] if latencies else 0.0
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] if latencies else 0.0
+    return {"table": aggregate(rows), "latency_ms": {"p50": p50, "p95": p95}, "items": len(rows)}

@@ -143,7 +143,9 @@ def build_points(
             "start": chunk.start,
             "end": chunk.end,
             "text": chunk.text,
-            "sentences": [list(span) for span in chunk.sentences],
+            # [start, end) in ``text`` and [start, end) in the raw file, per sentence: citations
+            # point at the exact supporting sentence.
+            "sentences": [[a, b, ra, rb] for (a, b), (ra, rb) in zip(chunk.sentences, chunk.sentence_raw, strict=True)],
             "language": chunk.language,
             "doc_language": doc_language,
             "latin_ratio": round(chunk.latin_ratio, 3),

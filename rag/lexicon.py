@@ -271,6 +271,25 @@ class BilingualLexicon:
         absent from it is replaced by its jieba search-mode pieces when all of them are present).
         Weight = score relative to the word's best candidate / sqrt(number kept).
         """
+        groups = self._groups(text, target_lang, vocabulary, max_terms_per_word)
+        weights: dict[str, float] = {}
+        for kept in groups:
+            for pieces, rel in kept:
+                for piece in pieces:
+                    weights[piece] = max(weights.get(piece, 0.0), rel / math.sqrt(len(kept)))
+        return sorted(weights.items(), key=lambda kv: -kv[1])
+
+    def translation_groups(self, text: str, target_lang: str, max_terms_per_word: int = 3) -> list[frozenset[str]]:
+        """Per source word or phrase, the set of its translations' index tokens (any one may match)."""
+        return [
+            frozenset(piece for pieces, _ in kept for piece in pieces)
+            for kept in self._groups(text, target_lang, None, max_terms_per_word)
+            if kept
+        ]
+
+    def _groups(
+        self, text: str, target_lang: str, vocabulary: Collection[str] | None, max_terms_per_word: int
+    ) -> list[list[tuple[list[str], float]]]:
         if target_lang not in ("zh", "en"):
             raise ValueError(f"target_lang must be 'zh' or 'en', not {target_lang!r}")
         groups: list[list[tuple[list[str], float]]] = []
@@ -290,12 +309,7 @@ class BilingualLexicon:
             for term in _chinese_keys(text, self._zh):
                 cands = [(w, 1.0 / (1 + 0.1 * i)) for i, w in enumerate(self._zh[term])]
                 groups.append(self._pick(cands, "en", vocabulary, max_terms_per_word))
-        weights: dict[str, float] = {}
-        for kept in groups:
-            for pieces, rel in kept:
-                for piece in pieces:
-                    weights[piece] = max(weights.get(piece, 0.0), rel / math.sqrt(len(kept)))
-        return sorted(weights.items(), key=lambda kv: -kv[1])
+        return groups
 
     @staticmethod
     def _pick(cands: list[tuple[str, float]], lang: str, vocabulary: Collection[str] | None,

@@ -51,7 +51,7 @@ class SearchHit:
     language: str
     doc_hash: str
     date: str | None = None
-    sentences: list[tuple[int, int]] = field(default_factory=list)
+    sentences: list[tuple[int, int, int, int]] = field(default_factory=list)  # text span, raw span
     dense: np.ndarray | None = field(default=None, repr=False)
     features: dict[str, float] = field(default_factory=dict, repr=False)
 

@@ -88,7 +88,14 @@ class Settings(BaseSettings):
     answer_contexts: int = 10
     answer_max_sentences: int = 4
     answer_passages: int = 5
-    refusal_min_support: float = 0.30
+    # Refuse when the best evidence sentence covers less of the question's weighted terms than this;
+    # cross-lingual coverage goes through the dictionary and runs lower. Calibrated on the dev set.
+    refusal_min_support: float = 0.40
+    refusal_min_support_cross: float = 0.20
+    # Evidence sentences: keep those scoring at least this share of the best one, and skip a sentence
+    # whose words overlap an already chosen one by more than this Jaccard similarity.
+    evidence_relative_min: float = 0.6
+    evidence_max_similarity: float = 0.6
     citation_min_lexical: float = 0.25
     citation_min_dense: float = 0.80
     claim_support_threshold: float = 0.5

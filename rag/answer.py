@@ -1,0 +1,240 @@
+"""Answers with verified citations, and honest refusal.
+
+Pipeline: retrieve → pick evidence sentences → compose (extractive offline default, or an LLM) →
+verify every citation against the sentence it cites → refuse when the evidence does not carry the
+question.
+
+Usage::
+
+    answer = compose_extractive(question, q_lang, hits, terms, translated, settings)
+    answer.to_json()   # the stable machine format of `rag ask --json`
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.evidence import (
+    EvidenceSentence,
+    TermGroup,
+    coverage,
+    passage_sentences,
+    same_language_groups,
+    score_sentences,
+    translated_groups,
+)
+from rag.lexical import tokenize
+from rag.retrieve import SearchHit
+from rag.settings import Settings
+
+REFUSAL = {
+    "zh": "文档中没有找到能回答这个问题的内容。下面是最接近的段落，供参考。",
+    "en": "The documents do not say. The closest passages are listed below for reference.",
+}
+CROSS_LINGUAL_LEAD = {
+    "zh": "相关内容在英文文档中，原文如下：",
+    "en": "The documents answer this in Chinese; the relevant source sentences are quoted below:",
+}
+UNSUPPORTED_MARK = {"zh": "（未能在文档中核实）", "en": " (not verified in the documents)"}
+CITATION = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    title: str
+    text: str  # the exact supporting sentence
+    start: int  # raw-file offsets of that sentence
+    end: int
+    page: int | None
+    score: float
+    section: str = ""
+    date: str | None = None
+    passage: str = ""
+    passage_start: int = 0
+    passage_end: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n, "doc": self.doc, "title": self.title, "text": self.text, "start": self.start,
+            "end": self.end, "page": self.page, "score": round(self.score, 4), "section": self.section,
+            "date": self.date,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    contexts: list[SearchHit] = field(default_factory=list)
+    verdict: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    generator: str = "extractive"
+    support: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self, item_id: Any = None) -> dict[str, Any]:
+        data: dict[str, Any] = {} if item_id is None else {"id": item_id}
+        data.update({
+            "answer": self.answer,
+            "refused": self.refused,
+            "verdict": self.verdict,
+            "citations": [c.to_json() for c in self.citations],
+            "contexts": [
+                {"doc": h.doc, "title": h.title, "text": h.text, "start": h.start, "end": h.end,
+                 "score": round(h.score, 4)}
+                for h in self.contexts[:10]
+            ],
+            "timings_ms": self.timings_ms,
+        })
+        return data
+
+
+def citation_from(sentence: EvidenceSentence, n: int) -> Citation:
+    hit = sentence.hit
+    return Citation(
+        n=n, doc=hit.doc, title=hit.title, text=sentence.text, start=sentence.start, end=sentence.end,
+        page=hit.page, score=round(sentence.score, 4), section=hit.section, date=hit.date,
+        passage=hit.text, passage_start=hit.start, passage_end=hit.end,
+    )
+
+
+def select_evidence(sentences: list[EvidenceSentence], settings: Settings) -> list[EvidenceSentence]:
+    """Best sentences, without near-repeats, at most ``answer_max_sentences``, in reading order."""
+    if not sentences:
+        return []
+    best = sentences[0].score
+    chosen: list[EvidenceSentence] = []
+    for sentence in sentences:
+        if len(chosen) >= settings.answer_max_sentences:
+            break
+        if sentence.score < best * settings.evidence_relative_min or sentence.coverage <= 0:
+            break
+        tokens = set(tokenize(sentence.text))
+        if any(_jaccard(tokens, set(tokenize(c.text))) > settings.evidence_max_similarity for c in chosen):
+            continue
+        chosen.append(sentence)
+    # Reading order: by passage rank, then position in the passage.
+    return sorted(chosen, key=lambda s: (s.hit_rank, s.hit.start, s.position))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def min_support(best: EvidenceSentence, q_lang: str, settings: Settings) -> float:
+    same = best.hit.language == q_lang
+    return settings.refusal_min_support if same else settings.refusal_min_support_cross
+
+
+def refusal(question: str, q_lang: str, hits: list[SearchHit], support: float) -> Answer:
+    return Answer(question, q_lang, REFUSAL[q_lang if q_lang in REFUSAL else "en"], True, [], hits, support=support)
+
+
+def compose_extractive(
+    question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
+    translated_terms: list[TermGroup], settings: Settings,
+) -> Answer:
+    """The offline answer: the few best supporting sentences, each cited; or a refusal."""
+    sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages)
+    support = sentences[0].coverage if sentences else 0.0
+    if not sentences or support < min_support(sentences[0], q_lang, settings):
+        return refusal(question, q_lang, hits, support)
+    chosen = select_evidence(sentences, settings)
+    citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]
+    cross = all(s.hit.language != q_lang for s in chosen)
+    if cross:
+        lines = [CROSS_LINGUAL_LEAD[q_lang]] + [f"- “{c.text}” [{c.n}]" for c in citations]
+        text = "\n".join(lines)
+    else:
+        joiner = "" if q_lang == "zh" else " "
+        text = joiner.join(f"{c.text}[{c.n}]" if q_lang == "zh" else f"{c.text} [{c.n}]" for c in citations)
+    return Answer(question, q_lang, text, False, citations, hits, support=support)
+
+
+# --- verification of generated answers -----------------------------------------------------
+
+
+def split_answer(text: str) -> list[tuple[str, list[int]]]:
+    """Answer sentences with the citation numbers attached to each."""
+    from rag.sentences import split_sentences
+
+    out: list[tuple[str, list[int]]] = []
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        numbers = [int(n) for group in CITATION.findall(sentence) for n in re.split(r"[,，、]\s*", group) if n.strip()]
+        bare = CITATION.sub("", sentence).strip()
+        if not bare and out and numbers:  # a citation alone after the period belongs to the last sentence
+            out[-1][1].extend(numbers)
+            continue
+        if bare:
+            out.append((bare, numbers))
+    return out
+
+
+def support_score(sentence: str, evidence: str, q_lang: str, translate_groups: Any) -> float:
+    """Share of the answer sentence's terms found in the evidence (translated when languages differ)."""
+    from rag.language import detect_language
+
+    tokens = tokenize(sentence)
+    if not tokens:
+        return 0.0
+    evidence_language = detect_language(evidence)
+    if evidence_language != detect_language(sentence) and translate_groups is not None:
+        groups = translated_groups(translate_groups(sentence, evidence_language), tokens, None)
+    else:
+        groups = same_language_groups(tokens)
+    return coverage(groups, set(tokenize(evidence)))
+
+
+def verify_answer(
+    text: str, q_lang: str, hits: list[SearchHit], settings: Settings, translate_groups: Any = None,
+) -> tuple[str, list[Citation], list[str]]:
+    """Check each cited [n] (n = passage number, 1-based, in ``hits``) against that passage.
+
+    A citation whose passage does not support the sentence is re-pointed to the passage sentence that
+    supports it best, or removed; a sentence left without support is marked. Returns the rewritten
+    answer (citations renumbered to the supporting sentences), the citations, and notes of changes.
+    """
+    citations: list[Citation] = []
+    notes: list[str] = []
+    candidates = [s for rank, hit in enumerate(hits) for s in passage_sentences(hit, rank)]
+    parts: list[str] = []
+    for sentence, numbers in split_answer(text):
+        best: EvidenceSentence | None = None
+        best_score = 0.0
+        cited = [hits[n - 1] for n in numbers if 1 <= n <= len(hits)]
+        pool = [s for s in candidates if s.hit in cited] if cited else []
+        for candidate in pool:
+            score = support_score(sentence, candidate.text, q_lang, translate_groups)
+            if score > best_score:
+                best, best_score = candidate, score
+        if best_score < settings.citation_min_lexical:
+            repointed = max(
+                ((support_score(sentence, c.text, q_lang, translate_groups), c) for c in candidates),
+                key=lambda pair: pair[0], default=(0.0, None),
+            )
+            if repointed[1] is not None and repointed[0] >= settings.citation_min_lexical:
+                if numbers:
+                    notes.append(f"citation {numbers} re-pointed for: {sentence[:60]}")
+                best, best_score = repointed[1], repointed[0]
+            else:
+                if numbers:
+                    notes.append(f"citation {numbers} removed (no support) for: {sentence[:60]}")
+                parts.append(sentence + UNSUPPORTED_MARK.get(q_lang, UNSUPPORTED_MARK["en"]))
+                continue
+        assert best is not None
+        existing = next((c for c in citations if c.start == best.start and c.doc == best.hit.doc), None)
+        if existing is None:
+            best.score = best_score
+            existing = citation_from(best, len(citations) + 1)
+            citations.append(existing)
+        parts.append(f"{sentence}[{existing.n}]" if q_lang == "zh" else f"{sentence} [{existing.n}]")
+    joiner = "" if q_lang == "zh" else " "
+    return joiner.join(parts), citations, notes

@@ -1,0 +1,118 @@
+"""Evidence sentences: split retrieved passages into sentences and score them against a question.
+
+The score of a sentence is the weighted share of the question's terms it contains (its own words
+for a sentence in the question's language, the dictionary translation otherwise), where a term's weight
+is its rarity in general language (jieba's frequency table for Chinese; length for English words),
+plus a small prior for the passage's rank.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+
+from rag.lexical import tokenize
+from rag.retrieve import SearchHit
+
+RANK_PRIOR = 0.05
+
+
+@dataclass
+class EvidenceSentence:
+    hit: SearchHit
+    hit_rank: int
+    text: str
+    start: int  # raw-file offsets of the sentence
+    end: int
+    position: int  # index of the sentence within its passage
+    score: float = 0.0
+    coverage: float = 0.0
+
+
+@lru_cache(maxsize=1)
+def _jieba_total() -> tuple[dict[str, int], int]:
+    jieba.initialize()
+    return jieba.dt.FREQ, jieba.dt.total
+
+
+@lru_cache(maxsize=100_000)
+def term_weight(term: str) -> float:
+    """Rarity of a term: Chinese from jieba's corpus frequencies, Latin by length, numbers high."""
+    if term[:1].isdigit():
+        return 3.0
+    if term.isascii():
+        return 1.0 + min(len(term), 10) / 5
+    freq, total = _jieba_total()
+    count = freq.get(term, 0)
+    return min(4.0, math.log(total / (count + 1)) / 4) if count else 3.0
+
+
+# A query term group: alternative token sets (any one fully present counts) and the group's weight.
+TermGroup = tuple[tuple[frozenset[str], ...], float]
+CROSS_GROUP_WEIGHT = 1.5
+
+
+def same_language_groups(tokens: list[str]) -> list[TermGroup]:
+    """One group per distinct token, weighted by its rarity."""
+    return [((frozenset([t]),), term_weight(t)) for t in dict.fromkeys(tokens)]
+
+
+def translated_groups(translations: list[frozenset[str]], question_tokens: list[str],
+                      llm_translation: str | None) -> list[TermGroup]:
+    """Groups for passages in the other language: per source word its dictionary translations, plus
+    the question's names and numbers (they stay the same across languages), plus an LLM translation."""
+    groups: list[TermGroup] = []
+    for group in translations:
+        alternatives = tuple(frozenset(tokenize(term)) for term in group if tokenize(term))
+        if alternatives:
+            groups.append((alternatives, CROSS_GROUP_WEIGHT))
+    groups += [g for g in same_language_groups(question_tokens) if next(iter(g[0][0])).isascii()]
+    if llm_translation:
+        groups += same_language_groups(tokenize(llm_translation))
+    return groups
+
+
+def coverage(groups: list[TermGroup], tokens: set[str]) -> float:
+    """Weighted share of the groups matched by the passage/sentence tokens."""
+    total = sum(w for _, w in groups)
+    if not total:
+        return 0.0
+    return sum(w for alternatives, w in groups if any(alt <= tokens for alt in alternatives)) / total
+
+
+def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
+    out = []
+    for position, span in enumerate(hit.sentences):
+        a, b = span[0], span[1]
+        raw_a, raw_b = (span[2], span[3]) if len(span) >= 4 else (hit.start, hit.end)
+        text = hit.text[a:b].strip()
+        if text:
+            out.append(EvidenceSentence(hit, rank, text, raw_a, raw_b, position))
+    return out
+
+
+def score_sentences(
+    hits: list[SearchHit], q_lang: str, question_terms: list[TermGroup], translated_terms: list[TermGroup],
+    max_passages: int,
+) -> list[EvidenceSentence]:
+    """Every sentence of the top ``max_passages`` passages, best first."""
+    sentences: list[EvidenceSentence] = []
+    for rank, hit in enumerate(hits[:max_passages]):
+        if hit.features.get("foreign_in_doc"):
+            continue  # footnotes and reference lists are not answers
+        for sentence in passage_sentences(hit, rank):
+            terms = question_terms if hit.language == q_lang else translated_terms
+            sentence.coverage = coverage(terms, set(tokenize(sentence.text)))
+            sentence.score = sentence.coverage + RANK_PRIOR / (1 + rank)
+            sentences.append(sentence)
+    sentences.sort(key=lambda s: -s.score)
+    return sentences
+
+
+def passage_coverage(hit: SearchHit, q_lang: str, question_terms: list[TermGroup],
+                     translated_terms: list[TermGroup]) -> float:
+    terms = question_terms if hit.language == q_lang else translated_terms
+    return coverage(terms, set(tokenize(f"{hit.section}\n{hit.text}")))

@@ -1,0 +1,250 @@
+"""PolicyQA: the one object the CLI, the UI and other tools use.
+
+Usage::
+
+    qa = PolicyQA.open(settings)           # loads index, embedder, lexicon and (optional) LLM once
+    answer = qa.ask("英国人工智能安全研究所获得了多少初始资金？")
+    verdict = qa.ask("The EU AI Office was created in 2024.", mode="claim")
+    for partial, final in qa.ask_stream(question, history): ...
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rag.answer import (
+    Answer,
+    citation_from,
+    compose_extractive,
+    min_support,
+    refusal,
+    verify_answer,
+)
+from rag.claims import judge_claim, strip_claim
+from rag.evidence import TermGroup, same_language_groups, score_sentences, translated_groups
+from rag.index import Index
+from rag.ingest import IngestReport, ProgressCallback
+from rag.lexical import tokenize
+from rag.manifest import DocumentRecord
+from rag.retrieve import Retriever, clean_question, other_language
+from rag.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+History = list[tuple[str, str]]  # (user question, assistant answer)
+FOLLOWUP_MAX_CHARS = 40
+LLM_REFUSAL = re.compile(r"(文档中没有找到|the documents do not say)", re.I)
+
+
+class PolicyQA:
+    def __init__(self, index: Index, settings: Settings, lexicon: Any = None, llm: Any = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.lexicon = lexicon
+        self.llm = llm
+        translate = self._translate if llm is not None else None
+        self.retriever = Retriever(index, settings, expand_terms=self._expand if lexicon else None, translate=translate)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
+        from rag.lexicon import BilingualLexicon
+        from rag.llm import make_chat_model
+
+        index = index or Index.open(settings)
+        try:
+            lexicon = BilingualLexicon.load()
+        except Exception as error:  # noqa: BLE001 - retrieval still works without the dictionary
+            logger.warning("bilingual dictionary unavailable (%s); cross-lingual sparse search is off", error)
+            lexicon = None
+        return cls(index, settings, lexicon, make_chat_model(settings))
+
+    def close(self) -> None:
+        self.index.close()
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _expand(self, text: str, target: str) -> list[tuple[str, float]]:
+        return self.lexicon.expand_query(text, target)
+
+    def _translate(self, text: str, target: str) -> str | None:
+        from rag.llm import translate
+
+        return translate(self.llm, self.settings, text, target)
+
+    @property
+    def generator_name(self) -> str:
+        return getattr(self.llm, "name", "LLM") if self.llm is not None else "extractive (offline)"
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "embedding_model": self.index.embedder.name,
+            "generator": self.generator_name,
+            "documents": len(self.index.documents()),
+            "chunks": self.index.chunk_count(),
+            "store": "Qdrant server" if self.settings.qdrant_url else "Qdrant Edge (embedded)",
+        }
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.index.documents()
+
+    def ingest(self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = True) -> IngestReport:
+        return self.index.ingest(paths, progress, prune=prune)
+
+    def remove(self, name: str) -> bool:
+        return self.index.remove(name)
+
+    def _terms(self, question: str, q_lang: str, translation: str | None) -> tuple[list[TermGroup], list[TermGroup]]:
+        """Term groups to score evidence in the question's language and in the other one."""
+        tokens = tokenize(question)
+        translations = (
+            self.lexicon.translation_groups(question, other_language(q_lang)) if self.lexicon is not None else []
+        )
+        return same_language_groups(tokens), translated_groups(translations, tokens, translation)
+
+    def standalone_question(self, question: str, history: History | None) -> str:
+        """A follow-up made standalone: rewritten by the LLM, or carrying the last question's terms."""
+        if not history:
+            return question
+        if self.llm is not None:
+            from rag.llm import rewrite_followup
+            from rag.language import detect_language
+
+            return rewrite_followup(self.llm, self.settings, history, question, detect_language(question))
+        if len(question) <= FOLLOWUP_MAX_CHARS:
+            return f"{history[-1][0]} {question}"
+        return question
+
+    # --- asking -------------------------------------------------------------------------------
+    def ask(
+        self, question: str, history: History | None = None, docs: list[str] | None = None,
+        language: str | None = None, mode: str = "answer",
+    ) -> Answer:
+        final: Answer | None = None
+        for _, final in self.ask_stream(question, history, docs, language, mode):
+            pass
+        assert final is not None
+        return final
+
+    def ask_stream(
+        self, question: str, history: History | None = None, docs: list[str] | None = None,
+        language: str | None = None, mode: str = "answer",
+    ) -> Iterator[tuple[str, Answer | None]]:
+        """Yields (partial answer text, None) while generating, then (final text, Answer)."""
+        started = time.perf_counter()
+        cleaned = clean_question(question, self.settings.max_question_chars)
+        if not cleaned:
+            answer = refusal("", self.settings.ui_language, [], 0.0)
+            answer.answer = "请输入问题。" if self.settings.ui_language == "zh" else "Please type a question."
+            yield answer.answer, answer
+            return
+        if mode == "claim":
+            answer = self.check_claim(cleaned, docs, language)
+            answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
+            yield answer.answer, answer
+            return
+        standalone = self.standalone_question(cleaned, history)
+        result = self.retriever.run(standalone, k=self.settings.answer_contexts, docs=docs, language=language)
+        q_lang = result.language
+        question_terms, translated = self._terms(result.question, q_lang, result.translation)
+        generated = time.perf_counter()
+        if self.llm is None:
+            answer = compose_extractive(cleaned, q_lang, result.hits, question_terms, translated, self.settings)
+        else:
+            answer = yield from self._generate(cleaned, q_lang, result.hits, question_terms, translated, history)
+        answer.question = cleaned
+        answer.timings_ms = {
+            **result.timings_ms,
+            "generate": round((time.perf_counter() - generated) * 1000, 1),
+            "total": round((time.perf_counter() - started) * 1000, 1),
+        }
+        answer.generator = self.generator_name
+        yield answer.answer, answer
+
+    def _generate(self, question, q_lang, hits, question_terms, translated, history) -> Iterator[tuple[str, None]]:  # type: ignore[no-untyped-def]
+        """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
+        from rag.llm import build_answer_messages
+
+        sentences = score_sentences(hits, q_lang, question_terms, translated, self.settings.answer_passages)
+        support = sentences[0].coverage if sentences else 0.0
+        if not sentences or support < min_support(sentences[0], q_lang, self.settings):
+            return refusal(question, q_lang, hits, support)
+        passages = hits[: self.settings.answer_passages]
+        numbered = [(i + 1, h.title, h.text) for i, h in enumerate(passages)]
+        messages = build_answer_messages(self.settings, question, q_lang, numbered, history)
+        text = ""
+        try:
+            for delta in self.llm.stream(messages):
+                text += delta
+                yield text, None
+        except Exception as error:  # noqa: BLE001 - fall back to the offline answer, say why
+            logger.warning("LLM failed (%s); answering extractively", error)
+            return compose_extractive(question, q_lang, hits, question_terms, translated, self.settings)
+        if LLM_REFUSAL.search(text) and len(text) < 200:
+            return refusal(question, q_lang, hits, support)
+        verified, citations, notes = verify_answer(
+            text, q_lang, passages, self.settings, self.lexicon.translation_groups if self.lexicon else None
+        )
+        if not citations:
+            return refusal(question, q_lang, hits, support)
+        answer = Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
+        return answer
+
+    # --- claim check ----------------------------------------------------------------------------
+    def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
+        statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
+        result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language)
+        q_lang = result.language
+        question_terms, translated = self._terms(statement, q_lang, result.translation)
+        sentences = score_sentences(result.hits, q_lang, question_terms, translated, self.settings.answer_passages)
+        verdict, pro, con = judge_claim(statement, q_lang, sentences, self.settings.claim_support_threshold)
+        if self.llm is not None and verdict != "not_found":
+            verdict = self._llm_verdict(statement, q_lang, result.hits, verdict)
+        citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
+        for citation, stance in zip(citations, ["for"] * len(pro) + ["against"] * len(con), strict=True):
+            citation.section = citation.section  # stance is carried in the text below
+        answer = Answer(statement, q_lang, render_verdict(verdict, q_lang, len(pro), len(con)), verdict == "not_found",
+                        citations, result.hits, verdict=verdict, timings_ms=dict(result.timings_ms),
+                        support=sentences[0].coverage if sentences else 0.0)
+        answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
+        return answer
+
+    def _llm_verdict(self, claim: str, q_lang: str, hits: list, offline_verdict: str) -> str:
+        from rag.llm import build_claim_messages, parse_claim_output
+
+        passages = hits[: self.settings.answer_passages]
+        try:
+            text = self.llm.complete(build_claim_messages(self.settings, claim, q_lang,
+                                                          [(i + 1, h.title, h.text) for i, h in enumerate(passages)]))
+        except Exception as error:  # noqa: BLE001
+            logger.warning("LLM claim check failed (%s); using the offline verdict", error)
+            return offline_verdict
+        verdict, cited = parse_claim_output(text)
+        # The LLM's verdict counts only when it cites passages that exist.
+        if verdict != "not_found" and cited and all(1 <= n <= len(passages) for n in cited):
+            return verdict
+        return offline_verdict
+
+
+VERDICT_TEXT = {
+    "zh": {"supported": "文档支持这一说法", "contradicted": "文档与这一说法相矛盾", "not_found": "文档中没有找到关于这一说法的内容"},
+    "en": {"supported": "The documents support this claim", "contradicted": "The documents contradict this claim",
+           "not_found": "The documents do not say anything about this claim"},
+}
+
+
+def render_verdict(verdict: str, language: str, n_for: int, n_against: int) -> str:
+    lang = language if language in VERDICT_TEXT else "en"
+    text = VERDICT_TEXT[lang][verdict]
+    refs_for = "".join(f"[{i}]" for i in range(1, n_for + 1))
+    refs_against = "".join(f"[{i}]" for i in range(n_for + 1, n_for + n_against + 1))
+    if lang == "zh":
+        extra = (f"。支持的段落：{refs_for}" if refs_for else "") + (f"。相反的段落：{refs_against}" if refs_against else "")
+        return text + extra + "。"
+    extra = (f". Supporting: {refs_for}" if refs_for else "") + (f". Against: {refs_against}" if refs_against else "")
+    return text + extra + "."
