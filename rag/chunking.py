@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llama_index.core.node_parser import NodeParser
-from llama_index.core.schema import BaseNode, TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 from pydantic import Field, PrivateAttr
 
 from rag.language import detect_language, latin_ratio
@@ -78,7 +78,10 @@ def _split_long(text: str, a: int, b: int, count: TokenCounter, max_tokens: int)
         soft = [m.end() for m in SOFT_BREAK.finditer(window)]
         if soft and soft[-1] > len(window) // 2 and end < b:
             end = start + soft[-1]
-        pieces.append((start, end))
+        trimmed = end
+        while trimmed > start + 1 and text[trimmed - 1].isspace():
+            trimmed -= 1
+        pieces.append((start, trimmed))
         start = end
         while start < b and text[start].isspace():
             start += 1
@@ -121,6 +124,8 @@ def _group_units(
                     carry.insert(0, prev)
                     carried += prev[2]
             current, total = carry, sum(u[2] for u in carry)
+            if total + unit[2] > max_tokens:  # the overlap must not push a chunk past the limit
+                current, total = [], 0
         current.append(unit)
         total += unit[2]
     if current:
@@ -199,6 +204,7 @@ class PolicyNodeParser(NodeParser):
                         text=chunk.text,
                         start_char_idx=chunk.start,
                         end_char_idx=chunk.end,
+                        relationships={NodeRelationship.SOURCE: node.as_related_node_info()},
                         metadata={
                             **{k: v for k, v in node.metadata.items() if k != "body_start"},
                             "section": chunk.section,

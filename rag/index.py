@@ -113,6 +113,7 @@ class Index:
             roots = [Path(p).resolve() for p in paths]
             files, skipped = collect_files(roots, self.settings.allowed_suffixes)
             report = IngestReport(files_seen=len(files) + len(skipped), skipped=skipped)
+            self._collect_orphans()  # first, so a document missing from the store is re-indexed now
             seen: set[str] = set()
             for done, path in enumerate(files):
                 if progress:

@@ -47,6 +47,7 @@ BOILERPLATE_LINE = re.compile(
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)(]|\([^)]*\))*\)")
 EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`")
+ASCII_CLEAN = re.compile(r"[!-~]+(?: [!-~]+)*")  # printable ASCII words, single inner spaces
 FULLWIDTH_PUNCTUATION = frozenset("，：；（）！？、")
 # A line ending in one of these closes its paragraph; any other line may be a wrapped one.
 TERMINAL = frozenset("。！？；：!?;:.…」』”\"'）)")
@@ -157,7 +158,7 @@ class _Builder:
 def _fold_segment(builder: _Builder, raw: str, seg_start: int, seg_end: int) -> None:
     """Fold raw[seg_start:seg_end] into the builder, collapsing white space runs to one space."""
     segment = raw[seg_start:seg_end]
-    if segment.isascii() and "  " not in segment and "\t" not in segment:
+    if segment.isascii() and ASCII_CLEAN.fullmatch(segment) and builder.last_char() != " ":
         builder.add_identity(segment, seg_start)
         return
     for offset, ch in enumerate(segment, start=seg_start):
@@ -235,7 +236,7 @@ def normalize(raw: str, start: int = 0, end: int | None = None, wrap_min_chars: 
         heading = HEADING.match(line_text)
         starts_block = heading is not None or LIST_ITEM.match(line_text) is not None or "\f" in line_text
         if previous_wrapped and not starts_block:
-            _join_lines(builder, fold_text(stripped[:1]) or stripped[:1])
+            _join_lines(builder, (fold_text(stripped[:1]) or stripped[:1])[:1])
         elif len(builder):
             while builder.last_char() == " ":
                 builder.drop_last()

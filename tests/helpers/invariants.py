@@ -62,6 +62,13 @@ def check_chunk_invariants(
         assert chunk.sentences and chunk.sentences[0][0] == 0 and chunk.sentences[-1][1] == len(chunk.text)
         for (a, b), (c, _) in zip(chunk.sentences, chunk.sentences[1:]):
             assert a < b <= c
+        sentence_raw = getattr(chunk, "sentence_raw", None)
+        if sentence_raw is not None:  # the same sentences in raw-file offsets
+            assert len(sentence_raw) == len(chunk.sentences)
+            for (a, b), (ra, rb) in zip(chunk.sentences, sentence_raw):
+                assert (ra, rb) == norm.raw_span(chunk.norm_start + a, chunk.norm_start + b)
+                assert chunk.start <= ra <= rb <= chunk.end
+                assert is_subsequence(compact(chunk.text[a:b]), compact(raw[ra:rb]))
         for i in range(chunk.norm_start, chunk.norm_end):
             covered[i] = 1
     for i, ch in enumerate(text):  # nothing but white space is left out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,9 @@ from helpers.invariants import check_chunk_invariants, is_subsequence
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 
-from rag.chunking import Chunk, PolicyNodeParser, chunk_text, section_path
+from rag.chunking import PolicyNodeParser, chunk_text, section_path
 from rag.loaders import load_document
-from rag.normalize import NormalizedText, compact, fold_text, normalize
-from rag.sentences import split_sentences
+from rag.normalize import compact, normalize
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT / "corpus"
@@ -73,11 +71,6 @@ def test_over_long_sentence_is_cut_into_budgeted_pieces() -> None:
     assert all(c.text.endswith(("、", "。")) for c in chunks[:-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_group_units appends the next unit after the carried overlap without re-checking the budget: "
-    "carry (<= overlap_tokens) + a unit of up to max_tokens (e.g. a piece of a cut sentence) overflows",
-)
 def test_carried_overlap_plus_next_unit_stays_within_budget() -> None:
     raw = "第一条规定。前言短句。" + "、".join(["安全评测"] * 20) + "。"
     norm = normalize(raw)
@@ -93,11 +86,6 @@ def test_carried_overlap_overflow_is_bounded_by_overlap(real_embedder) -> None:
     check_chunk_invariants(doc.raw_text, norm, chunk_text(norm, count, 48, 8), count, 48, budget_slack=8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_split_long cuts after a white-space soft break (SOFT_BREAK matches \\s and the piece ends at "
-    "m.end()), so a cut sentence's piece, and the chunk it closes, keeps a trailing space",
-)
 def test_pieces_of_a_cut_sentence_have_no_trailing_space() -> None:
     raw = " ".join(f"word{i}" for i in range(60)) + "."
     norm = normalize(raw)
@@ -223,19 +211,12 @@ def test_policy_node_parser_nodes_offsets_and_metadata() -> None:
         assert node.start_char_idx >= len(FRONT)
         assert is_subsequence(compact(node.text), compact(raw[node.start_char_idx : node.end_char_idx]))
         meta = node.metadata
-        assert "body_start" not in meta
         assert meta["doc"] == "report.md" and meta["publisher"] == "安远AI"
         assert meta["section"] == chunk.section and meta["chunk_index"] == chunk.index
         assert meta["language"] == "zh" and isinstance(meta["latin_ratio"], float)
     assert nodes[-1].metadata["section"] == "人工智能安全研究所报告 > 二、进展"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PolicyNodeParser._parse_nodes builds TextNodes without a SOURCE relationship, so "
-    "node.ref_doc_id is None (llama-index cannot link nodes to their Document: delete_ref_doc, "
-    "docstore dedup, and parent-metadata merging in _postprocess_parsed_nodes are lost)",
-)
 def test_policy_node_parser_links_nodes_to_their_document() -> None:
     nodes, document = _parse(FRONT + SECTIONED)
     assert nodes and all(node.ref_doc_id == document.id_ for node in nodes)

@@ -97,13 +97,6 @@ def test_list_items_and_headings_are_not_joined_to_a_wrapped_line() -> None:
     assert norm.text == LONG_ZH + "\n（一）加强安全评测\n第二章 监管"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="normalize() passes fold_text(stripped[:1]) to _join_lines; when the next line starts with a "
-    "character whose NFKC fold is several characters (…→'...', ﬁ→'fi', ㈠→'(一)') is_cjk() calls ord() "
-    "on a multi-character string and raises TypeError, so ingest skips the whole document",
-)
 @pytest.mark.parametrize("first", ["……", "ﬁnal", "㈠"])
 def test_wrapped_line_followed_by_multi_char_fold(first: str) -> None:
     raw = LONG_ZH + "\n" + first + "等要素。"
@@ -136,12 +129,6 @@ def test_white_space_runs_collapse() -> None:
     assert_offsets_exact(raw, norm)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_fold_segment's ASCII fast path (segment.isascii() and no '  '/tab) copies the segment "
-    "verbatim: a leading space, a space next to a removed image/emphasis, \\f, \\v or \\r survive in "
-    "ASCII lines while the same white space is collapsed/dropped in lines with CJK characters",
-)
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

