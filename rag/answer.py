@@ -96,6 +96,20 @@ class Answer:
         return data
 
 
+SENTENCE_END = "。！？；.!?;…"
+
+
+def attach_citation(sentence: str, n: int, language: str) -> str:
+    """'…罚款。' → '…罚款[1]。'; 'It was $100m.' → 'It was $100m [1].'"""
+    body = sentence.rstrip()
+    end = ""
+    while body and body[-1] in SENTENCE_END:
+        end = body[-1] + end
+        body = body[:-1]
+    marker = f"[{n}]" if language == "zh" else f" [{n}]"
+    return f"{body}{marker}{end}"
+
+
 def citation_from(sentence: EvidenceSentence, n: int) -> Citation:
     hit = sentence.hit
     return Citation(
@@ -154,7 +168,7 @@ def compose_extractive(
         text = "\n".join(lines)
     else:
         joiner = "" if q_lang == "zh" else " "
-        text = joiner.join(f"{c.text}[{c.n}]" if q_lang == "zh" else f"{c.text} [{c.n}]" for c in citations)
+        text = joiner.join(attach_citation(c.text, c.n, q_lang) for c in citations)
     return Answer(question, q_lang, text, False, citations, hits, support=support)
 
 
@@ -235,6 +249,6 @@ def verify_answer(
             best.score = best_score
             existing = citation_from(best, len(citations) + 1)
             citations.append(existing)
-        parts.append(f"{sentence}[{existing.n}]" if q_lang == "zh" else f"{sentence} [{existing.n}]")
+        parts.append(attach_citation(sentence, existing.n, q_lang))
     joiner = "" if q_lang == "zh" else " "
     return joiner.join(parts), citations, notes

@@ -154,13 +154,13 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
         last_claim = gr.State(None)  # the last claim-check Answer
         with gr.Row(equal_height=True):
             title = gr.Markdown(f"{t0['title']}\n{t0['subtitle']}", elem_id="pqa-title")
-            ui_lang = gr.Radio(LANGUAGES, value=lang0, label=t0["ui_language"], scale=0, min_width=200,
+            ui_lang = gr.Radio(LANGUAGES, value=lang0, label=t0["ui_language"], scale=0, min_width=280,
                                elem_id="pqa-lang")
         status = gr.Markdown(status_markdown(qa.status(), lang0), elem_id="pqa-status")
 
         with gr.Tabs():
             with gr.Tab(t0["tab_chat"], id="chat", elem_id="pqa-tab-chat") as tab_chat:
-                chatbot = gr.Chatbot(label=t0["chatbot"], placeholder=t0["chat_placeholder"], height=560,
+                chatbot = gr.Chatbot(label=t0["chatbot"], show_label=False, placeholder=t0["chat_placeholder"], height=600,
                                      buttons=[], latex_delimiters=[], feedback_options=None,
                                      elem_id="pqa-chat")
                 scope = gr.Markdown(scope_line(None, None, lang0), elem_id="pqa-scope")

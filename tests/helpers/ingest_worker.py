@@ -1,7 +1,6 @@
 """Subprocess entry point for the crash-recovery test.
 
     python -m helpers.ingest_worker ingest CONFIG_JSON   # ingest corpus_dir with a slow FakeEmbedder
-    python -m helpers.ingest_worker hold CONFIG_JSON     # open the index, print "ready", wait for stdin EOF
 
 CONFIG_JSON holds Settings fields (paths as strings) plus "delay" (seconds of sleep per passage).
 An index held by another process makes it print a one-line error to stderr and exit with status 3.
@@ -33,9 +32,6 @@ def main(argv: list[str]) -> int:
         if mode == "ingest":
             report = index.ingest([Path(settings.corpus_dir)])
             print(json.dumps({"added": len(report.added), "embedded": report.chunks_embedded}), flush=True)
-        elif mode == "hold":
-            print("ready", flush=True)
-            sys.stdin.read()  # until the caller closes our stdin
         else:
             raise SystemExit(f"unknown mode {mode}")
     return 0

@@ -66,9 +66,9 @@ def names(index: Index) -> dict[str, list[str]]:
 # --- first run, re-run -------------------------------------------------------------------------
 
 
-def test_first_ingest_adds_all_and_rerun_embeds_nothing(cfg: Settings) -> None:
+def test_first_ingest_adds_all_and_rerun_embeds_nothing(cfg: Settings, fake_embedder: FakeEmbedder) -> None:
     paths = write_corpus(cfg.corpus_dir, 4)
-    embedder = FakeEmbedder()
+    embedder = fake_embedder
     with Index.open(cfg, embedder) as index:
         report = index.ingest([cfg.corpus_dir])
         assert report.ok and report.skipped == []

@@ -1,0 +1,164 @@
+// Drives the PolicyQA UI in headless Chromium (system /usr/bin/chromium through playwright-core).
+//
+// Usage: node tests/ui/browser_check.mjs URL [OUTDIR]      (OUTDIR default: artifacts/screenshots)
+// Asks a Chinese and an English question, opens a cited source and checks the highlighted sentence,
+// checks a claim, switches the interface language, and saves screenshots of both interface languages.
+// Exit 0 = all checks passed; on failure it saves OUTDIR/failure.png and exits 1.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const url = process.argv[2];
+const outdir = process.argv[3] || 'artifacts/screenshots';
+if (!url) {
+  console.error('usage: node browser_check.mjs URL [OUTDIR]');
+  process.exit(2);
+}
+mkdirSync(outdir, { recursive: true });
+
+const ANSWER_TIMEOUT = 180_000;
+const ZH_QUESTION = '美国国家安全备忘录对联邦政府使用人工智能提出了哪些要求？';
+const EN_QUESTION = 'What does the US AI national security memorandum direct agencies to do?';
+const ZH_CLAIM = '欧盟在2024年设立了人工智能办公室。';
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+  console.log(`ok - ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+// Gradio's own strings (upload area, footer) follow the browser language, so each interface
+// language gets a browser page in that locale.
+let page = null;
+async function newPage(locale) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
+  const created = await context.newPage();
+  created.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  await created.goto(url, { waitUntil: 'domcontentloaded' });
+  await created.locator('#pqa-question textarea').waitFor({ timeout: 60_000 });
+  return created;
+}
+
+async function shot(name) {
+  const path = join(outdir, name);
+  await page.locator('#pqa-title').scrollIntoViewIfNeeded();
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot ${path}`);
+}
+
+async function ask(question, turn) {
+  const box = page.locator('#pqa-question textarea');
+  await box.fill(question);
+  await box.press('Enter');
+  // The answer is final when its sources (or closest passages) are rendered.
+  const sources = page.locator(`#pqa-chat details.pqa-src[id^="src-${turn}-"]`);
+  await sources.first().waitFor({ state: 'attached', timeout: ANSWER_TIMEOUT });
+  const count = await sources.count();
+  check(count > 0, `answer ${turn} has ${count} source(s) for: ${question}`);
+  return sources;
+}
+
+async function openTab(elemId) {
+  await page.locator(`#${elemId}-button`).click();
+}
+
+async function checkClaim(claim, verdicts) {
+  await openTab('pqa-tab-claim');
+  await page.locator('#pqa-claim textarea').fill(claim);
+  await page.locator('#pqa-claim-btn').click();
+  const badge = page.locator('#pqa-verdict .pqa-badge');
+  await badge.waitFor({ timeout: ANSWER_TIMEOUT });
+  const verdict = (await badge.innerText()).trim();
+  check(verdicts.includes(verdict), `claim verdict badge: ${verdict}`);
+  return verdict;
+}
+
+async function switchLanguage(label, tabText) {
+  await page.locator('#pqa-lang').getByText(label, { exact: true }).click();
+  await page.locator('#pqa-tab-claim-button', { hasText: tabText }).waitFor({ timeout: 20_000 });
+  check(true, `interface switched to ${label}`);
+}
+
+try {
+  // --- Chinese interface (zh-CN browser) ---------------------------------------------------------
+  page = await newPage('zh-CN');
+  const status = await page.locator('#pqa-status').innerText();
+  check(/\d/.test(status) && status.includes('文档'), `status line shows counts: ${status.trim()}`);
+
+  // 1. Chinese question; click the citation [1]: it opens the source, with the cited sentence marked.
+  await ask(ZH_QUESTION, 1);
+  const answerText = await page.locator('#pqa-chat .message-content').last().innerText();
+  check(/\[1\]/.test(answerText), 'the Chinese answer carries numbered citations');
+  await page.locator('#pqa-chat a.pqa-cite[href="#src-1-1"]').first().click();
+  const first = page.locator('#pqa-chat details#src-1-1');
+  await page.waitForFunction(() => document.querySelector('#pqa-chat details#src-1-1')?.open === true,
+    null, { timeout: 10_000 });
+  check(await first.evaluate((d) => d.open), 'clicking [1] opens source 1');
+  const mark = first.locator('mark').first();
+  await mark.waitFor({ state: 'visible', timeout: 10_000 });
+  const marked = (await mark.innerText()).trim();
+  check(marked.length > 5, `source 1 highlights the cited sentence: ${marked.slice(0, 40)}…`);
+  await shot('zh_chat.png');
+
+  // 2. Follow-up in English (cross-lingual over Chinese documents); open a source by its summary.
+  const sources2 = await ask(EN_QUESTION, 2);
+  await sources2.first().locator('summary').click();
+  check(await sources2.first().evaluate((d) => d.open), 'clicking a source summary opens it');
+  await sources2.first().locator('mark').first().waitFor({ state: 'visible', timeout: 10_000 });
+  check(true, 'the English answer’s source shows a highlighted sentence');
+
+  // 3. Copy answer with citations (Markdown).
+  await page.locator('#pqa-copy-acc').getByText('复制答案和引用').click();
+  await page.locator('#pqa-copy-btn').click();
+  await page.waitForFunction(() => (document.querySelector('#pqa-copy textarea')?.value || '').includes('1.'),
+    null, { timeout: 20_000 });
+  check(true, 'the Markdown copy lists numbered sources');
+
+  // 4. Claim check, then the library.
+  await checkClaim(ZH_CLAIM, ['有依据']);
+  await shot('zh_claim.png');
+  await openTab('pqa-tab-library');
+  await page.locator('#pqa-docs').waitFor();
+  const rows = await page.locator('#pqa-docs tbody tr').count();
+  check(rows >= 2, `library lists ${rows} documents`);
+  await shot('zh_library.png');
+
+  // 5. Switching the language re-labels everything, and re-renders the verdict and the chat sources.
+  await switchLanguage('English', 'Check a claim');
+  await openTab('pqa-tab-claim');
+  const verdictEn = (await page.locator('#pqa-verdict .pqa-badge').innerText()).trim();
+  check(verdictEn === 'Supported', `the verdict re-rendered in English: ${verdictEn}`);
+  await openTab('pqa-tab-chat');
+  const example = (await page.locator('#pqa-example-0').innerText()).trim();
+  check(/^[\x00-\x7F’]+$/.test(example), `example questions in English: ${example}`);
+  const heading = await page.locator('#pqa-chat .pqa-sources-h').first().innerText();
+  check(heading.startsWith('Sources'), `source headings in English: ${heading}`);
+  await page.context().close();
+
+  // --- English interface (en-US browser) ---------------------------------------------------------
+  page = await newPage('en-US');
+  await switchLanguage('English', 'Check a claim');
+  const sources3 = await ask(EN_QUESTION, 1);
+  await page.locator('#pqa-chat a.pqa-cite[href="#src-1-1"]').first().click();
+  await sources3.first().locator('mark').first().waitFor({ state: 'visible', timeout: 10_000 });
+  check(true, 'English interface: citation [1] opens a highlighted source');
+  await shot('en_chat.png');
+  await checkClaim(ZH_CLAIM, ['Supported']);
+  await shot('en_claim.png');
+  await openTab('pqa-tab-library');
+  const libraryText = await page.locator('#pqa-tab-library').innerText();
+  check(libraryText.includes('Indexed documents') && libraryText.includes('Title'), 'library labels in English');
+  await shot('en_library.png');
+  await switchLanguage('中文', '核查说法');
+  console.log('all browser checks passed');
+  await browser.close();
+} catch (error) {
+  console.error(error.stack || String(error));
+  try { if (page) await shot('failure.png'); } catch { /* ignore */ }
+  await browser.close();
+  process.exit(1);
+}
