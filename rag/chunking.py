@@ -145,6 +145,7 @@ def chunk_text(
     if max_tokens < 8 or overlap_tokens < 0 or overlap_tokens >= max_tokens:
         raise ValueError("need max_tokens >= 8 and 0 <= overlap_tokens < max_tokens")
     units = sentence_units(normalized, count, max_tokens)
+    heading_starts = {h.start for h in normalized.headings}
     chunks: list[Chunk] = []
     for group in _group_units(units, normalized.headings, max_tokens, overlap_tokens):
         a, b = group[0][0], group[-1][1]
@@ -158,7 +159,8 @@ def chunk_text(
                 end=raw_end,
                 norm_start=a,
                 norm_end=b,
-                section=section_path(normalized.headings, a),
+                # The section of the chunk's body, not of headings stacked at its top.
+                section=section_path(normalized.headings, next((u[0] for u in group if u[0] not in heading_starts), a)),
                 language=detect_language(text),
                 latin_ratio=latin_ratio(text),
                 page=page_at(raw_start) if page_at else None,
@@ -191,6 +193,11 @@ class PolicyNodeParser(NodeParser):
         parser = cls(**kwargs)
         parser._count = count
         return parser
+
+    def _postprocess_parsed_nodes(self, nodes: list[BaseNode], parent_doc_map: dict[str, Any]) -> list[BaseNode]:
+        """Offsets, metadata and the SOURCE link are already exact; llama-index's default would
+        re-find each node's text in the raw document (wrong for normalized text and repeats)."""
+        return nodes
 
     def _parse_nodes(self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any) -> list[BaseNode]:
         out: list[BaseNode] = []

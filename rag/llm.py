@@ -304,12 +304,11 @@ def format_passages(passages: Sequence[tuple[int, str, str]]) -> str:
     return "\n\n".join(blocks)
 
 
+# The question comes last: small models answer best right after it, and a reminder after the
+# question made them reply with bare "[1]" (the rules live in the system prompt).
 ANSWER_USER_TEMPLATE = {
-    "zh": "资料：\n\n{passages}\n\n问题：{question}\n\n"
-    "请只根据上面的资料用中文回答，每句话后用 [编号] 标注出处；资料中没有答案时只回答：{refusal}",
-    "en": "Passages:\n\n{passages}\n\nQuestion: {question}\n\n"
-    "Answer in English using only the passages above and cite each sentence with [n]; "
-    "if they do not contain the answer, reply exactly: {refusal}",
+    "zh": "资料：\n\n{passages}\n\n问题：{question}",
+    "en": "Passages:\n\n{passages}\n\nQuestion: {question}",
 }
 CITATION_MARK = re.compile(r"\s*[\[【]\s*\d{1,3}(?:\s*[-–,，、;；]\s*\d{1,3})*\s*[\]】]")
 
@@ -342,9 +341,7 @@ def build_answer_messages(
     sentence :data:`REFUSALS` ``[language]``.
     """
     language = _check_language(language)
-    user = ANSWER_USER_TEMPLATE[language].format(
-        passages=format_passages(passages), question=question.strip(), refusal=REFUSALS[language]
-    )
+    user = ANSWER_USER_TEMPLATE[language].format(passages=format_passages(passages), question=question.strip())
     return [
         {"role": "system", "content": load_prompt(settings, "answer", language)},
         *_history_messages(history),

@@ -143,10 +143,16 @@ class Retriever:
         self, question: str, q_lang: str, translation: str | None, translated_terms: dict[str, float]
     ) -> tuple[list[Prefetch], list[float], np.ndarray]:
         s = self.settings
-        texts = [question] + ([translation] if translation else [])
+        other = other_language(q_lang)
+        # Without an LLM translation, the dictionary's translated terms, embedded as a query in the
+        # other language, stand in for one: e5 matches a bag of Chinese terms to Chinese passages
+        # better than it matches an English sentence to them.
+        gloss = None
+        if not translation and translated_terms and s.weight_dense_gloss > 0:
+            gloss = " ".join(t for t, w in translated_terms.items() if w >= s.gloss_min_weight)
+        texts = [question] + [t for t in (translation, gloss) if t]
         vectors = self.index.embedder.embed_queries(texts)
         query_vec = vectors[0]
-        other = other_language(q_lang)
         native = ChunkFilter(native=True)
         prefetches = [
             Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[q_lang], native=True)),
@@ -166,6 +172,9 @@ class Retriever:
             prefetches.append(Prefetch("sparse", query_vector(tokenize(translation)), s.prefetch_k,
                                        ChunkFilter(languages=[other], native=True)))
             weights += [s.weight_dense_translated, s.weight_sparse_translated]
+        if gloss:
+            prefetches.append(Prefetch("dense", vectors[-1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
+            weights.append(s.weight_dense_gloss)
         return prefetches, weights, query_vec
 
     def translated_terms(self, question: str, target: str, translation: str | None) -> dict[str, float]:

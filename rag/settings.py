@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     weight_sparse_translated: float = 1.0
     weight_dense_translated: float = 1.0
     weight_foreign: float = 0.2
+    weight_dense_gloss: float = 1.0
+    gloss_min_weight: float = 0.5
     rerank_enabled: bool = True
     rerank_candidates: int = 40
     rerank_dense_weight: float = 0.0

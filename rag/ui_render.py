@@ -150,14 +150,14 @@ EXAMPLES = {
         "欧盟在2024年设立了什么机构来推动实施《人工智能法案》？",
     ],
     "en": [
-        "How much initial funding did the UK AI Safety Institute receive?",
+        "What is the UK AI Safety Institute's initial funding?",
         "What does the US AI national security memorandum direct agencies to do?",
         "What did Anthropic recommend in response to America's AI Action Plan?",
     ],
 }
 CLAIM_EXAMPLES = {
     "zh": ["欧盟在2024年设立了人工智能办公室。", "美国政府于2024年10月发布了首份关于人工智能的国家安全备忘录。"],
-    "en": ["The EU set up an AI Office in 2024.", "The US published its first national security memorandum on AI in October 2024."],
+    "en": ["The International Network of AI Safety Institutes includes Kenya.", "The EU set up an AI Office in 2024."],
 }
 
 CITE = re.compile(r"\[(\d{1,3})\]")
@@ -262,7 +262,8 @@ def safe_url(url: str | None) -> str | None:
     return url if url and re.match(r"https?://", url, re.I) else None
 
 
-def source_details(citation: Citation, record: DocumentRecord | None, lang: str, element_id: str) -> str:
+def source_details(citation: Citation, record: DocumentRecord | None, lang: str, element_id: str,
+                   open_: bool = False) -> str:
     t = texts(lang)
     summary_meta = [esc(record.publisher)] if record and record.publisher else []
     date = citation.date or (record.date if record else None)
@@ -278,7 +279,7 @@ def source_details(citation: Citation, record: DocumentRecord | None, lang: str,
     if url:
         meta.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(t["source_link"])}</a>')
     return (
-        f'<details class="pqa-src" id="{esc(element_id)}" data-n="{citation.n}">'
+        f'<details class="pqa-src" id="{esc(element_id)}" data-n="{citation.n}"{" open" if open_ else ""}>'
         f'<summary><span class="pqa-n">[{citation.n}]</span> <b>{esc(citation.title)}</b>'
         + (f' <span class="pqa-meta">· {" · ".join(summary_meta)}</span>' if summary_meta else "")
         + "</summary>"
@@ -295,10 +296,11 @@ def context_citation(hit: SearchHit, n: int) -> Citation:
 
 
 def sources_block(citations: list[Citation], records: dict[str, DocumentRecord], lang: str, prefix: str,
-                  heading: str) -> str:
+                  heading: str, open_first: bool = False) -> str:
     if not citations:
         return ""
-    items = "".join(source_details(c, records.get(c.doc), lang, f"{prefix}-{c.n}") for c in citations)
+    items = "".join(source_details(c, records.get(c.doc), lang, f"{prefix}-{c.n}", open_first and i == 0)
+                    for i, c in enumerate(citations))
     return f'<div class="pqa-sources"><div class="pqa-sources-h">{esc(heading)}</div>{items}</div>'
 
 
@@ -380,7 +382,7 @@ def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) ->
     pro, con = claim_split(answer)
     for heading, group in ((t["for"], pro), (t["against"], con)):
         if group:
-            parts.append(sources_block(group, records, lang, "claim", heading))
+            parts.append(sources_block(group, records, lang, "claim", heading, open_first=True))
     if not pro and not con and answer.contexts:
         contexts = [context_citation(h, i) for i, h in enumerate(answer.contexts[:3], start=1)]
         parts.append(sources_block(contexts, records, lang, "claim-ctx", t["closest"]))
@@ -400,7 +402,7 @@ details.pqa-src.pqa-flash { outline: 2px solid var(--color-accent); }
 blockquote.pqa-passage { margin: .4em 0 .2em !important; padding: .1em 0 .1em .7em !important;
   border-left: 3px solid var(--color-accent) !important; font-style: normal !important; line-height: 1.65; }
 blockquote.pqa-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
-a.pqa-cite { text-decoration: none !important; font-weight: 600; }
+a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--color-accent) !important; }
 .pqa-badge { display: inline-block; padding: .1em .8em; border-radius: 999px; color: #fff; font-weight: 600;
   margin-right: .5em; }
 .pqa-supported { background: #15803d; }

@@ -136,11 +136,6 @@ def test_section_paths_from_headings() -> None:
     assert section_path([], 10) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chunk_text computes Chunk.section at the chunk's first unit; when a chunk opens with a run of "
-    "headings (title + h2) the section omits the h2 that governs the chunk's body",
-)
 def test_section_of_chunk_opening_with_stacked_headings_is_that_of_its_body() -> None:
     norm = normalize(SECTIONED)
     chunks = chunk_text(norm, fake_count_tokens, 160, 24)
@@ -150,7 +145,10 @@ def test_section_of_chunk_opening_with_stacked_headings_is_that_of_its_body() ->
 
 
 def test_chunk_language_and_latin_ratio() -> None:
-    raw = "中文段落说明人工智能安全研究所的职能与定位。\n\nhttps://www.example.gov/ai-safety-institute/report-2024 English reference list entry.\n"
+    raw = (
+        "中文段落说明人工智能安全研究所的职能与定位。\n\n"
+        "https://www.example.gov/ai-safety-institute/report-2024 English reference list entry.\n"
+    )
     norm = normalize(raw)
     chunks = chunk_text(norm, fake_count_tokens, 12, 0)
     assert chunks[0].language == "zh" and chunks[0].latin_ratio == 0.0
@@ -217,3 +215,15 @@ def test_policy_node_parser_nodes_offsets_and_metadata() -> None:
 def test_policy_node_parser_links_nodes_to_their_document() -> None:
     nodes, document = _parse(FRONT + SECTIONED)
     assert nodes and all(node.ref_doc_id == document.id_ for node in nodes)
+
+
+def test_policy_node_parser_offsets_survive_repeated_text() -> None:
+    sentence = "第一条 本办法适用于境内服务。"
+    raw = f"---\ntitle: {sentence}\n---\n{sentence}\n第二条 其他事项另行规定。\n"
+    body_start = raw.index("---\n第一条") + 4
+    parser = PolicyNodeParser.from_counter(fake_count_tokens, max_tokens=14, overlap_tokens=0)
+    nodes = parser.get_nodes_from_documents([Document(text=raw, metadata={"body_start": body_start})])
+    expected = chunk_text(normalize(raw, body_start), fake_count_tokens, 14, 0)
+    assert [(n.start_char_idx, n.end_char_idx) for n in nodes] == [(c.start, c.end) for c in expected]
+    assert all(n.start_char_idx >= body_start for n in nodes)
+

@@ -29,11 +29,9 @@ from rag.settings import Settings
 from rag.store import IndexLockedError, Prefetch, StoredPoint, point_id
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEV_QA = next(
-    (p for p in (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", PROJECT_ROOT / "shared" / "eval" / "dev_qa.jsonl")
-     if p.exists()),
-    None,
-)
+DEV_QA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl",
+                     PROJECT_ROOT / "shared" / "eval" / "dev_qa.jsonl")
+DEV_QA = next((p for p in DEV_QA_CANDIDATES if p.exists()), None)
 
 
 def small_chunks(settings: Settings) -> Settings:
@@ -246,10 +244,8 @@ def test_orphan_points_are_collected(cfg: Settings) -> None:
     with Index.open(cfg, FakeEmbedder()) as index:
         index.ingest([cfg.corpus_dir])
         orphan = "f" * 32  # points of a document an interrupted run never published
-        index.store.upsert([
-            StoredPoint(point_id(orphan, i), np.ones(FakeEmbedder.dim, dtype=np.float32), {7: 1.0}, {"doc_hash": orphan})
-            for i in range(3)
-        ])
+        vector = np.ones(FakeEmbedder.dim, dtype=np.float32)
+        index.store.upsert([StoredPoint(point_id(orphan, i), vector, {7: 1.0}, {"doc_hash": orphan}) for i in range(3)])
         assert orphan in index.store.doc_chunk_counts()
         report = index.ingest([cfg.corpus_dir])
         assert report.chunks_embedded == 0
