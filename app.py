@@ -1,26 +1,37 @@
 """PolicyQA web app: ``python app.py`` (settings from RAG_* environment variables or .env).
 
 Loads the models and index once, brings the index in line with RAG_CORPUS_DIR (progress in the log),
-then serves the UI on RAG_HOST:RAG_PORT (default http://127.0.0.1:7860).
+then serves the UI on RAG_HOST:RAG_PORT (default http://127.0.0.1:7860). The UI and its API
+endpoints (/ask, /check_claim for gradio_client) are built in rag/ui.py.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 
+from rag.index import IndexConfigError
 from rag.settings import get_settings
 from rag.ui import launch_app
 
+logger = logging.getLogger("app")
 
-def main() -> None:
+
+def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = get_settings()
-    logging.getLogger("app").info("starting PolicyQA on http://%s:%d", settings.host, settings.port)
-    demo, qa = launch_app(settings, block=True)
+    logger.info("starting PolicyQA on http://%s:%d (corpus %s, index %s)",
+                settings.host, settings.port, settings.corpus_dir, settings.index_dir)
+    try:
+        _, qa = launch_app(settings, block=True)
+    except IndexConfigError as error:
+        logger.error("%s", error)
+        return 1
     qa.close()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -341,7 +341,9 @@ def build_answer_messages(
     sentence :data:`REFUSALS` ``[language]``.
     """
     language = _check_language(language)
-    user = ANSWER_USER_TEMPLATE[language].format(passages=format_passages(passages), question=question.strip())
+    user = ANSWER_USER_TEMPLATE[language].format(
+        passages=format_passages(passages), question=question.strip()
+    )
     return [
         {"role": "system", "content": load_prompt(settings, "answer", language)},
         *_history_messages(history),
@@ -377,7 +379,16 @@ OUTPUT_LABEL = re.compile(
     r"(?:\*\*)?\s*[:：]\s*(?:\*\*)?",
     re.IGNORECASE,
 )
-QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ("《", "》"), ("`", "`"))
+QUOTE_PAIRS = (
+    ('"', '"'),
+    ("'", "'"),
+    ("“", "”"),
+    ("‘", "’"),
+    ("「", "」"),
+    ("『", "』"),
+    ("《", "》"),
+    ("`", "`"),
+)
 
 
 def _strip_quotes(text: str) -> str:
@@ -407,14 +418,35 @@ def clean_single_line_output(text: str) -> str:
     return ""
 
 
+# A one-shot demonstration: without it small models answer the question instead of translating it.
+TRANSLATE_REQUEST = {
+    "en": "Translate this question into English (do not answer it):\n{text}",
+    "zh": "把这个问题翻译成中文（不要回答它）：\n{text}",
+}
+TRANSLATE_DEMO = {
+    "en": ("数据安全法什么时候开始施行？", "When did the Data Security Law take effect?"),
+    "zh": ("When did the Data Security Law take effect?", "数据安全法什么时候开始施行？"),
+}
+
+
+def build_translate_messages(settings: Settings, text: str, target_language: str) -> list[Message]:
+    """Messages asking to translate ``text`` into ``target_language`` (with one demonstration)."""
+    request = TRANSLATE_REQUEST[_check_language(target_language)]
+    demo_question, demo_answer = TRANSLATE_DEMO[target_language]
+    return [
+        {"role": "system", "content": load_prompt(settings, "translate", target_language)},
+        {"role": "user", "content": request.format(text=demo_question)},
+        {"role": "assistant", "content": demo_answer},
+        {"role": "user", "content": request.format(text=text.strip())},
+    ]
+
+
 def translate(model: ChatModel, settings: Settings, text: str, target_language: str) -> str | None:
     """``text`` translated into ``target_language`` ('zh' or 'en'); None on any error or empty reply."""
     try:
-        messages = [
-            {"role": "system", "content": load_prompt(settings, "translate", target_language)},
-            {"role": "user", "content": text.strip()},
-        ]
-        result = clean_single_line_output(model.complete(messages))
+        result = clean_single_line_output(
+            model.complete(build_translate_messages(settings, text, target_language))
+        )
     except Exception as exc:  # noqa: BLE001 - translation is an optional improvement
         logger.warning("translation to %s failed: %s", target_language, exc)
         return None
@@ -434,9 +466,42 @@ def _history_text(history: Sequence[tuple[str, str]], language: str) -> str:
 
 
 REWRITE_USER_TEMPLATE = {
-    "zh": "对话历史：\n{history}\n\n后续问题：{question}\n\n独立问题：",
-    "en": "Chat history:\n{history}\n\nFollow-up question: {question}\n\nStandalone question:",
+    "zh": "对话历史：\n{history}\n\n后续问题：{question}",
+    "en": "Chat history:\n{history}\n\nFollow-up question: {question}",
 }
+# One demonstration (history, follow-up, standalone question) on a neutral topic.
+REWRITE_DEMO = {
+    "zh": (
+        [("数据安全法什么时候开始施行？", "2021年9月1日。")],
+        "它由哪个机关通过？",
+        "数据安全法由哪个机关通过？",
+    ),
+    "en": (
+        [("When did the Data Security Law take effect?", "On 1 September 2021.")],
+        "Which body passed it?",
+        "Which body passed the Data Security Law?",
+    ),
+}
+
+
+def build_rewrite_messages(
+    settings: Settings, history: Sequence[tuple[str, str]], question: str, language: str
+) -> list[Message]:
+    """Messages asking to rewrite a follow-up ``question`` as a standalone question."""
+    template = REWRITE_USER_TEMPLATE[_check_language(language)]
+    demo_history, demo_question, demo_answer = REWRITE_DEMO[language]
+    return [
+        {"role": "system", "content": load_prompt(settings, "rewrite", language)},
+        {
+            "role": "user",
+            "content": template.format(history=_history_text(demo_history, language), question=demo_question),
+        },
+        {"role": "assistant", "content": demo_answer},
+        {
+            "role": "user",
+            "content": template.format(history=_history_text(history, language), question=question.strip()),
+        },
+    ]
 
 
 def rewrite_followup(
@@ -454,14 +519,9 @@ def rewrite_followup(
     if not history:
         return question
     try:
-        user = REWRITE_USER_TEMPLATE[_check_language(language)].format(
-            history=_history_text(history, language), question=question.strip()
+        result = clean_single_line_output(
+            model.complete(build_rewrite_messages(settings, history, question, language))
         )
-        messages = [
-            {"role": "system", "content": load_prompt(settings, "rewrite", language)},
-            {"role": "user", "content": user},
-        ]
-        result = clean_single_line_output(model.complete(messages))
     except Exception as exc:  # noqa: BLE001
         logger.warning("follow-up rewrite failed, keeping the question: %s", exc)
         return question
@@ -508,7 +568,9 @@ def parse_citations(text: str) -> list[int]:
 VERDICT_LINE = re.compile(
     r"(?:verdict|label|result|结论|判定|判断|结果)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.+)", re.IGNORECASE
 )
-EVIDENCE_LINE = re.compile(r"(?:evidence|sources?|citations?|证据|依据|出处)\s*(?:\*\*)?\s*[:：](.*)", re.IGNORECASE)
+EVIDENCE_LINE = re.compile(
+    r"(?:evidence|sources?|citations?|证据|依据|出处)\s*(?:\*\*)?\s*[:：](.*)", re.IGNORECASE
+)
 # Checked in this order: "not supported" must not read as "supported".
 VERDICT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -521,7 +583,10 @@ VERDICT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "contradicted",
-        re.compile(r"contradict|refute|false|untrue|incorrect|inconsistent|矛盾|反驳|相反|不一致|不符|错误|否定|不正确|不成立", re.IGNORECASE),
+        re.compile(
+            r"contradict|refute|false|untrue|incorrect|inconsistent|矛盾|反驳|相反|不一致|不符|错误|否定|不正确|不成立",
+            re.IGNORECASE,
+        ),
     ),
     ("supported", re.compile(r"support|entail|true|consistent|支持|成立|一致|证实|正确|符合", re.IGNORECASE)),
 )

@@ -33,22 +33,23 @@ def term_overlap(terms: dict[str, float], passage_tokens: set[str]) -> float:
 
 
 def scaled_by_group(values: list[float], groups: list[str]) -> list[float]:
-    """Min-max scale ``values`` within each group."""
+    """Standardize ``values`` within each group (z-scores, /4 so typical values lie within ±0.5)."""
     out = [0.0] * len(values)
     by_group: dict[str, list[int]] = defaultdict(list)
     for i, group in enumerate(groups):
         by_group[group].append(i)
     for members in by_group.values():
-        low = min(values[i] for i in members)
-        high = max(values[i] for i in members)
+        group_values = np.array([values[i] for i in members])
+        spread = float(group_values.std()) or 1.0
         for i in members:
-            out[i] = (values[i] - low) / (high - low) if high > low else 1.0
+            out[i] = (values[i] - float(group_values.mean())) / spread / 4
     return out
 
 
 def rerank(
     q_lang: str,
     query_vec: np.ndarray,
+    cross_vec: np.ndarray | None,
     hits: list,
     settings: Settings,
     question_terms: dict[str, float],
@@ -56,7 +57,13 @@ def rerank(
 ) -> list:
     if not hits:
         return hits
-    dense_raw = [float(h.dense @ query_vec) if h.dense is not None else 0.0 for h in hits]
+    def cosine(hit) -> float:  # noqa: ANN001
+        if hit.dense is None:
+            return 0.0
+        vector = cross_vec if cross_vec is not None and hit.language != q_lang else query_vec
+        return float(hit.dense @ vector)
+
+    dense_raw = [cosine(h) for h in hits]
     dense = scaled_by_group(dense_raw, [h.language for h in hits])
     votes: dict[str, float] = defaultdict(float)
     for rank, hit in enumerate(hits):

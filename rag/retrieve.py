@@ -141,7 +141,7 @@ class Retriever:
 
     def prefetches(
         self, question: str, q_lang: str, translation: str | None, translated_terms: dict[str, float]
-    ) -> tuple[list[Prefetch], list[float], np.ndarray]:
+    ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray | None]:
         s = self.settings
         other = other_language(q_lang)
         # Without an LLM translation, the dictionary's translated terms, embedded as a query in the
@@ -175,7 +175,8 @@ class Retriever:
         if gloss:
             prefetches.append(Prefetch("dense", vectors[-1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
             weights.append(s.weight_dense_gloss)
-        return prefetches, weights, query_vec
+        cross_vec = vectors[1] if len(vectors) > 1 else None  # the question in the other language
+        return prefetches, weights, query_vec, cross_vec
 
     def translated_terms(self, question: str, target: str, translation: str | None) -> dict[str, float]:
         """Index terms of the other language: dictionary expansion, plus the LLM translation's words."""
@@ -210,7 +211,7 @@ class Retriever:
         if self.translate is not None and s.translate_queries:
             translation = self.translate(question, other_language(q_lang))
         translated_terms = self.translated_terms(question, other_language(q_lang), translation)
-        prefetches, weights, query_vec = self.prefetches(question, q_lang, translation, translated_terms)
+        prefetches, weights, query_vec, cross_vec = self.prefetches(question, q_lang, translation, translated_terms)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         hits = self.index.store.query(prefetches, weights, s.rrf_k, limit, self._filter(docs, language, date_from, date_to))
         names = {h: r.names[0] for h, r in ((h, self.index.record(h)) for h in self.index.visible_hashes()) if r and r.names}
@@ -218,7 +219,7 @@ class Retriever:
         retrieved = time.perf_counter()
         if s.rerank_enabled:
             question_terms = {t: 1.0 for t in tokenize(question)}
-            results = rerank(q_lang, query_vec, results, s, question_terms, translated_terms)
+            results = rerank(q_lang, query_vec, cross_vec, results, s, question_terms, translated_terms)
         timings = {
             "retrieve": round((retrieved - started) * 1000, 1),
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),

@@ -160,8 +160,8 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
         with gr.Tabs():
             with gr.Tab(t0["tab_chat"], id="chat", elem_id="pqa-tab-chat") as tab_chat:
-                chatbot = gr.Chatbot(label=t0["chatbot"], show_label=False, placeholder=t0["chat_placeholder"], height=600,
-                                     buttons=[], latex_delimiters=[], feedback_options=None,
+                chatbot = gr.Chatbot(label=t0["chatbot"], show_label=False, placeholder=t0["chat_placeholder"],
+                                     height=600, buttons=[], latex_delimiters=[], feedback_options=None,
                                      elem_id="pqa-chat")
                 scope = gr.Markdown(scope_line(None, None, lang0), elem_id="pqa-scope")
                 with gr.Row(equal_height=True):
@@ -308,7 +308,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
         library_outputs = {status, table, doc_filter, remove_choice, library_msg, upload}
 
-        def upload_files(files: list[str] | None, lang: str, selected: list[str], progress=gr.Progress()):  # type: ignore[no-untyped-def]
+        def upload_files(files: list[str] | None, lang: str, selected: list[str], progress=gr.Progress()):  # type: ignore[no-untyped-def]  # noqa: B008
             t = texts(lang)
             if not files:
                 return {library_msg: t["upload_none"]}

@@ -41,7 +41,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "sources": "来源（点击展开原文，高亮为引用的句子）",
         "closest": "最接近的段落（仅供参考）",
         "source_link": "查看原文 ↗",
-        "publisher": "发布者", "date": "日期", "section": "章节", "page": "第 {n} 页", "file": "文件",
+        "section": "章节", "page": "第 {n} 页", "file": "文件",
         "error": "⚠️ 出错了：{error}",
         "empty": "请输入问题。",
         "scope_all": "检索范围：全部文档",
@@ -52,8 +52,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "claim_button": "核查",
         "claim_examples": "**示例说法**",
         "verdict": {"supported": "有依据", "contradicted": "相矛盾", "not_found": "未找到"},
-        "verdict_title": "结论",
-        "for": "支持的段落", "against": "相反的段落", "none": "（无）",
+        "for": "支持的段落", "against": "相反的段落",
         "library_docs": "已索引的文档",
         "headers": ["标题", "语言", "日期", "段落数", "发布者", "文件名"],
         "filter_docs": "只在这些文档中检索（留空 = 全部文档；对问答和核查都生效）",
@@ -67,7 +66,8 @@ TEXTS: dict[str, dict[str, Any]] = {
         "bad_type": "「{name}」的文件类型不受支持（支持：{types}）。",
         "bad_name": "文件名「{name}」无效，未上传。",
         "save_failed": "「{name}」保存失败：{error}",
-        "report": "索引完成：新增 {added}，更新 {updated}，未变 {unchanged}，重复 {duplicates}；用时 {seconds:.1f} 秒。",
+        "report": "索引完成：新增 {added}，更新 {updated}，未变 {unchanged}，重复 {duplicates}；"
+                  "用时 {seconds:.1f} 秒。",
         "skipped": "「{name}」未能索引：{reason}",
         "remove_choice": "选择要删除的文档",
         "remove_button": "删除文档",
@@ -83,7 +83,8 @@ TEXTS: dict[str, dict[str, Any]] = {
     },
     "en": {
         "title": "## PolicyQA — policy document Q&A",
-        "subtitle": "Ask in English or Chinese; every statement carries a numbered citation [n] — click it to read the source passage.",
+        "subtitle": "Ask in English or Chinese; every statement carries a numbered citation [n] — "
+                    "click it to read the source passage.",
         "ui_language": "Interface language",
         "tab_chat": "Ask", "tab_claim": "Check a claim", "tab_library": "Library",
         "chatbot": "Conversation",
@@ -100,7 +101,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "sources": "Sources (click to read the passage; the cited sentence is highlighted)",
         "closest": "Closest passages (for reference only)",
         "source_link": "Open source ↗",
-        "publisher": "Publisher", "date": "Date", "section": "Section", "page": "page {n}", "file": "File",
+        "section": "Section", "page": "page {n}", "file": "File",
         "error": "⚠️ Something went wrong: {error}",
         "empty": "Please type a question.",
         "scope_all": "Searching: all documents",
@@ -111,8 +112,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "claim_button": "Check",
         "claim_examples": "**Example claims**",
         "verdict": {"supported": "Supported", "contradicted": "Contradicted", "not_found": "Not found"},
-        "verdict_title": "Verdict",
-        "for": "Supporting passages", "against": "Contradicting passages", "none": "(none)",
+        "for": "Supporting passages", "against": "Contradicting passages",
         "library_docs": "Indexed documents",
         "headers": ["Title", "Language", "Date", "Chunks", "Publisher", "File name"],
         "filter_docs": "Search only these documents (empty = all; applies to questions and claim checks)",
@@ -272,9 +272,10 @@ def source_details(citation: Citation, record: DocumentRecord | None, lang: str,
     if citation.page:
         summary_meta.append(esc(t["page"].format(n=citation.page)))
     meta = []
+    colon = "：" if lang == "zh" else ": "
     if citation.section and citation.section != citation.title:
-        meta.append(f"{t['section']}：{esc(citation.section)}" if lang == "zh" else f"{t['section']}: {esc(citation.section)}")
-    meta.append(f"{t['file']}: <code>{esc(citation.doc)}</code>")
+        meta.append(f"{t['section']}{colon}{esc(citation.section)}")
+    meta.append(f"{t['file']}{colon}<code>{esc(citation.doc)}</code>")
     url = safe_url(record.source_url if record else None)
     if url:
         meta.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(t["source_link"])}</a>')

@@ -13,9 +13,9 @@ import pytest
 from rag.llm import (
     REFUSALS,
     ChatModel,
+    LlamaCppModel,
     LLMError,
     LLMUnavailableError,
-    LlamaCppModel,
     OpenAICompatibleModel,
     build_answer_messages,
     build_claim_messages,
@@ -30,7 +30,11 @@ from rag.llm import (
     translate,
 )
 from rag.settings import PROJECT_ROOT, Settings
-from tests.fakes.openai_server import FakeError, FakeOpenAIServer, fake_llm  # noqa: F401
+from tests.fakes.openai_server import (  # noqa: F401
+    FakeError,
+    FakeOpenAIServer,
+    fake_llm,
+)
 
 SECRET = "sk-secret-123"
 PASSAGES = [
@@ -122,7 +126,9 @@ def test_api_key_never_logged(fake_llm: FakeOpenAIServer, caplog: pytest.LogCapt
     settings = make_settings(llm_base_url=fake_llm.base_url)
     model = make_chat_model(settings)
     assert model is not None
-    fake_llm.replies.extend(["ok", "o k", FakeError(401, f"bad key {SECRET}"), FakeError(500, f"echo {SECRET}")])
+    fake_llm.replies.extend(
+        ["ok", "o k", FakeError(401, f"bad key {SECRET}"), FakeError(500, f"echo {SECRET}")]
+    )
     model.complete(USER_HI)
     list(model.stream(USER_HI))
     assert translate(model, settings, "你好", "en") is None
@@ -279,19 +285,23 @@ def test_translate_returns_cleaned_text(fake_llm: FakeOpenAIServer, model, reply
     fake_llm.replies.append(reply)
     result = translate(model, make_settings(), "谁签署了《布莱切利宣言》？", "en")
     assert result == "Who signed the Bletchley Declaration?"
-    system, user = fake_llm.last_messages
-    assert system["role"] == "system" and "English" in system["content"]
-    assert user["content"] == "谁签署了《布莱切利宣言》？"
+    messages = fake_llm.last_messages
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert "English" in messages[0]["content"]
+    assert messages[-1]["content"].endswith("\n谁签署了《布莱切利宣言》？")
 
 
 def test_translate_to_chinese_strips_label(fake_llm: FakeOpenAIServer, model) -> None:  # noqa: F811
     fake_llm.replies.append("译文：「谁签署了布莱切利宣言？」")
     assert translate(model, make_settings(), "Who signed it?", "zh") == "谁签署了布莱切利宣言？"
     assert "中文" in fake_llm.last_messages[0]["content"]
+    assert fake_llm.last_messages[-1]["content"].endswith("\nWho signed it?")
 
 
 def test_translate_none_on_server_error(
-    fake_llm: FakeOpenAIServer, model, caplog: pytest.LogCaptureFixture  # noqa: F811
+    fake_llm: FakeOpenAIServer,  # noqa: F811
+    model,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake_llm.replies.append(FakeError(500))
     with caplog.at_level(logging.WARNING, logger="rag.llm"):
@@ -309,7 +319,9 @@ def test_rewrite_followup(fake_llm: FakeOpenAIServer, model) -> None:  # noqa: F
     history = [("What was signed at the UK AI Safety Summit?", "The Bletchley Declaration. [1]")]
     result = rewrite_followup(model, make_settings(), history, "How many countries signed it?", "en")
     assert result == "How many countries signed the Bletchley Declaration?"
-    system, user = fake_llm.last_messages
+    messages = fake_llm.last_messages
+    system, user = messages[0], messages[-1]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert "standalone" in system["content"].lower()
     assert "What was signed at the UK AI Safety Summit?" in user["content"]
     assert "How many countries signed it?" in user["content"]

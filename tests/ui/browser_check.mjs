@@ -19,6 +19,8 @@ mkdirSync(outdir, { recursive: true });
 const ANSWER_TIMEOUT = 180_000;
 const ZH_QUESTION = '美国国家安全备忘录对联邦政府使用人工智能提出了哪些要求？';
 const EN_QUESTION = 'What does the US AI national security memorandum direct agencies to do?';
+const UPLOAD_NAME = '上传测试 policy.txt';
+const UPLOAD_TEXT = '# 上传测试政策\n\n第一条 本文件用于检查文档库的上传功能，编号 UPLOAD-7。\n第二条 上传后应当能够被检索。\n';
 const ZH_CLAIM = '欧盟在2024年设立了人工智能办公室。';
 
 function check(condition, message) {
@@ -60,6 +62,10 @@ async function ask(question, turn) {
   const count = await sources.count();
   check(count > 0, `answer ${turn} has ${count} source(s) for: ${question}`);
   return sources;
+}
+
+async function documentRows() {
+  return (await page.locator('#pqa-docs [role=row]').count()) - 1; // minus the header row
 }
 
 async function openTab(elemId) {
@@ -123,11 +129,30 @@ try {
   await shot('zh_claim.png');
   await openTab('pqa-tab-library');
   await page.locator('#pqa-docs').waitFor();
-  const rows = (await page.locator('#pqa-docs [role=row]').count()) - 1; // minus the header row
+  const rows = await documentRows();
   check(rows >= 2, `library lists ${rows} documents`);
+
+  // 5. Upload a document (indexed with progress, table refreshed), then remove it again.
+  await page.locator('#pqa-upload input[type=file]').setInputFiles({
+    name: UPLOAD_NAME, mimeType: 'text/plain', buffer: Buffer.from(UPLOAD_TEXT, 'utf-8'),
+  });
+  await page.locator('#pqa-upload').getByText(UPLOAD_NAME).first().waitFor({ timeout: 30_000 });
+  await page.locator('#pqa-upload-btn').click();
+  await page.locator('#pqa-library-msg', { hasText: '索引完成' }).waitFor({ timeout: ANSWER_TIMEOUT });
+  await page.waitForFunction((n) => document.querySelectorAll('#pqa-docs [role=row]').length - 1 === n,
+    rows + 1, { timeout: 20_000 });
+  check(true, `uploaded ${UPLOAD_NAME}: the library lists ${rows + 1} documents`);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.locator('#pqa-remove-choice input').click();
+  await page.locator('#pqa-remove-choice, .options').getByText('上传测试', { exact: false }).last().click();
+  await page.locator('#pqa-remove-btn').click();
+  await page.locator('#pqa-library-msg', { hasText: '已删除' }).waitFor({ timeout: 60_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('#pqa-docs [role=row]').length - 1 === n,
+    rows, { timeout: 20_000 });
+  check(true, `removed it again: the library lists ${rows} documents`);
   await shot('zh_library.png');
 
-  // 5. Switching the language re-labels everything, and re-renders the verdict and the chat sources.
+  // 6. Switching the language re-labels everything, and re-renders the verdict and the chat sources.
   await switchLanguage('English', 'Check a claim');
   await openTab('pqa-tab-claim');
   const verdictEn = (await page.locator('#pqa-verdict .pqa-badge').innerText()).trim();

