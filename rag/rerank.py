@@ -32,6 +32,18 @@ def term_overlap(terms: dict[str, float], passage_tokens: set[str]) -> float:
     return sum(w for t, w in terms.items() if t in passage_tokens) / total
 
 
+def rank_scores(values: list[float], groups: list[str], k: int) -> list[float]:
+    """k / (k + rank) of each value among the values of its group (best = 1.0): a scale-free score."""
+    out = [0.0] * len(values)
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for i, group in enumerate(groups):
+        by_group[group].append(i)
+    for members in by_group.values():
+        for rank, i in enumerate(sorted(members, key=lambda j: -values[j])):
+            out[i] = k / (k + rank)
+    return out
+
+
 def scaled_by_group(values: list[float], groups: list[str]) -> list[float]:
     """Standardize ``values`` within each group (z-scores, /4 so typical values lie within ±0.5)."""
     out = [0.0] * len(values)
@@ -64,23 +76,28 @@ def rerank(
         return float(hit.dense @ vector)
 
     dense_raw = [cosine(h) for h in hits]
-    dense = scaled_by_group(dense_raw, [h.language for h in hits])
+    dense = rank_scores(dense_raw, [h.language for h in hits], settings.rerank_rank_k)
     votes: dict[str, float] = defaultdict(float)
     for rank, hit in enumerate(hits):
         votes[hit.doc_hash] += 1.0 / (settings.rrf_k + rank + 1)
     top_vote = max(votes.values())
+    overlaps: list[float] = []
     for rank, hit in enumerate(hits):
         tokens = set(tokenize(f"{hit.section}\n{hit.text}"))
-        overlap = term_overlap(question_terms if hit.language == q_lang else translated_terms, tokens)
+        overlaps.append(term_overlap(question_terms if hit.language == q_lang else translated_terms, tokens))
+    overlap_ranked = rank_scores(overlaps, ["all"] * len(hits), settings.rerank_rank_k)
+    for rank, hit in enumerate(hits):
+        overlap = overlap_ranked[rank]
         features = {
-            "fusion": 1.0 / (1 + rank),
+            "fusion": settings.rerank_rank_k / (settings.rerank_rank_k + rank),
             "dense": dense[rank],
             "overlap": overlap,
             "doc_vote": votes[hit.doc_hash] / top_vote,
         }
         score = (
             settings.rerank_fusion_weight * features["fusion"]
-            + settings.rerank_dense_weight * features["dense"]
+            + (settings.rerank_dense_weight if hit.language == q_lang else settings.rerank_dense_weight_cross)
+            * features["dense"]
             + settings.rerank_lexical_weight * features["overlap"]
             + settings.rerank_doc_weight * features["doc_vote"]
         )

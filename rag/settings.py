@@ -79,10 +79,12 @@ class Settings(BaseSettings):
     rerank_enabled: bool = True
     rerank_candidates: int = 40
     rerank_dense_weight: float = 0.0
-    rerank_lexical_weight: float = 2.0
+    rerank_lexical_weight: float = 1.5
     rerank_fusion_weight: float = 0.5
     rerank_latin_penalty: float = 0.3
+    rerank_dense_weight_cross: float = 0.5
     rerank_doc_weight: float = 0.0
+    rerank_rank_k: int = 10
     dedupe_similarity: float = 0.97
     max_question_chars: int = 2000
 
@@ -110,6 +112,7 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.1
     llm_max_tokens: int = 512
     llm_timeout_s: float = 120.0
+    llm_max_retries: int = 1
     llm_context_window: int = 4096
     translate_queries: bool = Field(True, description="Translate cross-lingual questions when an LLM is set")
 
