@@ -16,7 +16,13 @@ CLAIM_WRAPPERS = [
     re.compile(r"[,，]?\s*(这一说法是否属实|这种说法是否正确|是否属实|是真的吗|对吗|是否正确)[?？。]?\s*$"),
     re.compile(r"[?？]\s*$"),
 ]
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A number with the unit that says what it counts: only such numbers are compared (a bare number may
+# be a year, a footnote mark or a section number).
+QUANTITY = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s*(%|％|亿美元|万美元|美元|亿英镑|万英镑|英镑|亿欧元|万欧元|欧元|亿元|万元|元|个|家|项|名|倍"
+    r"|percent|per cent|million|billion|trillion|companies|countries|members)",
+    re.I,
+)
 # Words that flip or restrict a statement; the claim and its evidence should agree on them.
 NEGATIONS = {
     "zh": ["没有", "并未", "未", "不", "无", "非", "仅", "只", "勉强", "从未", "拒绝"],
@@ -42,11 +48,19 @@ def _has(word: str, text: str) -> bool:
     return word in text
 
 
+def quantities(text: str) -> set[tuple[str, str]]:
+    return {(number.replace(",", ""), unit.lower()) for number, unit in QUANTITY.findall(text)}
+
+
 def numbers_conflict(claim: str, evidence: str) -> bool:
-    """The claim states a number the evidence lacks while the evidence states others."""
-    claim_numbers = set(NUMBER.findall(claim))
-    evidence_numbers = set(NUMBER.findall(evidence))
-    return bool(claim_numbers and evidence_numbers and not claim_numbers & evidence_numbers)
+    """The claim states a quantity the evidence lacks while the evidence gives another of that unit."""
+    claimed = quantities(claim)
+    given = quantities(evidence)
+    for number, unit in claimed:
+        same_unit = {n for n, u in given if u == unit}
+        if same_unit and number not in same_unit:
+            return True
+    return False
 
 
 def polarity_conflict(claim: str, evidence: str, language: str) -> bool:
@@ -74,7 +88,10 @@ def judge_claim(
     against = []
     for sentence in relevant[:3]:
         comparable = sentence.hit.language == language or not same_language_only
-        if numbers_conflict(claim, sentence.text) or contrary_conflict(claim, sentence.text) or (
+        # Quantities and contraries are compared with the whole passage: a table row or the next
+        # sentence often holds the figure the claim misstates.
+        passage = sentence.hit.text
+        if numbers_conflict(claim, passage) or contrary_conflict(claim, passage) or (
             comparable and polarity_conflict(claim, sentence.text, language)
         ):
             against.append(sentence)

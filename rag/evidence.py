@@ -51,13 +51,19 @@ def term_weight(term: str) -> float:
 
 
 # A query term group: alternative token sets (any one fully present counts) and the group's weight.
+# A negative weight marks a bonus group: it counts only where it matches (names and numbers of an
+# English question may or may not be written in Latin script inside a Chinese passage).
 TermGroup = tuple[tuple[frozenset[str], ...], float]
 CROSS_GROUP_WEIGHT = 1.5
+QUESTION_WORDS = frozenset(
+    """哪些 哪些方面 哪个 哪 多高 多少 多大 多久 多长 什么 什么样 怎样 怎么样 为何 几 几个 哪三个 哪5个 分别
+    是否 如何 吗 呢 说法 属实 提到 认为 回顾 根据""".split()
+)
 
 
 def same_language_groups(tokens: list[str]) -> list[TermGroup]:
     """One group per distinct token, weighted by its rarity."""
-    return [((frozenset([t]),), term_weight(t)) for t in dict.fromkeys(tokens)]
+    return [((frozenset([t]),), term_weight(t)) for t in dict.fromkeys(tokens) if t not in QUESTION_WORDS]
 
 
 def translated_groups(translations: list[frozenset[str]], question_tokens: list[str],
@@ -69,18 +75,19 @@ def translated_groups(translations: list[frozenset[str]], question_tokens: list[
         alternatives = tuple(frozenset(tokenize(term)) for term in group if tokenize(term))
         if alternatives:
             groups.append((alternatives, CROSS_GROUP_WEIGHT))
-    groups += [g for g in same_language_groups(question_tokens) if next(iter(g[0][0])).isascii()]
+    groups += [(g[0], -g[1]) for g in same_language_groups(question_tokens) if next(iter(g[0][0])).isascii()]
     if llm_translation:
         groups += same_language_groups(tokenize(llm_translation))
     return groups
 
 
 def coverage(groups: list[TermGroup], tokens: set[str]) -> float:
-    """Weighted share of the groups matched by the passage/sentence tokens."""
-    total = sum(w for _, w in groups)
-    if not total:
-        return 0.0
-    return sum(w for alternatives, w in groups if any(alt <= tokens for alt in alternatives)) / total
+    """Weighted share of the groups matched by the passage/sentence tokens (bonus groups count only
+    when they match)."""
+    matched = [abs(w) for alternatives, w in groups if any(alt <= tokens for alt in alternatives)]
+    total = sum(w for _, w in groups if w > 0) + sum(abs(w) for alternatives, w in groups
+                                                     if w < 0 and any(alt <= tokens for alt in alternatives))
+    return sum(matched) / total if total else 0.0
 
 
 def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:

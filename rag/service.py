@@ -202,7 +202,9 @@ class PolicyQA:
         q_lang = result.language
         question_terms, translated = self._terms(statement, q_lang, result.translation)
         sentences = score_sentences(result.hits, q_lang, question_terms, translated, self.settings.answer_passages)
-        verdict, pro, con = judge_claim(statement, q_lang, sentences, self.settings.claim_support_threshold)
+        same = bool(sentences) and sentences[0].hit.language == q_lang
+        threshold = self.settings.claim_support_threshold if same else self.settings.claim_support_threshold_cross
+        verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold)
         if self.llm is not None and verdict != "not_found":
             verdict = self._llm_verdict(statement, q_lang, result.hits, verdict)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
