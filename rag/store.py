@@ -30,6 +30,9 @@ SPARSE = "sparse"
 POINT_NAMESPACE = uuid.UUID("6f1c6f64-2b7e-4a53-9a51-7d7c3b0e6a11")
 
 
+PAYLOAD_INDEXES = {"doc_hash": "Keyword", "language": "Keyword", "native": "Integer", "date_num": "Integer"}
+
+
 class IndexLockedError(RuntimeError):
     """The embedded index is open in another process."""
 
@@ -119,6 +122,7 @@ class EdgeStore:
         try:
             has_data = any(path.iterdir())
             self._shard = qe.EdgeShard.load(str(path)) if has_data else qe.EdgeShard.create(str(path), config)
+            self._ensure_payload_indexes()
         except Exception as error:  # the Rust side raises a plain exception with the OS error inside
             if "WouldBlock" in str(error) or "lock" in str(error).lower():
                 raise IndexLockedError(
@@ -126,6 +130,14 @@ class EdgeStore:
                     "Stop that process, or use the running app, then try again."
                 ) from error
             raise
+
+    def _ensure_payload_indexes(self) -> None:
+        """Index the filtered fields: without them every filtered search reads payloads from disk."""
+        qe = self._qe
+        present = set(self._shard.info().payload_schema)
+        for field_name, schema in PAYLOAD_INDEXES.items():
+            if field_name not in present:
+                self._shard.update(qe.UpdateOperation.create_field_index(field_name, getattr(qe.PayloadSchemaType, schema)))
 
     def _filter(self, flt: ChunkFilter | None) -> Any:
         if flt is None or flt.is_empty():
@@ -275,11 +287,11 @@ class ClientStore:
                 vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
             )
-            for key, schema in (("doc_hash", models.PayloadSchemaType.KEYWORD),
-                                ("language", models.PayloadSchemaType.KEYWORD),
-                                ("date_num", models.PayloadSchemaType.INTEGER)):
+            for key, schema in PAYLOAD_INDEXES.items():
                 if url:  # payload indexes matter on a server; local mode ignores them
-                    self._client.create_payload_index(collection, key, field_schema=schema)
+                    self._client.create_payload_index(
+                        collection, key, field_schema=getattr(models.PayloadSchemaType, schema.upper())
+                    )
 
     def _filter(self, flt: ChunkFilter | None) -> Any:
         if flt is None or flt.is_empty():
