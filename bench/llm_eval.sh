@@ -47,7 +47,8 @@ if [[ -z "${VIRTUAL_ENV:-}" && -f "$ROOT/.venv/bin/activate" ]]; then
     . "$ROOT/.venv/bin/activate"
 fi
 
-log() { printf '[llm_eval %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+exec 3>&2  # the script's own stderr, kept apart from the per-command stderr logs
+log() { printf '[llm_eval %(%H:%M:%S)T] %s\n' -1 "$*" >&3; }
 die() { log "ERROR: $*"; exit 1; }
 
 [[ -f "$GGUF" ]] || die "GGUF not found: $GGUF (run scripts/install_local_llm.sh)"
@@ -135,4 +136,4 @@ if [[ "$SKIP_OFFLINE" != 1 ]]; then
 fi
 
 log "done; timings in $TIMINGS"
-cat "$TIMINGS" >&2
+cat "$TIMINGS" >&3

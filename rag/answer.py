@@ -156,9 +156,11 @@ def compose_extractive(
     translated_terms: list[TermGroup], settings: Settings,
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal."""
-    sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages)
-    support = sentences[0].coverage if sentences else 0.0
-    if not sentences or support < min_support(sentences[0], q_lang, settings):
+    sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
+                                 settings.evidence_context_weight)
+    strongest = max(sentences, key=lambda s: s.coverage, default=None)
+    support = strongest.coverage if strongest else 0.0
+    if strongest is None or support < min_support(strongest, q_lang, settings):
         return refusal(question, q_lang, hits, support)
     chosen = select_evidence(sentences, settings)
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]

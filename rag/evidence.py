@@ -103,17 +103,20 @@ def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
 
 def score_sentences(
     hits: list[SearchHit], q_lang: str, question_terms: list[TermGroup], translated_terms: list[TermGroup],
-    max_passages: int,
+    max_passages: int, context_weight: float = 0.0,
 ) -> list[EvidenceSentence]:
     """Every sentence of the top ``max_passages`` passages, best first."""
     sentences: list[EvidenceSentence] = []
     for rank, hit in enumerate(hits[:max_passages]):
         if hit.features.get("foreign_in_doc"):
             continue  # footnotes and reference lists are not answers
+        terms = question_terms if hit.language == q_lang else translated_terms
+        # A short sentence ("初始资金1亿英镑") often answers in the context of its passage (a table
+        # row, a list under a heading): the passage's coverage counts too.
+        context = coverage(terms, set(tokenize(f"{hit.title}\n{hit.section}\n{hit.text}")))
         for sentence in passage_sentences(hit, rank):
-            terms = question_terms if hit.language == q_lang else translated_terms
             sentence.coverage = coverage(terms, set(tokenize(sentence.text)))
-            sentence.score = sentence.coverage + RANK_PRIOR / (1 + rank)
+            sentence.score = sentence.coverage + context_weight * context + RANK_PRIOR / (1 + rank)
             sentences.append(sentence)
     sentences.sort(key=lambda s: -s.score)
     return sentences

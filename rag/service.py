@@ -170,9 +170,11 @@ class PolicyQA:
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
         from rag.llm import build_answer_messages
 
-        sentences = score_sentences(hits, q_lang, question_terms, translated, self.settings.answer_passages)
-        support = sentences[0].coverage if sentences else 0.0
-        if not sentences or support < min_support(sentences[0], q_lang, self.settings):
+        sentences = score_sentences(hits, q_lang, question_terms, translated, self.settings.answer_passages,
+                                     self.settings.evidence_context_weight)
+        strongest = max(sentences, key=lambda s: s.coverage, default=None)
+        support = strongest.coverage if strongest else 0.0
+        if strongest is None or support < min_support(strongest, q_lang, self.settings):
             return refusal(question, q_lang, hits, support)
         passages = hits[: self.settings.answer_passages]
         numbered = [(i + 1, h.title, h.text) for i, h in enumerate(passages)]
@@ -201,7 +203,8 @@ class PolicyQA:
         result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language)
         q_lang = result.language
         question_terms, translated = self._terms(statement, q_lang, result.translation)
-        sentences = score_sentences(result.hits, q_lang, question_terms, translated, self.settings.answer_passages)
+        sentences = score_sentences(result.hits, q_lang, question_terms, translated, self.settings.answer_passages,
+                                     self.settings.evidence_context_weight)
         same = bool(sentences) and sentences[0].hit.language == q_lang
         threshold = self.settings.claim_support_threshold if same else self.settings.claim_support_threshold_cross
         verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold)
@@ -212,7 +215,7 @@ class PolicyQA:
             citation.section = citation.section  # stance is carried in the text below
         answer = Answer(statement, q_lang, render_verdict(verdict, q_lang, len(pro), len(con)), verdict == "not_found",
                         citations, result.hits, verdict=verdict, timings_ms=dict(result.timings_ms),
-                        support=sentences[0].coverage if sentences else 0.0)
+                        support=max((s.coverage for s in sentences), default=0.0))
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
         return answer
 

@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     # Evidence sentences: keep those scoring at least this share of the best one, and skip a sentence
     # whose words overlap an already chosen one by more than this Jaccard similarity.
     evidence_relative_min: float = 0.6
+    evidence_context_weight: float = 0.5
     evidence_max_similarity: float = 0.6
     citation_min_lexical: float = 0.25
     citation_min_dense: float = 0.80
