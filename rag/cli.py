@@ -1,7 +1,7 @@
 """Command line: a thin shell over ``rag.service.PolicyQA`` and ``rag.index.Index``.
 
     rag ingest PATH... [--json] [--rebuild]
-    rag search "question" [--k 10] [--doc NAME] [--lang zh|en] [--json]
+    rag search "question" [--k 10] [--doc NAME] [--lang zh|en] [--since DATE] [--until DATE] [--json]
     rag ask "question" [--claim] [--json]      rag ask --jsonl IN.jsonl
     rag eval --qa FILE.jsonl [--json]
     rag docs [--json]                           rag remove NAME
@@ -62,7 +62,10 @@ def _open_qa(settings: Settings) -> Any:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     qa = _open_qa(settings)
-    result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang)
+    from rag.ingest import date_number
+
+    result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,
+                              date_from=date_number(args.since), date_to=date_number(args.until))
     if args.json:
         _emit({"question": result.question, "language": result.language, "timings_ms": result.timings_ms,
                "hits": [h.to_json() for h in result.hits]})
@@ -157,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--doc", action="append", help="restrict to a document (file name); repeatable")
     p.add_argument("--lang", choices=["zh", "en"])
+    p.add_argument("--since", help="only documents dated on or after YYYY-MM-DD")
+    p.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("ask", help="answer with citations, or check a claim")

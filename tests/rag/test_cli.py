@@ -1,0 +1,74 @@
+"""The command line, in-process (``rag.cli.main``) with an isolated index and corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+from rag.settings import get_settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, isolated_env: None, monkeypatch: pytest.MonkeyPatch) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(CORPUS / "004_8935ac0b9ace9346.txt", corpus / "004_8935ac0b9ace9346.txt")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
+    get_settings.cache_clear()
+    return corpus
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict]]:
+    code = main(list(argv))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    return code, [json.loads(line) for line in lines]
+
+
+def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, [report] = run_json(capsys, "ingest", str(cli_env), "--json")
+    assert code == 1  # a file was skipped: the exit code says so
+    assert report["added"] == ["004_8935ac0b9ace9346.txt"]
+    assert report["skipped"][0]["name"] == "broken.pdf" and "PDF" in report["skipped"][0]["reason"]
+    assert report["chunks_embedded"] == report["chunks_total"] > 0
+
+    code, [again] = run_json(capsys, "ingest", str(cli_env), "--json")
+    assert again["chunks_embedded"] == 0 and again["unchanged"] == ["004_8935ac0b9ace9346.txt"]
+
+    code, [search] = run_json(capsys, "search", "出口管制", "--k", "3", "--json")
+    assert code == 0 and search["hits"] and search["hits"][0]["doc"] == "004_8935ac0b9ace9346.txt"
+    assert {"doc", "title", "section", "page", "text", "start", "end", "score"} <= set(search["hits"][0])
+
+    code, [answer] = run_json(capsys, "ask", "Anthropic认为巩固美国人工智能领导地位的关键后续步骤是什么？", "--json")
+    assert code == 0 and not answer["refused"] and answer["citations"]
+
+    questions = cli_env.parent / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "question": "Anthropic支持哪些出口管制？"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "b", "question": "Anthropic支持严格的出口管制。", "mode": "claim"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    code, rows = run_json(capsys, "ask", "--jsonl", str(questions))
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[1]["verdict"] in {"supported", "contradicted", "not_found"}
+    assert all(set(r) == {"id", "answer", "refused", "verdict", "citations", "contexts", "timings_ms"} for r in rows)
+
+    code, [docs] = run_json(capsys, "docs", "--json")
+    assert [d["names"] for d in docs] == [["004_8935ac0b9ace9346.txt"]]
+
+
+def test_locked_index_gives_one_clear_message(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.index import Index
+
+    with Index.open(get_settings()):
+        code = main(["docs"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "in use by another PolicyQA process" in err and "Traceback" not in err
