@@ -17,9 +17,12 @@ from __future__ import annotations
 import logging
 import threading
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -138,5 +141,5 @@ def cached_embedder(model: str, batch_size: int, threads: int | None) -> Embedde
     return load_embedder(model, batch_size, threads)
 
 
-def get_embedder(settings: "Settings") -> Embedder:  # noqa: F821 - avoid import cycle at type level
+def get_embedder(settings: Settings) -> Embedder:
     return cached_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads)

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from rag.chunking import Chunk, chunk_text
-from rag.documents import LoadedDocument, UnreadableDocumentError
+from rag.documents import LoadedDocument
 from rag.embedding import Embedder
 from rag.language import detect_language
 from rag.lexical import document_vector, tokenize
-from rag.loaders import load_document
 from rag.manifest import DocumentRecord, Manifest
 from rag.normalize import normalize
 from rag.settings import Settings

@@ -168,7 +168,7 @@ class PolicyQA:
 
     def _generate(self, question, q_lang, hits, question_terms, translated, history) -> Iterator[tuple[str, None]]:  # type: ignore[no-untyped-def]
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
-        from rag.llm import build_answer_messages
+        from rag.prompting import build_answer_messages
 
         sentences = score_sentences(hits, q_lang, question_terms, translated, self.settings.answer_passages,
                                      self.settings.evidence_context_weight)
@@ -220,7 +220,7 @@ class PolicyQA:
         return answer
 
     def _llm_verdict(self, claim: str, q_lang: str, hits: list, offline_verdict: str) -> str:
-        from rag.llm import build_claim_messages, parse_claim_output
+        from rag.prompting import build_claim_messages, parse_claim_output
 
         passages = hits[: self.settings.answer_passages]
         try:

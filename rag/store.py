@@ -19,9 +19,12 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -392,7 +395,7 @@ def _client_sparse(models: Any, vector: dict[int, float]) -> Any:
     return models.SparseVector(indices=indices, values=values)
 
 
-def open_store(settings: "Settings", dim: int) -> Store:  # noqa: F821
+def open_store(settings: Settings, dim: int) -> Store:
     """The store the settings ask for: a server URL, qdrant-client local mode, or Qdrant Edge."""
     if settings.qdrant_url:
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.llm import REFUSALS, OpenAICompatibleModel, build_answer_messages, parse_citations
+from rag.llm import OpenAICompatibleModel
+from rag.prompting import REFUSALS, build_answer_messages, parse_citations
 from rag.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.llm

@@ -11,23 +11,25 @@ from typing import Any
 import pytest
 
 from rag.llm import (
-    REFUSALS,
     ChatModel,
     LlamaCppModel,
     LLMError,
     LLMUnavailableError,
     OpenAICompatibleModel,
+    make_chat_model,
+    rewrite_followup,
+    safe_url,
+    translate,
+)
+from rag.prompting import (
+    REFUSALS,
     build_answer_messages,
     build_claim_messages,
     clean_single_line_output,
     format_passages,
     load_prompt,
-    make_chat_model,
     parse_citations,
     parse_claim_output,
-    rewrite_followup,
-    safe_url,
-    translate,
 )
 from rag.settings import PROJECT_ROOT, Settings
 from tests.fakes.openai_server import (  # noqa: F401
