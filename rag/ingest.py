@@ -153,7 +153,9 @@ def build_points(
             "date": str(date) if date else None,
             "date_num": date_number(str(date)) if date else None,
         }
-        sparse = document_vector(tokenize(f"{chunk.section}\n{chunk.text}"))
+        tokens = tokenize(f"{chunk.section}\n{chunk.text}")
+        payload["tokens"] = sorted(set(tokens))  # reranking reads them instead of re-segmenting
+        sparse = document_vector(tokens)
         points.append(StoredPoint(point_id(doc_hash, chunk.index), vector, sparse, payload))
     return points
 

@@ -83,7 +83,7 @@ def rerank(
     top_vote = max(votes.values())
     overlaps: list[float] = []
     for rank, hit in enumerate(hits):
-        tokens = set(tokenize(f"{hit.section}\n{hit.text}"))
+        tokens = hit.tokens if hit.tokens is not None else set(tokenize(f"{hit.section}\n{hit.text}"))
         overlaps.append(term_overlap(question_terms if hit.language == q_lang else translated_terms, tokens))
     overlap_ranked = rank_scores(overlaps, ["all"] * len(hits), settings.rerank_rank_k)
     for rank, hit in enumerate(hits):

@@ -53,6 +53,7 @@ class SearchHit:
     date: str | None = None
     sentences: list[tuple[int, int, int, int]] = field(default_factory=list)  # text span, raw span
     dense: np.ndarray | None = field(default=None, repr=False)
+    tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
     features: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -99,6 +100,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
         date=p.get("date"),
         sentences=[tuple(s) for s in p.get("sentences", [])],
         dense=hit.dense,
+        tokens=frozenset(p["tokens"]) if "tokens" in p else None,
         features={"fusion": hit.score, "latin_ratio": float(p.get("latin_ratio", 0.0)),
                   "foreign_in_doc": float(p.get("language") != p.get("doc_language"))},
     )
