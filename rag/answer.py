@@ -142,6 +142,20 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+QUANTITY_QUESTION = re.compile(r"多少|多高|多大|多长|多久|几[个项家名位次年]|how (many|much|long)|what (percentage|amount|share)", re.I)
+# A figure that can answer "how many / how much": a number with a unit or currency (a bare number in
+# these documents is as often a footnote mark, a year or a section number).
+FIGURE = re.compile(
+    r"[$£€¥]\s?\d|\d\s?[多余]?\s?(?:%|％|亿|万|千|百|美元|英镑|欧元|元|个|项|家|名|人|位|倍|million|billion|percent|staff|people)"
+    r"|(?:[两三四五六七八九十百千]|一[十百千万亿])[一二两三四五六七八九十百千万亿]*[个项家名位亿万倍]"
+)
+
+
+def lacks_asked_figure(question: str, chosen: list[EvidenceSentence]) -> bool:
+    """A how-many/how-much question whose evidence states no figure is not answered by it."""
+    return bool(QUANTITY_QUESTION.search(question)) and not any(FIGURE.search(s.text) for s in chosen)
+
+
 def min_support(best: EvidenceSentence, q_lang: str, settings: Settings) -> float:
     same = best.hit.language == q_lang
     return settings.refusal_min_support if same else settings.refusal_min_support_cross
@@ -162,7 +176,13 @@ def compose_extractive(
     support = strongest.coverage if strongest else 0.0
     if strongest is None or support < min_support(strongest, q_lang, settings):
         return refusal(question, q_lang, hits, support)
+    if QUANTITY_QUESTION.search(question):  # the answer type: prefer sentences that state a figure
+        for sentence in sentences:
+            sentence.score += settings.evidence_figure_bonus * bool(FIGURE.search(sentence.text))
+        sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
+    if lacks_asked_figure(question, chosen):
+        return refusal(question, q_lang, hits, support)
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:
