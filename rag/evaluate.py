@@ -127,11 +127,15 @@ def answer_metrics(item: QAItem, answer: Any) -> dict[str, float]:
         return out
     if item.answerable:
         out["false_refusal"] = float(answer.refused)
+        # A cited passage holds a gold quote; stricter: a cited *sentence* holds (60% of) one.
         out["cited_evidence"] = float(
             any(
                 holds_quote(c.doc, c.passage or c.text, e["doc"], e["quote"])
                 for c in answer.citations for e in item.evidence
             )
+        )
+        out["cited_sentence_evidence"] = float(
+            any(holds_quote(c.doc, c.text, e["doc"], e["quote"]) for c in answer.citations for e in item.evidence)
         )
     else:
         out["correct_refusal"] = float(answer.refused)
