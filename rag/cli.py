@@ -20,7 +20,7 @@ from typing import Any
 from rag.index import Index, IndexConfigError
 from rag.ingest import default_progress
 from rag.settings import Settings, get_settings
-from rag.store import IndexLockedError
+from rag.store import IndexLockedError, acquire_lock, release_lock
 
 logger = logging.getLogger("rag")
 
@@ -33,9 +33,21 @@ def _print(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+def remove_index(settings: Settings) -> None:
+    """Delete the index, but only while holding its lock (never under a running app)."""
+    edge = settings.index_dir / "edge"
+    lock = acquire_lock(settings.index_dir / ".edge.lock", edge)
+    try:
+        for child in settings.index_dir.iterdir():
+            if child.name != ".edge.lock":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+    finally:
+        release_lock(lock)
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.rebuild and settings.index_dir.exists():
-        shutil.rmtree(settings.index_dir)
+        remove_index(settings)
     with Index.open(settings) as index:
         report = index.ingest([Path(p) for p in args.paths], None if args.json else default_progress())
     if args.json:

@@ -89,7 +89,8 @@ class Index:
         return self._visible
 
     def documents(self) -> list[DocumentRecord]:
-        return sorted(self._manifest.documents.values(), key=lambda r: r.names[0] if r.names else r.doc_hash)
+        records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile
+        return sorted(records, key=lambda r: r.names[0] if r.names else r.doc_hash)
 
     def record(self, doc_hash: str) -> DocumentRecord | None:
         return self._manifest.documents.get(doc_hash)
@@ -98,7 +99,7 @@ class Index:
         return self._manifest.hash_for_name(name)
 
     def chunk_count(self) -> int:
-        return sum(r.chunks for r in self._manifest.documents.values())
+        return sum(r.chunks for r in list(self._manifest.documents.values()))
 
     # --- writing ----------------------------------------------------------------------------
     def _publish(self) -> None:

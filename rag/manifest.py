@@ -39,7 +39,7 @@ class Manifest:
     paths: dict[str, str] = field(default_factory=dict)  # absolute path -> doc_hash
 
     def hash_for_name(self, name: str) -> str | None:
-        for doc_hash, record in self.documents.items():
+        for doc_hash, record in list(self.documents.items()):  # a snapshot: ingest may add meanwhile
             if name in record.names or name == doc_hash:
                 return doc_hash
         return None

@@ -73,9 +73,9 @@ class SearchResult:
     translation: str | None = None
 
 
-def clean_question(question: str, max_chars: int) -> str:
+def clean_question(question: str | None, max_chars: int) -> str:
     """Fold, drop control characters, collapse white space, cap the length."""
-    folded = fold_text(question)
+    folded = fold_text("" if question is None else str(question))
     printable = "".join(ch if ch.isprintable() else " " for ch in folded)
     return " ".join(printable.split())[:max_chars]
 

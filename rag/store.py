@@ -15,11 +15,12 @@ Usage::
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -38,6 +39,30 @@ PAYLOAD_INDEXES = {"doc_hash": "Keyword", "language": "Keyword", "native": "Inte
 
 class IndexLockedError(RuntimeError):
     """The embedded index is open in another process."""
+
+
+def locked_message(path: Path) -> str:
+    return (
+        f"The index at {path} is in use by another PolicyQA process (the app or an ingest). "
+        "Stop that process, or use the running app, then try again."
+    )
+
+
+def acquire_lock(lock_path: Path, index_path: Path) -> IO[str]:
+    """An exclusive, non-blocking OS lock on ``lock_path``; IndexLockedError when another holds it."""
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the life of the store
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        raise IndexLockedError(locked_message(index_path)) from error
+    return handle
+
+
+def release_lock(handle: IO[str]) -> None:
+    if not handle.closed:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def point_id(doc_hash: str, chunk_index: int) -> str:
@@ -118,6 +143,9 @@ class EdgeStore:
 
         self._qe = qe
         path.mkdir(parents=True, exist_ok=True)
+        # Our own OS lock, taken before Qdrant Edge touches the folder: a refused load() would
+        # already have rewritten files under the holder's feet. The OS drops it on kill -9.
+        self._lock_file = acquire_lock(path.parent / f".{path.name}.lock", path)
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
@@ -127,11 +155,9 @@ class EdgeStore:
             self._shard = qe.EdgeShard.load(str(path)) if has_data else qe.EdgeShard.create(str(path), config)
             self._ensure_payload_indexes()
         except Exception as error:  # the Rust side raises a plain exception with the OS error inside
-            if "WouldBlock" in str(error) or "lock" in str(error).lower():
-                raise IndexLockedError(
-                    f"The index at {path} is in use by another PolicyQA process (the app or an ingest). "
-                    "Stop that process, or use the running app, then try again."
-                ) from error
+            release_lock(self._lock_file)
+            if "WouldBlock" in str(error):
+                raise IndexLockedError(locked_message(path)) from error
             raise
 
     def _ensure_payload_indexes(self) -> None:
@@ -232,6 +258,7 @@ class EdgeStore:
     def close(self) -> None:
         self._shard.flush()
         self._shard.close()
+        release_lock(self._lock_file)
 
 
 def _edge_hit(point: Any) -> Hit:
@@ -280,9 +307,7 @@ class ClientStore:
                 self._client = QdrantClient(path=str(path))
         except RuntimeError as error:
             if "already accessed" in str(error):
-                raise IndexLockedError(
-                    f"The index at {path} is in use by another PolicyQA process. Stop it, or use the running app."
-                ) from error
+                raise IndexLockedError(locked_message(path or Path("."))) from error
             raise
         if not self._client.collection_exists(collection):
             self._client.create_collection(

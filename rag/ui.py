@@ -25,7 +25,9 @@ import gradio as gr
 import pandas as pd
 
 from rag.answer import Answer
+from rag.documents import UnreadableDocumentError
 from rag.ingest import IngestReport
+from rag.loaders import load_document
 from rag.service import PolicyQA
 from rag.settings import Settings
 from rag.ui_render import (
@@ -326,6 +328,13 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                 elif source.stat().st_size > limit:
                     messages.append(t["too_big"].format(name=name, mb=settings.upload_max_mb))
                 else:
+                    # Read it before it replaces anything: an unreadable new version must not cost
+                    # the user the good file already in the corpus.
+                    try:
+                        load_document(source, max_bytes=int(limit))
+                    except UnreadableDocumentError as error:
+                        messages.append(t["skipped"].format(name=name, reason=error))
+                        continue
                     try:
                         saved.append(save_upload(source, settings.corpus_dir, name))
                     except OSError as error:
@@ -343,7 +352,6 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                     duplicates=len(report.duplicates), seconds=report.seconds))
                 for skipped in report.skipped:
                     messages.append(t["skipped"].format(name=skipped.name, reason=skipped.reason))
-                    (settings.corpus_dir / skipped.name).unlink(missing_ok=True)  # do not keep unreadable files
             return {**library_updates(lang, selected), library_msg: "\n".join(f"- {m}" for m in messages),
                     upload: None}
 

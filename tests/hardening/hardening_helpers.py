@@ -102,3 +102,32 @@ def dev_questions(names: list[str]) -> list[dict[str, Any]]:
     wanted = set(names)
     return [item for item in items
             if item.get("evidence") and {e["doc"] for e in item["evidence"]} <= wanted]
+
+
+# --- the Gradio app's private UI functions ---------------------------------------------------
+
+
+def ui_function(demo: Any, name: str) -> Any:
+    fns = demo.fns.values() if isinstance(demo.fns, dict) else demo.fns
+    for block_fn in fns:
+        if getattr(block_fn.fn, "__name__", "") == name:
+            return block_fn.fn
+    raise LookupError(f"no UI function {name!r}")
+
+
+def component(demo: Any, elem_id: str) -> Any:
+    for block in demo.blocks.values():
+        if getattr(block, "elem_id", None) == elem_id:
+            return block
+    raise LookupError(elem_id)
+
+
+class ProgressRecorder:
+    """Stands in for gr.Progress: records (done, total) pairs."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[int, int]] = []
+
+    def __call__(self, progress: Any, desc: str | None = None, total: Any = None, unit: str = "steps") -> None:
+        if isinstance(progress, tuple):
+            self.steps.append((int(progress[0]), int(progress[1])))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hardening_helpers import dev_questions
+from hardening_helpers import ProgressRecorder, component, dev_questions, ui_function
 
 from rag.ingest import content_hash
 
@@ -118,32 +118,6 @@ def write_bulk_document(path: Path) -> None:
             "reports AI risk assessments to the National Security Council every quarter."
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def ui_function(demo: Any, name: str) -> Any:
-    fns = demo.fns.values() if isinstance(demo.fns, dict) else demo.fns
-    for block_fn in fns:
-        if getattr(block_fn.fn, "__name__", "") == name:
-            return block_fn.fn
-    raise LookupError(f"no UI function {name!r}")
-
-
-def component(demo: Any, elem_id: str) -> Any:
-    for block in demo.blocks.values():
-        if getattr(block, "elem_id", None) == elem_id:
-            return block
-    raise LookupError(elem_id)
-
-
-class ProgressRecorder:
-    """Stands in for gr.Progress: records (done, total) pairs."""
-
-    def __init__(self) -> None:
-        self.steps: list[tuple[int, int]] = []
-
-    def __call__(self, progress: Any, desc: str | None = None, total: Any = None, unit: str = "steps") -> None:
-        if isinstance(progress, tuple):
-            self.steps.append((int(progress[0]), int(progress[1])))
 
 
 def test_questions_during_an_upload_never_see_the_half_indexed_document(
@@ -258,5 +232,9 @@ def test_questions_during_an_upload_never_see_the_half_indexed_document(
     assert record is not None and record.names == [BULK_NAME] and record.chunks >= 120
     assert (hardening_app.corpus_dir / BULK_NAME).exists()
     # and once published, the same question does find it (so the leak check above was not vacuous)
-    after = app_client.predict(BULK_QUESTION, api_name="/ask")
-    assert BULK_NAME in {c["doc"] for c in after["citations"]} | {c["doc"] for c in after["contexts"]}
+    try:
+        after = app_client.predict(BULK_QUESTION, api_name="/ask")
+        assert BULK_NAME in {c["doc"] for c in after["citations"]} | {c["doc"] for c in after["contexts"]}
+    finally:  # leave the shared app with its 2-file library
+        (hardening_app.corpus_dir / BULK_NAME).unlink(missing_ok=True)
+        qa.remove(BULK_NAME)

@@ -1,0 +1,52 @@
+"""Subprocess for test_big_inputs: ingest a folder with a fast fake embedder, report memory and progress.
+
+    python big_ingest_worker.py CONFIG_JSON
+
+CONFIG_JSON holds Settings fields (paths as strings) plus "query" (a phrase to search for afterwards).
+Prints one JSON line: the ingest report, progress calls, resident memory before / peak, the top hit.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+from hardening_helpers import QuickFakeEmbedder, consistency_problems
+
+from rag.index import Index
+from rag.retrieve import Retriever
+from rag.settings import Settings
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() / (1024 * 1024)
+
+
+def main(argv: list[str]) -> int:
+    config = json.loads(argv[0])
+    query = config.pop("query")
+    settings = Settings(_env_file=None, **config)
+    calls: list[list[object]] = []
+    with Index.open(settings, QuickFakeEmbedder()) as index:
+        before = current_rss_mb()
+        report = index.ingest([Path(settings.corpus_dir)], progress=lambda m, d, t: calls.append([m, d, t]))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        hits = Retriever(index, settings).run(query, k=3).hits
+        out = {
+            "report": report.to_json(),
+            "progress": calls,
+            "rss_before_mb": round(before, 1),
+            "rss_peak_mb": round(peak, 1),
+            "problems": consistency_problems(index),
+            "top": [{"doc": h.doc, "text": h.text} for h in hits[:1]],
+        }
+    print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,45 @@
+"""Subprocess for test_crash_upload: what the Library tab's upload does, slowly enough to be killed.
+
+    python upload_worker.py CONFIG_JSON
+
+CONFIG_JSON holds Settings fields (paths as strings) plus "source" (the uploaded file), "name" (its
+name in the corpus folder) and "delay" (seconds of sleep per embedded passage). The file is saved with
+rag.ui.save_upload and ingested with prune=False, as the UI does. Prints "embedded N" after every
+embedding batch and "done" at the end (stdout, flushed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from helpers.fakes import FakeEmbedder
+
+from rag.index import Index
+from rag.settings import Settings
+from rag.ui import save_upload
+
+
+class ReportingEmbedder(FakeEmbedder):
+    def embed_passages(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        vectors = super().embed_passages(texts)
+        print(f"embedded {self.calls}", flush=True)
+        return vectors
+
+
+def main(argv: list[str]) -> int:
+    config = json.loads(argv[0])
+    source, name, delay = Path(config.pop("source")), config.pop("name"), float(config.pop("delay"))
+    settings = Settings(_env_file=None, **config)
+    with Index.open(settings, ReportingEmbedder(delay=delay)) as index:
+        print("opened", flush=True)
+        target = save_upload(source, settings.corpus_dir, name)
+        print("saved", flush=True)
+        report = index.ingest([target], prune=False)
+        print("done " + json.dumps(report.to_json()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
