@@ -7,14 +7,13 @@ Tests that would damage the shared index use their own ``Index`` instead.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hardening_helpers import CORPUS_FILES, PROJECT_ROOT, free_port
+from hardening_helpers import CORPUS_FILES
+from helpers.app import running_app
 
 
 @dataclass
@@ -30,30 +29,11 @@ class HardeningApp:
 
 @pytest.fixture(scope="session")
 def hardening_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HardeningApp]:
-    from rag.settings import Settings
-    from rag.ui import launch_app
-
     tmp = tmp_path_factory.mktemp("hardening_app")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    for name in CORPUS_FILES:
-        shutil.copyfile(PROJECT_ROOT / "corpus" / name, corpus / name)
-        (corpus / name).chmod(0o644)
-    with pytest.MonkeyPatch.context() as patch:  # no RAG_* variables, no .env
-        for key in list(os.environ):
-            if key.upper().startswith("RAG_"):
-                patch.delenv(key, raising=False)
-        patch.chdir(tmp)
-        # upload_max_mb=1: the "too big" upload path can be tried without writing 20 MB files
-        settings = Settings(_env_file=None, index_dir=tmp / "index", corpus_dir=corpus, host="127.0.0.1",
-                            port=free_port(), ui_language="zh", upload_max_mb=1.0)
-        demo, qa = launch_app(settings, block=False)
-    try:
+    # upload_max_mb=1: the "too big" upload path can be tried without writing 20 MB files
+    with running_app(tmp, CORPUS_FILES, upload_max_mb=1.0) as (demo, qa, settings, corpus):
         yield HardeningApp(url=demo.local_url, corpus_dir=corpus, index_dir=tmp / "index",
                            names=list(CORPUS_FILES), demo=demo, qa=qa, settings=settings)
-    finally:
-        demo.close()
-        qa.close()
 
 
 @pytest.fixture(scope="session")

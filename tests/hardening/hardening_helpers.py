@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import zlib
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,6 @@ PROJECT_ROOT = HARDENING_DIR.parents[1]
 CORPUS_FILES = ["000_187dd3f74430c8b6.txt", "001_38b74790e283ffa7.txt"]  # US AI memorandum; global AI governance
 DEV_QA = next((p for p in (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl",
                            PROJECT_ROOT / "shared" / "eval" / "dev_qa.jsonl") if p.exists()), None)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class QuickFakeEmbedder(FakeEmbedder):

@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.app import free_port
 from rag.llm import OpenAICompatibleModel
 from rag.prompting import REFUSALS, build_answer_messages, parse_citations
 from rag.settings import PROJECT_ROOT, Settings
@@ -48,12 +48,6 @@ def missing_requirement() -> str | None:
     if not gguf_path().is_file():
         return f"GGUF model missing at {gguf_path()}: run scripts/install_local_llm.sh"
     return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_ready(proc: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
