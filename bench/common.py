@@ -35,6 +35,10 @@ DOCS_K = 10
 
 Search = Callable[[str], list[str]]  # question -> ranked paragraph ids (deduplicated)
 
+PROJECT = Path(__file__).resolve().parent.parent
+# shared/ lies beside the project (the workplace layout); RAG_SHARED_DIR overrides.
+SHARED = Path(os.environ.get("RAG_SHARED_DIR", PROJECT.parent / "shared"))
+
 
 # --- logging, machine, results -----------------------------------------------------------------
 def setup_logging(verbose: bool = False) -> None:

