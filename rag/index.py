@@ -127,6 +127,8 @@ class Index:
                 self._prune(roots, seen, report)
             self._collect_orphans()
             self._publish()
+            if report.chunks_embedded >= self.settings.optimize_min_new_chunks:
+                self.store.optimize()  # searchable before; faster after (HNSW built, segments merged)
             report.chunks_total = self.chunk_count()
             report.seconds = elapsed_since(started)
             return report

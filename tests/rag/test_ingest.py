@@ -375,3 +375,18 @@ def test_real_model_ingest_and_retrieve_evidence(settings: Settings, corpus_copy
             assert held, question
         again = index.ingest([corpus_copy])
         assert again.chunks_embedded == 0
+
+
+def test_large_ingest_optimizes_the_store_and_stays_searchable(cfg: Settings, fake_embedder: FakeEmbedder) -> None:
+    write_corpus(cfg.corpus_dir, 3)
+    settings = cfg.model_copy(update={"optimize_min_new_chunks": 1})
+    with Index.open(settings, fake_embedder) as index:
+        calls: list[int] = []
+        original = index.store.optimize
+        index.store.optimize = lambda: (calls.append(1), original())[1]  # type: ignore[method-assign]
+        report = index.ingest([cfg.corpus_dir])
+        assert calls == [1]
+        assert_consistent(index)
+        again = index.ingest([cfg.corpus_dir])  # nothing new embedded: no optimize
+        assert again.chunks_embedded == 0 and calls == [1]
+        assert report.chunks_total == index.store.count()
