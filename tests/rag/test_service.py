@@ -8,6 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from rag.index import Index
 from rag.service import PolicyQA
@@ -154,3 +157,13 @@ def test_prompt_injection_in_a_document_stays_data(tmp_path: Path, real_embedder
         assert answer.citations and "风险评估" in answer.citations[0].text
     finally:
         qa.close()
+
+
+@hyp_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.text(max_size=300))
+def test_any_question_gets_an_answer_never_an_exception(qa: PolicyQA, question: str) -> None:
+    answer = qa.ask(question)
+    assert isinstance(answer.answer, str) and answer.answer
+    assert all(c.doc in DOCS for c in answer.citations)
+    claim = qa.ask(question, mode="claim")
+    assert claim.verdict in {"supported", "contradicted", "not_found", None}
