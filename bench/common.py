@@ -344,11 +344,16 @@ def evaluate(systems: dict[str, Search], questions: Sequence[Question]) -> dict[
     out: dict[str, dict[str, Any]] = {}
     for name, search in systems.items():
         ranks: list[int | None] = []
+        misses: list[dict[str, Any]] = []  # questions whose gold is not ranked first, for diagnosis
         if questions:
             search(questions[0].text)  # warm-up (jieba dictionary, lazy imports), not timed
         with Stopwatch() as sw:
             for q in questions:
-                ranks.append(rank_of(q.gold, search(q.text)))
-        out[name] = {**metrics(ranks), "n": len(questions), "ms_per_q": f"{1000 * sw.seconds / max(1, len(questions)):.1f}"}
-        logger.info("  %-14s %s", name, out[name])
+                ranked = search(q.text)
+                ranks.append(rank_of(q.gold, ranked))
+                if ranks[-1] != 1:
+                    misses.append({"qid": q.qid, "gold": q.gold, "rank": ranks[-1], "top3": ranked[:3]})
+        out[name] = {**metrics(ranks), "n": len(questions), "ms_per_q": f"{1000 * sw.seconds / max(1, len(questions)):.1f}",
+                     "misses": misses}
+        logger.info("  %-14s %s", name, {k: v for k, v in out[name].items() if k != "misses"})
     return out
