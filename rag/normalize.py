@@ -37,13 +37,31 @@ RADICAL_FOLD: dict[str, str] = {
     "⻯": "龙", "⻱": "龟", "⻲": "龟",
 }
 
-BOILERPLATE_LINE = re.compile(
-    r"^\s*(!\[[^\]]*\]\([^)]*\)\s*)+$"  # a line of Markdown images only
-    r"|扫码|扫描二维码|二维码|长按识别|关注公众号|点击上方|点击蓝字|阅读原文|星标|置顶公众号"
+IMAGE_ONLY_LINE = re.compile(r"^\s*(!\[[^\]]*\]\([^)]*\)\s*)+$")
+# Cover / QR-code / subscription prompts. Only a short line made of such a prompt is dropped: the same
+# words occur inside real sentences ("现在看来…", "转发了该决议"), and those must never be lost.
+BOILERPLATE_WORDS = re.compile(
+    r"扫码|扫描二维码|二维码|长按识别|关注公众号|点击上方|点击蓝字|阅读原文|星标|置顶公众号"
     r"|cover_image|微信号|订阅号|在看|点赞|转发|分享至"
     r"|^\s*(subscribe|scan the qr|click here to follow)",
     re.IGNORECASE,
 )
+BOILERPLATE_MAX_CHARS = 40
+BOILERPLATE_MIN_SHARE = 0.3  # of the line's characters that belong to prompt words
+
+
+def is_boilerplate(line: str) -> bool:
+    """An image-only line, or a short line of subscription/QR prompt words (not a sentence that uses one)."""
+    if IMAGE_ONLY_LINE.match(line):
+        return True
+    if len(line) > BOILERPLATE_MAX_CHARS:
+        return False
+    prompt_chars = sum(len(m.group()) for m in BOILERPLATE_WORDS.finditer(line))
+    if not prompt_chars:
+        return False
+    # A short prompt rarely ends like a sentence; a real sentence that merely contains such a word does.
+    ends_sentence = line.rstrip("*_ ")[-1:] in "。！？.!?；;"
+    return not ends_sentence or prompt_chars >= BOILERPLATE_MIN_SHARE * len(line.replace(" ", ""))
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)(]|\([^)]*\))*\)")
 EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`")
@@ -230,7 +248,7 @@ def normalize(raw: str, start: int = 0, end: int | None = None, wrap_min_chars: 
         stripped = line_text.strip()
         if not stripped:
             continue
-        if stripped.strip("-*_=.·•") == "" or BOILERPLATE_LINE.search(stripped):
+        if stripped.strip("-*_=.·•") == "" or is_boilerplate(stripped):
             previous_wrapped = False
             continue
         heading = HEADING.match(line_text)

@@ -262,3 +262,17 @@ def test_dev_evidence_quotes_survive_normalization(doc_name: str) -> None:
             lead = len(quote) - len(quote.lstrip())
             assert (a, b) == (raw_at + lead, raw_at + len(quote.rstrip()))
         assert compact(quote) in compact(doc.raw_text[a:b])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["现在看来似乎只有少数人来自那里。", "美国驻联合国代表转发了该决议的全文，并呼吁各方支持。", "他在看台上点赞了这一提议并收藏了二维码设计方案的说明文件全文。"],
+)
+def test_sentences_with_boilerplate_words_are_kept(sentence: str) -> None:
+    # Regression: such lines were dropped whole when a subscription keyword occurred anywhere in them.
+    assert normalize(sentence).text == sentence
+
+
+def test_short_subscription_prompts_are_dropped() -> None:
+    raw = "正文第一段。\n\n点赞 在看 转发\n\n扫码关注公众号\n\n正文第二段。"
+    assert normalize(raw).text == "正文第一段。\n正文第二段。"
