@@ -25,8 +25,10 @@ from rag.evidence import (
     score_sentences,
     translated_groups,
 )
+from rag.language import detect_language
 from rag.lexical import tokenize
 from rag.retrieve import SearchHit
+from rag.sentences import split_sentences
 from rag.settings import Settings
 
 REFUSAL = {
@@ -199,8 +201,6 @@ def compose_extractive(
 
 def split_answer(text: str) -> list[tuple[str, list[int]]]:
     """Answer sentences with the citation numbers attached to each."""
-    from rag.sentences import split_sentences
-
     out: list[tuple[str, list[int]]] = []
     for a, b in split_sentences(text):
         sentence = text[a:b]
@@ -216,8 +216,6 @@ def split_answer(text: str) -> list[tuple[str, list[int]]]:
 
 def support_score(sentence: str, evidence: str, q_lang: str, translate_groups: Any) -> float:
     """Share of the answer sentence's terms found in the evidence (translated when languages differ)."""
-    from rag.language import detect_language
-
     tokens = tokenize(sentence)
     if not tokens:
         return 0.0

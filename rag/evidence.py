@@ -120,9 +120,3 @@ def score_sentences(
             sentences.append(sentence)
     sentences.sort(key=lambda s: -s.score)
     return sentences
-
-
-def passage_coverage(hit: SearchHit, q_lang: str, question_terms: list[TermGroup],
-                     translated_terms: list[TermGroup]) -> float:
-    terms = question_terms if hit.language == q_lang else translated_terms
-    return coverage(terms, set(tokenize(f"{hit.section}\n{hit.text}")))

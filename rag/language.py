@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from rag.normalize import is_cjk
 
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 # Scripts we cannot serve: kana, hangul, Cyrillic, Arabic, Hebrew, Greek, Devanagari, Thai.
@@ -39,5 +38,3 @@ def latin_ratio(text: str) -> float:
     return latin / total if total else 0.0
 
 
-def is_cjk_char(ch: str) -> bool:
-    return is_cjk(ch)

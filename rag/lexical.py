@@ -16,7 +16,7 @@ import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba
@@ -98,5 +98,3 @@ def query_vector(weighted_tokens: Iterable[str | tuple[str, float]]) -> dict[int
         vector[dim] = max(vector.get(dim, 0.0), weight)
     return vector
 
-
-Tokenizer = Callable[[str], list[str]]

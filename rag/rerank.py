@@ -2,11 +2,12 @@
 
 Re-scores the fused head of the list by a weighted sum of features, each in [0, 1]:
 
-* ``fusion`` — the fused RRF rank, as 1 / (1 + rank);
-* ``dense`` — the dense cosine to the question, min-max scaled within the candidates of one language
-  (cross-lingual cosines sit lower than same-language ones; scaling per language removes that offset);
-* ``overlap`` — the share of the question's terms (its own words for same-language passages, its
-  dictionary translation for the others) present in the passage: exact names, numbers, terms;
+* ``fusion`` — the fused RRF rank, as k / (k + rank);
+* ``dense`` — the rank of the passage's cosine among candidates of its own language, as k / (k + rank)
+  (cross-lingual cosines sit lower than same-language ones; ranking per language removes that offset;
+  other-language passages are compared with the dictionary "gloss" query, not the question);
+* ``overlap`` — the rank, as k / (k + rank), of the share of the question's terms (its own words for
+  same-language passages, its dictionary translation for the others) present in the passage;
 * ``doc_vote`` — how strongly the candidates of the passage's document agree (sum of their fused
   reciprocal ranks), which carries "According to the … report" cues from title-level matches;
 * a penalty for passages in a script foreign to their document (footnotes, URLs, reference lists).
@@ -41,20 +42,6 @@ def rank_scores(values: list[float], groups: list[str], k: int) -> list[float]:
     for members in by_group.values():
         for rank, i in enumerate(sorted(members, key=lambda j: -values[j])):
             out[i] = k / (k + rank)
-    return out
-
-
-def scaled_by_group(values: list[float], groups: list[str]) -> list[float]:
-    """Standardize ``values`` within each group (z-scores, /4 so typical values lie within ±0.5)."""
-    out = [0.0] * len(values)
-    by_group: dict[str, list[int]] = defaultdict(list)
-    for i, group in enumerate(groups):
-        by_group[group].append(i)
-    for members in by_group.values():
-        group_values = np.array([values[i] for i in members])
-        spread = float(group_values.std()) or 1.0
-        for i in members:
-            out[i] = (values[i] - float(group_values.mean())) / spread / 4
     return out
 
 

@@ -211,8 +211,6 @@ class PolicyQA:
         if self.llm is not None and verdict != "not_found":
             verdict = self._llm_verdict(statement, q_lang, result.hits, verdict)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
-        for citation, stance in zip(citations, ["for"] * len(pro) + ["against"] * len(con), strict=True):
-            citation.section = citation.section  # stance is carried in the text below
         answer = Answer(statement, q_lang, render_verdict(verdict, q_lang, len(pro), len(con)), verdict == "not_found",
                         citations, result.hits, verdict=verdict, timings_ms=dict(result.timings_ms),
                         support=max((s.coverage for s in sentences), default=0.0))
