@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -132,6 +133,23 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def build_filter(flt: ChunkFilter | None, api: Any, make_range: Callable[[int | None, int | None], Any]) -> Any:
+    """A Qdrant filter for ``flt``. ``api`` is ``qdrant_edge`` or ``qdrant_client.models``: both name their
+    condition classes alike; only the range class differs (``make_range``)."""
+    if flt is None or flt.is_empty():
+        return None
+    must: list[Any] = []
+    if flt.doc_hashes is not None:
+        must.append(api.FieldCondition(key="doc_hash", match=api.MatchAny(any=list(flt.doc_hashes) or ["-"])))
+    if flt.languages:
+        must.append(api.FieldCondition(key="language", match=api.MatchAny(any=list(flt.languages))))
+    if flt.date_from or flt.date_to:
+        must.append(api.FieldCondition(key="date_num", range=make_range(flt.date_from, flt.date_to)))
+    if flt.native is not None:
+        must.append(api.FieldCondition(key="native", match=api.MatchValue(value=int(flt.native))))
+    return api.Filter(must=must)
+
+
 def _sparse_lists(vector: dict[int, float]) -> tuple[list[int], list[float]]:
     items = sorted(vector.items())
     return [i for i, _ in items], [float(v) for _, v in items]
@@ -171,25 +189,9 @@ class EdgeStore:
                 self._shard.update(qe.UpdateOperation.create_field_index(field_name, getattr(qe.PayloadSchemaType, schema)))
 
     def _filter(self, flt: ChunkFilter | None) -> Any:
-        if flt is None or flt.is_empty():
-            return None
         qe = self._qe
-        must: list[Any] = []
-        if flt.doc_hashes is not None:
-            must.append(qe.FieldCondition(key="doc_hash", match=qe.MatchAny(any=list(flt.doc_hashes) or ["-"])))
-        if flt.languages:
-            must.append(qe.FieldCondition(key="language", match=qe.MatchAny(any=list(flt.languages))))
-        if flt.date_from or flt.date_to:
-            must.append(
-                qe.FieldCondition(
-                    key="date_num",
-                    range=qe.RangeFloat(gte=float(flt.date_from) if flt.date_from else None,
-                                        lte=float(flt.date_to) if flt.date_to else None),
-                )
-            )
-        if flt.native is not None:
-            must.append(qe.FieldCondition(key="native", match=qe.MatchValue(value=int(flt.native))))
-        return qe.Filter(must=must)
+        return build_filter(flt, qe, lambda low, high: qe.RangeFloat(gte=float(low) if low else None,
+                                                                     lte=float(high) if high else None))
 
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:
@@ -328,19 +330,8 @@ class ClientStore:
                     )
 
     def _filter(self, flt: ChunkFilter | None) -> Any:
-        if flt is None or flt.is_empty():
-            return None
         m = self._models
-        must: list[Any] = []
-        if flt.doc_hashes is not None:
-            must.append(m.FieldCondition(key="doc_hash", match=m.MatchAny(any=list(flt.doc_hashes) or ["-"])))
-        if flt.languages:
-            must.append(m.FieldCondition(key="language", match=m.MatchAny(any=list(flt.languages))))
-        if flt.date_from or flt.date_to:
-            must.append(m.FieldCondition(key="date_num", range=m.Range(gte=flt.date_from, lte=flt.date_to)))
-        if flt.native is not None:
-            must.append(m.FieldCondition(key="native", match=m.MatchValue(value=int(flt.native))))
-        return m.Filter(must=must)
+        return build_filter(flt, m, lambda low, high: m.Range(gte=low, lte=high))
 
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:
