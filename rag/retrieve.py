@@ -73,6 +73,14 @@ class SearchResult:
     translation: str | None = None
 
 
+def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> float:
+    """Weighted share of ``terms`` found in the passage."""
+    total = sum(terms.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in terms.items() if t in passage_tokens) / total
+
+
 def clean_question(question: str | None, max_chars: int) -> str:
     """Fold, drop control characters, collapse white space, cap the length."""
     folded = fold_text("" if question is None else str(question))
@@ -191,6 +199,19 @@ class Retriever:
                 terms[term] = 1.0
         return terms
 
+    def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, q_lang: str,
+                        translated_terms: dict[str, float]) -> None:
+        """BM25 of the question's words and of their translation, for each candidate (rerank features)."""
+        queries = [Prefetch("sparse", query_vector(tokenize(question)), len(ids)),
+                   Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
+        by_question, by_translation = self.index.store.score_points(queries, ids)
+        own = {t: 1.0 for t in tokenize(question)}
+        for point, hit in zip(ids, results, strict=True):
+            hit.features["question_terms"] = by_question.get(point, 0.0)
+            hit.features["translated_terms"] = by_translation.get(point, 0.0)
+            tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))
+            hit.features["coverage"] = term_overlap(own if hit.language == q_lang else translated_terms, tokens)
+
     def run(
         self,
         question: str,
@@ -220,8 +241,8 @@ class Retriever:
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            question_terms = {t: 1.0 for t in tokenize(question)}
-            results = rerank(q_lang, query_vec, cross_vec, results, s, question_terms, translated_terms)
+            self.add_term_scores(results, [hit.id for hit in hits], question, q_lang, translated_terms)
+            results = rerank(q_lang, query_vec, cross_vec, results, s)
         timings = {
             "retrieve": round((retrieved - started) * 1000, 1),
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),

@@ -257,3 +257,18 @@ def test_edge_lock_released_on_close(tmp_path: Path) -> None:
         assert reopened.count() == 2
     finally:
         reopened.close()
+
+
+def test_score_points_scores_exactly_the_given_points(shared_store) -> None:
+    question = "fines for non-compliance with global turnover"
+    fines, act, seoul = point_id("c" * 32, 1), point_id("c" * 32, 0), point_id("b" * 32, 1)
+    sparse, dense = hybrid(question)[1], hybrid(question)[0]
+    empty = Prefetch("sparse", {}, 10)
+    by_sparse, by_dense, by_empty = shared_store.score_points([sparse, dense, empty], [fines, act, seoul])
+    assert set(by_sparse) <= {fines, act, seoul} and by_sparse[fines] > by_sparse.get(act, 0.0)
+    assert seoul not in by_sparse  # shares no term with the question
+    assert set(by_dense) == {fines, act, seoul}  # every point has a cosine
+    assert by_dense[fines] == pytest.approx(float(EMBEDDER.embed_query(question) @ EMBEDDER.embed_passages(
+        [DOCS["c" * 32][2][1][2]])[0]), abs=1e-3)
+    assert by_empty == {}
+    assert shared_store.score_points([sparse], []) == [{}]
