@@ -188,11 +188,6 @@ def make_settings(index_dir: Path, **overrides: Any) -> Any:
                     qdrant_local_mode=False, **overrides)
 
 
-DENSE_ONLY = {"weight_sparse_same": 0.0, "weight_sparse_translated": 0.0, "rerank_enabled": False}
-SPARSE_ONLY = {"weight_dense_same": 0.0, "weight_dense_cross": 0.0, "weight_dense_translated": 0.0,
-               "weight_foreign": 0.0, "rerank_enabled": False}
-
-
 class CachedQueryEmbedder:
     """Wraps an embedder; query embeddings are computed once per text (shared by every system)."""
 
@@ -236,22 +231,39 @@ def dedupe(ids: Iterable[str], k: int = DOCS_K) -> list[str]:
 
 
 def our_systems(index: Any, base: Any) -> dict[str, Search]:
-    """hybrid (PolicyQA-configured retriever, lexicon on), dense only, sparse only (+ lexicon)."""
-    from rag.retrieve import Retriever
+    """hybrid (the PolicyQA-configured retriever, lexicon on), and the two single retrievers it fuses,
+    each as one plain Qdrant list over every passage: dense only (the question's embedding) and sparse
+    only (BM25 of the question's words plus their dictionary translation)."""
+    from rag.lexical import query_vector, tokenize
+    from rag.retrieve import other_language
     from rag.service import PolicyQA
+    from rag.store import Prefetch
 
     hybrid = PolicyQA.open(base, index=index).retriever
-    dense = Retriever(index, base.model_copy(update=DENSE_ONLY))
-    sparse = Retriever(index, base.model_copy(update=SPARSE_ONLY), expand_terms=hybrid.expand_terms)
 
-    def searcher(retriever: Any) -> Search:
+    def hybrid_search(question: str) -> list[str]:
+        return dedupe(Path(h.doc).stem for h in hybrid.run(question, k=FETCH_CHUNKS).hits)
+
+    def single_list(prefetch_for: Callable[[str], Prefetch]) -> Search:
         def search(question: str) -> list[str]:
-            hits = retriever.run(question, k=FETCH_CHUNKS).hits
-            return dedupe(Path(h.doc).stem for h in hits)
+            hits = index.store.query([prefetch_for(question)], [1.0], base.rrf_k, FETCH_CHUNKS)
+            return dedupe(Path(h.payload.get("doc", "")).stem for h in hits)
 
         return search
 
-    return {"hybrid (ours)": searcher(hybrid), "dense only": searcher(dense), "sparse only": searcher(sparse)}
+    def dense(question: str) -> Prefetch:
+        return Prefetch("dense", index.embedder.embed_query(question), FETCH_CHUNKS)
+
+    def sparse(question: str) -> Prefetch:
+        from rag.language import detect_language
+
+        terms = {t: 1.0 for t in tokenize(question)}
+        target = other_language(detect_language(question))
+        for term, weight in hybrid.translated_terms(question, target, None).items():
+            terms[term] = max(terms.get(term, 0.0), weight)
+        return Prefetch("sparse", query_vector(terms.items()), FETCH_CHUNKS)
+
+    return {"hybrid (ours)": hybrid_search, "dense only": single_list(dense), "sparse only": single_list(sparse)}
 
 
 def open_index(index_dir: Path, embedder: Any, corpus: Path) -> tuple[Any, Any, float]:
@@ -354,6 +366,6 @@ def evaluate(systems: dict[str, Search], questions: Sequence[Question]) -> dict[
                 if ranks[-1] != 1:
                     misses.append({"qid": q.qid, "gold": q.gold, "rank": ranks[-1], "top3": ranked[:3]})
         out[name] = {**metrics(ranks), "n": len(questions), "ms_per_q": f"{1000 * sw.seconds / max(1, len(questions)):.1f}",
-                     "misses": misses}
-        logger.info("  %-14s %s", name, {k: v for k, v in out[name].items() if k != "misses"})
+                     "misses": misses, "ranks": ranks}
+        logger.info("  %-14s %s", name, {k: v for k, v in out[name].items() if k not in ("misses", "ranks")})
     return out

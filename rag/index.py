@@ -37,7 +37,8 @@ from rag.ingest import (
 from rag.loaders import load_document
 from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
 from rag.settings import Settings
-from rag.store import Store, open_store
+from rag.lexical import ANALYZER
+from rag.store import Store, open_store, point_id
 
 logger = logging.getLogger(__name__)
 
@@ -145,11 +146,13 @@ class Index:
             report.skipped.append(SkippedFile(path.name, str(error)))
             return
         previous = self._manifest.paths.get(key)
-        if previous == doc_hash and doc_hash in self._manifest.documents:
+        known = self._manifest.documents.get(doc_hash)
+        current = known is not None and known.analyzer == ANALYZER
+        if previous == doc_hash and current:
             report.unchanged.append(path.name)
             return
-        if doc_hash in self._manifest.documents:  # same content under another name
-            record = self._manifest.documents[doc_hash]
+        if known is not None and current:  # same content under another name
+            record = known
             if previous is not None:
                 self._forget(key)
             self._manifest.paths[key] = doc_hash
@@ -174,6 +177,17 @@ class Index:
             batch = chunks[start : start + UPSERT_BATCH]
             self.store.upsert(build_points(doc, doc_hash, batch, self.embedder, self.settings))
         report.chunks_embedded += len(chunks)
+        if known is not None:  # indexed by an older analyzer: its points were overwritten in place
+            self.store.delete_points([point_id(doc_hash, i) for i in range(len(chunks), known.chunks)])
+            known.chunks, known.analyzer = len(chunks), ANALYZER
+            if previous is not None and previous != doc_hash:
+                self._forget(key)
+            self._manifest.paths[key] = doc_hash
+            if path.name not in known.names:
+                known.names.append(path.name)
+            report.updated.append(path.name)
+            self._publish()
+            return
         if previous is not None:
             self._forget(key)
             report.updated.append(path.name)

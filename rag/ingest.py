@@ -26,7 +26,7 @@ from rag.chunking import Chunk, chunk_text
 from rag.documents import LoadedDocument
 from rag.embedding import Embedder
 from rag.language import detect_language
-from rag.lexical import document_vector, tokenize
+from rag.lexical import ANALYZER, document_vector, tokenize
 from rag.manifest import DocumentRecord, Manifest
 from rag.normalize import normalize
 from rag.settings import Settings
@@ -173,6 +173,7 @@ def document_record(doc: LoadedDocument, doc_hash: str, chunks: int, size: int) 
         publisher=str(meta["publisher"]) if meta.get("publisher") else None,
         source_url=str(meta["source_url"]) if meta.get("source_url") else None,
         suffix=doc.path.suffix.lower(),
+        analyzer=ANALYZER,
     )
 
 

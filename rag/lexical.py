@@ -41,6 +41,8 @@ CHINESE_STOP_WORDS = frozenset(
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+(?:[.,]\d+)*%?|[\u4e00-\u9fff\u3400-\u4dbf]+")
 HAN_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+")
 
+# Names the tokenization below; change it whenever tokens change, so stored sparse vectors are rebuilt.
+ANALYZER = "jieba-search+snowball-2"
 BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_AVG_TOKENS = 90.0
@@ -66,7 +68,7 @@ def tokenize(text: str) -> list[str]:
         elif piece[0].isdigit():
             tokens.append(piece.rstrip("%").replace(",", ""))
         else:
-            for part in piece.lower().replace("'", " ").split("-"):
+            for part in re.split(r"[-'\s]+", piece.lower()):  # "institute's" -> institute, s
                 if part and part not in ENGLISH_STOP_WORDS and len(part) > 1:
                     tokens.append(stem(part))
     return tokens

@@ -29,6 +29,9 @@ class DocumentRecord:
     publisher: str | None = None
     source_url: str | None = None
     suffix: str = ""
+    # The lexical analyzer (rag.lexical.ANALYZER) its sparse vectors were built with; a document
+    # indexed by another one is re-indexed in place by the next ingest.
+    analyzer: str = ""
 
 
 @dataclass

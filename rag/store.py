@@ -118,6 +118,8 @@ class Store(Protocol):
 
     def delete_docs(self, doc_hashes: list[str]) -> None: ...
 
+    def delete_points(self, ids: list[str]) -> None: ...
+
     def query(
         self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None
     ) -> list[Hit]: ...
@@ -214,6 +216,10 @@ class EdgeStore:
             qe = self._qe
             flt = qe.Filter(must=[qe.FieldCondition(key="doc_hash", match=qe.MatchAny(any=list(doc_hashes)))])
             self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+
+    def delete_points(self, ids: list[str]) -> None:
+        if ids:
+            self._shard.update(self._qe.UpdateOperation.delete_points(list(ids)))
 
     def _query_vector(self, prefetch: Prefetch) -> Any:
         qe = self._qe
@@ -378,6 +384,10 @@ class ClientStore:
             m = self._models
             flt = m.Filter(must=[m.FieldCondition(key="doc_hash", match=m.MatchAny(any=list(doc_hashes)))])
             self._client.delete(self.collection, points_selector=m.FilterSelector(filter=flt), wait=True)
+
+    def delete_points(self, ids: list[str]) -> None:
+        if ids:
+            self._client.delete(self.collection, points_selector=self._models.PointIdsList(points=list(ids)), wait=True)
 
     def query(
         self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None

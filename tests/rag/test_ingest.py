@@ -390,3 +390,47 @@ def test_large_ingest_optimizes_the_store_and_stays_searchable(cfg: Settings, fa
         again = index.ingest([cfg.corpus_dir])  # nothing new embedded: no optimize
         assert again.chunks_embedded == 0 and calls == [1]
         assert report.chunks_total == index.store.count()
+
+
+def test_documents_from_an_older_analyzer_are_reindexed_in_place(cfg: Settings) -> None:
+    """A tokenizer change makes stored sparse vectors stale: the next ingest rebuilds them, keeping every
+    name, without a moment where the document is missing (same point ids are overwritten)."""
+    from rag.lexical import ANALYZER
+
+    write_corpus(cfg.corpus_dir, 2)
+    text = policy_text(7)
+    (cfg.corpus_dir / "x_one.txt").write_text(text, encoding="utf-8")
+    (cfg.corpus_dir / "x_two.txt").write_text(text, encoding="utf-8")
+    with Index.open(cfg, FakeEmbedder()) as index:
+        index.ingest([cfg.corpus_dir])
+        before = names(index)
+    manifest = json.loads(cfg.index_dir.joinpath("manifest.json").read_text(encoding="utf-8"))
+    for record in manifest["documents"].values():
+        record["analyzer"] = "an-older-analyzer"
+    cfg.index_dir.joinpath("manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    embedder = FakeEmbedder()
+    with Index.open(cfg, embedder) as index:
+        report = index.ingest([cfg.corpus_dir])
+        assert sorted(report.updated) == sorted(n for ns in before.values() for n in ns if n != "x_two.txt")
+        assert report.unchanged == ["x_two.txt"] and not report.added and not report.removed  # its content is done
+        assert embedder.embedded == report.chunks_embedded == index.chunk_count()
+        assert names(index) == before
+        assert {r.analyzer for r in index.documents()} == {ANALYZER}
+        assert_consistent(index)
+        assert index.ingest([cfg.corpus_dir]).chunks_embedded == 0
+
+
+def test_reindexing_in_place_drops_chunks_beyond_the_new_count(cfg: Settings) -> None:
+    write_corpus(cfg.corpus_dir, 1)
+    with Index.open(cfg, FakeEmbedder()) as index:
+        index.ingest([cfg.corpus_dir])
+    manifest = json.loads(cfg.index_dir.joinpath("manifest.json").read_text(encoding="utf-8"))
+    for record in manifest["documents"].values():
+        record["analyzer"] = ""
+    cfg.index_dir.joinpath("manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    bigger = cfg.model_copy(update={"chunk_max_tokens": 200, "chunk_overlap_tokens": 8})  # fewer chunks now
+    with Index.open(bigger, FakeEmbedder()) as index:
+        before = index.chunk_count()
+        index.ingest([cfg.corpus_dir])
+        assert index.chunk_count() < before
+        assert_consistent(index)

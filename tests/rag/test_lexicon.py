@@ -158,3 +158,9 @@ def test_supplement_is_small_and_well_formed() -> None:
         english, chinese = row.split("\t")
         assert re.fullmatch(r"[a-z][a-z -]*", english), row
         assert all(re.fullmatch(r"[\u4e00-\u9fff]+", term) for term in chinese.split(",")), row
+
+
+def test_possessives_and_hyphens_split_into_plain_tokens() -> None:
+    from rag.lexical import tokenize
+
+    assert tokenize("Singapore's Institute's state-of-the-art") == ["singapor", "institut", "state", "art"]
