@@ -207,7 +207,7 @@ class PolicyQA:
                                      self.settings.evidence_context_weight)
         same = bool(sentences) and sentences[0].hit.language == q_lang
         threshold = self.settings.claim_support_threshold if same else self.settings.claim_support_threshold_cross
-        verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold)
+        verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold, question_terms, translated)
         if self.llm is not None and verdict != "not_found":
             verdict = self._llm_verdict(statement, q_lang, result.hits, verdict)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]

@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     evidence_max_similarity: float = 0.6
     citation_min_lexical: float = 0.25
     citation_min_dense: float = 0.80
-    claim_support_threshold: float = 0.6
+    claim_support_threshold: float = 0.55
     claim_support_threshold_cross: float = 0.35
 
     # --- generation (LLM) ------------------------------------------------------------------

@@ -1,0 +1,60 @@
+"""rag.claims: the offline claim comparison (amounts with units, negation, contraries)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.claims import contrary_conflict, negates_claim_terms, numbers_conflict, quantities, strip_claim
+from rag.evidence import same_language_groups, translated_groups
+from rag.lexical import tokenize
+from rag.lexicon import BilingualLexicon
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("资金规模为1亿美元", {(1e8, "USD")}),
+    ("1000万美元 -总监", {(1e7, "USD")}),
+    ("$100 million", {(1e8, "USD")}),
+    ("初始资金1亿英镑", {(1e8, "GBP")}),
+    ("7 percent of turnover, 7%", {(7.0, "%")}),
+    ("2024年发布，见注46", set()),  # years and footnote marks carry no unit: never compared
+])
+def test_quantities_normalize_scale_and_unit(text: str, expected: set[tuple[float, str]]) -> None:
+    assert quantities(text) == expected
+
+
+def test_numbers_conflict_only_within_one_unit() -> None:
+    assert numbers_conflict("资金规模为1亿美元", "资金规模：1000万美元")
+    assert not numbers_conflict("资金规模为1亿美元", "资金规模为10000万美元")  # the same amount
+    assert not numbers_conflict("资金规模为1亿美元", "初始资金1亿英镑")  # another currency: not comparable
+    assert not numbers_conflict("成立于2023年", "成立于2024年")  # bare numbers are not compared
+
+
+def test_strip_claim_removes_the_question_wrapper() -> None:
+    assert strip_claim("Is it true that the Act passed?") == "the Act passed"
+    assert strip_claim("该决议一致通过，这一说法是否属实？") == "该决议一致通过"
+
+
+def test_negated_terms_same_language() -> None:
+    claim = "这些测试相当于政府安全认证"
+    groups = same_language_groups(tokenize(claim))
+    assert negates_claim_terms(claim, "zh", "但这些测试不是“政府安全认证”。", groups)
+    assert not negates_claim_terms(claim, "zh", "这些测试被视为政府安全认证。", groups)
+    # one shared common word after a negation is not enough
+    assert not negates_claim_terms(claim, "zh", "它不是安全问题。", groups)
+    # a claim that is itself negative is judged by the polarity check, not here
+    assert not negates_claim_terms("这些测试不是政府安全认证", "zh", "但这些测试不是“政府安全认证”。", groups)
+    # 不断/未来 are not negations
+    assert not negates_claim_terms(claim, "zh", "政府不断加强安全认证，未来测试更多。", groups)
+
+
+def test_negated_terms_across_languages() -> None:
+    claim = "the pre-deployment tests amount to a government safety certification"
+    lexicon = BilingualLexicon.load()
+    groups = translated_groups(lexicon.translation_groups(claim, "zh"), tokenize(claim), None)
+    assert negates_claim_terms(claim, "en", "但这些测试不是“政府安全认证”，并不作为认可。", groups)
+    assert not negates_claim_terms(claim, "en", "研究所对模型进行了部署前测试。", groups)
+
+
+def test_contraries() -> None:
+    assert contrary_conflict("透明度要求最好由各州分别立法制定", "应由政府通过单一的国家标准来制定")
+    assert not contrary_conflict("决议获得一致通过", "决议一致通过")
