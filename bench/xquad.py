@@ -84,7 +84,7 @@ def main() -> None:
     for direction in order:
         for r in results[direction].values():
             r["held_out"] = common.metrics([rank for rank, h in zip(r["ranks"], held, strict=True) if h])
-            r["tune"] = common.metrics([rank for rank, h in zip(r["ranks"], held, strict=True) if not h])
+            r["tune"] = common.metrics([rank for rank, h in zip(r.pop("ranks"), held, strict=True) if not h])
     rows = [(d, name, r["R@1"], r["R@5"], r["MRR@10"], r["held_out"]["R@1"], r["held_out"]["MRR@10"],
              r["tune"]["R@1"], r["ms_per_q"])
             for d in order for name, r in results[d].items()]

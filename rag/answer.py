@@ -144,7 +144,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-QUANTITY_QUESTION = re.compile(r"多少|多高|多大|多长|多久|几[个项家名位次年]|how (many|much|long)|what (percentage|amount|share)", re.I)
+QUANTITY_QUESTION = re.compile(r"多少|多高|多大|多长|多久|几[个项家名位次年]|how (many|much|long|often)|what (percentage|amount|share)", re.I)
 # A figure that can answer "how many / how much": a number with a unit or currency (a bare number in
 # these documents is as often a footnote mark, a year or a section number).
 FIGURE = re.compile(
@@ -153,9 +153,73 @@ FIGURE = re.compile(
 )
 
 
+# "How much is the fine / the funding": the figure must be an amount of money.
+MONEY_QUESTION = re.compile(r"金额|罚款|罚金|资金|经费|预算|多少钱|how much (?:money|funding)|\bfines?\b|\bfunding\b|\bbudget", re.I)
+MONEY = re.compile(
+    r"[$£€¥]\s?\d|\d\s?[多余]?\s?(?:亿|万|千|百)?\s?(?:美元|英镑|欧元|元|人民币)"
+    r"|\d\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros|yuan)", re.I)
+# "The second meeting": an ordinal above one names which of several events is asked about; evidence
+# about another one (首次会议) does not answer it.
+ORDINALS = {2: ("second", "2nd", "二"), 3: ("third", "3rd", "三"), 4: ("fourth", "4th", "四"),
+            5: ("fifth", "5th", "五")}
+ORDINAL_ZH = re.compile(r"第\s?([二三四五]|[2-5])\s?[次届轮个份期]")
+ORDINAL_EN = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", re.I)
+
+
+def ordinals_with_heads(text: str) -> list[tuple[int, set[str]]]:
+    """Each "n-th X" in ``text`` (n > 1) with the index tokens of the few words after it (its head)."""
+    found: list[tuple[int, set[str]]] = []
+    for pattern, span in ((ORDINAL_EN, 30), (ORDINAL_ZH, 8)):
+        for match in pattern.finditer(text):
+            word = match.group(1).lower()
+            n = next((n for n, forms in ORDINALS.items() if word in forms or word == str(n)), None)
+            if n is not None:
+                found.append((n, set(tokenize(text[match.end(): match.end() + span]))))
+    return found
+
+
+def asked_ordinals(question: str) -> set[int]:
+    return {n for n, _ in ordinals_with_heads(question)}
+
+
+# "How long / how often": a duration or a frequency (每年, 3个月, annually).
+DURATION_QUESTION = re.compile(r"多久|多长时间|多长|how (?:long|often)", re.I)
+DURATION = re.compile(
+    r"每[年月周日天季]|[\d一二两三四五六七八九十半]+\s?(?:年|个月|月|周|天|日|小时)|annual|yearly|monthly|weekly|every"
+    r"|\d+\s?(?:years?|months?|weeks?|days?|hours?)", re.I)
+
+
+def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
+    """What an answer to a how-much/how-many/how-long question must state, or None for other questions."""
+    if not QUANTITY_QUESTION.search(question):
+        return None
+    if MONEY_QUESTION.search(question):
+        return MONEY
+    return DURATION if DURATION_QUESTION.search(question) else FIGURE
+
+
 def lacks_asked_figure(question: str, chosen: list[EvidenceSentence]) -> bool:
-    """A how-many/how-much question whose evidence states no figure is not answered by it."""
-    return bool(QUANTITY_QUESTION.search(question)) and not any(FIGURE.search(s.text) for s in chosen)
+    """A how-many/how-much/how-long question whose evidence states no figure of that kind (a sum of
+    money when money is asked about, a duration for how long) is not answered by it."""
+    wanted = asked_answer_pattern(question)
+    return wanted is not None and not any(wanted.search(s.text) for s in chosen)
+
+
+def lacks_asked_ordinal(
+    question: str, chosen: list[EvidenceSentence], q_lang: str, question_terms: list[TermGroup],
+    translated_terms: list[TermGroup],
+) -> bool:
+    """The question asks about the n-th of something (n > 1: "the second meeting") and no evidence
+    passage names an n-th followed by one of the question's terms ("第二届首尔峰会" is another event)."""
+    wanted = asked_ordinals(question)
+    if not wanted:
+        return False
+    for sentence in chosen:
+        groups = question_terms if sentence.hit.language == q_lang else translated_terms
+        for n, head in ordinals_with_heads(sentence.hit.text):
+            if n in wanted and any(any(alt <= head for alt in alts) for alts, w in groups if w > 0):
+                return False
+    return True
 
 
 def min_support(best: EvidenceSentence, q_lang: str, settings: Settings) -> float:
@@ -167,23 +231,38 @@ def refusal(question: str, q_lang: str, hits: list[SearchHit], support: float) -
     return Answer(question, q_lang, REFUSAL[q_lang if q_lang in REFUSAL else "en"], True, [], hits, support=support)
 
 
-def compose_extractive(
+def answering_evidence(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings,
-) -> Answer:
-    """The offline answer: the few best supporting sentences, each cited; or a refusal."""
+) -> tuple[list[EvidenceSentence], float]:
+    """The evidence sentences that answer the question, and the support (coverage of the strongest
+    sentence); no sentences when the documents do not answer it: too little of the question is
+    covered, or the asked-for kind of answer (a figure, a sum of money, the n-th event) is absent."""
     sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
                                  settings.evidence_context_weight)
     strongest = max(sentences, key=lambda s: s.coverage, default=None)
     support = strongest.coverage if strongest else 0.0
     if strongest is None or support < min_support(strongest, q_lang, settings):
-        return refusal(question, q_lang, hits, support)
-    if QUANTITY_QUESTION.search(question):  # the answer type: prefer sentences that state a figure
+        return [], support
+    wanted = asked_answer_pattern(question)
+    if wanted is not None:  # the answer type: prefer sentences that state such a figure
         for sentence in sentences:
-            sentence.score += settings.evidence_figure_bonus * bool(FIGURE.search(sentence.text))
+            sentence.score += settings.evidence_figure_bonus * bool(wanted.search(sentence.text))
         sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
-    if lacks_asked_figure(question, chosen):
+    if lacks_asked_figure(question, chosen) or lacks_asked_ordinal(
+            question, chosen, q_lang, question_terms, translated_terms):
+        return [], support
+    return chosen, support
+
+
+def compose_extractive(
+    question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
+    translated_terms: list[TermGroup], settings: Settings,
+) -> Answer:
+    """The offline answer: the few best supporting sentences, each cited; or a refusal."""
+    chosen, support = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings)
+    if not chosen:
         return refusal(question, q_lang, hits, support)
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]
     cross = all(s.hit.language != q_lang for s in chosen)

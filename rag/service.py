@@ -20,9 +20,9 @@ from typing import Any
 
 from rag.answer import (
     Answer,
+    answering_evidence,
     citation_from,
     compose_extractive,
-    min_support,
     refusal,
     verify_answer,
 )
@@ -170,11 +170,8 @@ class PolicyQA:
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
         from rag.prompting import build_answer_messages
 
-        sentences = score_sentences(hits, q_lang, question_terms, translated, self.settings.answer_passages,
-                                     self.settings.evidence_context_weight)
-        strongest = max(sentences, key=lambda s: s.coverage, default=None)
-        support = strongest.coverage if strongest else 0.0
-        if strongest is None or support < min_support(strongest, q_lang, self.settings):
+        evidence, support = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings)
+        if not evidence:  # the same refusal decision as the offline composer
             return refusal(question, q_lang, hits, support)
         passages = hits[: self.settings.answer_passages]
         numbered = [(i + 1, h.title, h.text) for i, h in enumerate(passages)]

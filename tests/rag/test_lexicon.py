@@ -153,7 +153,7 @@ def test_expand_query_rejects_unknown_language(lex: BilingualLexicon) -> None:
 
 def test_supplement_is_small_and_well_formed() -> None:
     rows = [line for line in SUPPLEMENT_PATH.read_text(encoding="utf-8").splitlines() if line and line[0] != "#"]
-    assert 0 < len(rows) <= 150
+    assert 0 < len(rows) <= 160  # hand-curated: it must stay a small supplement, not an answer key
     for row in rows:
         english, chinese = row.split("\t")
         assert re.fullmatch(r"[a-z][a-z -]*", english), row
