@@ -64,6 +64,8 @@ _SKIP_SENSE = re.compile(r"^(CL:|(old |archaic |japanese |erhua |ancient |same a
 _ABBR = re.compile(r"abbr\. (?:for|of) ([^\[\s,;]+)")
 _SEGMENT = re.compile(r"[.,;:!?()\[\]\"“”，。；：！？、（）《》]+")
 _MAX_GLOSS_WORDS = 5
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
 _ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "EU": "European Union",
                   "UN": "United Nations", "PRC": "China"}
 _ACRONYMS = re.compile(r"\b(?:U\.S\.A?\.?|U\.K\.|USA|US|UK|EU|UN|PRC)(?![\w.])")
@@ -228,6 +230,8 @@ class BilingualLexicon:
                 words = zh_words.setdefault(term, [])
                 raw = [w for w in _WORD.findall(en.lower()) if w not in EN_STOP]
                 zh_words[term] = list(dict.fromkeys(raw + words))
+        for number, month in enumerate(MONTHS, start=1):  # "April 2024" is written "2024年4月"
+            add(month, f"{number}月", 2.0)
         en_index = {k: sorted(v.items(), key=lambda kv: -kv[1])[:40] for k, v in scores.items()}
         zh_index = {k: v[:12] for k, v in zh_words.items() if v}
         logger.info("bilingual lexicon: %d English keys, %d Chinese terms", len(en_index), len(zh_index))

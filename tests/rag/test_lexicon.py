@@ -164,3 +164,11 @@ def test_possessives_and_hyphens_split_into_plain_tokens() -> None:
     from rag.lexical import tokenize
 
     assert tokenize("Singapore's Institute's state-of-the-art") == ["singapor", "institut", "state", "art"]
+
+
+def test_english_month_names_reach_chinese_dates(lex: BilingualLexicon) -> None:
+    from rag.lexical import tokenize
+
+    groups = lex.translation_groups("signed in April 2024", "zh")
+    assert any(frozenset(tokenize("4月")) <= frozenset(t for term in g for t in tokenize(term)) for g in groups)
+    assert "4月" in {term for g in groups for term in g}
