@@ -239,7 +239,7 @@ def answering_evidence(
     sentence); no sentences when the documents do not answer it: too little of the question is
     covered, or the asked-for kind of answer (a figure, a sum of money, the n-th event) is absent."""
     sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
-                                 settings.evidence_context_weight)
+                                 settings.evidence_context_weight, settings.evidence_passage_weight)
     strongest = max(sentences, key=lambda s: s.coverage, default=None)
     support = strongest.coverage if strongest else 0.0
     if strongest is None or support < min_support(strongest, q_lang, settings):

@@ -101,13 +101,23 @@ def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
     return out
 
 
+def relative_scores(hits: list[SearchHit]) -> list[float]:
+    """Retrieval scores rescaled to [0, 1] over ``hits`` (1 = best; all 1 when they are equal)."""
+    scores = [h.score for h in hits]
+    low, high = min(scores, default=0.0), max(scores, default=0.0)
+    return [(s - low) / (high - low) if high > low else 1.0 for s in scores]
+
+
 def score_sentences(
     hits: list[SearchHit], q_lang: str, question_terms: list[TermGroup], translated_terms: list[TermGroup],
-    max_passages: int, context_weight: float = 0.0,
+    max_passages: int, context_weight: float = 0.0, passage_weight: float = 0.0,
 ) -> list[EvidenceSentence]:
-    """Every sentence of the top ``max_passages`` passages, best first."""
+    """Every sentence of the top ``max_passages`` passages, best first. A sentence scores its own
+    coverage of the question, plus ``context_weight`` × its passage's coverage, plus ``passage_weight`` ×
+    its passage's retrieval score (relative to the other top passages)."""
     sentences: list[EvidenceSentence] = []
-    for rank, hit in enumerate(hits[:max_passages]):
+    top = hits[:max_passages]
+    for rank, (hit, retrieval) in enumerate(zip(top, relative_scores(top), strict=True)):
         if hit.features.get("foreign_in_doc"):
             continue  # footnotes and reference lists are not answers
         terms = question_terms if hit.language == q_lang else translated_terms
@@ -116,7 +126,8 @@ def score_sentences(
         context = coverage(terms, set(tokenize(f"{hit.title}\n{hit.section}\n{hit.text}")))
         for sentence in passage_sentences(hit, rank):
             sentence.coverage = coverage(terms, set(tokenize(sentence.text)))
-            sentence.score = sentence.coverage + context_weight * context + RANK_PRIOR / (1 + rank)
+            sentence.score = (sentence.coverage + context_weight * context + passage_weight * retrieval
+                              + RANK_PRIOR / (1 + rank))
             sentences.append(sentence)
     sentences.sort(key=lambda s: -s.score)
     return sentences

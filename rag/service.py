@@ -201,7 +201,7 @@ class PolicyQA:
         q_lang = result.language
         question_terms, translated = self._terms(statement, q_lang, result.translation)
         sentences = score_sentences(result.hits, q_lang, question_terms, translated, self.settings.answer_passages,
-                                     self.settings.evidence_context_weight)
+                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
         same = bool(sentences) and sentences[0].hit.language == q_lang
         threshold = self.settings.claim_support_threshold if same else self.settings.claim_support_threshold_cross
         verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold, question_terms, translated)

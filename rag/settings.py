@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     # whose words overlap an already chosen one by more than this Jaccard similarity.
     evidence_relative_min: float = 0.6
     evidence_context_weight: float = 0.5
+    # How much a sentence gains from its passage's retrieval score (relative to the other top passages).
+    evidence_passage_weight: float = 0.2
     evidence_figure_bonus: float = 0.3
     evidence_max_similarity: float = 0.6
     citation_min_lexical: float = 0.25
