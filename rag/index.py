@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
 
@@ -57,6 +58,12 @@ class Index:
         self._manifest = manifest
         self._write_lock = threading.Lock()
         self._visible: frozenset[str] = frozenset(manifest.documents)
+        # Queries may skip the visible-documents filter (costly at scale) while the store is known to
+        # hold points of visible documents only: known after an orphan check, lost while a write puts
+        # points of a not-yet-visible document in (or hides one before deleting its points).
+        self._store_clean = False
+        self._orphans_checked = False
+        self._write_generation = 0
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -89,6 +96,26 @@ class Index:
     def visible_hashes(self) -> frozenset[str]:
         return self._visible
 
+    def clean_generation(self) -> int | None:
+        """A token that stays the same while every point in the store belongs to a visible document,
+        or None when that is not known (then queries must filter by ``visible_hashes()``). Compare the
+        token before and after a query: a change means a write began meanwhile."""
+        if not self._store_clean or not self.store.exclusive:
+            return None
+        return self._write_generation
+
+    @contextmanager
+    def _hidden_write(self) -> Iterator[None]:
+        """Around a store write that leaves points of an invisible document behind until it completes;
+        if it fails, only the next orphan check can tell the store clean again."""
+        self._store_clean = False
+        self._write_generation += 1
+        try:
+            yield
+        except BaseException:
+            self._orphans_checked = False
+            raise
+
     def documents(self) -> list[DocumentRecord]:
         records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile
         return sorted(records, key=lambda r: r.names[0] if r.names else r.doc_hash)
@@ -107,6 +134,7 @@ class Index:
         self.store.flush()
         save_manifest(self._manifest, self.manifest_path)
         self._visible = frozenset(self._manifest.documents)
+        self._store_clean = self._orphans_checked
 
     def ingest(self, paths: Iterable[Path], progress: ProgressCallback | None = None, prune: bool = True) -> IngestReport:
         """Bring the index in line with the files under ``paths``; see module docstring."""
@@ -173,9 +201,12 @@ class Index:
             logger.exception("failed to read %s", path.name)
             report.skipped.append(SkippedFile(path.name, f"could not be read: {type(error).__name__}: {error}"))
             return
-        for start in range(0, len(chunks), UPSERT_BATCH):
-            batch = chunks[start : start + UPSERT_BATCH]
-            self.store.upsert(build_points(doc, doc_hash, batch, self.embedder, self.settings))
+        # A new document's points are in the store before it is visible (re-analysis overwrites a
+        # visible one's in place).
+        with self._hidden_write() if known is None else nullcontext():
+            for start in range(0, len(chunks), UPSERT_BATCH):
+                batch = chunks[start : start + UPSERT_BATCH]
+                self.store.upsert(build_points(doc, doc_hash, batch, self.embedder, self.settings))
         report.chunks_embedded += len(chunks)
         if known is not None:  # indexed by an older analyzer: its points were overwritten in place
             self.store.delete_points([point_id(doc_hash, i) for i in range(len(chunks), known.chunks)])
@@ -200,8 +231,9 @@ class Index:
     def _forget(self, key: str) -> None:
         gone = drop_path(self._manifest, key)
         if gone:
-            self._visible = frozenset(self._manifest.documents)
-            self.store.delete_docs([gone])
+            with self._hidden_write():
+                self._visible = frozenset(self._manifest.documents)
+                self.store.delete_docs([gone])
 
     def _prune(self, roots: list[Path], seen: set[str], report: IngestReport) -> None:
         """Forget files that were under an ingested folder (or named directly) and are gone now."""
@@ -226,6 +258,7 @@ class Index:
                 for key in [k for k, h in self._manifest.paths.items() if h == doc_hash]:
                     del self._manifest.paths[key]
                 self.store.delete_docs([doc_hash])
+        self._orphans_checked = True  # every point left belongs to a listed document
 
     def remove(self, name: str) -> bool:
         """Remove a document by file name (all its names) or hash; True if something was removed."""
@@ -236,7 +269,8 @@ class Index:
             for key in [k for k, h in self._manifest.paths.items() if h == doc_hash]:
                 del self._manifest.paths[key]
             del self._manifest.documents[doc_hash]
-            self._visible = frozenset(self._manifest.documents)
-            self.store.delete_docs([doc_hash])
+            with self._hidden_write():
+                self._visible = frozenset(self._manifest.documents)
+                self.store.delete_docs([doc_hash])
             self._publish()
             return True

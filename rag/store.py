@@ -114,6 +114,9 @@ class Hit:
 
 
 class Store(Protocol):
+    # True when no other process can write to it (embedded stores lock their folder).
+    exclusive: bool
+
     def upsert(self, points: list[StoredPoint]) -> None: ...
 
     def delete_docs(self, doc_hashes: list[str]) -> None: ...
@@ -161,6 +164,8 @@ def _sparse_lists(vector: dict[int, float]) -> tuple[list[int], list[float]]:
 
 class EdgeStore:
     """Qdrant Edge shard in a folder; single process (the folder is locked while open)."""
+
+    exclusive = True
 
     def __init__(self, path: Path, dim: int) -> None:
         import qdrant_edge as qe
@@ -329,6 +334,7 @@ class ClientStore:
 
         self._models = models
         self.collection = collection
+        self.exclusive = not url  # a server may have other writers
         try:
             if url:
                 self._client = QdrantClient(url=url, api_key=api_key)
