@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
 TermExpander = Callable[[str, str], list[tuple[str, float]]]  # (text, target language) -> weighted terms
+GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target) -> per source word, its translations
 LANGUAGES = ("zh", "en")
 
 
@@ -79,6 +80,14 @@ def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> flo
     if total <= 0:
         return 0.0
     return sum(w for t, w in terms.items() if t in passage_tokens) / total
+
+
+def group_coverage(groups: list[frozenset[frozenset[str]]], passage_tokens: frozenset[str]) -> float:
+    """Share of the source words whose translation (any alternative, all of its tokens) is in the passage:
+    each word counts once, however many translations the dictionary offers for it."""
+    if not groups:
+        return 0.0
+    return sum(any(alt <= passage_tokens for alt in group) for group in groups) / len(groups)
 
 
 def clean_question(question: str | None, max_chars: int) -> str:
@@ -129,6 +138,7 @@ class Retriever:
         settings: Settings,
         expand_terms: TermExpander | None = None,
         translate: Translator | None = None,
+        translate_groups: GroupTranslator | None = None,
     ) -> None:
         if settings.top_k < 1 or settings.prefetch_k < settings.top_k:
             raise ValueError("need 1 <= top_k <= prefetch_k")
@@ -136,6 +146,7 @@ class Retriever:
         self.settings = settings
         self.expand_terms = expand_terms
         self.translate = translate
+        self.translate_groups = translate_groups
 
     def _filter(self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None,
                 all_visible: bool = False) -> ChunkFilter:
@@ -202,18 +213,38 @@ class Retriever:
                 terms[term] = 1.0
         return terms
 
+    def translation_groups(self, question: str, target: str, translation: str | None) -> list[frozenset[frozenset[str]]]:
+        """Per source word, the index-token sets of its translations; each word of an LLM translation
+        is a group of its own."""
+        groups = []
+        for group in self.translate_groups(question, target) if self.translate_groups is not None else []:
+            alternatives = frozenset(frozenset(tokenize(term)) for term in group if tokenize(term))
+            if alternatives:
+                groups.append(alternatives)
+        if translation:
+            groups += [frozenset([frozenset([token])]) for token in dict.fromkeys(tokenize(translation))]
+        return groups
+
     def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, q_lang: str,
-                        translated_terms: dict[str, float]) -> None:
-        """BM25 of the question's words and of their translation, for each candidate (rerank features)."""
+                        translated_terms: dict[str, float], translation: str | None) -> None:
+        """Rerank features read per candidate: BM25 of the question's words and of their translation,
+        and the share of the question's words (or of their translations, for other-language passages)
+        the passage contains."""
         queries = [Prefetch("sparse", query_vector(tokenize(question)), len(ids)),
                    Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
         by_question, by_translation = self.index.store.score_points(queries, ids)
         own = {t: 1.0 for t in tokenize(question)}
+        groups = self.translation_groups(question, other_language(q_lang), translation)
         for point, hit in zip(ids, results, strict=True):
             hit.features["question_terms"] = by_question.get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)
             tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))
-            hit.features["coverage"] = term_overlap(own if hit.language == q_lang else translated_terms, tokens)
+            if hit.language == q_lang:
+                hit.features["coverage"] = term_overlap(own, tokens)
+            elif groups:
+                hit.features["coverage"] = group_coverage(groups, tokens)
+            else:
+                hit.features["coverage"] = term_overlap(translated_terms, tokens)
 
     def run(
         self,
@@ -250,7 +281,7 @@ class Retriever:
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            self.add_term_scores(results, [hit.id for hit in hits], question, q_lang, translated_terms)
+            self.add_term_scores(results, [hit.id for hit in hits], question, q_lang, translated_terms, translation)
             results = rerank(q_lang, query_vec, cross_vec, results, s)
         timings = {
             "retrieve": round((retrieved - started) * 1000, 1),

@@ -49,7 +49,10 @@ class PolicyQA:
         self.lexicon = lexicon
         self.llm = llm
         translate = self._translate if llm is not None else None
-        self.retriever = Retriever(index, settings, expand_terms=self._expand if lexicon else None, translate=translate)
+        self.retriever = Retriever(
+            index, settings, expand_terms=self._expand if lexicon else None, translate=translate,
+            translate_groups=lexicon.translation_groups if lexicon else None,
+        )
         self._lock = threading.RLock()
 
     @classmethod

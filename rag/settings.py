@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     rerank_same_language: RerankWeights = RerankWeights(
         dense=1.0, gloss=0.0, question_terms=1.0, translated_terms=0.0, fusion=1.0, coverage=0.5)
     rerank_cross_language: RerankWeights = RerankWeights(
-        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.5, fusion=0.5, coverage=0.5)
+        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.5, fusion=0.25, coverage=0.75)
     # In z-score units: footnotes, URLs and reference lists in the other script of their document.
     rerank_foreign_penalty: float = 3.0
     dedupe_similarity: float = 0.97
