@@ -9,6 +9,7 @@ plus a small prior for the passage's rank.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,13 +91,17 @@ def coverage(groups: list[TermGroup], tokens: set[str]) -> float:
     return sum(matched) / total if total else 0.0
 
 
+# A sentence holding a URL is a reference, a byline or an address line, not an answer.
+URL = re.compile(r"https?://|www\.", re.I)
+
+
 def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
     out = []
     for position, span in enumerate(hit.sentences):
         a, b = span[0], span[1]
         raw_a, raw_b = (span[2], span[3]) if len(span) >= 4 else (hit.start, hit.end)
         text = hit.text[a:b].strip()
-        if text:
+        if text and not URL.search(text):
             out.append(EvidenceSentence(hit, rank, text, raw_a, raw_b, position))
     return out
 

@@ -26,3 +26,13 @@ def test_a_confident_passage_lifts_its_sentence_over_an_equally_covering_one() -
     assert plain[0].hit is weak  # more of the question's words
     lifted = score_sentences([weak, sure], "zh", groups, [], max_passages=5, passage_weight=1.0)
     assert lifted[0].hit is sure
+
+
+def test_sentences_with_a_url_are_never_evidence() -> None:
+    from rag.evidence import passage_sentences
+
+    text = "清华大学国际安全研究中心发布简报。<http://ciss.tsinghua.edu.cn> 北京市海淀区。"
+    first = len("清华大学国际安全研究中心发布简报。")
+    passage = hit(text, 1.0, "a")
+    passage.sentences = [(0, first, 0, first), (first, len(text), first, len(text))]
+    assert [s.text for s in passage_sentences(passage, 0)] == ["清华大学国际安全研究中心发布简报。"]
