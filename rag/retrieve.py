@@ -173,7 +173,8 @@ class Retriever:
         # better than it matches an English sentence to them.
         gloss = None
         if not translation and translated_terms and s.weight_dense_gloss > 0:
-            gloss = " ".join(t for t, w in translated_terms.items() if w >= s.gloss_min_weight)
+            kept = [t for t, w in sorted(translated_terms.items(), key=lambda kv: -kv[1]) if w >= s.gloss_min_weight]
+            gloss = " ".join(kept[: s.gloss_max_terms])
         texts = [question] + [t for t in (translation, gloss) if t]
         vectors = self.index.embedder.embed_queries(texts)
         query_vec = vectors[0]
