@@ -231,10 +231,10 @@ class Retriever:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
         and the share of the question's words (or of their translations, for other-language passages)
         the passage contains."""
-        queries = [Prefetch("sparse", query_vector(tokenize(question)), len(ids)),
+        own = {t: 1.0 for t in tokenize(question)}
+        queries = [Prefetch("sparse", query_vector(own), len(ids)),
                    Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
         by_question, by_translation = self.index.store.score_points(queries, ids)
-        own = {t: 1.0 for t in tokenize(question)}
         groups = self.translation_groups(question, other_language(q_lang), translation)
         for point, hit in zip(ids, results, strict=True):
             hit.features["question_terms"] = by_question.get(point, 0.0)
