@@ -9,7 +9,9 @@ back to the scores. For each fused candidate it reads:
   "gloss"), which reaches other-language passages better than the question itself;
 * ``question_terms`` — BM25 of the question's own words (Qdrant scores it, with the index's IDF);
 * ``translated_terms`` — BM25 of the dictionary/LLM translation of the question;
-* ``fusion`` — the fused RRF rank, as 1 / (rrf_k + rank).
+* ``fusion`` — the fused RRF rank, as 1 / (rrf_k + rank);
+* ``coverage`` — the share of the question's words in the passage (for other-language passages: of its
+  source words whose dictionary translation is there; set by ``Retriever.add_term_scores``).
 
 Each feature is standardized over the candidates (z-score, so its scale and the query's difficulty
 drop out) and weighted; the weights differ for passages in the question's language and in the other
