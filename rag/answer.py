@@ -25,6 +25,12 @@ from rag.evidence import (
     score_sentences,
     translated_groups,
 )
+from rag.answer_type import (
+    asked_answer_pattern,
+    lacks_asked_figure,
+    lacks_asked_ordinal,
+    lacks_asked_mention,
+)
 from rag.language import detect_language
 from rag.lexical import tokenize
 from rag.retrieve import SearchHit
@@ -144,84 +150,6 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-QUANTITY_QUESTION = re.compile(r"多少|多高|多大|多长|多久|几[个项家名位次年]|how (many|much|long|often)|what (percentage|amount|share)", re.I)
-# A figure that can answer "how many / how much": a number with a unit or currency (a bare number in
-# these documents is as often a footnote mark, a year or a section number).
-FIGURE = re.compile(
-    r"[$£€¥]\s?\d|\d\s?[多余]?\s?(?:%|％|亿|万|千|百|美元|英镑|欧元|元|个|项|家|名|人|位|倍|million|billion|percent|staff|people)"
-    r"|(?:[两三四五六七八九十百千]|一[十百千万亿])[一二两三四五六七八九十百千万亿]*[个项家名位亿万倍]"
-)
-
-
-# "How much is the fine / the funding": the figure must be an amount of money.
-MONEY_QUESTION = re.compile(r"金额|罚款|罚金|资金|经费|预算|多少钱|how much (?:money|funding)|\bfines?\b|\bfunding\b|\bbudget", re.I)
-MONEY = re.compile(
-    r"[$£€¥]\s?\d|\d\s?[多余]?\s?(?:亿|万|千|百)?\s?(?:美元|英镑|欧元|元|人民币)"
-    r"|\d\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros|yuan)", re.I)
-# "The second meeting": an ordinal above one names which of several events is asked about; evidence
-# about another one (首次会议) does not answer it.
-ORDINALS = {2: ("second", "2nd", "二"), 3: ("third", "3rd", "三"), 4: ("fourth", "4th", "四"),
-            5: ("fifth", "5th", "五")}
-ORDINAL_ZH = re.compile(r"第\s?([二三四五]|[2-5])\s?[次届轮个份期]")
-ORDINAL_EN = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", re.I)
-
-
-def ordinals_with_heads(text: str) -> list[tuple[int, set[str]]]:
-    """Each "n-th X" in ``text`` (n > 1) with the index tokens of the few words after it (its head)."""
-    found: list[tuple[int, set[str]]] = []
-    for pattern, span in ((ORDINAL_EN, 30), (ORDINAL_ZH, 8)):
-        for match in pattern.finditer(text):
-            word = match.group(1).lower()
-            n = next((n for n, forms in ORDINALS.items() if word in forms or word == str(n)), None)
-            if n is not None:
-                found.append((n, set(tokenize(text[match.end(): match.end() + span]))))
-    return found
-
-
-def asked_ordinals(question: str) -> set[int]:
-    return {n for n, _ in ordinals_with_heads(question)}
-
-
-# "How long / how often": a duration or a frequency (每年, 3个月, annually).
-DURATION_QUESTION = re.compile(r"多久|多长时间|多长|how (?:long|often)", re.I)
-DURATION = re.compile(
-    r"每[年月周日天季]|[\d一二两三四五六七八九十半]+\s?(?:年|个月|月|周|天|日|小时)|annual|yearly|monthly|weekly|every"
-    r"|\d+\s?(?:years?|months?|weeks?|days?|hours?)", re.I)
-
-
-def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
-    """What an answer to a how-much/how-many/how-long question must state, or None for other questions."""
-    if not QUANTITY_QUESTION.search(question):
-        return None
-    if MONEY_QUESTION.search(question):
-        return MONEY
-    return DURATION if DURATION_QUESTION.search(question) else FIGURE
-
-
-def lacks_asked_figure(question: str, chosen: list[EvidenceSentence]) -> bool:
-    """A how-many/how-much/how-long question whose evidence states no figure of that kind (a sum of
-    money when money is asked about, a duration for how long) is not answered by it."""
-    wanted = asked_answer_pattern(question)
-    return wanted is not None and not any(wanted.search(s.text) for s in chosen)
-
-
-def lacks_asked_ordinal(
-    question: str, chosen: list[EvidenceSentence], q_lang: str, question_terms: list[TermGroup],
-    translated_terms: list[TermGroup],
-) -> bool:
-    """The question asks about the n-th of something (n > 1: "the second meeting") and no evidence
-    passage names an n-th followed by one of the question's terms ("第二届首尔峰会" is another event)."""
-    wanted = asked_ordinals(question)
-    if not wanted:
-        return False
-    for sentence in chosen:
-        groups = question_terms if sentence.hit.language == q_lang else translated_terms
-        for n, head in ordinals_with_heads(sentence.hit.text):
-            if n in wanted and any(any(alt <= head for alt in alts) for alts, w in groups if w > 0):
-                return False
-    return True
-
-
 def min_support(best: EvidenceSentence, q_lang: str, settings: Settings) -> float:
     same = best.hit.language == q_lang
     return settings.refusal_min_support if same else settings.refusal_min_support_cross
@@ -237,7 +165,8 @@ def answering_evidence(
 ) -> tuple[list[EvidenceSentence], float]:
     """The evidence sentences that answer the question, and the support (coverage of the strongest
     sentence); no sentences when the documents do not answer it: too little of the question is
-    covered, or the asked-for kind of answer (a figure, a sum of money, the n-th event) is absent."""
+    covered, or the asked-for kind of answer (a figure, a sum of money, the n-th event, the role or event
+    asked about) is absent (see rag.answer_type)."""
     sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
                                  settings.evidence_context_weight, settings.evidence_passage_weight)
     strongest = max(sentences, key=lambda s: s.coverage, default=None)
@@ -250,8 +179,12 @@ def answering_evidence(
             sentence.score += settings.evidence_figure_bonus * bool(wanted.search(sentence.text))
         sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
-    if lacks_asked_figure(question, chosen) or lacks_asked_ordinal(
-            question, chosen, q_lang, question_terms, translated_terms):
+    # A figure counts only in a sentence that is itself about the question (the EU's fine does not
+    # answer a question about the Chinese measures' fines, even beside a passage about those).
+    on_topic = [s for s in chosen if s.coverage >= min_support(s, q_lang, settings)]
+    if (lacks_asked_figure(question, on_topic)
+            or lacks_asked_ordinal(question, chosen, q_lang, question_terms, translated_terms)
+            or lacks_asked_mention(question, chosen)):
         return [], support
     return chosen, support
 

@@ -1,8 +1,15 @@
-"""rag.answer: refusing when the evidence lacks the kind of answer asked for (a figure, money, the n-th)."""
+"""rag.answer_type: refusing when the evidence lacks the kind of answer asked for (a figure, money, the
+n-th event, the role or event asked about)."""
 
 from __future__ import annotations
 
-from rag.answer import asked_ordinals, lacks_asked_figure, lacks_asked_ordinal
+from rag.answer_type import (
+    asked_mentions,
+    asked_ordinals,
+    lacks_asked_figure,
+    lacks_asked_mention,
+    lacks_asked_ordinal,
+)
 from rag.evidence import EvidenceSentence, same_language_groups, translated_groups
 from rag.lexical import tokenize
 from rag.lexicon import BilingualLexicon
@@ -25,10 +32,24 @@ def test_quantity_questions_need_a_figure_and_money_questions_need_money() -> No
     assert not lacks_asked_figure("Who signed it?", [sentence("Sixteen companies signed.", "en")])
 
 
+def test_figures_in_english_text_and_chinese_measure_words() -> None:
+    def states_figure(question: str, text: str, language: str = "en") -> bool:
+        return not lacks_asked_figure(question, [sentence(text, language)])
+
+    assert states_figure("How many bodies were exhumed?", "They exhumed 25 bodies.")
+    assert states_figure("How many nations control the basin?", "Nine nations control it.")
+    assert states_figure("How many species are there?", "It holds 16,000 species.")
+    assert not states_figure("How many bids were there?", "In 1915 there was a prize.")  # a year
+    assert states_figure("挖出了多少具尸体？", "共挖出25具尸体。", "zh")
+    assert states_figure("死亡人数有多少？", "三分之二的人口死亡。", "zh")
+    assert not states_figure("共有多少家企业？", "相关规定见第4条。", "zh")  # an article number
+
+
 def test_ordinals_are_read_in_both_languages() -> None:
     assert asked_ordinals("Which country hosts the second meeting?") == {2}
     assert asked_ordinals("第三届峰会在哪里举行？") == {3}
-    assert asked_ordinals("The first meeting, 第一次会议") == set()  # "first" is too common to require
+    assert asked_ordinals("首届峰会在哪里举行？") == {1}
+    assert asked_ordinals("Who first used the word?") == {1}
 
 
 def test_an_n_th_event_must_be_named_with_the_question_s_terms() -> None:
@@ -40,6 +61,9 @@ def test_an_n_th_event_must_be_named_with_the_question_s_terms() -> None:
     assert lacks_asked_ordinal(question, [other_event, first_meeting], "zh", groups, [])
     assert not lacks_asked_ordinal(question, [first_meeting, right], "zh", groups, [])
     assert not lacks_asked_ordinal("会议在哪里举行？", [first_meeting], "zh", groups, [])
+    # Evidence that names no n-th at all does not contradict the question's ordinal (a paragraph on
+    # a game's last drive need not say "fourth quarter").
+    assert not lacks_asked_ordinal(question, [sentence("会议将在东京举行。")], "zh", groups, [])
 
 
 def test_an_english_question_about_the_n_th_event_over_chinese_passages() -> None:
@@ -56,3 +80,16 @@ def test_how_long_and_how_often_need_a_duration() -> None:
     assert not lacks_asked_figure("数据处理者多久开展一次风险评估？", [sentence("数据处理者每年开展一次风险评估。")])
     assert not lacks_asked_figure("How often are the tests run?", [sentence("Tests are run annually.", "en")])
     assert lacks_asked_figure("数据处理者多久开展一次风险评估？", [sentence("数据处理者应当开展风险评估。")])
+
+
+def test_a_role_or_an_event_asked_about_must_be_mentioned() -> None:
+    assert asked_mentions("Which national security adviser presented it?") == [frozenset({"adviser", "顾问"})]
+    assert asked_mentions("英国研究所后来更名为什么？")[0] >= {"更名", "renamed"}
+    assert asked_mentions("Which countries signed the treaty?") == []
+    history = sentence("英国人工智能安全研究所的前身是前沿人工智能工作组，于2023年成立。")
+    renamed = sentence("2025年，该研究所更名为人工智能安全研究所。")
+    assert lacks_asked_mention("英国研究所后来更名为什么？", [history])
+    assert not lacks_asked_mention("英国研究所后来更名为什么？", [history, renamed])
+    adviser = sentence("国家安全顾问沙利文在国防大学发表讲话。")
+    assert not lacks_asked_mention("Which national security adviser presented the memo?", [adviser])
+    assert lacks_asked_mention("Which national security adviser presented the memo?", [history])
