@@ -13,8 +13,11 @@ Usage::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from rag.evidence import (
     EvidenceSentence,
@@ -239,14 +242,34 @@ def support_score(sentence: str, evidence: str, q_lang: str, translate_groups: A
     return coverage(groups, set(tokenize(evidence)))
 
 
+def dense_support(
+    sentence: str, candidates: list[EvidenceSentence], embed: Callable[[list[str]], np.ndarray],
+    settings: Settings,
+) -> EvidenceSentence | None:
+    """The candidate sentence that stands out by embedding similarity to ``sentence`` (cosine ≥
+    ``citation_min_dense`` and ahead of the runner-up by ``citation_dense_margin``), or None."""
+    if not candidates:
+        return None
+    vectors = embed([sentence] + [c.text for c in candidates])
+    similarities = vectors[1:] @ vectors[0]
+    order = np.argsort(-similarities)
+    best = float(similarities[order[0]])
+    runner_up = float(similarities[order[1]]) if len(order) > 1 else -1.0
+    if best >= settings.citation_min_dense and best - runner_up >= settings.citation_dense_margin:
+        return candidates[int(order[0])]
+    return None
+
+
 def verify_answer(
     text: str, q_lang: str, hits: list[SearchHit], settings: Settings, translate_groups: Any = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> tuple[str, list[Citation], list[str]]:
     """Check each cited [n] (n = passage number, 1-based, in ``hits``) against that passage.
 
-    A citation whose passage does not support the sentence is re-pointed to the passage sentence that
-    supports it best, or removed; a sentence left without support is marked. Returns the rewritten
-    answer (citations renumbered to the supporting sentences), the citations, and notes of changes.
+    A citation whose passage does not support the sentence (lexically, or by embedding similarity when
+    ``embed`` is given) is re-pointed to the passage sentence that supports it best, or removed; a
+    sentence left without support is marked. Returns the rewritten answer (citations renumbered to the
+    supporting sentences), the citations, and notes of changes.
     """
     citations: list[Citation] = []
     notes: list[str] = []
@@ -266,10 +289,17 @@ def verify_answer(
                 ((support_score(sentence, c.text, q_lang, translate_groups), c) for c in candidates),
                 key=lambda pair: pair[0], default=(0.0, None),
             )
+            semantic = None
+            if repointed[0] < settings.citation_min_lexical and embed is not None:
+                semantic = dense_support(sentence, candidates, embed, settings)
             if repointed[1] is not None and repointed[0] >= settings.citation_min_lexical:
                 if numbers:
                     notes.append(f"citation {numbers} re-pointed for: {sentence[:60]}")
                 best, best_score = repointed[1], repointed[0]
+            elif semantic is not None:
+                if numbers and semantic.hit not in cited:
+                    notes.append(f"citation {numbers} re-pointed by embedding similarity for: {sentence[:60]}")
+                best, best_score = semantic, settings.citation_min_lexical
             else:
                 if numbers:
                     notes.append(f"citation {numbers} removed (no support) for: {sentence[:60]}")

@@ -190,7 +190,8 @@ class PolicyQA:
         if LLM_REFUSAL.search(text) and len(text) < 200:
             return refusal(question, q_lang, hits, support)
         verified, citations, notes = verify_answer(
-            text, q_lang, passages, self.settings, self.lexicon.translation_groups if self.lexicon else None
+            text, q_lang, passages, self.settings, self.lexicon.translation_groups if self.lexicon else None,
+            embed=self.index.embedder.embed_queries,
         )
         if not citations:
             return refusal(question, q_lang, hits, support)

@@ -1,0 +1,58 @@
+"""rag.answer: citation verification, lexical and by embedding similarity."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.answer import dense_support, verify_answer
+from rag.evidence import passage_sentences
+from rag.retrieve import SearchHit
+from rag.settings import Settings
+
+
+def hit(text: str, doc: str = "d.txt") -> SearchHit:
+    return SearchHit(doc=doc, title="", section="", page=None, text=text, start=0, end=len(text), score=1.0,
+                     language="en", doc_hash=doc, sentences=[(0, len(text), 0, len(text))])
+
+
+def fake_embed(table: dict[str, list[float]]):  # type: ignore[no-untyped-def]
+    """Embeds each text to its unit vector in ``table`` (texts not in it: a vector orthogonal to all)."""
+    def embed(texts: list[str]) -> np.ndarray:
+        rows = [np.asarray(table.get(t, [0.0, 0.0, 0.0, 1.0]), dtype=np.float32) for t in texts]
+        return np.vstack([r / np.linalg.norm(r) for r in rows])
+
+    return embed
+
+
+FUNDING = "The institute received initial funding of 100 million pounds."
+OFFICE = "It opened an office in San Francisco."
+PARAPHRASE = "Its start-up budget came to a hundred million."  # no content word shared with FUNDING
+
+
+def test_a_wrong_citation_is_re_pointed_lexically() -> None:
+    hits = [hit(OFFICE, "a.txt"), hit(FUNDING, "b.txt")]
+    text, citations, notes = verify_answer("The institute received initial funding of 100 million pounds [1].",
+                                           "en", hits, Settings())
+    assert [c.doc for c in citations] == ["b.txt"]
+    assert text.endswith("[1].") and notes and "re-pointed" in notes[0]
+
+
+def test_a_paraphrase_is_kept_when_one_sentence_stands_out_by_embedding() -> None:
+    hits = [hit(FUNDING, "b.txt"), hit(OFFICE, "a.txt")]
+    embed = fake_embed({PARAPHRASE: [1, 0.1, 0, 0], FUNDING: [1, 0.12, 0, 0], OFFICE: [0.3, 1, 0, 0]})
+    text, citations, _ = verify_answer(f"{PARAPHRASE[:-1]} [1].", "en", hits, Settings(), embed=embed)
+    assert [c.doc for c in citations] == ["b.txt"] and "not verified" not in text
+    # Without the embedding check the same sentence has no support and is marked.
+    text, citations, _ = verify_answer(f"{PARAPHRASE[:-1]} [1].", "en", hits, Settings())
+    assert citations == [] and "not verified" in text
+
+
+def test_embedding_support_needs_a_clear_lead_over_the_runner_up() -> None:
+    candidates = [s for rank, h in enumerate([hit(FUNDING), hit(OFFICE)]) for s in passage_sentences(h, rank)]
+    close = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [1, 0.30, 0, 0], OFFICE: [1, 0.31, 0, 0]})
+    assert dense_support(PARAPHRASE, candidates, close, Settings()) is None
+    clear = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [1, 0.05, 0, 0], OFFICE: [0.2, 1, 0, 0]})
+    chosen = dense_support(PARAPHRASE, candidates, clear, Settings())
+    assert chosen is not None and chosen.text == FUNDING
+    far = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [0.5, 1, 0, 0], OFFICE: [0, 0, 1, 0]})
+    assert dense_support(PARAPHRASE, candidates, far, Settings()) is None  # cosine below citation_min_dense
