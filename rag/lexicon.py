@@ -89,13 +89,25 @@ def normalize_en(word: str) -> str:
     return w
 
 
+_BRITISH = ((re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+            (re.compile(r"(?<=[a-z]{3})our$"), "or"))
+
+
 def inflection_variants(word: str) -> list[str]:
-    """Base-form guesses for a verb form ('funded' -> 'fund', 'governing' -> 'govern', 'regulated' -> 'regulate')."""
-    out: list[str] = []
-    for suffix in ("ing", "ed"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            stem = word[: -len(suffix)]
-            out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
+    """Base-form guesses for a verb form ('funded' -> 'fund', 'governing' -> 'govern', 'regulated' ->
+    'regulate'), and the American spelling of a British one ('prioritising' -> 'prioritizing', 'prioritize')
+    (CC-CEDICT glosses are in American English)."""
+    forms = [word]
+    for pattern, replacement in _BRITISH:
+        american = pattern.sub(replacement, word)
+        if american != word:
+            forms.append(american)
+    out = forms[1:]
+    for form in forms:
+        for suffix in ("ing", "ed"):
+            if len(form) > len(suffix) + 3 and form.endswith(suffix):
+                stem = form[: -len(suffix)]
+                out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
     return out
 
 

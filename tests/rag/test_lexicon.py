@@ -13,6 +13,7 @@ from rag.lexicon import (
     BilingualLexicon,
     clean_sense,
     english_content_words,
+    inflection_variants,
     normalize_en,
 )
 
@@ -172,3 +173,10 @@ def test_english_month_names_reach_chinese_dates(lex: BilingualLexicon) -> None:
     groups = lex.translation_groups("signed in April 2024", "zh")
     assert any(frozenset(tokenize("4月")) <= frozenset(t for term in g for t in tokenize(term)) for g in groups)
     assert "4月" in {term for g in groups for term in g}
+
+
+def test_british_spellings_reach_the_american_glosses(lex: BilingualLexicon) -> None:
+    assert "prioritize" in inflection_variants("prioritising")
+    assert inflection_variants("labour") == ["labor"]
+    assert "hour" not in inflection_variants("hour") and inflection_variants("hour") == []
+    assert {t for t, _ in lex.candidates("organisation")} & {"组织", "机构"}
