@@ -20,6 +20,7 @@ from typing import Any
 from rag.normalize import compact
 
 QUOTE_MIN_FRACTION = 0.6
+EVAL_DEPTH = 10  # passages the retrieval metrics look at (Recall@10, MRR@10, nDCG@10)
 
 
 @dataclass
@@ -148,11 +149,13 @@ def run_evaluation(qa: Any, path: Path) -> dict[str, Any]:
     latencies: list[float] = []
     for item in load_qa(path):
         metrics: dict[str, float] = {}
-        if item.answerable and item.evidence:
-            result = qa.retriever.run(item.question, k=10)
-            passages = [(h.doc, h.text) for h in result.hits]
-            metrics.update(retrieval_metrics(evidence_ranks(item, passages), relevant_flags(item, passages)))
         answer = qa.ask(item.question, mode=item.mode)
+        if item.answerable and item.evidence:
+            # The passages the answer was built from (the claim check retrieves the bare statement).
+            passages = [(h.doc, h.text) for h in answer.contexts[:EVAL_DEPTH]]
+            if len(answer.contexts) < EVAL_DEPTH:
+                passages = [(h.doc, h.text) for h in qa.retriever.run(item.question, k=EVAL_DEPTH).hits]
+            metrics.update(retrieval_metrics(evidence_ranks(item, passages), relevant_flags(item, passages)))
         latencies.append(answer.timings_ms.get("total", 0.0))
         metrics.update(answer_metrics(item, answer))
         rows.append((item, metrics))

@@ -59,7 +59,6 @@ class Settings(BaseSettings):
     # --- chunking --------------------------------------------------------------------------
     chunk_max_tokens: int = 160
     chunk_overlap_tokens: int = 24
-    chunk_min_tokens: int = 24
     # A chunk whose letters are mostly Latin inside a Chinese document (reference lists, URLs,
     # English footnotes) is tagged as such; retrieval down-weights it for cross-lingual queries.
     latin_chunk_ratio: float = 0.6
@@ -71,7 +70,6 @@ class Settings(BaseSettings):
     # --- ingestion -------------------------------------------------------------------------
     allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
     max_file_mb: float = 50.0
-    read_block_bytes: int = 1 << 20
     # After an ingest that embedded at least this many chunks, optimize the embedded store (HNSW build):
     # 100k points took 78 s and cut query p50 from 170 to 38 ms (BENCHMARKS.md).
     optimize_min_new_chunks: int = 2000
