@@ -118,7 +118,7 @@ def lacks_asked_ordinal(
 ROLES = {
     "adviser": ("顾问",), "advisor": ("顾问",), "minister": ("部长", "大臣", "首相"),
     "secretary": ("部长", "秘书", "国务卿"), "president": ("总统", "主席", "总裁", "校长"),
-    "director": ("主任", "局长", "所长", "总监", "主管"), "official": ("官员",), "ambassador": ("大使",),
+    "director": ("主任", "局长", "所长", "总监", "主管"), "ambassador": ("大使",),
     "spokesperson": ("发言人",), "spokesman": ("发言人",), "chairman": ("主席",), "ceo": ("首席执行官",),
 }
 ROLE_QUESTION_EN = re.compile(r"\b(?:which|what)\s+(?:[\w'’-]+\s+){0,5}?(" + "|".join(ROLES) + r")s?\b", re.I)
@@ -144,11 +144,17 @@ def asked_mentions(question: str) -> list[frozenset[str]]:
     if match:
         zh = match.group(1)
         needed.append(frozenset({zh, *(en for en, names in ROLES.items() if zh in names)}))
-    lowered = question.lower()
     for words in EVENTS:
-        if any(word in lowered for word in words):
+        if any(_mentions(question, word) for word in words):
             needed.append(frozenset(words))
     return needed
+
+
+def _mentions(text: str, word: str) -> bool:
+    """``word`` in ``text``: as a whole word when Latin ("merged" is not in "emerged")."""
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}\b", text, re.I) is not None
+    return word in text
 
 
 def lacks_asked_mention(question: str, chosen: list[EvidenceSentence]) -> bool:

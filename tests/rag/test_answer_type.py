@@ -86,6 +86,8 @@ def test_a_role_or_an_event_asked_about_must_be_mentioned() -> None:
     assert asked_mentions("Which national security adviser presented it?") == [frozenset({"adviser", "顾问"})]
     assert asked_mentions("英国研究所后来更名为什么？")[0] >= {"更名", "renamed"}
     assert asked_mentions("Which countries signed the treaty?") == []
+    assert asked_mentions("When had the new sector emerged?") == []  # not "merged"
+    assert asked_mentions("Which official statement was issued?") == []  # an adjective, not a role
     history = sentence("英国人工智能安全研究所的前身是前沿人工智能工作组，于2023年成立。")
     renamed = sentence("2025年，该研究所更名为人工智能安全研究所。")
     assert lacks_asked_mention("英国研究所后来更名为什么？", [history])
