@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from rag.claims import has_word
 from rag.evidence import EvidenceSentence, TermGroup
 from rag.lexical import tokenize
 
@@ -145,16 +146,10 @@ def asked_mentions(question: str) -> list[frozenset[str]]:
         zh = match.group(1)
         needed.append(frozenset({zh, *(en for en, names in ROLES.items() if zh in names)}))
     for words in EVENTS:
-        if any(_mentions(question, word) for word in words):
+        if any(has_word(word, question) for word in words):
             needed.append(frozenset(words))
     return needed
 
-
-def _mentions(text: str, word: str) -> bool:
-    """``word`` in ``text``: as a whole word when Latin ("merged" is not in "emerged")."""
-    if word.isascii():
-        return re.search(rf"\b{re.escape(word)}\b", text, re.I) is not None
-    return word in text
 
 
 def lacks_asked_mention(question: str, chosen: list[EvidenceSentence]) -> bool:

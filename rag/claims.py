@@ -54,7 +54,8 @@ def strip_claim(text: str) -> str:
     return text.strip()
 
 
-def _has(word: str, text: str) -> bool:
+def has_word(word: str, text: str) -> bool:
+    """``word`` in ``text``: as a whole word when Latin ("merged" is not in "emerged")."""
     if word.isascii():
         return re.search(rf"\b{re.escape(word)}\b", text, re.I) is not None
     return word in text
@@ -87,7 +88,7 @@ def numbers_conflict(claim: str, evidence: str) -> bool:
 
 def polarity_conflict(claim: str, evidence: str, language: str) -> bool:
     words = NEGATIONS.get(language, []) + (NEGATIONS["en"] if language != "en" else [])
-    claim_only = [w for w in words if _has(w, claim) and not _has(w, evidence)]
+    claim_only = [w for w in words if has_word(w, claim) and not has_word(w, evidence)]
     return bool(claim_only)
 
 
@@ -118,8 +119,8 @@ def negates_claim_terms(claim: str, claim_language: str, evidence: str, groups: 
 
 def contrary_conflict(claim: str, evidence: str) -> bool:
     for a, b in CONTRARIES:
-        if (_has(a, claim) and _has(b, evidence) and not _has(b, claim)) or (
-            _has(b, claim) and _has(a, evidence) and not _has(a, claim)
+        if (has_word(a, claim) and has_word(b, evidence) and not has_word(b, claim)) or (
+            has_word(b, claim) and has_word(a, evidence) and not has_word(a, claim)
         ):
             return True
     return False
