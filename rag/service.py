@@ -194,9 +194,13 @@ class PolicyQA:
             embed=self.index.embedder.embed_queries,
         )
         if not citations:
-            return refusal(question, q_lang, hits, support)
-        answer = Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
-        return answer
+            # Nothing the model wrote could be traced to a passage, yet the evidence check found answering
+            # sentences: show those (extractive, cited) rather than an unverifiable text or a refusal.
+            logger.info("LLM answer not verifiable against the passages; answering extractively")
+            answer = compose_extractive(question, q_lang, hits, question_terms, translated, self.settings)
+            answer.notes = [*notes, "LLM answer could not be verified; extractive answer shown"]
+            return answer
+        return Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
 
     # --- claim check ----------------------------------------------------------------------------
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:

@@ -136,6 +136,17 @@ def test_llm_failure_falls_back_to_offline_answer(index_dir: Path, real_embedder
         qa.close()
 
 
+def test_unverifiable_llm_answer_gives_way_to_the_extractive_one(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
+    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False)
+    try:
+        fake_llm.responder = lambda body: "火星上有一座图书馆[1]。月球上住着兔子[2]。"  # nothing in the passages
+        answer = qa.ask("欧盟对违规使用威胁人们安全的人工智能技术的公司可处以多高的罚款？")
+        assert not answer.refused and any("7%" in c.text for c in answer.citations)
+        assert "火星" not in answer.answer and any("extractive" in note for note in answer.notes)
+    finally:
+        qa.close()
+
+
 def test_prompt_injection_in_a_document_stays_data(tmp_path: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
     corpus = tmp_path / "corpus"
     corpus.mkdir()
