@@ -27,12 +27,12 @@ from rag.answer import (
     verify_answer,
 )
 from rag.claims import judge_claim, strip_claim
-from rag.evidence import TermGroup, same_language_groups, score_sentences, translated_groups
+from rag.evidence import EvidenceSentence, TermGroup, same_language_groups, score_sentences, translated_groups
 from rag.index import Index
 from rag.ingest import IngestReport, ProgressCallback
 from rag.lexical import tokenize
 from rag.manifest import DocumentRecord
-from rag.retrieve import Retriever, clean_question, other_language
+from rag.retrieve import Retriever, SearchHit, clean_question, other_language
 from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -213,8 +213,8 @@ class PolicyQA:
         same = bool(sentences) and sentences[0].hit.language == q_lang
         threshold = self.settings.claim_support_threshold if same else self.settings.claim_support_threshold_cross
         verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold, question_terms, translated)
-        if self.llm is not None and verdict != "not_found":
-            verdict = self._llm_verdict(statement, q_lang, result.hits, verdict)
+        if self.llm is not None and verdict == "supported":
+            verdict, pro, con = self._llm_verdict(statement, q_lang, result.hits, sentences, pro, con)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
         answer = Answer(statement, q_lang, render_verdict(verdict, q_lang, len(pro), len(con)), verdict == "not_found",
                         citations, result.hits, verdict=verdict, timings_ms=dict(result.timings_ms),
@@ -222,7 +222,16 @@ class PolicyQA:
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
         return answer
 
-    def _llm_verdict(self, claim: str, q_lang: str, hits: list, offline_verdict: str) -> str:
+    def _llm_verdict(
+        self, claim: str, q_lang: str, hits: list[SearchHit], sentences: list[EvidenceSentence],
+        pro: list[EvidenceSentence], con: list[EvidenceSentence],
+    ) -> tuple[str, list[EvidenceSentence], list[EvidenceSentence]]:
+        """The LLM's second opinion on a claim the offline check found supported: it may find a
+        contradiction the term and number comparison misses. Its "contradicted" counts only when it
+        cites passages that hold the claim's topic (a sentence the offline check found relevant); the
+        best sentence of each such passage is then the evidence against. A contradiction the offline
+        check found (a conflicting figure, a negation) is concrete and quoted, so the LLM is not asked
+        to overturn it."""
         from rag.prompting import build_claim_messages, parse_claim_output
 
         passages = hits[: self.settings.answer_passages]
@@ -231,12 +240,15 @@ class PolicyQA:
                                                           [(i + 1, h.title, h.text) for i, h in enumerate(passages)]))
         except Exception as error:  # noqa: BLE001
             logger.warning("LLM claim check failed (%s); using the offline verdict", error)
-            return offline_verdict
+            return "supported", pro, con
         verdict, cited = parse_claim_output(text)
-        # The LLM's verdict counts only when it cites passages that exist.
-        if verdict != "not_found" and cited and all(1 <= n <= len(passages) for n in cited):
-            return verdict
-        return offline_verdict
+        on_topic = {id(s.hit) for s in pro}
+        cited_hits = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
+        if verdict != "contradicted" or not any(id(h) in on_topic for h in cited_hits):
+            return "supported", pro, con
+        against = [next(s for s in sentences if s.hit is h) for h in cited_hits
+                   if id(h) in on_topic and any(s.hit is h for s in sentences)]
+        return "contradicted", [s for s in pro if all(s.hit is not h for h in cited_hits)], against[:2]
 
 
 VERDICT_TEXT = {

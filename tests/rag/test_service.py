@@ -147,6 +147,27 @@ def test_unverifiable_llm_answer_gives_way_to_the_extractive_one(index_dir: Path
         qa.close()
 
 
+def test_llm_second_opinion_on_claims(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
+    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False)
+    try:
+        # Offline "supported"; the LLM finds a contradiction in a passage about the claim: it counts,
+        # and the passage it cites becomes the evidence against.
+        fake_llm.responder = lambda body: "VERDICT: contradicted\nEVIDENCE: [1]"
+        claim = qa.ask("2024中关村论坛发布了中国首例人工智能领域监管沙盒。", mode="claim")
+        assert claim.verdict == "contradicted" and claim.citations
+        assert "相反的段落" in claim.answer and "监管沙盒" in claim.citations[-1].passage
+        # A contradiction citing no passage does not count.
+        fake_llm.responder = lambda body: "VERDICT: contradicted\nEVIDENCE: none"
+        assert qa.ask("2024中关村论坛发布了中国首例人工智能领域监管沙盒。", mode="claim").verdict == "supported"
+        # A concrete offline contradiction (20% vs 7%) is not put to the LLM.
+        asked = len(fake_llm.requests)
+        fake_llm.responder = lambda body: "VERDICT: supported\nEVIDENCE: [1]"
+        assert qa.ask("欧盟对违规公司可处以其全球年营业额的20%的罚款。", mode="claim").verdict == "contradicted"
+        assert len(fake_llm.requests) == asked
+    finally:
+        qa.close()
+
+
 def test_prompt_injection_in_a_document_stays_data(tmp_path: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
     corpus = tmp_path / "corpus"
     corpus.mkdir()
