@@ -19,6 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from rag.answer_type import (
+    asked_answer_pattern,
+    lacks_asked_figure,
+    lacks_asked_mention,
+    lacks_asked_ordinal,
+)
 from rag.evidence import (
     EvidenceSentence,
     TermGroup,
@@ -27,12 +33,6 @@ from rag.evidence import (
     same_language_groups,
     score_sentences,
     translated_groups,
-)
-from rag.answer_type import (
-    asked_answer_pattern,
-    lacks_asked_figure,
-    lacks_asked_ordinal,
-    lacks_asked_mention,
 )
 from rag.language import detect_language
 from rag.lexical import tokenize
