@@ -145,7 +145,10 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 120.0
     llm_max_retries: int = 1
     llm_context_window: int = 4096
-    translate_queries: bool = Field(True, description="Translate cross-lingual questions when an LLM is set")
+    # Off by default: with the local Qwen2.5-0.5B the LLM's translation retrieved worse than the
+    # dictionary gloss (dev set, English questions: R@5 0.77 vs 0.89, cited evidence 0.33 vs 0.50;
+    # BENCHMARKS.md). A strong endpoint may translate better: measure with bench/llm_eval.sh.
+    translate_queries: bool = Field(False, description="Translate cross-lingual questions with the LLM for retrieval")
 
     # --- UI / server -----------------------------------------------------------------------
     host: str = "127.0.0.1"

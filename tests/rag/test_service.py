@@ -147,6 +147,24 @@ def test_unverifiable_llm_answer_gives_way_to_the_extractive_one(index_dir: Path
         qa.close()
 
 
+def test_llm_translation_of_the_question_when_switched_on(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
+    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=True)
+    try:
+        fake_llm.responder = lambda body: "欧盟对违规公司的罚款是多少？"
+        result = qa.retriever.run("How large is the EU fine for companies that break the rules?")
+        assert result.translation == "欧盟对违规公司的罚款是多少？"
+        assert any("罚款" in h.text for h in result.hits[:5])
+    finally:
+        qa.close()
+    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url)  # the default: the dictionary only
+    try:
+        asked = len(fake_llm.requests)
+        assert qa.retriever.run("How large is the EU fine for companies that break the rules?").translation is None
+        assert len(fake_llm.requests) == asked
+    finally:
+        qa.close()
+
+
 def test_llm_second_opinion_on_claims(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
     qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False)
     try:
