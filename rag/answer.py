@@ -20,11 +20,14 @@ from typing import Any
 import numpy as np
 
 from rag.answer_type import (
+    Missing,
+    asked_answer_kind,
     asked_answer_pattern,
     lacks_asked_figure,
-    lacks_asked_mention,
     lacks_asked_ordinal,
+    unmentioned,
 )
+from rag.claims import has_word
 from rag.evidence import (
     EvidenceSentence,
     TermGroup,
@@ -40,9 +43,16 @@ from rag.retrieve import SearchHit
 from rag.sentences import split_sentences
 from rag.settings import Settings
 
-REFUSAL = {
-    "zh": "文档中没有找到能回答这个问题的内容。下面是最接近的段落，供参考。",
-    "en": "The documents do not say. The closest passages are listed below for reference.",
+# A refusal: what the documents do not say, why (when a check of the answer type decided it), and
+# the closest passages below it.
+REFUSAL = {"zh": "文档中没有找到能回答这个问题的内容。", "en": "The documents do not say."}
+REFUSAL_TAIL = {"zh": "下面是最接近的段落，供参考。", "en": " The closest passages are listed below for reference."}
+REFUSAL_REASON = {
+    "money": {"zh": "最接近的段落没有给出所问的金额。", "en": " The closest passages state no sum of money for it."},
+    "duration": {"zh": "最接近的段落没有给出所问的时长或频率。", "en": " The closest passages state no duration or frequency for it."},
+    "figure": {"zh": "最接近的段落没有给出所问的数字。", "en": " The closest passages state no figure for it."},
+    "ordinal": {"zh": "最接近的段落说的是另一届（次）。", "en": " The closest passages concern another occurrence than the one asked about."},
+    "mention": {"zh": "最接近的段落没有提到“{word}”。", "en": " The closest passages do not mention “{word}”."},
 }
 CROSS_LINGUAL_LEAD = {
     "zh": "相关内容在英文文档中，原文如下：",
@@ -158,24 +168,33 @@ def min_support(best: EvidenceSentence, q_lang: str, settings: Settings) -> floa
     return settings.refusal_min_support if same else settings.refusal_min_support_cross
 
 
-def refusal(question: str, q_lang: str, hits: list[SearchHit], support: float) -> Answer:
-    return Answer(question, q_lang, REFUSAL[q_lang if q_lang in REFUSAL else "en"], True, [], hits, support=support)
+def refusal(question: str, q_lang: str, hits: list[SearchHit], support: float, missing: Missing | None = None) -> Answer:
+    lang = q_lang if q_lang in REFUSAL else "en"
+    return Answer(question, q_lang, REFUSAL[lang] + refusal_reason(missing, lang) + REFUSAL_TAIL[lang], True, [],
+                  hits, support=support)
+
+
+def refusal_reason(missing: Missing | None, lang: str) -> str:
+    """The sentence that says what the closest passages lack ("" when the question is simply not covered)."""
+    if missing is None or missing.kind not in REFUSAL_REASON:
+        return ""
+    return REFUSAL_REASON[missing.kind][lang].format(word=missing.word)
 
 
 def answering_evidence(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings,
-) -> tuple[list[EvidenceSentence], float]:
-    """The evidence sentences that answer the question, and the support (coverage of the strongest
-    sentence); no sentences when the documents do not answer it: too little of the question is
-    covered, or the asked-for kind of answer (a figure, a sum of money, the n-th event, the role or event
-    asked about) is absent (see rag.answer_type)."""
+) -> tuple[list[EvidenceSentence], float, Missing | None]:
+    """The evidence sentences that answer the question, the support (coverage of the strongest
+    sentence), and what is missing. No sentences when the documents do not answer it: too little of
+    the question is covered (nothing named missing), or the asked-for kind of answer (a figure, a sum of
+    money, the n-th event, the role or event asked about) is absent (see rag.answer_type)."""
     sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
                                  settings.evidence_context_weight, settings.evidence_passage_weight)
     strongest = max(sentences, key=lambda s: s.coverage, default=None)
     support = strongest.coverage if strongest else 0.0
     if strongest is None or support < min_support(strongest, q_lang, settings):
-        return [], support
+        return [], support, None
     wanted = asked_answer_pattern(question)
     if wanted is not None:  # the answer type: prefer sentences that state such a figure
         for sentence in sentences:
@@ -185,11 +204,15 @@ def answering_evidence(
     # A figure counts only in a sentence that is itself about the question (the EU's fine does not
     # answer a question about the Chinese measures' fines, even beside a passage about those).
     on_topic = [s for s in chosen if s.coverage >= min_support(s, q_lang, settings)]
-    if (lacks_asked_figure(question, on_topic)
-            or lacks_asked_ordinal(question, chosen, q_lang, question_terms, translated_terms)
-            or lacks_asked_mention(question, chosen)):
-        return [], support
-    return chosen, support
+    if lacks_asked_figure(question, on_topic):
+        return [], support, Missing(asked_answer_kind(question) or "figure")
+    if lacks_asked_ordinal(question, chosen, q_lang, question_terms, translated_terms):
+        return [], support, Missing("ordinal")
+    words = unmentioned(question, chosen)
+    if words is not None:
+        asked = sorted(w for w in words if has_word(w, question)) or sorted(words)
+        return [], support, Missing("mention", asked[0])
+    return chosen, support, None
 
 
 def compose_extractive(
@@ -197,9 +220,9 @@ def compose_extractive(
     translated_terms: list[TermGroup], settings: Settings,
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal."""
-    chosen, support = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings)
+    chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings)
     if not chosen:
-        return refusal(question, q_lang, hits, support)
+        return refusal(question, q_lang, hits, support, missing)
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:

@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rag.claims import has_word
 from rag.evidence import EvidenceSentence, TermGroup
@@ -78,13 +79,28 @@ DURATION = re.compile(
     r"(?:years?|months?|weeks?|days?|hours?|decades?|centuries|century)\b", re.I)
 
 
-def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
-    """What an answer to a how-much/how-many/how-long question must state, or None for other questions."""
+def asked_answer_kind(question: str) -> str | None:
+    """ "money", "duration" or "figure" for a how-much/how-many/how-long question, else None."""
     if not QUANTITY_QUESTION.search(question):
         return None
     if MONEY_QUESTION.search(question):
-        return MONEY
-    return DURATION if DURATION_QUESTION.search(question) else FIGURE
+        return "money"
+    return "duration" if DURATION_QUESTION.search(question) else "figure"
+
+
+def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
+    """What an answer to a how-much/how-many/how-long question must state, or None for other questions."""
+    kind = asked_answer_kind(question)
+    return None if kind is None else {"money": MONEY, "duration": DURATION, "figure": FIGURE}[kind]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What the evidence lacks: ``kind`` is "money", "duration", "figure", "ordinal" or "mention" (then
+    ``word`` is the role or event asked about, as the question says it)."""
+
+    kind: str
+    word: str = ""
 
 
 def lacks_asked_figure(question: str, chosen: list[EvidenceSentence]) -> bool:
@@ -152,11 +168,12 @@ def asked_mentions(question: str) -> list[frozenset[str]]:
 
 
 
-def lacks_asked_mention(question: str, chosen: list[EvidenceSentence]) -> bool:
-    """A question about a role or an event whose evidence passages never mention it."""
+def unmentioned(question: str, chosen: list[EvidenceSentence]) -> frozenset[str] | None:
+    """The role or event the question asks about that the evidence passages never mention (its words
+    in both languages), or None when each one asked about is mentioned."""
     passages = {id(s.hit): set(tokenize(s.hit.text)) for s in chosen}
     for words in asked_mentions(question):
         alternatives = [frozenset(tokenize(word)) for word in words]
         if not any(alt and alt <= tokens for tokens in passages.values() for alt in alternatives):
-            return True
-    return False
+            return words
+    return None

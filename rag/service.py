@@ -173,9 +173,9 @@ class PolicyQA:
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
         from rag.prompting import build_answer_messages
 
-        evidence, support = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings)
+        evidence, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings)
         if not evidence:  # the same refusal decision as the offline composer
-            return refusal(question, q_lang, hits, support)
+            return refusal(question, q_lang, hits, support, missing)
         passages = hits[: self.settings.answer_passages]
         numbered = [(i + 1, h.title, h.text) for i, h in enumerate(passages)]
         messages = build_answer_messages(self.settings, question, q_lang, numbered, history)

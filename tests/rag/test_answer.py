@@ -56,3 +56,15 @@ def test_embedding_support_needs_a_clear_lead_over_the_runner_up() -> None:
     assert chosen is not None and chosen.text == FUNDING
     far = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [0.5, 1, 0, 0], OFFICE: [0, 0, 1, 0]})
     assert dense_support(PARAPHRASE, candidates, far, Settings()) is None  # cosine below citation_min_dense
+
+
+def test_a_refusal_says_what_the_passages_lack_in_the_question_language() -> None:
+    from rag.answer import refusal
+    from rag.answer_type import Missing
+
+    plain = refusal("q", "en", [], 0.1)
+    assert plain.refused and plain.answer == "The documents do not say. The closest passages are listed below for reference."
+    money = refusal("q", "zh", [], 0.5, Missing("money"))
+    assert money.answer == "文档中没有找到能回答这个问题的内容。最接近的段落没有给出所问的金额。下面是最接近的段落，供参考。"
+    assert "do not mention “adviser”" in refusal("q", "en", [], 0.5, Missing("mention", "adviser")).answer
+    assert "没有提到“更名”" in refusal("q", "zh", [], 0.5, Missing("mention", "更名")).answer

@@ -4,11 +4,12 @@ n-th event, the role or event asked about)."""
 from __future__ import annotations
 
 from rag.answer_type import (
+    asked_answer_kind,
     asked_mentions,
     asked_ordinals,
     lacks_asked_figure,
-    lacks_asked_mention,
     lacks_asked_ordinal,
+    unmentioned,
 )
 from rag.evidence import EvidenceSentence, same_language_groups, translated_groups
 from rag.lexical import tokenize
@@ -90,8 +91,15 @@ def test_a_role_or_an_event_asked_about_must_be_mentioned() -> None:
     assert asked_mentions("Which official statement was issued?") == []  # an adjective, not a role
     history = sentence("英国人工智能安全研究所的前身是前沿人工智能工作组，于2023年成立。")
     renamed = sentence("2025年，该研究所更名为人工智能安全研究所。")
-    assert lacks_asked_mention("英国研究所后来更名为什么？", [history])
-    assert not lacks_asked_mention("英国研究所后来更名为什么？", [history, renamed])
+    assert unmentioned("英国研究所后来更名为什么？", [history]) == asked_mentions("英国研究所后来更名为什么？")[0]
+    assert unmentioned("英国研究所后来更名为什么？", [history, renamed]) is None
     adviser = sentence("国家安全顾问沙利文在国防大学发表讲话。")
-    assert not lacks_asked_mention("Which national security adviser presented the memo?", [adviser])
-    assert lacks_asked_mention("Which national security adviser presented the memo?", [history])
+    assert unmentioned("Which national security adviser presented the memo?", [adviser]) is None
+    assert unmentioned("Which national security adviser presented the memo?", [history]) == {"adviser", "顾问"}
+
+
+def test_asked_answer_kind() -> None:
+    assert asked_answer_kind("该办法规定了多少金额的罚款？") == "money"
+    assert asked_answer_kind("How often are the tests run?") == "duration"
+    assert asked_answer_kind("How many staff does it employ?") == "figure"
+    assert asked_answer_kind("Which countries signed?") is None

@@ -78,6 +78,13 @@ def test_refuses_off_topic_question_in_its_language(qa: PolicyQA) -> None:
     assert english.refused and english.answer.startswith("The documents do not say")
 
 
+def test_refusal_names_what_the_closest_passages_lack(qa: PolicyQA) -> None:
+    # The memorandum is in the corpus; who presented it is not.
+    answer = qa.ask("Which White House national security adviser presented the AI national security memorandum?")
+    assert answer.refused and "do not mention “adviser”" in answer.answer
+    assert answer.contexts  # the closest passages are still listed
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\x00\x01\x02", "？" * 3, "x" * 10_000, "Что такое ИИ?"])
 def test_bad_questions_never_raise(qa: PolicyQA, question: str) -> None:
     answer = qa.ask(question)
