@@ -28,20 +28,13 @@ from rag.answer_type import (
     unmentioned,
 )
 from rag.claims import has_word
-from rag.evidence import (
-    EvidenceSentence,
-    TermGroup,
-    coverage,
-    passage_sentences,
-    same_language_groups,
-    score_sentences,
-    translated_groups,
-)
+from rag.evidence import EvidenceSentence, passage_sentences, score_sentences
 from rag.language import detect_language
 from rag.lexical import tokenize
 from rag.retrieve import SearchHit
 from rag.sentences import split_sentences
 from rag.settings import Settings
+from rag.terms import TermGroup, coverage, same_language_groups, translated_groups
 
 # A refusal: what the documents do not say, why (when a check of the answer type decided it), and
 # the closest passages below it.

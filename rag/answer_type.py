@@ -22,8 +22,9 @@ import re
 from dataclasses import dataclass
 
 from rag.claims import has_word
-from rag.evidence import EvidenceSentence, TermGroup
+from rag.evidence import EvidenceSentence
 from rag.lexical import tokenize
+from rag.terms import TermGroup
 
 QUANTITY_QUESTION = re.compile(r"多少|多高|多大|多长|多久|几[个项家名位次年]|how (many|much|long|often)|what (percentage|amount|share)", re.I)
 # A figure that can answer "how many / how much": a number with a unit or currency (a bare number in

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 
-from rag.evidence import EvidenceSentence, TermGroup
+from rag.evidence import EvidenceSentence
 from rag.lexical import tokenize
+from rag.terms import TermGroup
 
 CLAIM_WRAPPERS = [
     re.compile(r"^\s*(is it true that|is it correct that|true or false:|claim:)\s*", re.I),

@@ -28,6 +28,7 @@ from rag.normalize import fold_text
 from rag.rerank import rerank
 from rag.settings import Settings
 from rag.store import ChunkFilter, Hit, Prefetch
+from rag.terms import TermGroup, coverage
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +81,6 @@ def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> flo
     if total <= 0:
         return 0.0
     return sum(w for t, w in terms.items() if t in passage_tokens) / total
-
-
-def group_coverage(groups: list[frozenset[frozenset[str]]], passage_tokens: frozenset[str]) -> float:
-    """Share of the source words whose translation (any alternative, all of its tokens) is in the passage:
-    each word counts once, however many translations the dictionary offers for it."""
-    if not groups:
-        return 0.0
-    return sum(any(alt <= passage_tokens for alt in group) for group in groups) / len(groups)
 
 
 def clean_question(question: str | None, max_chars: int) -> str:
@@ -214,16 +207,17 @@ class Retriever:
                 terms[term] = 1.0
         return terms
 
-    def translation_groups(self, question: str, target: str, translation: str | None) -> list[frozenset[frozenset[str]]]:
-        """Per source word, the index-token sets of its translations; each word of an LLM translation
-        is a group of its own."""
-        groups = []
+    def translation_groups(self, question: str, target: str, translation: str | None) -> list[TermGroup]:
+        """Per source word, the index-token sets of its translations, weight 1 (each word counts once,
+        however many translations the dictionary offers for it); each word of an LLM translation is a
+        group of its own."""
+        groups: list[TermGroup] = []
         for group in self.translate_groups(question, target) if self.translate_groups is not None else []:
-            alternatives = frozenset(frozenset(tokenize(term)) for term in group if tokenize(term))
+            alternatives = tuple(dict.fromkeys(frozenset(tokenize(term)) for term in group if tokenize(term)))
             if alternatives:
-                groups.append(alternatives)
+                groups.append((alternatives, 1.0))
         if translation:
-            groups += [frozenset([frozenset([token])]) for token in dict.fromkeys(tokenize(translation))]
+            groups += [((frozenset([token]),), 1.0) for token in dict.fromkeys(tokenize(translation))]
         return groups
 
     def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, q_lang: str,
@@ -243,7 +237,7 @@ class Retriever:
             if hit.language == q_lang:
                 hit.features["coverage"] = term_overlap(own, tokens)
             elif groups:
-                hit.features["coverage"] = group_coverage(groups, tokens)
+                hit.features["coverage"] = coverage(groups, tokens)
             else:
                 hit.features["coverage"] = term_overlap(translated_terms, tokens)
 

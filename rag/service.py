@@ -27,13 +27,14 @@ from rag.answer import (
     verify_answer,
 )
 from rag.claims import judge_claim, strip_claim
-from rag.evidence import EvidenceSentence, TermGroup, same_language_groups, score_sentences, translated_groups
+from rag.evidence import EvidenceSentence, score_sentences
 from rag.index import Index
 from rag.ingest import IngestReport, ProgressCallback
 from rag.lexical import tokenize
 from rag.manifest import DocumentRecord
 from rag.retrieve import Retriever, SearchHit, clean_question, other_language
 from rag.settings import Settings
+from rag.terms import TermGroup, same_language_groups, translated_groups
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from rag.answer_type import (
     lacks_asked_ordinal,
     unmentioned,
 )
-from rag.evidence import EvidenceSentence, same_language_groups, translated_groups
+from rag.evidence import EvidenceSentence
+from rag.terms import same_language_groups, translated_groups
 from rag.lexical import tokenize
 from rag.lexicon import BilingualLexicon
 from rag.retrieve import SearchHit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.claims import contrary_conflict, negates_claim_terms, numbers_conflict, quantities, strip_claim
-from rag.evidence import same_language_groups, translated_groups
+from rag.terms import same_language_groups, translated_groups
 from rag.lexical import tokenize
 from rag.lexicon import BilingualLexicon
 

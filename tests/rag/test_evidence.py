@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.evidence import relative_scores, same_language_groups, score_sentences
+from rag.evidence import relative_scores, score_sentences
+from rag.terms import same_language_groups
 from rag.lexical import tokenize
 from rag.retrieve import SearchHit
 

@@ -96,14 +96,3 @@ def test_near_duplicates_across_documents_are_dropped_but_not_within_one() -> No
 
 def test_empty_input() -> None:
     assert rerank("zh", QUERY, None, [], settings()) == []
-
-
-def test_group_coverage_counts_each_source_word_once() -> None:
-    from rag.retrieve import group_coverage
-
-    groups = [frozenset({frozenset({"会议"}), frozenset({"见面"})}),  # meeting
-              frozenset({frozenset({"4", "月"}), frozenset({"四月"})})]  # April: "4月" needs both tokens
-    assert group_coverage(groups, frozenset({"会议", "见面"})) == 0.5  # two translations of one word
-    assert group_coverage(groups, frozenset({"会议", "4"})) == 0.5
-    assert group_coverage(groups, frozenset({"见面", "4", "月"})) == 1.0
-    assert group_coverage([], frozenset({"会议"})) == 0.0

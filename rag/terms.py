@@ -1,0 +1,80 @@
+"""Question terms as weighted groups, and how much of them a text covers.
+
+A term group is the alternatives that count as one question word (the word itself; or, for a text in
+the other language, each of its dictionary translations) with a weight: the word's rarity in general
+language (jieba's frequency table for Chinese; length for English words). Coverage is the weighted
+share of the groups a text matches. The rerank's coverage feature, evidence sentences and claims all
+measure with it.
+
+Usage::
+
+    groups = same_language_groups(tokenize("欧盟罚款的金额"))
+    coverage(groups, set(tokenize("违规公司可能被处以4000万欧元的罚款")))
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import jieba
+
+from rag.lexical import tokenize
+
+
+@lru_cache(maxsize=1)
+def _jieba_total() -> tuple[dict[str, int], int]:
+    jieba.initialize()
+    return jieba.dt.FREQ, jieba.dt.total
+
+
+@lru_cache(maxsize=100_000)
+def term_weight(term: str) -> float:
+    """Rarity of a term: Chinese from jieba's corpus frequencies, Latin by length, numbers high."""
+    if term[:1].isdigit():
+        return 3.0
+    if term.isascii():
+        return 1.0 + min(len(term), 10) / 5
+    freq, total = _jieba_total()
+    count = freq.get(term, 0)
+    return min(4.0, math.log(total / (count + 1)) / 4) if count else 3.0
+
+
+# A query term group: alternative token sets (any one fully present counts) and the group's weight.
+# A negative weight marks a bonus group: it counts only where it matches (names and numbers of an
+# English question may or may not be written in Latin script inside a Chinese passage).
+TermGroup = tuple[tuple[frozenset[str], ...], float]
+CROSS_GROUP_WEIGHT = 1.5
+QUESTION_WORDS = frozenset(
+    """哪些 哪些方面 哪个 哪 多高 多少 多大 多久 多长 什么 什么样 怎样 怎么样 为何 几 几个 哪三个 哪5个 分别
+    是否 如何 吗 呢 说法 属实 提到 认为 回顾 根据""".split()
+)
+
+
+def same_language_groups(tokens: list[str]) -> list[TermGroup]:
+    """One group per distinct token, weighted by its rarity."""
+    return [((frozenset([t]),), term_weight(t)) for t in dict.fromkeys(tokens) if t not in QUESTION_WORDS]
+
+
+def translated_groups(translations: list[frozenset[str]], question_tokens: list[str],
+                      llm_translation: str | None) -> list[TermGroup]:
+    """Groups for passages in the other language: per source word its dictionary translations, plus
+    the question's names and numbers (they stay the same across languages), plus an LLM translation."""
+    groups: list[TermGroup] = []
+    for group in translations:
+        alternatives = tuple(frozenset(tokenize(term)) for term in group if tokenize(term))
+        if alternatives:
+            groups.append((alternatives, CROSS_GROUP_WEIGHT))
+    groups += [(g[0], -g[1]) for g in same_language_groups(question_tokens) if next(iter(g[0][0])).isascii()]
+    if llm_translation:
+        groups += same_language_groups(tokenize(llm_translation))
+    return groups
+
+
+def coverage(groups: list[TermGroup], tokens: set[str]) -> float:
+    """Weighted share of the groups matched by the passage/sentence tokens (bonus groups count only
+    when they match)."""
+    matched = [abs(w) for alternatives, w in groups if any(alt <= tokens for alt in alternatives)]
+    total = sum(w for _, w in groups if w > 0) + sum(abs(w) for alternatives, w in groups
+                                                     if w < 0 and any(alt <= tokens for alt in alternatives))
+    return sum(matched) / total if total else 0.0
