@@ -216,6 +216,14 @@ def compose_extractive(
     chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings)
     if not chosen:
         return refusal(question, q_lang, hits, support, missing)
+    return extractive_answer(question, q_lang, hits, chosen, support)
+
+
+def extractive_answer(
+    question: str, q_lang: str, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,
+) -> Answer:
+    """The chosen evidence sentences as the answer, each cited (quoted under a lead line when they are
+    all in the other language)."""
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:

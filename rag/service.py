@@ -23,6 +23,7 @@ from rag.answer import (
     answering_evidence,
     citation_from,
     compose_extractive,
+    extractive_answer,
     refusal,
     verify_answer,
 )
@@ -187,7 +188,7 @@ class PolicyQA:
                 yield text, None
         except Exception as error:  # noqa: BLE001 - fall back to the offline answer, say why
             logger.warning("LLM failed (%s); answering extractively", error)
-            return compose_extractive(question, q_lang, hits, question_terms, translated, self.settings)
+            return extractive_answer(question, q_lang, hits, evidence, support)
         if LLM_REFUSAL.search(text) and len(text) < 200:
             return refusal(question, q_lang, hits, support)
         verified, citations, notes = verify_answer(
@@ -198,7 +199,7 @@ class PolicyQA:
             # Nothing the model wrote could be traced to a passage, yet the evidence check found answering
             # sentences: show those (extractive, cited) rather than an unverifiable text or a refusal.
             logger.info("LLM answer not verifiable against the passages; answering extractively")
-            answer = compose_extractive(question, q_lang, hits, question_terms, translated, self.settings)
+            answer = extractive_answer(question, q_lang, hits, evidence, support)
             answer.notes = [*notes, "LLM answer could not be verified; extractive answer shown"]
             return answer
         return Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
@@ -247,8 +248,8 @@ class PolicyQA:
         cited_hits = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
         if verdict != "contradicted" or not any(id(h) in on_topic for h in cited_hits):
             return "supported", pro, con
-        against = [next(s for s in sentences if s.hit is h) for h in cited_hits
-                   if id(h) in on_topic and any(s.hit is h for s in sentences)]
+        # sentences are best first and hold every on-topic passage's sentences (pro is drawn from them)
+        against = [next(s for s in sentences if s.hit is h) for h in cited_hits if id(h) in on_topic]
         return "contradicted", [s for s in pro if all(s.hit is not h for h in cited_hits)], against[:2]
 
 
