@@ -267,15 +267,15 @@ def support_score(sentence: str, evidence: str, q_lang: str, translate_groups: A
 
 
 def dense_support(
-    sentence: str, candidates: list[EvidenceSentence], embed: Callable[[list[str]], np.ndarray],
+    sentence_vector: np.ndarray, candidate_vectors: np.ndarray, candidates: list[EvidenceSentence],
     settings: Settings,
 ) -> EvidenceSentence | None:
-    """The candidate sentence that stands out by embedding similarity to ``sentence`` (cosine ≥
-    ``citation_min_dense`` and ahead of the runner-up by ``citation_dense_margin``), or None."""
+    """The candidate sentence that stands out by embedding similarity to the answer sentence (cosine ≥
+    ``citation_min_dense`` and ahead of the runner-up by ``citation_dense_margin``), or None. Vectors
+    are L2-normalized, one row per candidate."""
     if not candidates:
         return None
-    vectors = embed([sentence] + [c.text for c in candidates])
-    similarities = vectors[1:] @ vectors[0]
+    similarities = candidate_vectors @ sentence_vector
     order = np.argsort(-similarities)
     best = float(similarities[order[0]])
     runner_up = float(similarities[order[1]]) if len(order) > 1 else -1.0
@@ -298,6 +298,7 @@ def verify_answer(
     citations: list[Citation] = []
     notes: list[str] = []
     candidates = [s for rank, hit in enumerate(hits) for s in passage_sentences(hit, rank)]
+    candidate_vectors: np.ndarray | None = None  # embedded once, when a sentence first needs them
     parts: list[str] = []
     for sentence, numbers in split_answer(text):
         best: EvidenceSentence | None = None
@@ -314,8 +315,10 @@ def verify_answer(
                 key=lambda pair: pair[0], default=(0.0, None),
             )
             semantic = None
-            if repointed[0] < settings.citation_min_lexical and embed is not None:
-                semantic = dense_support(sentence, candidates, embed, settings)
+            if repointed[0] < settings.citation_min_lexical and embed is not None and candidates:
+                if candidate_vectors is None:
+                    candidate_vectors = embed([c.text for c in candidates])
+                semantic = dense_support(embed([sentence])[0], candidate_vectors, candidates, settings)
             if repointed[1] is not None and repointed[0] >= settings.citation_min_lexical:
                 if numbers:
                     notes.append(f"citation {numbers} re-pointed for: {sentence[:60]}")

@@ -49,13 +49,16 @@ def test_a_paraphrase_is_kept_when_one_sentence_stands_out_by_embedding() -> Non
 
 def test_embedding_support_needs_a_clear_lead_over_the_runner_up() -> None:
     candidates = [s for rank, h in enumerate([hit(FUNDING), hit(OFFICE)]) for s in passage_sentences(h, rank)]
-    close = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [1, 0.30, 0, 0], OFFICE: [1, 0.31, 0, 0]})
-    assert dense_support(PARAPHRASE, candidates, close, Settings()) is None
-    clear = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [1, 0.05, 0, 0], OFFICE: [0.2, 1, 0, 0]})
-    chosen = dense_support(PARAPHRASE, candidates, clear, Settings())
+
+    def support(table: dict[str, list[float]]):  # type: ignore[no-untyped-def]
+        embed = fake_embed(table)
+        return dense_support(embed([PARAPHRASE])[0], embed([FUNDING, OFFICE]), candidates, Settings())
+
+    assert support({PARAPHRASE: [1, 0, 0, 0], FUNDING: [1, 0.30, 0, 0], OFFICE: [1, 0.31, 0, 0]}) is None
+    chosen = support({PARAPHRASE: [1, 0, 0, 0], FUNDING: [1, 0.05, 0, 0], OFFICE: [0.2, 1, 0, 0]})
     assert chosen is not None and chosen.text == FUNDING
-    far = fake_embed({PARAPHRASE: [1, 0, 0, 0], FUNDING: [0.5, 1, 0, 0], OFFICE: [0, 0, 1, 0]})
-    assert dense_support(PARAPHRASE, candidates, far, Settings()) is None  # cosine below citation_min_dense
+    # cosine below citation_min_dense
+    assert support({PARAPHRASE: [1, 0, 0, 0], FUNDING: [0.5, 1, 0, 0], OFFICE: [0, 0, 1, 0]}) is None
 
 
 def test_a_refusal_says_what_the_passages_lack_in_the_question_language() -> None:
