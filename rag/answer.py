@@ -27,7 +27,6 @@ from rag.answer_type import (
     lacks_asked_ordinal,
     unmentioned,
 )
-from rag.claims import has_word
 from rag.evidence import EvidenceSentence, passage_sentences, score_sentences
 from rag.language import detect_language
 from rag.lexical import tokenize
@@ -201,10 +200,9 @@ def answering_evidence(
         return [], support, Missing(asked_answer_kind(question) or "figure")
     if lacks_asked_ordinal(question, chosen, q_lang, question_terms, translated_terms):
         return [], support, Missing("ordinal")
-    words = unmentioned(question, chosen)
-    if words is not None:
-        asked = sorted(w for w in words if has_word(w, question)) or sorted(words)
-        return [], support, Missing("mention", asked[0])
+    word = unmentioned(question, chosen)
+    if word is not None:
+        return [], support, Missing("mention", word)
     return chosen, support, None
 
 

@@ -169,12 +169,12 @@ def asked_mentions(question: str) -> list[frozenset[str]]:
 
 
 
-def unmentioned(question: str, chosen: list[EvidenceSentence]) -> frozenset[str] | None:
-    """The role or event the question asks about that the evidence passages never mention (its words
-    in both languages), or None when each one asked about is mentioned."""
+def unmentioned(question: str, chosen: list[EvidenceSentence]) -> str | None:
+    """The role or event the question asks about that the evidence passages never mention, as the
+    question words it, or None when each one asked about is mentioned."""
     passages = {id(s.hit): set(tokenize(s.hit.text)) for s in chosen}
     for words in asked_mentions(question):
         alternatives = [frozenset(tokenize(word)) for word in words]
         if not any(alt and alt <= tokens for tokens in passages.values() for alt in alternatives):
-            return words
+            return min((w for w in words if has_word(w, question)), default=min(words))
     return None

@@ -92,11 +92,11 @@ def test_a_role_or_an_event_asked_about_must_be_mentioned() -> None:
     assert asked_mentions("Which official statement was issued?") == []  # an adjective, not a role
     history = sentence("英国人工智能安全研究所的前身是前沿人工智能工作组，于2023年成立。")
     renamed = sentence("2025年，该研究所更名为人工智能安全研究所。")
-    assert unmentioned("英国研究所后来更名为什么？", [history]) == asked_mentions("英国研究所后来更名为什么？")[0]
+    assert unmentioned("英国研究所后来更名为什么？", [history]) == "更名"  # as the question words it
     assert unmentioned("英国研究所后来更名为什么？", [history, renamed]) is None
     adviser = sentence("国家安全顾问沙利文在国防大学发表讲话。")
     assert unmentioned("Which national security adviser presented the memo?", [adviser]) is None
-    assert unmentioned("Which national security adviser presented the memo?", [history]) == {"adviser", "顾问"}
+    assert unmentioned("Which national security adviser presented the memo?", [history]) == "adviser"
 
 
 def test_asked_answer_kind() -> None:
