@@ -24,6 +24,7 @@ from types import TracebackType
 from rag.documents import UnreadableDocumentError
 from rag.embedding import Embedder, get_embedder
 from rag.ingest import (
+    TEXT_PIPELINE,
     IngestReport,
     ProgressCallback,
     SkippedFile,
@@ -38,7 +39,6 @@ from rag.ingest import (
 from rag.loaders import load_document
 from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
 from rag.settings import Settings
-from rag.lexical import ANALYZER
 from rag.store import Store, open_store, point_id
 
 logger = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ class Index:
             return
         previous = self._manifest.paths.get(key)
         known = self._manifest.documents.get(doc_hash)
-        current = known is not None and known.analyzer == ANALYZER
+        current = known is not None and known.analyzer == TEXT_PIPELINE
         if previous == doc_hash and current:
             report.unchanged.append(path.name)
             return
@@ -210,7 +210,7 @@ class Index:
         report.chunks_embedded += len(chunks)
         if known is not None:  # indexed by an older analyzer: its points were overwritten in place
             self.store.delete_points([point_id(doc_hash, i) for i in range(len(chunks), known.chunks)])
-            known.chunks, known.analyzer = len(chunks), ANALYZER
+            known.chunks, known.analyzer = len(chunks), TEXT_PIPELINE
             if previous is not None and previous != doc_hash:
                 self._forget(key)
             self._manifest.paths[key] = doc_hash

@@ -28,9 +28,13 @@ from rag.embedding import Embedder
 from rag.language import detect_language
 from rag.lexical import ANALYZER, document_vector, tokenize
 from rag.manifest import DocumentRecord, Manifest
-from rag.normalize import normalize
+from rag.normalize import NORMALIZATION, normalize
 from rag.settings import Settings
 from rag.store import StoredPoint, point_id
+
+# The text pipeline (normalization + tokenization) a document was indexed with; a document indexed by
+# another one is re-indexed in place by the next ingest.
+TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}"
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +109,8 @@ def collect_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> tuple[lis
 
 
 def chunk_document(doc: LoadedDocument, settings: Settings, count_tokens: Callable[[str], int]) -> list[Chunk]:
-    normalized = normalize(doc.raw_text, doc.body_start, wrap_min_chars=settings.wrap_min_chars)
+    normalized = normalize(doc.raw_text, doc.body_start, wrap_min_chars=settings.wrap_min_chars,
+                           running_line_min_repeats=settings.running_line_min_repeats)
     return chunk_text(
         normalized,
         count_tokens,
@@ -173,7 +178,7 @@ def document_record(doc: LoadedDocument, doc_hash: str, chunks: int, size: int) 
         publisher=str(meta["publisher"]) if meta.get("publisher") else None,
         source_url=str(meta["source_url"]) if meta.get("source_url") else None,
         suffix=doc.path.suffix.lower(),
-        analyzer=ANALYZER,
+        analyzer=TEXT_PIPELINE,
     )
 
 

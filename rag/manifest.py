@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,8 @@ class DocumentRecord:
     publisher: str | None = None
     source_url: str | None = None
     suffix: str = ""
-    # The lexical analyzer (rag.lexical.ANALYZER) its sparse vectors were built with; a document
-    # indexed by another one is re-indexed in place by the next ingest.
+    # The text pipeline (rag.ingest.TEXT_PIPELINE: normalization + tokenization) its chunks and sparse
+    # vectors were built with; a document indexed by another one is re-indexed in place by the next ingest.
     analyzer: str = ""
 
 
@@ -61,9 +61,15 @@ class Manifest:
         return cls(
             embed_model=data.get("embed_model", ""),
             dim=int(data.get("dim", 0)),
-            documents={h: DocumentRecord(**r) for h, r in data.get("documents", {}).items()},
+            documents={h: _record(r) for h, r in data.get("documents", {}).items()},
             paths=dict(data.get("paths", {})),
         )
+
+
+def _record(data: dict[str, Any]) -> DocumentRecord:
+    """A record, ignoring fields this version does not know (a manifest written by a later one)."""
+    known = {f.name for f in fields(DocumentRecord)}
+    return DocumentRecord(**{k: v for k, v in data.items() if k in known})
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -6,6 +6,8 @@
 * lines of one paragraph re-joined as PDF extraction breaks them (no space between CJK characters,
   one space between Latin words, hyphenated words re-joined);
 * Markdown images, link targets, emphasis markers and cover/QR-code/subscription boilerplate dropped;
+* running headers and footers dropped: a short line repeated many times in one document (a PDF's
+  page footer with the publisher's address, e-mail and web site);
 * headings kept, and reported with their level so the chunker can build section paths.
 
 Every output character remembers the raw span it came from, so ``NormalizedText.raw_span(a, b)``
@@ -62,6 +64,29 @@ def is_boilerplate(line: str) -> bool:
     # A short prompt rarely ends like a sentence; a real sentence that merely contains such a word does.
     ends_sentence = line.rstrip("*_ ")[-1:] in "。！？.!?；;"
     return not ends_sentence or prompt_chars >= BOILERPLATE_MIN_SHARE * len(line.replace(" ", ""))
+
+
+# Names what normalize() keeps and drops; change it whenever that changes, so documents are re-chunked.
+NORMALIZATION = "running-lines-1"
+RUNNING_LINE_MAX_CHARS = 80
+
+
+def running_lines(raw: str, min_repeats: int) -> frozenset[str]:
+    """Stripped lines that recur at least ``min_repeats`` times: a PDF's running header or footer.
+
+    A label that introduces what follows ("职能：", "Functions:") or a Chinese sentence may recur as
+    often, and is content.
+    """
+    if min_repeats < 2:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for line in raw.splitlines():
+        stripped = line.strip()
+        if stripped and len(stripped) <= RUNNING_LINE_MAX_CHARS and stripped[-1] not in ":：。！？；!?;":
+            counts[stripped] = counts.get(stripped, 0) + 1
+    return frozenset(line for line, count in counts.items() if count >= min_repeats and any(ch.isalnum() for ch in line))
+
+
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)(]|\([^)]*\))*\)")
 EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`")
@@ -230,13 +255,17 @@ def _join_lines(builder: _Builder, next_first: str) -> None:
     builder.add(" ", builder.starts[-1] + 1 if builder.starts else 0, builder.ends[-1] if builder.ends else 0)
 
 
-def normalize(raw: str, start: int = 0, end: int | None = None, wrap_min_chars: int = 24) -> NormalizedText:
+def normalize(
+    raw: str, start: int = 0, end: int | None = None, wrap_min_chars: int = 24, running_line_min_repeats: int = 5
+) -> NormalizedText:
     """Normalize raw[start:end]; offsets in the result index into ``raw``.
 
     A line at least ``wrap_min_chars`` long that does not end a sentence is taken as wrapped (PDF
-    extraction) and joined to the next text line, even across a blank line.
+    extraction) and joined to the next text line, even across a blank line. A short line found at least
+    ``running_line_min_repeats`` times (0: never) is a running header or footer and is dropped.
     """
     end = len(raw) if end is None else end
+    running = running_lines(raw[start:end], running_line_min_repeats)
     builder = _Builder()
     headings: list[Heading] = []
     previous_wrapped = False
@@ -251,6 +280,8 @@ def normalize(raw: str, start: int = 0, end: int | None = None, wrap_min_chars: 
         if stripped.strip("-*_=.·•") == "" or is_boilerplate(stripped):
             previous_wrapped = False
             continue
+        if stripped in running:
+            continue  # a page footer inside a wrapped paragraph: the paragraph goes on after it
         heading = HEADING.match(line_text)
         starts_block = heading is not None or LIST_ITEM.match(line_text) is not None or "\f" in line_text
         if previous_wrapped and not starts_block:

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     latin_chunk_ratio: float = 0.6
     # A line at least this long that does not end a sentence is a wrapped (PDF) line: join it.
     wrap_min_chars: int = 24
+    # A short line repeated this often in one document is a running header/footer (a PDF page footer
+    # with the publisher's address and web site): dropped, so it neither pads passages nor matches
+    # questions that name the publisher. 0 keeps them.
+    running_line_min_repeats: int = 5
     # Head each passage with its document title and section for the dense model.
     embed_with_title: bool = True
 

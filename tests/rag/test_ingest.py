@@ -395,7 +395,7 @@ def test_large_ingest_optimizes_the_store_and_stays_searchable(cfg: Settings, fa
 def test_documents_from_an_older_analyzer_are_reindexed_in_place(cfg: Settings) -> None:
     """A tokenizer change makes stored sparse vectors stale: the next ingest rebuilds them, keeping every
     name, without a moment where the document is missing (same point ids are overwritten)."""
-    from rag.lexical import ANALYZER
+    from rag.ingest import TEXT_PIPELINE
 
     write_corpus(cfg.corpus_dir, 2)
     text = policy_text(7)
@@ -415,7 +415,7 @@ def test_documents_from_an_older_analyzer_are_reindexed_in_place(cfg: Settings) 
         assert report.unchanged == ["x_two.txt"] and not report.added and not report.removed  # its content is done
         assert embedder.embedded == report.chunks_embedded == index.chunk_count()
         assert names(index) == before
-        assert {r.analyzer for r in index.documents()} == {ANALYZER}
+        assert {r.analyzer for r in index.documents()} == {TEXT_PIPELINE}
         assert_consistent(index)
         assert index.ingest([cfg.corpus_dir]).chunks_embedded == 0
 

@@ -9,7 +9,7 @@ import pytest
 from helpers.invariants import assert_offsets_exact
 
 from rag.loaders import load_document
-from rag.normalize import NormalizedText, compact, fold_text, normalize
+from rag.normalize import NormalizedText, compact, fold_text, normalize, running_lines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT / "corpus"
@@ -169,6 +169,30 @@ def test_markdown_images_links_and_boilerplate_dropped() -> None:
     assert "第一条 为了规范生成式人工智能服务，制定本办法。详见附件。" in text
     assert "第二条 本办法适用于境内服务。" in text
     assert_offsets_exact(MARKDOWN, norm)
+
+
+def _paged(pages: list[str], footer: list[str]) -> str:
+    return "\n\n".join(page + "\n\n" + "\n".join(footer) for page in pages)
+
+
+FOOTER = ["欢迎关注 CISS", "ciss@mail.tsinghua.edu.cn", "<http://ciss.tsinghua.edu.cn>", "010-62771388"]
+PAGES = [f"第{i}页的正文讲人工智能安全研究所的第{i}项工作，这一段在页尾被截" for i in range(1, 7)]
+
+
+def test_running_footers_are_dropped_and_a_paragraph_goes_on_across_them() -> None:
+    raw = _paged(PAGES, FOOTER) + "\n\n断，下一页接着说完。"
+    norm = normalize(raw, running_line_min_repeats=5)
+    for line in FOOTER:
+        assert line not in norm.text
+    assert "这一段在页尾被截断，下一页接着说完。" in norm.text  # the wrapped line joins across the footer
+    assert_offsets_exact(raw, norm)
+    assert "ciss@mail" in normalize(raw, running_line_min_repeats=0).text
+
+
+def test_running_lines_need_repeats_and_leave_labels_and_punctuation() -> None:
+    raw = "\n".join(["职能：", "负责测评。", "，", "页脚 A"] * 6 + ["页脚 B"] * 3)
+    assert running_lines(raw, 5) == frozenset({"页脚 A"})
+    assert running_lines(raw, 0) == frozenset()
 
 
 def test_headings_recorded_with_level_and_position() -> None:
