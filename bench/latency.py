@@ -80,17 +80,12 @@ def base_points(index: Any) -> list[tuple[np.ndarray, dict[int, float], dict[str
     """(dense, sparse, payload) of every point of the real index (sparse recomputed like ingestion)."""
     from rag.lexical import document_vector, tokenize
 
-    shard, qe = index.store._shard, index.store._qe  # bench-only access to the Edge shard
-    out, offset = [], None
-    while True:
-        records, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=500, with_payload=True,
-                                                        with_vector=["dense"]))
-        for r in records:
-            payload = dict(r.payload or {})
-            sparse = document_vector(tokenize(f"{payload.get('section', '')}\n{payload.get('text', '')}"))
-            out.append((np.asarray(r.vector["dense"], dtype=np.float32), sparse, payload))
-        if offset is None or not records:
-            return out
+    out = []
+    for point in index.store.scroll(with_dense=True):
+        assert point.dense is not None
+        sparse = document_vector(tokenize(f"{point.payload.get('section', '')}\n{point.payload.get('text', '')}"))
+        out.append((point.dense, sparse, point.payload))
+    return out
 
 
 class FixedQueries:
@@ -118,7 +113,8 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     from rag.index import Index
     from rag.manifest import DocumentRecord, Manifest
     from rag.service import PolicyQA
-    from rag.store import EdgeStore, StoredPoint, point_id
+    from rag.edge_store import EdgeStore
+    from rag.store import StoredPoint, point_id
 
     data = pickle.loads(Path(data_path).read_bytes())
     points, questions = data["points"], data["questions"]
@@ -165,7 +161,7 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     result["search_no_doc_filter"] = time_searches(_without_doc_filter(retriever), order)
     if optimize:  # on the private shard, as a large ingest would
         with common.Stopwatch() as sw:
-            store._shard.optimize()
+            store.optimize()
         result["optimize_s"] = round(sw.seconds, 1)
         result["search_after_optimize"] = time_searches(retriever, order)
         result["disk_mib_after_optimize"] = common.dir_size_mib(edge_dir)
@@ -178,7 +174,7 @@ def _without_doc_filter(retriever: Any) -> Any:
     from rag.store import ChunkFilter
 
     clone = copy.copy(retriever)
-    clone._filter = lambda *args, **kwargs: ChunkFilter()  # every document is visible anyway
+    clone.chunk_filter = lambda *args, **kwargs: ChunkFilter()  # every document is visible anyway
     return clone
 
 

@@ -141,10 +141,12 @@ class Retriever:
         self.translate = translate
         self.translate_groups = translate_groups
 
-    def _filter(self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None,
-                all_visible: bool = False) -> ChunkFilter:
-        """``all_visible``: every point in the store is visible, so unless ``docs`` narrows the search
-        the (at scale, costly) document filter is left out."""
+    def chunk_filter(
+        self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None,
+        all_visible: bool = False,
+    ) -> ChunkFilter:
+        """The filter of one search. ``all_visible``: every point in the store is visible, so unless
+        ``docs`` narrows the search the (at scale, costly) document filter is left out."""
         visible = self.index.visible_hashes()
         if docs:
             wanted = {self.index.hash_for_name(name) for name in docs}
@@ -266,12 +268,12 @@ class Retriever:
         prefetches, weights, query_vec, cross_vec = self.prefetches(question, q_lang, translation, translated_terms)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         generation = self.index.clean_generation()
-        flt = self._filter(docs, language, date_from, date_to, all_visible=generation is not None)
+        flt = self.chunk_filter(docs, language, date_from, date_to, all_visible=generation is not None)
         hits = self.index.store.query(prefetches, weights, s.rrf_k, limit, flt)
         if generation is not None and self.index.clean_generation() != generation:
             # A write began during the query: it may have seen a half-indexed document. Filter.
             hits = self.index.store.query(prefetches, weights, s.rrf_k, limit,
-                                          self._filter(docs, language, date_from, date_to))
+                                          self.chunk_filter(docs, language, date_from, date_to))
         names = {h: r.names[0] for h, r in ((h, self.index.record(h)) for h in self.index.visible_hashes()) if r and r.names}
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()

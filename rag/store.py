@@ -1,7 +1,11 @@
 """One store interface, two Qdrant backends.
 
-* ``EdgeStore`` — Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine; the default.
-* ``ClientStore`` — qdrant-client: a Qdrant server (``RAG_QDRANT_URL``) or, for tests, its local mode.
+* ``EdgeStore`` (``rag.edge_store``) — Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine; the default.
+* ``ClientStore`` (``rag.client_store``) — qdrant-client: a Qdrant server (``RAG_QDRANT_URL``) or, for
+  tests, its local mode.
+
+This module holds what both share: the point, filter and query types, the ``Store`` protocol, the
+folder lock and the filter builder.
 
 Both hold one collection with a named dense vector ``dense`` (cosine) and a named sparse vector
 ``sparse`` with Qdrant's IDF modifier, and run hybrid queries as Qdrant prefetches fused by weighted RRF.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -105,6 +109,13 @@ class Prefetch:
 
 
 @dataclass
+class ScrolledPoint:
+    id: str
+    payload: dict[str, Any]
+    dense: np.ndarray | None = None
+
+
+@dataclass
 class Hit:
     id: str
     score: float
@@ -128,6 +139,8 @@ class Store(Protocol):
     ) -> list[Hit]: ...
 
     def score_points(self, queries: list[Prefetch], ids: list[str]) -> list[dict[str, float]]: ...
+
+    def scroll(self, payload_keys: list[str] | None = None, with_dense: bool = False) -> Iterator[ScrolledPoint]: ...
 
     def doc_chunk_counts(self) -> dict[str, int]: ...
 
@@ -157,161 +170,18 @@ def build_filter(flt: ChunkFilter | None, api: Any, make_range: Callable[[int | 
     return api.Filter(must=must)
 
 
-def _sparse_lists(vector: dict[int, float]) -> tuple[list[int], list[float]]:
+def sparse_lists(vector: dict[int, float]) -> tuple[list[int], list[float]]:
     items = sorted(vector.items())
     return [i for i, _ in items], [float(v) for _, v in items]
 
 
-class EdgeStore:
-    """Qdrant Edge shard in a folder; single process (the folder is locked while open)."""
-
-    exclusive = True
-
-    def __init__(self, path: Path, dim: int) -> None:
-        import qdrant_edge as qe
-
-        self._qe = qe
-        path.mkdir(parents=True, exist_ok=True)
-        # Our own OS lock, taken before Qdrant Edge touches the folder: a refused load() would
-        # already have rewritten files under the holder's feet. The OS drops it on kill -9.
-        self._lock_file = acquire_lock(path.parent / f".{path.name}.lock", path)
-        config = qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
-            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-        )
-        try:
-            has_data = any(path.iterdir())
-            self._shard = qe.EdgeShard.load(str(path)) if has_data else qe.EdgeShard.create(str(path), config)
-            self._ensure_payload_indexes()
-        except Exception as error:  # the Rust side raises a plain exception with the OS error inside
-            release_lock(self._lock_file)
-            if "WouldBlock" in str(error):
-                raise IndexLockedError(locked_message(path)) from error
-            raise
-
-    def _ensure_payload_indexes(self) -> None:
-        """Index the filtered fields: without them every filtered search reads payloads from disk."""
-        qe = self._qe
-        present = set(self._shard.info().payload_schema)
-        for field_name, schema in PAYLOAD_INDEXES.items():
-            if field_name not in present:
-                self._shard.update(qe.UpdateOperation.create_field_index(field_name, getattr(qe.PayloadSchemaType, schema)))
-
-    def _filter(self, flt: ChunkFilter | None) -> Any:
-        qe = self._qe
-        return build_filter(flt, qe, lambda low, high: qe.RangeFloat(gte=float(low) if low else None,
-                                                                     lte=float(high) if high else None))
-
-    def upsert(self, points: list[StoredPoint]) -> None:
-        if not points:
-            return
-        qe = self._qe
-        edge_points = [
-            qe.Point(
-                id=p.id,
-                vector={DENSE: [float(x) for x in p.dense], SPARSE: qe.SparseVector(*_sparse_lists(p.sparse))},
-                payload=p.payload,
-            )
-            for p in points
-        ]
-        self._shard.update(qe.UpdateOperation.upsert_points(edge_points))
-
-    def delete_docs(self, doc_hashes: list[str]) -> None:
-        if doc_hashes:
-            qe = self._qe
-            flt = qe.Filter(must=[qe.FieldCondition(key="doc_hash", match=qe.MatchAny(any=list(doc_hashes)))])
-            self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
-
-    def delete_points(self, ids: list[str]) -> None:
-        if ids:
-            self._shard.update(self._qe.UpdateOperation.delete_points(list(ids)))
-
-    def _query_vector(self, prefetch: Prefetch) -> Any:
-        qe = self._qe
-        if prefetch.using == SPARSE:
-            assert isinstance(prefetch.vector, dict)
-            return qe.Query.Nearest(qe.SparseVector(*_sparse_lists(prefetch.vector)), using=SPARSE)
-        return qe.Query.Nearest([float(x) for x in np.asarray(prefetch.vector)], using=DENSE)
-
-    def query(
-        self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None
-    ) -> list[Hit]:
-        qe = self._qe
-        active = [(p, w) for p, w in zip(prefetches, weights, strict=True) if w > 0 and _non_empty(p)]
-        if not active:
-            return []
-        edge_prefetches = [
-            qe.Prefetch(limit=p.limit, query=self._query_vector(p), filter=self._filter(_merge(filter, p.filter)))
-            for p, _ in active
-        ]
-        request = qe.QueryRequest(
-            limit=limit,
-            prefetches=edge_prefetches,
-            query=qe.Fusion.Rrf(k=rrf_k, weights=[w for _, w in active]),
-            with_payload=True,
-            with_vector=[DENSE],
-        )
-        return [_edge_hit(point) for point in self._shard.query(request)]
-
-    def score_points(self, queries: list[Prefetch], ids: list[str]) -> list[dict[str, float]]:
-        """Each query's exact score of each of the points ``ids`` (absent: no match, e.g. no shared term),
-        in one batch; the rerank uses it to read BM25 with the index's real IDF for fused candidates."""
-        qe = self._qe
-        live = [q for q in queries if _non_empty(q)]
-        if not ids or not live:
-            return [{} for _ in queries]
-        only = qe.Filter(must=[qe.HasIdCondition(set(ids))])
-        batch = qe.QueryBatchRequest([
-            qe.QueryRequest(limit=len(ids), query=self._query_vector(q), filter=only, with_payload=False)
-            for q in live
-        ])
-        answers = iter(self._shard.query_batch(batch))
-        return [{str(p.id): float(p.score) for p in next(answers)} if _non_empty(q) else {} for q in queries]
-
-    def doc_chunk_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        offset = None
-        while True:
-            records, offset = self._shard.scroll(
-                self._qe.ScrollRequest(offset=offset, limit=1000, with_payload=["doc_hash"], with_vector=False)
-            )
-            for record in records:
-                key = (record.payload or {}).get("doc_hash", "")
-                counts[key] = counts.get(key, 0) + 1
-            if offset is None or not records:
-                return counts
-
-    def count(self) -> int:
-        return int(self._shard.count(self._qe.CountRequest()))
-
-    def flush(self) -> None:
-        self._shard.flush()
-
-    def optimize(self) -> None:
-        """Build the HNSW and merge segments now (measured: 100k points, query p50 170 → 38 ms)."""
-        self._shard.optimize()
-
-    def close(self) -> None:
-        self._shard.flush()
-        self._shard.close()
-        release_lock(self._lock_file)
-
-
-def _edge_hit(point: Any) -> Hit:
-    vector = point.vector
-    dense = None
-    if isinstance(vector, dict) and DENSE in vector:
-        dense = np.asarray(vector[DENSE], dtype=np.float32)
-    return Hit(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}), dense=dense)
-
-
-def _non_empty(prefetch: Prefetch) -> bool:
+def non_empty(prefetch: Prefetch) -> bool:
     if isinstance(prefetch.vector, dict):
         return bool(prefetch.vector)
     return prefetch.vector is not None and len(prefetch.vector) > 0
 
 
-def _merge(base: ChunkFilter | None, extra: ChunkFilter | None) -> ChunkFilter | None:
+def merge_filters(base: ChunkFilter | None, extra: ChunkFilter | None) -> ChunkFilter | None:
     if base is None:
         return extra
     if extra is None:
@@ -324,150 +194,34 @@ def _merge(base: ChunkFilter | None, extra: ChunkFilter | None) -> ChunkFilter |
         native=extra.native if extra.native is not None else base.native,
     )
 
-
-class ClientStore:
-    """qdrant-client: a Qdrant server at ``url``, or local mode at ``path`` (tests, small data)."""
-
-    def __init__(self, dim: int, collection: str, url: str | None = None, path: Path | None = None,
-                 api_key: str | None = None) -> None:
-        from qdrant_client import QdrantClient, models
-
-        self._models = models
-        self.collection = collection
-        self.exclusive = not url  # a server may have other writers
-        try:
-            if url:
-                self._client = QdrantClient(url=url, api_key=api_key)
-            else:
-                assert path is not None
-                path.mkdir(parents=True, exist_ok=True)
-                self._client = QdrantClient(path=str(path))
-        except RuntimeError as error:
-            if "already accessed" in str(error):
-                raise IndexLockedError(locked_message(path or Path("."))) from error
-            raise
-        if not self._client.collection_exists(collection):
-            self._client.create_collection(
-                collection,
-                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
-                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-            )
-            for key, schema in PAYLOAD_INDEXES.items():
-                if url:  # payload indexes matter on a server; local mode ignores them
-                    self._client.create_payload_index(
-                        collection, key, field_schema=getattr(models.PayloadSchemaType, schema.upper())
-                    )
-
-    def _filter(self, flt: ChunkFilter | None) -> Any:
-        m = self._models
-        return build_filter(flt, m, lambda low, high: m.Range(gte=low, lte=high))
-
-    def _client_query(self, prefetch: Prefetch) -> Any:
-        if prefetch.using == SPARSE:
-            assert isinstance(prefetch.vector, dict)
-            return _client_sparse(self._models, prefetch.vector)
-        return [float(x) for x in np.asarray(prefetch.vector)]
-
-    def upsert(self, points: list[StoredPoint]) -> None:
-        if not points:
-            return
-        m = self._models
-        self._client.upsert(
-            self.collection,
-            points=[
-                m.PointStruct(
-                    id=p.id,
-                    vector={DENSE: [float(x) for x in p.dense], SPARSE: _client_sparse(m, p.sparse)},
-                    payload=p.payload,
-                )
-                for p in points
-            ],
-            wait=True,
-        )
-
-    def delete_docs(self, doc_hashes: list[str]) -> None:
-        if doc_hashes:
-            m = self._models
-            flt = m.Filter(must=[m.FieldCondition(key="doc_hash", match=m.MatchAny(any=list(doc_hashes)))])
-            self._client.delete(self.collection, points_selector=m.FilterSelector(filter=flt), wait=True)
-
-    def delete_points(self, ids: list[str]) -> None:
-        if ids:
-            self._client.delete(self.collection, points_selector=self._models.PointIdsList(points=list(ids)), wait=True)
-
-    def query(
-        self, prefetches: list[Prefetch], weights: list[float], rrf_k: int, limit: int, filter: ChunkFilter | None = None
-    ) -> list[Hit]:
-        m = self._models
-        active = [(p, w) for p, w in zip(prefetches, weights, strict=True) if w > 0 and _non_empty(p)]
-        if not active:
-            return []
-        client_prefetches = [
-            m.Prefetch(query=self._client_query(p), using=p.using, limit=p.limit,
-                       filter=self._filter(_merge(filter, p.filter)))
-            for p, _ in active
-        ]
-        response = self._client.query_points(
-            self.collection,
-            prefetch=client_prefetches,
-            query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[w for _, w in active])),
-            limit=limit,
-            with_payload=True,
-            with_vectors=[DENSE],
-        )
-        hits = []
-        for point in response.points:
-            vector = point.vector if isinstance(point.vector, dict) else {}
-            dense = np.asarray(vector[DENSE], dtype=np.float32) if DENSE in vector else None
-            hits.append(Hit(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}), dense=dense))
-        return hits
-
-    def score_points(self, queries: list[Prefetch], ids: list[str]) -> list[dict[str, float]]:
-        m = self._models
-        live = [q for q in queries if _non_empty(q)]
-        if not ids or not live:
-            return [{} for _ in queries]
-        only = m.Filter(must=[m.HasIdCondition(has_id=list(ids))])
-        requests = [
-            m.QueryRequest(query=self._client_query(q), using=q.using, filter=only, limit=len(ids), with_payload=False)
-            for q in live
-        ]
-        answers = iter(self._client.query_batch_points(self.collection, requests=requests))
-        return [{str(p.id): float(p.score) for p in next(answers).points} if _non_empty(q) else {} for q in queries]
-
-    def doc_chunk_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        offset = None
-        while True:
-            records, offset = self._client.scroll(
-                self.collection, limit=1000, offset=offset, with_payload=["doc_hash"], with_vectors=False
-            )
-            for record in records:
-                key = (record.payload or {}).get("doc_hash", "")
-                counts[key] = counts.get(key, 0) + 1
-            if offset is None:
-                return counts
-
-    def count(self) -> int:
-        return int(self._client.count(self.collection, exact=True).count)
-
-    def flush(self) -> None:
-        """Writes are synchronous (``wait=True``); local mode persists on each write."""
-
-    def optimize(self) -> None:
-        """A Qdrant server optimizes in the background; local mode has nothing to optimize."""
-
-    def close(self) -> None:
-        self._client.close()
+def to_hit(point: Any) -> Hit:
+    """A scored point of either backend (both name the fields alike) as a ``Hit``."""
+    return Hit(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}), dense=dense_of(point))
 
 
-def _client_sparse(models: Any, vector: dict[int, float]) -> Any:
-    indices, values = _sparse_lists(vector)
-    return models.SparseVector(indices=indices, values=values)
+def to_scrolled(record: Any) -> ScrolledPoint:
+    return ScrolledPoint(str(record.id), dict(record.payload or {}), dense_of(record))
+
+
+def dense_of(record: Any) -> np.ndarray | None:
+    """The dense vector of a point returned by either backend; None when it was not asked for."""
+    vector = record.vector if isinstance(record.vector, dict) else {}
+    return np.asarray(vector[DENSE], dtype=np.float32) if DENSE in vector else None
+
+
+def count_by_doc(points: Iterator[ScrolledPoint]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for point in points:
+        key = point.payload.get("doc_hash", "")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def open_store(settings: Settings, dim: int) -> Store:
     """The store the settings ask for: a server URL, qdrant-client local mode, or Qdrant Edge."""
+    from rag.client_store import ClientStore
+    from rag.edge_store import EdgeStore
+
     if settings.qdrant_url:
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return ClientStore(dim, settings.collection, url=settings.qdrant_url, api_key=key)

@@ -68,23 +68,5 @@ class FakeEmbedder:
 
 
 def store_point_ids(store: Any) -> set[str]:
-    """Every point id in an EdgeStore or ClientStore (test-only peek at the backend)."""
-    ids: set[str] = set()
-    if hasattr(store, "_shard"):
-        qe = store._qe
-        offset = None
-        while True:
-            records, offset = store._shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=1000, with_payload=False, with_vector=False)
-            )
-            ids.update(str(r.id) for r in records)
-            if offset is None or not records:
-                return ids
-    offset = None
-    while True:
-        records, offset = store._client.scroll(
-            store.collection, limit=1000, offset=offset, with_payload=False, with_vectors=False
-        )
-        ids.update(str(r.id) for r in records)
-        if offset is None:
-            return ids
+    """Every point id in a store."""
+    return {point.id for point in store.scroll([])}

@@ -11,9 +11,9 @@ from helpers.fakes import FakeEmbedder, store_point_ids
 
 from rag.lexical import document_vector, query_vector, tokenize
 from rag.settings import Settings
+from rag.edge_store import EdgeStore
 from rag.store import (
     ChunkFilter,
-    EdgeStore,
     IndexLockedError,
     Prefetch,
     StoredPoint,
@@ -110,6 +110,16 @@ def test_count_and_doc_chunk_counts(shared_store) -> None:
     assert shared_store.count() == len(ALL_POINTS) == 7
     assert shared_store.doc_chunk_counts() == {"a" * 32: 3, "b" * 32: 2, "c" * 32: 2}
     assert store_point_ids(shared_store) == {p.id for p in ALL_POINTS}
+
+
+def test_scroll_returns_every_point_with_the_asked_payload_and_vector(shared_store) -> None:
+    by_id = {p.id: p for p in ALL_POINTS}
+    scrolled = list(shared_store.scroll(["doc_hash"], with_dense=True))
+    assert sorted(p.id for p in scrolled) == sorted(by_id)
+    for point in scrolled:
+        assert point.payload == {"doc_hash": by_id[point.id].payload["doc_hash"]}
+        assert point.dense is not None and np.allclose(point.dense, by_id[point.id].dense, atol=1e-5)
+    assert all(p.dense is None and "text" in p.payload for p in shared_store.scroll())
 
 
 def test_hybrid_query_finds_the_matching_passage(shared_store) -> None:
