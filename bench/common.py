@@ -266,6 +266,48 @@ def our_systems(index: Any, base: Any) -> dict[str, Search]:
     return {"hybrid (ours)": hybrid_search, "dense only": single_list(dense), "sparse only": single_list(sparse)}
 
 
+class TranslationCache:
+    """LLM query translations kept in a JSON file, keyed by model, target language and text: a re-run
+    (or a second system on the same questions) asks the model once per question."""
+
+    def __init__(self, path: Path, model: str) -> None:
+        self.path, self.model = path, model
+        self._data: dict[str, str | None] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        self.asked = 0
+
+    def wrap(self, translate: Callable[[str, str], str | None]) -> Callable[[str, str], str | None]:
+        def cached(text: str, target: str) -> str | None:
+            key = f"{self.model}|{target}|{text}"
+            if key not in self._data:
+                self._data[key] = translate(text, target)
+                self.asked += 1
+                if self.asked % 25 == 0:
+                    self.save()
+            return self._data[key]
+
+        return cached
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self._data, ensure_ascii=False), encoding="utf-8")
+
+
+def llm_translation_system(index: Any, base: Any, llm_url: str, cache: TranslationCache) -> Search:
+    """The hybrid retriever with LLM query translation on (``RAG_TRANSLATE_QUERIES``) through an
+    OpenAI-compatible server at ``llm_url``; translations cached in ``cache``."""
+    from rag.service import PolicyQA
+
+    settings = base.model_copy(update={"llm_base_url": llm_url, "llm_model": cache.model, "translate_queries": True})
+    retriever = PolicyQA.open(settings, index=index).retriever
+    assert retriever.translate is not None
+    retriever.translate = cache.wrap(retriever.translate)
+
+    def search(question: str) -> list[str]:
+        return dedupe(Path(h.doc).stem for h in retriever.run(question, k=FETCH_CHUNKS).hits)
+
+    return search
+
+
 def open_index(index_dir: Path, embedder: Any, corpus: Path) -> tuple[Any, Any, float]:
     """Fresh index of ``corpus``; returns (index, settings, ingest seconds)."""
     from rag.index import Index

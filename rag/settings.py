@@ -149,9 +149,11 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 120.0
     llm_max_retries: int = 1
     llm_context_window: int = 4096
-    # Off by default: with the local Qwen2.5-0.5B the LLM's translation retrieved worse than the
-    # dictionary gloss (dev set, English questions: R@5 0.77 vs 0.89, cited evidence 0.33 vs 0.50;
-    # BENCHMARKS.md). A strong endpoint may translate better: measure with bench/llm_eval.sh.
+    # Off by default. With Qwen2.5-Coder-1.5B (local GGUF) it lifts general-domain cross-lingual
+    # retrieval a lot (XQuAD R@1 en→zh 0.775 → 0.874, zh→en 0.825 → 0.894), but on the policy dev set
+    # the small models mistranslate names (Concordia AI → 康奈尔AI) and retrieve worse than the
+    # dictionary gloss (English questions R@5 0.90 → 0.84; with the 0.5B model 0.77), at ~1 s a
+    # question. BENCHMARKS.md; measure a stronger endpoint with bench/llm_eval.sh or bench.xquad --llm-url.
     translate_queries: bool = Field(False, description="Translate cross-lingual questions with the LLM for retrieval")
 
     # --- UI / server -----------------------------------------------------------------------
