@@ -208,7 +208,7 @@ class Index:
                 batch = chunks[start : start + UPSERT_BATCH]
                 self.store.upsert(build_points(doc, doc_hash, batch, self.embedder, self.settings))
         report.chunks_embedded += len(chunks)
-        if known is not None:  # indexed by an older analyzer: its points were overwritten in place
+        if known is not None:  # indexed by an older text pipeline: its points were overwritten in place
             self.store.delete_points([point_id(doc_hash, i) for i in range(len(chunks), known.chunks)])
             known.chunks, known.analyzer = len(chunks), TEXT_PIPELINE
             if previous is not None and previous != doc_hash:
