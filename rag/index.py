@@ -64,6 +64,7 @@ class Index:
         self._store_clean = False
         self._orphans_checked = False
         self._write_generation = 0
+        self._vocabulary: tuple[tuple[frozenset[str], int], frozenset[str]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -115,6 +116,20 @@ class Index:
         except BaseException:
             self._orphans_checked = False
             raise
+
+    def vocabulary(self) -> frozenset[str]:
+        """The index tokens of the visible documents' passages (read once per state of the index)."""
+        key = (self._visible, self._write_generation)
+        cached = self._vocabulary
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        tokens: set[str] = set()
+        for point in self.store.scroll(["doc_hash", "tokens"]):
+            if point.payload.get("doc_hash") in key[0]:
+                tokens.update(point.payload.get("tokens", ()))
+        vocabulary = frozenset(tokens)
+        self._vocabulary = (key, vocabulary)
+        return vocabulary
 
     def documents(self) -> list[DocumentRecord]:
         records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile

@@ -278,6 +278,8 @@ class BilingualLexicon:
         target_lang: str,
         vocabulary: Collection[str] | None = None,
         max_terms_per_word: int = 3,
+        attested: Collection[str] | None = None,
+        sense_pool: int = 0,
     ) -> list[tuple[str, float]]:
         """Translate ``text`` into weighted ``target_lang`` ('zh' or 'en') index terms, best first.
 
@@ -285,9 +287,11 @@ class BilingualLexicon:
         such as 'national security' replaces its words. Each source word/phrase keeps at most
         ``max_terms_per_word`` candidates, only those in ``vocabulary`` when given (a Chinese candidate
         absent from it is replaced by its jieba search-mode pieces when all of them are present).
-        Weight = score relative to the word's best candidate / sqrt(number kept).
+        With ``attested`` (the index's tokens) and ``sense_pool`` > 0, the candidates are chosen among
+        the word's best ``sense_pool`` senses, those that occur in ``attested`` first (see ``_pick``).
+        Weight = score relative to the word's best kept candidate / sqrt(number kept).
         """
-        groups = self._groups(text, target_lang, vocabulary, max_terms_per_word)
+        groups = self._groups(text, target_lang, vocabulary, max_terms_per_word, attested, sense_pool)
         weights: dict[str, float] = {}
         for kept in groups:
             for pieces, rel in kept:
@@ -295,16 +299,20 @@ class BilingualLexicon:
                     weights[piece] = max(weights.get(piece, 0.0), rel / math.sqrt(len(kept)))
         return sorted(weights.items(), key=lambda kv: -kv[1])
 
-    def translation_groups(self, text: str, target_lang: str, max_terms_per_word: int = 3) -> list[frozenset[str]]:
+    def translation_groups(
+        self, text: str, target_lang: str, max_terms_per_word: int = 3,
+        attested: Collection[str] | None = None, sense_pool: int = 0,
+    ) -> list[frozenset[str]]:
         """Per source word or phrase, the set of its translations' index tokens (any one may match)."""
         return [
             frozenset(piece for pieces, _ in kept for piece in pieces)
-            for kept in self._groups(text, target_lang, None, max_terms_per_word)
+            for kept in self._groups(text, target_lang, None, max_terms_per_word, attested, sense_pool)
             if kept
         ]
 
     def _groups(
-        self, text: str, target_lang: str, vocabulary: Collection[str] | None, max_terms_per_word: int
+        self, text: str, target_lang: str, vocabulary: Collection[str] | None, max_terms_per_word: int,
+        attested: Collection[str] | None = None, sense_pool: int = 0,
     ) -> list[list[tuple[list[str], float]]]:
         if target_lang not in ("zh", "en"):
             raise ValueError(f"target_lang must be 'zh' or 'en', not {target_lang!r}")
@@ -316,7 +324,7 @@ class BilingualLexicon:
                     for size in (3, 2, 1):
                         if i + size <= len(seg):
                             kept = self._pick(self.candidates(" ".join(seg[i : i + size])), "zh",
-                                              vocabulary, max_terms_per_word)
+                                              vocabulary, max_terms_per_word, attested, sense_pool)
                             if kept or size == 1:
                                 groups.append(kept)
                                 i += size
@@ -324,25 +332,36 @@ class BilingualLexicon:
         else:
             for term in _chinese_keys(text, self._zh):
                 cands = [(w, 1.0 / (1 + 0.1 * i)) for i, w in enumerate(self._zh[term])]
-                groups.append(self._pick(cands, "en", vocabulary, max_terms_per_word))
+                groups.append(self._pick(cands, "en", vocabulary, max_terms_per_word, attested, sense_pool))
         return groups
 
     @staticmethod
-    def _pick(cands: list[tuple[str, float]], lang: str, vocabulary: Collection[str] | None,
-              limit: int) -> list[tuple[list[str], float]]:
-        """Up to ``limit`` usable candidates (≥ 0.3 × best score; no single Chinese characters) as (pieces, rel)."""
-        kept: list[tuple[list[str], float]] = []
+    def _pick(cands: list[tuple[str, float]], lang: str, vocabulary: Collection[str] | None, limit: int,
+              attested: Collection[str] | None = None, sense_pool: int = 0) -> list[tuple[list[str], float]]:
+        """Up to ``limit`` usable candidates (≥ 0.3 × best score; no single Chinese characters) as
+        (pieces, score relative to the best kept).
+
+        With ``attested`` and a ``sense_pool`` larger than ``limit``, the word's best ``sense_pool``
+        usable senses are considered and those found in ``attested`` are kept first: a dictionary's
+        first senses are often not the ones a corpus uses ('body' → 身体 before 机构). When none is
+        found, the dictionary's order stands.
+        """
+        usable: list[tuple[str, list[str], float]] = []
         best = cands[0][1] if cands else 0.0
+        pool = max(limit, sense_pool) if attested is not None else limit
         for term, score in cands:
-            if score < 0.3 * best or len(kept) >= limit:
+            if score < 0.3 * best or len(usable) >= pool:
                 break
             if lang == "zh" and len(term) < 2:
                 continue
             pieces = _in_vocabulary(term, lang, vocabulary)
-            if pieces and all(pieces != k for k, _ in kept):
-                kept.append((pieces, score / best))
-        return kept
-
+            if pieces and all(pieces != k for _, k, _ in usable):
+                usable.append((term, pieces, score))
+        if attested is None:
+            return [(pieces, score / best) for _, pieces, score in usable]
+        usable = [u for u in usable if _in_vocabulary(u[0], lang, attested)] or usable
+        top = usable[0][2] if usable else 0.0
+        return [(pieces, score / top) for _, pieces, score in usable[:limit] if score >= 0.3 * top]
 
 def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
     """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces if not ``known``."""

@@ -53,7 +53,7 @@ class PolicyQA:
         translate = self._translate if llm is not None else None
         self.retriever = Retriever(
             index, settings, expand_terms=self._expand if lexicon else None, translate=translate,
-            translate_groups=lexicon.translation_groups if lexicon else None,
+            translate_groups=self._search_groups if lexicon else None,
         )
         self._lock = threading.RLock()
 
@@ -75,7 +75,16 @@ class PolicyQA:
 
     # --- helpers ------------------------------------------------------------------------------
     def _expand(self, text: str, target: str) -> list[tuple[str, float]]:
-        return self.lexicon.expand_query(text, target)
+        return self.lexicon.expand_query(text, target, **self._sense_choice())
+
+    def _search_groups(self, text: str, target: str) -> list[frozenset[str]]:
+        return self.lexicon.translation_groups(text, target, **self._sense_choice())
+
+    def _sense_choice(self) -> dict[str, Any]:
+        """Search prefers the dictionary senses found in the index (evidence and claim checks take
+        the dictionary's own first senses: their thresholds were set on those)."""
+        pool = self.settings.dictionary_sense_pool
+        return {"attested": self.index.vocabulary(), "sense_pool": pool} if pool > 0 else {}
 
     def _translate(self, text: str, target: str) -> str | None:
         from rag.llm import translate

@@ -139,6 +139,44 @@ def test_expand_query_max_terms_per_word(lex: BilingualLexicon) -> None:
     assert len(lex.expand_query("summit", "zh", max_terms_per_word=3)) == 3
 
 
+def _senses() -> BilingualLexicon:
+    # 'body': five senses in dictionary order; only the fourth and fifth occur in the "index".
+    return BilingualLexicon({"body": [("身体", 1.0), ("身子", 0.9), ("身上", 0.8), ("机构", 0.7), ("团体", 0.6)],
+                             "rule": [("规则", 1.0), ("规定", 0.9)]}, {})
+
+
+def test_attested_senses_are_preferred_within_the_pool() -> None:
+    lex = _senses()
+    attested = {"机构", "团体", "规定"}
+    plain = dict(lex.expand_query("body", "zh"))
+    assert set(plain) == {"身体", "身子", "身上"}  # the dictionary's first three
+    chosen = dict(lex.expand_query("body", "zh", attested=attested, sense_pool=8))
+    assert set(chosen) == {"机构", "团体"}
+    assert chosen["机构"] == pytest.approx(1 / math.sqrt(2))  # relative to the best sense kept
+    groups = lex.translation_groups("body rule", "zh", attested=attested, sense_pool=8)
+    assert groups == [frozenset({"机构", "团体"}), frozenset({"规定"})]
+
+
+def test_attested_senses_pool_bounds_the_search() -> None:
+    lex = _senses()
+    # with a pool of 3, 机构 (4th) is never considered: the dictionary's order stands
+    assert set(dict(lex.expand_query("body", "zh", attested={"机构"}, sense_pool=3))) == {"身体", "身子", "身上"}
+    # a pool of 4 reaches it
+    assert set(dict(lex.expand_query("body", "zh", attested={"机构"}, sense_pool=4))) == {"机构"}
+
+
+def test_no_attested_sense_keeps_the_dictionary_order() -> None:
+    lex = _senses()
+    assert lex.expand_query("body", "zh", attested={"其他"}, sense_pool=8) == lex.expand_query("body", "zh")
+    assert lex.expand_query("body", "zh", attested=set(), sense_pool=0) == lex.expand_query("body", "zh")
+
+
+def test_attested_senses_match_through_jieba_pieces(lex: BilingualLexicon) -> None:
+    # 'memorandum' → 备忘录; an index holding only its search-mode pieces still attests it
+    terms = dict(lex.expand_query("memorandum", "zh", attested={"备忘", "备忘录"}, sense_pool=8))
+    assert "备忘录" in terms
+
+
 def test_expand_query_to_english(lex: BilingualLexicon) -> None:
     words = [w for w, _ in lex.expand_query("国家安全备忘录", "en")]
     assert {"national", "security", "memorandum"} <= set(words) or {"nation", "security", "memorandum"} <= set(words)

@@ -71,6 +71,15 @@ def test_cross_lingual_offline_answer_says_so_in_the_question_language(qa: Polic
         assert all(c.doc in DOCS for c in answer.citations)
 
 
+def test_search_translates_with_the_senses_the_documents_use(qa: PolicyQA) -> None:
+    question = "Which rules govern the AI sandbox?"
+    terms = qa.retriever.translated_terms(question, "zh", None)
+    assert {"规定", "规则"} & set(terms) and "沙盒" in terms  # the senses these two documents use
+    assert not {"统治", "沙坑"} & set(terms)  # the dictionary's first senses, found in neither
+    plain = PolicyQA(qa.index, qa.settings.model_copy(update={"dictionary_sense_pool": 0}), qa.lexicon)
+    assert {"统治", "沙坑"} <= set(plain.retriever.translated_terms(question, "zh", None))
+
+
 def test_refuses_off_topic_question_in_its_language(qa: PolicyQA) -> None:
     answer = qa.ask("东京今天的天气怎么样？会下雨吗？")
     assert answer.refused and answer.answer.startswith("文档中没有找到")
