@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from rag.answer import (
@@ -72,6 +73,12 @@ class PolicyQA:
 
     def close(self) -> None:
         self.index.close()
+
+    def __enter__(self) -> "PolicyQA":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
 
     # --- helpers ------------------------------------------------------------------------------
     def _expand(self, text: str, target: str) -> list[tuple[str, float]]:

@@ -42,9 +42,8 @@ def open_qa(index_dir: Path, real_embedder, **overrides: object) -> PolicyQA:  #
 
 @pytest.fixture
 def qa(index_dir: Path, real_embedder):  # noqa: ANN001
-    service = open_qa(index_dir, real_embedder)
-    yield service
-    service.close()
+    with open_qa(index_dir, real_embedder) as service:
+        yield service
 
 
 def test_offline_answer_cites_the_supporting_sentence(qa: PolicyQA) -> None:
@@ -116,8 +115,7 @@ def test_follow_up_carries_previous_question(qa: PolicyQA) -> None:
 
 
 def test_llm_answer_with_wrong_citation_is_repointed(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
-    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, llm_model="fake-model", translate_queries=False)
-    try:
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, llm_model="fake-model", translate_queries=False) as qa:
         def responder(body: dict) -> str:
             prompt = json.dumps(body["messages"], ensure_ascii=False)
             # Cite a passage number that exists but does not hold the fine (verification must catch it).
@@ -136,54 +134,39 @@ def test_llm_answer_with_wrong_citation_is_repointed(index_dir: Path, real_embed
         prompt = json.dumps(fake_llm.requests[-1]["messages"], ensure_ascii=False)
         assert "罚款" in prompt and "passage" in prompt
         assert fake_llm.requests[-1].get("stream") is True  # answers are streamed
-    finally:
-        qa.close()
 
 
 def test_llm_failure_falls_back_to_offline_answer(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
     from tests.fakes.openai_server import FakeError
 
-    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False)
-    try:
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False) as qa:
         fake_llm.responder = lambda body: FakeError(500)
         answer = qa.ask("欧盟对违规使用威胁人们安全的人工智能技术的公司可处以多高的罚款？")
         assert not answer.refused and answer.citations
-    finally:
-        qa.close()
 
 
 def test_unverifiable_llm_answer_gives_way_to_the_extractive_one(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
-    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False)
-    try:
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False) as qa:
         fake_llm.responder = lambda body: "火星上有一座图书馆[1]。月球上住着兔子[2]。"  # nothing in the passages
         answer = qa.ask("欧盟对违规使用威胁人们安全的人工智能技术的公司可处以多高的罚款？")
         assert not answer.refused and any("7%" in c.text for c in answer.citations)
         assert "火星" not in answer.answer and any("extractive" in note for note in answer.notes)
-    finally:
-        qa.close()
 
 
 def test_llm_translation_of_the_question_when_switched_on(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
-    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=True)
-    try:
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=True) as qa:
         fake_llm.responder = lambda body: "欧盟对违规公司的罚款是多少？"
         result = qa.retriever.run("How large is the EU fine for companies that break the rules?")
         assert result.translation == "欧盟对违规公司的罚款是多少？"
         assert any("罚款" in h.text for h in result.hits[:5])
-    finally:
-        qa.close()
-    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url)  # the default: the dictionary only
-    try:
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url) as qa:  # the default: the dictionary only
         asked = len(fake_llm.requests)
         assert qa.retriever.run("How large is the EU fine for companies that break the rules?").translation is None
         assert len(fake_llm.requests) == asked
-    finally:
-        qa.close()
 
 
 def test_llm_second_opinion_on_claims(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
-    qa = open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False)
-    try:
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False) as qa:
         # Offline "supported"; the LLM finds a contradiction in a passage about the claim: it counts,
         # and the passage it cites becomes the evidence against.
         fake_llm.responder = lambda body: "VERDICT: contradicted\nEVIDENCE: [1]"
@@ -198,8 +181,6 @@ def test_llm_second_opinion_on_claims(index_dir: Path, real_embedder, fake_llm) 
         fake_llm.responder = lambda body: "VERDICT: supported\nEVIDENCE: [1]"
         assert qa.ask("欧盟对违规公司可处以其全球年营业额的20%的罚款。", mode="claim").verdict == "contradicted"
         assert len(fake_llm.requests) == asked
-    finally:
-        qa.close()
 
 
 def test_prompt_injection_in_a_document_stays_data(tmp_path: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
@@ -214,15 +195,12 @@ def test_prompt_injection_in_a_document_stays_data(tmp_path: Path, real_embedder
                         llm_base_url=fake_llm.base_url, translate_queries=False)
     index = Index.open(settings, real_embedder)
     index.ingest([corpus])
-    qa = PolicyQA.open(settings, index)
-    try:
+    with PolicyQA.open(settings, index) as qa:
         fake_llm.responder = lambda body: "数据处理者每年开展一次数据安全风险评估[1]。"
         answer = qa.ask("数据处理者多久开展一次数据安全风险评估？")
         user = next(m["content"] for m in fake_llm.requests[-1]["messages"] if m["role"] == "user")
         assert user.count("</passage>") == user.count("<passage")  # the document could not close it
         assert answer.citations and "风险评估" in answer.citations[0].text
-    finally:
-        qa.close()
 
 
 @hyp_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
