@@ -153,11 +153,11 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     embedder = FixedQueries(data["name"], data["dim"], questions)
     index = Index(settings, embedder, store, manifest)
     with common.Stopwatch() as sw:
-        index.term_postings()  # read once per state of the index, not per search
-    result["postings_read_s"] = round(sw.seconds, 2)
-    # The recorded gloss embeddings are those of the real index, whose passages pick the dictionary
-    # senses: a synthetic store has other passages, so it searches with the real index's postings.
-    index.term_postings = lambda: data["postings"]  # type: ignore[method-assign]
+        index.vocabulary()  # read once per state of the index, not per search
+    result["vocabulary_read_s"] = round(sw.seconds, 2)
+    # The recorded gloss embeddings are those of the real index, whose vocabulary picks the dictionary
+    # senses: a store smaller than the real one lacks some of its tokens, so give it the real vocabulary.
+    index.vocabulary = lambda: data["vocabulary"]  # type: ignore[method-assign]
     retriever = PolicyQA(index, settings, *_lexicon_and_llm()).retriever
     order = list(data["order"])
     edge_dir = Path(work_dir) / "edge"
@@ -225,7 +225,7 @@ def main() -> None:
         for question in questions:
             retriever.run(question, k=10)
         data = {"points": base_points(index), "name": embedder.name, "dim": embedder.dim, "order": questions,
-                "questions": recorder.cache, "postings": index.term_postings()}
+                "questions": recorder.cache, "vocabulary": index.vocabulary()}
         out["real"] = {"chunks": index.chunk_count(), "documents": len(index.documents()), "search": {}}
         index.close()  # the workers open it (Qdrant Edge locks its folder to one process)
         for threads in (None, 1):

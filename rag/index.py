@@ -38,7 +38,6 @@ from rag.ingest import (
 )
 from rag.loaders import load_document
 from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
-from rag.postings import TermPostings
 from rag.settings import Settings
 from rag.store import Store, open_store, point_id
 
@@ -65,7 +64,7 @@ class Index:
         self._store_clean = False
         self._orphans_checked = False
         self._write_generation = 0
-        self._postings: tuple[tuple[frozenset[str], int], TermPostings] | None = None
+        self._vocabulary: tuple[tuple[frozenset[str], int], frozenset[str]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -118,19 +117,19 @@ class Index:
             self._orphans_checked = False
             raise
 
-    def term_postings(self) -> TermPostings:
-        """The visible documents' passages by index token (read once per state of the index)."""
+    def vocabulary(self) -> frozenset[str]:
+        """The index tokens of the visible documents' passages (read once per state of the index)."""
         key = (self._visible, self._write_generation)
-        cached = self._postings
+        cached = self._vocabulary
         if cached is not None and cached[0] == key:
             return cached[1]
-        visible = key[0]
-        postings = TermPostings.build(
-            point.payload.get("tokens", ()) for point in self.store.scroll(["doc_hash", "tokens"])
-            if point.payload.get("doc_hash") in visible
-        )
-        self._postings = (key, postings)
-        return postings
+        tokens: set[str] = set()
+        for point in self.store.scroll(["doc_hash", "tokens"]):
+            if point.payload.get("doc_hash") in key[0]:
+                tokens.update(point.payload.get("tokens", ()))
+        vocabulary = frozenset(tokens)
+        self._vocabulary = (key, vocabulary)
+        return vocabulary
 
     def documents(self) -> list[DocumentRecord]:
         records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile

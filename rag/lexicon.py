@@ -28,10 +28,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-
-from rag.postings import TermPostings
-
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -284,7 +280,6 @@ class BilingualLexicon:
         max_terms_per_word: int = 3,
         attested: Collection[str] | None = None,
         sense_pool: int = 0,
-        coherence: float = 0.0,
     ) -> list[tuple[str, float]]:
         """Translate ``text`` into weighted ``target_lang`` ('zh' or 'en') index terms, best first.
 
@@ -293,10 +288,10 @@ class BilingualLexicon:
         ``max_terms_per_word`` candidates, only those in ``vocabulary`` when given (a Chinese candidate
         absent from it is replaced by its jieba search-mode pieces when all of them are present).
         With ``attested`` (the index's tokens) and ``sense_pool`` > 0, the candidates are chosen among
-        the word's best ``sense_pool`` senses, those that occur in ``attested`` first (``choose_senses``).
+        the word's best ``sense_pool`` senses, those that occur in ``attested`` first (see ``_pick``).
         Weight = score relative to the word's best kept candidate / sqrt(number kept).
         """
-        groups = self._groups(text, target_lang, vocabulary, max_terms_per_word, attested, sense_pool, coherence)
+        groups = self._groups(text, target_lang, vocabulary, max_terms_per_word, attested, sense_pool)
         weights: dict[str, float] = {}
         for kept in groups:
             for pieces, rel in kept:
@@ -306,100 +301,67 @@ class BilingualLexicon:
 
     def translation_groups(
         self, text: str, target_lang: str, max_terms_per_word: int = 3,
-        attested: Collection[str] | None = None, sense_pool: int = 0, coherence: float = 0.0,
+        attested: Collection[str] | None = None, sense_pool: int = 0,
     ) -> list[frozenset[str]]:
         """Per source word or phrase, the set of its translations' index tokens (any one may match)."""
         return [
             frozenset(piece for pieces, _ in kept for piece in pieces)
-            for kept in self._groups(text, target_lang, None, max_terms_per_word, attested, sense_pool, coherence)
+            for kept in self._groups(text, target_lang, None, max_terms_per_word, attested, sense_pool)
             if kept
         ]
 
     def _groups(
         self, text: str, target_lang: str, vocabulary: Collection[str] | None, max_terms_per_word: int,
-        attested: Collection[str] | None = None, sense_pool: int = 0, coherence: float = 0.0,
+        attested: Collection[str] | None = None, sense_pool: int = 0,
     ) -> list[list[tuple[list[str], float]]]:
         if target_lang not in ("zh", "en"):
             raise ValueError(f"target_lang must be 'zh' or 'en', not {target_lang!r}")
-        pool = max(max_terms_per_word, sense_pool) if attested is not None else max_terms_per_word
-        pools: list[list[Sense]] = []
+        groups: list[list[tuple[list[str], float]]] = []
         if target_lang == "zh":
             for seg in english_content_words(text):
                 i = 0
                 while i < len(seg):
                     for size in (3, 2, 1):
                         if i + size <= len(seg):
-                            usable = _usable(self.candidates(" ".join(seg[i : i + size])), "zh", vocabulary, pool)
-                            if usable or size == 1:
-                                pools.append(usable)
+                            kept = self._pick(self.candidates(" ".join(seg[i : i + size])), "zh",
+                                              vocabulary, max_terms_per_word, attested, sense_pool)
+                            if kept or size == 1:
+                                groups.append(kept)
                                 i += size
                                 break
         else:
             for term in _chinese_keys(text, self._zh):
                 cands = [(w, 1.0 / (1 + 0.1 * i)) for i, w in enumerate(self._zh[term])]
-                pools.append(_usable(cands, "en", vocabulary, pool))
+                groups.append(self._pick(cands, "en", vocabulary, max_terms_per_word, attested, sense_pool))
+        return groups
+
+    @staticmethod
+    def _pick(cands: list[tuple[str, float]], lang: str, vocabulary: Collection[str] | None, limit: int,
+              attested: Collection[str] | None = None, sense_pool: int = 0) -> list[tuple[list[str], float]]:
+        """Up to ``limit`` usable candidates (≥ 0.3 × best score; no single Chinese characters) as
+        (pieces, score relative to the best kept).
+
+        With ``attested`` and a ``sense_pool`` larger than ``limit``, the word's best ``sense_pool``
+        usable senses are considered and those found in ``attested`` are kept first: a dictionary's
+        first senses are often not the ones a corpus uses ('body' → 身体 before 机构). When none is
+        found, the dictionary's order stands.
+        """
+        usable: list[tuple[str, list[str], float]] = []
+        best = cands[0][1] if cands else 0.0
+        pool = max(limit, sense_pool) if attested is not None else limit
+        for term, score in cands:
+            if score < 0.3 * best or len(usable) >= pool:
+                break
+            if lang == "zh" and len(term) < 2:
+                continue
+            pieces = _in_vocabulary(term, lang, vocabulary)
+            if pieces and all(pieces != k for _, k, _ in usable):
+                usable.append((term, pieces, score))
         if attested is None:
-            return [[(pieces, score / best) for _, pieces, score, best in senses] for senses in pools]
-        return choose_senses(pools, target_lang, attested, max_terms_per_word, coherence)
-
-
-# A usable dictionary sense: (term, its index tokens, dictionary score, the word's best score).
-Sense = tuple[str, list[str], float, float]
-
-
-def _usable(cands: list[tuple[str, float]], lang: str, vocabulary: Collection[str] | None, limit: int) -> list[Sense]:
-    """Up to ``limit`` usable candidates: ≥ 0.3 × the best score, no single Chinese characters, in
-    ``vocabulary`` when given (a Chinese term by its jieba pieces), no two with the same tokens."""
-    usable: list[Sense] = []
-    best = cands[0][1] if cands else 0.0
-    for term, score in cands:
-        if score < 0.3 * best or len(usable) >= limit:
-            break
-        if lang == "zh" and len(term) < 2:
-            continue
-        pieces = _in_vocabulary(term, lang, vocabulary)
-        if pieces and all(pieces != k for _, k, _, _ in usable):
-            usable.append((term, pieces, score, best))
-    return usable
-
-
-def choose_senses(
-    pools: list[list[Sense]], lang: str, corpus: Collection[str], limit: int, coherence: float = 0.0
-) -> list[list[tuple[list[str], float]]]:
-    """Per source word, up to ``limit`` of its usable senses as (tokens, score relative to the best kept).
-
-    A dictionary's first senses are often not the ones a corpus uses ('body' → 身体 before 机构), so the
-    senses found in ``corpus`` (its tokens) go first, in dictionary order; when a word has none, its
-    dictionary order stands. With ``coherence`` > 0 and ``corpus`` a ``TermPostings``, a found sense is
-    weighted by exp(coherence × (s − best s)), s being the most other words of the question one passage
-    holding the sense also holds (a sense of any of them): 'standards bodies' → 标准 … 机构 together.
-    """
-    found = [[sense for sense in pool if _in_vocabulary(sense[0], lang, corpus)] for pool in pools]
-    factors = [[1.0] * len(senses) for senses in found]
-    if coherence > 0 and isinstance(corpus, TermPostings) and len(pools) > 1:
-        factors = _coherence_factors(found, lang, corpus, coherence)
-    chosen: list[list[tuple[list[str], float]]] = []
-    for pool, senses, weights in zip(pools, found, factors, strict=True):
-        scored = sorted(((pieces, score * w) for (_, pieces, score, _), w in zip(senses, weights, strict=True)),
-                        key=lambda pair: -pair[1]) if senses else [(pieces, score) for _, pieces, score, _ in pool]
-        top = scored[0][1] if scored else 0.0
-        chosen.append([(pieces, score / top) for pieces, score in scored[:limit] if score >= 0.3 * top])
-    return chosen
-
-
-def _coherence_factors(found: list[list[Sense]], lang: str, postings: TermPostings, coherence: float) -> list[list[float]]:
-    passages = [[postings.passages_with(_in_vocabulary(term, lang, postings)) for term, _, _, _ in senses]
-                for senses in found]
-    words_in = np.zeros(postings.size, dtype=np.int32)  # per passage: how many words have a sense there
-    for word in passages:
-        if word:
-            words_in[np.unique(np.concatenate(word))] += 1
-    factors = []
-    for word in passages:
-        shared = [int(words_in[p].max()) - 1 if len(p) else 0 for p in word]
-        best = max(shared, default=0)
-        factors.append([math.exp(coherence * (s - best)) for s in shared])
-    return factors
+            return [(pieces, score / best) for _, pieces, score in usable]
+        usable = [u for u in usable if _in_vocabulary(u[0], lang, attested)] or usable
+        top = usable[0][2] if usable else 0.0
+        return [(pieces, score / top) for _, pieces, score in usable[:limit] if score >= 0.3 * top]
 
 def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
     """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces if not ``known``."""

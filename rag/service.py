@@ -82,20 +82,16 @@ class PolicyQA:
 
     # --- helpers ------------------------------------------------------------------------------
     def _expand(self, text: str, target: str) -> list[tuple[str, float]]:
-        return self.lexicon.expand_query(text, target, **self._sense_choice(target))
+        return self.lexicon.expand_query(text, target, **self._sense_choice())
 
     def _search_groups(self, text: str, target: str) -> list[frozenset[str]]:
-        return self.lexicon.translation_groups(text, target, **self._sense_choice(target))
+        return self.lexicon.translation_groups(text, target, **self._sense_choice())
 
-    def _sense_choice(self, target: str) -> dict[str, Any]:
+    def _sense_choice(self) -> dict[str, Any]:
         """Search prefers the dictionary senses found in the index (evidence and claim checks take
-        the dictionary's own first senses: their thresholds were set on those). Coherence only picks
-        Chinese senses: for English ones it lost XQuAD zh→en 1–2 points (BENCHMARKS.md)."""
-        s = self.settings
-        if s.dictionary_sense_pool <= 0:
-            return {}
-        return {"attested": self.index.term_postings(), "sense_pool": s.dictionary_sense_pool,
-                "coherence": s.dictionary_sense_coherence if target == "zh" else 0.0}
+        the dictionary's own first senses: their thresholds were set on those)."""
+        pool = self.settings.dictionary_sense_pool
+        return {"attested": self.index.vocabulary(), "sense_pool": pool} if pool > 0 else {}
 
     def _translate(self, text: str, target: str) -> str | None:
         from rag.llm import translate

@@ -98,9 +98,6 @@ class Settings(BaseSettings):
     # Dictionary senses of a question word considered for search; the 3 kept are those the index's own
     # passages use, when any do (0: the dictionary's first 3). Chosen on XQuAD's tune half and dev.
     dictionary_sense_pool: int = 8
-    # Of a word's Chinese senses, one that shares passages with the question's other words is preferred
-    # by this much (exp(weight × words shared fewer than the best sense); 0: dictionary order).
-    dictionary_sense_coherence: float = 1.0
     rerank_enabled: bool = True
     rerank_candidates: int = 40
     # Weights of the rerank's standardized features (rag/rerank.py), for passages in the question's

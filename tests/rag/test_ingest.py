@@ -436,17 +436,15 @@ def test_reindexing_in_place_drops_chunks_beyond_the_new_count(cfg: Settings) ->
         assert_consistent(index)
 
 
-def test_term_postings_are_the_visible_documents_passages(cfg: Settings, tmp_path: Path) -> None:
+def test_vocabulary_is_the_visible_documents_tokens(cfg: Settings, tmp_path: Path) -> None:
     (cfg.corpus_dir / "a.txt").write_text("欧盟人工智能办公室负责监督通用模型。", encoding="utf-8")
     (cfg.corpus_dir / "b.txt").write_text("The institute tests frontier models before deployment.", encoding="utf-8")
     with Index.open(cfg, FakeEmbedder()) as index:
         index.ingest([cfg.corpus_dir])
-        postings = index.term_postings()
-        assert {"欧盟", "办公室", "监督"} <= set(postings) and postings.size == 2
-        assert set(tokenize("institute deployment")) <= set(postings)
-        assert len(postings.passages_with(["欧盟", "监督"])) == 1
-        assert len(postings.passages_with(["欧盟", *tokenize("institute")])) == 0  # not in one passage
-        assert index.term_postings() is postings  # read once per state of the index
+        vocabulary = index.vocabulary()
+        assert {"欧盟", "办公室", "监督"} <= vocabulary
+        assert set(tokenize("institute deployment")) <= vocabulary
+        assert index.vocabulary() is vocabulary  # read once per state of the index
         assert index.remove("b.txt")
-        after = index.term_postings()
-        assert "办公室" in after and not set(tokenize("institute deployment")) & set(after)
+        after = index.vocabulary()
+        assert "办公室" in after and not set(tokenize("institute deployment")) & after

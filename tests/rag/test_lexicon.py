@@ -16,7 +16,6 @@ from rag.lexicon import (
     inflection_variants,
     normalize_en,
 )
-from rag.postings import TermPostings
 
 
 @pytest.fixture(scope="module")
@@ -170,19 +169,6 @@ def test_no_attested_sense_keeps_the_dictionary_order() -> None:
     lex = _senses()
     assert lex.expand_query("body", "zh", attested={"其他"}, sense_pool=8) == lex.expand_query("body", "zh")
     assert lex.expand_query("body", "zh", attested=set(), sense_pool=0) == lex.expand_query("body", "zh")
-
-
-def test_coherence_prefers_the_sense_that_shares_passages_with_the_other_words() -> None:
-    lex = BilingualLexicon({"standard": [("标准", 1.0)], "body": [("身体", 1.0), ("机构", 0.9), ("团体", 0.8)]}, {})
-    postings = TermPostings.build([["标准", "机构"], ["身体"], ["团体"]])
-    plain = dict(lex.expand_query("standards bodies", "zh", attested=postings, sense_pool=8))
-    assert plain["身体"] > plain["机构"]  # all three are in the corpus: dictionary order
-    coherent = dict(lex.expand_query("standards bodies", "zh", attested=postings, sense_pool=8, coherence=1.0))
-    assert coherent["机构"] > coherent["身体"] > coherent["团体"]  # 机构 shares a passage with 标准
-    assert coherent["身体"] == pytest.approx(math.exp(-1) / 0.9 / math.sqrt(3))
-    # a single word has nothing to cohere with: dictionary order
-    alone = dict(lex.expand_query("bodies", "zh", attested=postings, sense_pool=8, coherence=1.0))
-    assert alone["身体"] > alone["机构"]
 
 
 def test_attested_senses_match_through_jieba_pieces(lex: BilingualLexicon) -> None:
