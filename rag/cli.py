@@ -73,11 +73,11 @@ def _open_qa(settings: Settings) -> Any:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    qa = _open_qa(settings)
     from rag.ingest import date_number
 
-    result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,
-                              date_from=date_number(args.since), date_to=date_number(args.until))
+    with _open_qa(settings) as qa:
+        result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,
+                                  date_from=date_number(args.since), date_to=date_number(args.until))
     if args.json:
         _emit({"question": result.question, "language": result.language, "timings_ms": result.timings_ms,
                "hits": [h.to_json() for h in result.hits]})
@@ -85,7 +85,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         for rank, hit in enumerate(result.hits, start=1):
             where = f"{hit.doc} [{hit.start}:{hit.end}]" + (f" p.{hit.page}" if hit.page else "")
             _print(f"{rank:>2}. {hit.score:.3f}  {where}  {hit.section}\n    {hit.text[:200]}")
-    qa.close()
     return 0
 
 
@@ -101,8 +100,7 @@ def _render_answer(answer: Any) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    qa = _open_qa(settings)
-    try:
+    with _open_qa(settings) as qa:
         if args.jsonl:
             for line in Path(args.jsonl).read_text(encoding="utf-8").splitlines():
                 if not line.strip():
@@ -120,18 +118,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         else:
             _print(_render_answer(answer))
         return 0
-    finally:
-        qa.close()
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from rag.evaluate import run_evaluation, format_table
 
-    qa = _open_qa(settings)
-    try:
+    with _open_qa(settings) as qa:
         report = run_evaluation(qa, Path(args.qa))
-    finally:
-        qa.close()
     if args.json:
         _emit(report)
     else:

@@ -146,20 +146,27 @@ def answer_metrics(item: QAItem, answer: Any) -> dict[str, float]:
 def run_evaluation(qa: Any, path: Path) -> dict[str, Any]:
     """Retrieval and answer metrics for every item of a QA file, through one loaded ``PolicyQA``."""
     rows: list[tuple[QAItem, dict[str, float]]] = []
+    per_item: list[dict[str, Any]] = []
     latencies: list[float] = []
     for item in load_qa(path):
         metrics: dict[str, float] = {}
+        ranks: list[int | None] = []
         answer = qa.ask(item.question, mode=item.mode)
         if item.answerable and item.evidence:
             # The passages the answer was built from (the claim check retrieves the bare statement).
             passages = [(h.doc, h.text) for h in answer.contexts[:EVAL_DEPTH]]
             if len(answer.contexts) < EVAL_DEPTH:
                 passages = [(h.doc, h.text) for h in qa.retriever.run(item.question, k=EVAL_DEPTH).hits]
-            metrics.update(retrieval_metrics(evidence_ranks(item, passages), relevant_flags(item, passages)))
+            ranks = evidence_ranks(item, passages)
+            metrics.update(retrieval_metrics(ranks, relevant_flags(item, passages)))
         latencies.append(answer.timings_ms.get("total", 0.0))
         metrics.update(answer_metrics(item, answer))
         rows.append((item, metrics))
+        # Which item moved, and where each of its evidence quotes ranks (None: not in the top EVAL_DEPTH).
+        per_item.append({"id": item.id, "lang": item.lang, "type": item.type, "evidence_ranks": ranks,
+                         **{name: round(value, 3) for name, value in metrics.items()}})
     latencies.sort()
     p50 = latencies[len(latencies) // 2] if latencies else 0.0
     p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] if latencies else 0.0
-    return {"table": aggregate(rows), "latency_ms": {"p50": p50, "p95": p95}, "items": len(rows)}
+    return {"table": aggregate(rows), "latency_ms": {"p50": p50, "p95": p95}, "items": len(rows),
+            "per_item": per_item}

@@ -63,6 +63,22 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
     code, [docs] = run_json(capsys, "docs", "--json")
     assert [d["names"] for d in docs] == [["004_8935ac0b9ace9346.txt"]]
 
+    qa_file = cli_env.parent / "qa.jsonl"
+    quote = "我们特别赞赏政府优先支持人工智能可解释性、人工智能控制系统和对抗鲁棒性方面的研究"
+    qa_file.write_text(
+        json.dumps({"id": "x1", "lang": "zh", "type": "list", "question": "Anthropic特别赞赏政府优先支持哪些方面的研究？",
+                    "evidence": [{"doc": "004_8935ac0b9ace9346.txt", "quote": quote}]}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "x2", "lang": "zh", "type": "unanswerable", "question": "东京今天的天气怎么样？"},
+                     ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    code, [report] = run_json(capsys, "eval", "--qa", str(qa_file), "--json")
+    assert code == 0 and report["items"] == 2
+    assert {"all", "lang:zh", "type:list", "type:unanswerable"} <= set(report["table"])
+    first, second = report["per_item"]
+    assert first["id"] == "x1" and first["evidence_ranks"][0] is not None and first["recall@10"] == 1.0
+    assert second == {"id": "x2", "lang": "zh", "type": "unanswerable", "evidence_ranks": [], "correct_refusal": 1.0}
+
 
 def test_locked_index_gives_one_clear_message(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rag.index import Index
