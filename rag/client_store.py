@@ -134,12 +134,19 @@ class ClientStore:
         answers = iter(self._client.query_batch_points(self.collection, requests=requests))
         return [{str(p.id): float(p.score) for p in next(answers).points} if non_empty(q) else {} for q in queries]
 
-    def scroll(self, payload_keys: list[str] | None = None, with_dense: bool = False) -> Iterator[ScrolledPoint]:
-        """Every point, with the payload ``payload_keys`` (None: the whole payload) and the dense vector."""
+    def scroll(self, payload_keys: list[str] | None = None, with_dense: bool = False,
+               ids: list[str] | None = None) -> Iterator[ScrolledPoint]:
+        """Every point (or those of ``ids``), with the payload ``payload_keys`` (None: the whole payload)
+        and the dense vector."""
+        if ids is not None and not ids:
+            return
+        m = self._models
+        only = m.Filter(must=[m.HasIdCondition(has_id=list(ids))]) if ids is not None else None
         offset = None
         while True:
             records, offset = self._client.scroll(
-                self.collection, limit=1000, offset=offset, with_payload=True if payload_keys is None else payload_keys,
+                self.collection, scroll_filter=only, limit=1000, offset=offset,
+                with_payload=True if payload_keys is None else payload_keys,
                 with_vectors=[DENSE] if with_dense else False,
             )
             yield from (to_scrolled(record) for record in records)

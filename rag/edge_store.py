@@ -137,12 +137,17 @@ class EdgeStore:
         answers = iter(self._shard.query_batch(batch))
         return [{str(p.id): float(p.score) for p in next(answers)} if non_empty(q) else {} for q in queries]
 
-    def scroll(self, payload_keys: list[str] | None = None, with_dense: bool = False) -> Iterator[ScrolledPoint]:
-        """Every point, with the payload ``payload_keys`` (None: the whole payload) and the dense vector."""
+    def scroll(self, payload_keys: list[str] | None = None, with_dense: bool = False,
+               ids: list[str] | None = None) -> Iterator[ScrolledPoint]:
+        """Every point (or those of ``ids``), with the payload ``payload_keys`` (None: the whole payload)
+        and the dense vector."""
+        if ids is not None and not ids:
+            return
+        only = self._qe.Filter(must=[self._qe.HasIdCondition(set(ids))]) if ids is not None else None
         offset = None
         while True:
             records, offset = self._shard.scroll(self._qe.ScrollRequest(
-                offset=offset, limit=1000, with_payload=True if payload_keys is None else payload_keys,
+                offset=offset, limit=1000, filter=only, with_payload=True if payload_keys is None else payload_keys,
                 with_vector=[DENSE] if with_dense else False))
             yield from (to_scrolled(record) for record in records)
             if offset is None or not records:

@@ -26,8 +26,9 @@ from rag.language import detect_language
 from rag.lexical import query_vector, tokenize
 from rag.normalize import fold_text
 from rag.rerank import rerank
+from rag.sentences import CJK_END, refers_back
 from rag.settings import Settings
-from rag.store import ChunkFilter, Hit, Prefetch
+from rag.store import ChunkFilter, Hit, Prefetch, point_id
 from rag.terms import TermGroup, coverage
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class SearchHit:
     doc_hash: str
     date: str | None = None
     sentences: list[tuple[int, int, int, int]] = field(default_factory=list)  # text span, raw span
+    chunk: int = -1  # the passage's position in its document
     dense: np.ndarray | None = field(default=None, repr=False)
     tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
     features: dict[str, float] = field(default_factory=dict, repr=False)
@@ -90,6 +92,23 @@ def clean_question(question: str | None, max_chars: int) -> str:
     return " ".join(printable.split())[:max_chars]
 
 
+def prepend_referent(hit: SearchHit, previous: dict[str, Any]) -> bool:
+    """Put before ``hit`` the sentence its opening refers back to ("例如…", "However, …"): the last
+    sentence of the ``previous`` passage's payload that ends where ``hit`` starts (or before). False
+    when there is none."""
+    before = [span for span in previous.get("sentences", []) if span[3] <= hit.start and span[1] > span[0]]
+    if not before:
+        return False
+    a, b, raw_a, raw_b = before[-1]
+    referent = str(previous.get("text", ""))[a:b]
+    joiner = "" if referent[-1:] in CJK_END or not referent[-1:].isascii() else " "
+    shift = len(referent) + len(joiner)
+    hit.sentences = [(0, len(referent), raw_a, raw_b)] + [(sa + shift, sb + shift, ra, rb) for sa, sb, ra, rb in hit.sentences]
+    hit.text = referent + joiner + hit.text
+    hit.start = raw_a
+    return True
+
+
 def other_language(language: str) -> str:
     return "en" if language == "zh" else "zh"
 
@@ -109,6 +128,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
         doc_hash=p.get("doc_hash", ""),
         date=p.get("date"),
         sentences=[tuple(s) for s in p.get("sentences", [])],
+        chunk=int(p.get("chunk_index", -1)),
         dense=hit.dense,
         tokens=frozenset(p["tokens"]) if "tokens" in p else None,
         features={"fusion": hit.score, "latin_ratio": float(p.get("latin_ratio", 0.0)),
@@ -243,6 +263,19 @@ class Retriever:
             else:
                 hit.features["coverage"] = term_overlap(translated_terms, tokens)
 
+    def add_referents(self, hits: list[SearchHit]) -> None:
+        """Hits that open by referring back ("For example, …") get the sentence they refer to, from the
+        passage before them in their document (one store read for all of them)."""
+        wanting = {}
+        for hit in hits:
+            first = hit.text[hit.sentences[0][0]:hit.sentences[0][1]] if hit.sentences else hit.text
+            if hit.chunk > 0 and refers_back(first):
+                wanting[point_id(hit.doc_hash, hit.chunk - 1)] = hit
+        if not wanting:
+            return
+        for point in self.index.store.scroll(["text", "sentences"], ids=list(wanting)):
+            prepend_referent(wanting[point.id], point.payload)
+
     def run(
         self,
         question: str,
@@ -280,8 +313,11 @@ class Retriever:
         if s.rerank_enabled:
             self.add_term_scores(results, [hit.id for hit in hits], question, q_lang, translated_terms, translation)
             results = rerank(q_lang, query_vec, cross_vec, results, s)
+        results = results[:k]
+        if s.passage_referents:
+            self.add_referents(results)
         timings = {
             "retrieve": round((retrieved - started) * 1000, 1),
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),
         }
-        return SearchResult(question, q_lang, results[:k], timings, translation)
+        return SearchResult(question, q_lang, results, timings, translation)

@@ -13,6 +13,15 @@ ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.n e.u p.m a.m approx ch pp".split()
 )
 _TOKEN_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# Openings that make a sentence lean on the one before it: an example, a consequence, a contrast, or
+# a demonstrative ("例如…", "此外…", "For example, …", "This …"). Not 该/其 ("the said", "its"): policy
+# texts open most sentences about a named act with them ("该NSM…") without needing the one before.
+_BACK_REFERENCE = re.compile(
+    r"(?:例如|比如|譬如|此外|另外|同时|与此同时|因此|因而|所以|为此|对此|然而|但是|但|不过|而且|并且|其中|"
+    r"此|这|上述|相比之下|换言之|也就是说|具体而言|具体来说)"
+    r"|(?i:(?:for example|for instance|however|therefore|thus|hence|moreover|furthermore|in addition|"
+    r"similarly|by contrast|in contrast|instead|also|but|yet|this|these|that|those|such|it|they)\b)"
+)
 
 
 def _english_period_ends(text: str, index: int) -> bool:
@@ -53,6 +62,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         i += 1
     _append_trimmed(text, sentence_start, end, spans)
     return spans
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a word that leans on the sentence before it."""
+    return bool(_BACK_REFERENCE.match(sentence.lstrip("●○•·-*–— \t")))
 
 
 def _append_trimmed(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:

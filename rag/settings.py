@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     # Dictionary senses of a question word considered for search; the 3 kept are those the index's own
     # passages use, when any do (0: the dictionary's first 3). Chosen on XQuAD's tune half and dev.
     dictionary_sense_pool: int = 8
+    # A passage that opens by referring back ("例如…", "However, …") is returned with the sentence it
+    # refers to, from the passage before it (the chunk border cut them apart).
+    passage_referents: bool = True
     rerank_enabled: bool = True
     rerank_candidates: int = 40
     # Weights of the rerank's standardized features (rag/rerank.py), for passages in the question's

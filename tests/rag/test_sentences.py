@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.sentences import split_sentences
+from rag.sentences import refers_back, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -77,3 +77,15 @@ def test_spans_are_trimmed_ordered_and_respect_bounds() -> None:
     assert [text[a:b] for a, b in split_sentences(text, start, start + 4)] == ["第一句。"]
     assert split_sentences("   \n ") == []
     assert split_sentences("") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans_back"),
+    [("例如英国人工智能安全研究所近期在旧金山设立了办公室。", True), ("此外，欧盟也设立了办公室。", True),
+     ("● 这些指南将于明年发布。", True), ("然而，美国的做法不同。", True), ("For example, the UK opened an office.", True),
+     ("However, the EU differs.", True), ("This memorandum directs agencies.", True),
+     ("该NSM指示各机构采取行动。", False), ("其他国家也在跟进。", False), ("人工智能安全研究所成立于2023年。", False),
+     ("Thistle is a plant.", False), ("Itself a new body, the office …", False)],
+)
+def test_refers_back(sentence: str, leans_back: bool) -> None:
+    assert refers_back(sentence) is leans_back

@@ -122,6 +122,12 @@ def test_scroll_returns_every_point_with_the_asked_payload_and_vector(shared_sto
     assert all(p.dense is None and "text" in p.payload for p in shared_store.scroll())
 
 
+def test_scroll_reads_only_the_given_points(shared_store) -> None:
+    wanted = [ALL_POINTS[0].id, ALL_POINTS[4].id]
+    assert sorted(p.id for p in shared_store.scroll(["doc_hash"], ids=wanted)) == sorted(wanted)
+    assert list(shared_store.scroll(ids=[])) == []
+
+
 def test_hybrid_query_finds_the_matching_passage(shared_store) -> None:
     question = "英国人工智能安全研究所成立于哪一年"
     hits = shared_store.query(hybrid(question), [1.0, 1.0], rrf_k=20, limit=3)

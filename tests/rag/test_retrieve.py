@@ -1,0 +1,51 @@
+"""rag.retrieve: a passage that opens by referring back comes with the sentence it refers to."""
+
+from __future__ import annotations
+
+from helpers.fakes import FakeEmbedder
+
+from rag.index import Index
+from rag.retrieve import Retriever, SearchHit, prepend_referent
+from rag.settings import Settings
+
+BEFORE = "作为政府资助的机构，研究所必须与资金充足的企业竞争以吸引顶尖工程师和科学家。"
+EXAMPLE = "例如英国研究所近期在旧金山设立了办公室，以便更接近全球领先的人才基地。"
+
+
+def hit_at(start: int, text: str, sentences: list[tuple[int, int, int, int]]) -> SearchHit:
+    return SearchHit(doc="d.txt", title="", section="", page=None, text=text, start=start, end=start + len(text),
+                     score=1.0, language="zh", doc_hash="h" * 32, sentences=sentences, chunk=1)
+
+
+def test_prepend_referent_takes_the_last_sentence_before_the_passage() -> None:
+    previous = {"text": "第一句。" + BEFORE, "sentences": [[0, 4, 0, 4], [4, 4 + len(BEFORE), 4, 4 + len(BEFORE)]]}
+    start = 4 + len(BEFORE) + 1  # a newline between the passages in the raw file
+    hit = hit_at(start, EXAMPLE, [(0, len(EXAMPLE), start, start + len(EXAMPLE))])
+    assert prepend_referent(hit, previous)
+    assert hit.text == BEFORE + EXAMPLE and hit.start == 4
+    assert [hit.text[a:b] for a, b, _, _ in hit.sentences] == [BEFORE, EXAMPLE]
+    assert [(ra, rb) for _, _, ra, rb in hit.sentences] == [(4, 4 + len(BEFORE)), (start, start + len(EXAMPLE))]
+
+
+def test_prepend_referent_skips_sentences_the_passage_already_holds() -> None:
+    # the previous passage's last sentence overlaps this one (chunk overlap): nothing earlier to add
+    previous = {"text": EXAMPLE, "sentences": [[0, len(EXAMPLE), 10, 10 + len(EXAMPLE)]]}
+    hit = hit_at(10, EXAMPLE, [(0, len(EXAMPLE), 10, 10 + len(EXAMPLE))])
+    assert not prepend_referent(hit, previous) and hit.text == EXAMPLE
+
+
+def test_search_returns_the_example_with_what_it_is_an_example_of(backend_settings: Settings) -> None:
+    settings = backend_settings.model_copy(update={"chunk_max_tokens": 40, "chunk_overlap_tokens": 0})
+    raw = "\n".join(["人工智能安全研究所面临三项挑战。", BEFORE, EXAMPLE, "此后该办公室开始招聘。"])
+    (settings.corpus_dir / "brief.txt").write_text(raw, encoding="utf-8")
+    with Index.open(settings, FakeEmbedder()) as index:
+        index.ingest([settings.corpus_dir])
+        hits = Retriever(index, settings).run("旧金山 办公室 人才基地", k=5).hits
+        example = next(h for h in hits if EXAMPLE in h.text)
+        assert example.text.startswith(BEFORE)  # the chunk border fell between them
+        assert BEFORE in raw[example.start : example.end].replace("\n", "")
+        for a, b, ra, rb in example.sentences:
+            assert example.text[a:b] == raw[ra:rb]
+        plain = Retriever(index, settings.model_copy(update={"passage_referents": False})).run(
+            "旧金山 办公室 人才基地", k=5).hits
+        assert not next(h for h in plain if EXAMPLE in h.text).text.startswith(BEFORE)
