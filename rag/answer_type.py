@@ -95,6 +95,12 @@ def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
     return None if kind is None else {"money": MONEY, "duration": DURATION, "figure": FIGURE}[kind]
 
 
+def figure_sought(question: str) -> re.Pattern[str] | None:
+    """What a passage must state to answer ``question``: the kind of figure it asks for, or a sum of
+    money when it states one (a claim about an amount is settled by the amounts the documents give)."""
+    return asked_answer_pattern(question) or (MONEY if MONEY.search(question) else None)
+
+
 @dataclass(frozen=True)
 class Missing:
     """What the evidence lacks: ``kind`` is "money", "duration", "figure", "ordinal" or "mention" (then

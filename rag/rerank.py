@@ -11,7 +11,9 @@ back to the scores. For each fused candidate it reads:
 * ``translated_terms`` — BM25 of the dictionary/LLM translation of the question;
 * ``fusion`` — the fused RRF rank, as 1 / (rrf_k + rank);
 * ``coverage`` — the share of the question's words in the passage (for other-language passages: of its
-  source words whose dictionary translation is there; set by ``Retriever.add_term_scores``).
+  source words whose dictionary translation is there; set by ``Retriever.add_term_scores``);
+* ``answer_kind`` — 1 when the question asks for (or states) a figure — a sum of money, a duration, a
+  count — and the passage states one of that kind, else 0.
 
 Each feature is standardized over the candidates (z-score, so its scale and the query's difficulty
 drop out) and weighted; the weights differ for passages in the question's language and in the other
@@ -29,7 +31,7 @@ import numpy as np
 
 from rag.settings import RerankWeights, Settings
 
-FEATURES = ("dense", "gloss", "question_terms", "translated_terms", "fusion", "coverage")
+FEATURES = ("dense", "gloss", "question_terms", "translated_terms", "fusion", "coverage", "answer_kind")
 
 
 class Candidate(Protocol):
@@ -57,7 +59,7 @@ def feature_matrix(
         gloss = float(hit.dense @ cross_vec) if hit.dense is not None and cross_vec is not None else 0.0
         rows.append([dense, gloss, hit.features.get("question_terms", 0.0),
                      hit.features.get("translated_terms", 0.0), 1.0 / (rrf_k + rank + 1),
-                     hit.features.get("coverage", 0.0)])
+                     hit.features.get("coverage", 0.0), hit.features.get("answer_kind", 0.0)])
     return np.asarray(rows, dtype=float)
 
 

@@ -245,14 +245,18 @@ class Retriever:
     def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, q_lang: str,
                         translated_terms: dict[str, float], translation: str | None) -> None:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
-        and the share of the question's words (or of their translations, for other-language passages)
-        the passage contains."""
+        the share of the question's words (or of their translations, for other-language passages) the
+        passage contains, and whether it states the kind of figure the question asks for."""
         own = {t: 1.0 for t in tokenize(question)}
         queries = [Prefetch("sparse", query_vector(own), len(ids)),
                    Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
         by_question, by_translation = self.index.store.score_points(queries, ids)
+        from rag.answer_type import figure_sought  # here: answer_type reads SearchHit through rag.evidence
+
         groups = self.translation_groups(question, other_language(q_lang), translation)
+        sought = figure_sought(question)
         for point, hit in zip(ids, results, strict=True):
+            hit.features["answer_kind"] = float(sought is not None and sought.search(hit.text) is not None)
             hit.features["question_terms"] = by_question.get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)
             tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))

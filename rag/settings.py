@@ -30,6 +30,7 @@ class RerankWeights(BaseModel):
     translated_terms: float = 0.0
     fusion: float = 0.0
     coverage: float = 0.0
+    answer_kind: float = 0.0
 
 
 class Settings(BaseSettings):
@@ -107,9 +108,9 @@ class Settings(BaseSettings):
     # language and in the other one. Chosen on the tuning half of XQuAD (questions of paragraphs 0-119)
     # together with the dev set; the XQuAD half 120-239 stays held out (BENCHMARKS.md).
     rerank_same_language: RerankWeights = RerankWeights(
-        dense=1.0, gloss=0.0, question_terms=1.0, translated_terms=0.0, fusion=1.0, coverage=0.5)
+        dense=1.0, gloss=0.0, question_terms=1.0, translated_terms=0.0, fusion=1.0, coverage=0.5, answer_kind=0.5)
     rerank_cross_language: RerankWeights = RerankWeights(
-        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.5, fusion=0.25, coverage=0.75)
+        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.5, fusion=0.25, coverage=0.75, answer_kind=0.5)
     # In z-score units: footnotes, URLs and reference lists in the other script of their document.
     rerank_foreign_penalty: float = 3.0
     dedupe_similarity: float = 0.97

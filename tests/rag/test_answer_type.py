@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rag.answer_type import (
     asked_answer_kind,
+    figure_sought,
     asked_mentions,
     asked_ordinals,
     lacks_asked_figure,
@@ -104,3 +105,14 @@ def test_asked_answer_kind() -> None:
     assert asked_answer_kind("How often are the tests run?") == "duration"
     assert asked_answer_kind("How many staff does it employ?") == "figure"
     assert asked_answer_kind("Which countries signed?") is None
+
+
+def test_figure_sought_by_a_question_or_a_claim() -> None:
+    money = figure_sought("How much initial funding did the UK AI Safety Institute receive?")
+    assert money is not None and money.search("初始资金1亿英镑") and not money.search("共有12项规定")
+    # a statement of an amount (a claim) seeks amounts too
+    claim = figure_sought("美国人工智能安全研究所的资金规模为1亿美元")
+    assert claim is not None and claim.search("1000万美元 -总监")
+    count = figure_sought("共有多少家企业签署？")
+    assert count is not None and count.search("共有16家企业签署。")
+    assert figure_sought("Who presented the memorandum?") is None

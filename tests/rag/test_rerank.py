@@ -69,6 +69,15 @@ def test_term_scores_from_the_store_count() -> None:
     assert ranked[0].name == "matching"
 
 
+def test_a_passage_stating_the_kind_of_figure_asked_for_gains() -> None:
+    close = FakeHit("close", "zh", unit(1, 0.1, 0), doc_hash="a", features={"answer_kind": 0.0})
+    figure = FakeHit("figure", "zh", unit(1, 0.2, 0), doc_hash="b", features={"answer_kind": 1.0})
+    without = RerankWeights(dense=1.0)
+    assert rerank("zh", QUERY, None, [close, figure], settings(rerank_same_language=without))[0].name == "close"
+    with_kind = RerankWeights(dense=1.0, answer_kind=2.0)
+    assert rerank("zh", QUERY, None, [close, figure], settings(rerank_same_language=with_kind))[0].name == "figure"
+
+
 def test_foreign_script_passages_are_penalized() -> None:
     footnote = FakeHit("footnote", "en", unit(1, 0, 0), doc_hash="a", features={"foreign_in_doc": 1.0})
     body = FakeHit("body", "en", unit(0.9, 0.3, 0), doc_hash="b")

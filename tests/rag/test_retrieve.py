@@ -49,3 +49,16 @@ def test_search_returns_the_example_with_what_it_is_an_example_of(backend_settin
         plain = Retriever(index, settings.model_copy(update={"passage_referents": False})).run(
             "旧金山 办公室 人才基地", k=5).hits
         assert not next(h for h in plain if EXAMPLE in h.text).text.startswith(BEFORE)
+
+
+def test_passages_stating_the_asked_kind_of_figure_are_marked(backend_settings: Settings) -> None:
+    settings = backend_settings.model_copy(update={"chunk_max_tokens": 24, "chunk_overlap_tokens": 0})
+    raw = "\n".join(["英国人工智能安全研究所的初始资金为1亿英镑。", "英国人工智能安全研究所负责评测前沿模型。"])
+    (settings.corpus_dir / "uk.txt").write_text(raw, encoding="utf-8")
+    with Index.open(settings, FakeEmbedder()) as index:
+        index.ingest([settings.corpus_dir])
+        retriever = Retriever(index, settings)
+        hits = retriever.run("英国人工智能安全研究所获得了多少资金？", k=5).hits
+        marks = {("1亿英镑" in h.text): h.features["answer_kind"] for h in hits}
+        assert marks == {True: 1.0, False: 0.0}
+        assert all(h.features["answer_kind"] == 0.0 for h in retriever.run("英国人工智能安全研究所负责什么？", k=5).hits)
