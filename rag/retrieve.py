@@ -247,12 +247,12 @@ class Retriever:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
         the share of the question's words (or of their translations, for other-language passages) the
         passage contains, and whether it states the kind of figure the question asks for."""
+        from rag.answer_type import figure_sought  # here: answer_type reads SearchHit through rag.evidence
+
         own = {t: 1.0 for t in tokenize(question)}
         queries = [Prefetch("sparse", query_vector(own), len(ids)),
                    Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
         by_question, by_translation = self.index.store.score_points(queries, ids)
-        from rag.answer_type import figure_sought  # here: answer_type reads SearchHit through rag.evidence
-
         groups = self.translation_groups(question, other_language(q_lang), translation)
         sought = figure_sought(question)
         for point, hit in zip(ids, results, strict=True):
