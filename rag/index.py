@@ -23,6 +23,7 @@ from types import TracebackType
 
 from rag.documents import UnreadableDocumentError
 from rag.embedding import Embedder, get_embedder
+from rag.gloss import GlossStatistics
 from rag.ingest import (
     TEXT_PIPELINE,
     IngestReport,
@@ -64,7 +65,7 @@ class Index:
         self._store_clean = False
         self._orphans_checked = False
         self._write_generation = 0
-        self._vocabulary: tuple[tuple[frozenset[str], int], frozenset[str]] | None = None
+        self._term_statistics: tuple[tuple[frozenset[str], int], tuple[frozenset[str], GlossStatistics]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -119,17 +120,26 @@ class Index:
 
     def vocabulary(self) -> frozenset[str]:
         """The index tokens of the visible documents' passages (read once per state of the index)."""
+        return self._read_term_statistics()[0]
+
+    def gloss_statistics(self) -> GlossStatistics:
+        """Document frequencies of the visible passages' glosses (``rag.gloss``; read with the vocabulary)."""
+        return self._read_term_statistics()[1]
+
+    def _read_term_statistics(self) -> tuple[frozenset[str], GlossStatistics]:
         key = (self._visible, self._write_generation)
-        cached = self._vocabulary
+        cached = self._term_statistics
         if cached is not None and cached[0] == key:
             return cached[1]
         tokens: set[str] = set()
-        for point in self.store.scroll(["doc_hash", "tokens"]):
+        glosses: list[tuple[str, list[str]]] = []
+        for point in self.store.scroll(["doc_hash", "tokens", "language", "gloss"]):
             if point.payload.get("doc_hash") in key[0]:
                 tokens.update(point.payload.get("tokens", ()))
-        vocabulary = frozenset(tokens)
-        self._vocabulary = (key, vocabulary)
-        return vocabulary
+                glosses.append((point.payload.get("language", ""), point.payload.get("gloss", [])))
+        statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
+        self._term_statistics = (key, statistics)
+        return statistics
 
     def documents(self) -> list[DocumentRecord]:
         records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile

@@ -25,8 +25,10 @@ from typing import Any
 from rag.chunking import Chunk, chunk_text
 from rag.documents import LoadedDocument
 from rag.embedding import Embedder
+from rag.gloss import GLOSS_VERSION, passage_gloss
 from rag.language import detect_language
 from rag.lexical import ANALYZER, document_vector, tokenize
+from rag.lexicon import load_lexicon
 from rag.manifest import DocumentRecord, Manifest
 from rag.normalize import NORMALIZATION, normalize
 from rag.settings import Settings
@@ -34,7 +36,7 @@ from rag.store import StoredPoint, point_id
 
 # The text pipeline (normalization + tokenization) a document was indexed with; a document indexed by
 # another one is re-indexed in place by the next ingest.
-TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}"
+TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}; {GLOSS_VERSION}"
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ def build_points(
     date = doc.metadata.get("date")
     vectors = embedder.embed_passages([embedding_text(c, title, settings) for c in chunks])
     doc_language = str(doc.metadata.get("language") or detect_language(doc.raw_text[doc.body_start:][:20000]))
+    lexicon = load_lexicon()
     points = []
     for chunk, vector in zip(chunks, vectors, strict=True):
         payload = {
@@ -160,6 +163,7 @@ def build_points(
         }
         tokens = tokenize(f"{chunk.section}\n{chunk.text}")
         payload["tokens"] = sorted(set(tokens))  # reranking reads them instead of re-segmenting
+        payload["gloss"] = passage_gloss(f"{chunk.section}\n{chunk.text}", payload["tokens"], chunk.language, lexicon, settings)
         sparse = document_vector(tokens)
         points.append(StoredPoint(point_id(doc_hash, chunk.index), vector, sparse, payload))
     return points

@@ -363,6 +363,16 @@ class BilingualLexicon:
         top = usable[0][2] if usable else 0.0
         return [(pieces, score / top) for _, pieces, score in usable[:limit] if score >= 0.3 * top]
 
+def load_lexicon() -> BilingualLexicon | None:
+    """The process-wide lexicon, or None (logged) when it cannot be had: search and ingest go on
+    without cross-lingual terms rather than fail."""
+    try:
+        return BilingualLexicon.load()
+    except Exception as error:  # noqa: BLE001 - retrieval still works without the dictionary
+        logger.warning("bilingual dictionary unavailable (%s); cross-lingual sparse search is off", error)
+        return None
+
+
 def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
     """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces if not ``known``."""
     import jieba

@@ -12,6 +12,9 @@ back to the scores. For each fused candidate it reads:
 * ``fusion`` — the fused RRF rank, as 1 / (rrf_k + rank);
 * ``coverage`` — the share of the question's words in the passage (for other-language passages: of its
   source words whose dictionary translation is there; set by ``Retriever.add_term_scores``);
+* ``passage_gloss`` — BM25 of the question's own words over an other-language passage's gloss (its
+  terms' dictionary translations, made at ingest: ``rag.gloss``), which needs no guess at the senses
+  of the question's words;
 * ``answer_kind`` — 1 when the question asks for (or states) a figure — a sum of money, a duration, a
   count — and the passage states one of that kind, else 0.
 
@@ -31,7 +34,7 @@ import numpy as np
 
 from rag.settings import RerankWeights, Settings
 
-FEATURES = ("dense", "gloss", "question_terms", "translated_terms", "fusion", "coverage", "answer_kind")
+FEATURES = ("dense", "gloss", "question_terms", "translated_terms", "fusion", "coverage", "answer_kind", "passage_gloss")
 
 
 class Candidate(Protocol):
@@ -59,7 +62,8 @@ def feature_matrix(
         gloss = float(hit.dense @ cross_vec) if hit.dense is not None and cross_vec is not None else 0.0
         rows.append([dense, gloss, hit.features.get("question_terms", 0.0),
                      hit.features.get("translated_terms", 0.0), 1.0 / (rrf_k + rank + 1),
-                     hit.features.get("coverage", 0.0), hit.features.get("answer_kind", 0.0)])
+                     hit.features.get("coverage", 0.0), hit.features.get("answer_kind", 0.0),
+                     hit.features.get("passage_gloss", 0.0)])
     return np.asarray(rows, dtype=float)
 
 

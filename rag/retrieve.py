@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ class SearchHit:
     chunk: int = -1  # the passage's position in its document
     dense: np.ndarray | None = field(default=None, repr=False)
     tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
+    gloss: Counter[str] | None = field(default=None, repr=False)  # its terms in the other language (rag.gloss)
     features: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -131,6 +133,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
         chunk=int(p.get("chunk_index", -1)),
         dense=hit.dense,
         tokens=frozenset(p["tokens"]) if "tokens" in p else None,
+        gloss=Counter(p["gloss"]) if p.get("gloss") else None,
         features={"fusion": hit.score, "latin_ratio": float(p.get("latin_ratio", 0.0)),
                   "foreign_in_doc": float(p.get("language") != p.get("doc_language"))},
     )
@@ -246,7 +249,8 @@ class Retriever:
                         translated_terms: dict[str, float], translation: str | None) -> None:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
         the share of the question's words (or of their translations, for other-language passages) the
-        passage contains, and whether it states the kind of figure the question asks for."""
+        passage contains, BM25 of the question's words over an other-language passage's gloss, and
+        whether it states the kind of figure the question asks for."""
         from rag.answer_type import figure_sought  # here: answer_type reads SearchHit through rag.evidence
 
         own = {t: 1.0 for t in tokenize(question)}
@@ -255,10 +259,14 @@ class Retriever:
         by_question, by_translation = self.index.store.score_points(queries, ids)
         groups = self.translation_groups(question, other_language(q_lang), translation)
         sought = figure_sought(question)
+        glosses = self.index.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
         for point, hit in zip(ids, results, strict=True):
             hit.features["answer_kind"] = float(sought is not None and sought.search(hit.text) is not None)
             hit.features["question_terms"] = by_question.get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)
+            hit.features["passage_gloss"] = (
+                glosses.score(own, hit.language, hit.gloss) if glosses and hit.gloss and hit.language != q_lang else 0.0
+            )
             tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))
             if hit.language == q_lang:
                 hit.features["coverage"] = term_overlap(own, tokens)

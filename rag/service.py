@@ -60,16 +60,11 @@ class PolicyQA:
 
     @classmethod
     def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
-        from rag.lexicon import BilingualLexicon
+        from rag.lexicon import load_lexicon
         from rag.llm import make_chat_model
 
         index = index or Index.open(settings)
-        try:
-            lexicon = BilingualLexicon.load()
-        except Exception as error:  # noqa: BLE001 - retrieval still works without the dictionary
-            logger.warning("bilingual dictionary unavailable (%s); cross-lingual sparse search is off", error)
-            lexicon = None
-        return cls(index, settings, lexicon, make_chat_model(settings))
+        return cls(index, settings, load_lexicon(), make_chat_model(settings))
 
     def close(self) -> None:
         self.index.close()

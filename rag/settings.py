@@ -31,6 +31,7 @@ class RerankWeights(BaseModel):
     fusion: float = 0.0
     coverage: float = 0.0
     answer_kind: float = 0.0
+    passage_gloss: float = 0.0
 
 
 class Settings(BaseSettings):
@@ -102,6 +103,11 @@ class Settings(BaseSettings):
     # A passage that opens by referring back ("例如…", "However, …") is returned with the sentence it
     # refers to, from the passage before it (the chunk border cut them apart).
     passage_referents: bool = True
+    # Each passage's gloss in the other language (rag/gloss.py), made at ingest (re-ingest after a
+    # change): the first English words of each Chinese term's dictionary entry, the first Chinese
+    # translations of each English word. Chosen with the rerank weights below.
+    passage_gloss_english_words: int = 4
+    passage_gloss_chinese_terms: int = 2
     rerank_enabled: bool = True
     rerank_candidates: int = 40
     # Weights of the rerank's standardized features (rag/rerank.py), for passages in the question's
@@ -110,7 +116,8 @@ class Settings(BaseSettings):
     rerank_same_language: RerankWeights = RerankWeights(
         dense=1.0, gloss=0.0, question_terms=1.0, translated_terms=0.0, fusion=1.0, coverage=0.5, answer_kind=0.5)
     rerank_cross_language: RerankWeights = RerankWeights(
-        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.5, fusion=0.25, coverage=0.75, answer_kind=0.5)
+        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.25, fusion=0.25, coverage=1.0, answer_kind=0.5,
+        passage_gloss=0.5)
     # In z-score units: footnotes, URLs and reference lists in the other script of their document.
     rerank_foreign_penalty: float = 3.0
     dedupe_similarity: float = 0.97
