@@ -3,7 +3,7 @@
 Translating the question must guess each word's sense ("standards bodies": 身体 or 机构?); glossing the
 passage need not guess: 机构 glosses to agency, mechanism, structure, organization, institution, and
 the English question's own words are looked up there. At ingest each passage stores its gloss
-(payload ``gloss``): the first dictionary glosses of its Chinese terms as English index tokens, plus its
+(payload ``gloss``, one space-separated string: cheaper to store and read than a list): the first dictionary glosses of its Chinese terms as English index tokens, plus its
 numbers and Latin-script names as they are; or the first Chinese translations of its English words and
 phrases as Chinese index tokens, plus its numbers. At query time the question's own
 tokens are scored over the glosses of the other-language candidates as BM25, with document
@@ -14,7 +14,7 @@ Usage::
 
     gloss = passage_gloss("人工智能安全研究所将与国际标准化组织合作", "zh", lexicon, settings)
     stats = GlossStatistics.from_glosses([("zh", gloss), ...])
-    stats.score(tokenize("Which standards bodies will the institutes work with?"), "zh", Counter(gloss))
+    stats.score(tokenize("Which standards bodies will the institutes work with?"), "zh", gloss)
 """
 
 from __future__ import annotations
@@ -29,14 +29,15 @@ from typing import Any
 from rag.lexical import BM25_B, BM25_K1, HAN_RUN, tokenize
 
 # Names what a gloss holds; part of the index's text pipeline stamp, so a change re-indexes.
-GLOSS_VERSION = "gloss-1"
+GLOSS_VERSION = "gloss-2"
 
 
-def passage_gloss(text: str, tokens: Sequence[str], language: str, lexicon: Any, settings: Any) -> list[str]:
-    """The gloss of a passage with index ``tokens`` (sorted, with repeats: a term that several of its
-    words translate to counts once per word). [] without a lexicon or for another language."""
+def passage_gloss(text: str, tokens: Sequence[str], language: str, lexicon: Any, settings: Any) -> str:
+    """The gloss of a passage with index ``tokens``: its tokens sorted and space-separated, with repeats
+    (a term that several of its words translate to counts once per word). "" without a lexicon or for
+    another language."""
     if lexicon is None or language not in ("zh", "en"):
-        return []
+        return ""
     bag: Counter[str] = Counter()
     if language == "zh":
         senses = settings.passage_gloss_english_words
@@ -49,7 +50,7 @@ def passage_gloss(text: str, tokens: Sequence[str], language: str, lexicon: Any,
         for group in lexicon.translation_groups(text, "zh", max_terms_per_word=settings.passage_gloss_chinese_terms):
             bag.update({token for term in group for token in tokenize(term)})
         bag.update(token for token in dict.fromkeys(tokens) if not token.isalpha())
-    return sorted(bag.elements())
+    return " ".join(sorted(bag.elements()))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -67,29 +68,31 @@ class GlossStatistics:
     frequency: dict[str, Counter[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_glosses(cls, glosses: Iterable[tuple[str, Sequence[str]]]) -> GlossStatistics:
+    def from_glosses(cls, glosses: Iterable[tuple[str, str]]) -> GlossStatistics:
         stats = cls()
         lengths: Counter[str] = Counter()
         for language, gloss in glosses:
-            if not gloss:
+            tokens = gloss.split()
+            if not tokens:
                 continue
             stats.passages[language] = stats.passages.get(language, 0) + 1
-            lengths[language] += len(gloss)
-            stats.frequency.setdefault(language, Counter()).update(set(gloss))
+            lengths[language] += len(tokens)
+            stats.frequency.setdefault(language, Counter()).update(set(tokens))
         stats.mean_length = {lang: lengths[lang] / n for lang, n in stats.passages.items()}
         return stats
 
-    def score(self, question_tokens: Iterable[str], language: str, gloss: Counter[str]) -> float:
+    def score(self, question_tokens: Iterable[str], language: str, gloss: str) -> float:
         """BM25 of the question's distinct tokens over one ``language`` passage's gloss."""
         n = self.passages.get(language, 0)
-        if not n or not gloss:
+        counts = Counter(gloss.split())
+        if not n or not counts:
             return 0.0
         frequency = self.frequency[language]
-        length = sum(gloss.values())
+        length = sum(counts.values())
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / self.mean_length[language])
         total = 0.0
         for token in set(question_tokens):
-            tf = gloss.get(token, 0)
+            tf = counts.get(token, 0)
             if tf:
                 df = frequency.get(token, 0)
                 total += math.log(1 + (n - df + 0.5) / (df + 0.5)) * tf * (BM25_K1 + 1) / (tf + norm)

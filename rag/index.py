@@ -132,11 +132,11 @@ class Index:
         if cached is not None and cached[0] == key:
             return cached[1]
         tokens: set[str] = set()
-        glosses: list[tuple[str, list[str]]] = []
+        glosses: list[tuple[str, str]] = []
         for point in self.store.scroll(["doc_hash", "tokens", "language", "gloss"]):
             if point.payload.get("doc_hash") in key[0]:
                 tokens.update(point.payload.get("tokens", ()))
-                glosses.append((point.payload.get("language", ""), point.payload.get("gloss", [])))
+                glosses.append((point.payload.get("language", ""), point.payload.get("gloss", "")))
         statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
         self._term_statistics = (key, statistics)
         return statistics

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +58,7 @@ class SearchHit:
     chunk: int = -1  # the passage's position in its document
     dense: np.ndarray | None = field(default=None, repr=False)
     tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
-    gloss: Counter[str] | None = field(default=None, repr=False)  # its terms in the other language (rag.gloss)
+    gloss: str = field(default="", repr=False)  # its terms in the other language (rag.gloss)
     features: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -133,7 +132,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
         chunk=int(p.get("chunk_index", -1)),
         dense=hit.dense,
         tokens=frozenset(p["tokens"]) if "tokens" in p else None,
-        gloss=Counter(p["gloss"]) if p.get("gloss") else None,
+        gloss=str(p.get("gloss") or ""),
         features={"fusion": hit.score, "latin_ratio": float(p.get("latin_ratio", 0.0)),
                   "foreign_in_doc": float(p.get("language") != p.get("doc_language"))},
     )
