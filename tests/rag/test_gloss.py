@@ -70,3 +70,20 @@ def test_ingest_stores_glosses_and_search_scores_other_language_passages(backend
         assert by_text[BODIES] > by_text.get(FUNDING, 0.0)
         same_language = [h for h in hits if h.language == "en"]
         assert same_language and all(h.features["passage_gloss"] == 0.0 for h in same_language)
+
+
+def test_score_matches_bm25s_lucene_up_to_its_constant_factor() -> None:
+    """Parity with a reference BM25: bm25s's "lucene" variant has the same IDF and length norm and
+    leaves out the numerator's (k1 + 1), a constant that does not change any ranking."""
+    import bm25s
+    import numpy as np
+
+    from rag.lexical import BM25_B, BM25_K1
+
+    glosses = ["agenc organ standard standard", "fund institut", "institut standard iso 2025", "organ", "2025 fund fund"]
+    reference = bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")
+    reference.index([g.split() for g in glosses], show_progress=False)
+    stats = GlossStatistics.from_glosses([("zh", g) for g in glosses])
+    for question in (["standard", "organ", "iso", "absent"], ["fund", "2025"], ["institut"]):
+        ours = np.array([stats.score(question, "zh", g) for g in glosses])
+        np.testing.assert_allclose(ours, (BM25_K1 + 1) * reference.get_scores(question), rtol=1e-5)
