@@ -2,17 +2,21 @@
 
 Translating the question must guess each word's sense ("standards bodies": 身体 or 机构?); glossing the
 passage need not guess: 机构 glosses to agency, mechanism, structure, organization, institution, and
-the English question's own words are looked up there. At ingest each passage stores its gloss
-(payload ``gloss``, one space-separated string: cheaper to store and read than a list): the first dictionary glosses of its Chinese terms as English index tokens, plus its
-numbers and Latin-script names as they are; or the first Chinese translations of its English words and
-phrases as Chinese index tokens, plus its numbers. At query time the question's own
-tokens are scored over the glosses of the other-language candidates as BM25, with document
-frequencies over the index's passages of that language (``GlossStatistics``), and the score is the
-rerank feature ``passage_gloss``.
+the English question's own words are looked up there. At ingest each passage stores its gloss (payload
+``gloss``, one space-separated string, cheaper to store and read than a list):
+
+* a Chinese passage: the first English words of each of its terms' dictionary entries, the English
+  names of its months (2024年4月 is April 2024), and its numbers and Latin-script names as they are;
+* an English passage: the first Chinese translations of its words and phrases, and its numbers.
+
+At query time the question's own tokens are scored over the glosses of the other-language candidates
+as BM25, with document frequencies over the index's passages of that language (``GlossStatistics``);
+the score is the rerank feature ``passage_gloss``.
 
 Usage::
 
-    gloss = passage_gloss("人工智能安全研究所将与国际标准化组织合作", "zh", lexicon, settings)
+    text = "人工智能安全研究所将与国际标准化组织等机构合作"
+    gloss = passage_gloss(text, tokenize(text), "zh", BilingualLexicon.load(), settings)
     stats = GlossStatistics.from_glosses([("zh", gloss), ...])
     stats.score(tokenize("Which standards bodies will the institutes work with?"), "zh", gloss)
 """
@@ -20,19 +24,23 @@ Usage::
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
 from rag.lexical import BM25_B, BM25_K1, HAN_RUN, tokenize
+from rag.lexicon import MONTHS, BilingualLexicon
+from rag.settings import Settings
 
 # Names what a gloss holds; part of the index's text pipeline stamp, so a change re-indexes.
-GLOSS_VERSION = "gloss-2"
+GLOSS_VERSION = "gloss-3"
+CHINESE_MONTH = re.compile(r"(?<![0-9])(1[0-2]|0?[1-9])月")  # "2024年4月" is "April 2024"
 
 
-def passage_gloss(text: str, tokens: Sequence[str], language: str, lexicon: Any, settings: Any) -> str:
+def passage_gloss(
+    text: str, tokens: Sequence[str], language: str, lexicon: BilingualLexicon | None, settings: Settings
+) -> str:
     """The gloss of a passage with index ``tokens``: its tokens sorted and space-separated, with repeats
     (a term that several of its words translate to counts once per word). "" without a lexicon or for
     another language."""
@@ -46,6 +54,8 @@ def passage_gloss(text: str, tokens: Sequence[str], language: str, lexicon: Any,
                 bag.update(set(english_tokens(tuple(lexicon.zh_to_en([token])[token][:senses]))))
             else:
                 bag[token] += 1
+        for month in CHINESE_MONTH.findall(text):
+            bag.update(english_tokens((MONTHS[int(month) - 1],)))
     else:
         for group in lexicon.translation_groups(text, "zh", max_terms_per_word=settings.passage_gloss_chinese_terms):
             bag.update({token for term in group for token in tokenize(term)})

@@ -8,7 +8,7 @@ from helpers.fakes import FakeEmbedder
 from rag.gloss import GlossStatistics, passage_gloss
 from rag.index import Index
 from rag.lexical import tokenize
-from rag.lexicon import BilingualLexicon
+from rag.lexicon import MONTHS, BilingualLexicon
 from rag.retrieve import Retriever
 from rag.settings import Settings
 
@@ -27,6 +27,14 @@ def test_a_chinese_passage_is_glossed_with_all_senses_of_its_terms(lex: Bilingua
     assert {*tokenize("agency organization"), *tokenize("standard"), *tokenize("international")} <= set(gloss)
     assert {"2025", "iso"} <= set(gloss)  # numbers and Latin names as they are
     assert not any("\u4e00" <= token[0] <= "\u9fff" for token in gloss)
+
+
+def test_chinese_months_are_glossed_with_their_english_names(lex: BilingualLexicon) -> None:
+    text = "2024年4月，美国和英国签署了合作备忘录；12月生效。"
+    gloss = passage_gloss(text, tokenize(text), "zh", lex, Settings(_env_file=None)).split()
+    month_names = {token for month in MONTHS for token in tokenize(month)}
+    assert month_names & set(gloss) == {"april", *tokenize("December")}  # 2024年 is a year, not a month
+    assert "2024" in gloss
 
 
 def test_an_english_passage_is_glossed_in_chinese(lex: BilingualLexicon) -> None:
