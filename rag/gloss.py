@@ -5,8 +5,9 @@ passage need not guess: 机构 glosses to agency, mechanism, structure, organiza
 the English question's own words are looked up there. At ingest each passage stores its gloss (payload
 ``gloss``, one space-separated string, cheaper to store and read than a list):
 
-* a Chinese passage: the first English words of each of its terms' dictionary entries, the English
-  names of its months (2024年4月 is April 2024), and its numbers and Latin-script names as they are;
+* a Chinese passage: the first English words of each of its terms' dictionary entries (with the
+  acronym a question writes for a spelled-out name: 美国 → united states, us), the English names of
+  its months (2024年4月 is April 2024), and its numbers and Latin-script names as they are;
 * an English passage: the first Chinese translations of its words and phrases, and its numbers.
 
 At query time the question's own tokens are scored over the glosses of the other-language candidates
@@ -30,11 +31,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from rag.lexical import BM25_B, BM25_K1, HAN_RUN, tokenize
-from rag.lexicon import MONTHS, BilingualLexicon
+from rag.lexicon import ACRONYM_NAMES, MONTHS, BilingualLexicon
 from rag.settings import Settings
 
 # Names what a gloss holds; part of the index's text pipeline stamp, so a change re-indexes.
-GLOSS_VERSION = "gloss-3"
+GLOSS_VERSION = "gloss-4"
+# The acronym an English question writes for a name the dictionary spells out (美国: united states → us).
+ACRONYM_OF = {name.lower(): acronym.lower() for acronym, name in sorted(ACRONYM_NAMES.items(), key=lambda kv: -len(kv[0]))}
 CHINESE_MONTH = re.compile(r"(?<![0-9])(1[0-2]|0?[1-9])月")  # "2024年4月" is "April 2024"
 
 
@@ -51,7 +54,9 @@ def passage_gloss(
         senses = settings.passage_gloss_english_words
         for token in dict.fromkeys(tokens):
             if HAN_RUN.match(token):
-                bag.update(set(english_tokens(tuple(lexicon.zh_to_en([token])[token][:senses]))))
+                words = lexicon.zh_to_en([token])[token]
+                acronym = ACRONYM_OF.get(" ".join(words[:2])) or ACRONYM_OF.get(" ".join(words[:1]))
+                bag.update(set(english_tokens(tuple(words[:senses]) + ((acronym,) if acronym else ()))))
             else:
                 bag[token] += 1
         for month in CHINESE_MONTH.findall(text):

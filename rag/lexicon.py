@@ -66,7 +66,7 @@ _SEGMENT = re.compile(r"[.,;:!?()\[\]\"“”，。；：！？、（）《》]+
 _MAX_GLOSS_WORDS = 5
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
-_ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "EU": "European Union",
+ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "EU": "European Union",
                   "UN": "United Nations", "PRC": "China"}
 _ACRONYMS = re.compile(r"\b(?:U\.S\.A?\.?|U\.K\.|USA|US|UK|EU|UN|PRC)(?![\w.])")
 
@@ -113,7 +113,7 @@ def inflection_variants(word: str) -> list[str]:
 
 def english_content_words(text: str) -> list[list[str]]:
     """Split ``text`` at punctuation into segments of normalized English content words (stop words dropped)."""
-    text = _ACRONYMS.sub(lambda m: _ACRONYM_NAMES[m.group(0).replace(".", "")], text)
+    text = _ACRONYMS.sub(lambda m: ACRONYM_NAMES[m.group(0).replace(".", "")], text)
     segments = []
     for part in _SEGMENT.split(text.lower()):
         words = [normalize_en(w) for w in _WORD.findall(part) if w not in EN_STOP and not w.isdigit()]
@@ -251,7 +251,7 @@ class BilingualLexicon:
 
     def candidates(self, key: str) -> list[tuple[str, float]]:
         """Scored Chinese terms for an English word or phrase (tries plural and -ed/-ing base forms)."""
-        key = _ACRONYM_NAMES.get(key.replace(".", ""), key)
+        key = ACRONYM_NAMES.get(key.replace(".", ""), key)
         norm = " ".join(normalize_en(w) for w in key.lower().split())
         merged = dict(self._en.get(norm, []))
         for variant in inflection_variants(norm) if " " not in norm else []:

@@ -35,6 +35,7 @@ def test_chinese_months_are_glossed_with_their_english_names(lex: BilingualLexic
     month_names = {token for month in MONTHS for token in tokenize(month)}
     assert month_names & set(gloss) == {"april", *tokenize("December")}  # 2024年 is a year, not a month
     assert "2024" in gloss
+    assert {"us", "uk"} <= set(gloss)  # 美国, 英国: the acronyms an English question writes
 
 
 def test_an_english_passage_is_glossed_in_chinese(lex: BilingualLexicon) -> None:
