@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
 from rag.lexical import BM25_B, BM25_K1, HAN_RUN, tokenize
 from rag.lexicon import ACRONYM_NAMES, MONTHS, BilingualLexicon
 from rag.settings import Settings
@@ -70,6 +71,7 @@ def passage_gloss(
 
 @lru_cache(maxsize=1 << 16)
 def english_tokens(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Index tokens of English words (cached: the same dictionary entries recur in every passage)."""
     return tuple(tokenize(" ".join(words)))
 
 

@@ -161,9 +161,10 @@ def build_points(
             "date": str(date) if date else None,
             "date_num": date_number(str(date)) if date else None,
         }
-        tokens = tokenize(f"{chunk.section}\n{chunk.text}")
+        headed_text = f"{chunk.section}\n{chunk.text}"
+        tokens = tokenize(headed_text)
         payload["tokens"] = sorted(set(tokens))  # reranking reads them instead of re-segmenting
-        payload["gloss"] = passage_gloss(f"{chunk.section}\n{chunk.text}", payload["tokens"], chunk.language, lexicon, settings)
+        payload["gloss"] = passage_gloss(headed_text, payload["tokens"], chunk.language, lexicon, settings)
         sparse = document_vector(tokens)
         points.append(StoredPoint(point_id(doc_hash, chunk.index), vector, sparse, payload))
     return points

@@ -67,7 +67,7 @@ _MAX_GLOSS_WORDS = 5
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "EU": "European Union",
-                  "UN": "United Nations", "PRC": "China"}
+                 "UN": "United Nations", "PRC": "China"}
 _ACRONYMS = re.compile(r"\b(?:U\.S\.A?\.?|U\.K\.|USA|US|UK|EU|UN|PRC)(?![\w.])")
 
 
@@ -362,6 +362,7 @@ class BilingualLexicon:
         usable = [u for u in usable if _in_vocabulary(u[0], lang, attested)] or usable
         top = usable[0][2] if usable else 0.0
         return [(pieces, score / top) for _, pieces, score in usable[:limit] if score >= 0.3 * top]
+
 
 def load_lexicon() -> BilingualLexicon | None:
     """The process-wide lexicon, or None (logged) when it cannot be had: search and ingest go on
