@@ -80,8 +80,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                                   date_from=date_number(args.since), date_to=date_number(args.until))
     if args.json:
         _emit({"question": result.question, "language": result.language, "timings_ms": result.timings_ms,
-               "hits": [h.to_json() for h in result.hits]})
+               "named_documents": result.named_documents, "hits": [h.to_json() for h in result.hits]})
     else:
+        if result.named_documents:
+            _print(f"named in the question: {', '.join(result.named_documents)}")
         for rank, hit in enumerate(result.hits, start=1):
             where = f"{hit.doc} [{hit.start}:{hit.end}]" + (f" p.{hit.page}" if hit.page else "")
             _print(f"{rank:>2}. {hit.score:.3f}  {where}  {hit.section}\n    {hit.text[:200]}")

@@ -39,12 +39,15 @@ from rag.ingest import (
 )
 from rag.loaders import load_document
 from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
+from rag.mentions import DocumentTerms
 from rag.settings import Settings
 from rag.store import Store, open_store, point_id
 
 logger = logging.getLogger(__name__)
 
 UPSERT_BATCH = 64
+# The index's vocabulary, its glosses' statistics and its documents' term counts, read in one scroll.
+TermStatistics = tuple[frozenset[str], GlossStatistics, DocumentTerms]
 
 
 class IndexConfigError(RuntimeError):
@@ -65,7 +68,7 @@ class Index:
         self._store_clean = False
         self._orphans_checked = False
         self._write_generation = 0
-        self._term_statistics: tuple[tuple[frozenset[str], int], tuple[frozenset[str], GlossStatistics]] | None = None
+        self._term_statistics: tuple[tuple[frozenset[str], int], TermStatistics] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -126,18 +129,27 @@ class Index:
         """Document frequencies of the visible passages' glosses (``rag.gloss``; read with the vocabulary)."""
         return self._read_term_statistics()[1]
 
-    def _read_term_statistics(self) -> tuple[frozenset[str], GlossStatistics]:
+    def document_terms(self) -> DocumentTerms:
+        """Per visible document, its passages' index and gloss tokens (``rag.mentions``; read with the vocabulary)."""
+        return self._read_term_statistics()[2]
+
+    def _read_term_statistics(self) -> TermStatistics:
         key = (self._visible, self._write_generation)
         cached = self._term_statistics
         if cached is not None and cached[0] == key:
             return cached[1]
         tokens: set[str] = set()
         glosses: list[tuple[str, str]] = []
+        documents = DocumentTerms()
         for point in self.store.scroll(["doc_hash", "tokens", "language", "gloss"]):
-            if point.payload.get("doc_hash") in key[0]:
-                tokens.update(point.payload.get("tokens", ()))
-                glosses.append((point.payload.get("language", ""), point.payload.get("gloss", "")))
-        statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
+            doc_hash = point.payload.get("doc_hash")
+            if doc_hash in key[0]:
+                passage_tokens = point.payload.get("tokens", ())
+                gloss = str(point.payload.get("gloss") or "")
+                tokens.update(passage_tokens)
+                glosses.append((point.payload.get("language", ""), gloss))
+                documents.add(doc_hash, passage_tokens, gloss)
+        statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses), documents)
         self._term_statistics = (key, statistics)
         return statistics
 

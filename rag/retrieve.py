@@ -24,8 +24,9 @@ import numpy as np
 from rag.index import Index
 from rag.language import detect_language
 from rag.lexical import query_vector, tokenize
+from rag.mentions import mention_phrases, mention_terms, strip_mentions
 from rag.normalize import fold_text
-from rag.rerank import rerank
+from rag.rerank import rerank, uses_focus
 from rag.sentences import CJK_END, refers_back
 from rag.settings import Settings
 from rag.store import ChunkFilter, Hit, Prefetch, point_id
@@ -76,6 +77,7 @@ class SearchResult:
     hits: list[SearchHit]
     timings_ms: dict[str, float]
     translation: str | None = None
+    named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.mentions)
 
 
 def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> float:
@@ -180,9 +182,28 @@ class Retriever:
             date_to=date_to,
         )
 
+    def named_documents(self, question: str, q_lang: str) -> tuple[frozenset[str], str]:
+        """The documents (hashes) the question names, and the question without those mentions."""
+        phrases = mention_phrases(question, q_lang) if self.settings.document_mentions else []
+        if not phrases:
+            return frozenset(), question
+        documents = self.index.document_terms()
+        resolved = {}
+        for phrase in phrases:
+            terms = mention_terms(phrase, q_lang, self.expand_terms)
+            doc_hash = documents.resolve(terms, self.settings.mention_min_score, self.settings.mention_min_lead)
+            if doc_hash is not None:
+                resolved[phrase] = doc_hash
+        focus = strip_mentions(question, resolved)
+        return frozenset(resolved.values()), focus if tokenize(focus) else question
+
     def prefetches(
-        self, question: str, q_lang: str, translation: str | None, translated_terms: dict[str, float]
-    ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray | None]:
+        self, question: str, focus: str, q_lang: str, translation: str | None, translated_terms: dict[str, float],
+        named: frozenset[str] = frozenset(),
+    ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray, np.ndarray | None]:
+        """The prefetch lists and their fusion weights, and the question's vectors: itself, its
+        ``focus`` (without the documents it names: what other-language passages are matched with) and
+        its other-language version (LLM translation or dictionary gloss), if any."""
         s = self.settings
         other = other_language(q_lang)
         # Without an LLM translation, the dictionary's translated terms, embedded as a query in the
@@ -192,17 +213,18 @@ class Retriever:
         if not translation and translated_terms and s.weight_dense_gloss > 0:
             kept = [t for t, w in sorted(translated_terms.items(), key=lambda kv: -kv[1]) if w >= s.gloss_min_weight]
             gloss = " ".join(kept[: s.gloss_max_terms])
-        texts = [question] + [t for t in (translation, gloss) if t]
+        has_focus = focus != question
+        texts = [question] + [focus] * has_focus + [t for t in (translation, gloss) if t]
         vectors = self.index.embedder.embed_queries(texts)
-        query_vec = vectors[0]
+        query_vec, focus_vec = vectors[0], vectors[int(has_focus)]
         native = ChunkFilter(native=True)
         prefetches = [
             Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[q_lang], native=True)),
-            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
+            Prefetch("dense", focus_vec, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
             Prefetch("sparse", query_vector(tokenize(question)), s.prefetch_k, native),
             # Footnotes, URLs and reference lists in the other script of their document: a list of
             # their own, so they can be found but do not crowd out the body text.
-            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(native=False)),
+            Prefetch("dense", focus_vec, s.prefetch_k, ChunkFilter(native=False)),
         ]
         weights = [s.weight_dense_same, s.weight_dense_cross, s.weight_sparse_same, s.weight_foreign]
         if translated_terms:
@@ -217,8 +239,18 @@ class Retriever:
         if gloss:
             prefetches.append(Prefetch("dense", vectors[-1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
             weights.append(s.weight_dense_gloss)
-        cross_vec = vectors[1] if len(vectors) > 1 else None  # the question in the other language
-        return prefetches, weights, query_vec, cross_vec
+        if named and s.weight_named_documents > 0:
+            # The named documents' other-language passages, found by the rest of the question: its
+            # naming words, matched across languages, would only find their cover pages.
+            in_named = ChunkFilter(doc_hashes=sorted(named), languages=[other], native=True)
+            prefetches.append(Prefetch("dense", focus_vec, s.prefetch_k, in_named))
+            weights.append(s.weight_named_documents)
+            if translated_terms:
+                prefetches.append(Prefetch("sparse", query_vector(translated_terms.items()), s.prefetch_k, in_named))
+                weights.append(s.weight_named_documents)
+        # the question in the other language
+        cross_vec = vectors[1 + has_focus] if len(vectors) > 1 + has_focus else None
+        return prefetches, weights, query_vec, focus_vec, cross_vec
 
     def translated_terms(self, question: str, target: str, translation: str | None) -> dict[str, float]:
         """Index terms of the other language: dictionary expansion, plus the LLM translation's words."""
@@ -244,27 +276,32 @@ class Retriever:
             groups += [((frozenset([token]),), 1.0) for token in dict.fromkeys(tokenize(translation))]
         return groups
 
-    def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, q_lang: str,
+    def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, focus: str, q_lang: str,
                         translated_terms: dict[str, float], translation: str | None) -> None:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
         the share of the question's words (or of their translations, for other-language passages) the
         passage contains, BM25 of the question's words over an other-language passage's gloss, and
-        whether it states the kind of figure the question asks for."""
+        whether it states the kind of figure the question asks for. Other-language passages are
+        scored with the ``focus`` (the question without the documents it names)."""
         from rag.answer_type import figure_sought  # here: answer_type reads SearchHit through rag.evidence
 
         own = {t: 1.0 for t in tokenize(question)}
+        own_focus = {t: 1.0 for t in tokenize(focus)}
         queries = [Prefetch("sparse", query_vector(own), len(ids)),
                    Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
-        by_question, by_translation = self.index.store.score_points(queries, ids)
-        groups = self.translation_groups(question, other_language(q_lang), translation)
+        if focus != question:
+            queries.append(Prefetch("sparse", query_vector(own_focus), len(ids)))
+        by_question, by_translation, *by_focus = self.index.store.score_points(queries, ids)
+        by_focus_words = by_focus[0] if by_focus else by_question
+        groups = self.translation_groups(focus, other_language(q_lang), translation)
         sought = figure_sought(question)
         glosses = self.index.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
         for point, hit in zip(ids, results, strict=True):
             hit.features["answer_kind"] = float(sought is not None and sought.search(hit.text) is not None)
-            hit.features["question_terms"] = by_question.get(point, 0.0)
+            hit.features["question_terms"] = (by_focus_words if uses_focus(hit, q_lang) else by_question).get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)
             hit.features["passage_gloss"] = (
-                glosses.score(own, hit.language, hit.gloss) if glosses and hit.gloss and hit.language != q_lang else 0.0
+                glosses.score(own_focus, hit.language, hit.gloss) if glosses and hit.gloss and hit.language != q_lang else 0.0
             )
             tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))
             if hit.language == q_lang:
@@ -305,11 +342,13 @@ class Retriever:
             q_lang = "en"
         if not question:
             return SearchResult(question, q_lang, [], {"retrieve": 0.0, "rerank": 0.0})
+        named, focus = self.named_documents(question, q_lang)
         translation = None
         if self.translate is not None and s.translate_queries:
-            translation = self.translate(question, other_language(q_lang))
-        translated_terms = self.translated_terms(question, other_language(q_lang), translation)
-        prefetches, weights, query_vec, cross_vec = self.prefetches(question, q_lang, translation, translated_terms)
+            translation = self.translate(focus, other_language(q_lang))
+        translated_terms = self.translated_terms(focus, other_language(q_lang), translation)
+        prefetches, weights, query_vec, focus_vec, cross_vec = self.prefetches(
+            question, focus, q_lang, translation, translated_terms, named)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         generation = self.index.clean_generation()
         flt = self.chunk_filter(docs, language, date_from, date_to, all_visible=generation is not None)
@@ -322,8 +361,8 @@ class Retriever:
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            self.add_term_scores(results, [hit.id for hit in hits], question, q_lang, translated_terms, translation)
-            results = rerank(q_lang, query_vec, cross_vec, results, s)
+            self.add_term_scores(results, [hit.id for hit in hits], question, focus, q_lang, translated_terms, translation)
+            results = rerank(q_lang, query_vec, cross_vec, results, s, focus_vec=focus_vec, named=named)
         results = results[:k]
         if s.passage_referents:
             self.add_referents(results)
@@ -331,4 +370,5 @@ class Retriever:
             "retrieve": round((retrieved - started) * 1000, 1),
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),
         }
-        return SearchResult(question, q_lang, results, timings, translation)
+        named_names = sorted(names.get(doc_hash, doc_hash) for doc_hash in named)
+        return SearchResult(question, q_lang, results, timings, translation, named_names)

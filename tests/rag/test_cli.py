@@ -45,6 +45,7 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
     code, [search] = run_json(capsys, "search", "出口管制", "--k", "3", "--json")
     assert code == 0 and search["hits"] and search["hits"][0]["doc"] == "004_8935ac0b9ace9346.txt"
     assert {"doc", "title", "section", "page", "text", "start", "end", "score"} <= set(search["hits"][0])
+    assert search["named_documents"] == []  # the question names no document
 
     code, [answer] = run_json(capsys, "ask", "Anthropic认为巩固美国人工智能领导地位的关键后续步骤是什么？", "--json")
     assert code == 0 and not answer["refused"] and answer["citations"]
