@@ -96,7 +96,7 @@ class ChunkFilter:
     native: bool | None = None
 
     def is_empty(self) -> bool:
-        return not (self.doc_hashes is not None or self.languages or self.date_from or self.date_to
+        return not (self.doc_hashes is not None or self.languages is not None or self.date_from or self.date_to
                     or self.native is not None)
 
 
@@ -162,8 +162,8 @@ def build_filter(flt: ChunkFilter | None, api: Any, make_range: Callable[[int | 
     must: list[Any] = []
     if flt.doc_hashes is not None:
         must.append(api.FieldCondition(key="doc_hash", match=api.MatchAny(any=list(flt.doc_hashes) or ["-"])))
-    if flt.languages:
-        must.append(api.FieldCondition(key="language", match=api.MatchAny(any=list(flt.languages))))
+    if flt.languages is not None:
+        must.append(api.FieldCondition(key="language", match=api.MatchAny(any=list(flt.languages) or ["-"])))
     if flt.date_from or flt.date_to:
         must.append(api.FieldCondition(key="date_num", range=make_range(flt.date_from, flt.date_to)))
     if flt.native is not None:
@@ -183,17 +183,29 @@ def non_empty(prefetch: Prefetch) -> bool:
 
 
 def merge_filters(base: ChunkFilter | None, extra: ChunkFilter | None) -> ChunkFilter | None:
+    """Both restrictions at once — a search's filter (documents, language, dates the user asked for)
+    and one prefetch's (the passages that list searches): their intersection, never one overriding
+    the other. Contradicting restrictions match nothing."""
     if base is None:
         return extra
     if extra is None:
         return base
+    native_conflict = base.native is not None and extra.native is not None and base.native != extra.native
     return ChunkFilter(
-        doc_hashes=extra.doc_hashes if extra.doc_hashes is not None else base.doc_hashes,
-        languages=extra.languages or base.languages,
-        date_from=extra.date_from or base.date_from,
-        date_to=extra.date_to or base.date_to,
-        native=extra.native if extra.native is not None else base.native,
+        doc_hashes=[] if native_conflict else _intersection(base.doc_hashes, extra.doc_hashes),
+        languages=_intersection(base.languages, extra.languages),
+        date_from=max((d for d in (base.date_from, extra.date_from) if d), default=None),
+        date_to=min((d for d in (base.date_to, extra.date_to) if d), default=None),
+        native=base.native if base.native is not None else extra.native,
     )
+
+
+def _intersection(first: list[str] | None, second: list[str] | None) -> list[str] | None:
+    """None restricts nothing; an empty list matches nothing."""
+    if first is None or second is None:
+        return second if first is None else first
+    return [value for value in first if value in set(second)]
+
 
 def to_hit(point: Any) -> Hit:
     """A scored point of either backend (both name the fields alike) as a ``Hit``."""

@@ -62,3 +62,18 @@ def test_passages_stating_the_asked_kind_of_figure_are_marked(backend_settings: 
         marks = {("1亿英镑" in h.text): h.features["answer_kind"] for h in hits}
         assert marks == {True: 1.0, False: 0.0}
         assert all(h.features["answer_kind"] == 0.0 for h in retriever.run("英国人工智能安全研究所负责什么？", k=5).hits)
+
+
+def test_language_and_document_filters_hold_for_every_list(backend_settings: Settings) -> None:
+    """A Chinese question filtered to English passages gets only English ones (the lists that search
+    the question's own language must not widen the filter), and likewise for documents."""
+    (backend_settings.corpus_dir / "uk.txt").write_text("英国人工智能安全研究所的初始资金为1亿英镑。", encoding="utf-8")
+    (backend_settings.corpus_dir / "uk.md").write_text("The UK AI Safety Institute received 100 million pounds.",
+                                                     encoding="utf-8")
+    with Index.open(backend_settings, FakeEmbedder()) as index:
+        index.ingest([backend_settings.corpus_dir])
+        retriever = Retriever(index, backend_settings)
+        question = "英国人工智能安全研究所获得了多少资金？"
+        assert {h.language for h in retriever.run(question, k=5).hits} == {"zh", "en"}
+        assert [h.doc for h in retriever.run(question, k=5, language="en").hits] == ["uk.md"]
+        assert [h.doc for h in retriever.run(question, k=5, docs=["uk.md"]).hits] == ["uk.md"]

@@ -17,6 +17,7 @@ from rag.store import (
     IndexLockedError,
     Prefetch,
     StoredPoint,
+    merge_filters,
     open_store,
     point_id,
 )
@@ -206,6 +207,28 @@ def test_prefetch_filter_merges_with_query_filter(shared_store) -> None:
     prefetches[1].filter = ChunkFilter(doc_hashes=["a" * 32])
     hits = shared_store.query(prefetches, [1.0, 1.0], rrf_k=20, limit=20, filter=ChunkFilter(languages=["zh"]))
     assert hits and all(h.payload["language"] == "zh" for h in hits)
+
+
+def test_a_prefetch_cannot_widen_the_search_s_filter(shared_store) -> None:
+    """A user's language or document filter holds for every prefetch list, including one that
+    searches another language or other documents."""
+    prefetches = hybrid("人工智能安全研究所")
+    for prefetch in prefetches:
+        prefetch.filter = ChunkFilter(languages=["zh"])
+    assert shared_store.query(prefetches, [1.0, 1.0], rrf_k=20, limit=20, filter=ChunkFilter(languages=["en"])) == []
+    prefetches[0].filter = ChunkFilter(doc_hashes=["a" * 32, "b" * 32])
+    hits = shared_store.query(prefetches, [1.0, 1.0], rrf_k=20, limit=20, filter=ChunkFilter(doc_hashes=["b" * 32]))
+    assert hits and {h.payload["doc_hash"] for h in hits} == {"b" * 32}
+
+
+def test_merged_filters_are_the_intersection() -> None:
+    search = ChunkFilter(doc_hashes=["a", "b"], languages=["en"], date_from=20240101, native=None)
+    prefetch = ChunkFilter(doc_hashes=["b", "c"], languages=["zh", "en"], date_from=20230101, date_to=20250101, native=True)
+    assert merge_filters(search, prefetch) == ChunkFilter(
+        doc_hashes=["b"], languages=["en"], date_from=20240101, date_to=20250101, native=True)
+    assert merge_filters(ChunkFilter(languages=["en"]), ChunkFilter(languages=["zh"])).languages == []
+    assert merge_filters(ChunkFilter(native=True), ChunkFilter(native=False)).doc_hashes == []
+    assert merge_filters(None, prefetch) is prefetch and merge_filters(search, None) is search
 
 
 def test_delete_docs(store) -> None:
