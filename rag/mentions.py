@@ -5,8 +5,9 @@ Journalists and policy staff name their source. The naming words pick a document
 about which of its passages answers, and across languages they match only noise (the cover page that
 prints the publisher's English name, an English footnote). So:
 
-* ``mention_phrases`` finds the phrases by pattern: a run of words that ends in a document noun
-  (report, brief, memorandum, …; 报告, 简报, 备忘录, 一文, …) or a 《title》;
+* ``mention_phrases`` finds the phrases that cite a source, by pattern: a name that ends in a document
+  noun (report, brief, memorandum, …; 报告, 简报, 备忘录, 一文, …) — "the Concordia AI report", not
+  "the medical report" — or what 据 / 根据 cite; a bare 《title》 is the question's subject, not its source;
 * ``DocumentTerms.resolve`` scores each phrase over whole documents (BM25 of the phrase's words and
   their dictionary translations over each document's index tokens and passage glosses, with
   document-level frequencies) and names the best document only when it clearly leads the runner-up;
@@ -29,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rag.lexical import BM25_B, BM25_K1, tokenize
+from rag.lexical import BM25_B, BM25_K1, ENGLISH_STOP_WORDS, tokenize
 
 # Nouns that make a phrase the name of a document. The generic ones (any document is a "report") are
 # left out when the phrase is matched against documents; the specific ones (a memorandum) are evidence.
@@ -37,8 +38,8 @@ GENERIC_NOUNS_EN = ("report", "article", "paper", "response", "statement", "post
                     "review", "analysis", "comments", "piece")
 SPECIFIC_NOUNS_EN = ("brief", "briefing", "memorandum", "memo", "white paper", "letter", "op-ed",
                      "executive order", "submission")
-GENERIC_NOUNS_ZH = ("报告", "一文", "文章", "回应", "评论", "的")
-SPECIFIC_NOUNS_ZH = ("简报", "备忘录", "声明", "白皮书")
+GENERIC_NOUNS_ZH = ("报告", "一文", "文章", "的")
+SPECIFIC_NOUNS_ZH = ("简报", "备忘录", "白皮书")
 
 _NOUN_EN = "|".join(sorted((re.escape(n) for n in GENERIC_NOUNS_EN + SPECIFIC_NOUNS_EN), key=len, reverse=True))
 # Up to six words before the noun, an optional possessive, and a complement that names what the
@@ -48,26 +49,44 @@ _PHRASE_EN = re.compile(
     r"(?:\s+(?:to|on|of|about)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-–’']*\s*){1,6})?)(?![\w\-])",
     re.IGNORECASE,
 )
-_ACCORDING_EN = re.compile(r"according to\s+(?P<np>[^,.;?!]+)", re.IGNORECASE)
 # Words that end the clause before a mention: the phrase starts after the last of them.
 _LEAD_EN = re.compile(
     r"^(?:.*\b(?:does|do|did|is|are|was|were|has|have|had|how|which|what|why|when|where|who|that|both|and"
-    r"|in|of|by|from|according to)\s+)", re.IGNORECASE)
-_PHRASE_ZH = re.compile(r"《[^》]{2,60}》(?:一文|报告)?|[\w\u4e00-\u9fff]{2,12}?(?:" + "|".join(
-    GENERIC_NOUNS_ZH[:-1] + SPECIFIC_NOUNS_ZH) + ")")
+    r"|in|of|by|from|according to)\s+|to\s+)", re.IGNORECASE)
+# A name, not a description ("the Concordia AI report", not "the medical report"): a capitalized word
+# other than the noun itself.
+_NAME_EN = re.compile(r"(?<![\w’'])(?-i:[A-Z])[\w\-–’']*")
+_NOUNS_ZH = "|".join(GENERIC_NOUNS_ZH[:-1] + SPECIFIC_NOUNS_ZH)
+_TITLE_ZH = r"《[^》]{2,60}》"
+# A source, not a subject: a title with a document noun ("《…》一文"), a name in Latin letters with one
+# ("安远AI报告", "清华大学CISS简报"), or anything the question cites with 据 / 根据 ("根据《…》").
+_PHRASE_ZH = re.compile(
+    rf"(?:(?<=据)(?:{_TITLE_ZH}(?:{_NOUNS_ZH})?|[^，,。？?]{{2,16}}?(?:{_NOUNS_ZH})))"
+    rf"|{_TITLE_ZH}(?:{_NOUNS_ZH})"
+    rf"|[\w\u4e00-\u9fff]{{0,10}}?[A-Za-z][\w\u4e00-\u9fff]{{0,10}}?(?:{_NOUNS_ZH})"
+)
 _LEAD_ZH = re.compile(r"^.*(?:据|根据|关于|与|和|在|，|。|、|,)")
+_QUESTION_WORD_ZH = re.compile(r"哪|什么|何")
 
 
 def mention_phrases(question: str, language: str) -> list[str]:
-    """Phrases of ``question`` that name a document, in order of appearance, each once."""
+    """Phrases of ``question`` that cite a document as its source, in order of appearance, each once."""
     found: list[str] = []
     if language == "en":
-        found += [m.group("np").strip() for m in _ACCORDING_EN.finditer(question)]
-        found += [_LEAD_EN.sub("", m.group("np")).strip() for m in _PHRASE_EN.finditer(question)]
+        for match in _PHRASE_EN.finditer(question):
+            phrase = _LEAD_EN.sub("", match.group("np")).strip()
+            names = [w for w in _NAME_EN.findall(phrase) if w.lower() not in ENGLISH_STOP_WORDS
+                     and not re.fullmatch(_NOUN_EN, w.rstrip("’'s"), re.IGNORECASE)]
+            if names:
+                found.append(phrase)
     elif language == "zh":
-        found += [_LEAD_ZH.sub("", m.group(0)).strip() for m in _PHRASE_ZH.finditer(question)]
+        for match in _PHRASE_ZH.finditer(question):
+            phrase = match.group(0)
+            phrase = phrase[phrase.index("《"):] if "《" in phrase else _LEAD_ZH.sub("", phrase)
+            if not _QUESTION_WORD_ZH.search(phrase):  # "根据哪两篇文章" asks for the source
+                found.append(phrase.strip())
     distinct = [phrase for phrase in dict.fromkeys(found) if phrase]
-    # "according to the X report" also yields "the X report": keep the longest of nested phrases
+    # nested phrases ("the X report" inside "according to the X report"): keep the longest
     return [p for p in distinct if not any(p != other and p in other for other in distinct)]
 
 

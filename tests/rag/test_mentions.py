@@ -21,8 +21,11 @@ from rag.settings import Settings
     ("Is it true that the Oxford policy brief calls for a licence?", ["the Oxford policy brief"]),
     ("According to the Lisbon memorandum, who pays?", ["the Lisbon memorandum"]),
     ("Which agencies will issue guidance on cybersecurity?", []),
+    # a description, not a name: the question's subject, not its source
+    ("What is the medical report written for?", []),
+    ("The analysis of sections is done by who?", []),
 ])
-def test_english_mentions_end_in_a_document_noun(question: str, phrases: list[str]) -> None:
+def test_english_mentions_are_names_ending_in_a_document_noun(question: str, phrases: list[str]) -> None:
     assert mention_phrases(question, "en") == phrases
 
 
@@ -30,8 +33,13 @@ def test_english_mentions_end_in_a_document_noun(question: str, phrases: list[st
     ("据北风AI报告，英国研究所获得了多少资金？", ["北风AI报告"]),
     ("关于欧盟办公室，《全球人工智能治理》一文与北风AI的报告分别如何描述？", ["《全球人工智能治理》一文", "北风AI的报告"]),
     ("英国研究所获得了多少资金？", []),
+    ("根据《苏格兰法令》的条款，议会将在何处建立？", ["《苏格兰法令》"]),
+    # a bare title is the question's subject; a question word asks for the source
+    ("《京都议定书》试图应对什么问题？", []),
+    ("医疗报告是为谁而写？", []),
+    ("这座桥的命名是根据哪两篇文章？", []),
 ])
-def test_chinese_mentions_are_titles_or_end_in_a_document_noun(question: str, phrases: list[str]) -> None:
+def test_chinese_mentions_are_cited_titles_or_names_with_a_document_noun(question: str, phrases: list[str]) -> None:
     assert mention_phrases(question, "zh") == phrases
 
 
