@@ -158,6 +158,10 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     # The recorded gloss embeddings are those of the real index, whose vocabulary picks the dictionary
     # senses: a store smaller than the real one lacks some of its tokens, so give it the real vocabulary.
     index.vocabulary = lambda: data["vocabulary"]  # type: ignore[method-assign]
+    # Likewise the documents a question names are resolved as on the real index (the copies of one
+    # document cannot be told apart), so the same question texts are embedded: the named real
+    # documents are absent here, and their extra lists come back empty.
+    index.document_terms = lambda: data["document_terms"]  # type: ignore[method-assign]
     retriever = PolicyQA(index, settings, *_lexicon_and_llm()).retriever
     order = list(data["order"])
     edge_dir = Path(work_dir) / "edge"
@@ -225,7 +229,8 @@ def main() -> None:
         for question in questions:
             retriever.run(question, k=10)
         data = {"points": base_points(index), "name": embedder.name, "dim": embedder.dim, "order": questions,
-                "questions": recorder.cache, "vocabulary": index.vocabulary()}
+                "questions": recorder.cache, "vocabulary": index.vocabulary(),
+                "document_terms": index.document_terms()}
         out["real"] = {"chunks": index.chunk_count(), "documents": len(index.documents()), "search": {}}
         index.close()  # the workers open it (Qdrant Edge locks its folder to one process)
         for threads in (None, 1):
