@@ -155,6 +155,9 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     with common.Stopwatch() as sw:
         index.vocabulary()  # with the gloss statistics: read once per state of the index, not per search
     result["term_statistics_read_s"] = round(sw.seconds, 2)
+    with common.Stopwatch() as sw:
+        index.document_terms()  # read by the first question that names a document, once per state of the index
+    result["document_terms_read_s"] = round(sw.seconds, 2)
     # The recorded gloss embeddings are those of the real index, whose vocabulary picks the dictionary
     # senses: a store smaller than the real one lacks some of its tokens, so give it the real vocabulary.
     index.vocabulary = lambda: data["vocabulary"]  # type: ignore[method-assign]

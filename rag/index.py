@@ -46,8 +46,6 @@ from rag.store import Store, open_store, point_id
 logger = logging.getLogger(__name__)
 
 UPSERT_BATCH = 64
-# The index's vocabulary, its glosses' statistics and its documents' term counts, read in one scroll.
-TermStatistics = tuple[frozenset[str], GlossStatistics, DocumentTerms]
 
 
 class IndexConfigError(RuntimeError):
@@ -68,7 +66,8 @@ class Index:
         self._store_clean = False
         self._orphans_checked = False
         self._write_generation = 0
-        self._term_statistics: tuple[tuple[frozenset[str], int], TermStatistics] | None = None
+        self._term_statistics: tuple[tuple[frozenset[str], int], tuple[frozenset[str], GlossStatistics]] | None = None
+        self._document_terms: tuple[tuple[frozenset[str], int], DocumentTerms] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -130,26 +129,32 @@ class Index:
         return self._read_term_statistics()[1]
 
     def document_terms(self) -> DocumentTerms:
-        """Per visible document, its passages' index and gloss tokens (``rag.mentions``; read with the vocabulary)."""
-        return self._read_term_statistics()[2]
+        """Per visible document, its passages' index and gloss tokens (``rag.mentions``). Read once per
+        state of the index, and only when a question names a document (most do not): 1–2 s at 20,000
+        passages."""
+        key = (self._visible, self._write_generation)
+        cached = self._document_terms
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        documents = DocumentTerms()
+        for point in self.store.scroll(["doc_hash", "tokens", "gloss"]):
+            if point.payload.get("doc_hash") in key[0]:
+                documents.add(point.payload["doc_hash"], point.payload.get("tokens", ()), str(point.payload.get("gloss") or ""))
+        self._document_terms = (key, documents)
+        return documents
 
-    def _read_term_statistics(self) -> TermStatistics:
+    def _read_term_statistics(self) -> tuple[frozenset[str], GlossStatistics]:
         key = (self._visible, self._write_generation)
         cached = self._term_statistics
         if cached is not None and cached[0] == key:
             return cached[1]
         tokens: set[str] = set()
         glosses: list[tuple[str, str]] = []
-        documents = DocumentTerms()
         for point in self.store.scroll(["doc_hash", "tokens", "language", "gloss"]):
-            doc_hash = point.payload.get("doc_hash")
-            if doc_hash in key[0]:
-                passage_tokens = point.payload.get("tokens", ())
-                gloss = str(point.payload.get("gloss") or "")
-                tokens.update(passage_tokens)
-                glosses.append((point.payload.get("language", ""), gloss))
-                documents.add(doc_hash, passage_tokens, gloss)
-        statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses), documents)
+            if point.payload.get("doc_hash") in key[0]:
+                tokens.update(point.payload.get("tokens", ()))
+                glosses.append((point.payload.get("language", ""), point.payload.get("gloss", "")))
+        statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
         self._term_statistics = (key, statistics)
         return statistics
 

@@ -46,13 +46,6 @@ class Candidate(Protocol):
     features: dict[str, float]
 
 
-def uses_focus(hit: Candidate, q_lang: str | None) -> bool:
-    """Whether ``hit`` is matched with the question's focus (without the documents it names): a passage
-    in the other language, or one in a script foreign to its document (an English footnote of a Chinese
-    report) — where naming words match only noise."""
-    return hit.language != q_lang or bool(hit.features.get("foreign_in_doc"))
-
-
 def standardize(values: Sequence[float]) -> np.ndarray:
     """z-scores of ``values`` (all zero when they do not vary)."""
     array = np.asarray(values, dtype=float)
@@ -61,16 +54,12 @@ def standardize(values: Sequence[float]) -> np.ndarray:
 
 
 def feature_matrix(
-    hits: Sequence[Candidate], query_vec: np.ndarray, cross_vec: np.ndarray | None, rrf_k: int,
-    q_lang: str | None = None, focus_vec: np.ndarray | None = None,
+    hits: Sequence[Candidate], query_vec: np.ndarray, cross_vec: np.ndarray | None, rrf_k: int
 ) -> np.ndarray:
-    """Raw features, one row per hit in ``FEATURES`` order; BM25 scores come in ``hit.features``.
-    With ``focus_vec`` (the question without the documents it names), passages not in ``q_lang`` are
-    compared with it instead of ``query_vec``."""
+    """Raw features, one row per hit in ``FEATURES`` order; BM25 scores come in ``hit.features``."""
     rows = []
     for rank, hit in enumerate(hits):
-        question_vec = focus_vec if focus_vec is not None and uses_focus(hit, q_lang) else query_vec
-        dense = float(hit.dense @ question_vec) if hit.dense is not None else 0.0
+        dense = float(hit.dense @ query_vec) if hit.dense is not None else 0.0
         gloss = float(hit.dense @ cross_vec) if hit.dense is not None and cross_vec is not None else 0.0
         rows.append([dense, gloss, hit.features.get("question_terms", 0.0),
                      hit.features.get("translated_terms", 0.0), 1.0 / (rrf_k + rank + 1),
@@ -89,14 +78,13 @@ def rerank(
     cross_vec: np.ndarray | None,
     hits: list,
     settings: Settings,
-    focus_vec: np.ndarray | None = None,
     named: frozenset[str] = frozenset(),
 ) -> list:
     """Re-score ``hits`` (fused order) in place and return them best first, near-duplicates dropped.
     Passages of the ``named`` documents (hashes; ``rag.mentions``) get a bonus."""
     if not hits:
         return hits
-    raw = feature_matrix(hits, query_vec, cross_vec, settings.rrf_k, q_lang, focus_vec)
+    raw = feature_matrix(hits, query_vec, cross_vec, settings.rrf_k)
     z = np.column_stack([standardize(raw[:, j]) for j in range(raw.shape[1])])
     same, cross = weight_vector(settings.rerank_same_language), weight_vector(settings.rerank_cross_language)
     for row, raw_row, hit in zip(z, raw, hits, strict=True):

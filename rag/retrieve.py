@@ -26,7 +26,7 @@ from rag.language import detect_language
 from rag.lexical import query_vector, tokenize
 from rag.mentions import mention_phrases, mention_terms, strip_mentions
 from rag.normalize import fold_text
-from rag.rerank import rerank, uses_focus
+from rag.rerank import rerank
 from rag.sentences import CJK_END, refers_back
 from rag.settings import Settings
 from rag.store import ChunkFilter, Hit, Prefetch, point_id
@@ -110,6 +110,13 @@ def prepend_referent(hit: SearchHit, previous: dict[str, Any]) -> bool:
     hit.text = referent + joiner + hit.text
     hit.start = raw_a
     return True
+
+
+def uses_focus(hit: SearchHit, q_lang: str) -> bool:
+    """Whether ``hit`` is scored with the question's words without the documents it names: a passage
+    in the other language, or one in a script foreign to its document (an English footnote of a
+    Chinese report) — where naming words match only noise (cover pages, reference lists)."""
+    return hit.language != q_lang or bool(hit.features.get("foreign_in_doc"))
 
 
 def other_language(language: str) -> str:
@@ -200,10 +207,9 @@ class Retriever:
     def prefetches(
         self, question: str, focus: str, q_lang: str, translation: str | None, translated_terms: dict[str, float],
         named: frozenset[str] = frozenset(),
-    ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray, np.ndarray | None]:
-        """The prefetch lists and their fusion weights, and the question's vectors: itself, its
-        ``focus`` (without the documents it names: what other-language passages are matched with) and
-        its other-language version (LLM translation or dictionary gloss), if any."""
+    ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray | None]:
+        """The prefetch lists and their fusion weights, and the question's vectors: itself and its
+        other-language version (LLM translation or dictionary gloss of its ``focus``), if any."""
         s = self.settings
         other = other_language(q_lang)
         # Without an LLM translation, the dictionary's translated terms, embedded as a query in the
@@ -213,18 +219,17 @@ class Retriever:
         if not translation and translated_terms and s.weight_dense_gloss > 0:
             kept = [t for t, w in sorted(translated_terms.items(), key=lambda kv: -kv[1]) if w >= s.gloss_min_weight]
             gloss = " ".join(kept[: s.gloss_max_terms])
-        has_focus = focus != question
-        texts = [question] + [focus] * has_focus + [t for t in (translation, gloss) if t]
+        texts = [question] + [t for t in (translation, gloss) if t]
         vectors = self.index.embedder.embed_queries(texts)
-        query_vec, focus_vec = vectors[0], vectors[int(has_focus)]
+        query_vec = vectors[0]
         native = ChunkFilter(native=True)
         prefetches = [
             Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[q_lang], native=True)),
-            Prefetch("dense", focus_vec, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
+            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
             Prefetch("sparse", query_vector(tokenize(question)), s.prefetch_k, native),
             # Footnotes, URLs and reference lists in the other script of their document: a list of
             # their own, so they can be found but do not crowd out the body text.
-            Prefetch("dense", focus_vec, s.prefetch_k, ChunkFilter(native=False)),
+            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(native=False)),
         ]
         weights = [s.weight_dense_same, s.weight_dense_cross, s.weight_sparse_same, s.weight_foreign]
         if translated_terms:
@@ -240,17 +245,16 @@ class Retriever:
             prefetches.append(Prefetch("dense", vectors[-1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
             weights.append(s.weight_dense_gloss)
         if named and s.weight_named_documents > 0:
-            # The named documents' other-language passages, found by the rest of the question: its
-            # naming words, matched across languages, would only find their cover pages.
+            # The named documents' other-language passages: a list of their own, so their answer
+            # passages are candidates even when another document is about the question's topic throughout.
             in_named = ChunkFilter(doc_hashes=sorted(named), languages=[other], native=True)
-            prefetches.append(Prefetch("dense", focus_vec, s.prefetch_k, in_named))
+            prefetches.append(Prefetch("dense", query_vec, s.prefetch_k, in_named))
             weights.append(s.weight_named_documents)
             if translated_terms:
                 prefetches.append(Prefetch("sparse", query_vector(translated_terms.items()), s.prefetch_k, in_named))
                 weights.append(s.weight_named_documents)
-        # the question in the other language
-        cross_vec = vectors[1 + has_focus] if len(vectors) > 1 + has_focus else None
-        return prefetches, weights, query_vec, focus_vec, cross_vec
+        cross_vec = vectors[1] if len(vectors) > 1 else None  # the question in the other language
+        return prefetches, weights, query_vec, cross_vec
 
     def translated_terms(self, question: str, target: str, translation: str | None) -> dict[str, float]:
         """Index terms of the other language: dictionary expansion, plus the LLM translation's words."""
@@ -305,7 +309,7 @@ class Retriever:
             )
             tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))
             if hit.language == q_lang:
-                hit.features["coverage"] = term_overlap(own, tokens)
+                hit.features["coverage"] = term_overlap(own_focus if uses_focus(hit, q_lang) else own, tokens)
             elif groups:
                 hit.features["coverage"] = coverage(groups, tokens)
             else:
@@ -347,7 +351,7 @@ class Retriever:
         if self.translate is not None and s.translate_queries:
             translation = self.translate(focus, other_language(q_lang))
         translated_terms = self.translated_terms(focus, other_language(q_lang), translation)
-        prefetches, weights, query_vec, focus_vec, cross_vec = self.prefetches(
+        prefetches, weights, query_vec, cross_vec = self.prefetches(
             question, focus, q_lang, translation, translated_terms, named)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         generation = self.index.clean_generation()
@@ -362,7 +366,7 @@ class Retriever:
         retrieved = time.perf_counter()
         if s.rerank_enabled:
             self.add_term_scores(results, [hit.id for hit in hits], question, focus, q_lang, translated_terms, translation)
-            results = rerank(q_lang, query_vec, cross_vec, results, s, focus_vec=focus_vec, named=named)
+            results = rerank(q_lang, query_vec, cross_vec, results, s, named=named)
         results = results[:k]
         if s.passage_referents:
             self.add_referents(results)

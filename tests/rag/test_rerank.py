@@ -114,14 +114,3 @@ def test_passages_of_a_document_the_question_names_get_the_bonus() -> None:
     assert rerank("zh", QUERY, None, [closer, named], weights)[0].name == "closer"
     assert rerank("zh", QUERY, None, [closer, named], weights, named=frozenset({"b"}))[0].name == "named"
 
-
-def test_other_language_passages_are_compared_with_the_question_s_focus() -> None:
-    focus = unit(0, 0, 1)  # the question without the document it names
-    near_question = FakeHit("near_question", "zh", unit(1, 0.1, 0), doc_hash="a")
-    near_focus = FakeHit("near_focus", "zh", unit(0.1, 0, 1), doc_hash="b")
-    dense = RerankWeights(dense=1.0)
-    ranked = rerank("en", QUERY, None, [near_question, near_focus], settings(rerank_cross_language=dense), focus_vec=focus)
-    assert ranked[0].name == "near_focus"
-    # passages in the question's own language are compared with the whole question
-    ranked = rerank("zh", QUERY, None, [near_focus, near_question], settings(rerank_same_language=dense), focus_vec=focus)
-    assert ranked[0].name == "near_question"
