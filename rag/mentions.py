@@ -11,9 +11,9 @@ prints the publisher's English name, an English footnote). So:
 * ``DocumentTerms.resolve`` scores each phrase over whole documents (BM25 of the phrase's words and
   their dictionary translations over each document's index tokens and passage glosses, with
   document-level frequencies) and names the best document only when it clearly leads the runner-up;
-* ``strip_mentions`` gives the rest of the question (its "focus"), which the retriever matches against
-  passages in the other language; it also searches the named documents' passages and gives them a
-  bonus (``rag.retrieve``).
+* ``strip_mentions`` gives the rest of the question (its "focus"), whose words the retriever matches
+  against passages in the other language (BM25, gloss, coverage); it also searches the named
+  documents' passages as a list of their own and gives them a rerank bonus (``rag.retrieve``).
 
 Usage::
 

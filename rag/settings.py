@@ -111,9 +111,9 @@ class Settings(BaseSettings):
     # A document the question names ("according to the Concordia AI report", "安远AI报告"; rag/mentions.py)
     # is resolved when its whole-document BM25 is at least min_score and min_lead times the runner-up's.
     # Its passages are then searched as well (a list of their own, weight_named_documents), get a
-    # bonus in the rerank (z-score units), and other-language passages are matched against the
-    # question without the mention. Chosen on the dev set (BENCHMARKS.md); XQuAD's and CMRC's
-    # questions name no documents.
+    # bonus in the rerank (z-score units), and other-language passages are matched against the words
+    # of the question without the mention. Chosen on the dev set (BENCHMARKS.md); of XQuAD's questions
+    # 6 name a document by these patterns, of CMRC's none.
     document_mentions: bool = True
     mention_min_score: float = 1.0
     mention_min_lead: float = 1.25
