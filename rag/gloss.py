@@ -24,14 +24,13 @@ Usage::
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.lexical import BM25_B, BM25_K1, HAN_RUN, tokenize
+from rag.lexical import HAN_RUN, bm25_idf, bm25_tf, tokenize
 from rag.lexicon import ACRONYM_NAMES, MONTHS, BilingualLexicon
 from rag.settings import Settings
 
@@ -106,11 +105,5 @@ class GlossStatistics:
             return 0.0
         frequency = self.frequency[language]
         length = sum(counts.values())
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / self.mean_length[language])
-        total = 0.0
-        for token in set(question_tokens):
-            tf = counts.get(token, 0)
-            if tf:
-                df = frequency.get(token, 0)
-                total += math.log(1 + (n - df + 0.5) / (df + 0.5)) * tf * (BM25_K1 + 1) / (tf + norm)
-        return total
+        return sum(bm25_idf(frequency.get(token, 0), n) * bm25_tf(counts[token], length, self.mean_length[language])
+                   for token in set(question_tokens) if counts.get(token))

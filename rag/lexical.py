@@ -13,6 +13,7 @@ Usage::
 from __future__ import annotations
 
 import logging
+import math
 import re
 import zlib
 from collections import Counter
@@ -79,15 +80,24 @@ def token_dimension(token: str) -> int:
     return zlib.crc32(token.encode("utf-8")) & 0x7FFFFFFF
 
 
+def bm25_tf(tf: float, length: float, mean_length: float) -> float:
+    """BM25's saturated, length-normalized term frequency."""
+    return tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length))
+
+
+def bm25_idf(df: int, n: int) -> float:
+    """BM25's IDF as Lucene (and Qdrant's IDF modifier) computes it: never negative."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def document_vector(tokens: Iterable[str], avg_tokens: float = BM25_AVG_TOKENS) -> dict[int, float]:
     """BM25 saturated term frequencies; Qdrant's IDF modifier multiplies in the IDF at query time."""
     counts = Counter(tokens)
     length = sum(counts.values())
-    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avg_tokens)
     vector: dict[int, float] = {}
     for token, tf in counts.items():
         dim = token_dimension(token)
-        vector[dim] = vector.get(dim, 0.0) + tf * (BM25_K1 + 1) / (tf + norm)
+        vector[dim] = vector.get(dim, 0.0) + bm25_tf(tf, length, avg_tokens)
     return vector
 
 

@@ -24,13 +24,12 @@ Usage::
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rag.lexical import BM25_B, BM25_K1, ENGLISH_STOP_WORDS, tokenize
+from rag.lexical import ENGLISH_STOP_WORDS, bm25_idf, bm25_tf, tokenize
 
 # Nouns that make a phrase the name of a document. The generic ones (any document is a "report") are
 # left out when the phrase is matched against documents; the specific ones (a memorandum) are evidence.
@@ -136,14 +135,11 @@ class DocumentTerms:
         mean_length = sum(self.lengths.values()) / n or 1.0
         wanted = set(terms)
         frequency = Counter(t for c in self.counts.values() for t in wanted if c.get(t))
-        scores: dict[str, float] = {}
-        for doc, counter in self.counts.items():
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[doc] / mean_length)
-            scores[doc] = sum(
-                math.log(1 + (n - frequency[t] + 0.5) / (frequency[t] + 0.5)) * counter[t] * (BM25_K1 + 1) / (counter[t] + norm)
-                for t in wanted if counter.get(t)
-            )
-        return scores
+        return {
+            doc: sum(bm25_idf(frequency[t], n) * bm25_tf(counter[t], self.lengths[doc], mean_length)
+                     for t in wanted if counter.get(t))
+            for doc, counter in self.counts.items()
+        }
 
     def resolve(self, terms: Iterable[str], min_score: float, min_lead: float) -> str | None:
         """The document the terms name: the best-scoring one, when it scores at least ``min_score`` and
