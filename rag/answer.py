@@ -91,6 +91,7 @@ class Answer:
     generator: str = "extractive"
     support: float = 0.0
     notes: list[str] = field(default_factory=list)
+    named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.mentions)
 
     def to_json(self, item_id: Any = None) -> dict[str, Any]:
         data: dict[str, Any] = {} if item_id is None else {"id": item_id}

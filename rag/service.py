@@ -174,6 +174,7 @@ class PolicyQA:
         else:
             answer = yield from self._generate(cleaned, q_lang, result.hits, question_terms, translated, history)
         answer.question = cleaned
+        answer.named_documents = result.named_documents
         answer.timings_ms = {
             **result.timings_ms,
             "generate": round((time.perf_counter() - generated) * 1000, 1),

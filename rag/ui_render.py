@@ -40,6 +40,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "searching": "⏳ 正在检索文档…",
         "sources": "来源（点击展开原文，高亮为引用的句子）",
         "closest": "最接近的段落（仅供参考）",
+        "named": "问题中提到的文档（优先检索）：{docs}",
         "source_link": "查看原文 ↗",
         "section": "章节", "page": "第 {n} 页", "file": "文件",
         "error": "⚠️ 出错了：{error}",
@@ -100,6 +101,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "searching": "⏳ Searching the documents…",
         "sources": "Sources (click to read the passage; the cited sentence is highlighted)",
         "closest": "Closest passages (for reference only)",
+        "named": "Document named in the question (searched first): {docs}",
         "source_link": "Open source ↗",
         "section": "Section", "page": "page {n}", "file": "File",
         "error": "⚠️ Something went wrong: {error}",
@@ -316,6 +318,9 @@ def answer_message(answer: Answer, records: dict[str, DocumentRecord], lang: str
     t = texts(lang)
     prefix = f"src-{turn}"
     body = linked_citations(answer.answer, prefix)
+    if answer.named_documents:
+        titles = [(records.get(name).title if records.get(name) else "") or name for name in answer.named_documents]
+        body = f"<small>{esc(t['named'].format(docs='; '.join(titles)))}</small>\n\n" + body
     if answer.citations:
         block = sources_block(answer.citations, records, lang, prefix, t["sources"])
     else:

@@ -79,6 +79,13 @@ def test_search_translates_with_the_senses_the_documents_use(qa: PolicyQA) -> No
     assert {"统治", "沙坑"} <= set(plain.retriever.translated_terms(question, "zh", None))
 
 
+def test_an_answer_says_which_document_the_question_named(qa: PolicyQA) -> None:
+    answer = qa.ask("According to Anthropic's response to the AI Action Plan, which research does it commend?")
+    assert answer.named_documents == ["004_8935ac0b9ace9346.txt"]
+    assert not answer.refused and answer.citations[0].doc == "004_8935ac0b9ace9346.txt"
+    assert qa.ask("Which research does the plan prioritise?").named_documents == []
+
+
 def test_refuses_off_topic_question_in_its_language(qa: PolicyQA) -> None:
     answer = qa.ask("东京今天的天气怎么样？会下雨吗？")
     assert answer.refused and answer.answer.startswith("文档中没有找到")

@@ -76,6 +76,15 @@ def test_answer_message_links_citations_to_sources() -> None:
     assert "\n" not in block
 
 
+def test_answer_message_names_the_document_the_question_named() -> None:
+    answer = Answer("According to the memo?", "en", f"{SENTENCE}[1]", False, [citation()],
+                    named_documents=["memo.txt", "<gone>.txt"])
+    html = answer_message(answer, records_by_name([RECORD]), "en", turn=1)
+    assert html.startswith("<small>Document named in the question (searched first): 国家安全备忘录; &lt;gone&gt;.txt</small>")
+    assert "searched first" not in answer_message(Answer("q", "en", "a[1]", False, [citation()]),
+                                                  records_by_name([RECORD]), "en", turn=1)
+
+
 def test_refusal_shows_closest_passages_without_links() -> None:
     answer = Answer("问题", "en", TEXTS["en"]["closest"], True, [], [])
     assert "pqa-sources" not in answer_message(answer, {}, "en", turn=1)
