@@ -374,5 +374,6 @@ class Retriever:
             "retrieve": round((retrieved - started) * 1000, 1),
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),
         }
-        named_names = sorted(names.get(doc_hash, doc_hash) for doc_hash in named)
+        # a named document outside the documents the user chose was not searched: not reported either
+        named_names = sorted(names.get(h, h) for h in named if flt.doc_hashes is None or h in flt.doc_hashes)
         return SearchResult(question, q_lang, results, timings, translation, named_names)

@@ -118,7 +118,9 @@ def test_a_named_document_is_resolved_and_its_passages_gain(backend_settings: Se
         unnamed = retriever.run(question, k=3)
         assert unnamed.named_documents == []
         assert lead_of_northwind(named) > lead_of_northwind(unnamed) + 1.0
-        # a question that names no document, or none that can be told apart, changes nothing
         retriever.settings = settings
+        assert retriever.run(question, k=2, docs=["tsinghua.md"]).named_documents == []  # outside the user's choice
+        assert retriever.run(question, k=2, docs=["northwind.md"]).named_documents == ["northwind.md"]
+        # a question that names no document, or none that can be told apart, changes nothing
         assert retriever.run("How much initial funding did the institute receive?").named_documents == []
         assert retriever.run("According to the report, how much funding?").named_documents == []
