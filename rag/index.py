@@ -139,7 +139,8 @@ class Index:
         documents = DocumentTerms()
         for point in self.store.scroll(["doc_hash", "tokens", "gloss"]):
             if point.payload.get("doc_hash") in key[0]:
-                documents.add(point.payload["doc_hash"], point.payload.get("tokens", ()), str(point.payload.get("gloss") or ""))
+                gloss = str(point.payload.get("gloss") or "")
+                documents.add(point.payload["doc_hash"], point.payload.get("tokens", ()), gloss)
         self._document_terms = (key, documents)
         return documents
 

@@ -97,7 +97,10 @@ def strip_mentions(question: str, phrases: Iterable[str]) -> str:
     return " ".join(question.split())
 
 
-def mention_terms(phrase: str, language: str, expand: Callable[[str, str], list[tuple[str, float]]] | None) -> list[str]:
+TermExpander = Callable[[str, str], list[tuple[str, float]]]  # (text, target language) -> weighted terms
+
+
+def mention_terms(phrase: str, language: str, expand: TermExpander | None) -> list[str]:
     """Index tokens a phrase is matched with: its own words and their dictionary translations, the
     generic document nouns left out (of the words and of what is translated)."""
     generic = set(tokenize(" ".join(GENERIC_NOUNS_EN + GENERIC_NOUNS_ZH + ("according to",))))

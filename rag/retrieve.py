@@ -24,7 +24,7 @@ import numpy as np
 from rag.index import Index
 from rag.language import detect_language
 from rag.lexical import query_vector, tokenize
-from rag.mentions import mention_phrases, mention_terms, strip_mentions
+from rag.mentions import TermExpander, mention_phrases, mention_terms, strip_mentions
 from rag.normalize import fold_text
 from rag.rerank import rerank
 from rag.sentences import CJK_END, refers_back
@@ -35,7 +35,6 @@ from rag.terms import TermGroup, coverage
 logger = logging.getLogger(__name__)
 
 Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
-TermExpander = Callable[[str, str], list[tuple[str, float]]]  # (text, target language) -> weighted terms
 GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target) -> per source word, its translations
 LANGUAGES = ("zh", "en")
 
@@ -205,11 +204,12 @@ class Retriever:
         return frozenset(resolved.values()), focus if tokenize(focus) else question
 
     def prefetches(
-        self, question: str, focus: str, q_lang: str, translation: str | None, translated_terms: dict[str, float],
+        self, question: str, q_lang: str, translation: str | None, translated_terms: dict[str, float],
         named: frozenset[str] = frozenset(),
     ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray | None]:
         """The prefetch lists and their fusion weights, and the question's vectors: itself and its
-        other-language version (LLM translation or dictionary gloss of its ``focus``), if any."""
+        other-language version (LLM translation or dictionary gloss), if any. ``translation`` and
+        ``translated_terms`` are those of the question's focus (``named_documents``)."""
         s = self.settings
         other = other_language(q_lang)
         # Without an LLM translation, the dictionary's translated terms, embedded as a query in the
@@ -302,10 +302,12 @@ class Retriever:
         glosses = self.index.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
         for point, hit in zip(ids, results, strict=True):
             hit.features["answer_kind"] = float(sought is not None and sought.search(hit.text) is not None)
-            hit.features["question_terms"] = (by_focus_words if uses_focus(hit, q_lang) else by_question).get(point, 0.0)
+            words_score = by_focus_words if uses_focus(hit, q_lang) else by_question
+            hit.features["question_terms"] = words_score.get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)
             hit.features["passage_gloss"] = (
-                glosses.score(own_focus, hit.language, hit.gloss) if glosses and hit.gloss and hit.language != q_lang else 0.0
+                glosses.score(own_focus, hit.language, hit.gloss)
+                if glosses and hit.gloss and hit.language != q_lang else 0.0
             )
             tokens = hit.tokens if hit.tokens is not None else frozenset(tokenize(f"{hit.section}\n{hit.text}"))
             if hit.language == q_lang:
@@ -352,7 +354,7 @@ class Retriever:
             translation = self.translate(focus, other_language(q_lang))
         translated_terms = self.translated_terms(focus, other_language(q_lang), translation)
         prefetches, weights, query_vec, cross_vec = self.prefetches(
-            question, focus, q_lang, translation, translated_terms, named)
+            question, q_lang, translation, translated_terms, named)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         generation = self.index.clean_generation()
         flt = self.chunk_filter(docs, language, date_from, date_to, all_visible=generation is not None)
@@ -365,7 +367,8 @@ class Retriever:
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            self.add_term_scores(results, [hit.id for hit in hits], question, focus, q_lang, translated_terms, translation)
+            self.add_term_scores(results, [hit.id for hit in hits], question, focus, q_lang,
+                                 translated_terms, translation)
             results = rerank(q_lang, query_vec, cross_vec, results, s, named=named)
         results = results[:k]
         if s.passage_referents:

@@ -204,7 +204,8 @@ def _intersection(first: list[str] | None, second: list[str] | None) -> list[str
     """None restricts nothing; an empty list matches nothing."""
     if first is None or second is None:
         return second if first is None else first
-    return [value for value in first if value in set(second)]
+    kept = set(second)
+    return [value for value in first if value in kept]
 
 
 def to_hit(point: Any) -> Hit:

@@ -319,7 +319,7 @@ def answer_message(answer: Answer, records: dict[str, DocumentRecord], lang: str
     prefix = f"src-{turn}"
     body = linked_citations(answer.answer, prefix)
     if answer.named_documents:
-        titles = [(records.get(name).title if records.get(name) else "") or name for name in answer.named_documents]
+        titles = [getattr(records.get(name), "title", "") or name for name in answer.named_documents]
         body = f"<small>{esc(t['named'].format(docs='; '.join(titles)))}</small>\n\n" + body
     if answer.citations:
         block = sources_block(answer.citations, records, lang, prefix, t["sources"])
