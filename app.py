@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from rag.index import IndexConfigError
+from rag.app.ui import launch_app
+from rag.ingest.index import IndexConfigError
 from rag.settings import get_settings
-from rag.ui import launch_app
 
 logger = logging.getLogger("app")
 

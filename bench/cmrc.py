@@ -39,7 +39,7 @@ def main() -> None:
     common.setup_logging()
     machine = common.machine_info()
 
-    from rag.embedding import load_embedder
+    from rag.store.embedding import load_embedder
 
     contexts = load(args.data)[: args.contexts or None]
     questions = [common.Question(qid, text, cid) for cid, _, qs in contexts

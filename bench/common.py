@@ -234,10 +234,10 @@ def our_systems(index: Any, base: Any) -> dict[str, Search]:
     """hybrid (the PolicyQA-configured retriever, lexicon on), and the two single retrievers it fuses,
     each as one plain Qdrant list over every passage: dense only (the question's embedding) and sparse
     only (BM25 of the question's words plus their dictionary translation)."""
-    from rag.lexical import query_vector, tokenize
-    from rag.retrieve import other_language
-    from rag.service import PolicyQA
-    from rag.store import Prefetch
+    from rag.app.service import PolicyQA
+    from rag.retrieval.retriever import other_language
+    from rag.store.base import Prefetch
+    from rag.text.lexical import query_vector, tokenize
 
     hybrid = PolicyQA.open(base, index=index).retriever
 
@@ -255,7 +255,7 @@ def our_systems(index: Any, base: Any) -> dict[str, Search]:
         return Prefetch("dense", index.embedder.embed_query(question), FETCH_CHUNKS)
 
     def sparse(question: str) -> Prefetch:
-        from rag.language import detect_language
+        from rag.text.language import detect_language
 
         terms = {t: 1.0 for t in tokenize(question)}
         target = other_language(detect_language(question))
@@ -295,7 +295,7 @@ class TranslationCache:
 def llm_translation_system(index: Any, base: Any, llm_url: str, cache: TranslationCache) -> Search:
     """The hybrid retriever with LLM query translation on (``RAG_TRANSLATE_QUERIES``) through an
     OpenAI-compatible server at ``llm_url``; translations cached in ``cache``."""
-    from rag.service import PolicyQA
+    from rag.app.service import PolicyQA
 
     settings = base.model_copy(update={"llm_base_url": llm_url, "llm_model": cache.model, "translate_queries": True})
     retriever = PolicyQA.open(settings, index=index).retriever
@@ -310,7 +310,7 @@ def llm_translation_system(index: Any, base: Any, llm_url: str, cache: Translati
 
 def open_index(index_dir: Path, embedder: Any, corpus: Path) -> tuple[Any, Any, float]:
     """Fresh index of ``corpus``; returns (index, settings, ingest seconds)."""
-    from rag.index import Index
+    from rag.ingest.index import Index
 
     settings = make_settings(index_dir)
     index = Index.open(settings, embedder)

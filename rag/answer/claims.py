@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 import re
 
-from rag.evidence import EvidenceSentence
-from rag.lexical import tokenize
-from rag.terms import TermGroup
+from rag.text.lexical import has_word, tokenize
+from rag.types import EvidenceSentence, TermGroup
 
 CLAIM_WRAPPERS = [
     re.compile(r"^\s*(is it true that|is it correct that|true or false:|claim:)\s*", re.I),
@@ -53,13 +52,6 @@ def strip_claim(text: str) -> str:
     for pattern in CLAIM_WRAPPERS:
         text = pattern.sub("", text)
     return text.strip()
-
-
-def has_word(word: str, text: str) -> bool:
-    """``word`` in ``text``: as a whole word when Latin ("merged" is not in "emerged")."""
-    if word.isascii():
-        return re.search(rf"\b{re.escape(word)}\b", text, re.I) is not None
-    return word in text
 
 
 def quantities(text: str) -> set[tuple[float, str]]:

@@ -14,26 +14,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from rag.answer_type import (
-    Missing,
-    asked_answer_kind,
-    asked_answer_pattern,
-    lacks_asked_figure,
-    lacks_asked_ordinal,
-    unmentioned,
-)
-from rag.evidence import EvidenceSentence, passage_sentences, score_sentences
-from rag.language import detect_language
-from rag.lexical import tokenize
-from rag.retrieve import SearchHit
-from rag.sentences import split_sentences
+from rag.answer.answer_type import Missing, lacks_asked_figure, lacks_asked_ordinal, unmentioned
+from rag.answer.evidence import passage_sentences, score_sentences
 from rag.settings import Settings
-from rag.terms import TermGroup, coverage, same_language_groups, translated_groups
+from rag.text.asked import asked_answer_kind, asked_answer_pattern
+from rag.text.language import detect_language
+from rag.text.lexical import tokenize
+from rag.text.sentences import split_sentences
+from rag.text.terms import coverage, same_language_groups, translated_groups
+from rag.types import Answer, Citation, EvidenceSentence, SearchHit, TermGroup
 
 # A refusal: what the documents do not say, why (when a check of the answer type decided it), and
 # the closest passages below it.
@@ -52,62 +45,6 @@ CROSS_LINGUAL_LEAD = {
 }
 UNSUPPORTED_MARK = {"zh": "（未能在文档中核实）", "en": " (not verified in the documents)"}
 CITATION = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
-
-
-@dataclass
-class Citation:
-    n: int
-    doc: str
-    title: str
-    text: str  # the exact supporting sentence
-    start: int  # raw-file offsets of that sentence
-    end: int
-    page: int | None
-    score: float
-    section: str = ""
-    date: str | None = None
-    passage: str = ""
-    passage_start: int = 0
-    passage_end: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n, "doc": self.doc, "title": self.title, "text": self.text, "start": self.start,
-            "end": self.end, "page": self.page, "score": round(self.score, 4), "section": self.section,
-            "date": self.date,
-        }
-
-
-@dataclass
-class Answer:
-    question: str
-    language: str
-    answer: str
-    refused: bool
-    citations: list[Citation] = field(default_factory=list)
-    contexts: list[SearchHit] = field(default_factory=list)
-    verdict: str | None = None
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    generator: str = "extractive"
-    support: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.mentions)
-
-    def to_json(self, item_id: Any = None) -> dict[str, Any]:
-        data: dict[str, Any] = {} if item_id is None else {"id": item_id}
-        data.update({
-            "answer": self.answer,
-            "refused": self.refused,
-            "verdict": self.verdict,
-            "citations": [c.to_json() for c in self.citations],
-            "contexts": [
-                {"doc": h.doc, "title": h.title, "text": h.text, "start": h.start, "end": h.end,
-                 "score": round(h.score, 4)}
-                for h in self.contexts[:10]
-            ],
-            "timings_ms": self.timings_ms,
-        })
-        return data
 
 
 SENTENCE_END = "。！？；.!?;…"
@@ -181,7 +118,7 @@ def answering_evidence(
     """The evidence sentences that answer the question, the support (coverage of the strongest
     sentence), and what is missing. No sentences when the documents do not answer it: too little of
     the question is covered (nothing named missing), or the asked-for kind of answer (a figure, a sum of
-    money, the n-th event, the role or event asked about) is absent (see rag.answer_type)."""
+    money, the n-th event, the role or event asked about) is absent (see rag.answer.answer_type)."""
     sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
                                  settings.evidence_context_weight, settings.evidence_passage_weight)
     strongest = max(sentences, key=lambda s: s.coverage, default=None)

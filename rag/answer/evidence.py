@@ -1,32 +1,19 @@
 """Evidence sentences: split retrieved passages into sentences and score them against a question.
 
 The score of a sentence is the weighted share of the question's terms it contains (its own words
-for a sentence in the question's language, the dictionary translation otherwise; see rag.terms),
+for a sentence in the question's language, the dictionary translation otherwise; see rag.text.terms),
 plus a small prior for the passage's rank.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from rag.lexical import tokenize
-from rag.retrieve import SearchHit
-from rag.terms import TermGroup, coverage
+from rag.text.lexical import tokenize
+from rag.text.terms import coverage
+from rag.types import EvidenceSentence, SearchHit, TermGroup
 
 RANK_PRIOR = 0.05
-
-
-@dataclass
-class EvidenceSentence:
-    hit: SearchHit
-    hit_rank: int
-    text: str
-    start: int  # raw-file offsets of the sentence
-    end: int
-    position: int  # index of the sentence within its passage
-    score: float = 0.0
-    coverage: float = 0.0
 
 
 # A sentence holding a URL is a reference, a byline or an address line, not an answer.

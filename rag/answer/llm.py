@@ -14,7 +14,7 @@ Usage::
         answer = model.complete(messages)
         cited = parse_citations(answer)
 
-Prompts are built and model output is parsed in :mod:`rag.prompting`.
+Prompts are built and model output is parsed in :mod:`rag.answer.prompting`.
 API keys are never logged: only the model name and the endpoint (with any credentials removed).
 """
 
@@ -30,7 +30,12 @@ from urllib.parse import urlsplit, urlunsplit
 if TYPE_CHECKING:
     from rag.settings import Settings
 
-from rag.prompting import Message, build_rewrite_messages, build_translate_messages, clean_single_line_output
+from rag.answer.prompting import (
+    Message,
+    build_rewrite_messages,
+    build_translate_messages,
+    clean_single_line_output,
+)
 
 logger = logging.getLogger(__name__)
 

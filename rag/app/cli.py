@@ -1,4 +1,4 @@
-"""Command line: a thin shell over ``rag.service.PolicyQA`` and ``rag.index.Index``.
+"""Command line: a thin shell over ``rag.app.service.PolicyQA`` and ``rag.ingest.index.Index``.
 
     rag ingest PATH... [--json] [--rebuild]
     rag search "question" [--k 10] [--doc NAME] [--lang zh|en] [--since DATE] [--until DATE] [--json]
@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rag.index import Index, IndexConfigError
-from rag.ingest import default_progress
+from rag.ingest.index import Index, IndexConfigError
+from rag.ingest.pipeline import default_progress
 from rag.settings import Settings, get_settings
-from rag.store import IndexLockedError, acquire_lock, release_lock
+from rag.store.base import IndexLockedError, acquire_lock, release_lock
 
 logger = logging.getLogger("rag")
 
@@ -67,13 +67,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _open_qa(settings: Settings) -> Any:
-    from rag.service import PolicyQA
+    from rag.app.service import PolicyQA
 
     return PolicyQA.open(settings)
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.ingest import date_number
+    from rag.ingest.pipeline import date_number
 
     with _open_qa(settings) as qa:
         result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,
@@ -123,7 +123,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.evaluate import run_evaluation, format_table
+    from rag.app.evaluate import format_table, run_evaluation
 
     with _open_qa(settings) as qa:
         report = run_evaluation(qa, Path(args.qa))

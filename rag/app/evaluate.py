@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from rag.normalize import compact
+from rag.text.normalize import compact
 
 QUOTE_MIN_FRACTION = 0.6
 EVAL_DEPTH = 10  # passages the retrieval metrics look at (Recall@10, MRR@10, nDCG@10)

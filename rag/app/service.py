@@ -19,8 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from rag.answer import (
-    Answer,
+from rag.answer.claims import judge_claim, strip_claim
+from rag.answer.compose import (
     answering_evidence,
     citation_from,
     compose_extractive,
@@ -28,15 +28,15 @@ from rag.answer import (
     refusal,
     verify_answer,
 )
-from rag.claims import judge_claim, strip_claim
-from rag.evidence import EvidenceSentence, score_sentences
-from rag.index import Index
-from rag.ingest import IngestReport, ProgressCallback
-from rag.lexical import tokenize
-from rag.manifest import DocumentRecord
-from rag.retrieve import Retriever, SearchHit, clean_question, other_language
+from rag.answer.evidence import score_sentences
+from rag.ingest.index import Index
+from rag.ingest.manifest import DocumentRecord
+from rag.ingest.pipeline import IngestReport, ProgressCallback
+from rag.retrieval.retriever import Retriever, clean_question, other_language
 from rag.settings import Settings
-from rag.terms import TermGroup, same_language_groups, translated_groups
+from rag.text.lexical import tokenize
+from rag.text.terms import same_language_groups, translated_groups
+from rag.types import Answer, EvidenceSentence, SearchHit, TermGroup
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class PolicyQA:
 
     @classmethod
     def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
-        from rag.lexicon import load_lexicon
-        from rag.llm import make_chat_model
+        from rag.answer.llm import make_chat_model
+        from rag.text.lexicon import load_lexicon
 
         index = index or Index.open(settings)
         return cls(index, settings, load_lexicon(), make_chat_model(settings))
@@ -86,10 +86,10 @@ class PolicyQA:
         """Search prefers the dictionary senses found in the index (evidence and claim checks take
         the dictionary's own first senses: their thresholds were set on those)."""
         pool = self.settings.dictionary_sense_pool
-        return {"attested": self.index.vocabulary(), "sense_pool": pool} if pool > 0 else {}
+        return {"attested": self.retriever.statistics.vocabulary(), "sense_pool": pool} if pool > 0 else {}
 
     def _translate(self, text: str, target: str) -> str | None:
-        from rag.llm import translate
+        from rag.answer.llm import translate
 
         return translate(self.llm, self.settings, text, target)
 
@@ -128,8 +128,8 @@ class PolicyQA:
         if not history:
             return question
         if self.llm is not None:
-            from rag.llm import rewrite_followup
-            from rag.language import detect_language
+            from rag.answer.llm import rewrite_followup
+            from rag.text.language import detect_language
 
             return rewrite_followup(self.llm, self.settings, history, question, detect_language(question))
         if len(question) <= FOLLOWUP_MAX_CHARS:
@@ -185,7 +185,7 @@ class PolicyQA:
 
     def _generate(self, question, q_lang, hits, question_terms, translated, history) -> Iterator[tuple[str, None]]:  # type: ignore[no-untyped-def]
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
-        from rag.prompting import build_answer_messages
+        from rag.answer.prompting import build_answer_messages
 
         evidence, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings)
         if not evidence:  # the same refusal decision as the offline composer
@@ -246,7 +246,7 @@ class PolicyQA:
         best sentence of each such passage is then the evidence against. A contradiction the offline
         check found (a conflicting figure, a negation) is concrete and quoted, so the LLM is not asked
         to overturn it."""
-        from rag.prompting import build_claim_messages, parse_claim_output
+        from rag.answer.prompting import build_claim_messages, parse_claim_output
 
         passages = hits[: self.settings.answer_passages]
         try:

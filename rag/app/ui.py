@@ -7,7 +7,8 @@ Usage::
 
 API (gradio_client): ``Client(url).predict("问题", api_name="/ask")`` and ``api_name="/check_claim"``
 return ``Answer.to_json()``; both take optional ``docs`` (file names) and ``language`` ('zh' | 'en').
-Texts and HTML live in rag/ui_render.py.
+Texts live in rag/app/ui_text.py, HTML in rag/app/ui_render.py, the corpus folder's files in
+rag/app/corpus_folder.py.
 """
 
 from __future__ import annotations
@@ -15,26 +16,36 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pandas as pd
 
-from rag.answer import Answer
-from rag.documents import UnreadableDocumentError
-from rag.ingest import IngestReport
-from rag.loaders import load_document
-from rag.service import PolicyQA
-from rag.settings import Settings
-from rag.ui_render import (
-    CLAIM_EXAMPLES, CSS, EXAMPLES, HEAD, LANGUAGES, answer_markdown, answer_message, citation_record,
-    claim_html, document_choices, document_rows, language_choices, linked_citations, records_by_name,
-    safe_filename, scope_line, status_markdown, texts,
+from rag.app.corpus_folder import delete_corpus_files, index_corpus, save_upload
+from rag.app.service import PolicyQA
+from rag.app.ui_render import (
+    CSS,
+    HEAD,
+    answer_markdown,
+    answer_message,
+    citation_record,
+    claim_html,
+    document_choices,
+    document_rows,
+    language_choices,
+    linked_citations,
+    records_by_name,
+    safe_filename,
+    scope_line,
+    status_markdown,
+    texts,
 )
+from rag.app.ui_text import CLAIM_EXAMPLES, EXAMPLES, LANGUAGES
+from rag.ingest.documents import UnreadableDocumentError
+from rag.ingest.loaders import load_document
+from rag.settings import Settings
+from rag.types import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -47,30 +58,6 @@ THEME = gr.themes.Default(
 
 
 # --- starting -----------------------------------------------------------------------------------
-
-
-def index_corpus(qa: PolicyQA, settings: Settings) -> IngestReport | None:
-    """Bring the index in line with ``settings.corpus_dir``, logging progress."""
-    corpus = settings.corpus_dir
-    if not corpus.is_dir():
-        logger.warning("corpus folder %s does not exist; starting with the current index", corpus)
-        return None
-    logger.info("indexing %s …", corpus)
-
-    def progress(message: str, done: int, total: int) -> None:
-        if done < total:
-            logger.info("indexing [%d/%d] %s", done + 1, total, message)
-
-    report = qa.ingest([corpus], progress=progress)
-    for skipped in report.skipped:
-        logger.warning("not indexed: %s (%s)", skipped.name, skipped.reason)
-    status = qa.status()
-    logger.info(
-        "index ready in %.1f s: %d added, %d updated, %d removed, %d unchanged; %d documents, %d chunks",
-        report.seconds, len(report.added), len(report.updated), len(report.removed), len(report.unchanged),
-        status["documents"], status["chunks"],
-    )
-    return report
 
 
 def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = None) -> tuple[gr.Blocks, PolicyQA]:
@@ -102,38 +89,6 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         ssr_mode=False,
     )
     return demo, qa
-
-
-# --- library helpers ----------------------------------------------------------------------------
-
-
-def save_upload(source: Path, corpus_dir: Path, name: str) -> Path:
-    """Copy an upload into the corpus folder under ``name`` (atomically: temp file, then rename)."""
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    target = corpus_dir / name
-    temporary = corpus_dir / f".upload-{uuid.uuid4().hex}{target.suffix}"  # hidden: never ingested
-    try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
-
-
-def delete_corpus_files(names: list[str], corpus_dir: Path) -> list[str]:
-    """Delete the files called ``names`` that lie inside ``corpus_dir``; returns what was deleted."""
-    if not corpus_dir.is_dir():
-        return []
-    root = corpus_dir.resolve()
-    deleted = []
-    for path in root.rglob("*"):
-        if path.name in names and path.is_file() and root in path.resolve().parents:
-            try:
-                path.unlink()
-                deleted.append(path.name)
-            except OSError as error:
-                logger.warning("could not delete %s: %s", path, error)
-    return deleted
 
 
 def filter_args(docs: list[str] | None, language: str | None) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 from pydantic import Field, PrivateAttr
 
-from rag.language import detect_language, latin_ratio
-from rag.normalize import Heading, NormalizedText, normalize
-from rag.sentences import split_sentences
+from rag.text.language import detect_language, latin_ratio
+from rag.text.normalize import Heading, NormalizedText, normalize
+from rag.text.sentences import split_sentences
 
 TokenCounter = Callable[[str], int]
 SOFT_BREAK = re.compile(r"[，,、：:）)\s]")

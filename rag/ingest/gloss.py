@@ -30,9 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.lexical import HAN_RUN, bm25_idf, bm25_tf, tokenize
-from rag.lexicon import ACRONYM_NAMES, MONTHS, BilingualLexicon
 from rag.settings import Settings
+from rag.text.lexical import HAN_RUN, bm25_idf, bm25_tf, tokenize
+from rag.text.lexicon import ACRONYM_NAMES, MONTHS, BilingualLexicon
 
 # Names what a gloss holds; part of the index's text pipeline stamp, so a change re-indexes.
 GLOSS_VERSION = "gloss-4"

@@ -21,10 +21,10 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
 
-from rag.documents import UnreadableDocumentError
-from rag.embedding import Embedder, get_embedder
-from rag.gloss import GlossStatistics
-from rag.ingest import (
+from rag.ingest.documents import UnreadableDocumentError
+from rag.ingest.loaders import load_document
+from rag.ingest.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
+from rag.ingest.pipeline import (
     TEXT_PIPELINE,
     IngestReport,
     ProgressCallback,
@@ -37,11 +37,10 @@ from rag.ingest import (
     drop_path,
     elapsed_since,
 )
-from rag.loaders import load_document
-from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
-from rag.mentions import DocumentTerms
 from rag.settings import Settings
-from rag.store import Store, open_store, point_id
+from rag.store.base import Store, point_id
+from rag.store.embedding import Embedder, get_embedder
+from rag.store.factory import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +65,6 @@ class Index:
         self._store_clean = False
         self._orphans_checked = False
         self._write_generation = 0
-        self._term_statistics: tuple[tuple[frozenset[str], int], tuple[frozenset[str], GlossStatistics]] | None = None
-        self._document_terms: tuple[tuple[frozenset[str], int], DocumentTerms] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
@@ -120,44 +117,10 @@ class Index:
             self._orphans_checked = False
             raise
 
-    def vocabulary(self) -> frozenset[str]:
-        """The index tokens of the visible documents' passages (read once per state of the index)."""
-        return self._read_term_statistics()[0]
-
-    def gloss_statistics(self) -> GlossStatistics:
-        """Document frequencies of the visible passages' glosses (``rag.gloss``; read with the vocabulary)."""
-        return self._read_term_statistics()[1]
-
-    def document_terms(self) -> DocumentTerms:
-        """Per visible document, its passages' index and gloss tokens (``rag.mentions``). Read once per
-        state of the index, and only when a question names a document (most do not): 1–2 s at 20,000
-        passages."""
-        key = (self._visible, self._write_generation)
-        cached = self._document_terms
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        documents = DocumentTerms()
-        for point in self.store.scroll(["doc_hash", "tokens", "gloss"]):
-            if point.payload.get("doc_hash") in key[0]:
-                gloss = str(point.payload.get("gloss") or "")
-                documents.add(point.payload["doc_hash"], point.payload.get("tokens", ()), gloss)
-        self._document_terms = (key, documents)
-        return documents
-
-    def _read_term_statistics(self) -> tuple[frozenset[str], GlossStatistics]:
-        key = (self._visible, self._write_generation)
-        cached = self._term_statistics
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        tokens: set[str] = set()
-        glosses: list[tuple[str, str]] = []
-        for point in self.store.scroll(["doc_hash", "tokens", "language", "gloss"]):
-            if point.payload.get("doc_hash") in key[0]:
-                tokens.update(point.payload.get("tokens", ()))
-                glosses.append((point.payload.get("language", ""), point.payload.get("gloss", "")))
-        statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
-        self._term_statistics = (key, statistics)
-        return statistics
+    def state(self) -> tuple[frozenset[str], int]:
+        """What readers' caches key on: the visible documents and the write generation (changes with
+        every write, so a cache of term statistics (``rag.retrieval.statistics``) is read again)."""
+        return self._visible, self._write_generation
 
     def documents(self) -> list[DocumentRecord]:
         records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile

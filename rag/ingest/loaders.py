@@ -14,7 +14,7 @@ from typing import Any, Callable
 import charset_normalizer
 import yaml
 
-from rag.documents import LoadedDocument, PageSpan, UnreadableDocumentError
+from rag.ingest.documents import LoadedDocument, PageSpan, UnreadableDocumentError
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ class DocumentRecord:
     publisher: str | None = None
     source_url: str | None = None
     suffix: str = ""
-    # The text pipeline (rag.ingest.TEXT_PIPELINE: normalization + tokenization) its chunks and sparse
+    # The text pipeline (rag.ingest.pipeline.TEXT_PIPELINE: normalization + tokenization) its chunks and sparse
     # vectors were built with; a document indexed by another one is re-indexed in place by the next ingest.
     analyzer: str = ""
 

@@ -22,17 +22,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.chunking import Chunk, chunk_text
-from rag.documents import LoadedDocument
-from rag.embedding import Embedder
-from rag.gloss import GLOSS_VERSION, passage_gloss
-from rag.language import detect_language
-from rag.lexical import ANALYZER, document_vector, tokenize
-from rag.lexicon import load_lexicon
-from rag.manifest import DocumentRecord, Manifest
-from rag.normalize import NORMALIZATION, normalize
+from rag.ingest.chunking import Chunk, chunk_text
+from rag.ingest.documents import LoadedDocument
+from rag.ingest.gloss import GLOSS_VERSION, passage_gloss
+from rag.ingest.manifest import DocumentRecord, Manifest
 from rag.settings import Settings
-from rag.store import StoredPoint, point_id
+from rag.store.base import StoredPoint, point_id
+from rag.store.embedding import Embedder
+from rag.text.language import detect_language
+from rag.text.lexical import ANALYZER, document_vector, tokenize
+from rag.text.lexicon import load_lexicon
+from rag.text.normalize import NORMALIZATION, normalize
 
 # The text pipeline (normalization + tokenization) a document was indexed with; a document indexed by
 # another one is re-indexed in place by the next ingest.

@@ -13,12 +13,12 @@ prints the publisher's English name, an English footnote). So:
   document-level frequencies) and names the best document only when it clearly leads the runner-up;
 * ``strip_mentions`` gives the rest of the question (its "focus"), whose words the retriever matches
   against passages in the other language (BM25, gloss, coverage); it also searches the named
-  documents' passages as a list of their own and gives them a rerank bonus (``rag.retrieve``).
+  documents' passages as a list of their own and gives them a rerank bonus (``rag.retrieval.retriever``).
 
 Usage::
 
     phrases = mention_phrases("Why did the UK institute open an office, according to the Concordia AI report?", "en")
-    doc_hash = index.document_terms().resolve(mention_terms(phrases[0], "en", expand), min_score=1.0, min_lead=1.25)
+    doc_hash = IndexStatistics(index).document_terms().resolve(mention_terms(phrases[0], "en", expand), min_score=1.0, min_lead=1.25)
     focus = strip_mentions(question, phrases)
 """
 
@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rag.lexical import ENGLISH_STOP_WORDS, bm25_idf, bm25_tf, tokenize
+from rag.text.lexical import ENGLISH_STOP_WORDS, bm25_idf, bm25_tf, tokenize
 
 # Nouns that make a phrase the name of a document. The generic ones (any document is a "report") are
 # left out when the phrase is matched against documents; the specific ones (a memorandum) are evidence.

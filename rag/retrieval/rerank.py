@@ -13,7 +13,7 @@ back to the scores. For each fused candidate it reads:
 * ``coverage`` — the share of the question's words in the passage (for other-language passages: of its
   source words whose dictionary translation is there; set by ``Retriever.add_term_scores``);
 * ``passage_gloss`` — BM25 of the question's own words over an other-language passage's gloss (its
-  terms' dictionary translations, made at ingest: ``rag.gloss``), which needs no guess at the senses
+  terms' dictionary translations, made at ingest: ``rag.ingest.gloss``), which needs no guess at the senses
   of the question's words;
 * ``answer_kind`` — 1 when the question asks for (or states) a figure — a sum of money, a duration, a
   count — and the passage states one of that kind, else 0.
@@ -22,7 +22,7 @@ Each feature is standardized over the candidates (z-score, so its scale and the 
 drop out) and weighted; the weights differ for passages in the question's language and in the other
 one (``RerankWeights``; chosen on a declared tuning half of XQuAD and checked on the dev set). Passages
 in a script foreign to their document (footnotes, URLs, reference lists) get a penalty, passages of a
-document the question names (``rag.mentions``) a bonus. Near-duplicate
+document the question names (``rag.retrieval.mentions``) a bonus. Near-duplicate
 passages (documents restating each other) are then dropped.
 """
 
@@ -81,7 +81,7 @@ def rerank(
     named: frozenset[str] = frozenset(),
 ) -> list:
     """Re-score ``hits`` (fused order) in place and return them best first, near-duplicates dropped.
-    Passages of the ``named`` documents (hashes; ``rag.mentions``) get a bonus."""
+    Passages of the ``named`` documents (hashes; ``rag.retrieval.mentions``) get a bonus."""
     if not hits:
         return hits
     raw = feature_matrix(hits, query_vec, cross_vec, settings.rrf_k)

@@ -16,67 +16,34 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from rag.index import Index
-from rag.language import detect_language
-from rag.lexical import query_vector, tokenize
-from rag.mentions import TermExpander, mention_phrases, mention_terms, strip_mentions
-from rag.normalize import fold_text
-from rag.rerank import rerank
-from rag.sentences import CJK_END, refers_back
+from rag.ingest.index import Index
+from rag.retrieval.mentions import (
+    TermExpander,
+    mention_phrases,
+    mention_terms,
+    strip_mentions,
+)
+from rag.retrieval.rerank import rerank
+from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
-from rag.store import ChunkFilter, Hit, Prefetch, point_id
-from rag.terms import TermGroup, coverage
+from rag.store.base import ChunkFilter, Hit, Prefetch, point_id
+from rag.text.asked import figure_sought
+from rag.text.language import detect_language
+from rag.text.lexical import query_vector, tokenize
+from rag.text.normalize import fold_text
+from rag.text.sentences import CJK_END, refers_back
+from rag.text.terms import coverage
+from rag.types import SearchHit, SearchResult, TermGroup
 
 logger = logging.getLogger(__name__)
 
 Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
 GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target) -> per source word, its translations
 LANGUAGES = ("zh", "en")
-
-
-@dataclass
-class SearchHit:
-    """One retrieved passage; ``start``/``end`` index the source file's raw text."""
-
-    doc: str
-    title: str
-    section: str
-    page: int | None
-    text: str
-    start: int
-    end: int
-    score: float
-    language: str
-    doc_hash: str
-    date: str | None = None
-    sentences: list[tuple[int, int, int, int]] = field(default_factory=list)  # text span, raw span
-    chunk: int = -1  # the passage's position in its document
-    dense: np.ndarray | None = field(default=None, repr=False)
-    tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
-    gloss: str = field(default="", repr=False)  # its terms in the other language (rag.gloss)
-    features: dict[str, float] = field(default_factory=dict, repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "doc": self.doc, "title": self.title, "section": self.section, "page": self.page,
-            "text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4),
-            "language": self.language, "date": self.date,
-        }
-
-
-@dataclass
-class SearchResult:
-    question: str
-    language: str
-    hits: list[SearchHit]
-    timings_ms: dict[str, float]
-    translation: str | None = None
-    named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.mentions)
 
 
 def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> float:
@@ -170,6 +137,7 @@ class Retriever:
         self.expand_terms = expand_terms
         self.translate = translate
         self.translate_groups = translate_groups
+        self.statistics = IndexStatistics(index)
 
     def chunk_filter(
         self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None,
@@ -193,7 +161,7 @@ class Retriever:
         phrases = mention_phrases(question, q_lang) if self.settings.document_mentions else []
         if not phrases:
             return frozenset(), question
-        documents = self.index.document_terms()
+        documents = self.statistics.document_terms()
         resolved = {}
         for phrase in phrases:
             terms = mention_terms(phrase, q_lang, self.expand_terms)
@@ -287,8 +255,6 @@ class Retriever:
         passage contains, BM25 of the question's words over an other-language passage's gloss, and
         whether it states the kind of figure the question asks for. Other-language passages are
         scored with the ``focus`` (the question without the documents it names)."""
-        from rag.answer_type import figure_sought  # here: answer_type reads SearchHit through rag.evidence
-
         own = {t: 1.0 for t in tokenize(question)}
         own_focus = {t: 1.0 for t in tokenize(focus)}
         queries = [Prefetch("sparse", query_vector(own), len(ids)),
@@ -299,7 +265,7 @@ class Retriever:
         by_focus_words = by_focus[0] if by_focus else by_question
         groups = self.translation_groups(focus, other_language(q_lang), translation)
         sought = figure_sought(question)
-        glosses = self.index.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
+        glosses = self.statistics.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
         for point, hit in zip(ids, results, strict=True):
             hit.features["answer_kind"] = float(sought is not None and sought.search(hit.text) is not None)
             words_score = by_focus_words if uses_focus(hit, q_lang) else by_question

@@ -1,7 +1,7 @@
 """One store interface, two Qdrant backends.
 
-* ``EdgeStore`` (``rag.edge_store``) — Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine; the default.
-* ``ClientStore`` (``rag.client_store``) — qdrant-client: a Qdrant server (``RAG_QDRANT_URL``) or, for
+* ``EdgeStore`` (``rag.store.edge``) — Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine; the default.
+* ``ClientStore`` (``rag.store.client``) — qdrant-client: a Qdrant server (``RAG_QDRANT_URL``) or, for
   tests, its local mode.
 
 This module holds what both share: the point, filter and query types, the ``Store`` protocol, the
@@ -12,7 +12,7 @@ Both hold one collection with a named dense vector ``dense`` (cosine) and a name
 
 Usage::
 
-    store = open_store(settings, dim=384)
+    store = open_store(settings, dim=384)  # rag.store.factory
     store.upsert([StoredPoint(id, dense, sparse, payload)])
     hits = store.query([Prefetch("dense", vec, 60), Prefetch("sparse", {12: 1.0}, 60)], [1.0, 0.5], 20, 10)
 """
@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
-    from rag.settings import Settings
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -230,15 +230,3 @@ def count_by_doc(points: Iterator[ScrolledPoint]) -> dict[str, int]:
         counts[key] = counts.get(key, 0) + 1
     return counts
 
-
-def open_store(settings: Settings, dim: int) -> Store:
-    """The store the settings ask for: a server URL, qdrant-client local mode, or Qdrant Edge."""
-    from rag.client_store import ClientStore
-    from rag.edge_store import EdgeStore
-
-    if settings.qdrant_url:
-        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-        return ClientStore(dim, settings.collection, url=settings.qdrant_url, api_key=key)
-    if settings.qdrant_local_mode:
-        return ClientStore(dim, settings.collection, path=settings.index_dir / "qdrant-local")
-    return EdgeStore(settings.index_dir / "edge", dim)

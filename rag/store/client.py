@@ -1,4 +1,4 @@
-"""``ClientStore``: the ``rag.store.Store`` on qdrant-client — a Qdrant server, or local mode for tests."""
+"""``ClientStore``: the ``rag.store.base.Store`` on qdrant-client — a Qdrant server, or local mode for tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.store import (
+from rag.store.base import (
     DENSE,
     PAYLOAD_INDEXES,
     SPARSE,

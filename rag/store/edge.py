@@ -1,4 +1,4 @@
-"""``EdgeStore``: the ``rag.store.Store`` on Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine."""
+"""``EdgeStore``: the ``rag.store.base.Store`` on Qdrant Edge (``qdrant-edge-py``), Qdrant's in-process engine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.store import (
+from rag.store.base import (
     DENSE,
     PAYLOAD_INDEXES,
     SPARSE,

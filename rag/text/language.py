@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 # Scripts we cannot serve: kana, hangul, Cyrillic, Arabic, Hebrew, Greek, Devanagari, Thai.
 OTHER_SCRIPT = re.compile(r"[\u3040-\u30FF\uAC00-\uD7AF\u0400-\u04FF\u0600-\u06FF\u0590-\u05FF\u0370-\u03FF\u0900-\u097F\u0E00-\u0E7F]")

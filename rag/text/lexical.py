@@ -110,3 +110,9 @@ def query_vector(weighted_tokens: Iterable[str | tuple[str, float]]) -> dict[int
         vector[dim] = max(vector.get(dim, 0.0), weight)
     return vector
 
+
+def has_word(word: str, text: str) -> bool:
+    """``word`` in ``text``: as a whole word when Latin ("merged" is not in "emerged")."""
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}\b", text, re.I) is not None
+    return word in text

@@ -30,7 +30,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SUPPLEMENT_PATH = DATA_DIR / "policy_terms.tsv"
 # Built once from the sources (~4 s), then unpickled (~0.5 s); RAG_LEXICON_CACHE overrides the location.
 CACHE_PATH = Path(os.environ.get("RAG_LEXICON_CACHE") or DATA_DIR.parent.parent / ".cache" / "lexicon-v1.pkl")
@@ -388,7 +388,7 @@ def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> 
     """[term] if usable against ``vocabulary``; for Chinese, else its jieba search pieces if all present; else []."""
     if vocabulary is None or term in vocabulary:
         return [term]
-    if lang == "en":  # the English index may hold singular or Snowball-stemmed forms (rag.lexical)
+    if lang == "en":  # the English index may hold singular or Snowball-stemmed forms (rag.text.lexical)
         for form in (normalize_en(term), _snowball(term)):
             if form in vocabulary:
                 return [form]

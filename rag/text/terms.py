@@ -19,7 +19,8 @@ from functools import lru_cache
 
 import jieba
 
-from rag.lexical import tokenize
+from rag.text.lexical import tokenize
+from rag.types import TermGroup
 
 
 @lru_cache(maxsize=1)
@@ -40,10 +41,6 @@ def term_weight(term: str) -> float:
     return min(4.0, math.log(total / (count + 1)) / 4) if count else 3.0
 
 
-# A query term group: alternative token sets (any one fully present counts) and the group's weight.
-# A negative weight marks a bonus group: it counts only where it matches (names and numbers of an
-# English question may or may not be written in Latin script inside a Chinese passage).
-TermGroup = tuple[tuple[frozenset[str], ...], float]
 CROSS_GROUP_WEIGHT = 1.5
 QUESTION_WORDS = frozenset(
     """哪些 哪些方面 哪个 哪 多高 多少 多大 多久 多长 什么 什么样 怎样 怎么样 为何 几 几个 哪三个 哪5个 分别

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from hardening_helpers import QuickFakeEmbedder, consistency_problems
 
-from rag.index import Index
-from rag.retrieve import Retriever
+from rag.ingest.index import Index
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 

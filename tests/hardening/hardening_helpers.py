@@ -12,8 +12,8 @@ import numpy as np
 from helpers.corpus import EN, OBJECTS, SUBJECTS, VERBS
 from helpers.fakes import FakeEmbedder, store_point_ids
 
-from rag.manifest import load_manifest
-from rag.store import point_id
+from rag.ingest.manifest import load_manifest
+from rag.store.base import point_id
 
 HARDENING_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = HARDENING_DIR.parents[1]

@@ -14,10 +14,10 @@ from helpers.corpus import policy_text, write_corpus
 from helpers.fakes import FakeEmbedder
 from helpers.proc import subprocess_env
 
-from rag.index import Index
-from rag.ingest import content_hash
-from rag.loaders import load_document
-from rag.retrieve import Retriever
+from rag.ingest.index import Index
+from rag.ingest.loaders import load_document
+from rag.ingest.pipeline import content_hash
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 BIG_MB = 20

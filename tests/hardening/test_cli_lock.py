@@ -20,10 +20,10 @@ from helpers.corpus import write_corpus
 from helpers.fakes import FakeEmbedder
 from helpers.proc import subprocess_env
 
-from rag.embedding import get_embedder
-from rag.index import Index
-from rag.manifest import load_manifest
+from rag.ingest.index import Index
+from rag.ingest.manifest import load_manifest
 from rag.settings import Settings
+from rag.store.embedding import get_embedder
 
 pytestmark = pytest.mark.slow
 

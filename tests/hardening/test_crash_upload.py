@@ -1,6 +1,6 @@
 """kill -9 during an upload's ingest, then restart: the index must come back consistent.
 
-The subprocess (upload_worker.py) saves the upload into the corpus folder with rag.ui.save_upload and
+The subprocess (upload_worker.py) saves the upload into the corpus folder with rag.app.corpus_folder.save_upload and
 ingests it with a slow FakeEmbedder; it is killed after two embedding batches, i.e. with part of the
 document's points in the store and the document not yet published. A restart (Index.open + ingest of
 the corpus folder, as the app does on start) must leave every manifest document with exactly its
@@ -23,9 +23,9 @@ from helpers.corpus import policy_text, write_corpus
 from helpers.fakes import FakeEmbedder
 from helpers.proc import subprocess_env
 
-from rag.index import UPSERT_BATCH, Index
-from rag.ingest import content_hash
-from rag.manifest import load_manifest
+from rag.ingest.index import UPSERT_BATCH, Index
+from rag.ingest.manifest import load_manifest
+from rag.ingest.pipeline import content_hash
 from rag.settings import Settings
 
 

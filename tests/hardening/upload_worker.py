@@ -4,7 +4,7 @@
 
 CONFIG_JSON holds Settings fields (paths as strings) plus "source" (the uploaded file), "name" (its
 name in the corpus folder) and "delay" (seconds of sleep per embedded passage). The file is saved with
-rag.ui.save_upload and ingested with prune=False, as the UI does. Prints "embedded N" after every
+rag.app.corpus_folder.save_upload and ingested with prune=False, as the UI does. Prints "embedded N" after every
 embedding batch and "done" at the end (stdout, flushed).
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from helpers.fakes import FakeEmbedder
 
-from rag.index import Index
+from rag.app.corpus_folder import save_upload
+from rag.ingest.index import Index
 from rag.settings import Settings
-from rag.ui import save_upload
 
 
 class ReportingEmbedder(FakeEmbedder):

@@ -25,8 +25,8 @@ def free_port() -> int:
 @contextmanager
 def running_app(tmp: Path, corpus_files: list[str], **overrides: Any) -> Iterator[tuple[Any, Any, Any, Path]]:
     """Yields (demo, qa, settings, corpus_dir) of an app listening on 127.0.0.1; closes both after."""
+    from rag.app.ui import launch_app
     from rag.settings import Settings
-    from rag.ui import launch_app
 
     corpus = tmp / "corpus"
     corpus.mkdir()

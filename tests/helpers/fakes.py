@@ -1,6 +1,6 @@
 """A tiny deterministic embedder and store inspection helpers (importable from subprocesses).
 
-``FakeEmbedder`` satisfies :class:`rag.embedding.Embedder`: hashed bag-of-characters vectors (dim 32,
+``FakeEmbedder`` satisfies :class:`rag.store.embedding.Embedder`: hashed bag-of-characters vectors (dim 32,
 L2-normalized), ``count_tokens`` = CJK characters + Latin words, and ``embedded`` counts passages.
 """
 

@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 from helpers.fakes import FakeEmbedder
-from rag.index import Index
+
+from rag.ingest.index import Index
 from rag.settings import Settings
-from rag.store import IndexLockedError
+from rag.store.base import IndexLockedError
 
 
 def main(argv: list[str]) -> int:

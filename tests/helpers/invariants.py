@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rag.chunking import Chunk
-from rag.normalize import NormalizedText, compact, fold_text
-from rag.sentences import split_sentences
+from rag.ingest.chunking import Chunk
+from rag.text.normalize import NormalizedText, compact, fold_text
+from rag.text.sentences import split_sentences
 
 
 def assert_offsets_exact(raw: str, norm: NormalizedText) -> None:
@@ -34,7 +34,7 @@ def check_chunk_invariants(
     count: Callable[[str], int],
     max_tokens: int,
 ) -> None:
-    """The invariants promised by rag.chunking, checked against an independent sentence split."""
+    """The invariants promised by rag.ingest.chunking, checked against an independent sentence split."""
     text = norm.text
     assert [c.index for c in chunks] == list(range(len(chunks)))
     covered = bytearray(len(text))

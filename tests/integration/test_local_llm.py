@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers.app import free_port
-from rag.llm import OpenAICompatibleModel
-from rag.prompting import REFUSALS, build_answer_messages, parse_citations
+
+from rag.answer.llm import OpenAICompatibleModel
+from rag.answer.prompting import REFUSALS, build_answer_messages, parse_citations
 from rag.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.llm
@@ -184,10 +184,10 @@ def assert_grounded(answer: str, passages: list[tuple[int, str, str]], language:
     """The answer cites only given passages, and its cited passages support it.
 
     Two checks: a plain token overlap between the answer and its best cited passage, and the
-    project's own verifier (``rag.answer.support_score``, the score behind ``verify_answer``) for
+    project's own verifier (``rag.answer.compose.support_score``, the score behind ``verify_answer``) for
     every answer sentence that carries a citation.
     """
-    from rag.answer import split_answer, support_score
+    from rag.answer.compose import split_answer, support_score
 
     assert answer.strip(), "empty answer"
     assert REFUSALS[language] not in answer, f"model refused although the passages answer it: {answer!r}"

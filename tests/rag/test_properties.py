@@ -7,9 +7,9 @@ from helpers.invariants import assert_offsets_exact, check_chunk_invariants
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import chunk_text
-from rag.normalize import RADICAL_FOLD, compact, fold_text, normalize
-from rag.sentences import split_sentences
+from rag.ingest.chunking import chunk_text
+from rag.text.normalize import RADICAL_FOLD, compact, fold_text, normalize
+from rag.text.sentences import split_sentences
 
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

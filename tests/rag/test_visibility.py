@@ -1,4 +1,4 @@
-"""rag.index / rag.retrieve: queries skip the visible-documents filter only while that is safe."""
+"""rag.ingest.index / rag.retrieval.retriever: queries skip the visible-documents filter only while that is safe."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from helpers.corpus import policy_text, write_corpus
 from helpers.fakes import FakeEmbedder
 
-from rag.index import Index
-from rag.retrieve import Retriever
+from rag.ingest.index import Index
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 

@@ -7,13 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Answer, Citation
-from rag.manifest import DocumentRecord
-from rag.ui import delete_corpus_files, save_upload
-from rag.ui_render import (
-    TEXTS, answer_markdown, answer_message, citation_record, claim_html, claim_split, highlighted_passage,
-    records_by_name, safe_filename, status_markdown,
+from rag.app.corpus_folder import delete_corpus_files, save_upload
+from rag.app.ui_render import (
+    answer_markdown,
+    answer_message,
+    citation_record,
+    claim_html,
+    claim_split,
+    highlighted_passage,
+    records_by_name,
+    safe_filename,
+    status_markdown,
 )
+from rag.app.ui_text import TEXTS
+from rag.ingest.manifest import DocumentRecord
+from rag.types import Answer, Citation
 
 PASSAGE = "编者按\n\n美国政府发布了备忘录。该备忘录要求各机构任命首席人工智能官。其他内容<b>。"
 SENTENCE = "该备忘录要求各机构任命首席人工智能官。"

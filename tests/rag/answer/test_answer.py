@@ -1,13 +1,13 @@
-"""rag.answer: citation verification, lexical and by embedding similarity."""
+"""rag.answer.compose: citation verification, lexical and by embedding similarity."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from rag.answer import dense_support, verify_answer
-from rag.evidence import passage_sentences
-from rag.retrieve import SearchHit
+from rag.answer.compose import dense_support, verify_answer
+from rag.answer.evidence import passage_sentences
 from rag.settings import Settings
+from rag.types import SearchHit
 
 
 def hit(text: str, doc: str = "d.txt") -> SearchHit:
@@ -62,8 +62,8 @@ def test_embedding_support_needs_a_clear_lead_over_the_runner_up() -> None:
 
 
 def test_a_refusal_says_what_the_passages_lack_in_the_question_language() -> None:
-    from rag.answer import refusal
-    from rag.answer_type import Missing
+    from rag.answer.answer_type import Missing
+    from rag.answer.compose import refusal
 
     plain = refusal("q", "en", [], 0.1)
     assert plain.refused and plain.answer == "The documents do not say. The closest passages are listed below for reference."

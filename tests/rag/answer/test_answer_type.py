@@ -1,22 +1,19 @@
-"""rag.answer_type: refusing when the evidence lacks the kind of answer asked for (a figure, money, the
+"""rag.answer.answer_type: refusing when the evidence lacks the kind of answer asked for (a figure, money, the
 n-th event, the role or event asked about)."""
 
 from __future__ import annotations
 
-from rag.answer_type import (
+from rag.answer.answer_type import lacks_asked_figure, lacks_asked_ordinal, unmentioned
+from rag.text.asked import (
     asked_answer_kind,
-    figure_sought,
     asked_mentions,
     asked_ordinals,
-    lacks_asked_figure,
-    lacks_asked_ordinal,
-    unmentioned,
+    figure_sought,
 )
-from rag.evidence import EvidenceSentence
-from rag.terms import same_language_groups, translated_groups
-from rag.lexical import tokenize
-from rag.lexicon import BilingualLexicon
-from rag.retrieve import SearchHit
+from rag.text.lexical import tokenize
+from rag.text.lexicon import BilingualLexicon
+from rag.text.terms import same_language_groups, translated_groups
+from rag.types import EvidenceSentence, SearchHit
 
 
 def sentence(text: str, language: str = "zh", passage: str | None = None) -> EvidenceSentence:

@@ -1,13 +1,19 @@
-"""rag.claims: the offline claim comparison (amounts with units, negation, contraries)."""
+"""rag.answer.claims: the offline claim comparison (amounts with units, negation, contraries)."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.claims import contrary_conflict, negates_claim_terms, numbers_conflict, quantities, strip_claim
-from rag.terms import same_language_groups, translated_groups
-from rag.lexical import tokenize
-from rag.lexicon import BilingualLexicon
+from rag.answer.claims import (
+    contrary_conflict,
+    negates_claim_terms,
+    numbers_conflict,
+    quantities,
+    strip_claim,
+)
+from rag.text.lexical import tokenize
+from rag.text.lexicon import BilingualLexicon
+from rag.text.terms import same_language_groups, translated_groups
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1,11 +1,11 @@
-"""rag.evidence: sentence scoring (own coverage, passage context, passage retrieval score)."""
+"""rag.answer.evidence: sentence scoring (own coverage, passage context, passage retrieval score)."""
 
 from __future__ import annotations
 
-from rag.evidence import relative_scores, score_sentences
-from rag.terms import same_language_groups
-from rag.lexical import tokenize
-from rag.retrieve import SearchHit
+from rag.answer.evidence import relative_scores, score_sentences
+from rag.text.lexical import tokenize
+from rag.text.terms import same_language_groups
+from rag.types import SearchHit
 
 
 def hit(text: str, score: float, doc_hash: str) -> SearchHit:
@@ -30,7 +30,7 @@ def test_a_confident_passage_lifts_its_sentence_over_an_equally_covering_one() -
 
 
 def test_sentences_with_a_url_are_never_evidence() -> None:
-    from rag.evidence import passage_sentences
+    from rag.answer.evidence import passage_sentences
 
     text = "清华大学国际安全研究中心发布简报。<http://ciss.tsinghua.edu.cn> 北京市海淀区。"
     first = len("清华大学国际安全研究中心发布简报。")

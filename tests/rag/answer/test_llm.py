@@ -1,4 +1,4 @@
-"""Tests for rag.llm against a fake OpenAI-compatible server (offline, fast)."""
+"""Tests for rag.answer.llm against a fake OpenAI-compatible server (offline, fast)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rag.llm import (
+from rag.answer.llm import (
     ChatModel,
     LlamaCppModel,
     LLMError,
@@ -21,7 +21,7 @@ from rag.llm import (
     safe_url,
     translate,
 )
-from rag.prompting import (
+from rag.answer.prompting import (
     REFUSALS,
     build_answer_messages,
     build_claim_messages,
@@ -306,7 +306,7 @@ def test_translate_none_on_server_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake_llm.replies.append(FakeError(500))
-    with caplog.at_level(logging.WARNING, logger="rag.llm"):
+    with caplog.at_level(logging.WARNING, logger="rag.answer.llm"):
         assert translate(model, make_settings(), "你好", "en") is None
     assert "translation" in caplog.text
 

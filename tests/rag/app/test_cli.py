@@ -1,4 +1,4 @@
-"""The command line, in-process (``rag.cli.main``) with an isolated index and corpus."""
+"""The command line, in-process (``rag.app.cli.main``) with an isolated index and corpus."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.app.cli import main
 from rag.settings import get_settings
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
 
 
 def test_locked_index_gives_one_clear_message(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from rag.index import Index
+    from rag.ingest.index import Index
 
     with Index.open(get_settings()):
         code = main(["docs"])

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from rag.index import Index
-from rag.service import PolicyQA
+from rag.app.service import PolicyQA
+from rag.ingest.index import Index
 from rag.settings import Settings
 from tests.fakes.openai_server import fake_llm  # noqa: F401  (pytest fixture)
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 DOCS = ["001_38b74790e283ffa7.txt", "004_8935ac0b9ace9346.txt"]
 
 

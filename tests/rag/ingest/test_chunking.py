@@ -1,4 +1,4 @@
-"""rag.chunking: sentence-aware, token-measured chunks whose offsets map back to the raw text exactly."""
+"""rag.ingest.chunking: sentence-aware, token-measured chunks whose offsets map back to the raw text exactly."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from helpers.invariants import check_chunk_invariants, is_subsequence
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 
-from rag.chunking import PolicyNodeParser, chunk_text, section_path
-from rag.loaders import load_document
-from rag.normalize import compact, normalize
+from rag.ingest.chunking import PolicyNodeParser, chunk_text, section_path
+from rag.ingest.loaders import load_document
+from rag.text.normalize import compact, normalize
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CORPUS = PROJECT_ROOT / "corpus"
 BIG = 1 << 30
 

@@ -1,16 +1,17 @@
-"""rag.gloss: a passage's terms in the other language, and the question's words scored over them."""
+"""rag.ingest.gloss: a passage's terms in the other language, and the question's words scored over them."""
 
 from __future__ import annotations
 
 import pytest
 from helpers.fakes import FakeEmbedder
 
-from rag.gloss import GlossStatistics, passage_gloss
-from rag.index import Index
-from rag.lexical import tokenize
-from rag.lexicon import MONTHS, BilingualLexicon
-from rag.retrieve import Retriever
+from rag.ingest.gloss import GlossStatistics, passage_gloss
+from rag.ingest.index import Index
+from rag.retrieval.retriever import Retriever
+from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
+from rag.text.lexical import tokenize
+from rag.text.lexicon import MONTHS, BilingualLexicon
 
 BODIES = "人工智能安全研究所网络将与国际标准化组织等机构合作，于2025年制定标准（ISO）。"
 FUNDING = "英国人工智能安全研究所获得了1亿英镑的初始资金。"
@@ -70,8 +71,9 @@ def test_ingest_stores_glosses_and_search_scores_other_language_passages(backend
     (settings.corpus_dir / "note.md").write_text("Standards bodies publish standards.", encoding="utf-8")
     with Index.open(settings, FakeEmbedder()) as index:
         index.ingest([settings.corpus_dir])
-        assert index.gloss_statistics().passages == {"zh": 2, "en": 1}
-        assert index.gloss_statistics() is index.gloss_statistics()  # read once per state of the index
+        statistics = IndexStatistics(index)
+        assert statistics.gloss_statistics().passages == {"zh": 2, "en": 1}
+        assert statistics.gloss_statistics() is statistics.gloss_statistics()  # read once per state of the index
         lexicon = BilingualLexicon.load()
         retriever = Retriever(index, settings, expand_terms=lambda text, target: lexicon.expand_query(text, target))
         hits = retriever.run("Which standards bodies will the network work with?", k=5).hits
@@ -87,7 +89,7 @@ def test_score_matches_bm25s_lucene_up_to_its_constant_factor() -> None:
     import bm25s
     import numpy as np
 
-    from rag.lexical import BM25_B, BM25_K1
+    from rag.text.lexical import BM25_B, BM25_K1
 
     glosses = ["agenc organ standard standard", "fund institut", "institut standard iso 2025", "organ", "2025 fund fund"]
     reference = bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")

@@ -1,4 +1,4 @@
-"""rag.index / rag.ingest: incremental, idempotent, crash-safe ingestion, on both store backends.
+"""rag.ingest.index / rag.ingest.pipeline: incremental, idempotent, crash-safe ingestion, on both store backends.
 
 Most tests use the FakeEmbedder and small generated documents; one uses the real bundled model.
 """
@@ -20,15 +20,16 @@ from helpers.fakes import FakeEmbedder, store_point_ids
 from helpers.invariants import is_subsequence
 from helpers.proc import subprocess_env
 
-from rag.index import Index, IndexConfigError
-from rag.ingest import content_hash, date_number
-from rag.lexical import query_vector, tokenize
-from rag.manifest import load_manifest
-from rag.normalize import compact
+from rag.ingest.index import Index, IndexConfigError
+from rag.ingest.manifest import load_manifest
+from rag.ingest.pipeline import content_hash, date_number
+from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
-from rag.store import IndexLockedError, Prefetch, StoredPoint, point_id
+from rag.store.base import IndexLockedError, Prefetch, StoredPoint, point_id
+from rag.text.lexical import query_vector, tokenize
+from rag.text.normalize import compact
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEV_QA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl",
                      PROJECT_ROOT / "shared" / "eval" / "dev_qa.jsonl")
 DEV_QA = next((p for p in DEV_QA_CANDIDATES if p.exists()), None)
@@ -395,7 +396,7 @@ def test_large_ingest_optimizes_the_store_and_stays_searchable(cfg: Settings, fa
 def test_documents_from_an_older_analyzer_are_reindexed_in_place(cfg: Settings) -> None:
     """A tokenizer change makes stored sparse vectors stale: the next ingest rebuilds them, keeping every
     name, without a moment where the document is missing (same point ids are overwritten)."""
-    from rag.ingest import TEXT_PIPELINE
+    from rag.ingest.pipeline import TEXT_PIPELINE
 
     write_corpus(cfg.corpus_dir, 2)
     text = policy_text(7)
@@ -441,10 +442,11 @@ def test_vocabulary_is_the_visible_documents_tokens(cfg: Settings, tmp_path: Pat
     (cfg.corpus_dir / "b.txt").write_text("The institute tests frontier models before deployment.", encoding="utf-8")
     with Index.open(cfg, FakeEmbedder()) as index:
         index.ingest([cfg.corpus_dir])
-        vocabulary = index.vocabulary()
+        statistics = IndexStatistics(index)
+        vocabulary = statistics.vocabulary()
         assert {"欧盟", "办公室", "监督"} <= vocabulary
         assert set(tokenize("institute deployment")) <= vocabulary
-        assert index.vocabulary() is vocabulary  # read once per state of the index
+        assert statistics.vocabulary() is vocabulary  # read once per state of the index
         assert index.remove("b.txt")
-        after = index.vocabulary()
+        after = statistics.vocabulary()
         assert "办公室" in after and not set(tokenize("institute deployment")) & after

@@ -1,4 +1,4 @@
-"""Tests for rag.loaders: every fixture file is generated under tmp_path (offline, fast)."""
+"""Tests for rag.ingest.loaders: every fixture file is generated under tmp_path (offline, fast)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
-from rag.documents import UnreadableDocumentError
-from rag.loaders import PDF_PAGE_SEPARATOR, decode_text, load_document, parse_front_matter
+from rag.ingest.documents import UnreadableDocumentError
+from rag.ingest.loaders import (
+    PDF_PAGE_SEPARATOR,
+    decode_text,
+    load_document,
+    parse_front_matter,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CORPUS_FILE = PROJECT_ROOT / "corpus" / "000_187dd3f74430c8b6.txt"
 RNG = random.Random(20240909)
 
@@ -240,7 +247,7 @@ def test_title_falls_back_to_heading_then_stem(tmp_path: Path) -> None:
 
 def test_malformed_yaml_is_ignored_with_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     text = "---\ntitle: [unclosed\n  : : bad\n---\n# Heading\nbody\n"
-    with caplog.at_level(logging.WARNING, logger="rag.loaders"):
+    with caplog.at_level(logging.WARNING, logger="rag.ingest.loaders"):
         doc = load_document(write(tmp_path, "bad.md", text))
     assert "malformed YAML" in caplog.text
     assert doc.body_start == 0

@@ -1,11 +1,11 @@
-"""rag.manifest: atomic, forward-compatible manifest files."""
+"""rag.ingest.manifest: atomic, forward-compatible manifest files."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from rag.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
+from rag.ingest.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
 
 
 def test_round_trip_and_fields_of_a_later_version_are_ignored(tmp_path: Path) -> None:

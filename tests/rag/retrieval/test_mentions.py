@@ -1,16 +1,23 @@
-"""rag.mentions: the documents a question names, found by pattern and resolved by whole-document BM25."""
+"""rag.retrieval.mentions: the documents a question names, found by pattern and resolved by whole-document BM25."""
 
 from __future__ import annotations
 
 import pytest
 from helpers.fakes import FakeEmbedder
 
-from rag.index import Index
-from rag.lexical import tokenize
-from rag.lexicon import BilingualLexicon
-from rag.mentions import DocumentTerms, mention_phrases, mention_terms, strip_mentions
-from rag.retrieve import Retriever, SearchResult
+from rag.ingest.index import Index
+from rag.retrieval.mentions import (
+    DocumentTerms,
+    mention_phrases,
+    mention_terms,
+    strip_mentions,
+)
+from rag.retrieval.retriever import Retriever
+from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
+from rag.text.lexical import tokenize
+from rag.text.lexicon import BilingualLexicon
+from rag.types import SearchResult
 
 
 @pytest.mark.parametrize(("question", "phrases"), [
@@ -78,7 +85,7 @@ def test_document_scores_match_bm25s_lucene_up_to_its_constant_factor() -> None:
     import bm25s
     import numpy as np
 
-    from rag.lexical import BM25_B, BM25_K1
+    from rag.text.lexical import BM25_B, BM25_K1
 
     docs = {"a": "northwind fund fund institut", "b": "tsinghua institut", "c": "fund", "d": "institut institut iso"}
     documents = DocumentTerms()
@@ -105,7 +112,7 @@ def test_a_named_document_is_resolved_and_its_passages_gain(backend_settings: Se
     question = "How much initial funding did the UK AI Safety Institute receive, according to the Northwind AI report?"
     with Index.open(settings, FakeEmbedder()) as index:
         index.ingest([settings.corpus_dir])
-        assert set(index.document_terms().counts) == index.visible_hashes()
+        assert set(IndexStatistics(index).document_terms().counts) == index.visible_hashes()
         retriever = Retriever(index, settings, expand_terms=lexicon.expand_query)
 
         def lead_of_northwind(result: SearchResult) -> float:

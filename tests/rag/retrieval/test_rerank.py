@@ -1,4 +1,4 @@
-"""rag.rerank: standardized score features, per-language weights, foreign penalty, near-duplicates."""
+"""rag.retrieval.rerank: standardized score features, per-language weights, foreign penalty, near-duplicates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from rag.rerank import FEATURES, drop_near_duplicates, rerank, standardize
+from rag.retrieval.rerank import FEATURES, drop_near_duplicates, rerank, standardize
 from rag.settings import RerankWeights, Settings
 
 

@@ -1,12 +1,13 @@
-"""rag.retrieve: a passage that opens by referring back comes with the sentence it refers to."""
+"""rag.retrieval.retriever: a passage that opens by referring back comes with the sentence it refers to."""
 
 from __future__ import annotations
 
 from helpers.fakes import FakeEmbedder
 
-from rag.index import Index
-from rag.retrieve import Retriever, SearchHit, prepend_referent
+from rag.ingest.index import Index
+from rag.retrieval.retriever import Retriever, prepend_referent
 from rag.settings import Settings
+from rag.types import SearchHit
 
 BEFORE = "作为政府资助的机构，研究所必须与资金充足的企业竞争以吸引顶尖工程师和科学家。"
 EXAMPLE = "例如英国研究所近期在旧金山设立了办公室，以便更接近全球领先的人才基地。"

@@ -1,4 +1,4 @@
-"""rag.store on both backends (Qdrant Edge and qdrant-client local mode): hybrid queries, filters, deletes."""
+"""rag.store.base on both backends (Qdrant Edge and qdrant-client local mode): hybrid queries, filters, deletes."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ import numpy as np
 import pytest
 from helpers.fakes import FakeEmbedder, store_point_ids
 
-from rag.lexical import document_vector, query_vector, tokenize
 from rag.settings import Settings
-from rag.edge_store import EdgeStore
-from rag.store import (
+from rag.store.base import (
     ChunkFilter,
     IndexLockedError,
     Prefetch,
     StoredPoint,
     merge_filters,
-    open_store,
     point_id,
 )
+from rag.store.edge import EdgeStore
+from rag.store.factory import open_store
+from rag.text.lexical import document_vector, query_vector, tokenize
 
 EMBEDDER = FakeEmbedder()
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from rag.lexicon import (
+from rag.text.lexicon import (
     SUPPLEMENT_PATH,
     BilingualLexicon,
     clean_sense,
@@ -200,13 +200,13 @@ def test_supplement_is_small_and_well_formed() -> None:
 
 
 def test_possessives_and_hyphens_split_into_plain_tokens() -> None:
-    from rag.lexical import tokenize
+    from rag.text.lexical import tokenize
 
     assert tokenize("Singapore's Institute's state-of-the-art") == ["singapor", "institut", "state", "art"]
 
 
 def test_english_month_names_reach_chinese_dates(lex: BilingualLexicon) -> None:
-    from rag.lexical import tokenize
+    from rag.text.lexical import tokenize
 
     groups = lex.translation_groups("signed in April 2024", "zh")
     assert any(frozenset(tokenize("4月")) <= frozenset(t for term in g for t in tokenize(term)) for g in groups)

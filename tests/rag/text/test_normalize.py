@@ -1,4 +1,4 @@
-"""rag.normalize: character folds, PDF line joins, boilerplate removal, headings and the exact offset map."""
+"""rag.text.normalize: character folds, PDF line joins, boilerplate removal, headings and the exact offset map."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 from helpers.invariants import assert_offsets_exact
 
-from rag.loaders import load_document
-from rag.normalize import NormalizedText, compact, fold_text, normalize, running_lines
+from rag.ingest.loaders import load_document
+from rag.text.normalize import (
+    NormalizedText,
+    compact,
+    fold_text,
+    normalize,
+    running_lines,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CORPUS = PROJECT_ROOT / "corpus"
 DOC_003 = "003_907a84392d48637e.txt"
 DEV_QA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl",

@@ -1,10 +1,10 @@
-"""rag.sentences.split_sentences: Chinese and English sentence ends, as spans of the unchanged text."""
+"""rag.text.sentences.split_sentences: Chinese and English sentence ends, as spans of the unchanged text."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.sentences import refers_back, split_sentences
+from rag.text.sentences import refers_back, split_sentences
 
 
 def sentences(text: str) -> list[str]:

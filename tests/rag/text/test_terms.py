@@ -1,9 +1,14 @@
-"""rag.terms: question term groups and their coverage."""
+"""rag.text.terms: question term groups and their coverage."""
 
 from __future__ import annotations
 
-from rag.lexical import tokenize
-from rag.terms import coverage, same_language_groups, term_weight, translated_groups
+from rag.text.lexical import tokenize
+from rag.text.terms import (
+    coverage,
+    same_language_groups,
+    term_weight,
+    translated_groups,
+)
 
 
 def test_coverage_counts_each_source_word_once() -> None:
