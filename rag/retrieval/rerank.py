@@ -2,7 +2,7 @@
 
 RRF keeps only ranks, so a passage that one retriever is sure of and another barely sees ties with one
 both half-like; across languages that threw away most of what the dense model knows. The rerank goes
-back to the scores. For each fused candidate it reads:
+back to the scores. For each fused candidate it reads the features of ``REGISTRY``:
 
 * ``dense`` — cosine with the question;
 * ``gloss`` — cosine with the question in the other language (LLM translation, or the dictionary
@@ -28,15 +28,13 @@ passages (documents restating each other) are then dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from rag.settings import RerankWeights, Settings
-
-FEATURES = ("dense", "gloss", "question_terms", "translated_terms", "fusion", "coverage", "answer_kind", "passage_gloss")
-
 
 class Candidate(Protocol):
     language: str
@@ -53,19 +51,49 @@ def standardize(values: Sequence[float]) -> np.ndarray:
     return (array - array.mean()) / spread if spread > 1e-9 else np.zeros_like(array)
 
 
+@dataclass(frozen=True)
+class FeatureInput:
+    """What a rerank feature reads: the candidate, its fused rank and the question's vectors."""
+
+    hit: Candidate
+    rank: int
+    query_vec: np.ndarray
+    cross_vec: np.ndarray | None
+    rrf_k: int
+
+
+def _cosine(vector: np.ndarray | None, other: np.ndarray | None) -> float:
+    return float(vector @ other) if vector is not None and other is not None else 0.0
+
+
+def _read(name: str) -> Callable[[FeatureInput], float]:
+    """A feature the retriever computed per candidate (``Retriever.add_term_scores``): BM25 scores need
+    one store call for all candidates, coverage and answer kind the question's analysis."""
+    return lambda x: x.hit.features.get(name, 0.0)
+
+
+# The rerank features, in one place: name -> function. Each has a weight of the same name in
+# ``RerankWeights`` (same- and cross-language: settings.rerank_same_language / rerank_cross_language).
+REGISTRY: dict[str, Callable[[FeatureInput], float]] = {
+    "dense": lambda x: _cosine(x.hit.dense, x.query_vec),
+    "gloss": lambda x: _cosine(x.hit.dense, x.cross_vec),
+    "question_terms": _read("question_terms"),
+    "translated_terms": _read("translated_terms"),
+    "fusion": lambda x: 1.0 / (x.rrf_k + x.rank + 1),
+    "coverage": _read("coverage"),
+    "answer_kind": _read("answer_kind"),
+    "passage_gloss": _read("passage_gloss"),
+}
+FEATURES: tuple[str, ...] = tuple(REGISTRY)
+
+
 def feature_matrix(
     hits: Sequence[Candidate], query_vec: np.ndarray, cross_vec: np.ndarray | None, rrf_k: int
 ) -> np.ndarray:
-    """Raw features, one row per hit in ``FEATURES`` order; BM25 scores come in ``hit.features``."""
-    rows = []
-    for rank, hit in enumerate(hits):
-        dense = float(hit.dense @ query_vec) if hit.dense is not None else 0.0
-        gloss = float(hit.dense @ cross_vec) if hit.dense is not None and cross_vec is not None else 0.0
-        rows.append([dense, gloss, hit.features.get("question_terms", 0.0),
-                     hit.features.get("translated_terms", 0.0), 1.0 / (rrf_k + rank + 1),
-                     hit.features.get("coverage", 0.0), hit.features.get("answer_kind", 0.0),
-                     hit.features.get("passage_gloss", 0.0)])
-    return np.asarray(rows, dtype=float)
+    """Raw features, one row per hit in ``FEATURES`` order."""
+    rows = [[function(FeatureInput(hit, rank, query_vec, cross_vec, rrf_k)) for function in REGISTRY.values()]
+            for rank, hit in enumerate(hits)]
+    return np.asarray(rows, dtype=float).reshape(len(rows), len(REGISTRY))
 
 
 def weight_vector(weights: RerankWeights) -> np.ndarray:

@@ -114,3 +114,25 @@ def test_passages_of_a_document_the_question_names_get_the_bonus() -> None:
     assert rerank("zh", QUERY, None, [closer, named], weights)[0].name == "closer"
     assert rerank("zh", QUERY, None, [closer, named], weights, named=frozenset({"b"}))[0].name == "named"
 
+
+
+def test_every_registered_feature_has_a_weight_and_every_weight_a_feature() -> None:
+    from rag.settings import RerankWeights
+
+    assert set(FEATURES) == set(RerankWeights.model_fields)
+
+
+def test_feature_registry_reads_the_dense_cosine_and_the_fused_rank() -> None:
+    from rag.retrieval.rerank import feature_matrix
+
+    class Hit:
+        language, doc_hash, score = "en", "d", 0.0
+        dense = np.array([1.0, 0.0])
+        features = {"coverage": 0.5}
+
+    rows = feature_matrix([Hit(), Hit()], np.array([0.6, 0.8]), None, rrf_k=60)
+    column = {name: j for j, name in enumerate(FEATURES)}
+    assert rows[0, column["dense"]] == pytest.approx(0.6)
+    assert rows[0, column["gloss"]] == 0.0  # no other-language vector
+    assert rows[0, column["fusion"]] > rows[1, column["fusion"]]
+    assert rows[1, column["coverage"]] == 0.5 and rows[1, column["question_terms"]] == 0.0
