@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.settings import Settings
+from rag.text.english import ACRONYM_NAMES, MONTHS
 from rag.text.lexical import HAN_RUN, bm25_idf, bm25_tf, tokenize
-from rag.text.lexicon import ACRONYM_NAMES, MONTHS, BilingualLexicon
+from rag.text.lexicon import BilingualLexicon
 
 # Names what a gloss holds; part of the index's text pipeline stamp, so a change re-indexes.
 GLOSS_VERSION = "gloss-4"

