@@ -1,0 +1,400 @@
+"""Slots of a claim and of its evidence (amounts, dates, names, negations, stances, quantifiers, ordinals),
+normalised so that a claim is compared with its source sentence by content, across Chinese and English.
+
+Usage::
+
+    from rag.answer.slots import compare_slots, describe, extract_slots
+
+    extract_slots("初始资金1亿英镑")
+    # [Slot(kind='quantity', value=100000000.0, unit='GBP', surface='1亿英镑', start=4, end=8)]
+    result = compare_slots("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑")
+    result.differences   # [Difference(claim=<500 million pounds>, evidence=<1亿英镑>, kind='quantity')]
+    result.features()    # {'diff_quantity': 1.0, ..., 'negation_mismatch': 0.0, 'matched': 2.0, ...}
+    describe(result.differences[0], "en")
+    # 'The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds).'
+
+Standard library only. Countries, organisations, cities and people come from ``rag/data/gazetteer.tsv``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("quantity", "date", "entity", "negation", "quantifier", "ordinal", "stance")
+COMPARED = ("quantity", "date", "entity", "stance", "quantifier", "ordinal")  # negation: see negation_mismatch
+GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
+SlotValue = float | int | str | tuple[int | None, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Normalised content at ``start``/``end`` of its text. value: quantity float, date (year, month, day), entity
+    id, stance polarity (+1/-1), quantifier (all/some/majority/minority/only), ordinal int, negation "not".
+    unit: quantity base unit (GBP, USD, %, day, country, person, count…), entity class, stance axis, else ""."""
+
+    kind: str
+    value: SlotValue
+    unit: str
+    surface: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    claim: Slot
+    evidence: Slot
+    kind: str
+
+
+@dataclass
+class SlotComparison:
+    differences: list[Difference] = field(default_factory=list)
+    matched: int = 0  # claim slots whose value the evidence states
+    unmatched: int = 0  # claim slots the evidence has nothing of that kind and unit to compare with
+    negation_mismatch: bool = False
+    unmatched_by_kind: dict[str, int] = field(default_factory=dict)
+
+    def features(self) -> dict[str, float]:
+        """Numeric features, always the same keys, for a classifier fitted on top."""
+        feats = {f"diff_{k}": float(sum(d.kind == k for d in self.differences)) for k in COMPARED}
+        feats |= {"differences": float(len(self.differences)), "negation_mismatch": float(self.negation_mismatch),
+                  "matched": float(self.matched), "unmatched": float(self.unmatched)}
+        return feats | {f"unmatched_{k}": float(self.unmatched_by_kind.get(k, 0)) for k in COMPARED}
+
+
+def _is_zh(text: str) -> bool:
+    return re.search(r"[\u3400-\u9fff]", text) is not None
+
+
+def _fold(text: str) -> str:
+    """NFKC where it keeps one character (full-width forms, PDF Kangxi radicals such as ⾦): same offsets."""
+    return "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+
+
+def _alt(words: dict[str, str] | dict[str, float]) -> str:
+    """Longest-first alternation; Latin words only as whole words, inner spaces as any whitespace."""
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        pat = re.escape(w).replace(r"\ ", r"\s+")
+        parts.append(rf"(?<![A-Za-z]){pat}(?![A-Za-z])" if w[-1].isascii() and w[-1].isalpha() else pat)
+    return "|".join(parts)
+
+
+# --- quantities: a number with what it counts (a bare number may be a year, a footnote or a section) ---------
+_ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_ZH_POWERS = {"十": 10, "百": 100, "千": 1000}
+_EN_NUMBERS = {w: i for i, w in enumerate("_ one two three four five six seven eight nine ten eleven twelve thirteen "
+                                          "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()) if i}
+_EN_NUMBERS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+                "dozen": 12, "a dozen": 12}
+_SCALES = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, "hundred": 1e2,
+           "thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_PREFIX = {"us$": "USD", "usd": "USD", "$": "USD", "c$": "CAD", "ca$": "CAD", "cad": "CAD", "£": "GBP", "gbp": "GBP",
+           "€": "EUR", "eur": "EUR", "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY", "jpy": "JPY",
+           "a$": "AUD", "hk$": "HKD"}
+_UNIT_SPEC = {  # base unit: (English name, Chinese name, other words for it)
+    "GBP": ("pounds", "英镑", "pound|pounds sterling|sterling"), "USD": ("dollars", "美元", "dollar|us dollars"),
+    "EUR": ("euros", "欧元", "euro"), "CNY": ("yuan", "元", "人民币|renminbi"), "JPY": ("yen", "日元", ""),
+    "CAD": ("Canadian dollars", "加元", "加拿大元"), "AUD": ("Australian dollars", "澳元", ""),
+    "HKD": ("Hong Kong dollars", "港元", ""), "%": ("%", "%", "percent|per cent"),
+    "pp": ("percentage points", "个百分点", ""), "day": ("days", "天", "日|day"), "week": ("weeks", "周", "个星期|week"),
+    "month": ("months", "个月", "month"), "year": ("years", "年", "year"), "hour": ("hours", "小时", "hour"),
+    "country": ("countries", "个国家", "国|个成员国|country|nations|member states"),
+    "member": ("members", "个成员", "名成员|member"), "company": ("companies", "家公司", "家企业|家|company|firms|labs"),
+    "person": ("people", "人", "名|位|persons|employees|staff|experts|researchers|officials"),
+    "count": ("", "个", "项|institutes|agencies|organisations|organizations|principles|commitments|signatories|models"),
+}
+_UNITS = {w: base for base, (en, zh, more) in _UNIT_SPEC.items() for w in [en.lower(), zh, *more.split("|")] if w}
+_ZH_NUM = "零〇一二两三四五六七八九十百千万亿"
+_ADJECTIVES = r"(?:(?!(?:of|and|or|in|the|to|for)\s)(?-i:[a-z][a-z-]*|[A-Z]{2,})\s+){0,2}"  # "16 leading AI companies"
+_QUANTITY = re.compile(
+    rf"(?<![A-Za-z0-9.第{_ZH_NUM}])(?P<pre>{_alt(_PREFIX)})?\s?(?P<pct>百分之)?"
+    rf"(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[{_ZH_NUM}]+"
+    rf"|(?:{'|'.join(sorted(_EN_NUMBERS, key=len, reverse=True))})(?![A-Za-z]))"
+    rf"(?P<scale>(?:\s?(?:{_alt(_SCALES)}))*)(?:多|余)?"
+    rf"(?:[\s-]?{_ADJECTIVES}(?P<unit>{_alt(_UNITS)}))?", re.IGNORECASE)
+_SECTION_BEFORE = re.compile(r"(?i)(?:section|article|chapter|figure|table|annex|part|page|paragraph|no\.|§)\s*$")
+_WORD_AFTER = {"人": "工民", "国": "际内务家集", "名": "称单义", "位": "于置", "家": "庭", "项": "目"}  # 人工智能, 国际…
+
+
+def _zh_number(s: str) -> float:
+    total, section, digit = 0.0, 0.0, 0
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        elif ch in _ZH_POWERS:
+            section, digit = section + (digit or 1) * _ZH_POWERS[ch], 0
+        elif ch == "万":
+            total, section, digit = total + ((section + digit) or 1) * 1e4, 0.0, 0
+        elif ch == "亿":
+            total, section, digit = ((total + section + digit) or 1) * 1e8, 0.0, 0
+    return total + section + digit
+
+
+def _number(token: str) -> float:
+    t = re.sub(r"\s+", " ", token.lower().replace(",", ""))
+    return float(t) if t[0].isdigit() else float(_EN_NUMBERS[t]) if t in _EN_NUMBERS else _zh_number(t)
+
+
+def _quantity(m: re.Match[str], text: str) -> tuple[float, str, int, int] | None:
+    """(value, base unit, start, end) of a number that says what it counts, else None."""
+    unit_key = re.sub(r"\s+", " ", (m["unit"] or "").lower())
+    base = _PREFIX.get((m["pre"] or "").lower()) or ("%" if m["pct"] else None) or _UNITS.get(unit_key)
+    scales = [s.lower() for s in re.findall(_alt(_SCALES), m["scale"] or "", re.IGNORECASE)]
+    if base is None or ({"m", "bn"} & set(scales) and base not in _PREFIX.values()):
+        return None
+    num = m["num"]
+    if ((re.fullmatch(r"(?:19|20)[0-9]{2}", num) and base == "year") or (num == "一" and unit_key in {*"个家名位项"})
+            or (text[m.end():m.end() + 1] or "-") in _WORD_AFTER.get(unit_key, "")
+            or _SECTION_BEFORE.search(text[:m.start()][-14:])):
+        return None  # "2024年" is a date, "一个/一家" an article, 七国集团 the G7, "Section 4 …" a section
+    start = m.start() if m["pre"] else m.start("pct") if m["pct"] else m.start("num")
+    end = m.end() if m["unit"] else (m.end("scale") if m["scale"] else m.end("num"))
+    return round(_number(num) * math.prod(_SCALES[s] for s in scales), 6), base, start, end
+
+
+# --- dates: value (year, month, day), any of them None ------------------------------------------------------
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = {n: i + 1 for i, n in enumerate(_MONTH_NAMES)} | {n[:3]: i + 1 for i, n in enumerate(_MONTH_NAMES)}
+_MON = rf"(?<![A-Za-z])(?P<mon>{'|'.join(sorted([*_MONTHS, 'sept'], key=len, reverse=True))})(?![A-Za-z])\.?"
+_Y, _M, _D = r"(?P<y>(?:19|20)[0-9]{2})", r"(?P<m>[0-9]{1,2})", r"(?P<d>[0-9]{1,2})"
+_DATES = [re.compile(p, re.IGNORECASE) for p in (
+    rf"{_Y}\s*年\s*{_M}\s*月\s*{_D}\s*(?:[-~至到]\s*[0-9]{{1,2}}\s*)?[日号]",  # 2024年11月21-22日: the first day
+    rf"(?<![0-9]){_Y}[-/]{_M}(?:[-/]{_D})?(?![0-9])",
+    rf"{_MON}\s*{_D}(?:st|nd|rd|th)?,?\s*{_Y}(?![0-9])", rf"(?<![0-9]){_D}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s*{_Y}",
+    rf"{_Y}\s*年\s*{_M}\s*月", rf"{_MON},?\s+(?:of\s+)?{_Y}(?![0-9])", rf"(?<![0-9]){_M}\s*月\s*{_D}\s*[日号]")]
+_YEAR = re.compile(rf"(?<![0-9A-Za-z.$£€¥]){_Y}(?:\s*年)?(?![0-9]|\.[0-9]|%)")
+
+
+def _date(m: re.Match[str]) -> tuple[int | None, int | None, int | None] | None:
+    g = {k: v for k, v in m.groupdict().items() if v}
+    month = _MONTHS.get(g["mon"].lower()[:3]) if "mon" in g else int(g.get("m", 0)) or None
+    day, year = int(g.get("d", 0)) or None, int(g.get("y", 0)) or None
+    return None if (month or 1) > 12 or (day or 1) > 31 else (year, month, day)
+
+
+# --- entities (gazetteer), ordinals, and word lists: stances, quantifiers, negations --------------------------
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, str, str]]]:
+    """(pattern, alias -> id, id -> (class, English name, Chinese name)) from ``GAZETTEER``."""
+    aliases: dict[str, str] = {}
+    info: dict[str, tuple[str, str, str]] = {}
+    if not GAZETTEER.is_file():
+        logger.warning("no gazetteer at %s: no entity slots", GAZETTEER)
+    lines = GAZETTEER.read_text(encoding="utf-8").splitlines() if GAZETTEER.is_file() else []
+    for line in (row for row in lines if row.strip() and not row.startswith("#")):
+        ident, cls, en, zh = (line.split("\t") + ["", "", ""])[:4]
+        en_names, zh_names = [a for a in en.split("|") if a], [_fold(a) for a in zh.split("|") if a]
+        info[ident] = (cls, (en_names or [ident])[0], (zh_names or en_names or [ident])[0])
+        for alias in en_names + zh_names:  # short Latin names are case-sensitive: "US" is not "us"
+            aliases[re.sub(r"\s+", " ", alias).lower() if len(alias) > 5 or _is_zh(alias) else alias] = ident
+    parts = []
+    for alias in sorted(aliases, key=len, reverse=True):
+        flags, pat = "i" if len(alias) > 5 else "", re.escape(alias).replace(r"\ ", r"\s+")
+        parts.append(f"(?i:{pat})" if _is_zh(alias) else rf"(?<![A-Za-z0-9])(?{flags}:{pat})(?![A-Za-z0-9])")
+    return re.compile("|".join(parts) or r"(?!)"), aliases, info
+
+
+_EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_ORDINAL = re.compile(
+    rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(_EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
+    r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度)"
+    r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度))", re.IGNORECASE)
+_WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
+    "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
+    "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
+    "stance:member:1": r"members?|includ[a-z]*|join(?:s|ed|ing)?|participat[a-z]*|part\s+of|成员|包括|包含|加入|参与|参加|涵盖",
+    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|absen(?:t|ce)|withdr[ae]wn?|缺少|缺席|缺失|排除|退出|除外",
+    "stance:bear:1": r"bears?|bore|borne|liable|承担|负有", "stance:bear:-1": r"exempt(?:s|ed|ion)?|免除|豁免|免责",
+    "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
+    "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
+    "stance:increase:1": r"increas[a-z]*|ris(?:es?|ing)|rose|gr[eo]w[a-z]*|rais(?:es?|ed|ing)|增加|增长|上升|提高|扩大|提升",
+    "stance:increase:-1": r"decreas[a-z]*|declin[a-z]*|fall[a-z]*|fell|cut(?:s|ting)?|reduc[a-z]*|减少|下降|降低|削减|缩减",
+    "stance:establish:1": r"establish[a-z]*|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing|ion)|found(?:ed|ing)|launch[a-z]*"
+                          r"|设立|成立|建立|创建|组建|新设|创立",
+    "stance:establish:-1": r"abolish[a-z]*|dissolv[a-z]*|disband[a-z]*|shut(?:s|ting)?\s+down|撤销|解散|废除|撤除|关闭",
+    "stance:level:1": r"federal|联邦", "stance:level:-1": r"state-by-state|state-level|各州|州级",
+    "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
+    "quantifier::some": r"some|several|a\s+few|partial|partly|一部分|(?<![第一二三四五六七八九十0-9该本此这各大])部分|一些|某些|若干|有些",
+    "quantifier::majority": r"majority|大多数|多数|大部分|过半", "quantifier::minority": r"minority|few|少数",
+    "quantifier::only": r"only|solely|sole|exclusively|仅仅|仅|只|唯一",
+    "negation::not": r"没有|并未|从未|尚未|并非|不是|并不|毫无|不(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
+                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<!除)非(?!常|法|洲|营利|盈利|政府)|not(?!\s+only\b)|never"
+                     r"|no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|without|cannot|n't",
+}
+_LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"
+_LATIN_END = r"(?:(?<=[A-Za-z])(?![A-Za-z-])|(?<![A-Za-z]))"
+_LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{_LATIN_START}(?:{_WORDS[key]}){_LATIN_END})"
+                                       for i, key in enumerate(keys)), re.IGNORECASE), keys)
+            for kind in ("stance", "quantifier", "negation") for keys in [[k for k in _WORDS if k.startswith(kind)]]}
+_FLIP = {True: re.compile(r"(?:没有|并未|从未|尚未|并非|不是|并不|不|未|非|无)(?:会|能|再|曾|愿|应|予|被)?$"),
+         False: re.compile(r"(?:\bnot(?!\s+only\b)|n't|\bnever|\bno)"
+                           r"(?:\s+(?!(?:all|every|each|some|only)\b)[A-Za-z]+){0,2}?\s+$", re.IGNORECASE)}
+
+
+def extract_slots(text: str) -> list[Slot]:
+    """Every slot in ``text`` (Chinese, English or both), by position. Earlier kinds win overlaps: dates,
+    quantities, years, entities, ordinals, stances (a negation just before one flips it and is part of it:
+    "不承担", "does not support"), quantifiers, negations."""
+    folded = _fold(text)
+    taken: list[Slot] = []
+
+    def add(kind: str, value: SlotValue, unit: str, start: int, end: int) -> bool:
+        if start >= end or any(s.start < end and start < s.end for s in taken):
+            return False
+        taken.append(Slot(kind, value, unit, text[start:end], start, end))
+        return True
+
+    for m in (m for pattern in _DATES for m in pattern.finditer(folded)):
+        if (value := _date(m)) is not None:
+            add("date", value, "", m.start(), m.end())
+    for q in filter(None, (_quantity(m, folded) for m in _QUANTITY.finditer(folded))):
+        add("quantity", q[0], q[1], q[2], q[3])
+    for m in _YEAR.finditer(folded):
+        add("date", (int(m["y"]), None, None), "", m.start(), m.end())
+    pattern, aliases, info = _gazetteer()
+    for m in pattern.finditer(folded):
+        if ident := aliases.get(m.group()) or aliases.get(re.sub(r"\s+", " ", m.group()).lower()):
+            add("entity", ident, info[ident][0], m.start(), m.end())
+    for m in _ORDINAL.finditer(folded):
+        n = _EN_ORDINALS.index(m["en"].lower()) + 1 if m["en"] else int(m["dig"] or _number(m["zh"] or "一"))
+        add("ordinal", n, "", m.start(), m.end())
+    for kind, (regex, keys) in _LEXICON.items():
+        for m in regex.finditer(folded):
+            _, unit, word = keys[int(str(m.lastgroup)[1:])].split(":")
+            zh = _is_zh(m.group())
+            window = folded[max(0, m.start() - (4 if zh else 30)):m.start()]
+            cue = _FLIP[zh].search(window) if kind == "stance" else None
+            if not (cue and add(kind, -int(word), unit, m.start() - len(window) + cue.start(), m.end())):
+                add(kind, int(word) if kind == "stance" else word, unit, m.start(), m.end())
+    return sorted(taken, key=lambda s: s.start)
+
+
+# --- comparison ----------------------------------------------------------------------------------------------
+_CLAUSE_BREAK = re.compile(r"[,;。!?]|(?<![A-Za-z])(?:but|while|whereas)(?![A-Za-z])|但|而|却", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。!?;]|\.(?:\s|$)")
+_STOPWORDS = set("that this with from have been will which their there they were than into more also such does".split())
+
+
+def _memberships(text: str, slots: list[Slot]) -> dict[str, Slot]:
+    """Entity id -> the membership stance that governs it: the next one in its clause ("Italy is a member"),
+    else the last one before it in its sentence ("成员包括美国、日本，缺少了意大利和德国")."""
+    stances = [s for s in slots if s.kind == "stance" and s.unit == "member"]
+    bound: dict[str, Slot] = {}
+    for entity in (s for s in slots if s.kind == "entity"):
+        after = [s for s in stances if entity.end <= s.start <= entity.end + 40
+                 and not _CLAUSE_BREAK.search(text[entity.end:s.start])]
+        before = [s for s in stances if s.end <= entity.start and not _SENTENCE_END.search(text[s.end:entity.start])]
+        if after or before:
+            bound.setdefault(str(entity.value), after[0] if after else before[-1])
+    return bound
+
+
+def _same_value(a: Slot, b: Slot) -> bool:
+    if a.kind == "quantity":
+        return math.isclose(float(a.value), float(b.value), rel_tol=1e-6)  # type: ignore[arg-type]
+    if a.kind == "date":  # a field only one side gives cannot disagree: 2024 fits February 2024
+        return all(x is None or y is None or x == y for x, y in zip(a.value, b.value))  # type: ignore[arg-type]
+    return a.value == b.value
+
+
+def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) -> bool:
+    """A negation in ``text`` bears on content that ``other`` also has (a slot, a word, a Chinese bigram)."""
+    folded_other = _fold(other).lower()
+    for neg in (s for s in slots if s.kind == "negation"):
+        zh = _is_zh(neg.surface)
+        scope = _fold(text[neg.end:neg.end + (12 if zh else 60)]).lower()
+        inside = [s for s in slots if s.kind != "negation" and neg.end <= s.start < neg.end + len(scope)]
+        if any(_same_value(s, o) for s in inside for o in other_slots if (o.kind, o.unit) == (s.kind, s.unit)):
+            return True
+        cjk = {scope[i:i + 2] for i in range(len(scope) - 1) if _is_zh(scope[i:i + 2])}
+        terms = (cjk | set(re.findall(r"[a-z]{4,}", scope))) - _STOPWORDS
+        if (not inside) if zh != _is_zh(other) else any(t in folded_other for t in terms):
+            return True  # in the other language there are no words to compare: the sentence was chosen as a match
+    return False
+
+
+def compare_slots(claim: str, evidence: str) -> SlotComparison:
+    """Compare the claim's slots with the evidence's: a claim value the evidence lacks while it states another
+    of the same kind and unit (quantity unit, entity class, stance axis) is a difference."""
+    claim_slots, evidence_slots = extract_slots(claim), extract_slots(evidence)
+    result = SlotComparison()
+    claim_members = _memberships(_fold(claim), claim_slots)
+    evidence_members = _memberships(_fold(evidence), evidence_slots)
+    for slot in (s for s in claim_slots if s.kind != "negation"):
+        if slot.kind == "stance" and slot.unit == "member":  # membership is per entity: 包括美国…缺少意大利
+            governed = [evidence_members[e] for e, s in claim_members.items() if s == slot and e in evidence_members]
+            if governed:
+                wrong = [s for s in governed if s.value != slot.value]
+                result.differences += [Difference(slot, wrong[0], "stance")] if wrong else []
+                result.matched += not wrong
+                continue
+        same = [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit)]
+        if any(_same_value(slot, e) for e in same):
+            result.matched += 1
+        elif same:
+            result.differences.append(Difference(slot, same[0], slot.kind))
+        else:
+            result.unmatched += 1
+            result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
+    result.negation_mismatch = (_negates(claim, claim_slots, evidence, evidence_slots)
+                                != _negates(evidence, evidence_slots, claim, claim_slots))
+    logger.debug("slots: %d differences, %d matched, %d unmatched, negation mismatch %s",
+                 len(result.differences), result.matched, result.unmatched, result.negation_mismatch)
+    return result
+
+
+# --- description ---------------------------------------------------------------------------------------------
+_SINGULAR = {"countries": "country", "companies": "company", "people": "person"}
+_NAMES = {"support": "supports|opposes|支持|反对", "member": "included|not included|包括|缺少",
+          "bear": "bears it|does not bear it|承担|不承担", "mandatory": "mandatory|voluntary|强制|自愿",
+          "increase": "increase|decrease|增加|减少", "establish": "established|abolished|设立|撤销",
+          "level": "federal|state-level|联邦|各州", "all": "all|全部", "some": "some|部分",
+          "majority": "a majority|多数", "minority": "a minority|少数", "only": "only|仅", "not": "not|不"}
+
+
+def _render(slot: Slot, zh: bool) -> str:
+    """The slot's normalised value in words of one language."""
+    v = slot.value
+    if slot.kind == "quantity":
+        amount, (en_name, zh_name, _) = float(v), _UNIT_SPEC[slot.unit]  # type: ignore[arg-type]
+        scales = (("亿", 1e8), ("万", 1e4)) if zh else ((" trillion", 1e12), (" billion", 1e9), (" million", 1e6))
+        word, n = next(((w, n) for w, n in scales if amount >= n), ("", 1.0))
+        name = _SINGULAR.get(en_name, en_name.rstrip("s")) if amount == 1 and en_name != "%" else en_name
+        name = zh_name if zh else name if name in ("%", "") else f" {name}"
+        return f"{amount / n:g}{word}{name}"
+    if slot.kind == "date":
+        year, month, day = v if isinstance(v, tuple) else (None, None, None)
+        if zh:
+            return "".join(f"{n}{u}" for n, u in ((year, "年"), (month, "月"), (day, "日")) if n is not None)
+        return " ".join(str(p) for p in (day, _MONTH_NAMES[month - 1].title() if month else None, year) if p)
+    if slot.kind == "entity":
+        return _gazetteer()[2].get(str(v), ("", str(v), str(v)))[2 if zh else 1]
+    if slot.kind == "ordinal":
+        n = int(v)  # type: ignore[arg-type]
+        small = 0 < n <= 10
+        return ("第" + ("一二三四五六七八九十"[n - 1] if small else str(n))) if zh else _EN_ORDINALS[n - 1] if small else f"{n}th"
+    names = _NAMES[slot.unit if slot.kind == "stance" else str(v)].split("|")
+    return names[(len(names) // 2 if zh else 0) + (slot.kind == "stance" and v != 1)]
+
+
+def _show(slot: Slot, zh: bool) -> str:
+    surface, rendered = re.sub(r"\s+", " ", slot.surface.strip()), _render(slot, zh)
+    return surface if _is_zh(surface) == zh else f"{surface}（{rendered}）" if zh else f"{surface} ({rendered})"
+
+
+def describe(difference: Difference, language: str = "en") -> str:
+    """One readable line: "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."
+    or "说法称5亿英镑；来源为1亿英镑。"; ``language`` "zh…" for Chinese, anything else for English."""
+    zh = language.lower().startswith("zh")
+    claim, source = _show(difference.claim, zh), _show(difference.evidence, zh)
+    return f"说法称{claim}；来源为{source}。" if zh else f"The claim says {claim}; the source says {source}."

@@ -1,0 +1,290 @@
+"""rag/answer/slots.py: claims compared with their evidence by content (amounts, dates, names, stances…), not only
+by similarity, within one language and across Chinese and English. Each positive case sits beside a negative."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.answer import slots as slots_module
+from rag.answer.slots import COMPARED, Slot, compare_slots, describe, extract_slots
+
+
+def found(text: str, kind: str) -> list[tuple[object, str]]:
+    return [(s.value, s.unit) for s in extract_slots(text) if s.kind == kind]
+
+
+def diff_kinds(claim: str, evidence: str) -> list[str]:
+    return [d.kind for d in compare_slots(claim, evidence).differences]
+
+
+# --- extraction -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("初始资金1亿英镑", [(1e8, "GBP")]),
+    ("100 million pounds of initial funding", [(1e8, "GBP")]),
+    ("初始资⾦1亿英镑", [(1e8, "GBP")]),  # PDF text: Kangxi radical ⾦
+    ("£100m", [(1e8, "GBP")]),
+    ("5000万加元", [(5e7, "CAD")]),
+    ("C$50 million", [(5e7, "CAD")]),
+    ("五千万美元", [(5e7, "USD")]),
+    ("US$2.5 billion", [(2.5e9, "USD")]),
+    ("1.5亿元", [(1.5e8, "CNY")]),
+    ("两千人", [(2000.0, "person")]),
+    ("56个国家", [(56.0, "country")]),
+    ("56 countries", [(56.0, "country")]),
+    ("ten members", [(10.0, "member")]),
+    ("3家公司", [(3.0, "company")]),
+    ("16 leading AI companies", [(16.0, "company")]),
+    ("90天内", [(90.0, "day")]),
+    ("within 90 days", [(90.0, "day")]),
+    ("a 90-day review", [(90.0, "day")]),
+    ("3个月", [(3.0, "month")]),
+    ("six months", [(6.0, "month")]),
+    ("为期十年的暂停期", [(10.0, "year")]),
+    ("two years", [(2.0, "year")]),
+    ("50%", [(50.0, "%")]),
+    ("百分之五十", [(50.0, "%")]),
+    ("a dozen countries", [(12.0, "country")]),
+])
+def test_quantities_are_normalised_across_languages(text: str, expected: list[tuple[object, str]]) -> None:
+    assert found(text, "quantity") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("in 2024", []),  # a year is a date, not a quantity
+    ("in 2 years", [(2.0, "year")]),
+    ("2024年", []),
+    ("2年", [(2.0, "year")]),
+    ("英国和美国31。", []),  # footnote digits glued to Chinese text
+    ("英国和美国31个", [(31.0, "count")]),
+    ("Section 4.2 applies", []),
+    ("4.2 percent applies", [(4.2, "%")]),
+    ("第二章", []),
+    ("二个月", [(2.0, "month")]),
+    ("2.2人工智能安全研究所", []),  # a heading number before 人工智能
+    ("22人", [(22.0, "person")]),
+    ("七国集团", []),
+    ("七国", [(7.0, "country")]),
+    ("G7 leaders", []),
+    ("7 leaders", []),
+    ("5m", []),  # "m" is a million only after a currency
+    ("$5m", [(5e6, "USD")]),
+])
+def test_bare_numbers_are_not_quantities(text: str, expected: list[tuple[object, str]]) -> None:
+    assert found(text, "quantity") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024年2月", (2024, 2, None)),
+    ("February 2024", (2024, 2, None)),
+    ("Feb. 2024", (2024, 2, None)),
+    ("2023年11月1日", (2023, 11, 1)),
+    ("November 1, 2023", (2023, 11, 1)),
+    ("1 November 2023", (2023, 11, 1)),
+    ("2024-11-20", (2024, 11, 20)),
+    ("in 2024", (2024, None, None)),
+    ("2024年", (2024, None, None)),
+])
+def test_dates_are_normalised(text: str, expected: tuple[int | None, ...]) -> None:
+    assert found(text, "date") == [(expected, "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Italy", [("it", "country")]),
+    ("意大利", [("it", "country")]),
+    ("Britain and the UK", [("uk", "country"), ("uk", "country")]),
+    ("英国", [("uk", "country")]),
+    ("美国国家标准与技术研究院", [("nist", "org")]),  # not 美国 + …
+    ("NIST", [("nist", "org")]),
+    ("人工智能安全研究所", [("aisi", "org")]),
+    ("AI Safety Institute", [("aisi", "org")]),
+    ("旧金山", [("san_francisco", "city")]),
+    ("San Francisco", [("san_francisco", "city")]),
+    ("七国集团", [("g7", "org")]),
+    ("the G7", [("g7", "org")]),
+    ("the US", [("us", "country")]),
+    ("let us", []),  # short names are case-sensitive
+])
+def test_entities_share_one_id_across_languages(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text, "entity") == expected
+
+
+@pytest.mark.parametrize("text, negated", [
+    ("人工智能技术没有发展", True),
+    ("人工智能技术不断发展", False),
+    ("该法并未生效", True),
+    ("未来该法将生效", False),
+    ("该法不适用于开源模型", True),
+    ("该法不仅适用于开源模型", False),
+    ("The law did not pass", True),
+    ("The law not only passed", False),
+    ("The law doesn't apply", True),
+    ("The law applies", False),
+    ("无人机无法飞行", True),
+    ("无论如何", False),
+])
+def test_negation_cues(text: str, negated: bool) -> None:
+    assert bool(found(text, "negation")) is negated
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("开发者承担责任", [(1, "bear")]),
+    ("开发者不承担责任", [(-1, "bear")]),  # the negation is part of the stance, not a separate slot
+    ("Anthropic supports a moratorium", [(1, "support")]),
+    ("Anthropic opposes a moratorium", [(-1, "support")]),
+    ("Anthropic does not support a moratorium", [(-1, "support")]),
+    ("Anthropic反对暂停", [(-1, "support")]),
+    ("Italy is a member", [(1, "member")]),
+    ("该网络缺少了意大利", [(-1, "member")]),
+    ("mandatory reporting", [(1, "mandatory")]),
+    ("自愿承诺", [(-1, "mandatory")]),
+])
+def test_stances_have_a_polarity(text: str, expected: list[tuple[int, str]]) -> None:
+    assert found(text, "stance") == expected
+    assert found(text, "negation") == []
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("所有成员", "quantifier", [("all", "")]),
+    ("部分成员", "quantifier", [("some", "")]),
+    ("all members", "quantifier", [("all", "")]),
+    ("some members", "quantifier", [("some", "")]),
+    ("only the UK", "quantifier", [("only", "")]),
+    ("仅英国", "quantifier", [("only", "")]),
+    ("the first law", "ordinal", [(1, "")]),
+    ("全球首部立法", "ordinal", [(1, "")]),
+    ("第二次会议", "ordinal", [(2, "")]),
+    ("第二章", "ordinal", []),  # a chapter number, not an ordinal claim
+])
+def test_quantifiers_and_ordinals(text: str, kind: str, expected: list[tuple[object, str]]) -> None:
+    assert found(text, kind) == expected
+
+
+def test_slots_carry_offsets_into_the_input_and_are_hashable() -> None:
+    text = "英国AISI初始资⾦1亿英镑，于2023年11月成立; the UK did not pay £100 million in 2024."
+    slots = extract_slots(text)
+    assert {s.kind for s in slots} >= {"entity", "quantity", "date", "stance"}
+    for slot in slots:
+        assert text[slot.start:slot.end] == slot.surface
+    assert len(set(slots)) == len(slots)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        slots[0].value = 1  # type: ignore[misc]
+
+
+# --- comparison -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("claim, evidence, expected", [
+    # amounts: 1亿英镑 == 100 million pounds, cross-language and same-language
+    ("The UK AI Safety Institute received 100 million pounds of initial funding", "英国AISI初始资金1亿英镑", []),
+    ("The UK AI Safety Institute received 500 million pounds of initial funding", "英国AISI初始资金1亿英镑",
+     ["quantity"]),
+    ("英国AISI初始资金1亿英镑", "英国AISI初始资金1亿英镑", []),
+    ("英国AISI初始资金5亿英镑", "英国AISI初始资金1亿英镑", ["quantity"]),
+    ("加拿大人工智能安全研究所获得5000万加元", "Canada's AI Safety Institute received C$50 million", []),
+    ("加拿大人工智能安全研究所获得5亿加元", "Canada's AI Safety Institute received C$50 million", ["quantity"]),
+    # dates: 2019 vs 2024年2月; February 2024 == 2024年2月; year swaps
+    ("The EU AI Office was set up in February 2024", "欧盟人工智能办公室于2024年2月成立", []),
+    ("The EU AI Office was set up in 2019", "欧盟人工智能办公室于2024年2月成立", ["date"]),
+    ("The declaration was signed in 2024", "The declaration was signed in 2024", []),
+    ("The declaration was signed in 2023", "The declaration was signed in 2024", ["date"]),
+    # entities: Spain vs Germany
+    ("Germany joined the network in 2024", "Germany joined the network in 2024", []),
+    ("Spain joined the network in 2024", "Germany joined the network in 2024", ["entity"]),
+    ("德国于2024年加入该网络", "Germany joined the network in 2024", []),
+    ("西班牙于2024年加入该网络", "Germany joined the network in 2024", ["entity"]),
+    # membership per entity: Italy after 缺少, Japan after 包括
+    ("Italy is not a member of the network", "该网络缺少了意大利和德国", []),
+    ("Italy is a member of the network", "该网络缺少了意大利和德国", ["stance"]),
+    ("Japan is a member of the network", "网络成员包括美国、英国、法国和日本，缺少了意大利和德国", []),
+    ("Italy is a member of the network", "网络成员包括美国、英国、法国和日本，缺少了意大利和德国", ["stance"]),
+    # day counts
+    ("Companies must report within 180 days", "企业须在180天内报告", []),
+    ("Companies must report within 90 days", "企业须在180天内报告", ["quantity"]),
+    # stance flips
+    ("Anthropic opposes a moratorium on state AI laws", "Anthropic opposes a moratorium on state AI laws", []),
+    ("Anthropic supports a moratorium on state AI laws", "Anthropic opposes a moratorium on state AI laws", ["stance"]),
+    ("Anthropic opposes a moratorium on state AI laws", "Anthropic反对暂停各州人工智能法律", []),
+    ("Anthropic supports a moratorium on state AI laws", "Anthropic反对暂停各州人工智能法律", ["stance"]),
+    ("开发者不承担责任", "开发者不承担责任", []),
+    ("开发者承担责任", "开发者不承担责任", ["stance"]),
+    ("Developers do not bear liability", "开发者不承担责任", []),
+    ("Developers bear liability", "开发者不承担责任", ["stance"]),
+    # quantifiers and ordinals
+    ("Some members agreed", "部分成员同意", []),
+    ("All members agreed", "部分成员同意", ["quantifier"]),
+    ("the first comprehensive AI law", "全球首部综合性人工智能治理立法", []),
+    ("the second comprehensive AI law", "全球首部综合性人工智能治理立法", ["ordinal"]),
+])
+def test_differences(claim: str, evidence: str, expected: list[str]) -> None:
+    assert diff_kinds(claim, evidence) == expected
+
+
+@pytest.mark.parametrize("claim, evidence, kind, differs, unmatched", [
+    ("Spain joined the network in 2024", "Germany joined the network in 2024", "entity", True, 0),
+    ("Spain joined the network in 2024", "The network met in 2024", "entity", False, 1),  # no country to compare
+    ("The institute received 500 million pounds", "The institute received 100 million pounds", "quantity", True, 0),
+    ("The institute received 500 million pounds", "The institute received funding", "quantity", False, 1),
+])
+def test_a_kind_the_evidence_lacks_is_unmatched_not_different(
+        claim: str, evidence: str, kind: str, differs: bool, unmatched: int) -> None:
+    result = compare_slots(claim, evidence)
+    assert (kind in diff_kinds(claim, evidence)) is differs
+    assert result.unmatched_by_kind.get(kind, 0) == unmatched
+    assert result.features()[f"unmatched_{kind}"] == float(unmatched)
+    assert result.unmatched == sum(result.unmatched_by_kind.values())
+
+
+@pytest.mark.parametrize("claim, evidence, mismatch", [
+    ("The law applies to open-source models", "该法不适用于开源模型", True),
+    ("The law applies to open-source models", "该法适用于开源模型", False),
+    ("该法适用于开源模型", "该法不适用于开源模型", True),
+    ("该法不适用于开源模型", "该法不适用于开源模型", False),
+    ("The rules apply to open models", "The rules do not apply to open models", True),
+    ("The rules apply to open models", "The rules apply to open models, not to closed weights", False),
+])
+def test_negation_mismatch(claim: str, evidence: str, mismatch: bool) -> None:
+    assert compare_slots(claim, evidence).negation_mismatch is mismatch
+
+
+def test_features_are_numeric_with_stable_names() -> None:
+    names = {*(f"diff_{k}" for k in COMPARED), *(f"unmatched_{k}" for k in COMPARED),
+             "differences", "negation_mismatch", "matched", "unmatched"}
+    for claim, evidence in [("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑"),
+                            ("nothing to compare", "无可比较")]:
+        features = compare_slots(claim, evidence).features()
+        assert set(features) == names
+        assert all(isinstance(v, float) for v in features.values())
+    features = compare_slots("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑").features()
+    assert features["diff_quantity"] == 1.0 and features["matched"] == 2.0 and features["negation_mismatch"] == 0.0
+
+
+@pytest.mark.parametrize("claim, evidence, language, line", [
+    ("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑", "en",
+     "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."),
+    ("英国AISI初始资金5亿英镑", "英国AISI初始资金1亿英镑", "zh", "说法称5亿英镑；来源为1亿英镑。"),
+    ("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑", "zh",
+     "说法称500 million pounds（5亿英镑）；来源为1亿英镑。"),
+    ("The EU AI Office was set up in 2019", "欧盟人工智能办公室于2024年2月成立", "en",
+     "The claim says 2019; the source says 2024年2月 (February 2024)."),
+    ("Spain joined the network", "德国加入了该网络", "en", "The claim says Spain; the source says 德国 (Germany)."),
+])
+def test_describe(claim: str, evidence: str, language: str, line: str) -> None:
+    (difference,) = compare_slots(claim, evidence).differences
+    assert describe(difference, language) == line
+
+
+def test_module_imports_only_the_standard_library() -> None:
+    tree = ast.parse(Path(slots_module.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {str(node.module).split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 0}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_slot_is_a_plain_frozen_record() -> None:
+    slot = Slot("quantity", 1e8, "GBP", "1亿英镑", 4, 9)
+    assert dataclasses.is_dataclass(slot) and {slot} == {Slot("quantity", 1e8, "GBP", "1亿英镑", 4, 9)}
