@@ -36,6 +36,7 @@ import numpy as np
 
 from rag.settings import RerankWeights, Settings
 
+
 class Candidate(Protocol):
     language: str
     doc_hash: str
