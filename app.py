@@ -11,6 +11,7 @@ import logging
 import sys
 
 from rag.app.ui import launch_app
+from rag.ingest.disk import DiskFullError
 from rag.ingest.index import IndexConfigError
 from rag.settings import get_settings
 
@@ -26,7 +27,7 @@ def main() -> int:
                 settings.host, settings.port, settings.corpus_dir, settings.index_dir)
     try:
         _, qa = launch_app(settings, block=True)
-    except IndexConfigError as error:
+    except (IndexConfigError, DiskFullError) as error:  # another model, a damaged index, a full disk: one line
         logger.error("%s", error)
         return 1
     qa.close()

@@ -7,12 +7,17 @@ the even-numbered paragraphs are indexed: a question about an indexed paragraph 
 question about a left-out paragraph is *unanswerable* — approximately: its article's neighbouring paragraphs are indexed, so it is a near-miss on the same topic (the hard case),
 and a few of these questions are in truth answered by a neighbour (this inflates the refusals missed).
 
+The refusal decision is ``answering_evidence``'s: the learned answerability model by default
+(rag/answer/answerability.py, fitted on the tune halves by bench/answerability.py); with
+``RAG_ANSWERABILITY_MODEL=false`` the coverage threshold and answer-type rules it replaced.
+
 For each direction (en→en, zh→zh, en→zh, zh→en) it reports the false-refusal rate on answerable
 questions, the refusal rate on unanswerable ones, and, for answered answerable questions, how often a
 cited sentence contains the gold answer span (same-language directions only: the span is in the
 question's language).
 
     python -m bench.refusal --out bench/results/refusal.json
+    RAG_ANSWERABILITY_MODEL=false python -m bench.refusal --out bench/results/refusal-rules.json
 """
 
 from __future__ import annotations

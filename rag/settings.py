@@ -161,8 +161,6 @@ class Settings(BaseSettings):
     # ≥ 0.05 in 6; another sentence led by ≥ 0.05 in 1).
     citation_min_dense: float = 0.80
     citation_dense_margin: float = 0.05
-    claim_support_threshold: float = 0.55
-    claim_support_threshold_cross: float = 0.35
 
     # --- generation (LLM) ------------------------------------------------------------------
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
@@ -188,6 +186,23 @@ class Settings(BaseSettings):
     auth_password: SecretStr | None = None
     upload_max_mb: float = 20.0
     ui_language: Literal["zh", "en"] = "zh"
+
+    # --- answerability (added for issue 16) ------------------------------------------------------
+    # Refuse by the learned answerability model (rag/answer/answerability.py, fitted by bench/answerability.py on near misses; false refusal ≤ 0.05 on the tune halves); false = the coverage/answer-type rules.
+    answerability_model: bool = True
+
+    # --- limits and checks (added for issue 19) --------------------------------------------------
+    # Largest request body the server reads (uploads exempt): a question is ≤ max_question_chars (~8 KB as JSON); 1 MB leaves room for filters, stops a 10 MB body before it is parsed.
+    request_max_kb: int = 1024
+    # Wrong passwords allowed within login_window_s before every login is refused until the window passes: a user mistyping never meets it, a guesser gets 5 tries a minute instead of ~400 a second.
+    login_max_failures: int = 5
+    login_window_s: float = 60.0
+    # Points read (payload + dense vector) when the index is opened, to find a damaged store before a question does: one scroll page, a few ms.
+    integrity_sample_points: int = 64
+    # Disk bytes a chunk takes in the store: measured 8.5–9 KB (384-dim vector, payload with text and gloss) on the bundled corpus and on 3 MB of mixed text; ×2 for optimize's segment merge.
+    disk_bytes_per_chunk: int = 20_000
+    # Free space kept beyond the chunks' own: the WAL's two 32 MB segments, which the engine fills in place.
+    disk_reserve_mb: float = 64.0
 
     @property
     def llm_configured(self) -> bool:

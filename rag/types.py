@@ -57,6 +57,7 @@ class SearchResult:
     timings_ms: dict[str, float]
     translation: str | None = None
     named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.retrieval.mentions)
+    query_vector: np.ndarray | None = field(default=None, repr=False)  # the question's embedding (e5 query)
 
 
 @dataclass
@@ -109,6 +110,10 @@ class Answer:
     support: float = 0.0
     notes: list[str] = field(default_factory=list)
     named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.retrieval.mentions)
+    # claim check: what the claim says otherwise than its source ({kind, claim, claim_span, source,
+    # citation, text}), and the claim model's probability of each verdict
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    probabilities: dict[str, float] = field(default_factory=dict)
 
     def to_json(self, item_id: Any = None) -> dict[str, Any]:
         data: dict[str, Any] = {} if item_id is None else {"id": item_id}
@@ -124,4 +129,7 @@ class Answer:
             ],
             "timings_ms": self.timings_ms,
         })
+        if self.verdict is not None:
+            data["differences"] = self.differences
+            data["probabilities"] = self.probabilities
         return data

@@ -1,15 +1,33 @@
-"""Claim check without an LLM: compare a claim with its best-matching source sentences.
+"""Claim check without an LLM: align a claim with its evidence sentences, compare their content, and
+let a model fitted on data decide.
 
-Verdicts: ``supported`` (a sentence carries the claim and nothing conflicts), ``contradicted``
-(the best-matching sentences disagree on a number, a negation or a quantity word), ``not_found``
-(no sentence carries enough of the claim).
+For each of the best evidence sentences (``score_sentences``; instruction-like text is never evidence)
+the claim's slots are compared with the sentence's and its passage's (``rag.answer.slots``: amounts with
+unit and scale, dates, names, negation, stance, quantifiers, ordinals), and the older rule signals
+below (a conflicting figure, a contrary word, a negated claim term) are kept as one feature. The claim
+model (``rag.answer.claim_model``, fitted on the tune half of ``python -m bench.claims``) turns the
+pooled features into probabilities of ``supported``, ``contradicted`` and ``not_found``; the
+differences found are reported with the sentences that hold them.
+
+Usage::
+
+    pairs = claim_pairs(claim, "en", sentences, claim_terms, translated_terms, result.query_vector)
+    judgement = judge_claim(pairs)
+    judgement.verdict, judgement.differences
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+
+from rag.answer.claim_features import ClaimPair, is_instruction
+from rag.answer.claim_model import TOP_PAIRS, ClaimModel, claim_vector, default_model
+from rag.answer.slots import Difference, compare_slots
 from rag.text.lexical import has_word, tokenize
 from rag.types import EvidenceSentence, TermGroup
 
@@ -119,27 +137,122 @@ def contrary_conflict(claim: str, evidence: str) -> bool:
     return False
 
 
-def judge_claim(
-    claim: str, language: str, sentences: list[EvidenceSentence], min_support: float,
-    claim_terms: list[TermGroup], translated_terms: list[TermGroup],
-) -> tuple[str, list[EvidenceSentence], list[EvidenceSentence]]:
-    """(verdict, sentences for, sentences against) from scored evidence sentences (best first).
-    ``claim_terms``/``translated_terms``: the claim's term groups in its language and in the other."""
-    relevant = [s for s in sentences[:6] if s.coverage >= min_support]
-    if not relevant:
-        return "not_found", [], []
-    against = []
-    for sentence in relevant[:3]:
+@dataclass
+class ClaimJudgement:
+    """The verdict, its probabilities, the sentences for and against, and each difference found
+    (with the sentence that holds the source's value)."""
+
+    verdict: str
+    probabilities: dict[str, float]
+    pro: list[EvidenceSentence] = field(default_factory=list)
+    con: list[EvidenceSentence] = field(default_factory=list)
+    differences: list[tuple[Difference, EvidenceSentence]] = field(default_factory=list)
+    vector: list[float] = field(default_factory=list)
+    pairs: list[ClaimPair] = field(default_factory=list)  # the claim read against each candidate, best-aligned first
+
+
+# Differences shown first: figures and dates are read most reliably, names and stances after them.
+DIFFERENCE_ORDER = ("quantity", "date", "ordinal", "quantifier", "stance", "entity")
+
+
+def rule_conflict(claim: str, language: str, sentence: EvidenceSentence, groups: list[TermGroup]) -> bool:
+    """The earlier hand-written signals: a figure in another amount, a contrary word, a negation only
+    one side has, a claim term the source negates."""
+    same_language = sentence.hit.language == language
+    passage = sentence.hit.text
+    return (numbers_conflict(claim, passage) or contrary_conflict(claim, passage)
+            or (same_language and polarity_conflict(claim, sentence.text, language))
+            or negates_claim_terms(claim, language, passage, groups))
+
+
+class Senses:
+    """Whether two words of one language share a dictionary sense (CC-CEDICT: the English glosses of two
+    Chinese words, the Chinese translations of two English words, overlap): 设立/成立, set up/establish."""
+
+    def __init__(self, lexicon: Any) -> None:
+        self.lexicon = lexicon
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def senses(self, word: str) -> frozenset[str]:
+        if word not in self._cache:
+            found = (self.lexicon.en_to_zh([word])[word] if word.isascii() else self.lexicon.zh_to_en([word])[word][:6])
+            self._cache[word] = frozenset(found)
+        return self._cache[word]
+
+    def has_synonym(self, word: str, tokens: set[str]) -> bool:
+        mine = self.senses(word)
+        return bool(mine) and any(t.isascii() == word.isascii() and mine & self.senses(t) for t in tokens)
+
+
+def novel_terms(groups: list[TermGroup], tokens: set[str], senses: Senses | None) -> int:
+    """How many of the claim's words (term groups) the sentence neither holds nor, in the same language,
+    renders with a word of the same dictionary sense."""
+    count = 0
+    for alternatives, weight in groups:
+        if weight <= 0 or any(alt <= tokens for alt in alternatives):
+            continue
+        if senses is not None and len(alternatives) == 1 and len(alternatives[0]) == 1:
+            (word,) = alternatives[0]
+            if senses.has_synonym(word, tokens):
+                continue
+        count += 1
+    return count
+
+
+def claim_pairs(
+    claim: str, language: str, sentences: list[EvidenceSentence], claim_terms: list[TermGroup],
+    translated_terms: list[TermGroup], query_vector: np.ndarray | None = None, candidates: int = 8,
+    senses: Senses | None = None,
+) -> list[ClaimPair]:
+    """The claim read against its best candidate sentences, best-aligned (coverage + cosine) first.
+    ``query_vector``: the claim's embedding; the cosine is with each sentence's passage (its stored
+    vector: embedding every sentence again cost 0.6 s a claim)."""
+    if not any(weight > 0 for _, weight in claim_terms):
+        return []  # nothing to check: no content word ("🤖", a bare question mark)
+    unique = {s.text: s for s in reversed(sentences) if not is_instruction(s.text)}  # overlapping chunks repeat a sentence
+    chosen = sorted(unique.values(), key=lambda s: -s.score)[:candidates]
+    if not chosen:
+        return []
+    similarity = [float(s.hit.dense @ query_vector) if s.hit.dense is not None and query_vector is not None
+                  else 0.0 for s in chosen]
+    pairs = []
+    for sentence, cosine in zip(chosen, similarity, strict=True):
+        groups = claim_terms if sentence.hit.language == language else translated_terms
         same_language = sentence.hit.language == language
-        groups = claim_terms if same_language else translated_terms
-        # Quantities and contraries are compared with the whole passage: a table row or the next
-        # sentence often holds the figure the claim misstates.
-        passage = sentence.hit.text
-        if (numbers_conflict(claim, passage) or contrary_conflict(claim, passage)
-                or (same_language and polarity_conflict(claim, sentence.text, language))
-                or negates_claim_terms(claim, language, passage, groups)):
-            against.append(sentence)
-    supporting = [s for s in relevant if s not in against]
-    if against and (not supporting or against[0] is relevant[0]):
-        return "contradicted", supporting[:2], against[:2]
-    return "supported", supporting[:3], against[:2]
+        pair = ClaimPair(claim, language, sentence, compare_slots(claim, sentence.text),
+                         compare_slots(claim, sentence.hit.text), float(cosine),
+                         float(rule_conflict(claim, language, sentence, groups)),
+                         float(novel_terms(groups, set(tokenize(sentence.text)), senses if same_language else None)))
+        pairs.append(pair)
+    pairs.sort(key=lambda p: -(p.sentence.coverage + p.cosine))
+    return pairs
+
+
+def pair_differences(pair: ClaimPair) -> list[Difference]:
+    """What the sentence (or, for a figure or date, its passage) says otherwise than the claim."""
+    if pair.comparison.differences:
+        return pair.comparison.differences
+    return [d for d in pair.passage_comparison.differences if d.kind in ("quantity", "date")]
+
+
+def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None) -> ClaimJudgement:
+    """The verdict on a claim from its pairs (``claim_pairs``: best-aligned first)."""
+    model = model or default_model()
+    vector = claim_vector(pairs)
+    if not pairs:
+        return ClaimJudgement("not_found", {"supported": 0.0, "contradicted": 0.0, "not_found": 1.0}, vector=vector)
+    probabilities = model.probabilities(vector)
+    verdict = model.verdict(probabilities)
+    top = pairs[:TOP_PAIRS]
+    found = sorted(((d, p.sentence) for p in top for d in pair_differences(p)),
+                   key=lambda item: DIFFERENCE_ORDER.index(item[0].kind))
+    seen: set[tuple[str, str]] = set()
+    found = [(d, s) for d, s in found if not ((d.kind, d.claim.surface) in seen or seen.add((d.kind, d.claim.surface)))]
+    if verdict == "contradicted":
+        against = [p.sentence for p in top if pair_differences(p) or p.comparison.negation_mismatch or p.rule_conflict]
+        against = list({id(s): s for s in against}.values()) or [top[0].sentence]
+        return ClaimJudgement(verdict, probabilities, [], against[:2], found[:3], vector, pairs)
+    if verdict == "supported":
+        pro = [p.sentence for p in top if not pair_differences(p) and not p.comparison.negation_mismatch]
+        return ClaimJudgement(verdict, probabilities, pro[:3] or [top[0].sentence], [], [], vector, pairs)
+    return ClaimJudgement(verdict, probabilities, [], [], found[:3], vector, pairs)

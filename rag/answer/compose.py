@@ -18,7 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from rag.answer.answer_type import Missing, lacks_asked_figure, lacks_asked_ordinal, unmentioned
+from rag.answer.answer_type import (
+    Missing,
+    lacks_asked_figure,
+    lacks_asked_ordinal,
+    unmentioned,
+)
+from rag.answer.answerability import Case, answerable
 from rag.answer.evidence import passage_sentences, score_sentences
 from rag.settings import Settings
 from rag.text.asked import asked_answer_kind, asked_answer_pattern
@@ -48,6 +54,9 @@ CITATION = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 
 
 SENTENCE_END = "。！？；.!?;…"
+# Markup pasted into a question (tags, a script's body) is not what it asks: its words are left out of
+# the answerability decision.
+MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 
 
 def attach_citation(sentence: str, n: int, language: str) -> str:
@@ -111,37 +120,84 @@ def refusal_reason(missing: Missing | None, lang: str) -> str:
     return REFUSAL_REASON[missing.kind][lang].format(word=missing.word)
 
 
-def answering_evidence(
+def evidence_case(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings,
-) -> tuple[list[EvidenceSentence], float, Missing | None]:
-    """The evidence sentences that answer the question, the support (coverage of the strongest
-    sentence), and what is missing. No sentences when the documents do not answer it: too little of
-    the question is covered (nothing named missing), or the asked-for kind of answer (a figure, a sum of
-    money, the n-th event, the role or event asked about) is absent (see rag.answer.answer_type)."""
+) -> Case:
+    """The question's evidence as the answerability decision reads it: every sentence of the top
+    passages scored (best first; sentences that state the asked-for kind of figure get a bonus), the
+    evidence chosen from them, and what the answer-type rules find missing in it."""
     sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
                                  settings.evidence_context_weight, settings.evidence_passage_weight)
-    strongest = max(sentences, key=lambda s: s.coverage, default=None)
-    support = strongest.coverage if strongest else 0.0
-    if strongest is None or support < min_support(strongest, q_lang, settings):
-        return [], support, None
     wanted = asked_answer_pattern(question)
     if wanted is not None:  # the answer type: prefer sentences that state such a figure
         for sentence in sentences:
             sentence.score += settings.evidence_figure_bonus * bool(wanted.search(sentence.text))
         sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
+    case = Case(question, q_lang, hits, question_terms, translated_terms, sentences, chosen)
+    case.missing = missing_answer(question, q_lang, chosen, question_terms, translated_terms, settings)
+    return case
+
+
+def missing_answer(
+    question: str, q_lang: str, chosen: list[EvidenceSentence], question_terms: list[TermGroup],
+    translated_terms: list[TermGroup], settings: Settings,
+) -> Missing | None:
+    """What the chosen evidence lacks of the asked-for kind of answer (rag.answer.answer_type), or None."""
     # A figure counts only in a sentence that is itself about the question (the EU's fine does not
     # answer a question about the Chinese measures' fines, even beside a passage about those).
     on_topic = [s for s in chosen if s.coverage >= min_support(s, q_lang, settings)]
     if lacks_asked_figure(question, on_topic):
-        return [], support, Missing(asked_answer_kind(question) or "figure")
+        return Missing(asked_answer_kind(question) or "figure")
     if lacks_asked_ordinal(question, chosen, q_lang, question_terms, translated_terms):
-        return [], support, Missing("ordinal")
+        return Missing("ordinal")
     word = unmentioned(question, chosen)
-    if word is not None:
-        return [], support, Missing("mention", word)
-    return chosen, support, None
+    return Missing("mention", word) if word is not None else None
+
+
+def answering_evidence(
+    question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
+    translated_terms: list[TermGroup], settings: Settings,
+) -> tuple[list[EvidenceSentence], float, Missing | None]:
+    """The evidence sentences that answer the question, the support (coverage of the strongest
+    sentence), and what is missing. No sentences when the documents do not answer it.
+
+    By default (``answerability_model``) the learned answerability decision (rag.answer.answerability)
+    makes that call (the ordinal and mention rules still refuse on their own); when it refuses evidence
+    about the question, what the answer-type rules found missing (a figure, a sum of money, the n-th
+    event, the role or event asked about) is the reason given. With it off, the rules decide: too little
+    of the question is covered (nothing named missing), or the asked-for kind of answer is absent (see
+    rag.answer.answer_type)."""
+    if not settings.answerability_model:
+        case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)
+        support = case.strongest.coverage if case.strongest else 0.0
+        if case.strongest is None or support < min_support(case.strongest, q_lang, settings):
+            return [], support, None
+        return ([], support, case.missing) if case.missing is not None else (case.chosen, support, None)
+    question, question_terms, translated_terms = without_markup(question, question_terms, translated_terms)
+    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)
+    support = case.strongest.coverage if case.strongest else 0.0
+    if answerable(case):
+        return case.chosen, support, None
+    # What is missing is named only of evidence about the question (as the rules did).
+    on_topic = case.strongest is not None and support >= min_support(case.strongest, q_lang, settings)
+    return [], support, case.missing if on_topic else None
+
+
+def without_markup(
+    question: str, question_terms: list[TermGroup], translated_terms: list[TermGroup],
+) -> tuple[str, list[TermGroup], list[TermGroup]]:
+    """The question without markup, and its term groups without the words only the markup held."""
+    if not MARKUP.search(question):
+        return question, question_terms, translated_terms
+    bare = MARKUP.sub(" ", question)
+    junk = {t for match in MARKUP.finditer(question) for t in tokenize(match.group(0))} - set(tokenize(bare))
+
+    def keep(group: TermGroup) -> bool:
+        return not all(alt <= junk for alt in group[0])
+
+    return bare, [g for g in question_terms if keep(g)], [g for g in translated_terms if g[1] > 0 or keep(g)]
 
 
 def compose_extractive(

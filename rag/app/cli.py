@@ -4,7 +4,7 @@
     rag search "question" [--k 10] [--doc NAME] [--lang zh|en] [--since DATE] [--until DATE] [--json]
     rag ask "question" [--claim] [--json]      rag ask --jsonl IN.jsonl
     rag eval --qa FILE.jsonl [--json]
-    rag docs [--json]                           rag remove NAME
+    rag docs [--json]                           rag remove NAME|PATH
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rag.ingest.disk import DiskFullError
 from rag.ingest.index import Index, IndexConfigError
 from rag.ingest.pipeline import default_progress
 from rag.settings import Settings, get_settings
@@ -147,8 +148,18 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """By the file's path (exactly that file), or by a file name that names one document."""
     with Index.open(settings) as index:
-        removed = index.remove(args.name)
+        path = str(Path(args.name).expanduser().resolve())
+        if path in index.paths():
+            removed = index.remove_path(path)
+        else:
+            hashes = index.hashes_for_name(args.name)
+            if len(hashes) > 1:
+                where = sorted(p for p, h in index.paths().items() if h in hashes)
+                _print(f"{args.name} names {len(hashes)} documents; give the path of one:\n  " + "\n  ".join(where))
+                return 1
+            removed = index.remove(args.name)
     _print(f"removed {args.name}" if removed else f"no indexed document named {args.name}")
     return 0 if removed else 1
 
@@ -184,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="list indexed documents")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_docs)
-    p = sub.add_parser("remove", help="remove a document from the index")
+    p = sub.add_parser("remove", help="remove a document (by file name, or by path) from the index")
     p.add_argument("name")
     p.set_defaults(func=cmd_remove)
     return parser
@@ -196,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         return int(args.func(args, get_settings()))
-    except (IndexLockedError, IndexConfigError) as error:
+    except (IndexLockedError, IndexConfigError, DiskFullError) as error:  # config, damage (integrity.py), full disk
         sys.stderr.write(f"rag: {error}\n")
         return 2
 

@@ -1,11 +1,10 @@
-"""The corpus folder the app serves: bring the index in line with it, save an upload into it, delete
-files from it.
+"""The corpus folder the app serves: bring the index in line with it, save an upload into it (removing a
+file goes by its exact path: rag.app.library).
 
 Usage::
 
-    index_corpus(qa, settings)                         # at start: index what the folder holds
+    index_corpus(qa, settings)                         # at start: clean leftovers, index what the folder holds
     save_upload(Path("/tmp/x.pdf"), corpus_dir, "x.pdf")
-    delete_corpus_files(["x.pdf"], corpus_dir)
 """
 
 from __future__ import annotations
@@ -22,6 +21,28 @@ from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+UPLOAD_PREFIX = ".upload-"  # an upload being copied in (hidden: never ingested)
+REMOVING_PREFIX = ".removing-"  # a file being removed (rag.app.library.remove_entry)
+
+
+def clean_leftovers(corpus_dir: Path) -> list[Path]:
+    """Delete what a killed process left in the library folder: partial uploads and files whose removal
+    was under way (the start's ingest then forgets their paths). Returns what was deleted."""
+    deleted: list[Path] = []
+    if not corpus_dir.is_dir():
+        return deleted
+    for pattern in (f"{UPLOAD_PREFIX}*", f"{REMOVING_PREFIX}*"):
+        for path in corpus_dir.rglob(pattern):
+            if path.is_file() or path.is_symlink():
+                try:
+                    path.unlink()
+                    deleted.append(path)
+                except OSError as error:
+                    logger.warning("could not delete the leftover %s: %s", path, error)
+    if deleted:
+        logger.info("deleted %d leftover file(s) of an interrupted upload or removal", len(deleted))
+    return deleted
+
 
 def index_corpus(qa: PolicyQA, settings: Settings) -> IngestReport | None:
     """Bring the index in line with ``settings.corpus_dir``, logging progress."""
@@ -29,6 +50,7 @@ def index_corpus(qa: PolicyQA, settings: Settings) -> IngestReport | None:
     if not corpus.is_dir():
         logger.warning("corpus folder %s does not exist; starting with the current index", corpus)
         return None
+    clean_leftovers(corpus)
     logger.info("indexing %s …", corpus)
 
     def progress(message: str, done: int, total: int) -> None:
@@ -51,26 +73,10 @@ def save_upload(source: Path, corpus_dir: Path, name: str) -> Path:
     """Copy an upload into the corpus folder under ``name`` (atomically: temp file, then rename)."""
     corpus_dir.mkdir(parents=True, exist_ok=True)
     target = corpus_dir / name
-    temporary = corpus_dir / f".upload-{uuid.uuid4().hex}{target.suffix}"  # hidden: never ingested
+    temporary = corpus_dir / f"{UPLOAD_PREFIX}{uuid.uuid4().hex}{target.suffix}"  # hidden: never ingested
     try:
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
     return target
-
-
-def delete_corpus_files(names: list[str], corpus_dir: Path) -> list[str]:
-    """Delete the files called ``names`` that lie inside ``corpus_dir``; returns what was deleted."""
-    if not corpus_dir.is_dir():
-        return []
-    root = corpus_dir.resolve()
-    deleted = []
-    for path in root.rglob("*"):
-        if path.name in names and path.is_file() and root in path.resolve().parents:
-            try:
-                path.unlink()
-                deleted.append(path.name)
-            except OSError as error:
-                logger.warning("could not delete %s: %s", path, error)
-    return deleted

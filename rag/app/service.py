@@ -19,7 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from rag.answer.claims import judge_claim, strip_claim
+from rag.answer.claim_features import ClaimPair
+from rag.answer.claims import Senses, claim_pairs, judge_claim, strip_claim
 from rag.answer.compose import (
     answering_evidence,
     citation_from,
@@ -29,6 +30,7 @@ from rag.answer.compose import (
     verify_answer,
 )
 from rag.answer.evidence import score_sentences
+from rag.answer.slots import describe
 from rag.ingest.index import Index
 from rag.ingest.manifest import DocumentRecord
 from rag.ingest.pipeline import IngestReport, ProgressCallback
@@ -36,7 +38,7 @@ from rag.retrieval.retriever import Retriever, clean_question, other_language
 from rag.settings import Settings
 from rag.text.lexical import tokenize
 from rag.text.terms import same_language_groups, translated_groups
-from rag.types import Answer, EvidenceSentence, SearchHit, TermGroup
+from rag.types import Answer, EvidenceSentence, SearchHit, SearchResult, TermGroup
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +117,15 @@ class PolicyQA:
     def remove(self, name: str) -> bool:
         return self.index.remove(name)
 
-    def _terms(self, question: str, q_lang: str, translation: str | None) -> tuple[list[TermGroup], list[TermGroup]]:
+    def paths(self) -> dict[str, str]:
+        """The indexed files: absolute path -> doc hash."""
+        return self.index.paths()
+
+    def remove_path(self, path: str) -> bool:
+        """Forget the one indexed file at ``path`` (see ``Index.remove_path``)."""
+        return self.index.remove_path(path)
+
+    def terms(self, question: str, q_lang: str, translation: str | None) -> tuple[list[TermGroup], list[TermGroup]]:
         """Term groups to score evidence in the question's language and in the other one."""
         tokens = tokenize(question)
         translations = (
@@ -167,7 +177,7 @@ class PolicyQA:
         standalone = self.standalone_question(cleaned, history)
         result = self.retriever.run(standalone, k=self.settings.answer_contexts, docs=docs, language=language)
         q_lang = result.language
-        question_terms, translated = self._terms(result.question, q_lang, result.translation)
+        question_terms, translated = self.terms(result.question, q_lang, result.translation)
         generated = time.perf_counter()
         if self.llm is None:
             answer = compose_extractive(cleaned, q_lang, result.hits, question_terms, translated, self.settings)
@@ -217,22 +227,40 @@ class PolicyQA:
         return Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
 
     # --- claim check ----------------------------------------------------------------------------
-    def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
+    def read_claim(self, claim: str, docs: list[str] | None = None,
+                   language: str | None = None) -> tuple[str, SearchResult, list[ClaimPair]]:
+        """The cleaned claim, its search result and the claim read against its best sentences."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
         result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language)
         q_lang = result.language
-        question_terms, translated = self._terms(statement, q_lang, result.translation)
-        sentences = score_sentences(result.hits, q_lang, question_terms, translated, self.settings.answer_passages,
-                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
-        same = bool(sentences) and sentences[0].hit.language == q_lang
-        threshold = self.settings.claim_support_threshold if same else self.settings.claim_support_threshold_cross
-        verdict, pro, con = judge_claim(statement, q_lang, sentences, threshold, question_terms, translated)
+        claim_terms, translated = self.terms(statement, q_lang, result.translation)
+        sentences = score_sentences(result.hits, q_lang, claim_terms, translated, self.settings.answer_passages,
+                                    self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
+        senses = Senses(self.lexicon) if self.lexicon is not None else None
+        return statement, result, claim_pairs(statement, q_lang, sentences, claim_terms, translated,
+                                              result.query_vector, senses=senses)
+
+    def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
+        statement, result, pairs = self.read_claim(claim, docs, language)
+        judgement = judge_claim(pairs)
+        q_lang = result.language
+        verdict, pro, con = judgement.verdict, judgement.pro, judgement.con
         if self.llm is not None and verdict == "supported":
-            verdict, pro, con = self._llm_verdict(statement, q_lang, result.hits, sentences, pro, con)
+            verdict, pro, con = self._llm_verdict(statement, q_lang, result.hits, pro + con, pro, con)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
-        answer = Answer(statement, q_lang, render_verdict(verdict, q_lang, len(pro), len(con)), verdict == "not_found",
-                        citations, result.hits, verdict=verdict, timings_ms=dict(result.timings_ms),
-                        support=max((s.coverage for s in sentences), default=0.0))
+        numbers = {id(s): n for n, s in enumerate(pro + con, start=1)}
+        differences = [
+            {"kind": d.kind, "claim": d.claim.surface, "claim_span": [d.claim.start, d.claim.end],
+             "source": d.evidence.surface, "citation": numbers.get(id(s)), "text": describe(d, q_lang)}
+            for d, s in judgement.differences
+        ] if verdict == "contradicted" else []
+        text = render_verdict(verdict, q_lang, len(pro), len(con))
+        if differences:
+            text += " " + " ".join(f"{d['text']}" + (f" [{d['citation']}]" if d["citation"] else "") for d in differences)
+        answer = Answer(statement, q_lang, text, verdict == "not_found", citations, result.hits, verdict=verdict,
+                        timings_ms=dict(result.timings_ms), support=max((s.coverage for s in pro + con), default=0.0))
+        answer.differences = differences
+        answer.probabilities = {k: round(v, 4) for k, v in judgement.probabilities.items()}
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
         return answer
 

@@ -6,14 +6,13 @@ Usage::
     demo = build_ui(qa, settings)                   # just the Blocks, for your own launch()
 
 API (gradio_client): ``Client(url).predict("问题", api_name="/ask")`` and ``api_name="/check_claim"``
-return ``Answer.to_json()``; both take optional ``docs`` (file names) and ``language`` ('zh' | 'en').
-Texts live in rag/app/ui_text.py, HTML in rag/app/ui_render.py, the corpus folder's files in
-rag/app/corpus_folder.py.
+return ``Answer.to_json()``; both take optional ``docs`` (a list of file names) and ``language`` ('zh' | 'en').
+Texts live in rag/app/ui_text.py, HTML in rag/app/ui_render.py (user strings escaped by rag/app/safety.py),
+the library's files in rag/app/library.py and corpus_folder.py, server limits in rag/app/server_guard.py.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from pathlib import Path
@@ -22,7 +21,18 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from rag.app.corpus_folder import delete_corpus_files, index_corpus, save_upload
+from rag.app.corpus_folder import index_corpus, save_upload
+from rag.app.library import (
+    filter_choices,
+    index_uploads,
+    library_entries,
+    library_rows,
+    removal_message,
+    remove_choices,
+    remove_entry,
+)
+from rag.app.safety import ApiArgumentError, api_filters, esc
+from rag.app.server_guard import login_checker, server_app_kwargs
 from rag.app.service import PolicyQA
 from rag.app.ui_render import (
     CSS,
@@ -31,8 +41,6 @@ from rag.app.ui_render import (
     answer_message,
     citation_record,
     claim_html,
-    document_choices,
-    document_rows,
     language_choices,
     linked_citations,
     records_by_name,
@@ -57,9 +65,6 @@ THEME = gr.themes.Default(
 )
 
 
-# --- starting -----------------------------------------------------------------------------------
-
-
 def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = None) -> tuple[gr.Blocks, PolicyQA]:
     """Open PolicyQA (unless given), index the corpus folder, build the UI and serve it.
 
@@ -71,14 +76,12 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         qa = PolicyQA.open(settings)
         index_corpus(qa, settings)
     demo = build_ui(qa, settings)
-    auth = None
-    if settings.auth_user and settings.auth_password:
-        auth = (settings.auth_user, settings.auth_password.get_secret_value())
     demo.queue()
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
-        auth=auth,
+        auth=login_checker(settings),  # throttled: rag/app/server_guard.py
+        app_kwargs=server_app_kwargs(settings),  # request size limit
         max_file_size=int(settings.upload_max_mb * 1024 * 1024),
         prevent_thread_lock=not block,
         show_error=True,
@@ -91,8 +94,12 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
     return demo, qa
 
 
-def filter_args(docs: list[str] | None, language: str | None) -> dict[str, Any]:
-    return {"docs": list(docs) if docs else None, "language": language if language in ("zh", "en") else None}
+def filter_args(docs: Any, language: Any) -> dict[str, Any]:
+    """The checked ``docs`` / ``language`` filters; a wrongly shaped one is an error the caller reads."""
+    try:
+        return api_filters(docs, language)
+    except ApiArgumentError as error:
+        raise gr.Error(str(error)) from error
 
 
 # --- the UI -------------------------------------------------------------------------------------
@@ -103,8 +110,12 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
     t0 = texts(lang0)
     suffixes = ", ".join(settings.allowed_suffixes)
 
+    def entries() -> list[Any]:  # one per indexed file, by its path in the library (rag/app/library.py)
+        return library_entries(qa.paths(), qa.documents(), settings.corpus_dir)
+
     def doc_table(lang: str) -> pd.DataFrame:
-        return pd.DataFrame(document_rows(qa.documents(), lang), columns=texts(lang)["headers"])
+        rows = library_rows(entries(), qa.documents(), lang)
+        return pd.DataFrame(rows, columns=texts(lang)["headers"])
 
     with gr.Blocks(title="PolicyQA", analytics_enabled=False) as demo:
         turns = gr.State([])  # [{"question": str, "answer": Answer}]
@@ -124,7 +135,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(label=t0["question"], placeholder=t0["question_placeholder"],
                                           show_label=False, lines=1, max_lines=4, scale=8, autofocus=True,
-                                          elem_id="pqa-question")
+                                          max_length=settings.max_question_chars, elem_id="pqa-question")
                     send = gr.Button(t0["send"], variant="primary", scale=1, min_width=80, elem_id="pqa-send")
                     clear = gr.Button(t0["clear"], scale=1, min_width=80, elem_id="pqa-clear")
                 examples_md = gr.Markdown(t0["examples"])
@@ -138,8 +149,8 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
             with gr.Tab(t0["tab_claim"], id="claim", elem_id="pqa-tab-claim") as tab_claim:
                 with gr.Row(equal_height=True):
-                    claim = gr.Textbox(label=t0["claim"], placeholder=t0["claim_placeholder"], lines=1,
-                                       max_lines=4, scale=8, elem_id="pqa-claim")
+                    claim = gr.Textbox(label=t0["claim"], placeholder=t0["claim_placeholder"], lines=1, max_lines=4,
+                                       scale=8, max_length=settings.max_question_chars, elem_id="pqa-claim")
                     claim_btn = gr.Button(t0["claim_button"], variant="primary", scale=1, min_width=80,
                                           elem_id="pqa-claim-btn")
                 claim_examples_md = gr.Markdown(t0["claim_examples"])
@@ -150,12 +161,12 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
             with gr.Tab(t0["tab_library"], id="library", elem_id="pqa-tab-library") as tab_library:
                 with gr.Row():
-                    doc_filter = gr.Dropdown(document_choices(qa.documents()), value=[], multiselect=True,
+                    doc_filter = gr.Dropdown(filter_choices(entries(), qa.documents()), value=[], multiselect=True,
                                              label=t0["filter_docs"], scale=3, elem_id="pqa-doc-filter")
                     lang_filter = gr.Radio(language_choices(lang0), value="all", label=t0["filter_lang"],
                                            scale=1, elem_id="pqa-lang-filter")
                 table = gr.Dataframe(doc_table(lang0), label=t0["library_docs"], interactive=False, wrap=True,
-                                     elem_id="pqa-docs")
+                                     datatype="str", elem_id="pqa-docs")  # cells shown as text: raw strings
                 with gr.Row():
                     with gr.Column():
                         upload = gr.File(file_count="multiple", file_types=list(settings.allowed_suffixes),
@@ -163,7 +174,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                                          height=140, elem_id="pqa-upload")
                         upload_btn = gr.Button(t0["upload_button"], variant="primary", elem_id="pqa-upload-btn")
                     with gr.Column():
-                        remove_choice = gr.Dropdown(document_choices(qa.documents()), value=None,
+                        remove_choice = gr.Dropdown(remove_choices(entries()), value=None,
                                                     label=t0["remove_choice"], elem_id="pqa-remove-choice")
                         remove_btn = gr.Button(t0["remove_button"], variant="stop", elem_id="pqa-remove-btn")
                 library_msg = gr.Markdown("", elem_id="pqa-library-msg")
@@ -173,19 +184,19 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
             records = records_by_name(qa.documents())
             messages = []
             for number, turn in enumerate(history, start=1):
-                messages.append({"role": "user", "content": html.escape(turn["question"], quote=False)})
+                messages.append({"role": "user", "content": esc(turn["question"])})
                 messages.append({"role": "assistant", "content": answer_message(turn["answer"], records, lang, number)})
             return messages
 
         def respond(text: str, history: list[dict[str, Any]], docs: list[str], language: str, lang: str):  # type: ignore[no-untyped-def]
             t = texts(lang)
-            text = (text or "").strip()
+            text = str(text or "")[:settings.max_question_chars].strip()  # cut first: echoed and kept in history
             if not text:
                 gr.Info(t["empty"])
                 yield chat_messages(history, lang), "", history
                 return
             messages = chat_messages(history, lang) + [
-                {"role": "user", "content": html.escape(text, quote=False)},
+                {"role": "user", "content": esc(text)},
                 {"role": "assistant", "content": t["searching"]},
             ]
             yield messages, "", history
@@ -199,7 +210,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                     answer = final
             except Exception as error:  # noqa: BLE001 - show the problem in the chat, keep the app alive
                 logger.exception("answering %r failed", text)
-                messages[-1] = {"role": "assistant", "content": t["error"].format(error=html.escape(str(error)))}
+                messages[-1] = {"role": "assistant", "content": t["error"].format(error=esc(error))}
                 yield messages, "", history
                 return
             assert answer is not None
@@ -241,7 +252,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                 answer = qa.ask(text, mode="claim", **filter_args(docs, language))
             except Exception as error:  # noqa: BLE001
                 logger.exception("checking %r failed", text)
-                return texts(lang)["error"].format(error=html.escape(str(error))), None
+                return texts(lang)["error"].format(error=esc(error)), None
             return claim_html(answer, records_by_name(qa.documents()), lang), answer
 
         claim_inputs = [doc_filter, lang_filter, ui_lang]
@@ -253,14 +264,14 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
         # --- library ----------------------------------------------------------------------------
         def library_updates(lang: str, selected: list[str] | None) -> dict[Any, Any]:
-            records = qa.documents()
-            choices = document_choices(records)
-            names = {value for _, value in choices}
+            listed = entries()
+            choices = filter_choices(listed, qa.documents())
+            values = {value for _, value in choices}
             return {
                 status: status_markdown(qa.status(), lang),
                 table: doc_table(lang),
-                doc_filter: gr.update(choices=choices, value=[d for d in (selected or []) if d in names]),
-                remove_choice: gr.update(choices=choices, value=None),
+                doc_filter: gr.update(choices=choices, value=[d for d in (selected or []) if d in values]),
+                remove_choice: gr.update(choices=remove_choices(listed), value=None),
             }
 
         library_outputs = {status, table, doc_filter, remove_choice, library_msg, upload}
@@ -277,55 +288,43 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                 original = source.name
                 name = safe_filename(original)
                 if name is None:
-                    messages.append(t["bad_name"].format(name=original))
+                    messages.append(t["bad_name"].format(name=esc(original)))
                 elif Path(name).suffix.lower() not in settings.allowed_suffixes:
-                    messages.append(t["bad_type"].format(name=name, types=suffixes))
+                    messages.append(t["bad_type"].format(name=esc(name), types=suffixes))
                 elif source.stat().st_size > limit:
-                    messages.append(t["too_big"].format(name=name, mb=settings.upload_max_mb))
+                    messages.append(t["too_big"].format(name=esc(name), mb=settings.upload_max_mb))
                 else:
                     # Read it before it replaces anything: an unreadable new version must not cost
                     # the user the good file already in the corpus.
                     try:
                         load_document(source, max_bytes=int(limit))
                     except UnreadableDocumentError as error:
-                        messages.append(t["skipped"].format(name=name, reason=error))
+                        messages.append(t["skipped"].format(name=esc(name), reason=esc(error)))
                         continue
                     try:
                         saved.append(save_upload(source, settings.corpus_dir, name))
                     except OSError as error:
-                        messages.append(t["save_failed"].format(name=name, error=error))
+                        messages.append(t["save_failed"].format(name=esc(name), error=esc(error)))
             if saved:
                 progress(0, desc=t["indexing"].format(name=saved[0].name))
 
                 def report_progress(message: str, done: int, total: int) -> None:
                     progress((done, total), desc=t["indexing"].format(name=message), unit="files")
 
-                report = qa.ingest(saved, progress=report_progress, prune=False)
-                logger.info("upload indexed: %s", report.to_json())
-                messages.insert(0, t["report"].format(
-                    added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged),
-                    duplicates=len(report.duplicates), seconds=report.seconds))
-                for skipped in report.skipped:
-                    messages.append(t["skipped"].format(name=skipped.name, reason=skipped.reason))
+                lines = index_uploads(qa, saved, report_progress, lang)  # the report, then files not indexed
+                messages = lines[:1] + messages + lines[1:]
             return {**library_updates(lang, selected), library_msg: "\n".join(f"- {m}" for m in messages),
                     upload: None}
 
         upload_btn.click(upload_files, [upload, ui_lang, doc_filter], library_outputs, api_visibility="private")
 
-        def remove_document(name: str | None, lang: str, selected: list[str]):  # type: ignore[no-untyped-def]
-            t = texts(lang)
-            if name is None:  # cancelled in the confirmation dialog
+        def remove_document(key: str | None, lang: str, selected: list[str]):  # type: ignore[no-untyped-def]
+            if key is None:  # cancelled in the confirmation dialog
                 return {}
-            if not name:
-                return {library_msg: t["remove_none"]}
-            record = records_by_name(qa.documents()).get(name)
-            if record is None or not qa.remove(name):
-                return {**library_updates(lang, selected), library_msg: t["remove_missing"].format(name=name)}
-            deleted = delete_corpus_files(record.names, settings.corpus_dir)
-            logger.info("removed %s from the index; deleted files: %s", record.names, deleted)
-            message = t["removed"].format(name=record.title) + (
-                t["removed_file"].format(file=", ".join(deleted)) if deleted else "")
-            return {**library_updates(lang, selected), library_msg: message}
+            if not key:
+                return {library_msg: texts(lang)["remove_none"]}
+            removal = remove_entry(qa, key, settings.corpus_dir)  # exactly this file: rag/app/library.py
+            return {**library_updates(lang, selected), library_msg: removal_message(removal, lang)}
 
         confirm = json.dumps({lang: texts(lang)["remove_confirm"] for lang in ("zh", "en")}, ensure_ascii=False)
         remove_btn.click(
@@ -386,7 +385,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
         def ask(question: str, docs: list[str] | None = None, language: str | None = None) -> dict[str, Any]:
             """Answer a question from the indexed documents; returns Answer.to_json() (as `rag ask --json`).
 
-            docs: only these file names (None = all); language: only passages in 'zh' or 'en'.
+            docs: a list of file names to search (None or [] = all); language: only passages in 'zh' or 'en'.
             """
             return qa.ask(question, **filter_args(docs, language)).to_json()
 

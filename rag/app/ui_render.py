@@ -15,20 +15,17 @@ import re
 import unicodedata
 from typing import Any
 
+from rag.app.safety import esc
 from rag.app.ui_text import TEXTS
 from rag.ingest.manifest import DocumentRecord
 from rag.types import Answer, Citation, SearchHit
 
-CITE = re.compile(r"\[(\d{1,3})\]")
+CITE = re.compile(r"&#91;(\d{1,3})&#93;")  # a citation [n] in esc() text
 UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*\\/]')
 
 
 def texts(lang: str | None) -> dict[str, Any]:
     return TEXTS.get(lang or "zh", TEXTS["zh"])
-
-
-def esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def records_by_name(records: list[DocumentRecord]) -> dict[str, DocumentRecord]:
@@ -49,19 +46,6 @@ def status_markdown(status: dict[str, Any], lang: str) -> str:
 def language_name(code: str, lang: str) -> str:
     t = texts(lang)
     return {"zh": t["lang_zh"], "en": t["lang_en"]}.get(code, code)
-
-
-def document_rows(records: list[DocumentRecord], lang: str) -> list[list[Any]]:
-    return [
-        [r.title, language_name(r.language, lang), r.date or "", r.chunks, r.publisher or "", ", ".join(r.names)]
-        for r in records
-    ]
-
-
-def document_choices(records: list[DocumentRecord]) -> list[tuple[str, str]]:
-    """(label, value) pairs for pickers: value is the document's first file name."""
-    return [(f"{r.title} ({r.names[0]})" if r.title != r.names[0] else r.title, r.names[0])
-            for r in records if r.names]
 
 
 def language_choices(lang: str) -> list[tuple[str, str]]:
@@ -137,7 +121,8 @@ def source_details(citation: Citation, record: DocumentRecord | None, lang: str,
     meta.append(f"{t['file']}{colon}<code>{esc(citation.doc)}</code>")
     url = safe_url(record.source_url if record else None)
     if url:
-        meta.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(t["source_link"])}</a>')
+        meta.append(f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
+                    f'{esc(t["source_link"])}</a>')
     return (
         f'<details class="pqa-src" id="{esc(element_id)}" data-n="{citation.n}"{" open" if open_ else ""}>'
         f'<summary><span class="pqa-n">[{citation.n}]</span> <b>{esc(citation.title)}</b>'
@@ -165,8 +150,9 @@ def sources_block(citations: list[Citation], records: dict[str, DocumentRecord],
 
 
 def linked_citations(text: str, prefix: str) -> str:
-    """Escape the answer for Markdown display and make each [n] a link to its source (#prefix-n)."""
-    escaped = html.escape(text, quote=False)
+    """Escape the answer for Markdown display (``esc``: source sentences are user content) and make
+    each [n] a link to its source (#prefix-n)."""
+    escaped = esc(text)
     return CITE.sub(lambda m: f'<a class="pqa-cite" href="#{prefix}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
 
 
@@ -236,12 +222,36 @@ def claim_split(answer: Answer) -> tuple[list[Citation], list[Citation]]:
             [c for c in answer.citations if c.n in numbers["against"]])
 
 
+def differences_html(answer: Answer, lang: str) -> str:
+    """What the claim says otherwise than its source: the claim with the differing words marked, and
+    per difference the claim's value beside the source's (both marked) and its citation."""
+    if not answer.differences:
+        return ""
+    claim = answer.question
+    spans = sorted({tuple(d["claim_span"]) for d in answer.differences if d.get("claim_span")})
+    marked, last = [], 0
+    for start, end in spans:
+        if start >= last and end <= len(claim):
+            marked += [esc(claim[last:start]), f"<mark>{esc(claim[start:end])}</mark>"]
+            last = end
+    marked.append(esc(claim[last:]))
+    items = "".join(
+        f'<li data-kind="{esc(d["kind"])}"><mark>{esc(d["claim"])}</mark> ≠ <mark>{esc(d["source"])}</mark>'
+        + (f' <a href="#claim-{d["citation"]}">[{d["citation"]}]</a>' if d.get("citation") else "")
+        + f' — {esc(d["text"])}</li>'
+        for d in answer.differences
+    )
+    return (f'<div class="pqa-differences"><div class="pqa-claim">{texts(lang)["claim_says"]}{"".join(marked)}</div>'
+            f"<ul>{items}</ul></div>")
+
+
 def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) -> str:
     t = texts(lang)
     verdict = answer.verdict or "not_found"
     badge = f'<span class="pqa-badge pqa-{esc(verdict)}">{esc(t["verdict"].get(verdict, verdict))}</span>'
     parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}">{badge} '
              f'<span class="pqa-verdict-text">{linked_citations(answer.answer, "claim")}</span></div>']
+    parts.append(differences_html(answer, lang))
     pro, con = claim_split(answer)
     for heading, group in ((t["for"], pro), (t["against"], con)):
         if group:
@@ -272,6 +282,7 @@ a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--co
 .pqa-contradicted { background: #b91c1c; }
 .pqa-not_found { background: #6b7280; }
 .pqa-verdict { font-size: 1.05em; line-height: 1.8; margin: .3em 0 .6em; }
+.pqa-differences { margin: .2em 0 .8em; } .pqa-differences mark { background: #ffe08a; } .pqa-differences ul { margin: .3em 0 0 1.2em; }
 #pqa-status { font-size: .9em; color: var(--body-text-color-subdued); }
 #pqa-status p { margin: 0; }
 #pqa-examples button { text-align: left; white-space: normal; }

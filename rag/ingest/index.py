@@ -13,6 +13,7 @@ document is completely in the store, so a reader never sees a half-indexed docum
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -21,7 +22,15 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
 
+from rag.ingest.disk import disk_errors, ensure_room_to_open, space_problem
 from rag.ingest.documents import UnreadableDocumentError
+from rag.ingest.integrity import (
+    IndexConfigError,
+    IndexDamagedError,
+    hide_incomplete,
+    open_checked_store,
+    read_manifest,
+)
 from rag.ingest.loaders import load_document
 from rag.ingest.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
 from rag.ingest.pipeline import (
@@ -40,15 +49,11 @@ from rag.ingest.pipeline import (
 from rag.settings import Settings
 from rag.store.base import Store, point_id
 from rag.store.embedding import Embedder, get_embedder
-from rag.store.factory import open_store
 
 logger = logging.getLogger(__name__)
 
 UPSERT_BATCH = 64
-
-
-class IndexConfigError(RuntimeError):
-    """The index on disk was built with another embedding model."""
+__all__ = ["Index", "IndexConfigError", "IndexDamagedError"]
 
 
 class Index:
@@ -68,15 +73,17 @@ class Index:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Index":
+        manifest = read_manifest(settings)  # first (no model loaded): IndexDamagedError if unreadable
+        ensure_room_to_open(settings)  # DiskFullError, not a bus error in the store's first write
         embedder = embedder or get_embedder(settings)
-        manifest_path = settings.index_dir / "manifest.json"
-        manifest = load_manifest(manifest_path)
         if manifest.embed_model and (manifest.embed_model != embedder.name or manifest.dim != embedder.dim):
             raise IndexConfigError(
                 f"The index in {settings.index_dir} was built with {manifest.embed_model!r}, not "
                 f"{embedder.name!r}. Run `rag ingest --rebuild` (or choose another RAG_INDEX_DIR)."
             )
-        store = open_store(settings, embedder.dim)
+        store = open_checked_store(settings, embedder.dim)  # a sample read: IndexDamagedError if damaged
+        if store.exclusive:
+            hide_incomplete(manifest, store)  # never report documents the store cannot search
         manifest.embed_model, manifest.dim = embedder.name, embedder.dim
         return cls(settings, embedder, store, manifest)
 
@@ -132,20 +139,36 @@ class Index:
     def hash_for_name(self, name: str) -> str | None:
         return self._manifest.hash_for_name(name)
 
+    def hashes_for_name(self, name: str) -> set[str]:
+        """Every document found under the file name ``name`` (equal names in two folders), or the
+        document whose hash is ``name``."""
+        return self._manifest.hashes_for_name(name)
+
+    def paths(self) -> dict[str, str]:
+        """A snapshot of the indexed files: absolute path -> doc hash."""
+        return dict(self._manifest.paths)
+
     def chunk_count(self) -> int:
         return sum(r.chunks for r in list(self._manifest.documents.values()))
 
     # --- writing ----------------------------------------------------------------------------
     def _publish(self) -> None:
         self.store.flush()
-        save_manifest(self._manifest, self.manifest_path)
+        try:
+            save_manifest(self._manifest, self.manifest_path)
+        except BaseException:  # e.g. a full disk: back to what was published (its points are orphans now)
+            published = load_manifest(self.manifest_path) if self.manifest_path.exists() else Manifest()
+            published.embed_model, published.dim = self._manifest.embed_model, self._manifest.dim
+            self._manifest, self._visible = published, frozenset(published.documents)
+            self._store_clean = self._orphans_checked = False
+            raise
         self._visible = frozenset(self._manifest.documents)
         self._store_clean = self._orphans_checked
 
     def ingest(self, paths: Iterable[Path], progress: ProgressCallback | None = None, prune: bool = True) -> IngestReport:
         """Bring the index in line with the files under ``paths``; see module docstring."""
         started = time.perf_counter()
-        with self._write_lock:
+        with self._write_lock, disk_errors(self.settings.index_dir):  # a full disk: DiskFullError, in words
             roots = [Path(p).resolve() for p in paths]
             files, skipped = collect_files(roots, self.settings.allowed_suffixes)
             report = IngestReport(files_seen=len(files) + len(skipped), skipped=skipped)
@@ -163,7 +186,10 @@ class Index:
             self._collect_orphans()
             self._publish()
             if report.chunks_embedded >= self.settings.optimize_min_new_chunks:
-                self.store.optimize()  # searchable before; faster after (HNSW built, segments merged)
+                if (problem := space_problem(self.settings, self.chunk_count())) is None:  # merging rewrites it all
+                    self.store.optimize()  # searchable before; faster after (HNSW built, segments merged)
+                else:
+                    logger.warning("not optimizing the index: %s", problem)
             report.chunks_total = self.chunk_count()
             report.seconds = elapsed_since(started)
             return report
@@ -206,6 +232,9 @@ class Index:
         except Exception as error:  # a loader bug must not stop the rest of the corpus
             logger.exception("failed to read %s", path.name)
             report.skipped.append(SkippedFile(path.name, f"could not be read: {type(error).__name__}: {error}"))
+            return
+        if problem := space_problem(self.settings, len(chunks)):  # checked first: nothing of it is written
+            report.skipped.append(SkippedFile(path.name, problem))
             return
         # A new document's points are in the store before it is visible (re-analysis overwrites a
         # visible one's in place).
@@ -265,6 +294,25 @@ class Index:
                     del self._manifest.paths[key]
                 self.store.delete_docs([doc_hash])
         self._orphans_checked = True  # every point left belongs to a listed document
+
+    def remove_path(self, path: str | Path) -> bool:
+        """Forget the one file the manifest recorded at ``path`` (an absolute path, as ``paths()`` lists
+        it): its document leaves the index when this was its last file; a document with equal content or
+        an equal name elsewhere stays. True if the path was indexed. If the store or the manifest write
+        fails, the index in memory is as before (and the store is re-checked by the next ingest)."""
+        key = str(path)
+        with self._write_lock:
+            if key not in self._manifest.paths:
+                return False
+            before = copy.deepcopy(self._manifest)
+            try:
+                self._forget(key)
+                self._publish()
+            except BaseException:
+                self._manifest = before
+                self._visible = frozenset(before.documents)
+                raise
+            return True
 
     def remove(self, name: str) -> bool:
         """Remove a document by file name (all its names) or hash; True if something was removed."""

