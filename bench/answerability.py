@@ -41,9 +41,9 @@ from typing import Any
 import numpy as np
 
 from bench import common
-from bench.refusal import fold, is_indexed
+from bench.refusal import fold, is_indexed, load_items
 from bench.xquad import DATA as XQUAD_DATA
-from bench.xquad import LANGS, is_held_out
+from bench.xquad import LANGS
 
 logger = logging.getLogger("bench.answerability")
 CMRC_DATA = common.SHARED / "bench/cmrc2018/cmrc2018_dev.json"
@@ -55,17 +55,10 @@ CURVE = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 
 # --- data ----------------------------------------------------------------------------------------
 def xquad_half(lang: str, held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    data = json.loads((XQUAD_DATA / f"xquad.{lang}.json").read_text(encoding="utf-8"))
-    paragraphs = [p for article in data["data"] for p in article["paragraphs"]]
-    contexts, items = [], []
-    for i, p in enumerate(paragraphs):
-        pid = f"p{i:04d}"
-        if is_held_out(pid) != held_out:
-            continue
-        contexts.append((pid, p["context"]))
-        items += [{"qid": q["id"], "question": q["question"], "paragraph": pid,
-                   "spans": [a["text"] for a in q["answers"]]} for q in p["qas"]]
-    return contexts, items
+    """``bench.refusal.load_items`` as plain dicts (the cache stores them)."""
+    contexts, items = load_items(XQUAD_DATA, lang, held_out)
+    return contexts, [{"qid": it.qid, "question": it.question, "paragraph": it.paragraph, "spans": it.answers}
+                      for it in items]
 
 
 def cmrc_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
