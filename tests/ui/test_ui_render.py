@@ -138,3 +138,20 @@ def test_save_upload_is_atomic_and_stays_inside_the_corpus(tmp_path: Path) -> No
     saved = save_upload(source, corpus, "政策.txt")
     assert saved == corpus / "政策.txt" and saved.read_text(encoding="utf-8") == "内容"
     assert [p.name for p in corpus.iterdir()] == ["政策.txt"]  # no temp file left behind
+
+
+def test_claim_view_marks_what_the_claim_says_otherwise_than_its_source() -> None:
+    from rag.app.ui_render import differences_html
+
+    claim = "The UK institute received <b>500 million pounds</b>."
+    start = claim.index("500")
+    answer = Answer(claim, "en", "The documents contradict this claim.", False, verdict="contradicted")
+    answer.differences = [{"kind": "quantity", "claim": "500 million pounds", "claim_span": [start, start + 18],
+                           "source": "1亿英镑", "citation": 1,
+                           "text": "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."}]
+    html = differences_html(answer, "en")
+    assert "<mark>500 million pounds</mark>" in html and "<mark>1亿英镑</mark>" in html
+    assert 'href="#claim-1"' in html
+    assert "<b>" not in html  # the claim's own markup is shown as text
+    supported = Answer(claim, "en", "The documents support this claim.", False, verdict="supported")
+    assert differences_html(supported, "en") == ""  # no difference: nothing to mark
