@@ -40,7 +40,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "scope_some": "检索范围：{n} 篇文档",
         "scope_lang": "，段落语言：{lang}",
         "claim": "要核查的说法",
-        "claim_placeholder": "例如：欧盟在2024年设立了人工智能办公室。",
+        "claim_placeholder": "例如：欧盟2024年新设了人工智能办公室。",
         "claim_button": "核查",
         "claim_examples": "**示例说法**",
         "verdict": {"supported": "有依据", "contradicted": "相矛盾", "not_found": "未找到"},
@@ -102,7 +102,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "scope_some": "Searching: {n} document(s)",
         "scope_lang": ", passage language: {lang}",
         "claim": "Claim to check",
-        "claim_placeholder": "e.g. The EU set up an AI Office in 2024.",
+        "claim_placeholder": "e.g. The International Network of AI Safety Institutes includes Italy.",
         "claim_button": "Check",
         "claim_examples": "**Example claims**",
         "verdict": {"supported": "Supported", "contradicted": "Contradicted", "not_found": "Not found"},
@@ -151,6 +151,9 @@ EXAMPLES = {
     ],
 }
 CLAIM_EXAMPLES = {
-    "zh": ["欧盟在2024年设立了人工智能办公室。", "美国政府于2024年10月发布了首份关于人工智能的国家安全备忘录。"],
-    "en": ["The International Network of AI Safety Institutes includes Kenya.", "The EU set up an AI Office in 2024."],
+    # Examples the shipped claim model reads right (its known misses, e.g. "The EU set up an AI Office in
+    # 2024.", are kept as strict expected failures in tests/rag/answer/test_claims_real.py)
+    "zh": ["欧盟2024年新设了人工智能办公室。", "2024中关村论坛发布了中国首例人工智能领域监管沙盒。"],
+    "en": ["The International Network of AI Safety Institutes includes Kenya.",
+           "The International Network of AI Safety Institutes includes Italy."],
 }

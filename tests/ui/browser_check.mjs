@@ -21,7 +21,7 @@ const ZH_QUESTION = '美国国家安全备忘录对联邦政府使用人工智�
 const EN_QUESTION = 'What does the US AI national security memorandum direct agencies to do?';
 const UPLOAD_NAME = '上传测试 policy.txt';
 const UPLOAD_TEXT = '# 上传测试政策\n\n第一条 本文件用于检查文档库的上传功能，编号 UPLOAD-7。\n第二条 上传后应当能够被检索。\n';
-const ZH_CLAIM = '欧盟在2024年设立了人工智能办公室。';
+const ZH_CLAIM = '2024中关村论坛发布了中国首例人工智能领域监管沙盒。';
 
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
