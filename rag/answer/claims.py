@@ -11,7 +11,7 @@ differences found are reported with the sentences that hold them.
 
 Usage::
 
-    pairs = claim_pairs(claim, "en", sentences, claim_terms, translated_terms, result.query_vector)
+    pairs = claim_pairs(claim, "en", sentences, claim_terms, translated_terms, query_vector, senses=Senses(lexicon))
     judgement = judge_claim(pairs)
     judgement.verdict, judgement.differences
 """
@@ -147,8 +147,6 @@ class ClaimJudgement:
     pro: list[EvidenceSentence] = field(default_factory=list)
     con: list[EvidenceSentence] = field(default_factory=list)
     differences: list[tuple[Difference, EvidenceSentence]] = field(default_factory=list)
-    vector: list[float] = field(default_factory=list)
-    pairs: list[ClaimPair] = field(default_factory=list)  # the claim read against each candidate, best-aligned first
 
 
 # Differences shown first: figures and dates are read most reliably, names and stances after them.
@@ -236,23 +234,25 @@ def pair_differences(pair: ClaimPair) -> list[Difference]:
 
 
 def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None) -> ClaimJudgement:
-    """The verdict on a claim from its pairs (``claim_pairs``: best-aligned first)."""
-    model = model or default_model()
-    vector = claim_vector(pairs)
+    """The verdict on a claim from its pairs (``claim_pairs``: best-aligned first, one per sentence)."""
     if not pairs:
-        return ClaimJudgement("not_found", {"supported": 0.0, "contradicted": 0.0, "not_found": 1.0}, vector=vector)
-    probabilities = model.probabilities(vector)
+        return ClaimJudgement("not_found", {"supported": 0.0, "contradicted": 0.0, "not_found": 1.0})
+    model = model or default_model()
+    probabilities = model.probabilities(claim_vector(pairs))
     verdict = model.verdict(probabilities)
     top = pairs[:TOP_PAIRS]
-    found = sorted(((d, p.sentence) for p in top for d in pair_differences(p)),
-                   key=lambda item: DIFFERENCE_ORDER.index(item[0].kind))
+    differing = [(p, pair_differences(p)) for p in top]
+    found: list[tuple[Difference, EvidenceSentence]] = []
     seen: set[tuple[str, str]] = set()
-    found = [(d, s) for d, s in found if not ((d.kind, d.claim.surface) in seen or seen.add((d.kind, d.claim.surface)))]
+    for d, sentence in sorted(((d, p.sentence) for p, ds in differing for d in ds),
+                              key=lambda item: DIFFERENCE_ORDER.index(item[0].kind)):
+        if (d.kind, d.claim.surface) not in seen:  # one line per changed value of the claim
+            seen.add((d.kind, d.claim.surface))
+            found.append((d, sentence))
     if verdict == "contradicted":
-        against = [p.sentence for p in top if pair_differences(p) or p.comparison.negation_mismatch or p.rule_conflict]
-        against = list({id(s): s for s in against}.values()) or [top[0].sentence]
-        return ClaimJudgement(verdict, probabilities, [], against[:2], found[:3], vector, pairs)
+        against = [p.sentence for p, ds in differing if ds or p.comparison.negation_mismatch or p.rule_conflict]
+        return ClaimJudgement(verdict, probabilities, [], (against or [top[0].sentence])[:2], found[:3])
     if verdict == "supported":
-        pro = [p.sentence for p in top if not pair_differences(p) and not p.comparison.negation_mismatch]
-        return ClaimJudgement(verdict, probabilities, pro[:3] or [top[0].sentence], [], [], vector, pairs)
-    return ClaimJudgement(verdict, probabilities, [], [], found[:3], vector, pairs)
+        pro = [p.sentence for p, ds in differing if not ds and not p.comparison.negation_mismatch]
+        return ClaimJudgement(verdict, probabilities, pro[:3] or [top[0].sentence], [], [])
+    return ClaimJudgement(verdict, probabilities, [], [], found[:3])

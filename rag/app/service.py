@@ -59,6 +59,7 @@ class PolicyQA:
             translate_groups=self._search_groups if lexicon else None,
         )
         self._lock = threading.RLock()
+        self.senses = Senses(lexicon) if lexicon is not None else None  # dictionary senses, cached per process
 
     @classmethod
     def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
@@ -236,9 +237,8 @@ class PolicyQA:
         claim_terms, translated = self.terms(statement, q_lang, result.translation)
         sentences = score_sentences(result.hits, q_lang, claim_terms, translated, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
-        senses = Senses(self.lexicon) if self.lexicon is not None else None
         return statement, result, claim_pairs(statement, q_lang, sentences, claim_terms, translated,
-                                              result.query_vector, senses=senses)
+                                              result.query_vector, senses=self.senses)
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)
