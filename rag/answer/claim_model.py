@@ -1,17 +1,26 @@
-"""The claim verdict model: a multinomial logistic regression over the claim's features, its weights a
-data file (``rag/data/claim_model.json``) fitted on the tune half of the claim benchmark by
-``python -m bench.claims fit`` (the file records the command, the data and the date).
+"""The claim verdict model, in two learned steps, its weights a data file (``rag/data/claim_model.json``)
+fitted on the tune half of the claim benchmark by ``python -m bench.claims fit`` (the file records the
+command, the data and the date).
 
-A claim's vector is built from its best-aligned evidence sentence and the few after it
-(``claim_vector``): the features of the best one (``rag.answer.claim_features``), then the maximum of each
-feature over the top ``TOP_PAIRS`` (the minimum of what is missing: ``POOLED_BY_MIN``). The model gives
-probabilities for supported / contradicted / not_found; "supported" is said only at or above ``supported_min_probability`` (chosen on the tune half
-for the precision of "supported"), otherwise the likelier of the other two.
+1. **Which sentences is the claim about?** A binary logistic regression over a few alignment features of
+   each candidate pair (term coverage, the embedding cosines with the sentence and with its passage, words
+   the sentence lacks; ``RELEVANCE_FEATURES``) gives each pair the probability that its sentence is the
+   one the claim restates or alters. It was fitted on the benchmark's pairs, labelled by whether the
+   sentence is the claim's source sentence.
+2. **What does it say about the claim?** The pairs are ordered by that probability; the claim's vector is
+   the best one's probability, its features (``rag.answer.claim_features``) and the maximum of each feature
+   times the pair's probability over the top ``TOP_PAIRS`` (a difference in a sentence the claim is not about
+   counts little; the minimum of what is missing: ``POOLED_BY_MIN``). A multinomial logistic
+   regression gives probabilities for supported / contradicted / not_found; "supported" is said only at or
+   above ``supported_min_probability`` (chosen on the tune half for the precision of "supported"),
+   otherwise the likelier of the other two.
 
 Usage::
 
     model = ClaimModel.load()
-    probabilities = model.probabilities(claim_vector(pairs))
+    rows = pair_rows(pairs)                        # one feature row per pair
+    relevance = model.pair_relevance(rows)         # step 1
+    probabilities = model.probabilities(claim_vector(rows, relevance))
     verdict = model.verdict(probabilities)
 """
 
@@ -32,8 +41,9 @@ logger = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "claim_model.json"
 VERDICTS = ("supported", "contradicted", "not_found")
-TOP_PAIRS = 3  # the best-aligned sentences whose features are pooled (a figure often sits in the second)
-
+TOP_PAIRS = 3  # the most relevant sentences whose features are pooled (a figure often sits in the second)
+# What says which sentence a claim is about: alignment, not the differences the verdict then weighs.
+RELEVANCE_FEATURES = ("coverage", "cosine", "sentence_cosine", "cross_language", "novel_terms", "matched")
 
 # Pooled over the top pairs by their minimum: what is missing counts only when every top sentence lacks it
 # (a figure the best sentence lacks may sit in the second); everything else by its maximum.
@@ -42,21 +52,70 @@ POOLED_BY_MIN = frozenset(name for name in FEATURE_NAMES if name.startswith(("un
 
 def vector_names() -> list[str]:
     pooled = [f"min_{name}" if name in POOLED_BY_MIN else f"max_{name}" for name in FEATURE_NAMES]
-    return [f"best_{name}" for name in FEATURE_NAMES] + pooled
+    return ["best_relevance"] + [f"best_{name}" for name in FEATURE_NAMES] + pooled
 
 
-def claim_vector(pairs: list[ClaimPair]) -> list[float]:
-    """The claim's vector from its pairs, best-aligned first (all zeros when there is none)."""
-    if not pairs:
-        return [0.0] * (2 * len(FEATURE_NAMES))
-    rows = np.array([pair_vector(pair) for pair in pairs[:TOP_PAIRS]], dtype=float)
+def pair_rows(pairs: list[ClaimPair]) -> np.ndarray:
+    """One row of ``FEATURE_NAMES`` features per pair."""
+    return np.array([pair_vector(pair) for pair in pairs], dtype=float).reshape(len(pairs), len(FEATURE_NAMES))
+
+
+def relevance_order(relevance: np.ndarray) -> np.ndarray:
+    """Pair indices, most relevant first (ties keep retrieval's order)."""
+    return np.argsort(-np.asarray(relevance, dtype=float), kind="stable")
+
+
+def claim_vector(rows: np.ndarray, relevance: np.ndarray) -> list[float]:
+    """The claim's vector from its pairs' feature rows and relevance (all zeros when there is no pair)."""
+    if len(rows) == 0:
+        return [0.0] * len(vector_names())
+    order = relevance_order(relevance)
+    top = np.asarray(rows, dtype=float)[order[:TOP_PAIRS]]
+    weight = np.asarray(relevance, dtype=float)[order[:TOP_PAIRS], None]  # a sentence counts as much as it is relevant
     minimum = [name in POOLED_BY_MIN for name in FEATURE_NAMES]
-    return rows[0].tolist() + np.where(minimum, rows.min(axis=0), rows.max(axis=0)).tolist()
+    pooled = np.where(minimum, top.min(axis=0), (top * weight).max(axis=0))
+    return [float(relevance[order[0]])] + top[0].tolist() + pooled.tolist()
+
+
+def _standardised_logits(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray,
+                         intercept: np.ndarray) -> np.ndarray:
+    return ((x - mean) / scale) @ coef.T + intercept
+
+
+@dataclass
+class RelevanceModel:
+    """Step 1: p(the pair's sentence is the one the claim is about), a binary logistic regression."""
+
+    features: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (features,)
+    intercept: float
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        columns = [FEATURE_NAMES.index(name) for name in self.features]
+        x = np.asarray(rows, dtype=float)[:, columns]
+        logits = _standardised_logits(x, self.mean, self.scale, self.coef[None, :], np.array([self.intercept]))
+        return 1.0 / (1.0 + np.exp(-logits[:, 0]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": self.features, "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
+                "coef": self.coef.round(6).tolist(), "intercept": round(float(self.intercept), 6)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RelevanceModel":
+        unknown = [name for name in data["features"] if name not in FEATURE_NAMES]
+        if unknown:
+            raise ValueError(f"relevance features {unknown} are not claim features; re-fit: python -m bench.claims fit")
+        return cls(list(data["features"]), np.array(data["mean"]), np.array(data["scale"]), np.array(data["coef"]),
+                   float(data["intercept"]))
 
 
 @dataclass
 class ClaimModel:
-    """Standardised inputs, one weight row per verdict; see the module docstring."""
+    """Step 1's relevance model, then standardised inputs and one weight row per verdict (step 2)."""
 
     features: list[str]
     mean: np.ndarray
@@ -65,20 +124,23 @@ class ClaimModel:
     intercept: np.ndarray
     supported_min_probability: float = 0.5
     trained: dict[str, Any] = field(default_factory=dict)
+    relevance: RelevanceModel | None = None  # None: pairs keep retrieval's order (relevance = coverage)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ClaimModel":
         if list(data["classes"]) != list(VERDICTS):
             raise ValueError(f"claim model classes {data['classes']} are not {VERDICTS}")
+        relevance = RelevanceModel.from_json(data["relevance"]) if data.get("relevance") else None
         return cls(list(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
                    np.array(data["coef"]), np.array(data["intercept"]),
-                   float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})))
+                   float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance)
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
                 "intercept": self.intercept.round(6).tolist(),
-                "supported_min_probability": self.supported_min_probability, "trained": self.trained}
+                "supported_min_probability": self.supported_min_probability, "trained": self.trained,
+                "relevance": self.relevance.to_json() if self.relevance else None}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "ClaimModel":
@@ -87,9 +149,15 @@ class ClaimModel:
             raise ValueError(f"{path} was fitted on other features; re-fit it: python -m bench.claims fit")
         return model
 
+    def pair_relevance(self, rows: np.ndarray) -> np.ndarray:
+        """Step 1 for each pair row (without a relevance model: the term coverage)."""
+        if self.relevance is None:
+            return np.asarray(rows, dtype=float)[:, FEATURE_NAMES.index("coverage")] if len(rows) else np.zeros(0)
+        return self.relevance(rows)
+
     def probabilities(self, vector: list[float]) -> dict[str, float]:
-        x = (np.asarray(vector, dtype=float) - self.mean) / self.scale
-        logits = self.coef @ x + self.intercept
+        x = np.asarray(vector, dtype=float)[None, :]
+        logits = _standardised_logits(x, self.mean, self.scale, self.coef, self.intercept)[0]
         exp = np.exp(logits - logits.max())
         return dict(zip(VERDICTS, (exp / exp.sum()).tolist(), strict=True))
 

@@ -20,13 +20,22 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 import numpy as np
 
 from rag.answer.claim_features import ClaimPair, is_instruction
-from rag.answer.claim_model import TOP_PAIRS, ClaimModel, claim_vector, default_model
+from rag.answer.claim_model import (
+    TOP_PAIRS,
+    ClaimModel,
+    claim_vector,
+    default_model,
+    pair_rows,
+    relevance_order,
+)
 from rag.answer.slots import Difference, compare_slots
 from rag.text.lexical import has_word, tokenize
 from rag.types import EvidenceSentence, TermGroup
@@ -197,14 +206,28 @@ def novel_terms(groups: list[TermGroup], tokens: set[str], senses: Senses | None
     return count
 
 
+def substitutions(claim: list[str], sentence: list[str], senses: Senses | None, span: int = 2) -> int:
+    """How many short runs of the claim's words (tokens, in order) stand where the sentence has others — a
+    word swapped (领先 → 落后, largest → smallest, DOD → DOL) — counting only runs of at most ``span`` words
+    on both sides whose claim words the sentence neither holds nor renders with a dictionary synonym."""
+    count = 0
+    for op, a0, a1, b0, b1 in SequenceMatcher(None, sentence, claim, autojunk=False).get_opcodes():
+        if op != "replace" or a1 - a0 > span or b1 - b0 > span:
+            continue
+        theirs, everywhere = set(sentence[a0:a1]), set(sentence)
+        count += any(w not in everywhere and not (senses is not None and senses.has_synonym(w, theirs))
+                     for w in claim[b0:b1])
+    return count
+
+
 def claim_pairs(
     claim: str, language: str, sentences: list[EvidenceSentence], claim_terms: list[TermGroup],
     translated_terms: list[TermGroup], query_vector: np.ndarray | None = None, candidates: int = 8,
-    senses: Senses | None = None,
+    senses: Senses | None = None, embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[ClaimPair]:
-    """The claim read against its best candidate sentences, best-aligned (coverage + cosine) first.
-    ``query_vector``: the claim's embedding; the cosine is with each sentence's passage (its stored
-    vector: embedding every sentence again cost 0.6 s a claim)."""
+    """The claim read against its best candidate sentences, in retrieval's order (the claim model then
+    orders them by relevance). ``query_vector``: the claim's embedding; the cosine is with each sentence's
+    passage (its stored vector) and, given ``embed`` (texts → passage embeddings), with the sentence itself."""
     if not any(weight > 0 for _, weight in claim_terms):
         return []  # nothing to check: no content word ("🤖", a bare question mark)
     unique = {s.text: s for s in reversed(sentences) if not is_instruction(s.text)}  # overlapping chunks repeat a sentence
@@ -213,16 +236,20 @@ def claim_pairs(
         return []
     similarity = [float(s.hit.dense @ query_vector) if s.hit.dense is not None and query_vector is not None
                   else 0.0 for s in chosen]
+    own = ([float(v) for v in embed([s.text for s in chosen]) @ query_vector]
+           if embed is not None and query_vector is not None else similarity)
     pairs = []
-    for sentence, cosine in zip(chosen, similarity, strict=True):
+    claim_tokens = tokenize(claim)
+    for sentence, cosine, sentence_cosine in zip(chosen, similarity, own, strict=True):
         groups = claim_terms if sentence.hit.language == language else translated_terms
         same_language = sentence.hit.language == language
+        tokens = tokenize(sentence.text)
         pair = ClaimPair(claim, language, sentence, compare_slots(claim, sentence.text),
-                         compare_slots(claim, sentence.hit.text), float(cosine),
+                         compare_slots(claim, sentence.hit.text), float(cosine), float(sentence_cosine),
                          float(rule_conflict(claim, language, sentence, groups)),
-                         float(novel_terms(groups, set(tokenize(sentence.text)), senses if same_language else None)))
+                         float(novel_terms(groups, set(tokens), senses if same_language else None)),
+                         float(substitutions(claim_tokens, tokens, senses) if same_language else 0))
         pairs.append(pair)
-    pairs.sort(key=lambda p: -(p.sentence.coverage + p.cosine))
     return pairs
 
 
@@ -234,12 +261,15 @@ def pair_differences(pair: ClaimPair) -> list[Difference]:
 
 
 def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None) -> ClaimJudgement:
-    """The verdict on a claim from its pairs (``claim_pairs``: best-aligned first, one per sentence)."""
+    """The verdict on a claim from its pairs (``claim_pairs``: one per candidate sentence)."""
     if not pairs:
         return ClaimJudgement("not_found", {"supported": 0.0, "contradicted": 0.0, "not_found": 1.0})
     model = model or default_model()
-    probabilities = model.probabilities(claim_vector(pairs))
+    rows = pair_rows(pairs)
+    relevance = model.pair_relevance(rows)
+    probabilities = model.probabilities(claim_vector(rows, relevance))
     verdict = model.verdict(probabilities)
+    pairs = [pairs[i] for i in relevance_order(relevance)]
     top = pairs[:TOP_PAIRS]
     differing = [(p, pair_differences(p)) for p in top]
     found: list[tuple[Difference, EvidenceSentence]] = []

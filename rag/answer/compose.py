@@ -24,13 +24,14 @@ from rag.answer.answer_type import (
     lacks_asked_ordinal,
     unmentioned,
 )
-from rag.answer.answerability import Case, answerable
+from rag.answer.answerability import Case, Similarity
+from rag.answer.answerability_model import answerable
 from rag.answer.evidence import passage_sentences, score_sentences
 from rag.settings import Settings
 from rag.text.asked import asked_answer_kind, asked_answer_pattern
 from rag.text.language import detect_language
 from rag.text.lexical import tokenize
-from rag.text.sentences import split_sentences
+from rag.text.sentences import is_heading, split_sentences
 from rag.text.terms import coverage, same_language_groups, translated_groups
 from rag.types import Answer, Citation, EvidenceSentence, SearchHit, TermGroup
 
@@ -80,7 +81,8 @@ def citation_from(sentence: EvidenceSentence, n: int) -> Citation:
 
 
 def select_evidence(sentences: list[EvidenceSentence], settings: Settings) -> list[EvidenceSentence]:
-    """Best sentences, without near-repeats, at most ``answer_max_sentences``, in reading order."""
+    """Best sentences, without near-repeats, at most ``answer_max_sentences``, in reading order; never a
+    title, heading or fragment (``is_heading``: those stay visible as the cited passage's context)."""
     if not sentences:
         return []
     best = sentences[0].score
@@ -90,6 +92,8 @@ def select_evidence(sentences: list[EvidenceSentence], settings: Settings) -> li
             break
         if sentence.score < best * settings.evidence_relative_min or sentence.coverage <= 0:
             break
+        if is_heading(sentence.text):
+            continue
         tokens = set(tokenize(sentence.text))
         if any(_jaccard(tokens, set(tokenize(c.text))) > settings.evidence_max_similarity for c in chosen):
             continue
@@ -122,7 +126,7 @@ def refusal_reason(missing: Missing | None, lang: str) -> str:
 
 def evidence_case(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings,
+    translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
 ) -> Case:
     """The question's evidence as the answerability decision reads it: every sentence of the top
     passages scored (best first; sentences that state the asked-for kind of figure get a bonus), the
@@ -135,7 +139,7 @@ def evidence_case(
             sentence.score += settings.evidence_figure_bonus * bool(wanted.search(sentence.text))
         sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
-    case = Case(question, q_lang, hits, question_terms, translated_terms, sentences, chosen)
+    case = Case(question, q_lang, hits, question_terms, translated_terms, sentences, chosen, similarity=similarity)
     case.missing = missing_answer(question, q_lang, chosen, question_terms, translated_terms, settings)
     return case
 
@@ -158,7 +162,7 @@ def missing_answer(
 
 def answering_evidence(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings,
+    translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
 ) -> tuple[list[EvidenceSentence], float, Missing | None]:
     """The evidence sentences that answer the question, the support (coverage of the strongest
     sentence), and what is missing. No sentences when the documents do not answer it.
@@ -176,7 +180,7 @@ def answering_evidence(
             return [], support, None
         return ([], support, case.missing) if case.missing is not None else (case.chosen, support, None)
     question, question_terms, translated_terms = without_markup(question, question_terms, translated_terms)
-    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)
+    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings, similarity)
     support = case.strongest.coverage if case.strongest else 0.0
     if answerable(case):
         return case.chosen, support, None
@@ -202,10 +206,11 @@ def without_markup(
 
 def compose_extractive(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings,
+    translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal."""
-    chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings)
+    chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings,
+                                                  similarity)
     if not chosen:
         return refusal(question, q_lang, hits, support, missing)
     return extractive_answer(question, q_lang, hits, chosen, support)

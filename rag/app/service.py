@@ -19,6 +19,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+
+from rag.answer.answerability import Similarity
 from rag.answer.claim_features import ClaimPair
 from rag.answer.claims import Senses, claim_pairs, judge_claim, strip_claim
 from rag.answer.compose import (
@@ -36,6 +39,7 @@ from rag.ingest.manifest import DocumentRecord
 from rag.ingest.pipeline import IngestReport, ProgressCallback
 from rag.retrieval.retriever import Retriever, clean_question, other_language
 from rag.settings import Settings
+from rag.store.embedding import PassageVectors
 from rag.text.lexical import tokenize
 from rag.text.terms import same_language_groups, translated_groups
 from rag.types import Answer, EvidenceSentence, SearchHit, SearchResult, TermGroup
@@ -60,6 +64,7 @@ class PolicyQA:
         )
         self._lock = threading.RLock()
         self.senses = Senses(lexicon) if lexicon is not None else None  # dictionary senses, cached per process
+        self.sentence_vectors = PassageVectors(index.embedder)  # evidence sentences a claim is read against
 
     @classmethod
     def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
@@ -180,10 +185,13 @@ class PolicyQA:
         q_lang = result.language
         question_terms, translated = self.terms(result.question, q_lang, result.translation)
         generated = time.perf_counter()
+        similarity = self.similarity(result.query_vector)
         if self.llm is None:
-            answer = compose_extractive(cleaned, q_lang, result.hits, question_terms, translated, self.settings)
+            answer = compose_extractive(cleaned, q_lang, result.hits, question_terms, translated, self.settings,
+                                        similarity)
         else:
-            answer = yield from self._generate(cleaned, q_lang, result.hits, question_terms, translated, history)
+            answer = yield from self._generate(cleaned, q_lang, result.hits, question_terms, translated, history,
+                                               similarity)
         answer.question = cleaned
         answer.named_documents = result.named_documents
         answer.timings_ms = {
@@ -194,11 +202,18 @@ class PolicyQA:
         answer.generator = self.generator_name
         yield answer.answer, answer
 
-    def _generate(self, question, q_lang, hits, question_terms, translated, history) -> Iterator[tuple[str, None]]:  # type: ignore[no-untyped-def]
+    def similarity(self, query_vector: np.ndarray | None) -> Similarity | None:
+        """Texts → the embedding cosine of each with the query (its vector from retrieval)."""
+        if query_vector is None:
+            return None
+        return lambda texts: self.sentence_vectors(texts) @ query_vector
+
+    def _generate(self, question, q_lang, hits, question_terms, translated, history, similarity=None) -> Iterator[tuple[str, None]]:  # type: ignore[no-untyped-def]
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
         from rag.answer.prompting import build_answer_messages
 
-        evidence, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings)
+        evidence, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings,
+                                                        similarity)
         if not evidence:  # the same refusal decision as the offline composer
             return refusal(question, q_lang, hits, support, missing)
         passages = hits[: self.settings.answer_passages]
@@ -238,7 +253,7 @@ class PolicyQA:
         sentences = score_sentences(result.hits, q_lang, claim_terms, translated, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
         return statement, result, claim_pairs(statement, q_lang, sentences, claim_terms, translated,
-                                              result.query_vector, senses=self.senses)
+                                              result.query_vector, senses=self.senses, embed=self.sentence_vectors)
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)

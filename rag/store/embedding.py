@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -143,3 +144,35 @@ def cached_embedder(model: str, batch_size: int, threads: int | None) -> Embedde
 
 def get_embedder(settings: Settings) -> Embedder:
     return cached_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads)
+
+
+class PassageVectors:
+    """Passage embeddings of short texts (evidence sentences), each computed once and kept in a bounded
+    least-recently-used cache: a claim re-checked, or claims about the same passage, embed nothing again.
+
+    Usage::
+
+        vectors = PassageVectors(embedder, size=4096)
+        matrix = vectors(["sentence one", "sentence two"])   # (2, dim)
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 4096) -> None:
+        if size < 1:
+            raise ValueError("size must be >= 1")
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:  # one caller at a time: the embedder serialises its work anyway
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            if missing:
+                self._cache.update(zip(missing, self.embedder.embed_passages(missing), strict=True))
+            rows = []
+            for text in texts:
+                self._cache.move_to_end(text)
+                rows.append(self._cache[text])
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.vstack(rows) if rows else np.zeros((0, self.embedder.dim), dtype=np.float32)

@@ -64,6 +64,32 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return spans
 
 
+HAN = re.compile(r"[\u3400-\u9fff\u2e80-\u2fdf\uf900-\ufaff]")
+LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+# A numbered section head: "3.3.2 美国…", "1.构建…", "第一节 政策", "二、…", "(b) To promote …:", "Sec. 4."
+SECTION_NUMBER = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s*\S|第[一二三四五六七八九十百\d]+[章节部分篇条]|[一二三四五六七八九十]+、|"
+    r"[(（][a-zA-Z\divx一二三四五六七八九十]{1,4}[)）]|(?:sec(?:tion)?|art(?:icle)?)\.?\s*\d)", re.I)
+HEADING_MAX_HAN = 20  # a line this short without a sentence end is a title, heading, cell or fragment
+HEADING_MAX_WORDS = 8
+CLAUSE_MARKS = "，、；,;"
+
+
+def is_heading(sentence: str) -> bool:
+    """Whether ``sentence`` is a title, heading, contents or cover line rather than a statement: it does not
+    end a sentence, holds no clause or list punctuation (，、；), and is short or opens with a section number.
+    Such lines are context for a reader, never an answer sentence. A list's lead-in ("…的研究：") and a
+    fragment that lists things ("合成内容、能力评测、红队测试") are content, not headings."""
+    text = sentence.strip().lstrip("●○•·-*–— \t")
+    if not text:
+        return True
+    last = text.rstrip(CLOSERS)[-1:] or text[-1]
+    if last in CJK_END or last in ".!?:：" or any(mark in text for mark in CLAUSE_MARKS):
+        return False
+    short = len(HAN.findall(text)) <= HEADING_MAX_HAN and len(LATIN_WORD.findall(text)) <= HEADING_MAX_WORDS
+    return short or SECTION_NUMBER.match(text) is not None
+
+
 def refers_back(sentence: str) -> bool:
     """Whether ``sentence`` opens with a word that leans on the sentence before it."""
     return bool(_BACK_REFERENCE.match(sentence.lstrip("●○•·-*–— \t")))

@@ -299,10 +299,10 @@ def test_data_schema(records: list[dict]) -> None:
         assert r["label"] in cs.LABELS and r["transform"] in cs.TRANSFORMS
         assert r["claim_lang"] in ("zh", "en") and r["source_lang"] in ("zh", "en")
         assert r["half"] in (cs.TUNE, cs.HELDOUT) and r["corpus"] in ("policy", "xquad")
-        expected = {"restate_cross": "supported", "restate_same": "supported", "clause_drop": "supported",
+        expected = {"restate_cross": "supported", "quote": "supported", "restate_same": "supported", "clause_drop": "supported",
                     "unsupported_detail": "not_found", "off_corpus": "not_found"}.get(r["transform"], "contradicted")
         assert r["label"] == expected
-        assert r["claim"] and r["claim"] != r["source_sentence"] or r["transform"] in ("off_corpus",)
+        assert r["claim"] and r["claim"] != r["source_sentence"] or r["transform"] in ("off_corpus", "quote")
         if r["transform"] != "off_corpus":
             assert cs.claim_length_ok(r["claim"], r["claim_lang"]), r
 

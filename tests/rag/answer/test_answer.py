@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.answer.compose import dense_support, verify_answer
-from rag.answer.evidence import passage_sentences
+from rag.answer.compose import dense_support, select_evidence, verify_answer
+from rag.answer.evidence import passage_sentences, score_sentences
 from rag.settings import Settings
+from rag.text.lexical import tokenize
+from rag.text.terms import same_language_groups
 from rag.types import SearchHit
 
 
@@ -71,3 +73,17 @@ def test_a_refusal_says_what_the_passages_lack_in_the_question_language() -> Non
     assert money.answer == "文档中没有找到能回答这个问题的内容。最接近的段落没有给出所问的金额。下面是最接近的段落，供参考。"
     assert "do not mention “adviser”" in refusal("q", "en", [], 0.5, Missing("mention", "adviser")).answer
     assert "没有提到“更名”" in refusal("q", "zh", [], 0.5, Missing("mention", "更名")).answer
+
+
+def test_a_heading_is_never_chosen_as_an_answer_sentence_the_statement_below_it_is() -> None:
+    heading, statement = "3.1 Initial funding of the UK AI Safety Institute", "The UK AI Safety Institute received initial funding of 100 million pounds."
+    text = f"{heading}\n{statement}"
+    passage = SearchHit(doc="d.txt", title="", section="", page=None, text=text, start=0, end=len(text), score=1.0,
+                        language="en", doc_hash="d", sentences=[(0, len(heading), 0, len(heading)),
+                                                                (len(heading) + 1, len(text), len(heading) + 1, len(text))])
+    question = "What initial funding did the UK AI Safety Institute receive?"
+    terms = same_language_groups(tokenize(question))
+    sentences = score_sentences([passage], "en", terms, [], 1, 0.0, 0.0)
+    assert {s.text for s in sentences} == {heading, statement}  # both read; the heading covers as much of the question
+    chosen = select_evidence(sentences, Settings(_env_file=None))
+    assert [s.text for s in chosen] == [statement]

@@ -1,13 +1,16 @@
-"""rag.answer.answerability: the learned refusal decision, its shipped model and its switch."""
+"""rag.answer.answerability and answerability_model: the learned refusal decision, its shipped model and its switch."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from helpers.fakes import FakeEmbedder
 
-from rag.answer import answerability
-from rag.answer.answerability import FEATURES, Case, features, load_model
+from rag.answer import answerability_model
+from rag.answer.answerability import FEATURES, SENTENCES_READ, Case, features
+from rag.answer.answerability_model import load_model
 from rag.answer.compose import answering_evidence, compose_extractive, evidence_case
 from rag.settings import Settings
 from rag.text.lexical import tokenize
@@ -34,9 +37,17 @@ def hits_with(first: str) -> list[SearchHit]:
     return [hit(first, "a.txt", 6.0, 0.88), hit(OTHER, "b.txt", 1.0, 0.80), hit(OTHER + " It applies from 2026.", "c.txt", 0.5, 0.79)]
 
 
-def case_for(first: str, question: str = QUESTION) -> Case:
+EMBEDDER = FakeEmbedder()  # hashed characters: a sentence sharing more of the question's words is nearer
+
+
+def similarity_to(question: str):  # type: ignore[no-untyped-def]
+    query = EMBEDDER.embed_queries([question])[0]
+    return lambda texts: EMBEDDER.embed_passages(texts) @ query
+
+
+def case_for(first: str, question: str = QUESTION, similarity: bool = True) -> Case:
     return evidence_case(question, "en", hits_with(first), same_language_groups(tokenize(question)), [],
-                         Settings(_env_file=None))
+                         Settings(_env_file=None), similarity_to(question) if similarity else None)
 
 
 def test_the_shipped_model_loads_and_names_registered_features() -> None:
@@ -63,7 +74,7 @@ def test_an_answer_scores_above_its_threshold_and_the_near_miss_beside_it_below(
     threshold = model.group_of(answer).threshold
     assert answer.group == near_miss.group == "same-en"
     assert model.probability(answer) >= threshold > model.probability(near_miss)
-    assert answerability.answerable(answer) and not answerability.answerable(near_miss)
+    assert answerability_model.answerable(answer) and not answerability_model.answerable(near_miss)
 
 
 def test_a_refusal_keeps_the_answer_type_reason() -> None:
@@ -77,7 +88,7 @@ def test_a_refusal_keeps_the_answer_type_reason() -> None:
 
 def test_no_evidence_is_refused_without_asking_the_model() -> None:
     case = case_for(OTHER, "Which river flows through Paris?")
-    assert case.chosen == [] and not answerability.answerable(case)
+    assert case.chosen == [] and not answerability_model.answerable(case)
 
 
 def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,7 +109,7 @@ def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> 
         def answerable(self, case: Case) -> bool:
             return False
 
-    monkeypatch.setattr(answerability, "load_model", lambda *a: Never())
+    monkeypatch.setattr(answerability_model, "load_model", lambda *a: Never())
     assert answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], on)[0] == []
     assert answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], off)[0]
 
@@ -108,3 +119,30 @@ def test_the_setting_reads_its_environment_variable(monkeypatch: pytest.MonkeyPa
     assert Settings(_env_file=None).answerability_model is False
     monkeypatch.delenv("RAG_ANSWERABILITY_MODEL")
     assert Settings(_env_file=None).answerability_model is True
+
+
+def test_the_sentence_features_read_the_questions_cosine_with_its_best_sentences() -> None:
+    cosine = {ANSWER: 0.91, OTHER: 0.62, OTHER + " It applies from 2026.": 0.60}
+    asked: list[list[str]] = []
+
+    def similarity(texts: list[str]) -> np.ndarray:
+        asked.append(texts)
+        return np.array([cosine.get(t, 0.5) for t in texts])
+
+    settings = Settings(_env_file=None)
+    case = evidence_case(QUESTION, "en", hits_with(ANSWER), same_language_groups(tokenize(QUESTION)), [], settings,
+                         similarity)
+    values = features(case)
+    assert case.strongest is not None and case.strongest.text == ANSWER
+    assert values["sentence_dense"] == pytest.approx(0.91) and values["strongest_dense"] == pytest.approx(0.91)
+    features(case)
+    assert len(asked) == 1 and len(asked[0]) <= SENTENCES_READ + 1  # computed once, few sentences
+    low = {**cosine, ANSWER: 0.55}
+    other = evidence_case(QUESTION, "en", hits_with(ANSWER), same_language_groups(tokenize(QUESTION)), [], settings,
+                          lambda texts: np.array([low.get(t, 0.5) for t in texts]))
+    assert features(other)["strongest_dense"] == pytest.approx(0.55) and features(other)["sentence_dense"] == pytest.approx(0.62)
+    bare = case_for(ANSWER, similarity=False)  # no embeddings to compare: the model reads its average
+    assert math.isnan(features(bare)["sentence_dense"]) and math.isnan(features(bare)["strongest_dense"])
+    model = load_model()
+    imputed = model.vector(bare)
+    assert np.isfinite(imputed).all() and 0.0 < model.probability(bare) < 1.0

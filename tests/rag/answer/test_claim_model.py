@@ -17,9 +17,12 @@ from rag.answer.claim_features import (
 )
 from rag.answer.claim_model import (
     MODEL_PATH,
+    RELEVANCE_FEATURES,
     VERDICTS,
     ClaimModel,
+    RelevanceModel,
     claim_vector,
+    pair_rows,
     vector_names,
 )
 from rag.answer.slots import compare_slots
@@ -31,9 +34,10 @@ def sentence(text: str, language: str = "zh", coverage: float = 0.8) -> Evidence
     return EvidenceSentence(hit, 0, text, 0, len(text), 0, score=coverage, coverage=coverage)
 
 
-def pair(claim: str, text: str, language: str = "zh", claim_language: str = "en", cosine: float = 0.8) -> ClaimPair:
+def pair(claim: str, text: str, language: str = "zh", claim_language: str = "en", cosine: float = 0.8,
+         sentence_cosine: float = 0.8) -> ClaimPair:
     return ClaimPair(claim, claim_language, sentence(text, language), compare_slots(claim, text),
-                     compare_slots(claim, text), cosine)
+                     compare_slots(claim, text), cosine, sentence_cosine)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -57,13 +61,33 @@ def test_pair_features_see_a_changed_figure_and_not_a_restated_one() -> None:
     assert len(right) == len(FEATURES)
 
 
-def test_claim_vector_pools_the_best_pair_and_the_maximum_of_the_top_ones() -> None:
-    assert claim_vector([]) == [0.0] * len(vector_names())
+def test_claim_vector_pools_the_most_relevant_pair_and_the_maximum_of_the_top_ones() -> None:
+    assert claim_vector(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)) == [0.0] * len(vector_names())
     index = {name: i for i, name in enumerate(vector_names())}
     pairs = [pair("It received 100 million pounds.", "资金1亿英镑。"), pair("It received 100 million pounds.", "资金5亿英镑。")]
-    vector = claim_vector(pairs)
-    assert vector[index["best_diff_quantity"]] == 0.0  # the best-aligned sentence agrees …
-    assert vector[index["max_diff_quantity"]] == 1.0  # … the second states another figure
+    vector = claim_vector(pair_rows(pairs), np.array([0.9, 0.4]))
+    assert vector[index["best_relevance"]] == 0.9
+    assert vector[index["best_diff_quantity"]] == 0.0  # the most relevant sentence agrees …
+    assert vector[index["max_diff_quantity"]] == pytest.approx(0.4)  # … the second states another figure, as much as it is relevant
+    swapped = claim_vector(pair_rows(pairs), np.array([0.4, 0.9]))  # relevance, not retrieval's order, picks the best
+    assert swapped[index["best_diff_quantity"]] == 1.0 and swapped[index["best_relevance"]] == 0.9
+
+
+def relevance_on(feature: str) -> RelevanceModel:
+    """A relevance model that reads one feature only."""
+    coef = np.array([1.0 if name == feature else 0.0 for name in RELEVANCE_FEATURES])
+    n = len(RELEVANCE_FEATURES)
+    return RelevanceModel(list(RELEVANCE_FEATURES), np.zeros(n), np.ones(n), coef, 0.0)
+
+
+def test_relevance_orders_the_pairs_by_what_the_model_reads() -> None:
+    near = pair("The EU set up an AI Office in 2024.", "欧盟于2024年设立人工智能办公室。", sentence_cosine=0.95)
+    far = pair("The EU set up an AI Office in 2024.", "欧盟于2024年设立人工智能办公室。", sentence_cosine=0.70)
+    relevance = relevance_on("sentence_cosine")(pair_rows([far, near]))
+    assert relevance[1] > relevance[0]
+    assert relevance_on("coverage")(pair_rows([far, near]))[0] == pytest.approx(relevance_on("coverage")(pair_rows([far, near]))[1])
+    with pytest.raises(ValueError, match="re-fit"):
+        RelevanceModel.from_json({**relevance_on("coverage").to_json(), "features": ["gone"]})
 
 
 def model(bias: list[float], threshold: float = 0.5) -> ClaimModel:
@@ -85,6 +109,7 @@ def test_the_shipped_model_matches_the_feature_registry_and_says_how_it_was_made
     assert shipped.features == vector_names()
     assert shipped.coef.shape == (len(VERDICTS), len(vector_names()))
     assert "bench.claims fit" in shipped.trained["command"]
+    assert shipped.relevance is not None and shipped.relevance.features == list(RELEVANCE_FEATURES)
     assert 0.0 < shipped.supported_min_probability < 1.0
 
 

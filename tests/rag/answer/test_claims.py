@@ -10,6 +10,7 @@ from rag.answer.claims import (
     numbers_conflict,
     quantities,
     strip_claim,
+    substitutions,
 )
 from rag.text.lexical import tokenize
 from rag.text.lexicon import BilingualLexicon
@@ -64,3 +65,24 @@ def test_negated_terms_across_languages() -> None:
 def test_contraries() -> None:
     assert contrary_conflict("透明度要求最好由各州分别立法制定", "应由政府通过单一的国家标准来制定")
     assert not contrary_conflict("决议获得一致通过", "决议一致通过")
+
+
+class FakeSenses:
+    """Senses with a two-word dictionary: "biggest" and "largest" share a sense."""
+
+    def has_synonym(self, word: str, tokens: set[str]) -> bool:
+        return word in {"biggest", "largest"} and bool(tokens & {"biggest", "largest"})
+
+
+@pytest.mark.parametrize(("claim", "source", "expected"), [
+    ("落后的人工智能模型开发者应遵守标准", "领先的人工智能模型开发者应遵守标准", 1),  # a word swapped
+    ("The party is currently the smallest in parliament.", "The party is currently the largest in parliament.", 1),
+    ("DOL shall share information with the IC.", "DOD shall share information with the IC.", 1),
+    ("The party is currently the biggest in parliament.", "The party is currently the largest in parliament.", 0),  # synonym
+    ("领先的人工智能模型开发者应遵守标准", "领先的人工智能模型开发者应遵守标准", 0),  # the same words
+    ("美国白宫还公布了框架，对指南进行了补充。", "除了该备忘录外，美国白宫还公布了框架，对指南进行了补充。", 0),  # a clause dropped
+    ("It was approved after long talks by the council.", "After long talks by the council it was approved.", 0),  # reordered
+])
+def test_substitutions_count_swapped_words_not_dropped_reordered_or_synonymous_ones(
+        claim: str, source: str, expected: int) -> None:
+    assert substitutions(tokenize(claim), tokenize(source), FakeSenses()) == expected  # type: ignore[arg-type]

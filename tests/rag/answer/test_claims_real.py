@@ -38,13 +38,13 @@ def qa(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # noqa: ANN001
 # Known misses of the fitted claim model (bench.claims, 2026-12-03), kept as strict expected failures so
 # that they are seen, and so that a fix shows up as an unexpected pass: the UK institute's funding sits in a
 # table PDF extraction flattened ("初始资⾦1亿英镑 ，"), too short a sentence for the model to call the true
-# claim supported (it says not_found); the English EU claim aligns with a sentence about another office.
+# claim supported (it says not_found).
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="claim model misses this true claim (see the comment above)")
 
 # (true claim, the same claim with one fact changed, the kind of change)
 PAIRS = [
     ("欧盟2024年新设了人工智能办公室。", "欧盟2021年新设了人工智能办公室。", "date"),
-    pytest.param("The EU set up an AI Office in 2024.", "The EU set up an AI Office in 2019.", "date", marks=KNOWN_MISS),
+    ("The EU set up an AI Office in 2024.", "The EU set up an AI Office in 2019.", "date"),
     pytest.param("英国人工智能安全研究所的初始资金为1亿英镑。", "英国人工智能安全研究所的初始资金为5亿英镑。", "quantity",
                  marks=KNOWN_MISS),
     pytest.param("The UK AI Safety Institute received 100 million pounds of initial funding.",

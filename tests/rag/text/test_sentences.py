@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.sentences import refers_back, split_sentences
+from rag.text.sentences import is_heading, refers_back, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -89,3 +89,32 @@ def test_spans_are_trimmed_ordered_and_respect_bounds() -> None:
 )
 def test_refers_back(sentence: str, leans_back: bool) -> None:
     assert refers_back(sentence) is leans_back
+
+
+@pytest.mark.parametrize("line", [
+    "3.3.2 美国人工智能安全研究所（US AISI）",  # numbered section head
+    "对美国人工智能行动计划的思考",  # a title line
+    "人工智能安全研究所国际网络会议前瞻",  # the cover title
+    "2024 年第 1 期（总第 11 期）",  # a cover line
+    "（b） To promote equitable administration of public benefits",
+    "统的新方法",  # a fragment of a flattened table
+    "Managing Risks to Safety and Security",
+    "",
+])
+def test_headings_titles_lead_ins_and_fragments_are_not_statements(line: str) -> None:
+    assert is_heading(line)
+
+
+@pytest.mark.parametrize("line", [
+    "The EU AI Office was set up in February 2024.",
+    "此外，新加坡政府宣布位于南洋理工大学的国家级数字信任中心将作为新加坡人工智能安全研究所26。",
+    "● 新加坡人工智能安全研究所：侧重研发，职责兼顾安全与发展 ○ 由南洋理工国家数字信任中心(DTC)发展而来，旨在“解决全球人工智能安全科学方面的差距”。",
+    "今天，白宫发布了《赢得竞赛：美国人工智能行动计划》——这是一项旨在保持美国在人工智能发展领域优势的全面战略",  # long, unended: a statement
+    "Is the institute funded by the government?",
+    "“该决议获得一致通过。”",
+    "Such a program shall:",  # a list's lead-in
+    "我们特别支持政府在以下三个方面的投入：",
+    "政策制定、风险评估、国际合作3个方向",  # a fragment that lists: content
+])
+def test_statements_are_not_headings(line: str) -> None:
+    assert not is_heading(line)
