@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from helpers.app import free_port
+from helpers.real_parts import skip_or_fail
 
 from rag.answer.llm import OpenAICompatibleModel
 from rag.answer.prompting import REFUSALS, build_answer_messages, parse_citations
@@ -88,7 +89,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL (``…/v1``) of a llama_cpp.server running the local GGUF; stopped afterwards."""
     reason = missing_requirement()
     if reason:
-        pytest.skip(reason)
+        skip_or_fail(reason)
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
     command = [

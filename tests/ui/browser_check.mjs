@@ -36,10 +36,14 @@ const browser = await chromium.launch({
 // Gradio's own strings (upload area, footer) follow the browser language, so each interface
 // language gets a browser page in that locale.
 let page = null;
+const pageErrors = [];  // uncaught JavaScript errors of any page: the run fails on them
 async function newPage(locale) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
   const created = await context.newPage();
-  created.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  created.on('pageerror', (error) => {
+    console.log(`page error: ${error.message}`);
+    pageErrors.push(error.message);
+  });
   await created.goto(url, { waitUntil: 'domcontentloaded' });
   await created.locator('#pqa-question textarea').waitFor({ timeout: 60_000 });
   return created;
@@ -179,6 +183,7 @@ try {
   check(libraryText.includes('Indexed documents') && libraryText.includes('Title'), 'library labels in English');
   await shot('en_library.png');
   await switchLanguage('中文', '核查说法');
+  check(pageErrors.length === 0, `no uncaught JavaScript error on the page (${pageErrors.join(' | ') || 'none'})`);
   console.log('all browser checks passed');
   await browser.close();
 } catch (error) {

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.real_parts import skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def missing_tools() -> str | None:
 def tools() -> None:
     reason = missing_tools()
     if reason:
-        pytest.skip(f"{reason}: run scripts/install_browser.sh")
+        skip_or_fail(f"{reason}: run scripts/install_browser.sh")
 
 
 def test_ui_in_chromium(tools: None, ui_app) -> None:
