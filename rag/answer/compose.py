@@ -27,6 +27,7 @@ from rag.answer.answer_type import (
 from rag.answer.answerability import Case, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.evidence import passage_sentences, score_sentences
+from rag.answer.slots import compare_slots, describe
 from rag.settings import Settings
 from rag.text.asked import asked_answer_kind, asked_answer_pattern
 from rag.text.language import detect_language
@@ -281,6 +282,23 @@ def dense_support(
     return None
 
 
+CONTENT_COMPARED = ("quantity", "date", "entity")  # what an answer sentence may not state otherwise than its source
+NEGATION_DIFFERS = {"zh": "该句与来源一句在否定上不一致", "en": "one of the two sentences negates what the other states"}
+
+
+def content_conflict(sentence: str, evidence: str, language: str, same_language: bool) -> str | None:
+    """What the answer sentence states otherwise than the evidence sentence, described in ``language`` — a
+    figure, a date or a name of the same kind in the same role (``rag.answer.slots``), or, within one
+    language, a negation the other lacks (across languages its scope is too rough to trust) — or None."""
+    comparison = compare_slots(sentence, evidence)
+    found = [describe(d, language) for d in comparison.differences if d.kind in CONTENT_COMPARED]
+    if found:
+        return "; ".join(found)
+    if same_language and comparison.negation_mismatch:
+        return NEGATION_DIFFERS.get(language, NEGATION_DIFFERS["en"])
+    return None
+
+
 def verify_answer(
     text: str, q_lang: str, hits: list[SearchHit], settings: Settings, translate_groups: Any = None,
     embed: Callable[[list[str]], np.ndarray] | None = None,
@@ -289,7 +307,9 @@ def verify_answer(
 
     A citation whose passage does not support the sentence (lexically, or by embedding similarity when
     ``embed`` is given) is re-pointed to the passage sentence that supports it best, or removed; a
-    sentence left without support is marked. Returns the rewritten answer (citations renumbered to the
+    sentence left without support is marked. A sentence whose figure, date, name or negation differs from
+    its supporting sentence (``content_differences``) is re-pointed to one that agrees, or keeps its citation
+    and is marked, the difference noted. Returns the rewritten answer (citations renumbered to the
     supporting sentences), the citations, and notes of changes.
     """
     citations: list[Citation] = []
@@ -330,11 +350,25 @@ def verify_answer(
                 parts.append(sentence + UNSUPPORTED_MARK.get(q_lang, UNSUPPORTED_MARK["en"]))
                 continue
         assert best is not None
+        marked = False
+        conflict = content_conflict(sentence, best.text, q_lang, best.hit.language == q_lang)
+        if conflict:
+            agreeing = max(((support_score(sentence, c.text, q_lang, translate_groups), c) for c in candidates
+                            if not content_conflict(sentence, c.text, q_lang, c.hit.language == q_lang)),
+                           key=lambda pair: pair[0], default=(0.0, None))
+            # only to a sentence that holds as much of the answer sentence as the one that disagrees
+            if agreeing[1] is not None and agreeing[0] >= max(best_score, settings.citation_min_lexical):
+                notes.append(f"citation re-pointed to a sentence that agrees with: {sentence[:60]}")
+                best, best_score = agreeing[1], agreeing[0]
+            else:
+                marked = True
+                notes.append(f"differs from its source ({conflict}): {sentence[:60]}")
         existing = next((c for c in citations if c.start == best.start and c.doc == best.hit.doc), None)
         if existing is None:
             best.score = best_score
             existing = citation_from(best, len(citations) + 1)
             citations.append(existing)
-        parts.append(attach_citation(sentence, existing.n, q_lang))
+        mark = UNSUPPORTED_MARK.get(q_lang, UNSUPPORTED_MARK["en"]) if marked else ""
+        parts.append(attach_citation(sentence + mark, existing.n, q_lang))
     joiner = "" if q_lang == "zh" else " "
     return joiner.join(parts), citations, notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rag.answer.compose import dense_support, select_evidence, verify_answer
 from rag.answer.evidence import passage_sentences, score_sentences
@@ -87,3 +88,32 @@ def test_a_heading_is_never_chosen_as_an_answer_sentence_the_statement_below_it_
     assert {s.text for s in sentences} == {heading, statement}  # both read; the heading covers as much of the question
     chosen = select_evidence(sentences, Settings(_env_file=None))
     assert [s.text for s in chosen] == [statement]
+
+
+FUNDED = "The UK AI Safety Institute received initial funding of 100 million pounds in 2023."
+OPENED = "The UK AI Safety Institute opened an office in San Francisco in 2024."
+
+
+@pytest.mark.parametrize(("answer", "marked"), [
+    ("The UK AI Safety Institute received initial funding of 100 million pounds [1].", False),
+    ("The UK AI Safety Institute received initial funding of 500 million pounds [1].", True),  # a figure changed
+    ("The UK AI Safety Institute opened an office in San Francisco [2].", False),
+    ("The UK AI Safety Institute opened an office in Beijing [2].", True),  # a place changed
+    ("The UK AI Safety Institute never opened an office in San Francisco [2].", True),  # negated
+])
+def test_an_answer_sentence_stating_another_figure_place_or_polarity_than_its_source_is_marked(
+        answer: str, marked: bool) -> None:
+    settings = Settings(_env_file=None)
+    text, citations, notes = verify_answer(answer, "en", [hit(FUNDED, "a.txt"), hit(OPENED, "b.txt")], settings)
+    assert citations, text  # the source stays cited, so the reader can compare
+    assert text.endswith(("(not verified in the documents) [1].", "(not verified in the documents) [1]")) == marked, text
+    assert any("differs from its source" in note for note in notes) == marked
+
+
+def test_a_sentence_citing_a_source_that_disagrees_is_re_pointed_to_the_one_that_agrees() -> None:
+    earlier = "The UK AI Safety Institute received initial funding of 50 million pounds in 2022."
+    hits = [hit(earlier, "a.txt"), hit(FUNDED, "b.txt")]
+    text, citations, notes = verify_answer("The UK AI Safety Institute received initial funding of 100 million pounds [1].",
+                                           "en", hits, Settings(_env_file=None))
+    assert "not verified" not in text and citations[0].text == FUNDED
+    assert any("agrees" in note for note in notes)

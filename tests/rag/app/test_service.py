@@ -143,6 +143,19 @@ def test_llm_answer_with_wrong_citation_is_repointed(index_dir: Path, real_embed
         assert fake_llm.requests[-1].get("stream") is True  # answers are streamed
 
 
+def test_an_llm_figure_the_sources_state_otherwise_is_marked_with_its_source(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
+    question = "欧盟对违规使用威胁人们安全的人工智能技术的公司可处以多高的罚款？"
+    with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=False) as qa:
+        fake_llm.responder = lambda body: "违规公司可能被处以其全球年营业额的7%的罚款[1]。"
+        right = qa.ask(question)
+        fake_llm.responder = lambda body: "违规公司可能被处以其全球年营业额的20%的罚款[1]。"
+        wrong = qa.ask(question)
+    assert right.generator != "extractive" and "未能在文档中核实" not in right.answer and "7%" in right.citations[0].text
+    assert "20%" in wrong.answer and "未能在文档中核实" in wrong.answer  # marked, not passed as verified …
+    assert "7%" in wrong.citations[0].text  # … beside the sentence that says otherwise
+    assert any("differs from its source" in note for note in wrong.notes)
+
+
 def test_llm_failure_falls_back_to_offline_answer(index_dir: Path, real_embedder, fake_llm) -> None:  # noqa: ANN001, F811
     from tests.fakes.openai_server import FakeError
 
