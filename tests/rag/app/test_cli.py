@@ -53,12 +53,14 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
     questions = cli_env.parent / "q.jsonl"
     questions.write_text(
         json.dumps({"id": "a", "question": "Anthropic支持哪些出口管制？"}, ensure_ascii=False) + "\n"
-        + json.dumps({"id": "b", "question": "Anthropic支持严格的出口管制。", "mode": "claim"}, ensure_ascii=False) + "\n",
+        + json.dumps({"id": "b", "question": "严格的出口管制和人工智能发展透明度标准仍然是巩固美国人工智能领导地位的关键后续步骤。",
+                      "mode": "claim"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "c", "question": "Anthropic反对严格的出口管制。", "mode": "claim"}, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     code, rows = run_json(capsys, "ask", "--jsonl", str(questions))
-    assert [r["id"] for r in rows] == ["a", "b"]
-    assert rows[1]["verdict"] in {"supported", "contradicted", "not_found"}
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert rows[1]["verdict"] == "supported" and rows[2]["verdict"] != "supported"  # what 004 says, and its opposite
     keys = {"id", "answer", "refused", "verdict", "citations", "contexts", "timings_ms"}
     assert set(rows[0]) == keys
     assert set(rows[1]) == keys | {"differences", "probabilities"}  # a claim also says where it differs
