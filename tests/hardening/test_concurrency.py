@@ -27,7 +27,8 @@ FALLBACK = [  # used when shared/eval/dev_qa.jsonl is not around
     {"question": "Which agreement does the article on global AI safety governance call the first international "
                  "agreement on AI?", "type": "factoid"},
 ]
-CALL_TIMEOUT_S = 180  # all simultaneous calls together (the queue may serialize them; 2 shared cores)
+CALL_TIMEOUT_S = 180  # hang guard, not a speed check: all simultaneous calls together (the queue may serialize them)
+HANG_GUARD_S = 600  # hang guard for the asks during an upload: only a deadlock should ever reach it
 
 # The uploaded document: ~150 chunks (default chunk settings, real tokenizer) about a made-up
 # "implementing rule" of the memorandum, so that BULK_QUESTION finds it once it is indexed.
@@ -199,13 +200,13 @@ def test_questions_during_an_upload_never_see_the_half_indexed_document(
         askers = [threading.Thread(target=ask, args=(i, q), daemon=True) for i, q in enumerate(asks)]
         for thread in askers:
             thread.start()
-        deadline = time.monotonic() + 120
-        for _ in range(2):  # two answers while the document is half in the store
+        deadline = time.monotonic() + HANG_GUARD_S
+        for _ in range(2):  # two answers while the document is half in the store (the upload is held there)
             assert finished.acquire(timeout=max(0.1, deadline - time.monotonic())), "asks blocked by the ingest"
         release.set()
         for thread in askers:
             thread.join(timeout=max(0.1, deadline - time.monotonic()))
-        assert not any(t.is_alive() for t in askers), "asks did not complete within 120 s during an upload"
+        assert not any(t.is_alive() for t in askers), f"asks hung (> {HANG_GUARD_S} s) during an upload"
     finally:
         release.set()
         uploader.join(timeout=300)

@@ -34,6 +34,8 @@ DEV_QA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jsonl",
                      PROJECT_ROOT / "shared" / "eval" / "dev_qa.jsonl")
 DEV_QA = next((p for p in DEV_QA_CANDIDATES if p.exists()), None)
 
+HANG_GUARD_S = 300  # hang guard for waits on a worker subprocess, not a speed check
+
 
 def small_chunks(settings: Settings) -> Settings:
     """Several chunks per generated document."""
@@ -297,7 +299,7 @@ def test_crash_mid_ingest_recovers_to_the_uninterrupted_state(cfg: Settings, tmp
     write_corpus(cfg.corpus_dir, total, sentences=4)
     worker = _start_worker("ingest", cfg, delay=0.05, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + HANG_GUARD_S  # only a hung worker reaches it
         while _published(cfg) < 4 and worker.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert worker.poll() is None, worker.communicate()[1].decode(errors="replace")[-2000:]

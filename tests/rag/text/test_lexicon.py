@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import pytest
 
@@ -18,10 +17,7 @@ def lex() -> BilingualLexicon:
 
 
 def test_load_is_cached_per_process(lex: BilingualLexicon) -> None:
-    start = time.perf_counter()
-    again = BilingualLexicon.load()
-    assert again is lex
-    assert time.perf_counter() - start < 0.1
+    assert BilingualLexicon.load() is lex  # the same object: read once (its load time belongs to bench/)
 
 
 @pytest.mark.parametrize(
