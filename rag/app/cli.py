@@ -4,7 +4,7 @@
     rag search "question" [--k 10] [--doc NAME] [--lang zh|en] [--since DATE] [--until DATE] [--json]
     rag ask "question" [--claim] [--json]      rag ask --jsonl IN.jsonl
     rag eval --qa FILE.jsonl [--json]
-    rag docs [--json]                           rag remove NAME|PATH
+    rag docs [--json]                           rag remove NAME|PATH [--keep-file]
 """
 
 from __future__ import annotations
@@ -148,20 +148,40 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    """By the file's path (exactly that file), or by a file name that names one document."""
+    """By the file's path (exactly that file), or by a file name that names one file. The file is deleted
+    too when it is in the library folder (else the next start would add it back); ``--keep-file`` only
+    un-indexes it, and says so."""
+    from rag.app.library import inside, path_key, remove_entry
+
     with Index.open(settings) as index:
+        paths = index.paths()
         path = str(Path(args.name).expanduser().resolve())
-        if path in index.paths():
-            removed = index.remove_path(path)
-        else:
-            hashes = index.hashes_for_name(args.name)
-            if len(hashes) > 1:
-                where = sorted(p for p, h in index.paths().items() if h in hashes)
-                _print(f"{args.name} names {len(hashes)} documents; give the path of one:\n  " + "\n  ".join(where))
+        if path not in paths:
+            named = sorted(p for p in paths if Path(p).name == args.name)
+            if len(named) > 1:
+                _print(f"{args.name} names {len(named)} files; give the path of one:\n  " + "\n  ".join(named))
                 return 1
-            removed = index.remove(args.name)
-    _print(f"removed {args.name}" if removed else f"no indexed document named {args.name}")
-    return 0 if removed else 1
+            if not named:
+                _print(f"no indexed document named {args.name}")
+                return 1
+            path = named[0]
+        if args.keep_file:
+            removed = index.remove_path(path)
+            if removed and inside(Path(path), settings.corpus_dir):
+                _print(f"removed {args.name} from the index; the file stays at {path} and is added back at the next "
+                       "start or `rag ingest` of the library folder (delete it, or run without --keep-file)")
+            else:
+                _print(f"removed {args.name} from the index; the file stays at {path}" if removed
+                       else f"no indexed document named {args.name}")
+            return 0 if removed else 1
+        removal = remove_entry(index, path_key(path), settings.corpus_dir)
+    if removal.status != "removed":
+        _print(f"could not remove {args.name}: {removal.error}" if removal.status == "failed"
+               else f"no indexed document named {args.name}")
+        return 1
+    _print(f"removed {args.name} from the index and deleted {path}" if removal.deleted
+           else f"removed {args.name} from the index; {path} is outside the library folder and stays")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,8 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="list indexed documents")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_docs)
-    p = sub.add_parser("remove", help="remove a document (by file name, or by path) from the index")
+    p = sub.add_parser("remove", help="remove a document (by file name, or by path): from the index, and its file "
+                                      "from the library folder")
     p.add_argument("name")
+    p.add_argument("--keep-file", action="store_true", help="only un-index: the file stays (and is re-added at the next start)")
     p.set_defaults(func=cmd_remove)
     return parser
 

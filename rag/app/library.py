@@ -27,7 +27,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rag.app.corpus_folder import REMOVING_PREFIX
 from rag.app.safety import esc
@@ -118,7 +118,17 @@ def inside(path: Path, corpus_dir: Path) -> bool:
     return (path.is_file() or path.is_symlink()) and (folder == root or root in folder.parents)
 
 
-def remove_entry(qa: PolicyQA, key: str, corpus_dir: Path) -> Removal:
+class Library(Protocol):
+    """What a removal needs: the indexed files and their documents (``PolicyQA`` or an ``Index``)."""
+
+    def paths(self) -> dict[str, str]: ...
+
+    def documents(self) -> list[DocumentRecord]: ...
+
+    def remove_path(self, path: str) -> bool: ...
+
+
+def remove_entry(qa: Library, key: str, corpus_dir: Path) -> Removal:
     """Remove the one file whose picker key is ``key``: from the index, and from the library folder."""
     entry = next((e for e in library_entries(qa.paths(), qa.documents(), corpus_dir) if e.key == key), None)
     if entry is None:

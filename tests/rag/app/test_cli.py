@@ -93,3 +93,23 @@ def test_locked_index_gives_one_clear_message(cli_env: Path, capsys: pytest.Capt
     assert code == 2
     err = capsys.readouterr().err
     assert "in use by another PolicyQA process" in err and "Traceback" not in err
+
+
+def test_remove_deletes_the_library_file_unless_told_to_keep_it(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = "004_8935ac0b9ace9346.txt"
+    main(["ingest", str(cli_env)])
+    kept = main(["remove", name, "--keep-file"])
+    said = capsys.readouterr().out
+    assert kept == 0 and (cli_env / name).exists() and "added back at the next start" in said  # says it plainly
+    code, docs = run_json(capsys, "docs", "--json")
+    assert docs == [[]]  # … and it is out of the index (one JSON list, empty)
+    main(["ingest", str(cli_env)])  # the kept file comes back, as the message said
+    capsys.readouterr()
+    assert main(["remove", name]) == 0
+    said = capsys.readouterr().out
+    assert not (cli_env / name).exists() and "deleted" in said  # gone from the index and the folder
+    main(["ingest", str(cli_env)])
+    capsys.readouterr()
+    code, docs = run_json(capsys, "docs", "--json")
+    assert docs == [[]]  # the next ingest does not bring it back
+    assert main(["remove", name]) == 1 and "no indexed document" in capsys.readouterr().out
