@@ -238,15 +238,18 @@ def scores(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, Any]:
 
     by_transform: dict[str, list[int]] = defaultdict(list)
     by_pair: dict[str, list[int]] = defaultdict(list)
+    by_pair_transform: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         by_transform[row["transform"]].append(i)
         by_pair[f"{row['claim_lang']}/{row['source_lang']}"].append(i)
+        by_pair_transform[f"{row['claim_lang']}/{row['source_lang']} {row['transform']}"].append(i)
     said = [i for i, v in enumerate(verdicts) if v == "supported"]
     return {
         "n": len(rows), "accuracy": accuracy(list(range(len(rows)))),
         "supported_precision": round(sum(rows[i]["label"] == "supported" for i in said) / max(1, len(said)), 3),
         "by_transform": {k: {"n": len(v), "accuracy": accuracy(v)} for k, v in sorted(by_transform.items())},
         "by_pair": {k: {"n": len(v), "accuracy": accuracy(v)} for k, v in sorted(by_pair.items())},
+        "by_pair_and_transform": {k: {"n": len(v), "accuracy": accuracy(v)} for k, v in sorted(by_pair_transform.items())},
         "confusion": dict(Counter(f"{rows[i]['label']}->{v}" for i, v in enumerate(verdicts))),
     }
 
