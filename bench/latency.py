@@ -113,22 +113,9 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     from rag.app.service import PolicyQA
     from rag.ingest.index import Index
     from rag.ingest.manifest import DocumentRecord, Manifest
-    from rag.retrieval.statistics import IndexStatistics
+    from rag.retrieval.statistics import IndexStatistics, PinnedStatistics
     from rag.store.base import StoredPoint, point_id
     from rag.store.edge import EdgeStore
-
-    class PinnedStatistics(IndexStatistics):
-        """The real index's vocabulary and document terms, over a synthetic store."""
-
-        def __init__(self, index: Index, vocabulary: frozenset[str], documents: Any) -> None:
-            super().__init__(index)
-            self.pinned_vocabulary, self.pinned_documents = vocabulary, documents
-
-        def vocabulary(self) -> frozenset[str]:
-            return self.pinned_vocabulary
-
-        def document_terms(self) -> Any:
-            return self.pinned_documents
 
     data = pickle.loads(Path(data_path).read_bytes())
     points, questions = data["points"], data["questions"]
@@ -173,13 +160,13 @@ def scale_worker(size: int, data_path: str, work_dir: str, optimize: bool) -> di
     with common.Stopwatch() as sw:
         statistics.document_terms()  # read by the first question that names a document, once per state of the index
     result["document_terms_read_s"] = round(sw.seconds, 2)
-    qa = PolicyQA(index, settings, *_lexicon_and_llm())
     # The recorded gloss embeddings are those of the real index, whose vocabulary picks the dictionary
     # senses: a store smaller than the real one lacks some of its tokens, so it gets the real vocabulary.
     # Likewise the documents a question names are resolved as on the real index (the copies of one
     # document cannot be told apart), so the same question texts are embedded: the named real
     # documents are absent here, and their extra lists come back empty.
-    qa.retriever.statistics = PinnedStatistics(index, data["vocabulary"], data["document_terms"])
+    qa = PolicyQA(index, settings, *_lexicon_and_llm(),
+                  statistics=PinnedStatistics(index, data["vocabulary"], data["document_terms"]))
     retriever = qa.retriever
     order = list(data["order"])
     edge_dir = Path(work_dir) / "edge"

@@ -38,6 +38,7 @@ from rag.ingest.index import Index
 from rag.ingest.manifest import DocumentRecord
 from rag.ingest.pipeline import IngestReport, ProgressCallback
 from rag.retrieval.retriever import Retriever, clean_question, other_language
+from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.embedding import PassageVectors
 from rag.text.lexical import tokenize
@@ -52,7 +53,8 @@ LLM_REFUSAL = re.compile(r"(文档中没有找到|the documents do not say)", re
 
 
 class PolicyQA:
-    def __init__(self, index: Index, settings: Settings, lexicon: Any = None, llm: Any = None) -> None:
+    def __init__(self, index: Index, settings: Settings, lexicon: Any = None, llm: Any = None,
+                 statistics: IndexStatistics | None = None) -> None:
         self.index = index
         self.settings = settings
         self.lexicon = lexicon
@@ -60,7 +62,7 @@ class PolicyQA:
         translate = self._translate if llm is not None else None
         self.retriever = Retriever(
             index, settings, expand_terms=self._expand if lexicon else None, translate=translate,
-            translate_groups=self._search_groups if lexicon else None,
+            translate_groups=self._search_groups if lexicon else None, statistics=statistics,
         )
         self._lock = threading.RLock()
         self.senses = Senses(lexicon) if lexicon is not None else None  # dictionary senses, cached per process

@@ -130,6 +130,7 @@ class Retriever:
         expand_terms: TermExpander | None = None,
         translate: Translator | None = None,
         translate_groups: GroupTranslator | None = None,
+        statistics: IndexStatistics | None = None,
     ) -> None:
         if settings.top_k < 1 or settings.prefetch_k < settings.top_k:
             raise ValueError("need 1 <= top_k <= prefetch_k")
@@ -138,7 +139,7 @@ class Retriever:
         self.expand_terms = expand_terms
         self.translate = translate
         self.translate_groups = translate_groups
-        self.statistics = IndexStatistics(index)
+        self.statistics = statistics or IndexStatistics(index)  # term statistics (default: read from the index)
 
     def chunk_filter(
         self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None,

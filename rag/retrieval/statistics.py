@@ -12,6 +12,7 @@ Usage::
     statistics.vocabulary()          # frozenset of index tokens
     statistics.gloss_statistics()    # rag.ingest.gloss.GlossStatistics
     statistics.document_terms()      # rag.retrieval.mentions.DocumentTerms
+    PinnedStatistics(index, vocabulary, document_terms)   # fixed ones (a benchmark over a synthetic store)
 """
 
 from __future__ import annotations
@@ -74,3 +75,19 @@ class IndexStatistics:
             statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
             self._terms = (key, statistics)
         return statistics
+
+
+class PinnedStatistics(IndexStatistics):
+    """Term statistics fixed at construction instead of read from the index (the gloss statistics are still
+    read): a benchmark that searches a synthetic store resolves senses and named documents as on the real
+    index whose vocabulary and document terms it pins (``bench/latency.py``)."""
+
+    def __init__(self, index: Index, vocabulary: frozenset[str], document_terms: DocumentTerms) -> None:
+        super().__init__(index)
+        self.pinned_vocabulary, self.pinned_documents = vocabulary, document_terms
+
+    def vocabulary(self) -> frozenset[str]:
+        return self.pinned_vocabulary
+
+    def document_terms(self) -> DocumentTerms:
+        return self.pinned_documents

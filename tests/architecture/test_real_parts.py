@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers.real_parts import skip_or_fail
 
 
