@@ -186,6 +186,8 @@ class Settings(BaseSettings):
     auth_password: SecretStr | None = None
     upload_max_mb: float = 20.0
     ui_language: Literal["zh", "en"] = "zh"
+    # Questions (and claims) the web app answers at once; more wait in its queue (measured: bench/load.py).
+    ask_concurrency: int = Field(1, ge=1, le=16)
 
     # --- answerability (added for issue 16) ------------------------------------------------------
     # Refuse by the learned answerability model (rag/answer/answerability.py, fitted by bench/answerability.py on near misses; false refusal ≤ 0.05 on the tune halves); false = the coverage/answer-type rules.

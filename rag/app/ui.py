@@ -76,7 +76,7 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         qa = PolicyQA.open(settings)
         index_corpus(qa, settings)
     demo = build_ui(qa, settings)
-    demo.queue()
+    demo.queue(default_concurrency_limit=settings.ask_concurrency)
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
