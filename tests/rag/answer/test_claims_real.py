@@ -51,6 +51,9 @@ PAIRS = [
                  "The UK AI Safety Institute received 500 million pounds of initial funding.", "quantity",
                  marks=KNOWN_MISS),
     ("违规公司可能被处以其全球年营业额的7%的罚款。", "违规公司可能被处以其全球年营业额的20%的罚款。", "quantity"),
+    ("The EU can fine offending companies 7% of their global annual turnover.",  # across languages
+     "The EU can fine offending companies 20% of their global annual turnover.", "quantity"),
+    ("英国人工智能安全研究所在旧金山设立了办公室。", "英国人工智能安全研究所在北京设立了办公室。", "entity"),  # a place
 ]
 
 
@@ -58,6 +61,8 @@ PAIRS = [
     "英国人工智能安全研究所的初始资金为5亿英镑。",
     "The UK AI Safety Institute received 500 million pounds of initial funding.",
     "The EU set up an AI Office in 2019.",
+    "美国2024年新设了人工智能办公室。",  # another actor
+    "违规公司可能被处以其全球年营业额的7%或4000万美元的高额罚款。",  # another currency (the source: 欧元)
 ])
 def test_a_changed_figure_or_year_is_never_supported(qa: PolicyQA, changed: str) -> None:
     assert qa.ask(changed, mode="claim").verdict != "supported"
