@@ -30,6 +30,7 @@ from rag.answer.evidence import passage_sentences, score_sentences
 from rag.answer.slots import compare_slots, describe
 from rag.settings import Settings
 from rag.text.asked import asked_answer_kind, asked_answer_pattern
+from rag.text.footnotes import without_footnote_marks
 from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.sentences import is_heading, split_sentences
@@ -221,15 +222,16 @@ def extractive_answer(
     question: str, q_lang: str, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,
 ) -> Answer:
     """The chosen evidence sentences as the answer, each cited (quoted under a lead line when they are
-    all in the other language)."""
-    citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]
+    all in the other language); footnote marks glued to them ("…研究所26。") are left out of the answer
+    text, the citations keep the sentences exactly."""
+    citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]  # each keeps its exact text
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:
-        lines = [CROSS_LINGUAL_LEAD[q_lang]] + [f"- “{c.text}” [{c.n}]" for c in citations]
+        lines = [CROSS_LINGUAL_LEAD[q_lang]] + [f"- “{without_footnote_marks(c.text)}” [{c.n}]" for c in citations]
         text = "\n".join(lines)
     else:
         joiner = "" if q_lang == "zh" else " "
-        text = joiner.join(attach_citation(c.text, c.n, q_lang) for c in citations)
+        text = joiner.join(attach_citation(without_footnote_marks(c.text), c.n, q_lang) for c in citations)
     return Answer(question, q_lang, text, False, citations, hits, support=support)
 
 

@@ -117,3 +117,15 @@ def test_a_sentence_citing_a_source_that_disagrees_is_re_pointed_to_the_one_that
                                            "en", hits, Settings(_env_file=None))
     assert "not verified" not in text and citations[0].text == FUNDED
     assert any("agrees" in note for note in notes)
+
+
+def test_the_answer_text_leaves_out_glued_footnote_marks_the_citation_keeps_the_exact_sentence() -> None:
+    from rag.answer.compose import extractive_answer
+    from rag.answer.evidence import passage_sentences as sentences_of
+
+    text = "新加坡政府宣布数字信任中心将作为新加坡人工智能安全研究所26。"
+    passage = SearchHit(doc="d.txt", title="", section="", page=None, text=text, start=0, end=len(text), score=1.0,
+                        language="zh", doc_hash="d", sentences=[(0, len(text), 0, len(text))])
+    answer = extractive_answer("新加坡人工智能安全研究所由哪个机构承担？", "zh", [passage], sentences_of(passage, 0), 0.9)
+    assert "研究所26" not in answer.answer and "新加坡人工智能安全研究所" in answer.answer
+    assert answer.citations[0].text == text  # the exact sentence, mark included
