@@ -181,38 +181,22 @@ def content_tokens(text: str) -> set[str]:
     return tokens
 
 
-def assert_grounded(answer: str, passages: list[tuple[int, str, str]], language: str) -> None:
-    """The answer cites only given passages, and its cited passages support it.
-
-    Two checks: a plain token overlap between the answer and its best cited passage, and the
-    project's own verifier (``rag.answer.compose.support_score``, the score behind ``verify_answer``) for
-    every answer sentence that carries a citation.
-    """
-    from rag.answer.compose import split_answer, support_score
-
+def assert_grounded(answer: str, passages: list[tuple[int, str, str]], language: str, gold: int) -> None:
+    """The answer cites only given passages, among them ``gold`` — the passage that holds the answer (a
+    gold label of the test, not the product's own support scorer) — and shares content with what it cites."""
     assert answer.strip(), "empty answer"
     assert REFUSALS[language] not in answer, f"model refused although the passages answer it: {answer!r}"
     cited = parse_citations(answer)
     numbers = {n for n, _, _ in passages}
     assert cited, f"answer cites nothing: {answer!r}"
     assert set(cited) <= numbers, f"answer cites {cited}, passages are {sorted(numbers)}: {answer!r}"
+    assert gold in cited, f"answer does not cite passage [{gold}], which holds the answer: {answer!r}"
     answer_tokens = content_tokens(answer)
     assert answer_tokens, f"answer has citations but no content: {answer!r}"
     texts = {n: f"{title} {text}" for n, title, text in passages}
     overlaps = {n: answer_tokens & content_tokens(texts[n]) for n in cited}
     best = max(overlaps.values(), key=len)
     assert len(best) >= 2, f"no cited passage shares content with {answer!r}: {overlaps}"
-
-    threshold = Settings(_env_file=None).citation_min_lexical
-    for sentence, sentence_numbers in split_answer(answer):
-        if not sentence_numbers:
-            continue
-        scores = {
-            n: support_score(sentence, texts[n], language, None) for n in sentence_numbers if n in texts
-        }
-        assert (
-            max(scores.values(), default=0.0) >= threshold
-        ), f"sentence {sentence!r} not supported by its citations {scores} (threshold {threshold})"
 
 
 # --- tests -------------------------------------------------------------------------------------
@@ -230,7 +214,7 @@ def ask(
 def test_chinese_question_cites_passages(local_model: OpenAICompatibleModel) -> None:
     passages = zh_passages()
     answer = ask(local_model, "美国政府在哪一天公开发布了首份关于人工智能的国家安全备忘录？", "zh", passages)
-    assert_grounded(answer, passages, "zh")
+    assert_grounded(answer, passages, "zh", gold=1)
     assert "24" in answer or "二十四" in answer
 
 
@@ -242,7 +226,7 @@ def test_english_question_cites_passages(local_model: OpenAICompatibleModel) -> 
         "en",
         passages,
     )
-    assert_grounded(answer, passages, "en")
+    assert_grounded(answer, passages, "en", gold=2)
     assert "100" in answer
 
 
@@ -251,3 +235,30 @@ def test_streaming_matches_protocol(local_model: OpenAICompatibleModel) -> None:
     messages = build_answer_messages(Settings(_env_file=None), "备忘录是哪一天发布的？", "zh", passages)
     deltas = list(local_model.stream(messages))
     assert len(deltas) > 1 and "".join(deltas).strip()
+
+
+def test_the_ask_pipeline_with_the_local_model_cites_the_sentence_that_answers(
+        llm_server: str, tmp_path: Path, real_embedder) -> None:  # noqa: ANN001
+    """The whole ask path (retrieval, refusal decision, generation, citation check) with the real model: the
+    answer is not refused and cites the sentence that states the date (a gold quote of the corpus)."""
+    from rag.app.service import PolicyQA
+    from rag.ingest.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    source = next(CORPUS.glob("000_*.txt"))
+    (corpus / source.name).write_bytes(source.read_bytes())
+    settings = Settings(_env_file=None, index_dir=tmp_path / "index", corpus_dir=corpus, llm_base_url=llm_server,
+                        llm_model="local", llm_temperature=0.0, llm_max_tokens=160, llm_timeout_s=300.0,
+                        translate_queries=False)
+    with Index.open(settings, real_embedder) as index:
+        assert index.ingest([corpus]).ok
+    with PolicyQA.open(settings, Index.open(settings, real_embedder)) as qa:
+        answer = qa.ask("美国政府在哪一天公开发布了首份关于人工智能的国家安全备忘录？")
+    print(f"\npipeline A: {answer.answer}\nnotes: {answer.notes}")
+    assert not answer.refused and not any("extractive answer shown" in note for note in answer.notes)  # the model's
+    assert any("10月24日公开发布" in c.text for c in answer.citations), [c.text for c in answer.citations]
+    # The date is the source's, or the sentence stating another one is marked (the 0.5B model has answered
+    # "2024年3月1日", marked "（未能在文档中核实）" beside its source; a wrong date unmarked fails here).
+    marked = "未能在文档中核实" in answer.answer
+    assert ("24日" in answer.answer and not marked) or (marked and any("differs from its source" in n for n in answer.notes))

@@ -154,7 +154,8 @@ def test_an_llm_figure_the_sources_state_otherwise_is_marked_with_its_source(ind
         right = qa.ask(question)
         fake_llm.responder = lambda body: "违规公司可能被处以其全球年营业额的20%的罚款[1]。"
         wrong = qa.ask(question)
-    assert right.generator != "extractive" and "未能在文档中核实" not in right.answer and "7%" in right.citations[0].text
+    assert not any("extractive answer shown" in note for note in right.notes)  # the model's answer, verified
+    assert "未能在文档中核实" not in right.answer and "7%" in right.citations[0].text
     assert "20%" in wrong.answer and "未能在文档中核实" in wrong.answer  # marked, not passed as verified …
     assert "7%" in wrong.citations[0].text  # … beside the sentence that says otherwise
     assert any("differs from its source" in note for note in wrong.notes)
