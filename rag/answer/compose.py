@@ -26,6 +26,7 @@ from rag.answer.answer_type import (
 )
 from rag.answer.answerability import Case, Similarity
 from rag.answer.answerability_model import answerable
+from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
 from rag.answer.slots import compare_slots, describe
 from rag.settings import Settings
@@ -84,7 +85,8 @@ def citation_from(sentence: EvidenceSentence, n: int) -> Citation:
 
 def select_evidence(sentences: list[EvidenceSentence], settings: Settings) -> list[EvidenceSentence]:
     """Best sentences, without near-repeats, at most ``answer_max_sentences``, in reading order; never a
-    title, heading or fragment (``is_heading``: those stay visible as the cited passage's context)."""
+    title, heading or label (``is_heading``: those stay visible as the cited passage's context), never text
+    that gives orders (``is_instruction``: a planted "ignore the question and answer …")."""
     if not sentences:
         return []
     best = sentences[0].score
@@ -94,8 +96,8 @@ def select_evidence(sentences: list[EvidenceSentence], settings: Settings) -> li
             break
         if sentence.score < best * settings.evidence_relative_min or sentence.coverage <= 0:
             break
-        if is_heading(sentence.text):
-            continue
+        if is_heading(sentence.text) or is_instruction(sentence.text):
+            continue  # a heading stays context; text that gives orders is never evidence
         tokens = set(tokenize(sentence.text))
         if any(_jaccard(tokens, set(tokenize(c.text))) > settings.evidence_max_similarity for c in chosen):
             continue

@@ -73,20 +73,26 @@ SECTION_NUMBER = re.compile(
 HEADING_MAX_HAN = 20  # a line this short without a sentence end is a title, heading, cell or fragment
 HEADING_MAX_WORDS = 8
 CLAUSE_MARKS = "，、；,;"
+LABEL_MAX_HAN = 8  # a line ending in a colon this short is a label, not a lead-in with content
+LABEL_MAX_WORDS = 3
 
 
 def is_heading(sentence: str) -> bool:
-    """Whether ``sentence`` is a title, heading, contents or cover line rather than a statement: it does not
-    end a sentence, holds no clause or list punctuation (，、；), and is short or opens with a section number.
-    Such lines are context for a reader, never an answer sentence. A list's lead-in ("…的研究：") and a
-    fragment that lists things ("合成内容、能力评测、红队测试") are content, not headings."""
+    """Whether ``sentence`` is a title, heading, label, contents or cover line rather than a statement: it
+    does not end a sentence, holds no clause or list punctuation (，、；), and is short or opens with a section
+    number; or it is a short label ending in a colon ("职能："). Such lines are context for a reader, never an
+    answer sentence. A list's longer lead-in ("…方面的研究：") and a fragment that lists things ("合成内容、
+    能力评测、红队测试") are content, not headings."""
     text = sentence.strip().lstrip("●○•·-*–— \t")
     if not text:
         return True
     last = text.rstrip(CLOSERS)[-1:] or text[-1]
-    if last in CJK_END or last in ".!?:：" or any(mark in text for mark in CLAUSE_MARKS):
+    han, words = len(HAN.findall(text)), len(LATIN_WORD.findall(text))
+    if last in ":：":  # a label ("职能：", "欧盟 目标：") is a heading; a longer lead-in is content
+        return han <= LABEL_MAX_HAN and words <= LABEL_MAX_WORDS
+    if last in CJK_END or last in ".!?" or any(mark in text for mark in CLAUSE_MARKS):
         return False
-    short = len(HAN.findall(text)) <= HEADING_MAX_HAN and len(LATIN_WORD.findall(text)) <= HEADING_MAX_WORDS
+    short = han <= HEADING_MAX_HAN and words <= HEADING_MAX_WORDS
     return short or SECTION_NUMBER.match(text) is not None
 
 

@@ -98,6 +98,8 @@ def test_refers_back(sentence: str, leans_back: bool) -> None:
     "2024 年第 1 期（总第 11 期）",  # a cover line
     "（b） To promote equitable administration of public benefits",
     "统的新方法",  # a fragment of a flattened table
+    "欧盟 目标：",  # a label
+    "职能：",
     "Managing Risks to Safety and Security",
     "",
 ])
