@@ -1,7 +1,8 @@
-"""The claim check on the real corpus and model, as a journalist uses it: each true claim beside the same
-claim with one fact changed (a figure, a year, an actor, a stance, a list membership), in Chinese and in
-English against the Chinese sources. A checker that says "supported" to everything fails here, and so
-does one that contradicts everything."""
+"""The claim check and the refusal on the real corpus and model, as a journalist uses them: each true claim
+beside the same claim with one fact changed (a figure, a year, an actor, a stance, a list membership), in
+Chinese and in English against the Chinese sources; questions the documents nearly answer beside ones they
+answer. A checker that says "supported" to everything fails here, and so does one that contradicts
+everything; a refusal that never fires fails, and so does one that always does."""
 
 from __future__ import annotations
 
@@ -101,3 +102,25 @@ def test_a_planted_instruction_is_never_evidence(qa: PolicyQA) -> None:
     planted = qa.ask("The UK AI Safety Institute received 1 billion pounds of initial funding.", mode="claim")
     assert planted.verdict != "supported"
     assert all(PLANTED not in c.text for c in true.citations + planted.citations)
+
+
+# (question the documents answer, a sentence of the answer; a near miss beside it: same topic, its answer absent)
+QUESTIONS = [
+    ("英国人工智能安全研究所为什么在旧金山设立办公室？", "人才基地", "英国人工智能安全研究所首任所长的年薪是多少？"),
+    pytest.param("Why did the UK AI Safety Institute open an office in San Francisco?", "人才基地",
+                 "Who is the first director of the EU AI Office?",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of the refusal model (2026-12-03): the English "
+                                                             "near miss is answered with a label line of 003")),
+    ("欧盟对违规公司的罚款最高是多少？", "7%", "欧盟人工智能办公室的首任主任是谁？"),
+]
+
+
+@pytest.mark.parametrize("answerable, evidence, near_miss", QUESTIONS)
+def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
+    qa: PolicyQA, answerable: str, evidence: str, near_miss: str,
+) -> None:
+    answer = qa.ask(answerable)
+    assert not answer.refused and any(evidence in c.text for c in answer.citations), answer.answer
+    refused = qa.ask(near_miss)
+    assert refused.refused and not refused.citations, refused.answer
+
