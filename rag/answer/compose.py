@@ -28,9 +28,9 @@ from rag.answer.answerability import Case, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
-from rag.answer.slots import compare_slots, describe
+from rag.answer.slots import compare_slots, describe, extract_slots, show
 from rag.settings import Settings
-from rag.text.asked import asked_answer_kind, asked_answer_pattern
+from rag.text.asked import asked_answer_kind, asked_answer_pattern, asks_date
 from rag.text.footnotes import without_footnote_marks
 from rag.text.language import detect_language
 from rag.text.lexical import tokenize
@@ -220,6 +220,18 @@ def compose_extractive(
     return extractive_answer(question, q_lang, hits, chosen, support)
 
 
+def asked_item(question: str, q_lang: str, citations: list[Citation]) -> str | None:
+    """For a how-much / how-many / when question answered from the other language's sentences: the first
+    cited sentence's figures or dates, each as written and in the reader's language, with its citation —
+    "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
+    kinds = ("quantity",) if asked_answer_kind(question) else ("date",) if asks_date(question) else ()
+    for citation in citations if kinds else []:
+        values = list(dict.fromkeys(show(s, q_lang == "zh") for s in extract_slots(citation.text) if s.kind in kinds))
+        if values:
+            return f"{', '.join(values[:2])} [{citation.n}]"
+    return None
+
+
 def extractive_answer(
     question: str, q_lang: str, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,
 ) -> Answer:
@@ -229,7 +241,9 @@ def extractive_answer(
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]  # each keeps its exact text
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:
-        lines = [CROSS_LINGUAL_LEAD[q_lang]] + [f"- “{without_footnote_marks(c.text)}” [{c.n}]" for c in citations]
+        lead = asked_item(question, q_lang, citations)
+        lines = ([lead] if lead else []) + [CROSS_LINGUAL_LEAD[q_lang]]
+        lines += [f"- “{without_footnote_marks(c.text)}” [{c.n}]" for c in citations]
         text = "\n".join(lines)
     else:
         joiner = "" if q_lang == "zh" else " "

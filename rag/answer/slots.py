@@ -387,7 +387,8 @@ def _render(slot: Slot, zh: bool) -> str:
     return names[(len(names) // 2 if zh else 0) + (slot.kind == "stance" and v != 1)]
 
 
-def _show(slot: Slot, zh: bool) -> str:
+def show(slot: Slot, zh: bool) -> str:
+    """The slot as written, with its value rendered in the reader's language when the text is in the other."""
     surface, rendered = re.sub(r"\s+", " ", slot.surface.strip()), _render(slot, zh)
     return surface if _is_zh(surface) == zh else f"{surface}（{rendered}）" if zh else f"{surface} ({rendered})"
 
@@ -395,6 +396,5 @@ def _show(slot: Slot, zh: bool) -> str:
 def describe(difference: Difference, language: str = "en") -> str:
     """One readable line: "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."
     or "说法称5亿英镑；来源为1亿英镑。"; ``language`` "zh…" for Chinese, anything else for English."""
-    zh = language.lower().startswith("zh")
-    claim, source = _show(difference.claim, zh), _show(difference.evidence, zh)
+    claim, source = show(difference.claim, zh := language.lower().startswith("zh")), show(difference.evidence, zh)
     return f"说法称{claim}；来源为{source}。" if zh else f"The claim says {claim}; the source says {source}."

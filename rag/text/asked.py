@@ -78,6 +78,15 @@ def asked_answer_kind(question: str) -> str | None:
         return "money"
     return "duration" if DURATION_QUESTION.search(question) else "figure"
 
+DATE_QUESTION = re.compile(r"\bwhen\b|\bwhat (year|date|month|day)\b|\bwhich (year|date|month|day)\b|"
+                           r"哪一?年|哪一?天|何时|什么时候|几月|哪个月|哪一?日", re.I)
+
+
+def asks_date(question: str) -> bool:
+    """Whether ``question`` asks when (a year, a month, a date)."""
+    return DATE_QUESTION.search(question) is not None
+
+
 def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
     """What an answer to a how-much/how-many/how-long question must state, or None for other questions."""
     kind = asked_answer_kind(question)

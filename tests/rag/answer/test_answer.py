@@ -142,3 +142,21 @@ def test_a_planted_instruction_is_never_an_answer_sentence() -> None:
     sentences = score_sentences([passage], "en", same_language_groups(tokenize(question)), [], 1, 0.0, 0.0)
     assert {s.text for s in sentences} == {planted, statement}
     assert [s.text for s in select_evidence(sentences, Settings(_env_file=None))] == [statement]
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    ("How much initial funding did the UK AI Safety Institute receive?", "1亿英镑 (100 million pounds) [1]"),
+    ("When was the UK AI Safety Institute set up?", "2023年11月 (November 2023) [1]"),
+    ("Why was the UK AI Safety Institute set up?", None),  # no language-neutral item asked
+])
+def test_an_english_answer_from_chinese_sources_leads_with_the_asked_figure_or_date(question: str, lead: str | None) -> None:
+    from rag.answer.compose import extractive_answer
+    from rag.answer.evidence import passage_sentences as sentences_of
+
+    text = "英国人工智能安全研究所于2023年11月成立，初始资金1亿英镑。"
+    passage = SearchHit(doc="d.txt", title="", section="", page=None, text=text, start=0, end=len(text), score=1.0,
+                        language="zh", doc_hash="d", sentences=[(0, len(text), 0, len(text))])
+    answer = extractive_answer(question, "en", [passage], sentences_of(passage, 0), 0.9)
+    first = answer.answer.splitlines()[0]
+    assert (first == lead) if lead else first.startswith("The documents answer this in Chinese")
+    assert answer.citations[0].text == text
