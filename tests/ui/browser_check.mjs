@@ -116,6 +116,19 @@ try {
 
   // 2. Follow-up in English (cross-lingual over Chinese documents); open a source by its summary.
   const sources2 = await ask(EN_QUESTION, 2);
+  // After a citation of the first answer was opened, the new answer is scrolled into view.
+  await page.waitForTimeout(800);
+  const inView = await page.locator('#pqa-chat .message-content').last().evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    let scroller = el.parentElement;
+    while (scroller && !(scroller.scrollHeight > scroller.clientHeight + 2
+                         && ['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))) {
+      scroller = scroller.parentElement;
+    }
+    const view = scroller ? scroller.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+    return box.top < view.bottom - 20 && box.bottom > view.top + 20;
+  });
+  check(inView, 'the new answer is scrolled into view after a citation was opened');
   await sources2.first().locator('summary').click();
   check(await sources2.first().evaluate((d) => d.open), 'clicking a source summary opens it');
   await sources2.first().locator('mark').first().waitFor({ state: 'visible', timeout: 10_000 });
