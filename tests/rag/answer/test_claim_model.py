@@ -120,3 +120,37 @@ def test_a_model_fitted_on_other_features_is_refused(tmp_path) -> None:  # type:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="re-fit"):
         ClaimModel.load(path)
+
+
+def test_polarity_conflict_is_a_negation_the_claim_adds() -> None:
+    from rag.answer.claims import polarity_conflict
+
+    assert polarity_conflict("该决议仅以多数票通过。", "该决议获得一致通过。", "zh")  # "only" the source lacks
+    assert polarity_conflict("The institute did not receive funding.", "The institute received funding.", "en")
+    assert not polarity_conflict("该决议获得一致通过。", "该决议获得一致通过。", "zh")
+    assert not polarity_conflict("The institute did not receive funding.", "The institute did not receive funding.", "en")
+
+
+def relevance_first() -> RelevanceModel:
+    return relevance_on("sentence_cosine")
+
+
+def test_judge_claim_gives_the_verdict_with_its_sentences_and_differences() -> None:
+    from rag.answer.claims import judge_claim
+
+    claim = "The institute received 500 million pounds."
+    wrong = pair(claim, "研究所初始资金1亿英镑。", sentence_cosine=0.95)
+    other = pair(claim, "研究所设在伦敦。", sentence_cosine=0.60)
+    says_contradicted = model([0.0, 3.0, 0.0])
+    says_contradicted = ClaimModel(says_contradicted.features, says_contradicted.mean, says_contradicted.scale,
+                                   says_contradicted.coef, says_contradicted.intercept, 0.5, relevance=relevance_first())
+    judged = judge_claim([other, wrong], says_contradicted)
+    assert judged.verdict == "contradicted" and judged.con[0].text == "研究所初始资金1亿英镑。"
+    assert [(d.kind, d.claim.surface, d.evidence.surface) for d, _ in judged.differences] == [
+        ("quantity", "500 million pounds", "1亿英镑")]
+    right = pair("The institute received 100 million pounds.", "研究所初始资金1亿英镑。", sentence_cosine=0.95)
+    says_supported = ClaimModel(says_contradicted.features, says_contradicted.mean, says_contradicted.scale,
+                                says_contradicted.coef, np.array([3.0, 0.0, 0.0]), 0.5, relevance=relevance_first())
+    judged = judge_claim([right], says_supported)
+    assert judged.verdict == "supported" and judged.pro[0].text == "研究所初始资金1亿英镑。" and not judged.differences
+    assert judge_claim([], says_supported).verdict == "not_found"

@@ -55,7 +55,17 @@ PAIRS = [
     ("The EU can fine offending companies 7% of their global annual turnover.",  # across languages
      "The EU can fine offending companies 20% of their global annual turnover.", "quantity"),
     ("英国人工智能安全研究所在旧金山设立了办公室。", "英国人工智能安全研究所在北京设立了办公室。", "entity"),  # a place
+    ("所有经测试LLM仍极易受到基本越狱的攻击。", "部分经测试LLM仍极易受到基本越狱的攻击。", "quantifier"),  # all → some
 ]
+
+
+@pytest.mark.parametrize("true_claim", [
+    "有些LLM甚至会在没有专门尝试规避其安全措施的情况下产生有害输出。",  # "some", as the source says (有些)
+    pytest.param("All tested LLMs remained highly vulnerable to basic jailbreaks.", marks=pytest.mark.xfail(
+        strict=True, reason="known miss (2026-12-03): this English restatement of 所有经测试LLM… is called contradicted")),
+])
+def test_a_true_claim_with_a_quantifier_is_not_contradicted(qa: PolicyQA, true_claim: str) -> None:
+    assert qa.ask(true_claim, mode="claim").verdict == "supported"
 
 
 @pytest.mark.parametrize("changed", [
