@@ -109,14 +109,17 @@ ROLES = {
     "spokesperson": ("发言人",), "spokesman": ("发言人",), "chairman": ("主席",), "ceo": ("首席执行官",),
 }
 ROLE_QUESTION_EN = re.compile(r"\b(?:which|what)\s+(?:[\w'’-]+\s+){0,5}?(" + "|".join(ROLES) + r")s?\b", re.I)
-ROLE_QUESTION_ZH = re.compile(
-    "哪(?:一)?位(" + "|".join(sorted({zh for names in ROLES.values() for zh in names}, key=len, reverse=True)) + ")")
+ROLE_QUESTION_ZH = re.compile(  # 哪位顾问, 哪一位国家安全顾问
+    "哪(?:一)?位[^，。？?、]{0,8}?(" + "|".join(sorted({zh for names in ROLES.values() for zh in names}, key=len, reverse=True)) + ")")
 EVENTS = (  # a change that happened to an institution or a person
-    ("renamed", "rename", "renaming", "更名", "改名", "重命名", "易名"),
+    ("renamed", "rename", "renaming", "更名", "改名", "改称", "重命名", "易名"),
     ("merged", "merger", "合并"),
     ("abolished", "dissolved", "disbanded", "撤销", "解散", "废除"),
     ("resigned", "resignation", "辞职", "辞去"),
 )
+
+NAME_CHANGE = re.compile(r"\bchang(?:e|ed|es|ing) (?:its|their|the|his|her) name\b", re.I)  # asks about a renaming
+
 
 def asked_mentions(question: str) -> list[frozenset[str]]:
     """What the evidence must mention for this question: per asked role or event, its words in both
@@ -131,6 +134,6 @@ def asked_mentions(question: str) -> list[frozenset[str]]:
         zh = match.group(1)
         needed.append(frozenset({zh, *(en for en, names in ROLES.items() if zh in names)}))
     for words in EVENTS:
-        if any(has_word(word, question) for word in words):
+        if any(has_word(word, question) for word in words) or (words is EVENTS[0] and NAME_CHANGE.search(question)):
             needed.append(frozenset(words))
     return needed

@@ -3,6 +3,8 @@ n-th event, the role or event asked about)."""
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer.answer_type import lacks_asked_figure, lacks_asked_ordinal, unmentioned
 from rag.text.asked import (
     asked_answer_kind,
@@ -113,3 +115,24 @@ def test_figure_sought_by_a_question_or_a_claim() -> None:
     count = figure_sought("共有多少家企业签署？")
     assert count is not None and count.search("共有16家企业签署。")
     assert figure_sought("Who presented the memorandum?") is None
+
+
+@pytest.mark.parametrize(("question", "needed"), [
+    ("哪位国家安全顾问介绍了这份备忘录？", "顾问"),  # words between 哪位 and the role
+    ("英国研究所后来改称什么？", "更名"),  # another word for renaming
+    ("What did the UK institute change its name to?", "renamed"),
+    ("Which national security adviser presented it?", "顾问"),
+])
+def test_roles_and_renamings_are_read_in_other_phrasings(question: str, needed: str) -> None:
+    assert any(needed in words for words in asked_mentions(question))
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("英国研究所获得了多少资金？", "money"),  # money without a currency word
+    ("How much funding did the institute get?", "money"),
+    ("What does Article 5 of the AI Act prohibit?", None),  # a number in the question is not a figure asked
+    ("第5条禁止了什么？", None),
+    ("这份备忘录由哪位部门负责人签署？", None),
+])
+def test_the_asked_kind_is_read_from_the_question_not_from_its_numbers(question: str, kind: str | None) -> None:
+    assert asked_answer_kind(question) == kind
