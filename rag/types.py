@@ -40,6 +40,13 @@ class SearchHit:
     tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
     gloss: str = field(default="", repr=False)  # its terms in the other language (rag.ingest.gloss)
     features: dict[str, float] = field(default_factory=dict, repr=False)
+    context_title: str = field(default="", repr=False)  # the title evidence scoring reads ("": ``title``)
+
+    @property
+    def scored_title(self) -> str:
+        """The document title as evidence scoring reads it: the declared one or the file name (a title found
+        in the text is only shown; rag.ingest.titles)."""
+        return self.context_title or self.title
 
     def to_json(self) -> dict[str, Any]:
         return {

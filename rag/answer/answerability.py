@@ -80,7 +80,7 @@ class Case:
         return memo[text]
 
     def passage_tokens(self, hit: SearchHit) -> frozenset[str]:
-        return self.tokens(f"{hit.title}\n{hit.section}\n{hit.text}")
+        return self.tokens(f"{hit.scored_title}\n{hit.section}\n{hit.text}")
 
     def cosines(self) -> dict[str, float]:
         """The question's embedding cosine with each of the best ``SENTENCES_READ`` sentences and the

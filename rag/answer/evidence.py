@@ -53,7 +53,7 @@ def score_sentences(
         terms = question_terms if hit.language == q_lang else translated_terms
         # A short sentence ("初始资金1亿英镑") often answers in the context of its passage (a table
         # row, a list under a heading): the passage's coverage counts too.
-        context = coverage(terms, set(tokenize(f"{hit.title}\n{hit.section}\n{hit.text}")))
+        context = coverage(terms, set(tokenize(f"{hit.scored_title}\n{hit.section}\n{hit.text}")))
         for sentence in passage_sentences(hit, rank):
             sentence.coverage = coverage(terms, set(tokenize(sentence.text)))
             sentence.score = (sentence.coverage + context_weight * context + passage_weight * retrieval

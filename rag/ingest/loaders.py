@@ -15,6 +15,7 @@ import charset_normalizer
 import yaml
 
 from rag.ingest.documents import LoadedDocument, PageSpan, UnreadableDocumentError
+from rag.ingest.titles import title_line
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,9 @@ def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     if not meta.get("title"):
         heading = _MD_H1.search(body)
         meta["title"] = heading.group(1).strip() if heading else path.stem
+        shown = None if heading else title_line(body)
+        if shown:
+            meta["display_title"] = shown  # for people only (rag.ingest.titles)
     return LoadedDocument(path=path, raw_text=text, metadata=meta, body_start=body_start, encoding=encoding)
 
 

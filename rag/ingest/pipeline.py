@@ -26,6 +26,7 @@ from rag.ingest.chunking import Chunk, chunk_text
 from rag.ingest.documents import LoadedDocument
 from rag.ingest.gloss import GLOSS_VERSION, passage_gloss
 from rag.ingest.manifest import DocumentRecord, Manifest
+from rag.ingest.titles import TITLE_RULE
 from rag.settings import Settings
 from rag.store.base import StoredPoint, point_id
 from rag.store.embedding import Embedder
@@ -36,7 +37,7 @@ from rag.text.normalize import NORMALIZATION, normalize
 
 # The text pipeline (normalization + tokenization) a document was indexed with; a document indexed by
 # another one is re-indexed in place by the next ingest.
-TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}; {GLOSS_VERSION}"
+TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}; {GLOSS_VERSION}; {TITLE_RULE}"
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,8 @@ def embedding_text(chunk: Chunk, title: str, settings: Settings) -> str:
 def build_points(
     doc: LoadedDocument, doc_hash: str, chunks: list[Chunk], embedder: Embedder, settings: Settings
 ) -> list[StoredPoint]:
-    title = str(doc.metadata.get("title") or doc.path.stem)
+    title = str(doc.metadata.get("title") or doc.path.stem)  # heads the embeddings; read by evidence scoring
+    shown = str(doc.metadata.get("display_title") or title)  # what people see (rag.ingest.titles)
     date = doc.metadata.get("date")
     vectors = embedder.embed_passages([embedding_text(c, title, settings) for c in chunks])
     doc_language = str(doc.metadata.get("language") or detect_language(doc.raw_text[doc.body_start:][:20000]))
@@ -144,7 +146,8 @@ def build_points(
         payload = {
             "doc_hash": doc_hash,
             "doc": doc.path.name,
-            "title": title,
+            "title": shown,
+            "context_title": title,
             "section": chunk.section,
             "page": chunk.page,
             "start": chunk.start,
@@ -175,7 +178,7 @@ def document_record(doc: LoadedDocument, doc_hash: str, chunks: int, size: int) 
     return DocumentRecord(
         doc_hash=doc_hash,
         names=[doc.path.name],
-        title=str(meta.get("title") or doc.path.stem),
+        title=str(meta.get("display_title") or meta.get("title") or doc.path.stem),
         language=str(meta.get("language") or detect_language(doc.raw_text[doc.body_start:][:20000])),
         chunks=chunks,
         size_bytes=size,

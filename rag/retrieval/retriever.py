@@ -95,6 +95,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
     return SearchHit(
         doc=names.get(p.get("doc_hash", ""), p.get("doc", "")),
         title=p.get("title", ""),
+        context_title=p.get("context_title", ""),
         section=p.get("section", ""),
         page=p.get("page"),
         text=p.get("text", ""),

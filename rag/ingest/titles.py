@@ -1,0 +1,55 @@
+"""A display title for a document whose file declares none (no front matter, no Markdown ``#`` heading, no
+PDF metadata): its own title line, else none (the file name stands).
+
+Within the first ``TITLE_LINES`` lines, a title-like line is a heading (``rag.text.sentences.is_heading``:
+short, no sentence end) that is not a numbered section head, not a generic section name (执行摘要,
+Contents…), not mostly digits (an issue line: "2024 年第 1 期"), and, in Latin script, capitalised but not an
+all-capitals cover line. A line the cover repeats on the title page wins; else the first such line.
+
+The title found is for people (library, sources, named documents); it does not head the passages'
+embeddings or join the context that evidence scoring reads — the title line is already in the text, and
+heading every passage with it pulls the document up for any question on its topic.
+
+Usage::
+
+    title_line("2024 年第 1 期\\n\\n人工智能安全研究所国际网络会议前瞻\\n\\n…\\n人工智能安全研究所国际网络会议前瞻\\n正文…")
+    # → "人工智能安全研究所国际网络会议前瞻"
+"""
+
+from __future__ import annotations
+
+from rag.text.sentences import HAN, LATIN_WORD, SECTION_NUMBER, is_heading
+
+# Names the title rule; part of the text pipeline a document was indexed with (a change re-indexes it).
+TITLE_RULE = "display-title-1"
+TITLE_LINES = 40  # a title sits on the cover or the title page
+TITLE_MIN_HAN = 6  # shorter Chinese lines are section names or labels ("编者按")
+TITLE_MIN_WORDS = 3
+GENERIC_HEADINGS = frozenset({
+    "执行摘要", "摘要", "目录", "前言", "引言", "背景", "编者按", "导语", "概要", "概述", "正文", "附录", "参考文献",
+    "abstract", "summary", "executive summary", "contents", "table of contents", "introduction", "foreword",
+    "preface", "background", "references", "appendix",
+})
+
+
+def looks_like_title(line: str) -> bool:
+    text = line.strip()
+    if not text or not is_heading(text) or SECTION_NUMBER.match(text):
+        return False
+    if text.lower().strip(" ：:") in GENERIC_HEADINGS:
+        return False
+    han, words = len(HAN.findall(text)), len(LATIN_WORD.findall(text))
+    if han < TITLE_MIN_HAN and words < TITLE_MIN_WORDS:
+        return False
+    latin = "".join(ch for ch in text if ch.isascii() and ch.isalpha())
+    if han == 0 and (latin.isupper() or not latin[:1].isupper()):
+        return False  # an all-capitals cover line, or a lower-case line of running text
+    return sum(ch.isdigit() for ch in text) <= 0.2 * len(text.replace(" ", ""))
+
+
+def title_line(body: str) -> str | None:
+    """The document's title line (see the module docstring), or None."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()][:TITLE_LINES]
+    candidates = [line for line in lines if looks_like_title(line)]
+    repeated = [line for line in candidates if lines.count(line) > 1]
+    return (repeated or candidates or [None])[0]
