@@ -20,7 +20,9 @@ const ANSWER_TIMEOUT = 180_000;
 const ZH_QUESTION = '美国国家安全备忘录对联邦政府使用人工智能提出了哪些要求？';
 const EN_QUESTION = 'What does the US AI national security memorandum direct agencies to do?';
 const UPLOAD_NAME = '上传测试 policy.txt';
-const UPLOAD_TEXT = '# 上传测试政策\n\n第一条 本文件用于检查文档库的上传功能，编号 UPLOAD-7。\n第二条 上传后应当能够被检索。\n';
+// A hostile title (front matter): it must show as text in the library and the removal message, never as markup.
+const HOSTILE_TITLE = '上传测试<img src=x onerror="window.__pqaXss=1"><b>粗</b>';
+const UPLOAD_TEXT = `---\ntitle: '${HOSTILE_TITLE}'\n---\n# 上传测试政策\n\n第一条 本文件用于检查文档库的上传功能，编号 UPLOAD-7。\n第二条 上传后应当能够被检索。\n`;
 const ZH_CLAIM = '2024中关村论坛发布了中国首例人工智能领域监管沙盒。';
 
 function check(condition, message) {
@@ -159,11 +161,21 @@ try {
   await page.waitForFunction((n) => document.querySelectorAll('#pqa-docs [role=row]').length - 1 === n,
     rows + 1, { timeout: 20_000 });
   check(true, `uploaded ${UPLOAD_NAME}: the library lists ${rows + 1} documents`);
+  const hostile = await page.evaluate(() => ({
+    markup: document.querySelectorAll('#pqa-docs img, #pqa-docs b, #pqa-library-msg img').length,
+    ran: window.__pqaXss === 1,
+    shown: (document.querySelector('#pqa-docs')?.innerText || '').includes('<img src=x'),
+  }));
+  check(hostile.markup === 0 && !hostile.ran && hostile.shown,
+    `a hostile title shows as text in the library (${JSON.stringify(hostile)})`);
   page.once('dialog', (dialog) => dialog.accept());
   await page.locator('#pqa-remove-choice input').click();
   await page.locator('#pqa-remove-choice, .options').getByText('上传测试', { exact: false }).last().click();
   await page.locator('#pqa-remove-btn').click();
   await page.locator('#pqa-library-msg', { hasText: '已删除' }).waitFor({ timeout: 60_000 });
+  const removedMarkup = await page.evaluate(() => document.querySelectorAll('#pqa-library-msg img, #pqa-library-msg b').length);
+  check(removedMarkup === 0 && !(await page.evaluate(() => window.__pqaXss === 1)),
+    'the removal message shows the hostile title as text');
   await page.waitForFunction((n) => document.querySelectorAll('#pqa-docs [role=row]').length - 1 === n,
     rows, { timeout: 20_000 });
   check(true, `removed it again: the library lists ${rows} documents`);
