@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
 import numpy as np
 
+from rag.answer.answerability import Similarity
 from rag.answer.claim_features import ClaimPair, is_instruction
 from rag.answer.claim_model import (
     TOP_PAIRS,
@@ -223,24 +223,25 @@ def substitutions(claim: list[str], sentence: list[str], senses: Senses | None, 
 def claim_pairs(
     claim: str, language: str, sentences: list[EvidenceSentence], claim_terms: list[TermGroup],
     translated_terms: list[TermGroup], query_vector: np.ndarray | None = None, candidates: int = 8,
-    senses: Senses | None = None, embed: Callable[[list[str]], np.ndarray] | None = None,
+    senses: Senses | None = None, similarity: Similarity | None = None,
 ) -> list[ClaimPair]:
     """The claim read against its best candidate sentences, in retrieval's order (the claim model then
     orders them by relevance). ``query_vector``: the claim's embedding; the cosine is with each sentence's
-    passage (its stored vector) and, given ``embed`` (texts → passage embeddings), with the sentence itself."""
+    passage (its stored vector) and, given ``similarity`` (texts → their cosine with the claim), with the
+    sentence itself."""
     if not any(weight > 0 for _, weight in claim_terms):
         return []  # nothing to check: no content word ("🤖", a bare question mark)
     unique = {s.text: s for s in reversed(sentences) if not is_instruction(s.text)}  # overlapping chunks repeat a sentence
     chosen = sorted(unique.values(), key=lambda s: -s.score)[:candidates]
     if not chosen:
         return []
-    similarity = [float(s.hit.dense @ query_vector) if s.hit.dense is not None and query_vector is not None
-                  else 0.0 for s in chosen]
-    own = ([float(v) for v in embed([s.text for s in chosen]) @ query_vector]
-           if embed is not None and query_vector is not None else similarity)
+    passage_cosines = [float(s.hit.dense @ query_vector) if s.hit.dense is not None and query_vector is not None
+                       else 0.0 for s in chosen]
+    sentence_cosines = ([float(v) for v in similarity([s.text for s in chosen])] if similarity is not None
+                        else passage_cosines)
     pairs = []
     claim_tokens = tokenize(claim)
-    for sentence, cosine, sentence_cosine in zip(chosen, similarity, own, strict=True):
+    for sentence, cosine, sentence_cosine in zip(chosen, passage_cosines, sentence_cosines, strict=True):
         groups = claim_terms if sentence.hit.language == language else translated_terms
         same_language = sentence.hit.language == language
         tokens = tokenize(sentence.text)

@@ -255,7 +255,8 @@ class PolicyQA:
         sentences = score_sentences(result.hits, q_lang, claim_terms, translated, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
         return statement, result, claim_pairs(statement, q_lang, sentences, claim_terms, translated,
-                                              result.query_vector, senses=self.senses, embed=self.sentence_vectors)
+                                              result.query_vector, senses=self.senses,
+                                              similarity=self.similarity(result.query_vector))
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)
