@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 RAG = Path(__file__).resolve().parents[2] / "rag"
-STAGES = ["text", "store", "ingest", "retrieval", "answer", "app"]
+STAGES = ["text", "encoder", "store", "ingest", "retrieval", "answer", "app"]
 SHARED = {"rag.types", "rag.settings", "rag"}
 MAX_LINES = 400
 
