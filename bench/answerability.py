@@ -21,6 +21,12 @@ Steps (retrieval once, cached; features and fits from the cache):
     python -m bench.answerability fit                      # → rag/data/answerability_model.json (~4 min)
     python -m bench.answerability report                   # held-out: the rules vs the model, and a curve
 
+With the reader (``rag/answer/reader.py``): its P(answers) for each question's best sentences is cached beside
+the vectors (computed on first use: ~10 min a half on two cores), and the model fitted with it is separate:
+
+    python -m bench.answerability fit --reader             # → rag/data/answerability_model_reader.json
+    python -m bench.answerability report --reader --out bench/results/answerability-reader.json
+
 The rules' column is ``answering_evidence`` with ``answerability_model=False`` on the same cached
 retrieval (on the held-out half it reproduces bench/refusal.py's run of the rules exactly).
 """
@@ -49,6 +55,7 @@ logger = logging.getLogger("bench.answerability")
 CMRC_DATA = common.SHARED / "bench/cmrc2018/cmrc2018_dev.json"
 CACHE = Path("/tmp/answerability-cache")
 MODEL_OUT = common.PROJECT / "rag" / "data" / "answerability_model.json"
+READER_MODEL_OUT = MODEL_OUT.with_name("answerability_model_reader.json")
 MAX_FALSE_REFUSAL = 0.05  # the operating rule: on every tune direction of a group
 CURVE = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 
@@ -176,8 +183,37 @@ class Vectors:
             self.added = 0
 
 
+class ReaderScores:
+    """The reader's P(answers) by (question, sentence), computed once per weights file and kept on disk."""
+
+    def __init__(self, cache: Path, half: str) -> None:
+        from rag.answer.reader import CARD, WEIGHTS, load_reader, sha256
+
+        self.reader = load_reader(WEIGHTS, CARD, threads=1)  # the halves are scored side by side
+        if self.reader is None:
+            raise SystemExit(f"no reader weights at {WEIGHTS}: python -m bench.reader_train")
+        self.path = cache / f"reader-{sha256(WEIGHTS)[:12]}-{half}.pkl"
+        self.store: dict[tuple[str, str], float] = pickle.loads(self.path.read_bytes()) if self.path.exists() else {}
+        self.added = 0
+
+    def __call__(self, question: str, texts: Any) -> list[dict[str, float]]:
+        missing = [t for t in dict.fromkeys(texts) if (question, t) not in self.store]
+        if missing:
+            scores = self.reader.questions(question, missing)
+            self.store.update({(question, t): v["answers"] for t, v in zip(missing, scores, strict=True)})
+            self.added += len(missing)
+        return [{"no_answer": 1.0 - self.store[(question, t)], "answers": self.store[(question, t)]} for t in texts]
+
+    def save(self) -> None:
+        if self.added:
+            self.path.write_bytes(pickle.dumps(self.store, protocol=pickle.HIGHEST_PROTOCOL))
+            logger.info("%d new reader scores saved to %s", self.added, self.path)
+            self.added = 0
+
+
 # --- features, labels, decisions --------------------------------------------------------------------
-def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vectors | None = None) -> list[dict[str, Any]]:
+def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vectors | None = None,
+                     reader: ReaderScores | None = None) -> list[dict[str, Any]]:
     """Per record: features, group, label, the rules' decision, whether the chosen evidence holds the span."""
     from rag.answer.answerability import features
     from rag.answer.answerability_model import vetoed
@@ -188,7 +224,7 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
     for n, r in enumerate(records):
         question, question_terms, translated = without_markup(r["question"], r["question_terms"], r["translated_terms"])
         similarity = vectors.similarity(r["question"]) if vectors is not None else None
-        case = evidence_case(question, r["q_lang"], r["hits"], question_terms, translated, settings, similarity)
+        case = evidence_case(question, r["q_lang"], r["hits"], question_terms, translated, settings, similarity, reader)
         holds = any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span))
         chosen_rules, _, _ = answering_evidence(r["question"], r["q_lang"], r["hits"], r["question_terms"],
                                                 r["translated_terms"], rules)
@@ -200,11 +236,14 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
             "rules_refuse": not chosen_rules,
             "span_cited": any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span)),
         })
-        if vectors is not None and n % 500 == 499:
-            vectors.save()
+        if n % 500 == 499:
+            for cache in (vectors, reader):
+                if cache is not None:
+                    cache.save()
             logger.info("features: %d/%d", n + 1, len(records))
-    if vectors is not None:
-        vectors.save()
+    for cache in (vectors, reader):
+        if cache is not None:
+            cache.save()
     return rows
 
 
@@ -322,10 +361,12 @@ def main() -> None:
     f.add_argument("--false-refusal-among", choices=("held", "all"), default="held",
                    help="answerable questions the false-refusal bound counts: those whose evidence holds the answer, or all")
     f.add_argument("--tune-out", type=Path, default=common.RESULTS_DIR / "answerability-tune.json")
+    f.add_argument("--reader", action="store_true", help="with the reader's scores (default --out: the reader model file)")
     r = sub.add_parser("report")
     r.add_argument("--half", choices=("tune", "held-out"), default="held-out")
     r.add_argument("--model", type=Path, default=MODEL_OUT)
     r.add_argument("--out", type=Path, default=common.RESULTS_DIR / "answerability.json")
+    r.add_argument("--reader", action="store_true", help="the model fitted with the reader, reading its scores")
     for p in (c, f, r):
         p.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args()
@@ -343,8 +384,11 @@ def fit(args: argparse.Namespace) -> None:
     from rag.answer.answerability_model import AnswerabilityModel
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
-    rows = evaluate_records(load_cache(args.cache, "tune"), settings, Vectors(args.cache / "vectors-tune.pkl"))
-    names = args.features or list(FEATURES)
+    reader = ReaderScores(args.cache, "tune") if args.reader else None
+    rows = evaluate_records(load_cache(args.cache, "tune"), settings, Vectors(args.cache / "vectors-tune.pkl"), reader)
+    names = args.features or [n for n in FEATURES if args.reader or not n.startswith("reader_")]
+    if args.reader and args.out == MODEL_OUT:
+        args.out, args.tune_out = READER_MODEL_OUT, common.RESULTS_DIR / "answerability-reader-tune.json"
     groups = {g: fit_group([r for r in rows if r["group"] == g], names, args.c) for g in sorted({r["group"] for r in rows})}
     data = {"features": names, "groups": {g: {**m, "threshold": 0.5} for g, m in groups.items()}}
     p = out_of_fold(rows, names, args.c)
@@ -403,8 +447,10 @@ def report(args: argparse.Namespace) -> None:
     from rag.answer.answerability_model import load_model
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
-    model = load_model(args.model)
-    rows = evaluate_records(load_cache(args.cache, args.half), settings, Vectors(args.cache / f"vectors-{args.half}.pkl"))
+    model = load_model(READER_MODEL_OUT if args.reader and args.model == MODEL_OUT else args.model)
+    reader = ReaderScores(args.cache, args.half) if args.reader else None
+    rows = evaluate_records(load_cache(args.cache, args.half), settings, Vectors(args.cache / f"vectors-{args.half}.pkl"),
+                            reader)
     results = print_tables(rows, model, args.half)
     common.write_result(args.out, {"benchmark": f"answerability ({args.half} half)", "model": str(args.model),
                                    "thresholds": {g: m.threshold for g, m in model.groups.items()},

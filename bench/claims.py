@@ -9,6 +9,12 @@ Three steps, each its own command:
     python -m bench.claims report --out bench/results/claims.json   # accuracy per transform / language pair
     python -m bench.claims llm --sample 100                         # with the local LLM's second opinion
 
+With the reader (``rag/answer/reader.py``, trained by ``python -m bench.reader_train``): its scores for each
+claim's top pairs are cached beside the features, and a second model reads them too:
+
+    python -m bench.claims reader --half tune && python -m bench.claims reader --half heldout
+    python -m bench.claims fit --reader               # → rag/data/claim_model_reader.json
+
 Policy claims are checked against one index of ``corpus/`` and ``../shared/corpus/en``; XQuAD claims
 against an index of the XQuAD paragraphs in the source's language. The baseline is the earlier rule
 decision, reproduced from the same cached evidence (``rule_verdict``).
@@ -133,6 +139,7 @@ def compute_features(half: str, limit: int | None, reuse: bool = False) -> None:
             record = {k: row[k] for k in ("id", "claim", "label", "transform", "claim_lang", "source_lang", "corpus")}
             record["pairs"] = [[round(v, 5) for v in vector] for vector in pair_rows(pairs).tolist()]
             record["source"] = [is_source(row, p.sentence) for p in pairs]
+            record["sentences"] = [p.sentence.text for p in pairs]  # what a reader scores (bench.reader)
             record["rule_verdict"] = rule_verdict(any(p.rule_conflict for p in aligned), coverage, same)
             fresh[row["id"]] = record
             if n % 200 == 0:
@@ -146,6 +153,52 @@ def compute_features(half: str, limit: int | None, reuse: bool = False) -> None:
 
 def read_features(half: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in features_path(half).read_text(encoding="utf-8").splitlines() if line]
+
+
+def reader_path(half: str) -> Path:
+    return common.RESULTS_DIR / f"claims-reader-{half}.jsonl"
+
+
+def read_reader(half: str) -> dict[str, dict[str, list[float]]]:
+    """Per claim id, per pair index, the reader's [entails, contradicts, neutral] ({} without a reader run)."""
+    path = reader_path(half)
+    if not path.exists():
+        return {}
+    return {r["id"]: r["scores"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+
+
+def pair_matrix(row: dict[str, Any], scores: dict[str, list[float]] | None = None) -> np.ndarray:
+    """A claim's pair rows: the text features the features step cached, then the reader's (0 where it did not read)."""
+    from rag.answer.claim_features import READER_FEATURES, TEXT_FEATURES
+
+    text = np.array(row["pairs"], dtype=float).reshape(len(row["pairs"]), -1)[:, :len(TEXT_FEATURES)]
+    read = np.zeros((len(text), len(READER_FEATURES)))
+    for i, values in (scores or {}).items():
+        read[int(i)] = values[:len(READER_FEATURES)]
+    return np.hstack([text, read])
+
+
+def compute_reader(half: str, weights: Path, threads: int) -> None:
+    """The reader's scores for each claim's top ``TOP_PAIRS`` pairs, in the order step 1 of the shipped
+    plain model gives them (``fit`` refits step 1 on the same rows: the same order)."""
+    from rag.answer.claim_model import TOP_PAIRS, ClaimModel, relevance_order
+    from rag.answer.reader import load_reader
+
+    reader = load_reader(weights, weights.with_suffix(".json"), threads)
+    if reader is None:
+        raise SystemExit(f"no reader at {weights}")
+    model = ClaimModel.load()
+    rows = read_features(half)
+    with reader_path(half).open("w", encoding="utf-8") as sink:
+        for n, row in enumerate(rows):
+            pairs = pair_matrix(row)
+            top = [int(i) for i in relevance_order(model.pair_relevance(pairs))[:TOP_PAIRS]] if len(pairs) else []
+            scores = reader.claims(row["claim"], [row["sentences"][i] for i in top])
+            sink.write(json.dumps({"id": row["id"], "scores": {
+                str(i): [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
+                for i, s in zip(top, scores, strict=True)}}) + "\n")
+            if n % 500 == 0:
+                logger.info("reader %s %d/%d", half, n, len(rows))
 
 
 def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,34 +223,44 @@ def fit_relevance(rows: list[dict[str, Any]], c: float) -> Any:
     return RelevanceModel(list(RELEVANCE_FEATURES), mean, scale, classifier.coef_[0], float(classifier.intercept_[0]))
 
 
-def claim_vectors(rows: list[dict[str, Any]], model: Any) -> np.ndarray:
+def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any] | None = None) -> np.ndarray:
     from rag.answer.claim_model import claim_vector
 
     vectors = []
     for r in rows:
-        pairs = np.array(r["pairs"], dtype=float)
+        pairs = pair_matrix(r, (reader or {}).get(r["id"]))
         vectors.append(claim_vector(pairs, model.pair_relevance(pairs)))
     return np.array(vectors, dtype=float)
 
 
-def fit(c: float, min_precision: float) -> None:
+def fit(c: float, min_precision: float, with_reader: bool = False) -> None:
     """Fit the claim model on the tune half (step 1, then step 2 on step 1's ordering); "supported" needs
-    the probability at which the tune half's precision of "supported" reaches ``min_precision``."""
+    the probability at which the tune half's precision of "supported" reaches ``min_precision``.
+    ``with_reader``: the model that also reads the reader's scores (``claim_model_reader.json``)."""
     from sklearn.linear_model import LogisticRegression
 
-    from rag.answer.claim_model import MODEL_PATH, VERDICTS, ClaimModel, vector_names
+    from rag.answer.claim_model import (
+        MODEL_PATH,
+        READER_MODEL_PATH,
+        VERDICTS,
+        ClaimModel,
+        vector_names,
+    )
 
     rows = read_features("tune")
-    n = len(vector_names())
-    model = ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3), 0.5,
+    names = [name for name in vector_names() if with_reader or "reader_" not in name]
+    columns = [vector_names().index(name) for name in names]
+    n = len(names)
+    model = ClaimModel(names, np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3), 0.5,
                        relevance=fit_relevance(rows, c))
-    x = claim_vectors(rows, model)
+    every = claim_vectors(rows, model, read_reader("tune") if with_reader else None)
+    x = every[:, columns]
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
     classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
-    probabilities = [model.probabilities(v.tolist())["supported"] for v in x]
+    probabilities = [model.probabilities(v.tolist())["supported"] for v in every]
     threshold = 0.5
     for t in np.arange(0.30, 0.96, 0.01):
         said = [i for i, p in enumerate(probabilities) if p >= t]
@@ -206,12 +269,14 @@ def fit(c: float, min_precision: float) -> None:
             threshold = round(float(t), 2)
             break
     model.supported_min_probability = threshold
-    model.trained = {"command": f"python -m bench.claims fit --c {c} --min-precision {min_precision}",
+    model.trained = {"command": f"python -m bench.claims fit --c {c} --min-precision {min_precision}"
+                                + (" --reader" if with_reader else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
                      "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"}
-    MODEL_PATH.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    logger.info("wrote %s (threshold %.2f, %d tune claims)", MODEL_PATH, threshold, len(rows))
+    path = READER_MODEL_PATH if with_reader else MODEL_PATH
+    path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    logger.info("wrote %s (threshold %.2f, %d tune claims)", path, threshold, len(rows))
 
 
 def source_found(rows: list[dict[str, Any]], model: Any) -> dict[str, Any]:
@@ -255,26 +320,34 @@ def scores(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, Any]:
 
 
 def report(out: Path) -> None:
-    from rag.answer.claim_model import ClaimModel
+    """Both halves, the rules and the plain model and (when fitted and its scores cached) the model with the reader."""
+    from rag.answer.claim_model import READER_MODEL_PATH, ClaimModel
 
     model = ClaimModel.load()
+    with_reader = ClaimModel.load(READER_MODEL_PATH) if READER_MODEL_PATH.exists() and reader_path("heldout").exists() else None
     payload: dict[str, Any] = {"benchmark": "claims", "machine": common.machine_info(), "code": common.code_state(),
                                "model": model.trained, "supported_min_probability": model.supported_min_probability}
+    if with_reader is not None:
+        payload["model_reader"] = {**with_reader.trained, "supported_min_probability": with_reader.supported_min_probability}
     for half in ("tune", "heldout"):
         rows = read_features(half)
         learned = [model.verdict(model.probabilities(v.tolist())) for v in claim_vectors(rows, model)]
         payload[half] = {"model": scores(rows, learned), "rules": scores(rows, [r["rule_verdict"] for r in rows]),
                          "relevance": source_found(rows, model)}
+        if with_reader is not None:
+            vectors = claim_vectors(rows, with_reader, read_reader(half))
+            payload[half]["model_reader"] = scores(rows, [with_reader.verdict(with_reader.probabilities(v.tolist()))
+                                                          for v in vectors])
     common.write_result(out, payload)
     held = payload["heldout"]
-    print_rows = [[name, held["rules"]["by_transform"].get(name, {}).get("accuracy"),
-                   held["model"]["by_transform"].get(name, {}).get("accuracy"),
-                   held["model"]["by_transform"].get(name, {}).get("n")] for name in sorted(held["model"]["by_transform"])]
-    print_rows += [[f"pair {k}", held["rules"]["by_pair"][k]["accuracy"], v["accuracy"], v["n"]]
+    columns = ["rules", "model"] + (["model_reader"] if with_reader is not None else [])
+    print_rows = [[name] + [held[c]["by_transform"].get(name, {}).get("accuracy") for c in columns]
+                  + [held["model"]["by_transform"][name]["n"]] for name in sorted(held["model"]["by_transform"])]
+    print_rows += [[f"pair {k}"] + [held[c]["by_pair"][k]["accuracy"] for c in columns] + [v["n"]]
                    for k, v in held["model"]["by_pair"].items()]
-    print_rows += [["overall", held["rules"]["accuracy"], held["model"]["accuracy"], held["model"]["n"]],
-                   ["supported precision", held["rules"]["supported_precision"], held["model"]["supported_precision"], ""]]
-    logger.info("held-out half\n%s", common.markdown_table(["", "rules", "model", "n"], print_rows))
+    print_rows += [["overall"] + [held[c]["accuracy"] for c in columns] + [held["model"]["n"]],
+                   ["supported precision"] + [held[c]["supported_precision"] for c in columns] + [""]]
+    logger.info("held-out half\n%s", common.markdown_table([""] + columns + ["n"], print_rows))
 
 
 def llm_sample(size: int, gguf: Path, out: Path) -> None:
@@ -330,6 +403,11 @@ def main() -> None:
     fitting = sub.add_parser("fit")
     fitting.add_argument("--c", type=float, default=1.0)
     fitting.add_argument("--min-precision", type=float, default=0.95)
+    fitting.add_argument("--reader", action="store_true", help="also read the reader's cached scores")
+    scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
+    scoring.add_argument("--half", choices=("tune", "heldout"), required=True)
+    scoring.add_argument("--weights", type=Path, default=ROOT / "rag" / "data" / "reader.safetensors")
+    scoring.add_argument("--threads", type=int, default=1)
     reporting = sub.add_parser("report")
     reporting.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims.json")
     sample = sub.add_parser("llm", help="a held-out sample through the LLM verdict path (local GGUF)")
@@ -341,7 +419,9 @@ def main() -> None:
     if args.command == "features":
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
-        fit(args.c, args.min_precision)
+        fit(args.c, args.min_precision, args.reader)
+    elif args.command == "reader":
+        compute_reader(args.half, args.weights, args.threads)
     elif args.command == "llm":
         llm_sample(args.sample, args.gguf, args.out)
     else:

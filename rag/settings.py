@@ -192,6 +192,12 @@ class Settings(BaseSettings):
     # --- answerability (added for issue 16) ------------------------------------------------------
     # Refuse by the learned answerability model (rag/answer/answerability.py, fitted by bench/answerability.py on near misses; false refusal ≤ 0.05 on the tune halves); false = the coverage/answer-type rules.
     answerability_model: bool = True
+    # The reader (rag/answer/reader.py, a cross-encoder fine-tuned here from e5-small) reads a question against its best sentences; its P(answers) joins the answerability model fitted with it (rag/data/answerability_model_reader.json). False: the model without it.
+    reader_questions: bool = True
+    # The same reader on claims (rag/data/claim_model_reader.json): held-out claim benchmark 0.858 → 0.892, precision 0.895 → 0.938, but it calls true short claims ("The EU set up an AI Office in 2024.") contradicted, which the benchmark's sentence-length claims do not show (docs/journal.md, session 10). Off until its training data covers short claims.
+    reader_claims: bool = False
+    # Threads the reader's matrix products use (each read: ≤ 6 sentence pairs of ≤ 128 tokens).
+    reader_threads: int = Field(2, ge=1, le=16)
 
     # --- limits and checks (added for issue 19) --------------------------------------------------
     # Largest request body the server reads (uploads exempt): a question is ≤ max_question_chars (~8 KB as JSON); 1 MB leaves room for filters, stops a 10 MB body before it is parsed.

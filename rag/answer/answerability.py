@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from rag.types import EvidenceSentence, SearchHit, TermGroup
 
 SENTENCES_READ = 5  # best sentences the question's embedding is compared with (one passage embedding each)
 Similarity = Callable[[list[str]], np.ndarray]  # texts → the embedding cosine of each with the question
+QuestionReader = Callable[[str, Sequence[str]], list[dict[str, float]]]  # question, sentences → P(answers) each
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Case:
     chosen: list[EvidenceSentence]
     missing: Missing | None = None
     similarity: Similarity | None = None  # texts → embedding cosine of each with the question
+    reader: QuestionReader | None = None  # the reader (rag.answer.reader): does a sentence answer the question?
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -91,6 +93,16 @@ class Case:
             values = self.similarity(texts) if self.similarity is not None and texts else []
             self._memo["cosines"] = dict(zip(texts, (float(v) for v in values), strict=False))
         return self._memo["cosines"]
+
+
+    def read(self) -> dict[str, float]:
+        """The reader's P(answers) for the same sentences as ``cosines`` (empty without a reader)."""
+        if "read" not in self._memo:
+            texts = list(dict.fromkeys([s.text for s in self.sentences[:SENTENCES_READ]]
+                                       + ([self.strongest.text] if self.strongest else [])))
+            scores = self.reader(self.question, texts) if self.reader is not None and texts else []
+            self._memo["read"] = {t: float(v["answers"]) for t, v in zip(texts, scores, strict=False)}
+        return self._memo["read"]
 
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -310,6 +322,18 @@ def _strongest_dense(case: Case) -> float:
     return case.cosines().get(case.strongest.text, 0.0) if case.strongest else 0.0
 
 
+def _reader_best(case: Case) -> float:
+    """The reader's highest P(answers) over the best sentences (NaN without the reader)."""
+    return max(case.read().values(), default=0.0) if case.reader is not None else math.nan
+
+
+def _reader_strongest(case: Case) -> float:
+    """The reader's P(answers) for the sentence that covers most of the question (NaN without the reader)."""
+    if case.reader is None:
+        return math.nan
+    return case.read().get(case.strongest.text, 0.0) if case.strongest else 0.0
+
+
 def _question_words(case: Case) -> float:  # log(1 + words): a short question's coverage is coarse
     return math.log1p(sum(1 for g in case.question_terms if g[1] > 0))
 
@@ -340,6 +364,8 @@ FEATURES: dict[str, Feature] = {
     "question_words": _question_words,
     "sentence_dense": _sentence_dense,
     "strongest_dense": _strongest_dense,
+    "reader_best": _reader_best,  # read only by the model fitted with the reader (answerability_model_reader.json)
+    "reader_strongest": _reader_strongest,
 }
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from rag.answer.answerability import FEATURES, Case
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "answerability_model.json"
+READER_MODEL_PATH = MODEL_PATH.with_name("answerability_model_reader.json")  # also reads the reader's scores
 
 
 @dataclass(frozen=True)
@@ -95,4 +96,7 @@ def answerable(case: Case, model: AnswerabilityModel | None = None) -> bool:
     and the model (the shipped one by default) puts P(answerable) at or above its group's threshold."""
     if not case.chosen or vetoed(case):
         return False
-    return (model or load_model()).answerable(case)
+    if model is None:
+        with_reader = case.reader is not None and READER_MODEL_PATH.exists()
+        model = load_model(READER_MODEL_PATH if with_reader else MODEL_PATH)
+    return model.answerable(case)

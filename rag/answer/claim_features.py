@@ -31,7 +31,7 @@ INSTRUCTION = re.compile(
     r"|\b(?:ignore|disregard|forget)\s+(?:the|all|any|your|previous|prior|above)\s+(?:\w+\s+)?(?:questions?|instructions?|prompts?)\b"
     r"|\b(?:answer|respond|reply|say)\s+(?:with\s+)?['\"‘“]|\byou (?:must|should) (?:answer|say|respond)\b"
     r"|忽略.{0,12}(?:问题|指令|指示|以上|上述|之前)|不要理会|请(?:直接)?回答[“\"'‘]|你(?:必须|应该)回答",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -54,6 +54,7 @@ class ClaimPair:
     rule_conflict: float = 0.0  # the earlier hand-written conflict signals (rag.answer.claims.rule_conflict)
     novel_terms: float = 0.0  # claim words the sentence neither holds nor renders with a synonym (``novel_terms``)
     substitutions: float = 0.0  # same language: short runs of claim words put in place of the sentence's (``substitutions``)
+    reader: dict[str, float] | None = None  # the reader's entails/contradicts/neutral (``rag.answer.reader``); None: not read
 
 
 def _diff(kind: str, passage: bool = False) -> Callable[[ClaimPair], float]:
@@ -71,9 +72,8 @@ def _unmatched(kind: str) -> Callable[[ClaimPair], float]:
 
 
 ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-EN_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
-                                         "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+|\b(?:" + "|".join(EN_NUMBERS) + r")\b", re.I)
+EN_NUMBERS = {w: n for n, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+|\b(?:" + "|".join(EN_NUMBERS) + r")\b", re.IGNORECASE)
 
 
 def _zh_numeral(text: str) -> float | None:
@@ -136,8 +136,13 @@ FEATURES: dict[str, Callable[[ClaimPair], float]] = {
     **{f"diff_{kind}": _diff(kind) for kind in COMPARED},
     **{f"passage_diff_{kind}": _diff(kind, passage=True) for kind in ("quantity", "date", "entity")},
     **{f"unmatched_{kind}": _unmatched(kind) for kind in ("quantity", "date", "entity")},
+    # Last, so that the text features' rows stay as they were: the reader's probabilities (0 when not read).
+    "reader_entails": lambda p: p.reader["entails"] if p.reader else 0.0,
+    "reader_contradicts": lambda p: p.reader["contradicts"] if p.reader else 0.0,
 }
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+READER_FEATURES: tuple[str, ...] = ("reader_entails", "reader_contradicts")
+TEXT_FEATURES: tuple[str, ...] = FEATURE_NAMES[: -len(READER_FEATURES)]  # what a pair's sentence alone gives
 
 
 def pair_vector(pair: ClaimPair) -> list[float]:

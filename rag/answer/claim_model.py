@@ -40,6 +40,7 @@ from rag.answer.claim_features import FEATURE_NAMES, ClaimPair, pair_vector
 logger = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "claim_model.json"
+READER_MODEL_PATH = MODEL_PATH.with_name("claim_model_reader.json")  # the same, with the reader's scores as inputs
 VERDICTS = ("supported", "contradicted", "not_found")
 TOP_PAIRS = 3  # the most relevant sentences whose features are pooled (a figure often sits in the second)
 # What says which sentence a claim is about: alignment, not the differences the verdict then weighs.
@@ -105,7 +106,7 @@ class RelevanceModel:
                 "coef": self.coef.round(6).tolist(), "intercept": round(float(self.intercept), 6)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "RelevanceModel":
+    def from_json(cls, data: dict[str, Any]) -> RelevanceModel:
         unknown = [name for name in data["features"] if name not in FEATURE_NAMES]
         if unknown:
             raise ValueError(f"relevance features {unknown} are not claim features; re-fit: python -m bench.claims fit")
@@ -127,7 +128,7 @@ class ClaimModel:
     relevance: RelevanceModel | None = None  # None: pairs keep retrieval's order (relevance = coverage)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ClaimModel":
+    def from_json(cls, data: dict[str, Any]) -> ClaimModel:
         if list(data["classes"]) != list(VERDICTS):
             raise ValueError(f"claim model classes {data['classes']} are not {VERDICTS}")
         relevance = RelevanceModel.from_json(data["relevance"]) if data.get("relevance") else None
@@ -143,9 +144,9 @@ class ClaimModel:
                 "relevance": self.relevance.to_json() if self.relevance else None}
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> "ClaimModel":
+    def load(cls, path: Path = MODEL_PATH) -> ClaimModel:
         model = cls.from_json(json.loads(path.read_text(encoding="utf-8")))
-        if model.features != vector_names():
+        if not set(model.features) <= set(vector_names()):
             raise ValueError(f"{path} was fitted on other features; re-fit it: python -m bench.claims fit")
         return model
 
@@ -155,8 +156,14 @@ class ClaimModel:
             return np.asarray(rows, dtype=float)[:, FEATURE_NAMES.index("coverage")] if len(rows) else np.zeros(0)
         return self.relevance(rows)
 
+    @property
+    def uses_reader(self) -> bool:
+        return any("reader_" in name for name in self.features)
+
     def probabilities(self, vector: list[float]) -> dict[str, float]:
-        x = np.asarray(vector, dtype=float)[None, :]
+        """From a claim vector of all ``vector_names()`` (the model reads the columns it was fitted on)."""
+        names = vector_names()
+        x = np.asarray(vector, dtype=float)[None, [names.index(name) for name in self.features]]
         logits = _standardised_logits(x, self.mean, self.scale, self.coef, self.intercept)[0]
         exp = np.exp(logits - logits.max())
         return dict(zip(VERDICTS, (exp / exp.sum()).tolist(), strict=True))
@@ -167,7 +174,8 @@ class ClaimModel:
         return max(("contradicted", "not_found"), key=lambda v: probabilities[v])
 
 
-@lru_cache(maxsize=1)
-def default_model() -> ClaimModel:
-    """The shipped model, loaded once per process."""
-    return ClaimModel.load()
+@lru_cache(maxsize=2)
+def default_model(reader: bool = False) -> ClaimModel:
+    """The shipped model, loaded once per process; ``reader``: the one that also reads the reader's scores
+    (the plain one when that file is missing)."""
+    return ClaimModel.load(READER_MODEL_PATH if reader and READER_MODEL_PATH.exists() else MODEL_PATH)

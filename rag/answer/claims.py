@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -41,7 +42,7 @@ from rag.text.lexical import has_word, tokenize
 from rag.types import EvidenceSentence, TermGroup
 
 CLAIM_WRAPPERS = [
-    re.compile(r"^\s*(is it true that|is it correct that|true or false:|claim:)\s*", re.I),
+    re.compile(r"^\s*(is it true that|is it correct that|true or false:|claim:)\s*", re.IGNORECASE),
     re.compile(r"[,，]?\s*(这一说法是否属实|这种说法是否正确|是否属实|是真的吗|对吗|是否正确)[?？。]?\s*$"),
     re.compile(r"[?？]\s*$"),
 ]
@@ -51,7 +52,7 @@ CLAIM_WRAPPERS = [
 QUANTITY = re.compile(
     r"([$£€¥]\s?)?(\d+(?:[.,]\d+)*)\s*(万亿|亿|万|千|thousand|million|billion|trillion)?\s*"
     r"(%|％|美元|英镑|欧元|元|人民币|个|家|项|名|倍|percent|per cent|dollars|pounds|euros|yuan|companies|countries|members)?",
-    re.I,
+    re.IGNORECASE,
 )
 SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9,
          "trillion": 1e12}
@@ -115,7 +116,7 @@ def polarity_conflict(claim: str, evidence: str, language: str) -> bool:
 # Negation cues, and the span after one that it negates; 不断/不仅/未来… are not negations.
 NEGATION_CUE = {
     "zh": re.compile(r"不是|并非|并不|并未|从未|尚未|没有|不(?![断仅同少久过但论管得])|未(?![来成])"),
-    "en": re.compile(r"\b(?:not|no|never|neither|nor|without|isn't|aren't|wasn't|weren't|doesn't|don't|didn't)\b", re.I),
+    "en": re.compile(r"\b(?:not|no|never|neither|nor|without|isn't|aren't|wasn't|weren't|doesn't|don't|didn't)\b", re.IGNORECASE),
 }
 NEGATED_SPAN_CHARS = {"zh": 10, "en": 40}
 NEGATED_MIN_TERMS = 2  # one shared word ("安全") is too common to say the claim itself is negated
@@ -254,6 +255,9 @@ def claim_pairs(
     return pairs
 
 
+ClaimReader = Callable[[str, Sequence[str]], list[dict[str, float]]]  # claim, sentences → per sentence its scores
+
+
 def pair_differences(pair: ClaimPair) -> list[Difference]:
     """What the sentence (or, for a figure or date, its passage) says otherwise than the claim."""
     if pair.comparison.differences:
@@ -261,13 +265,21 @@ def pair_differences(pair: ClaimPair) -> list[Difference]:
     return [d for d in pair.passage_comparison.differences if d.kind in ("quantity", "date")]
 
 
-def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None) -> ClaimJudgement:
-    """The verdict on a claim from its pairs (``claim_pairs``: one per candidate sentence)."""
+def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader: ClaimReader | None = None,
+                ) -> ClaimJudgement:
+    """The verdict on a claim from its pairs (``claim_pairs``: one per candidate sentence). ``reader`` (a
+    claim and sentences → per sentence the reader's probabilities, ``rag.answer.reader``): it reads the top
+    ``TOP_PAIRS`` pairs, and the model fitted with the reader's scores decides."""
     if not pairs:
         return ClaimJudgement("not_found", {"supported": 0.0, "contradicted": 0.0, "not_found": 1.0})
-    model = model or default_model()
+    model = model or default_model(reader is not None)
     rows = pair_rows(pairs)
     relevance = model.pair_relevance(rows)
+    if reader is not None and model.uses_reader:
+        top = relevance_order(relevance)[:TOP_PAIRS]
+        for i, scores in zip(top, reader(pairs[0].claim, [pairs[i].sentence.text for i in top]), strict=True):
+            pairs[i].reader = scores
+        rows = pair_rows(pairs)
     probabilities = model.probabilities(claim_vector(rows, relevance))
     verdict = model.verdict(probabilities)
     pairs = [pairs[i] for i in relevance_order(relevance)]

@@ -24,7 +24,7 @@ from rag.answer.answer_type import (
     lacks_asked_ordinal,
     unmentioned,
 )
-from rag.answer.answerability import Case, Similarity
+from rag.answer.answerability import Case, QuestionReader, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
@@ -131,6 +131,7 @@ def refusal_reason(missing: Missing | None, lang: str) -> str:
 def evidence_case(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
+    reader: QuestionReader | None = None,
 ) -> Case:
     """The question's evidence as the answerability decision reads it: every sentence of the top
     passages scored (best first; sentences that state the asked-for kind of figure get a bonus), the
@@ -143,7 +144,8 @@ def evidence_case(
             sentence.score += settings.evidence_figure_bonus * bool(wanted.search(sentence.text))
         sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
-    case = Case(question, q_lang, hits, question_terms, translated_terms, sentences, chosen, similarity=similarity)
+    case = Case(question, q_lang, hits, question_terms, translated_terms, sentences, chosen,
+                similarity=similarity, reader=reader)
     case.missing = missing_answer(question, q_lang, chosen, question_terms, translated_terms, settings)
     return case
 
@@ -167,6 +169,7 @@ def missing_answer(
 def answering_evidence(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
+    reader: QuestionReader | None = None,
 ) -> tuple[list[EvidenceSentence], float, Missing | None]:
     """The evidence sentences that answer the question, the support (coverage of the strongest
     sentence), and what is missing. No sentences when the documents do not answer it.
@@ -184,7 +187,7 @@ def answering_evidence(
             return [], support, None
         return ([], support, case.missing) if case.missing is not None else (case.chosen, support, None)
     question, question_terms, translated_terms = without_markup(question, question_terms, translated_terms)
-    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings, similarity)
+    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings, similarity, reader)
     support = case.strongest.coverage if case.strongest else 0.0
     if answerable(case):
         return case.chosen, support, None
@@ -211,10 +214,11 @@ def without_markup(
 def compose_extractive(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
+    reader: QuestionReader | None = None,
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal."""
     chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings,
-                                                  similarity)
+                                                  similarity, reader)
     if not chosen:
         return refusal(question, q_lang, hits, support, missing)
     return extractive_answer(question, q_lang, hits, chosen, support)

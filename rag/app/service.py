@@ -190,7 +190,7 @@ class PolicyQA:
         similarity = self.similarity(result.query_vector)
         if self.llm is None:
             answer = compose_extractive(cleaned, q_lang, result.hits, question_terms, translated, self.settings,
-                                        similarity)
+                                        similarity, self.reader("question"))
         else:
             answer = yield from self._generate(cleaned, q_lang, result.hits, question_terms, translated, history,
                                                similarity)
@@ -204,6 +204,16 @@ class PolicyQA:
         answer.generator = self.generator_name
         yield answer.answer, answer
 
+    def reader(self, task: str) -> Any:
+        """The reader's scoring function for ``task`` ("claim" or "question"), or None when it is off for
+        that task (``reader_claims`` / ``reader_questions``) or ships no weights (loaded once per process)."""
+        if not (self.settings.reader_claims if task == "claim" else self.settings.reader_questions):
+            return None
+        from rag.answer.reader import load_reader
+
+        reader = load_reader(threads=self.settings.reader_threads)
+        return None if reader is None else (reader.claims if task == "claim" else reader.questions)
+
     def similarity(self, query_vector: np.ndarray | None) -> Similarity | None:
         """Texts → the embedding cosine of each with the query (its vector from retrieval)."""
         if query_vector is None:
@@ -215,7 +225,7 @@ class PolicyQA:
         from rag.answer.prompting import build_answer_messages
 
         evidence, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings,
-                                                        similarity)
+                                                        similarity, self.reader("question"))
         if not evidence:  # the same refusal decision as the offline composer
             return refusal(question, q_lang, hits, support, missing)
         passages = hits[: self.settings.answer_passages]
@@ -260,7 +270,7 @@ class PolicyQA:
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)
-        judgement = judge_claim(pairs)
+        judgement = judge_claim(pairs, reader=self.reader("claim"))
         q_lang = result.language
         verdict, pro, con = judgement.verdict, judgement.pro, judgement.con
         if self.llm is not None and verdict == "supported":

@@ -10,7 +10,7 @@ from helpers.fakes import FakeEmbedder
 
 from rag.answer import answerability_model
 from rag.answer.answerability import FEATURES, SENTENCES_READ, Case, features
-from rag.answer.answerability_model import load_model
+from rag.answer.answerability_model import READER_MODEL_PATH, load_model
 from rag.answer.compose import answering_evidence, compose_extractive, evidence_case
 from rag.settings import Settings
 from rag.text.lexical import tokenize
@@ -52,7 +52,8 @@ def case_for(first: str, question: str = QUESTION, similarity: bool = True) -> C
 
 def test_the_shipped_model_loads_and_names_registered_features() -> None:
     model = load_model()
-    assert model.names == list(FEATURES)
+    assert model.names == [name for name in FEATURES if not name.startswith("reader_")]
+    assert load_model(READER_MODEL_PATH).names == list(FEATURES)  # the model fitted with the reader reads them all
     assert set(model.groups) == {"same-en", "same-zh", "cross-en", "cross-zh"}
     for group in model.groups.values():
         assert len(group.weights) == len(group.mean) == len(group.scale) == len(model.names)
@@ -65,7 +66,8 @@ def test_the_shipped_model_loads_and_names_registered_features() -> None:
 def test_every_feature_is_a_finite_number() -> None:
     values = features(case_for(ANSWER))
     assert list(values) == list(FEATURES)
-    assert all(math.isfinite(v) for v in values.values())
+    assert all(math.isfinite(v) for k, v in values.items() if not k.startswith("reader_"))
+    assert all(math.isnan(v) for k, v in values.items() if k.startswith("reader_"))  # no reader: read as the average
 
 
 def test_an_answer_scores_above_its_threshold_and_the_near_miss_beside_it_below() -> None:
@@ -146,3 +148,21 @@ def test_the_sentence_features_read_the_questions_cosine_with_its_best_sentences
     model = load_model()
     imputed = model.vector(bare)
     assert np.isfinite(imputed).all() and 0.0 < model.probability(bare) < 1.0
+
+
+def test_the_reader_features_read_its_answer_probability_for_the_best_sentences() -> None:
+    asked: list[list[str]] = []
+
+    def reader(question: str, texts: list[str]) -> list[dict[str, float]]:
+        asked.append(list(texts))
+        return [{"answers": 0.9 if t == ANSWER else 0.2, "no_answer": 0.1 if t == ANSWER else 0.8} for t in texts]
+
+    case = evidence_case(QUESTION, "en", hits_with(ANSWER), same_language_groups(tokenize(QUESTION)), [],
+                         Settings(_env_file=None), None, reader)
+    values = features(case)
+    assert values["reader_best"] == pytest.approx(0.9) and values["reader_strongest"] == pytest.approx(0.9)
+    features(case)
+    assert len(asked) == 1 and len(asked[0]) <= SENTENCES_READ + 1  # read once, few sentences
+    near = evidence_case(QUESTION, "en", hits_with(NEAR_MISS), same_language_groups(tokenize(QUESTION)), [],
+                         Settings(_env_file=None), None, reader)
+    assert features(near)["reader_best"] == pytest.approx(0.2)  # negative: no sentence reads as the answer

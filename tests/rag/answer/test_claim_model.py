@@ -17,7 +17,9 @@ from rag.answer.claim_features import (
 )
 from rag.answer.claim_model import (
     MODEL_PATH,
+    READER_MODEL_PATH,
     RELEVANCE_FEATURES,
+    TOP_PAIRS,
     VERDICTS,
     ClaimModel,
     RelevanceModel,
@@ -106,8 +108,11 @@ def test_supported_needs_the_chosen_probability_otherwise_the_likelier_other_ver
 
 def test_the_shipped_model_matches_the_feature_registry_and_says_how_it_was_made() -> None:
     shipped = ClaimModel.load()
-    assert shipped.features == vector_names()
-    assert shipped.coef.shape == (len(VERDICTS), len(vector_names()))
+    assert shipped.features == [name for name in vector_names() if "reader_" not in name] and not shipped.uses_reader
+    assert shipped.coef.shape == (len(VERDICTS), len(shipped.features))
+    with_reader = ClaimModel.load(READER_MODEL_PATH)
+    assert with_reader.features == vector_names() and with_reader.uses_reader
+    assert "--reader" in with_reader.trained["command"]
     assert "bench.claims fit" in shipped.trained["command"]
     assert shipped.relevance is not None and shipped.relevance.features == list(RELEVANCE_FEATURES)
     assert 0.0 < shipped.supported_min_probability < 1.0
@@ -154,3 +159,32 @@ def test_judge_claim_gives_the_verdict_with_its_sentences_and_differences() -> N
     judged = judge_claim([right], says_supported)
     assert judged.verdict == "supported" and judged.pro[0].text == "研究所初始资金1亿英镑。" and not judged.differences
     assert judge_claim([], says_supported).verdict == "not_found"
+
+
+def test_judge_claim_with_a_reader_reads_the_top_pairs_and_weighs_what_it_says() -> None:
+    from rag.answer.claims import judge_claim
+
+    names = vector_names()
+    coef = np.zeros((3, len(names)))
+    coef[0, names.index("max_reader_entails")] = 4.0  # supported when the reader says "entails"
+    coef[1, names.index("max_reader_contradicts")] = 4.0
+    reading = ClaimModel(names, np.zeros(len(names)), np.ones(len(names)), coef, np.array([0.0, 0.0, 1.0]), 0.5,
+                         relevance=relevance_first())
+    claim = "The institute received 500 million pounds."
+    texts = ["研究所初始资金1亿英镑。", "研究所设在伦敦。", "研究所有100名员工。", "研究所成立于2023年。", "其他。"]
+    pairs = [pair(claim, t, sentence_cosine=0.9 - 0.1 * i) for i, t in enumerate(texts)]
+    asked: list[list[str]] = []
+
+    def reader(says: str):  # type: ignore[no-untyped-def]
+        def read(text: str, sentences: list[str]) -> list[dict[str, float]]:
+            asked.append(list(sentences))
+            other = "entails" if says == "contradicts" else "contradicts"
+            return [{says: 0.9, other: 0.05, "neutral": 0.05} for _ in sentences]
+        return read
+
+    assert judge_claim(list(pairs), reading, reader("contradicts")).verdict == "contradicted"
+    assert asked[-1] == texts[:TOP_PAIRS]  # the most relevant ones, in that order
+    assert judge_claim([pair(claim, t, sentence_cosine=0.9) for t in texts[:1]], reading,
+                       reader("entails")).verdict == "supported"
+    # without the reader, its features read 0: the same model says neither
+    assert judge_claim([pair(claim, t) for t in texts], reading).verdict == "not_found"

@@ -134,3 +134,18 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
     refused = qa.ask(near_miss)
     assert refused.refused and not refused.citations, refused.answer
 
+
+
+# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark but calls these true
+# short claims contradicted (docs/journal.md, session 10). Strict: when it reads them right, turn it on.
+@pytest.mark.xfail(strict=True, reason="the reader reads a short restatement as an edited sentence")
+@pytest.mark.parametrize("claim", ["The EU set up an AI Office in 2024.", "违规公司可能被处以其全球年营业额的7%的罚款。"])
+def test_with_the_reader_a_true_short_claim_is_not_contradicted(qa: PolicyQA, claim: str) -> None:
+    reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
+    assert reading.reader("claim") is not None
+    assert reading.check_claim(claim).verdict == "supported"
+
+
+def test_with_the_reader_a_changed_year_is_contradicted(qa: PolicyQA) -> None:  # the negative beside it
+    reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
+    assert reading.check_claim("The EU set up an AI Office in 2019.").verdict == "contradicted"

@@ -1,0 +1,250 @@
+"""Training pairs for the reader (issue #20): a claim or a question read against one sentence.
+
+Only the tune halves go in — no document, paragraph or article of a held-out half:
+
+* **claims** (``task = "claim"``; labels ``entails`` / ``contradicts`` / ``neutral``): every tune-half unit of
+  the claim benchmark's generator (``bench/claimset.py``) — the sentence quoted or restated (same language:
+  synonyms, an opener moved, a clause dropped; across languages: the aligned sentence of the parallel
+  document or XQuAD paragraph) → entails; *every* applicable contradiction transform (the benchmark samples
+  one or two per sentence, here all of them: number, date, entity, negation, stance, quantifier, ordinal,
+  list membership) → contradicts; an invented detail, and the claim against the most similar *other*
+  sentence of its document (a near miss the checker must not read as support) → neutral.
+* **questions** (``task = "question"``; labels ``answers`` / ``no_answer``): XQuAD's tune paragraphs
+  (p0000-p0119) in all four directions and CMRC 2018 (the trial set, and the dev set's first half of
+  articles, as ``bench/answerability.py`` splits it): the question against the sentence holding its answer
+  → answers; against the other sentences of its paragraph → no_answer (sampled, at most ``NEGATIVES`` each).
+
+Rows keep a ``group`` (the source document or paragraph) so training can hold out whole documents for
+validation. Usage::
+
+    python -m bench.reader_data --out bench/data/reader/train.jsonl     # ~2 min with a warm embedding cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import claimset as cs
+from bench import common
+from bench.answerability import cmrc_half
+from bench.refusal import fold
+from rag.text.sentences import split_sentences
+
+logger = logging.getLogger("bench.reader_data")
+SEED = 20
+NEGATIVES = 2  # no_answer sentences per question (a paragraph's other sentences, sampled)
+VARIANTS = 3  # draws of each contradiction transform per sentence (deduplicated: a transform with one outcome gives one)
+QUOTE_SHARE = 0.6  # of same-language units, the share whose verbatim quote is an "entails" row (identity is easy)
+CMRC_TRIAL = common.SHARED / "bench/cmrc2018/cmrc2018_trial.json"
+
+
+def row(task: str, a: str, b: str, label: str, pair: str, kind: str, group: str) -> dict[str, str]:
+    return {"task": task, "a": a, "b": b, "label": label, "pair": pair, "kind": kind, "group": group}
+
+
+def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
+    """Every tune unit of the claim generator, with all its applicable transforms."""
+    policy = cs.load_policy_sources()
+    xquad = cs.load_xquad()
+    for lang in ("en", "zh"):  # as cs.build: entity swaps draw from the corpus's own entities
+        texts = [s.text for s in policy if s.lang == lang]
+        cs._corpus_entities[lang] = ({m.entity.id for t in texts for m in cs.find_mentions(cs.normalize_radicals(t), lang)}
+                                     if lang == "en" else cs._zh_named_entities(texts))
+    policy_units, _ = cs.units_from_policy(policy, embedder)
+    xquad_units, _, _ = cs.units_from_xquad(xquad, embedder)
+    units = [u for u in policy_units + xquad_units if u.source.source.half == cs.TUNE]
+    by_doc: dict[str, list[cs.Sentence]] = {}
+    for unit in units:
+        by_doc.setdefault(unit.source.source.name, [])
+        if all(s.start != unit.source.start for s in by_doc[unit.source.source.name]):
+            by_doc[unit.source.source.name].append(unit.source)
+    vectors = {name: embedder.embed([s.clean for s in sentences], query=False) for name, sentences in by_doc.items()}
+    for unit in units:
+        src, lang = unit.source, unit.claim_lang
+        pair, group = f"{lang}/{src.source.lang}", src.source.name
+        rng = cs.rng_for("reader", src.source.name, src.start, lang, unit.kind)
+        if unit.kind == "cross" or rng.random() < QUOTE_SHARE:
+            yield row("claim", unit.claim, src.clean, "entails", pair, "restate_cross" if unit.kind == "cross" else "quote", group)
+        for variant in range(VARIANTS):  # rewrites of the claim side, in either pairing, are still entailed
+            draw = cs.rng_for("reader-rewrite", src.source.name, src.start, lang, unit.kind, variant)
+            for name, make in (("restate_same", cs.restate_same), ("clause_drop", cs.drop_clause)):
+                result = make(unit.claim, lang, draw)
+                if result and result.text != unit.claim and cs.claim_length_ok(result.text, lang):
+                    yield row("claim", result.text, src.clean, "entails", pair, name, group)
+        for part in short_parts(unit.claim, lang, unit.claim, rng)[:1]:  # a clause of it: still entailed
+            yield row("claim", part, src.clean, "entails", pair, "clause_summary", group)
+        for variant in range(VARIANTS):
+            for name, result in contradictions(unit, variant).items():
+                yield row("claim", result.text, src.clean, "contradicts", pair, name, group)
+                for part in short_parts(result.text, lang, unit.claim, rng, changed=True)[:1]:
+                    yield row("claim", part, src.clean, "contradicts", pair, f"short_{name}", group)
+            detail = cs.add_unsupported_detail(unit.claim, lang, rng, src.source.corpus)
+            if detail and cs.claim_length_ok(detail.text, lang):
+                yield row("claim", detail.text, src.clean, "neutral", pair, "unsupported_detail", group)
+        near = nearest_other(src, by_doc[group], vectors[group], embedder)
+        if near is not None:
+            yield row("claim", unit.claim, near.clean, "neutral", pair, "other_sentence", group)
+
+
+CLAUSE_END = re.compile(r"(?<=[，,；;：:])")
+MIN_PART = {"zh": 8, "en": 5}  # characters / words of a clause that can stand as a claim
+
+
+def short_parts(text: str, lang: str, original: str, rng: random.Random, changed: bool = False) -> list[str]:
+    """Clauses of ``text`` that stand as a claim of their own (the short claims people write: "欧盟2024年新设了
+    人工智能办公室"), each ended as a sentence. ``changed``: only the clauses ``original`` does not have (the
+    clause a contradiction altered), so a short contradiction is still one; otherwise clauses ``original``
+    has. Shuffled; never the whole text. Without them the reader learns that a claim shorter than its source
+    is a contradiction (every transform keeps the length, every short claim was an edit)."""
+    def split(t: str) -> list[str]:
+        return [c.strip().rstrip("，,；;：:。.") for c in CLAUSE_END.split(t) if c.strip()]
+
+    theirs = set(split(original))
+    parts = [c for c in split(text) if (c not in theirs) == changed and c != text.rstrip("。.")
+             and (len(c) if lang == "zh" else len(c.split())) >= MIN_PART[lang]]
+    rng.shuffle(parts)
+    end = "。" if lang == "zh" else "."
+    return [(c[0].upper() + c[1:] if lang == "en" else c) + end for c in parts]
+
+
+def contradictions(unit: cs.Unit, variant: int) -> dict[str, cs.Transformed]:
+    """``cs.contradiction_candidates`` (variant 0), or the same transforms drawn with another seed."""
+    if variant == 0:
+        return cs.contradiction_candidates(unit)
+    out = {}
+    for name, function in cs.CONTRADICTION_FUNCTIONS.items():
+        result = function(unit.claim, unit.claim_lang,
+                          cs.rng_for(unit.source.source.name, unit.source.start, unit.claim_lang, name, variant))
+        if result is None or result.text == unit.claim or not cs.claim_length_ok(result.text, unit.claim_lang):
+            continue
+        if name == "list_membership" and not result.key and unit.kind == "cross":
+            continue
+        if cs._cross_verifiable(name, result, unit):
+            out[name] = result
+    return out
+
+
+def nearest_other(source: cs.Sentence, sentences: list[cs.Sentence], vectors: np.ndarray,
+                  embedder: cs.Embedder) -> cs.Sentence | None:
+    """The sentence of the same document most similar to ``source`` that is not it and does not overlap it."""
+    if len(sentences) < 2:
+        return None
+    own = embedder.embed([source.clean], query=False)[0]
+    order = np.argsort(-(vectors @ own))
+    for i in order:
+        other = sentences[int(i)]
+        if other.start != source.start and cs._normalize(other.clean) != cs._normalize(source.clean):
+            return other
+    return None
+
+
+def paragraph_sentences(context: str) -> list[tuple[int, int, str]]:
+    return [(a, b, context[a:b].strip()) for a, b in split_sentences(context) if context[a:b].strip()]
+
+
+def question_rows_for(question: str, context: str, answers: list[tuple[str, int]], pair: str, group: str,
+                      rng: random.Random) -> Iterator[dict[str, str]]:
+    """The sentence holding the answer (by offset, else by text) → answers; others of the paragraph → no_answer."""
+    sentences = paragraph_sentences(context)
+    holding = {i for i, (a, b, _) in enumerate(sentences)
+               for text, start in answers if (start >= 0 and a <= start < b) or (start < 0 and fold(text) in fold(context[a:b]))}
+    if not holding:
+        return
+    for i in sorted(holding)[:1]:
+        yield row("question", question, sentences[i][2], "answers", pair, "answer_sentence", group)
+    others = [s for i, s in enumerate(sentences) if i not in holding
+              and not any(fold(text) in fold(s[2]) for text, _ in answers)]
+    for _, _, text in rng.sample(others, min(NEGATIVES, len(others))):
+        yield row("question", question, text, "no_answer", pair, "paragraph_sentence", group)
+
+
+def xquad_rows() -> Iterator[dict[str, str]]:
+    data = {lang: json.loads((cs.XQUAD_DIR / f"xquad.{lang}.json").read_text(encoding="utf-8")) for lang in ("en", "zh")}
+    paragraphs = {lang: [p for art in data[lang]["data"] for p in art["paragraphs"]] for lang in data}
+    for i, (en_p, zh_p) in enumerate(zip(paragraphs["en"], paragraphs["zh"], strict=True)):
+        if i >= 120:  # p0120-p0239: the held-out half
+            break
+        group = f"xquad:p{i:04d}"
+        zh_by_id = {q["id"]: q for q in zh_p["qas"]}
+        for q in en_p["qas"]:
+            zq = zh_by_id.get(q["id"])
+            if zq is None:
+                continue
+            spans = {"en": [(a["text"], a["answer_start"]) for a in q["answers"]],
+                     "zh": [(a["text"], a["answer_start"]) for a in zq["answers"]]}
+            contexts = {"en": en_p["context"], "zh": zh_p["context"]}
+            for q_lang, text in (("en", q["question"]), ("zh", zq["question"])):
+                for p_lang in ("en", "zh"):
+                    rng = random.Random(f"{SEED}-{q['id']}-{q_lang}-{p_lang}")
+                    yield from question_rows_for(text, contexts[p_lang], spans[p_lang], f"{q_lang}/{p_lang}", group, rng)
+
+
+def cmrc_rows() -> Iterator[dict[str, str]]:
+    contexts, items = cmrc_half(held_out=False)
+    context_of = dict(contexts)
+    for item in items:
+        rng = random.Random(f"{SEED}-{item['qid']}")
+        yield from question_rows_for(item["question"], context_of[item["paragraph"]], [(s, -1) for s in item["spans"]],
+                                     "zh/zh", f"cmrc-dev:{item['paragraph']}", rng)
+    trial = json.loads(CMRC_TRIAL.read_text(encoding="utf-8"))["data"]
+    for a, article in enumerate(trial):
+        for p in article["paragraphs"]:
+            for q in p["qas"]:
+                rng = random.Random(f"{SEED}-{q['id']}")
+                spans = [(x["text"], int(x.get("answer_start", -1))) for x in q["answers"]]
+                yield from question_rows_for(q["question"], p["context"], spans, "zh/zh", f"cmrc-trial:{a:04d}", rng)
+
+
+def held_out_texts() -> set[str]:
+    """Claims and source sentences of the benchmark's held-out half: no training row may contain one."""
+    texts = set()
+    for line in (common.PROJECT / "bench/data/claims/heldout.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        texts.update((cs._normalize(record["claim"]), cs._normalize(record["source_sentence"])))
+    return texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=common.PROJECT / "bench/data/reader/train.jsonl")
+    parser.add_argument("--embed-cache", type=Path, default=Path("/tmp/claimset-emb.npz"))
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    common.setup_logging()
+    embedder = cs.Embedder(args.threads, args.embed_cache)
+    leaks = held_out_texts()
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    dropped = 0
+    for r in [*claim_rows(embedder), *xquad_rows(), *cmrc_rows()]:
+        key = (r["task"], r["a"], r["b"])
+        if key in seen:
+            continue
+        seen.add(key)
+        if r["task"] == "claim" and (cs._normalize(r["a"]) in leaks or cs._normalize(r["b"]) in leaks):
+            dropped += 1
+            continue
+        rows.append(r)
+    embedder.save()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as sink:
+        for r in rows:
+            sink.write(json.dumps(r, ensure_ascii=False) + "\n")
+    counts = Counter((r["task"], r["label"], r["pair"]) for r in rows)
+    logger.info("wrote %d rows to %s (%d dropped: text of the held-out half)\n%s", len(rows), args.out, dropped,
+                "\n".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

