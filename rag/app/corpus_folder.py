@@ -80,3 +80,20 @@ def save_upload(source: Path, corpus_dir: Path, name: str) -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def discard_upload_copies(files: list[str], upload_folder: Path) -> int:
+    """Delete the web server's own copies of uploaded files once they were read (Gradio keeps each upload in
+    its upload folder, downloadable at ``/gradio_api/file=…`` until the process ends — after the document is
+    removed from the library too). Only files inside ``upload_folder`` are touched. Returns how many went."""
+    root = upload_folder.resolve()
+    removed = 0
+    for file in files:
+        path = Path(file).resolve()
+        if path.is_file() and path.is_relative_to(root) and path != root:
+            try:
+                path.unlink()
+                removed += 1
+            except OSError as error:  # the upload itself is handled; a copy left behind is logged, not fatal
+                logger.warning("could not delete the uploaded copy %s: %s", path, error)
+    return removed

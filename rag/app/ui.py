@@ -21,7 +21,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from rag.app.corpus_folder import index_corpus, save_upload
+from rag.app.corpus_folder import discard_upload_copies, index_corpus, save_upload
 from rag.app.library import (
     filter_choices,
     index_uploads,
@@ -314,6 +314,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
                 lines = index_uploads(qa, saved, report_progress, lang)  # the report, then files not indexed
                 messages = lines[:1] + messages + lines[1:]
+            discard_upload_copies(files, Path(gr.utils.get_upload_folder()))  # the library holds the file now
             return {**library_updates(lang, selected), library_msg: "\n".join(f"- {m}" for m in messages),
                     upload: None}
 
