@@ -8,6 +8,7 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,9 @@ import numpy as np
 # A negative weight marks a bonus group: it counts only where it matches (names and numbers of an
 # English question may or may not be written in Latin script inside a Chinese passage).
 TermGroup = tuple[tuple[frozenset[str], ...], float]
+# The reader (rag.answer.reader) as the answer stage calls it: a question or claim and sentences → per
+# sentence its label probabilities ({"answers": …} or {"entails": …, "contradicts": …, "neutral": …}).
+PairReader = Callable[[str, Sequence[str]], list[dict[str, float]]]
 
 
 @dataclass

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +30,10 @@ from rag.answer.answer_type import Missing
 from rag.text.asked import asked_answer_pattern
 from rag.text.lexical import tokenize
 from rag.text.terms import coverage, term_weight
-from rag.types import EvidenceSentence, SearchHit, TermGroup
+from rag.types import EvidenceSentence, PairReader, SearchHit, TermGroup
 
 SENTENCES_READ = 5  # best sentences the question's embedding is compared with (one passage embedding each)
 Similarity = Callable[[list[str]], np.ndarray]  # texts → the embedding cosine of each with the question
-QuestionReader = Callable[[str, Sequence[str]], list[dict[str, float]]]  # question, sentences → P(answers) each
 
 
 @dataclass
@@ -52,7 +51,7 @@ class Case:
     chosen: list[EvidenceSentence]
     missing: Missing | None = None
     similarity: Similarity | None = None  # texts → embedding cosine of each with the question
-    reader: QuestionReader | None = None  # the reader (rag.answer.reader): does a sentence answer the question?
+    reader: PairReader | None = None  # the reader (rag.answer.reader): does a sentence answer the question?
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -84,22 +83,23 @@ class Case:
     def passage_tokens(self, hit: SearchHit) -> frozenset[str]:
         return self.tokens(f"{hit.scored_title}\n{hit.section}\n{hit.text}")
 
+    def read_texts(self) -> list[str]:
+        """The sentences compared with the question: the best ``SENTENCES_READ`` and the strongest one."""
+        return list(dict.fromkeys([s.text for s in self.sentences[:SENTENCES_READ]]
+                                  + ([self.strongest.text] if self.strongest else [])))
+
     def cosines(self) -> dict[str, float]:
-        """The question's embedding cosine with each of the best ``SENTENCES_READ`` sentences and the
-        strongest one, by text (empty without a ``similarity``)."""
+        """The question's embedding cosine with each of ``read_texts``, by text (empty without a ``similarity``)."""
         if "cosines" not in self._memo:
-            texts = list(dict.fromkeys([s.text for s in self.sentences[:SENTENCES_READ]]
-                                       + ([self.strongest.text] if self.strongest else [])))
+            texts = self.read_texts()
             values = self.similarity(texts) if self.similarity is not None and texts else []
             self._memo["cosines"] = dict(zip(texts, (float(v) for v in values), strict=False))
         return self._memo["cosines"]
 
-
     def read(self) -> dict[str, float]:
-        """The reader's P(answers) for the same sentences as ``cosines`` (empty without a reader)."""
+        """The reader's P(answers) for each of ``read_texts``, by text (empty without a reader)."""
         if "read" not in self._memo:
-            texts = list(dict.fromkeys([s.text for s in self.sentences[:SENTENCES_READ]]
-                                       + ([self.strongest.text] if self.strongest else [])))
+            texts = self.read_texts()
             scores = self.reader(self.question, texts) if self.reader is not None and texts else []
             self._memo["read"] = {t: float(v["answers"]) for t, v in zip(texts, scores, strict=False)}
         return self._memo["read"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -39,7 +38,7 @@ from rag.answer.claim_model import (
 )
 from rag.answer.slots import Difference, compare_slots
 from rag.text.lexical import has_word, tokenize
-from rag.types import EvidenceSentence, TermGroup
+from rag.types import EvidenceSentence, PairReader, TermGroup
 
 CLAIM_WRAPPERS = [
     re.compile(r"^\s*(is it true that|is it correct that|true or false:|claim:)\s*", re.IGNORECASE),
@@ -255,9 +254,6 @@ def claim_pairs(
     return pairs
 
 
-ClaimReader = Callable[[str, Sequence[str]], list[dict[str, float]]]  # claim, sentences → per sentence its scores
-
-
 def pair_differences(pair: ClaimPair) -> list[Difference]:
     """What the sentence (or, for a figure or date, its passage) says otherwise than the claim."""
     if pair.comparison.differences:
@@ -265,7 +261,7 @@ def pair_differences(pair: ClaimPair) -> list[Difference]:
     return [d for d in pair.passage_comparison.differences if d.kind in ("quantity", "date")]
 
 
-def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader: ClaimReader | None = None,
+def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader: PairReader | None = None,
                 ) -> ClaimJudgement:
     """The verdict on a claim from its pairs (``claim_pairs``: one per candidate sentence). ``reader`` (a
     claim and sentences → per sentence the reader's probabilities, ``rag.answer.reader``): it reads the top

@@ -24,7 +24,7 @@ from rag.answer.answer_type import (
     lacks_asked_ordinal,
     unmentioned,
 )
-from rag.answer.answerability import Case, QuestionReader, Similarity
+from rag.answer.answerability import Case, PairReader, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
@@ -131,7 +131,7 @@ def refusal_reason(missing: Missing | None, lang: str) -> str:
 def evidence_case(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
-    reader: QuestionReader | None = None,
+    reader: PairReader | None = None,
 ) -> Case:
     """The question's evidence as the answerability decision reads it: every sentence of the top
     passages scored (best first; sentences that state the asked-for kind of figure get a bonus), the
@@ -169,7 +169,7 @@ def missing_answer(
 def answering_evidence(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
-    reader: QuestionReader | None = None,
+    reader: PairReader | None = None,
 ) -> tuple[list[EvidenceSentence], float, Missing | None]:
     """The evidence sentences that answer the question, the support (coverage of the strongest
     sentence), and what is missing. No sentences when the documents do not answer it.
@@ -214,7 +214,7 @@ def without_markup(
 def compose_extractive(
     question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
     translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
-    reader: QuestionReader | None = None,
+    reader: PairReader | None = None,
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal."""
     chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings,
