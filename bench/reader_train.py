@@ -162,8 +162,9 @@ def main() -> None:
         p.requires_grad = True
     ids = [pair_ids(tokenizer, r["a"], r["b"], MAX_TOKENS) for r in rows]
     states = lower_states(net, tokenizer, ids)
-    train = [i for i, r in enumerate(rows) if not is_validation(r["group"], args.val_share)]
-    val = [i for i in range(len(rows)) if i not in set(train)]
+    held_back = [is_validation(r["group"], args.val_share) for r in rows]
+    train = [i for i, back in enumerate(held_back) if not back]
+    val = [i for i, back in enumerate(held_back) if back]
     logger.info("%d pairs: %d train, %d validation (%s)", len(rows), len(train), len(val),
                 dict(Counter((rows[i]["task"], rows[i]["label"]) for i in train)))
     heads = [p for name, p in net.named_parameters() if p.requires_grad and "_head" in name]
