@@ -1614,7 +1614,7 @@ def _record(unit: Unit, claim: str, label: str, transform: str, edit: str = "", 
                   src.source.half, corpus or src.source.corpus, edit).finish()
 
 
-def _cross_verifiable(name: str, result: Transformed, unit: Unit) -> bool:
+def cross_verifiable(name: str, result: Transformed, unit: Unit) -> bool:
     """For a cross-language claim, the changed fact must be visible in the source sentence."""
     if unit.kind != "cross":
         return True
@@ -1639,7 +1639,7 @@ def contradiction_candidates(unit: Unit) -> dict[str, Transformed]:
             continue
         if name in ("list_membership",) and not result.key and unit.kind == "cross":
             continue  # lexical list flips (缺乏 → 具备) cannot be checked across languages without a parser
-        if _cross_verifiable(name, result, unit):
+        if cross_verifiable(name, result, unit):
             out[name] = result
     return out
 
@@ -1764,26 +1764,27 @@ def off_corpus_records(sentences: Sequence[Sentence]) -> list[Record]:
     return records
 
 
-def _normalize(text: str) -> str:
+def comparable(text: str) -> str:
+    """``text`` as leak checks compare it: radicals folded, spaces and markdown marks dropped, lower case."""
     return re.sub(r"[\s*_]+", "", normalize_radicals(text)).lower()
 
 
 def remove_leaks(records: list[Record], sources: Sequence[Source]) -> list[Record]:
     """Drop duplicate claims, and held-out records whose source sentence or claim also occurs in the tune half."""
-    tune_text = {corpus: "\n".join(_normalize(s.text) for s in sources if s.half == TUNE and s.corpus == corpus)
+    tune_text = {corpus: "\n".join(comparable(s.text) for s in sources if s.half == TUNE and s.corpus == corpus)
                  for corpus in ("policy", "xquad")}
-    tune_claims = {_normalize(r.claim) for r in records if r.half == TUNE}
+    tune_claims = {comparable(r.claim) for r in records if r.half == TUNE}
     seen: set[tuple[str, str]] = set()
     kept = []
     for record in records:
-        key = (_normalize(record.claim), record.corpus)
+        key = (comparable(record.claim), record.corpus)
         if key in seen:
             continue
         seen.add(key)
         if record.half == HELDOUT and not record.source_doc.startswith("handwritten:"):
             source_corpus = "xquad" if record.source_doc.startswith("xquad:") else "policy"
-            if _normalize(record.source_sentence) in tune_text[source_corpus] or \
-                    _normalize(record.claim) in tune_claims:
+            if comparable(record.source_sentence) in tune_text[source_corpus] or \
+                    comparable(record.claim) in tune_claims:
                 continue
         kept.append(record)
     logger.info("dropped %d duplicate or leaking records", len(records) - len(kept))
@@ -1810,11 +1811,7 @@ def cap_transform(records: list[Record], transform: str, share: float) -> list[R
 def build(embedder: Embedder, inspect: bool = False) -> tuple[list[Record], dict[str, object]]:
     policy = load_policy_sources()
     xquad = load_xquad()
-    for lang in ("en", "zh"):
-        texts = [s.text for s in policy if s.lang == lang]
-        named = {m.entity.id for text in texts for m in find_mentions(normalize_radicals(text), lang)} \
-            if lang == "en" else _zh_named_entities(texts)
-        _corpus_entities[lang] = named
+    set_corpus_entities(policy)
     policy_units, stats = units_from_policy(policy, embedder, inspect)
     xquad_units, off_corpus, xquad_stats = units_from_xquad(xquad, embedder)
     stats.update(xquad_stats)
@@ -1831,6 +1828,15 @@ def build(embedder: Embedder, inspect: bool = False) -> tuple[list[Record], dict
     records.sort(key=lambda r: (r.half, r.corpus, r.source_doc, r.source_lang, r.source_start, r.claim_lang,
                                 LABELS.index(r.label), TRANSFORMS.index(r.transform), r.id))
     return records, stats
+
+
+def set_corpus_entities(policy: Sequence[Source]) -> None:
+    """Entity swaps draw from the entities the policy corpus itself names, per language."""
+    for lang in ("en", "zh"):
+        texts = [s.text for s in policy if s.lang == lang]
+        named = {m.entity.id for text in texts for m in find_mentions(normalize_radicals(text), lang)} \
+            if lang == "en" else _zh_named_entities(texts)
+        _corpus_entities[lang] = named
 
 
 def _zh_named_entities(texts: Iterable[str]) -> set[str]:

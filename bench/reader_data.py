@@ -57,10 +57,7 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
     """Every tune unit of the claim generator, with all its applicable transforms."""
     policy = cs.load_policy_sources()
     xquad = cs.load_xquad()
-    for lang in ("en", "zh"):  # as cs.build: entity swaps draw from the corpus's own entities
-        texts = [s.text for s in policy if s.lang == lang]
-        cs._corpus_entities[lang] = ({m.entity.id for t in texts for m in cs.find_mentions(cs.normalize_radicals(t), lang)}
-                                     if lang == "en" else cs._zh_named_entities(texts))
+    cs.set_corpus_entities(policy)  # as cs.build: entity swaps draw from the corpus's own entities
     policy_units, _ = cs.units_from_policy(policy, embedder)
     xquad_units, _, _ = cs.units_from_xquad(xquad, embedder)
     units = [u for u in policy_units + xquad_units if u.source.source.half == cs.TUNE]
@@ -130,7 +127,7 @@ def contradictions(unit: cs.Unit, variant: int) -> dict[str, cs.Transformed]:
             continue
         if name == "list_membership" and not result.key and unit.kind == "cross":
             continue
-        if cs._cross_verifiable(name, result, unit):
+        if cs.cross_verifiable(name, result, unit):
             out[name] = result
     return out
 
@@ -144,7 +141,7 @@ def nearest_other(source: cs.Sentence, sentences: list[cs.Sentence], vectors: np
     order = np.argsort(-(vectors @ own))
     for i in order:
         other = sentences[int(i)]
-        if other.start != source.start and cs._normalize(other.clean) != cs._normalize(source.clean):
+        if other.start != source.start and cs.comparable(other.clean) != cs.comparable(source.clean):
             return other
     return None
 
@@ -211,7 +208,7 @@ def held_out_texts() -> set[str]:
     texts = set()
     for line in (common.PROJECT / "bench/data/claims/heldout.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        texts.update((cs._normalize(record["claim"]), cs._normalize(record["source_sentence"])))
+        texts.update((cs.comparable(record["claim"]), cs.comparable(record["source_sentence"])))
     return texts
 
 
@@ -232,7 +229,7 @@ def main() -> None:
         if key in seen:
             continue
         seen.add(key)
-        if r["task"] == "claim" and (cs._normalize(r["a"]) in leaks or cs._normalize(r["b"]) in leaks):
+        if r["task"] == "claim" and (cs.comparable(r["a"]) in leaks or cs.comparable(r["b"]) in leaks):
             dropped += 1
             continue
         rows.append(r)
