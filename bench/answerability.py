@@ -92,14 +92,13 @@ def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, 
     for item in items:
         question = clean_question(item["question"], qa.settings.max_question_chars)
         result = qa.retriever.run(question, k=qa.settings.answer_contexts)
-        terms = getattr(qa, "terms", None) or qa._terms  # renamed in the working tree
-        question_terms, translated = terms(result.question, result.language, result.translation)
+        query = result.query
         for h in result.hits:
             h.dense = None
         records.append({**item, "question": question, "dataset": dataset, "direction": direction,
                         "same": source == target, "q_lang": result.language, "indexed": is_indexed(item["paragraph"]),
                         "target_spans": spans.get(item["qid"], item["spans"]), "hits": result.hits,
-                        "question_terms": question_terms, "translated_terms": translated})
+                        "question_terms": query.terms, "translated_terms": query.cross_terms})
     return records
 
 
@@ -218,16 +217,17 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
     from rag.answer.answerability import features
     from rag.answer.answerability_model import vetoed
     from rag.answer.compose import answering_evidence, evidence_case, without_markup
+    from rag.retrieval.query import plain_query
 
     rules = settings.model_copy(update={"answerability_model": False})
     rows = []
     for n, r in enumerate(records):
-        question, question_terms, translated = without_markup(r["question"], r["question_terms"], r["translated_terms"])
+        # the cached term groups, as the question's Query held them when the records were collected
+        query = plain_query(r["question"], r["q_lang"], terms=r["question_terms"], cross_terms=r["translated_terms"])
         similarity = vectors.similarity(r["question"]) if vectors is not None else None
-        case = evidence_case(question, r["q_lang"], r["hits"], question_terms, translated, settings, similarity, reader)
+        case = evidence_case(without_markup(query), r["hits"], settings, similarity, reader)
         holds = any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span))
-        chosen_rules, _, _ = answering_evidence(r["question"], r["q_lang"], r["hits"], r["question_terms"],
-                                                r["translated_terms"], rules)
+        chosen_rules, _, _ = answering_evidence(query, r["hits"], rules)
         rows.append({
             "qid": r["qid"], "dataset": r["dataset"], "direction": r["direction"], "same": r["same"],
             "paragraph": r["paragraph"],

@@ -235,7 +235,7 @@ def our_systems(index: Any, base: Any) -> dict[str, Search]:
     each as one plain Qdrant list over every passage: dense only (the question's embedding) and sparse
     only (BM25 of the question's words plus their dictionary translation)."""
     from rag.app.service import PolicyQA
-    from rag.retrieval.retriever import other_language
+    from rag.retrieval.query import other_language
     from rag.store.base import Prefetch
     from rag.text.lexical import query_vector, tokenize
 
@@ -259,7 +259,7 @@ def our_systems(index: Any, base: Any) -> dict[str, Search]:
 
         terms = {t: 1.0 for t in tokenize(question)}
         target = other_language(detect_language(question))
-        for term, weight in hybrid.translated_terms(question, target, None).items():
+        for term, weight in hybrid.analyzer.translated_terms(question, target, None).items():
             terms[term] = max(terms.get(term, 0.0), weight)
         return Prefetch("sparse", query_vector(terms.items()), FETCH_CHUNKS)
 
@@ -299,8 +299,8 @@ def llm_translation_system(index: Any, base: Any, llm_url: str, cache: Translati
 
     settings = base.model_copy(update={"llm_base_url": llm_url, "llm_model": cache.model, "translate_queries": True})
     retriever = PolicyQA.open(settings, index=index).retriever
-    assert retriever.translate is not None
-    retriever.translate = cache.wrap(retriever.translate)
+    assert retriever.analyzer.translate is not None
+    retriever.analyzer.translate = cache.wrap(retriever.analyzer.translate)
 
     def search(question: str) -> list[str]:
         return dedupe(Path(h.doc).stem for h in retriever.run(question, k=FETCH_CHUNKS).hits)

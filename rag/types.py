@@ -1,13 +1,14 @@
-"""The data types every stage shares: query term groups, a retrieved passage, an evidence sentence,
-a citation, an answer.
+"""The data types every stage shares: the analysed query and its term groups, a retrieved passage, an
+evidence sentence, a citation, an answer.
 
 Usage::
 
-    from rag.types import Answer, Citation, EvidenceSentence, SearchHit, SearchResult, TermGroup
+    from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit, SearchResult, TermGroup
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,48 @@ TermGroup = tuple[tuple[frozenset[str], ...], float]
 # The reader (rag.answer.reader) as the answer stage calls it: a question or claim and sentences → per
 # sentence its label probabilities ({"answers": …} or {"entails": …, "contradicts": …, "neutral": …}).
 PairReader = Callable[[str, Sequence[str]], list[dict[str, float]]]
+
+
+@dataclass
+class Query:
+    """A question or claim analysed once (``rag.retrieval.query.QueryAnalyzer``) and read by every later
+    stage: retrieval, rerank, evidence, the answer and the claim check."""
+
+    text: str  # cleaned (rag.retrieval.query.clean_question)
+    language: str  # "zh" or "en"
+    tokens: tuple[str, ...] = ()  # index tokens of ``text`` (rag.text.lexical.tokenize)
+    focus: str = ""  # ``text`` without the documents it names ("": none named)
+    focus_tokens: tuple[str, ...] = ()
+    named: frozenset[str] = frozenset()  # hashes of the documents ``text`` names (rag.retrieval.mentions)
+    translation: str | None = None  # the focus translated by the LLM (only with one configured)
+    translated_terms: dict[str, float] = field(default_factory=dict)  # other-language index terms of the focus
+    gloss: str | None = None  # the translated terms as a text, embedded in place of a translation
+    search_groups: list[TermGroup] = field(default_factory=list)  # retrieval's groups for other-language passages
+    terms: list[TermGroup] = field(default_factory=list)  # evidence groups for passages in ``language``
+    cross_terms: list[TermGroup] = field(default_factory=list)  # evidence groups for the other language
+    answer_kind: str | None = None  # "money", "duration" or "figure" when a how-much question (rag.text.asked)
+    asks_date: bool = False  # whether it asks when
+    sought: re.Pattern[str] | None = field(default=None, repr=False)  # what a passage states to answer it
+    vector: np.ndarray | None = field(default=None, repr=False)  # e5 query embedding of ``text``
+    translation_vector: np.ndarray | None = field(default=None, repr=False)
+    gloss_vector: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.focus = self.focus or self.text
+        self.focus_tokens = self.focus_tokens or self.tokens
+
+    @property
+    def other_language(self) -> str:
+        return "en" if self.language == "zh" else "zh"
+
+    @property
+    def cross_vector(self) -> np.ndarray | None:
+        """The question in the other language: its translation's embedding, else its gloss's."""
+        return self.translation_vector if self.translation_vector is not None else self.gloss_vector
+
+    def terms_for(self, language: str) -> list[TermGroup]:
+        """The evidence term groups for a passage in ``language``."""
+        return self.terms if language == self.language else self.cross_terms
 
 
 @dataclass
@@ -62,13 +105,26 @@ class SearchHit:
 
 @dataclass
 class SearchResult:
-    question: str
-    language: str
+    query: Query
     hits: list[SearchHit]
     timings_ms: dict[str, float]
-    translation: str | None = None
-    named_documents: list[str] = field(default_factory=list)  # documents the question names (rag.retrieval.mentions)
-    query_vector: np.ndarray | None = field(default=None, repr=False)  # the question's embedding (e5 query)
+    named_documents: list[str] = field(default_factory=list)  # names of the documents the query names, as searched
+
+    @property
+    def question(self) -> str:
+        return self.query.text
+
+    @property
+    def language(self) -> str:
+        return self.query.language
+
+    @property
+    def translation(self) -> str | None:
+        return self.query.translation
+
+    @property
+    def query_vector(self) -> np.ndarray | None:
+        return self.query.vector
 
 
 @dataclass

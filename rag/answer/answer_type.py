@@ -21,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.text.asked import (
-    asked_answer_pattern,
+    answer_pattern,
     asked_mentions,
     asked_ordinals,
     ordinals_with_heads,
 )
 from rag.text.lexical import has_word, tokenize
-from rag.types import EvidenceSentence, TermGroup
+from rag.types import EvidenceSentence, Query
 
 
 @dataclass(frozen=True)
@@ -39,32 +39,30 @@ class Missing:
     word: str = ""
 
 
-def lacks_asked_figure(question: str, chosen: list[EvidenceSentence]) -> bool:
+def lacks_asked_figure(query: Query, chosen: list[EvidenceSentence]) -> bool:
     """A how-many/how-much/how-long question whose evidence states no figure of that kind (a sum of
     money when money is asked about, a duration for how long) is not answered by it."""
-    wanted = asked_answer_pattern(question)
+    wanted = answer_pattern(query.answer_kind)
     return wanted is not None and not any(wanted.search(s.text) for s in chosen)
 
-def lacks_asked_ordinal(
-    question: str, chosen: list[EvidenceSentence], q_lang: str, question_terms: list[TermGroup],
-    translated_terms: list[TermGroup],
-) -> bool:
+def lacks_asked_ordinal(query: Query, chosen: list[EvidenceSentence]) -> bool:
     """The question asks about the n-th of something ("the second meeting") and the evidence names
     only another n-th of it ("首次会议": an n-th followed by one of the question's terms)."""
-    wanted = asked_ordinals(question)
+    wanted = asked_ordinals(query.text)
     if not wanted:
         return False
     named: set[int] = set()
     for sentence in chosen:
-        groups = question_terms if sentence.hit.language == q_lang else translated_terms
+        groups = query.terms_for(sentence.hit.language)
         for n, head in ordinals_with_heads(sentence.hit.text):
             if any(any(alt <= head for alt in alts) for alts, w in groups if w > 0):
                 named.add(n)
     return bool(named) and not named & wanted
 
-def unmentioned(question: str, chosen: list[EvidenceSentence]) -> str | None:
+def unmentioned(query: Query, chosen: list[EvidenceSentence]) -> str | None:
     """The role or event the question asks about that the evidence passages never mention, as the
     question words it, or None when each one asked about is mentioned."""
+    question = query.text
     passages = {id(s.hit): set(tokenize(s.hit.text)) for s in chosen}
     for words in asked_mentions(question):
         alternatives = [frozenset(tokenize(word)) for word in words]

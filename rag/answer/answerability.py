@@ -12,7 +12,7 @@ The model and its decision: ``rag.answer.answerability_model``. Each feature is 
 
 Usage::
 
-    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)  # compose
+    case = evidence_case(query, hits, settings)  # rag.answer.compose; query: rag.types.Query
     features(case)                   # {name: value}
 """
 
@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from rag.answer.answer_type import Missing
-from rag.text.asked import asked_answer_pattern
+from rag.text.asked import answer_pattern
 from rag.text.lexical import tokenize
 from rag.text.terms import coverage, term_weight
-from rag.types import EvidenceSentence, PairReader, SearchHit, TermGroup
+from rag.types import EvidenceSentence, PairReader, Query, SearchHit, TermGroup
 
 SENTENCES_READ = 5  # best sentences the question's embedding is compared with (one passage embedding each)
 Similarity = Callable[[list[str]], np.ndarray]  # texts → the embedding cosine of each with the question
@@ -42,17 +42,30 @@ class Case:
     figure bonus applied), ``chosen`` the evidence ``select_evidence`` picked from them, ``missing`` what
     the answer-type rules (rag.answer.answer_type) found missing, if anything."""
 
-    question: str
-    q_lang: str
+    query: Query
     hits: list[SearchHit]
-    question_terms: list[TermGroup]
-    translated_terms: list[TermGroup]
     sentences: list[EvidenceSentence]
     chosen: list[EvidenceSentence]
     missing: Missing | None = None
     similarity: Similarity | None = None  # texts → embedding cosine of each with the question
     reader: PairReader | None = None  # the reader (rag.answer.reader): does a sentence answer the question?
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def question(self) -> str:
+        return self.query.text
+
+    @property
+    def q_lang(self) -> str:
+        return self.query.language
+
+    @property
+    def question_terms(self) -> list[TermGroup]:
+        return self.query.terms
+
+    @property
+    def translated_terms(self) -> list[TermGroup]:
+        return self.query.cross_terms
 
     @property
     def strongest(self) -> EvidenceSentence | None:
@@ -72,7 +85,7 @@ class Case:
         return self.strongest is not None and self.strongest.hit.language != self.q_lang
 
     def terms_for(self, hit: SearchHit) -> list[TermGroup]:
-        return self.question_terms if hit.language == self.q_lang else self.translated_terms
+        return self.query.terms_for(hit.language)
 
     def tokens(self, text: str) -> frozenset[str]:
         memo = self._memo.setdefault("tokens", {})
@@ -244,7 +257,7 @@ def _constraints_in_passage(case: Case) -> float:
 
 def _figure_in_strongest(case: Case) -> float:
     """The question asks how many / how much / how long and the strongest sentence states such a figure."""
-    wanted = asked_answer_pattern(case.question)
+    wanted = answer_pattern(case.query.answer_kind)
     best = case.strongest
     return float(wanted is not None and best is not None and wanted.search(best.text) is not None)
 

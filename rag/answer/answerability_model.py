@@ -5,7 +5,7 @@ whatever the model says (``VETOES``).
 
 Usage::
 
-    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)  # compose
+    case = evidence_case(query, hits, settings)  # rag.answer.compose
     load_model().probability(case)   # P(answerable)
     answerable(case)                 # the decision at the threshold of the case's group
 """

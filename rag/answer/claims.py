@@ -11,7 +11,7 @@ differences found are reported with the sentences that hold them.
 
 Usage::
 
-    pairs = claim_pairs(claim, "en", sentences, claim_terms, translated_terms, query_vector, senses=Senses(lexicon))
+    pairs = claim_pairs(query, sentences, senses=Senses(lexicon))   # query: rag.types.Query of the claim
     judgement = judge_claim(pairs)
     judgement.verdict, judgement.differences
 """
@@ -23,8 +23,6 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
-
-import numpy as np
 
 from rag.answer.answerability import Similarity
 from rag.answer.claim_features import ClaimPair, is_instruction
@@ -38,7 +36,7 @@ from rag.answer.claim_model import (
 )
 from rag.answer.slots import Difference, compare_slots
 from rag.text.lexical import has_word, tokenize
-from rag.types import EvidenceSentence, PairReader, TermGroup
+from rag.types import EvidenceSentence, PairReader, Query, TermGroup
 
 CLAIM_WRAPPERS = [
     re.compile(r"^\s*(is it true that|is it correct that|true or false:|claim:)\s*", re.IGNORECASE),
@@ -221,15 +219,15 @@ def substitutions(claim: list[str], sentence: list[str], senses: Senses | None, 
 
 
 def claim_pairs(
-    claim: str, language: str, sentences: list[EvidenceSentence], claim_terms: list[TermGroup],
-    translated_terms: list[TermGroup], query_vector: np.ndarray | None = None, candidates: int = 8,
-    senses: Senses | None = None, similarity: Similarity | None = None,
+    query: Query, sentences: list[EvidenceSentence], candidates: int = 8, senses: Senses | None = None,
+    similarity: Similarity | None = None,
 ) -> list[ClaimPair]:
-    """The claim read against its best candidate sentences, in retrieval's order (the claim model then
-    orders them by relevance). ``query_vector``: the claim's embedding; the cosine is with each sentence's
-    passage (its stored vector) and, given ``similarity`` (texts → their cosine with the claim), with the
-    sentence itself."""
-    if not any(weight > 0 for _, weight in claim_terms):
+    """The claim (``query``) read against its best candidate sentences, in retrieval's order (the claim
+    model then orders them by relevance). The cosine is of the claim's embedding (``query.vector``) with
+    each sentence's passage (its stored vector) and, given ``similarity`` (texts → their cosine with the
+    claim), with the sentence itself."""
+    claim, language, query_vector = query.text, query.language, query.vector
+    if not any(weight > 0 for _, weight in query.terms):
         return []  # nothing to check: no content word ("🤖", a bare question mark)
     unique = {s.text: s for s in reversed(sentences) if not is_instruction(s.text)}  # overlapping chunks repeat a sentence
     chosen = sorted(unique.values(), key=lambda s: -s.score)[:candidates]
@@ -240,9 +238,9 @@ def claim_pairs(
     sentence_cosines = ([float(v) for v in similarity([s.text for s in chosen])] if similarity is not None
                         else passage_cosines)
     pairs = []
-    claim_tokens = tokenize(claim)
+    claim_tokens = list(query.tokens)
     for sentence, cosine, sentence_cosine in zip(chosen, passage_cosines, sentence_cosines, strict=True):
-        groups = claim_terms if sentence.hit.language == language else translated_terms
+        groups = query.terms_for(sentence.hit.language)
         same_language = sentence.hit.language == language
         tokens = tokenize(sentence.text)
         pair = ClaimPair(claim, language, sentence, compare_slots(claim, sentence.text),

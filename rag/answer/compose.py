@@ -6,7 +6,8 @@ question.
 
 Usage::
 
-    answer = compose_extractive(question, q_lang, hits, terms, translated, settings)
+    query = retriever.analyze(question)          # rag.retrieval.query: the question analysed once
+    answer = compose_extractive(query, hits, settings)
     answer.to_json()   # the stable machine format of `rag ask --json`
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -29,14 +31,15 @@ from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
 from rag.answer.slots import compare_slots, describe, extract_slots, show
+from rag.retrieval.query import text_fields
 from rag.settings import Settings
-from rag.text.asked import asked_answer_kind, asked_answer_pattern, asks_date
+from rag.text.asked import answer_pattern
 from rag.text.footnotes import without_footnote_marks
 from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.sentences import is_heading, split_sentences
 from rag.text.terms import coverage, same_language_groups, translated_groups
-from rag.types import Answer, Citation, EvidenceSentence, SearchHit, TermGroup
+from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit, TermGroup
 
 # A refusal: what the documents do not say, why (when a check of the answer type decided it), and
 # the closest passages below it.
@@ -129,46 +132,40 @@ def refusal_reason(missing: Missing | None, lang: str) -> str:
 
 
 def evidence_case(
-    question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
+    query: Query, hits: list[SearchHit], settings: Settings, similarity: Similarity | None = None,
     reader: PairReader | None = None,
 ) -> Case:
     """The question's evidence as the answerability decision reads it: every sentence of the top
     passages scored (best first; sentences that state the asked-for kind of figure get a bonus), the
     evidence chosen from them, and what the answer-type rules find missing in it."""
-    sentences = score_sentences(hits, q_lang, question_terms, translated_terms, settings.answer_passages,
-                                 settings.evidence_context_weight, settings.evidence_passage_weight)
-    wanted = asked_answer_pattern(question)
+    sentences = score_sentences(hits, query, settings.answer_passages, settings.evidence_context_weight,
+                                 settings.evidence_passage_weight)
+    wanted = answer_pattern(query.answer_kind)
     if wanted is not None:  # the answer type: prefer sentences that state such a figure
         for sentence in sentences:
             sentence.score += settings.evidence_figure_bonus * bool(wanted.search(sentence.text))
         sentences.sort(key=lambda s: -s.score)
     chosen = select_evidence(sentences, settings)
-    case = Case(question, q_lang, hits, question_terms, translated_terms, sentences, chosen,
-                similarity=similarity, reader=reader)
-    case.missing = missing_answer(question, q_lang, chosen, question_terms, translated_terms, settings)
+    case = Case(query, hits, sentences, chosen, similarity=similarity, reader=reader)
+    case.missing = missing_answer(query, chosen, settings)
     return case
 
 
-def missing_answer(
-    question: str, q_lang: str, chosen: list[EvidenceSentence], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings,
-) -> Missing | None:
+def missing_answer(query: Query, chosen: list[EvidenceSentence], settings: Settings) -> Missing | None:
     """What the chosen evidence lacks of the asked-for kind of answer (rag.answer.answer_type), or None."""
     # A figure counts only in a sentence that is itself about the question (the EU's fine does not
     # answer a question about the Chinese measures' fines, even beside a passage about those).
-    on_topic = [s for s in chosen if s.coverage >= min_support(s, q_lang, settings)]
-    if lacks_asked_figure(question, on_topic):
-        return Missing(asked_answer_kind(question) or "figure")
-    if lacks_asked_ordinal(question, chosen, q_lang, question_terms, translated_terms):
+    on_topic = [s for s in chosen if s.coverage >= min_support(s, query.language, settings)]
+    if lacks_asked_figure(query, on_topic):
+        return Missing(query.answer_kind or "figure")
+    if lacks_asked_ordinal(query, chosen):
         return Missing("ordinal")
-    word = unmentioned(question, chosen)
+    word = unmentioned(query, chosen)
     return Missing("mention", word) if word is not None else None
 
 
 def answering_evidence(
-    question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
+    query: Query, hits: list[SearchHit], settings: Settings, similarity: Similarity | None = None,
     reader: PairReader | None = None,
 ) -> tuple[list[EvidenceSentence], float, Missing | None]:
     """The evidence sentences that answer the question, the support (coverage of the strongest
@@ -181,78 +178,75 @@ def answering_evidence(
     of the question is covered (nothing named missing), or the asked-for kind of answer is absent (see
     rag.answer.answer_type)."""
     if not settings.answerability_model:
-        case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings)
+        case = evidence_case(query, hits, settings)
         support = case.strongest.coverage if case.strongest else 0.0
-        if case.strongest is None or support < min_support(case.strongest, q_lang, settings):
+        if case.strongest is None or support < min_support(case.strongest, query.language, settings):
             return [], support, None
         return ([], support, case.missing) if case.missing is not None else (case.chosen, support, None)
-    question, question_terms, translated_terms = without_markup(question, question_terms, translated_terms)
-    case = evidence_case(question, q_lang, hits, question_terms, translated_terms, settings, similarity, reader)
+    case = evidence_case(without_markup(query), hits, settings, similarity, reader)
     support = case.strongest.coverage if case.strongest else 0.0
     if answerable(case):
         return case.chosen, support, None
     # What is missing is named only of evidence about the question (as the rules did).
-    on_topic = case.strongest is not None and support >= min_support(case.strongest, q_lang, settings)
+    on_topic = case.strongest is not None and support >= min_support(case.strongest, query.language, settings)
     return [], support, case.missing if on_topic else None
 
 
-def without_markup(
-    question: str, question_terms: list[TermGroup], translated_terms: list[TermGroup],
-) -> tuple[str, list[TermGroup], list[TermGroup]]:
-    """The question without markup, and its term groups without the words only the markup held."""
+def without_markup(query: Query) -> Query:
+    """The query without markup in its text, and its term groups without the words only the markup held."""
+    question = query.text
     if not MARKUP.search(question):
-        return question, question_terms, translated_terms
+        return query
     bare = MARKUP.sub(" ", question)
     junk = {t for match in MARKUP.finditer(question) for t in tokenize(match.group(0))} - set(tokenize(bare))
 
     def keep(group: TermGroup) -> bool:
         return not all(alt <= junk for alt in group[0])
 
-    return bare, [g for g in question_terms if keep(g)], [g for g in translated_terms if g[1] > 0 or keep(g)]
+    return replace(query, text=bare, **text_fields(bare), terms=[g for g in query.terms if keep(g)],
+                   cross_terms=[g for g in query.cross_terms if g[1] > 0 or keep(g)])
 
 
 def compose_extractive(
-    question: str, q_lang: str, hits: list[SearchHit], question_terms: list[TermGroup],
-    translated_terms: list[TermGroup], settings: Settings, similarity: Similarity | None = None,
+    query: Query, hits: list[SearchHit], settings: Settings, similarity: Similarity | None = None,
     reader: PairReader | None = None,
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal."""
-    chosen, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated_terms, settings,
-                                                  similarity, reader)
+    chosen, support, missing = answering_evidence(query, hits, settings, similarity, reader)
     if not chosen:
-        return refusal(question, q_lang, hits, support, missing)
-    return extractive_answer(question, q_lang, hits, chosen, support)
+        return refusal(query.text, query.language, hits, support, missing)
+    return extractive_answer(query, hits, chosen, support)
 
 
-def asked_item(question: str, q_lang: str, citations: list[Citation]) -> str | None:
+def asked_item(query: Query, citations: list[Citation]) -> str | None:
     """For a how-much / how-many / when question answered from the other language's sentences: the first
     cited sentence's figures or dates, each as written and in the reader's language, with its citation —
     "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
-    kinds = ("quantity",) if asked_answer_kind(question) else ("date",) if asks_date(question) else ()
+    kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
     for citation in citations if kinds else []:
-        values = list(dict.fromkeys(show(s, q_lang == "zh") for s in extract_slots(citation.text) if s.kind in kinds))
+        values = list(dict.fromkeys(show(s, query.language == "zh") for s in extract_slots(citation.text)
+                                    if s.kind in kinds))
         if values:
             return f"{', '.join(values[:2])} [{citation.n}]"
     return None
 
 
-def extractive_answer(
-    question: str, q_lang: str, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,
-) -> Answer:
+def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float) -> Answer:
     """The chosen evidence sentences as the answer, each cited (quoted under a lead line when they are
     all in the other language); footnote marks glued to them ("…研究所26。") are left out of the answer
     text, the citations keep the sentences exactly."""
+    q_lang = query.language
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]  # each keeps its exact text
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:
-        lead = asked_item(question, q_lang, citations)
+        lead = asked_item(query, citations)
         lines = ([lead] if lead else []) + [CROSS_LINGUAL_LEAD[q_lang]]
         lines += [f"- “{without_footnote_marks(c.text)}” [{c.n}]" for c in citations]
         text = "\n".join(lines)
     else:
         joiner = "" if q_lang == "zh" else " "
         text = joiner.join(attach_citation(without_footnote_marks(c.text), c.n, q_lang) for c in citations)
-    return Answer(question, q_lang, text, False, citations, hits, support=support)
+    return Answer(query.text, q_lang, text, False, citations, hits, support=support)
 
 
 # --- verification of generated answers -----------------------------------------------------

@@ -3,6 +3,10 @@
 The score of a sentence is the weighted share of the question's terms it contains (its own words
 for a sentence in the question's language, the dictionary translation otherwise; see rag.text.terms),
 plus a small prior for the passage's rank.
+
+Usage::
+
+    sentences = score_sentences(hits, query, max_passages=5)   # query: rag.types.Query
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import re
 
 from rag.text.lexical import tokenize
 from rag.text.terms import coverage
-from rag.types import EvidenceSentence, SearchHit, TermGroup
+from rag.types import EvidenceSentence, Query, SearchHit
 
 RANK_PRIOR = 0.05
 
@@ -39,8 +43,7 @@ def relative_scores(hits: list[SearchHit]) -> list[float]:
 
 
 def score_sentences(
-    hits: list[SearchHit], q_lang: str, question_terms: list[TermGroup], translated_terms: list[TermGroup],
-    max_passages: int, context_weight: float = 0.0, passage_weight: float = 0.0,
+    hits: list[SearchHit], query: Query, max_passages: int, context_weight: float = 0.0, passage_weight: float = 0.0,
 ) -> list[EvidenceSentence]:
     """Every sentence of the top ``max_passages`` passages, best first. A sentence scores its own
     coverage of the question, plus ``context_weight`` × its passage's coverage, plus ``passage_weight`` ×
@@ -50,7 +53,7 @@ def score_sentences(
     for rank, (hit, retrieval) in enumerate(zip(top, relative_scores(top), strict=True)):
         if hit.features.get("foreign_in_doc"):
             continue  # footnotes and reference lists are not answers
-        terms = question_terms if hit.language == q_lang else translated_terms
+        terms = query.terms_for(hit.language)
         # A short sentence ("初始资金1亿英镑") often answers in the context of its passage (a table
         # row, a list under a heading): the passage's coverage counts too.
         context = coverage(terms, set(tokenize(f"{hit.scored_title}\n{hit.section}\n{hit.text}")))

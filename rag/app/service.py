@@ -37,13 +37,12 @@ from rag.answer.slots import describe
 from rag.ingest.index import Index
 from rag.ingest.manifest import DocumentRecord
 from rag.ingest.pipeline import IngestReport, ProgressCallback
-from rag.retrieval.retriever import Retriever, clean_question, other_language
+from rag.retrieval.query import clean_question
+from rag.retrieval.retriever import Retriever
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.embedding import PassageVectors
-from rag.text.lexical import tokenize
-from rag.text.terms import same_language_groups, translated_groups
-from rag.types import Answer, EvidenceSentence, SearchHit, SearchResult, TermGroup
+from rag.types import Answer, EvidenceSentence, Query, SearchHit, SearchResult
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +62,7 @@ class PolicyQA:
         self.retriever = Retriever(
             index, settings, expand_terms=self._expand if lexicon else None, translate=translate,
             translate_groups=self._search_groups if lexicon else None, statistics=statistics,
+            evidence_groups=lexicon.translation_groups if lexicon else None,
         )
         self._lock = threading.RLock()
         self.senses = Senses(lexicon) if lexicon is not None else None  # dictionary senses, cached per process
@@ -133,14 +133,6 @@ class PolicyQA:
         """Forget the one indexed file at ``path`` (see ``Index.remove_path``)."""
         return self.index.remove_path(path)
 
-    def terms(self, question: str, q_lang: str, translation: str | None) -> tuple[list[TermGroup], list[TermGroup]]:
-        """Term groups to score evidence in the question's language and in the other one."""
-        tokens = tokenize(question)
-        translations = (
-            self.lexicon.translation_groups(question, other_language(q_lang)) if self.lexicon is not None else []
-        )
-        return same_language_groups(tokens), translated_groups(translations, tokens, translation)
-
     def standalone_question(self, question: str, history: History | None) -> str:
         """A follow-up made standalone: rewritten by the LLM, or carrying the last question's terms."""
         if not history:
@@ -184,16 +176,12 @@ class PolicyQA:
             return
         standalone = self.standalone_question(cleaned, history)
         result = self.retriever.run(standalone, k=self.settings.answer_contexts, docs=docs, language=language)
-        q_lang = result.language
-        question_terms, translated = self.terms(result.question, q_lang, result.translation)
         generated = time.perf_counter()
-        similarity = self.similarity(result.query_vector)
+        similarity = self.similarity(result.query.vector)
         if self.llm is None:
-            answer = compose_extractive(cleaned, q_lang, result.hits, question_terms, translated, self.settings,
-                                        similarity, self.reader("question"))
+            answer = compose_extractive(result.query, result.hits, self.settings, similarity, self.reader("question"))
         else:
-            answer = yield from self._generate(cleaned, q_lang, result.hits, question_terms, translated, history,
-                                               similarity)
+            answer = yield from self._generate(result.query, result.hits, history, similarity)
         answer.question = cleaned
         answer.named_documents = result.named_documents
         answer.timings_ms = {
@@ -220,12 +208,14 @@ class PolicyQA:
             return None
         return lambda texts: self.sentence_vectors(texts) @ query_vector
 
-    def _generate(self, question, q_lang, hits, question_terms, translated, history, similarity=None) -> Iterator[tuple[str, None]]:  # type: ignore[no-untyped-def]
+    def _generate(
+        self, query: Query, hits: list[SearchHit], history: History | None, similarity: Similarity | None = None,
+    ) -> Iterator[tuple[str, None]]:
         """LLM answer over the top passages, streamed, then verified (generator returning an Answer)."""
         from rag.answer.prompting import build_answer_messages
 
-        evidence, support, missing = answering_evidence(question, q_lang, hits, question_terms, translated, self.settings,
-                                                        similarity, self.reader("question"))
+        question, q_lang = query.text, query.language
+        evidence, support, missing = answering_evidence(query, hits, self.settings, similarity, self.reader("question"))
         if not evidence:  # the same refusal decision as the offline composer
             return refusal(question, q_lang, hits, support, missing)
         passages = hits[: self.settings.answer_passages]
@@ -238,7 +228,7 @@ class PolicyQA:
                 yield text, None
         except Exception as error:  # noqa: BLE001 - fall back to the offline answer, say why
             logger.warning("LLM failed (%s); answering extractively", error)
-            return extractive_answer(question, q_lang, hits, evidence, support)
+            return extractive_answer(query, hits, evidence, support)
         if LLM_REFUSAL.search(text) and len(text) < 200:
             return refusal(question, q_lang, hits, support)
         verified, citations, notes = verify_answer(
@@ -249,7 +239,7 @@ class PolicyQA:
             # Nothing the model wrote could be traced to a passage, yet the evidence check found answering
             # sentences: show those (extractive, cited) rather than an unverifiable text or a refusal.
             logger.info("LLM answer not verifiable against the passages; answering extractively")
-            answer = extractive_answer(question, q_lang, hits, evidence, support)
+            answer = extractive_answer(query, hits, evidence, support)
             answer.notes = [*notes, "LLM answer could not be verified; extractive answer shown"]
             return answer
         return Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
@@ -260,13 +250,10 @@ class PolicyQA:
         """The cleaned claim, its search result and the claim read against its best sentences."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
         result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language)
-        q_lang = result.language
-        claim_terms, translated = self.terms(statement, q_lang, result.translation)
-        sentences = score_sentences(result.hits, q_lang, claim_terms, translated, self.settings.answer_passages,
+        sentences = score_sentences(result.hits, result.query, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
-        return statement, result, claim_pairs(statement, q_lang, sentences, claim_terms, translated,
-                                              result.query_vector, senses=self.senses,
-                                              similarity=self.similarity(result.query_vector))
+        return statement, result, claim_pairs(result.query, sentences, senses=self.senses,
+                                              similarity=self.similarity(result.query.vector))
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)

@@ -1,6 +1,7 @@
 """Language-aware hybrid retrieval.
 
-``Retriever.run(question)`` embeds the question once and sends Qdrant one fused query:
+``Retriever.run(question)`` analyses the question once (``rag.retrieval.query``: a ``Query``) and sends
+Qdrant one fused query:
 
 * dense, over passages in the question's language and, separately, over passages in the other
   language — so a Chinese passage is not out-ranked by English footnotes just for sharing a script;
@@ -15,35 +16,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from rag.ingest.index import Index
-from rag.retrieval.mentions import (
-    TermExpander,
-    mention_phrases,
-    mention_terms,
-    strip_mentions,
-)
+from rag.retrieval.mentions import TermExpander
+from rag.retrieval.query import GroupTranslator, QueryAnalyzer, Translator
 from rag.retrieval.rerank import rerank
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.base import ChunkFilter, Hit, Prefetch, point_id
-from rag.text.asked import figure_sought
-from rag.text.language import detect_language
 from rag.text.lexical import query_vector, tokenize
-from rag.text.normalize import fold_text
 from rag.text.sentences import CJK_END, refers_back
 from rag.text.terms import coverage
-from rag.types import SearchHit, SearchResult, TermGroup
+from rag.types import Query, SearchHit, SearchResult
 
 logger = logging.getLogger(__name__)
 
-Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
-GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target) -> per source word, its translations
-LANGUAGES = ("zh", "en")
 
 
 def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> float:
@@ -52,14 +40,6 @@ def term_overlap(terms: dict[str, float], passage_tokens: frozenset[str]) -> flo
     if total <= 0:
         return 0.0
     return sum(w for t, w in terms.items() if t in passage_tokens) / total
-
-
-def clean_question(question: str | None, max_chars: int) -> str:
-    """Cut to ``max_chars`` first (a 10 MB question costs what a short one does), then fold, drop
-    control characters, collapse white space and cap the length again (folding may lengthen it)."""
-    folded = fold_text(("" if question is None else str(question))[:max_chars])
-    printable = "".join(ch if ch.isprintable() else " " for ch in folded)
-    return " ".join(printable.split())[:max_chars]
 
 
 def prepend_referent(hit: SearchHit, previous: dict[str, Any]) -> bool:
@@ -84,10 +64,6 @@ def uses_focus(hit: SearchHit, q_lang: str) -> bool:
     in the other language, or one in a script foreign to its document (an English footnote of a
     Chinese report) — where naming words match only noise (cover pages, reference lists)."""
     return hit.language != q_lang or bool(hit.features.get("foreign_in_doc"))
-
-
-def other_language(language: str) -> str:
-    return "en" if language == "zh" else "zh"
 
 
 def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
@@ -132,15 +108,19 @@ class Retriever:
         translate: Translator | None = None,
         translate_groups: GroupTranslator | None = None,
         statistics: IndexStatistics | None = None,
+        evidence_groups: GroupTranslator | None = None,
     ) -> None:
         if settings.top_k < 1 or settings.prefetch_k < settings.top_k:
             raise ValueError("need 1 <= top_k <= prefetch_k")
         self.index = index
         self.settings = settings
-        self.expand_terms = expand_terms
-        self.translate = translate
-        self.translate_groups = translate_groups
         self.statistics = statistics or IndexStatistics(index)  # term statistics (default: read from the index)
+        # the question analysed once (rag.retrieval.query); ``expand_terms`` etc. are its dictionary and LLM
+        self.analyzer = QueryAnalyzer(
+            settings, embed_queries=index.embedder.embed_queries, expand_terms=expand_terms, translate=translate,
+            search_translations=translate_groups, evidence_groups=evidence_groups,
+            documents=self.statistics.document_terms,
+        )
 
     def chunk_filter(
         self, docs: list[str] | None, language: str | None, date_from: int | None, date_to: int | None,
@@ -159,118 +139,66 @@ class Retriever:
             date_to=date_to,
         )
 
-    def named_documents(self, question: str, q_lang: str) -> tuple[frozenset[str], str]:
-        """The documents (hashes) the question names, and the question without those mentions."""
-        phrases = mention_phrases(question, q_lang) if self.settings.document_mentions else []
-        if not phrases:
-            return frozenset(), question
-        documents = self.statistics.document_terms()
-        resolved = {}
-        for phrase in phrases:
-            terms = mention_terms(phrase, q_lang, self.expand_terms)
-            doc_hash = documents.resolve(terms, self.settings.mention_min_score, self.settings.mention_min_lead)
-            if doc_hash is not None:
-                resolved[phrase] = doc_hash
-        focus = strip_mentions(question, resolved)
-        return frozenset(resolved.values()), focus if tokenize(focus) else question
-
-    def prefetches(
-        self, question: str, q_lang: str, translation: str | None, translated_terms: dict[str, float],
-        named: frozenset[str] = frozenset(),
-    ) -> tuple[list[Prefetch], list[float], np.ndarray, np.ndarray | None]:
-        """The prefetch lists and their fusion weights, and the question's vectors: itself and its
-        other-language version (LLM translation or dictionary gloss), if any. ``translation`` and
-        ``translated_terms`` are those of the question's focus (``named_documents``)."""
+    def prefetches(self, query: Query) -> tuple[list[Prefetch], list[float]]:
+        """The prefetch lists of ``query`` and their fusion weights: dense and sparse in its language and
+        the other one, its translated terms, its translation or gloss (``rag.retrieval.query``) and the
+        documents it names."""
         s = self.settings
-        other = other_language(q_lang)
-        # Without an LLM translation, the dictionary's translated terms, embedded as a query in the
-        # other language, stand in for one: e5 matches a bag of Chinese terms to Chinese passages
-        # better than it matches an English sentence to them.
-        gloss = None
-        if not translation and translated_terms and s.weight_dense_gloss > 0:
-            kept = [t for t, w in sorted(translated_terms.items(), key=lambda kv: -kv[1]) if w >= s.gloss_min_weight]
-            gloss = " ".join(kept[: s.gloss_max_terms])
-        texts = [question] + [t for t in (translation, gloss) if t]
-        vectors = self.index.embedder.embed_queries(texts)
-        query_vec = vectors[0]
+        q_lang, other = query.language, query.other_language
         native = ChunkFilter(native=True)
         prefetches = [
-            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[q_lang], native=True)),
-            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
-            Prefetch("sparse", query_vector(tokenize(question)), s.prefetch_k, native),
+            Prefetch("dense", query.vector, s.prefetch_k, ChunkFilter(languages=[q_lang], native=True)),
+            Prefetch("dense", query.vector, s.prefetch_k, ChunkFilter(languages=[other], native=True)),
+            Prefetch("sparse", query_vector(query.tokens), s.prefetch_k, native),
             # Footnotes, URLs and reference lists in the other script of their document: a list of
             # their own, so they can be found but do not crowd out the body text.
-            Prefetch("dense", query_vec, s.prefetch_k, ChunkFilter(native=False)),
+            Prefetch("dense", query.vector, s.prefetch_k, ChunkFilter(native=False)),
         ]
         weights = [s.weight_dense_same, s.weight_dense_cross, s.weight_sparse_same, s.weight_foreign]
-        if translated_terms:
-            prefetches.append(Prefetch("sparse", query_vector(translated_terms.items()), s.prefetch_k,
+        translated = query.translated_terms
+        if translated:
+            prefetches.append(Prefetch("sparse", query_vector(translated.items()), s.prefetch_k,
                                        ChunkFilter(languages=[other], native=True)))
             weights.append(s.weight_sparse_translated)
-        if translation:
-            prefetches.append(Prefetch("dense", vectors[1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
-            prefetches.append(Prefetch("sparse", query_vector(tokenize(translation)), s.prefetch_k,
+        if query.translation:
+            prefetches.append(Prefetch("dense", query.translation_vector, s.prefetch_k,
+                                       ChunkFilter(languages=[other], native=True)))
+            prefetches.append(Prefetch("sparse", query_vector(tokenize(query.translation)), s.prefetch_k,
                                        ChunkFilter(languages=[other], native=True)))
             weights += [s.weight_dense_translated, s.weight_sparse_translated]
-        if gloss:
-            prefetches.append(Prefetch("dense", vectors[-1], s.prefetch_k, ChunkFilter(languages=[other], native=True)))
+        if query.gloss_vector is not None:
+            prefetches.append(Prefetch("dense", query.gloss_vector, s.prefetch_k, ChunkFilter(languages=[other], native=True)))
             weights.append(s.weight_dense_gloss)
-        if named and s.weight_named_documents > 0:
+        if query.named and s.weight_named_documents > 0:
             # The named documents' other-language passages: a list of their own, so their answer
             # passages are candidates even when another document is about the question's topic throughout.
-            in_named = ChunkFilter(doc_hashes=sorted(named), languages=[other], native=True)
-            prefetches.append(Prefetch("dense", query_vec, s.prefetch_k, in_named))
+            in_named = ChunkFilter(doc_hashes=sorted(query.named), languages=[other], native=True)
+            prefetches.append(Prefetch("dense", query.vector, s.prefetch_k, in_named))
             weights.append(s.weight_named_documents)
-            if translated_terms:
-                prefetches.append(Prefetch("sparse", query_vector(translated_terms.items()), s.prefetch_k, in_named))
+            if translated:
+                prefetches.append(Prefetch("sparse", query_vector(translated.items()), s.prefetch_k, in_named))
                 weights.append(s.weight_named_documents)
-        cross_vec = vectors[1] if len(vectors) > 1 else None  # the question in the other language
-        return prefetches, weights, query_vec, cross_vec
+        return prefetches, weights
 
-    def translated_terms(self, question: str, target: str, translation: str | None) -> dict[str, float]:
-        """Index terms of the other language: dictionary expansion, plus the LLM translation's words."""
-        terms: dict[str, float] = {}
-        if self.expand_terms is not None:
-            for term, weight in self.expand_terms(question, target):
-                terms[term] = max(terms.get(term, 0.0), weight)
-        if translation:
-            for term in tokenize(translation):
-                terms[term] = 1.0
-        return terms
-
-    def translation_groups(self, question: str, target: str, translation: str | None) -> list[TermGroup]:
-        """Per source word, the index-token sets of its translations, weight 1 (each word counts once,
-        however many translations the dictionary offers for it); each word of an LLM translation is a
-        group of its own."""
-        groups: list[TermGroup] = []
-        for group in self.translate_groups(question, target) if self.translate_groups is not None else []:
-            alternatives = tuple(dict.fromkeys(frozenset(tokenize(term)) for term in group if tokenize(term)))
-            if alternatives:
-                groups.append((alternatives, 1.0))
-        if translation:
-            groups += [((frozenset([token]),), 1.0) for token in dict.fromkeys(tokenize(translation))]
-        return groups
-
-    def add_term_scores(self, results: list[SearchHit], ids: list[str], question: str, focus: str, q_lang: str,
-                        translated_terms: dict[str, float], translation: str | None) -> None:
+    def add_term_scores(self, results: list[SearchHit], ids: list[str], query: Query) -> None:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
         the share of the question's words (or of their translations, for other-language passages) the
         passage contains, BM25 of the question's words over an other-language passage's gloss, and
         whether it states the kind of figure the question asks for. Other-language passages are
-        scored with the ``focus`` (the question without the documents it names)."""
-        own = {t: 1.0 for t in tokenize(question)}
-        own_focus = {t: 1.0 for t in tokenize(focus)}
+        scored with the query's focus (the question without the documents it names)."""
+        q_lang = query.language
+        own = {t: 1.0 for t in query.tokens}
+        own_focus = {t: 1.0 for t in query.focus_tokens}
         queries = [Prefetch("sparse", query_vector(own), len(ids)),
-                   Prefetch("sparse", query_vector(translated_terms.items()), len(ids))]
-        if focus != question:
+                   Prefetch("sparse", query_vector(query.translated_terms.items()), len(ids))]
+        if query.focus != query.text:
             queries.append(Prefetch("sparse", query_vector(own_focus), len(ids)))
         by_question, by_translation, *by_focus = self.index.store.score_points(queries, ids)
         by_focus_words = by_focus[0] if by_focus else by_question
-        groups = self.translation_groups(focus, other_language(q_lang), translation)
-        sought = figure_sought(question)
+        groups = query.search_groups
         glosses = self.statistics.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
         for point, hit in zip(ids, results, strict=True):
-            hit.features["answer_kind"] = float(sought is not None and sought.search(hit.text) is not None)
+            hit.features["answer_kind"] = float(query.sought is not None and query.sought.search(hit.text) is not None)
             words_score = by_focus_words if uses_focus(hit, q_lang) else by_question
             hit.features["question_terms"] = words_score.get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)
@@ -284,7 +212,7 @@ class Retriever:
             elif groups:
                 hit.features["coverage"] = coverage(groups, tokens)
             else:
-                hit.features["coverage"] = term_overlap(translated_terms, tokens)
+                hit.features["coverage"] = term_overlap(query.translated_terms, tokens)
 
     def add_referents(self, hits: list[SearchHit]) -> None:
         """Hits that open by referring back ("For example, …") get the sentence they refer to, from the
@@ -299,31 +227,28 @@ class Retriever:
         for point in self.index.store.scroll(["text", "sentences"], ids=list(wanting)):
             prepend_referent(wanting[point.id], point.payload)
 
+    def analyze(self, question: str) -> Query:
+        """The ``Query`` of ``question`` (``rag.retrieval.query``): what ``run`` searches with."""
+        return self.analyzer.run(question)
+
     def run(
         self,
-        question: str,
+        question: str | Query,
         k: int | None = None,
         docs: list[str] | None = None,
         language: str | None = None,
         date_from: int | None = None,
         date_to: int | None = None,
     ) -> SearchResult:
+        """The top ``k`` passages for ``question`` (a text, analysed here, or a ``Query`` analysed before),
+        within the documents named ``docs``, in ``language``, between the dates."""
         started = time.perf_counter()
         s = self.settings
         k = k or s.top_k
-        question = clean_question(question, s.max_question_chars)
-        q_lang = detect_language(question)
-        if q_lang not in LANGUAGES:
-            q_lang = "en"
-        if not question:
-            return SearchResult(question, q_lang, [], {"retrieve": 0.0, "rerank": 0.0})
-        named, focus = self.named_documents(question, q_lang)
-        translation = None
-        if self.translate is not None and s.translate_queries:
-            translation = self.translate(focus, other_language(q_lang))
-        translated_terms = self.translated_terms(focus, other_language(q_lang), translation)
-        prefetches, weights, query_vec, cross_vec = self.prefetches(
-            question, q_lang, translation, translated_terms, named)
+        query = question if isinstance(question, Query) else self.analyze(question)
+        if not query.text:
+            return SearchResult(query, [], {"retrieve": 0.0, "rerank": 0.0})
+        prefetches, weights = self.prefetches(query)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
         generation = self.index.clean_generation()
         flt = self.chunk_filter(docs, language, date_from, date_to, all_visible=generation is not None)
@@ -336,9 +261,8 @@ class Retriever:
         results = [to_search_hit(hit, names) for hit in hits]
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            self.add_term_scores(results, [hit.id for hit in hits], question, focus, q_lang,
-                                 translated_terms, translation)
-            results = rerank(q_lang, query_vec, cross_vec, results, s, named=named)
+            self.add_term_scores(results, [hit.id for hit in hits], query)
+            results = rerank(query.language, query.vector, query.cross_vector, results, s, named=query.named)
         results = results[:k]
         if s.passage_referents:
             self.add_referents(results)
@@ -347,5 +271,5 @@ class Retriever:
             "rerank": round((time.perf_counter() - retrieved) * 1000, 1),
         }
         # a named document outside the documents the user chose was not searched: not reported either
-        named_names = sorted(names.get(h, h) for h in named if flt.doc_hashes is None or h in flt.doc_hashes)
-        return SearchResult(question, q_lang, results, timings, translation, named_names, query_vec)
+        named_names = sorted(names.get(h, h) for h in query.named if flt.doc_hashes is None or h in flt.doc_hashes)
+        return SearchResult(query, results, timings, named_names)

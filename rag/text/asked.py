@@ -87,10 +87,14 @@ def asks_date(question: str) -> bool:
     return DATE_QUESTION.search(question) is not None
 
 
+def answer_pattern(kind: str | None) -> re.Pattern[str] | None:
+    """What an answer of ``kind`` (``asked_answer_kind``) must state, or None for other questions."""
+    return None if kind is None else {"money": MONEY, "duration": DURATION, "figure": FIGURE}[kind]
+
+
 def asked_answer_pattern(question: str) -> re.Pattern[str] | None:
     """What an answer to a how-much/how-many/how-long question must state, or None for other questions."""
-    kind = asked_answer_kind(question)
-    return None if kind is None else {"money": MONEY, "duration": DURATION, "figure": FIGURE}[kind]
+    return answer_pattern(asked_answer_kind(question))
 
 def figure_sought(question: str) -> re.Pattern[str] | None:
     """What a passage must state to answer ``question``: the kind of figure it asks for, or a sum of

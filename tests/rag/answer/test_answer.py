@@ -7,6 +7,7 @@ import pytest
 
 from rag.answer.compose import dense_support, select_evidence, verify_answer
 from rag.answer.evidence import passage_sentences, score_sentences
+from rag.retrieval.query import plain_query
 from rag.settings import Settings
 from rag.text.lexical import tokenize
 from rag.text.terms import same_language_groups
@@ -84,7 +85,7 @@ def test_a_heading_is_never_chosen_as_an_answer_sentence_the_statement_below_it_
                                                                 (len(heading) + 1, len(text), len(heading) + 1, len(text))])
     question = "What initial funding did the UK AI Safety Institute receive?"
     terms = same_language_groups(tokenize(question))
-    sentences = score_sentences([passage], "en", terms, [], 1, 0.0, 0.0)
+    sentences = score_sentences([passage], plain_query(question, "en", terms=terms), 1, 0.0, 0.0)
     assert {s.text for s in sentences} == {heading, statement}  # both read; the heading covers as much of the question
     chosen = select_evidence(sentences, Settings(_env_file=None))
     assert [s.text for s in chosen] == [statement]
@@ -126,7 +127,7 @@ def test_the_answer_text_leaves_out_glued_footnote_marks_the_citation_keeps_the_
     text = "新加坡政府宣布数字信任中心将作为新加坡人工智能安全研究所26。"
     passage = SearchHit(doc="d.txt", title="", section="", page=None, text=text, start=0, end=len(text), score=1.0,
                         language="zh", doc_hash="d", sentences=[(0, len(text), 0, len(text))])
-    answer = extractive_answer("新加坡人工智能安全研究所由哪个机构承担？", "zh", [passage], sentences_of(passage, 0), 0.9)
+    answer = extractive_answer(plain_query("新加坡人工智能安全研究所由哪个机构承担？", "zh"), [passage], sentences_of(passage, 0), 0.9)
     assert "研究所26" not in answer.answer and "新加坡人工智能安全研究所" in answer.answer
     assert answer.citations[0].text == text  # the exact sentence, mark included
 
@@ -139,7 +140,7 @@ def test_a_planted_instruction_is_never_an_answer_sentence() -> None:
                         language="en", doc_hash="d", sentences=[(0, len(planted), 0, len(planted)),
                                                                 (len(planted) + 1, len(text), len(planted) + 1, len(text))])
     question = "How much initial funding did the UK AI Safety Institute receive?"
-    sentences = score_sentences([passage], "en", same_language_groups(tokenize(question)), [], 1, 0.0, 0.0)
+    sentences = score_sentences([passage], plain_query(question, "en"), 1, 0.0, 0.0)
     assert {s.text for s in sentences} == {planted, statement}
     assert [s.text for s in select_evidence(sentences, Settings(_env_file=None))] == [statement]
 
@@ -156,7 +157,7 @@ def test_an_english_answer_from_chinese_sources_leads_with_the_asked_figure_or_d
     text = "英国人工智能安全研究所于2023年11月成立，初始资金1亿英镑。"
     passage = SearchHit(doc="d.txt", title="", section="", page=None, text=text, start=0, end=len(text), score=1.0,
                         language="zh", doc_hash="d", sentences=[(0, len(text), 0, len(text))])
-    answer = extractive_answer(question, "en", [passage], sentences_of(passage, 0), 0.9)
+    answer = extractive_answer(plain_query(question, "en"), [passage], sentences_of(passage, 0), 0.9)
     first = answer.answer.splitlines()[0]
     assert (first == lead) if lead else first.startswith("The documents answer this in Chinese")
     assert answer.citations[0].text == text

@@ -3,9 +3,12 @@ n-th event, the role or event asked about)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from rag.answer.answer_type import lacks_asked_figure, lacks_asked_ordinal, unmentioned
+from rag.retrieval.query import plain_query
 from rag.text.asked import (
     asked_answer_kind,
     asked_mentions,
@@ -15,7 +18,12 @@ from rag.text.asked import (
 from rag.text.lexical import tokenize
 from rag.text.lexicon import BilingualLexicon
 from rag.text.terms import same_language_groups, translated_groups
-from rag.types import EvidenceSentence, SearchHit
+from rag.types import EvidenceSentence, Query, SearchHit
+
+
+def q(text: str, language: str = "zh", **fields: Any) -> Query:
+    """The question's Query as the analyzer builds it from its text (tokens, asked kind; ``fields`` override)."""
+    return plain_query(text, language, **fields)
 
 
 def sentence(text: str, language: str = "zh", passage: str | None = None) -> EvidenceSentence:
@@ -26,17 +34,17 @@ def sentence(text: str, language: str = "zh", passage: str | None = None) -> Evi
 
 
 def test_quantity_questions_need_a_figure_and_money_questions_need_money() -> None:
-    assert lacks_asked_figure("该办法规定了多少金额的罚款？", [sentence("违规者将被处以罚款，见第4条。")])
-    assert lacks_asked_figure("该办法规定了多少金额的罚款？", [sentence("共有12项规定涉及罚款。")])
-    assert not lacks_asked_figure("该办法规定了多少金额的罚款？", [sentence("罚款金额为10万元以下。")])
-    assert not lacks_asked_figure("How much funding did the institute receive?", [sentence("初始资金1亿英镑。")])
-    assert not lacks_asked_figure("共有多少家企业签署？", [sentence("共有16家企业签署。")])
-    assert not lacks_asked_figure("Who signed it?", [sentence("Sixteen companies signed.", "en")])
+    assert lacks_asked_figure(q("该办法规定了多少金额的罚款？"), [sentence("违规者将被处以罚款，见第4条。")])
+    assert lacks_asked_figure(q("该办法规定了多少金额的罚款？"), [sentence("共有12项规定涉及罚款。")])
+    assert not lacks_asked_figure(q("该办法规定了多少金额的罚款？"), [sentence("罚款金额为10万元以下。")])
+    assert not lacks_asked_figure(q("How much funding did the institute receive?"), [sentence("初始资金1亿英镑。")])
+    assert not lacks_asked_figure(q("共有多少家企业签署？"), [sentence("共有16家企业签署。")])
+    assert not lacks_asked_figure(q("Who signed it?"), [sentence("Sixteen companies signed.", "en")])
 
 
 def test_figures_in_english_text_and_chinese_measure_words() -> None:
     def states_figure(question: str, text: str, language: str = "en") -> bool:
-        return not lacks_asked_figure(question, [sentence(text, language)])
+        return not lacks_asked_figure(q(question), [sentence(text, language)])
 
     assert states_figure("How many bodies were exhumed?", "They exhumed 25 bodies.")
     assert states_figure("How many nations control the basin?", "Nine nations control it.")
@@ -60,12 +68,12 @@ def test_an_n_th_event_must_be_named_with_the_question_s_terms() -> None:
     other_event = sentence("第二届首尔峰会取得进展。")
     first_meeting = sentence("首次会议在旧金山举行。")
     right = sentence("第二次会议将在东京举行。")
-    assert lacks_asked_ordinal(question, [other_event, first_meeting], "zh", groups, [])
-    assert not lacks_asked_ordinal(question, [first_meeting, right], "zh", groups, [])
-    assert not lacks_asked_ordinal("会议在哪里举行？", [first_meeting], "zh", groups, [])
+    assert lacks_asked_ordinal(q(question, "zh", terms=groups), [other_event, first_meeting])
+    assert not lacks_asked_ordinal(q(question, "zh", terms=groups), [first_meeting, right])
+    assert not lacks_asked_ordinal(q("会议在哪里举行？", "zh", terms=groups), [first_meeting])
     # Evidence that names no n-th at all does not contradict the question's ordinal (a paragraph on
     # a game's last drive need not say "fourth quarter").
-    assert not lacks_asked_ordinal(question, [sentence("会议将在东京举行。")], "zh", groups, [])
+    assert not lacks_asked_ordinal(q(question, "zh", terms=groups), [sentence("会议将在东京举行。")])
 
 
 def test_an_english_question_about_the_n_th_event_over_chinese_passages() -> None:
@@ -74,14 +82,14 @@ def test_an_english_question_about_the_n_th_event_over_chinese_passages() -> Non
     translated = translated_groups(BilingualLexicon.load().translation_groups(question, "zh"), tokens, None)
     first = sentence("美国将举办该网络第一次会议。")
     second = sentence("该网络第二次会议将由日本主办。")
-    assert lacks_asked_ordinal(question, [first], "en", [], translated)
-    assert not lacks_asked_ordinal(question, [first, second], "en", [], translated)
+    assert lacks_asked_ordinal(q(question, "en", terms=[], cross_terms=translated), [first])
+    assert not lacks_asked_ordinal(q(question, "en", terms=[], cross_terms=translated), [first, second])
 
 
 def test_how_long_and_how_often_need_a_duration() -> None:
-    assert not lacks_asked_figure("数据处理者多久开展一次风险评估？", [sentence("数据处理者每年开展一次风险评估。")])
-    assert not lacks_asked_figure("How often are the tests run?", [sentence("Tests are run annually.", "en")])
-    assert lacks_asked_figure("数据处理者多久开展一次风险评估？", [sentence("数据处理者应当开展风险评估。")])
+    assert not lacks_asked_figure(q("数据处理者多久开展一次风险评估？"), [sentence("数据处理者每年开展一次风险评估。")])
+    assert not lacks_asked_figure(q("How often are the tests run?"), [sentence("Tests are run annually.", "en")])
+    assert lacks_asked_figure(q("数据处理者多久开展一次风险评估？"), [sentence("数据处理者应当开展风险评估。")])
 
 
 def test_a_role_or_an_event_asked_about_must_be_mentioned() -> None:
@@ -92,11 +100,11 @@ def test_a_role_or_an_event_asked_about_must_be_mentioned() -> None:
     assert asked_mentions("Which official statement was issued?") == []  # an adjective, not a role
     history = sentence("英国人工智能安全研究所的前身是前沿人工智能工作组，于2023年成立。")
     renamed = sentence("2025年，该研究所更名为人工智能安全研究所。")
-    assert unmentioned("英国研究所后来更名为什么？", [history]) == "更名"  # as the question words it
-    assert unmentioned("英国研究所后来更名为什么？", [history, renamed]) is None
+    assert unmentioned(q("英国研究所后来更名为什么？"), [history]) == "更名"  # as the question words it
+    assert unmentioned(q("英国研究所后来更名为什么？"), [history, renamed]) is None
     adviser = sentence("国家安全顾问沙利文在国防大学发表讲话。")
-    assert unmentioned("Which national security adviser presented the memo?", [adviser]) is None
-    assert unmentioned("Which national security adviser presented the memo?", [history]) == "adviser"
+    assert unmentioned(q("Which national security adviser presented the memo?"), [adviser]) is None
+    assert unmentioned(q("Which national security adviser presented the memo?"), [history]) == "adviser"
 
 
 def test_asked_answer_kind() -> None:

@@ -12,9 +12,8 @@ from rag.answer import answerability_model
 from rag.answer.answerability import FEATURES, SENTENCES_READ, Case, features
 from rag.answer.answerability_model import READER_MODEL_PATH, load_model
 from rag.answer.compose import answering_evidence, compose_extractive, evidence_case
+from rag.retrieval.query import plain_query
 from rag.settings import Settings
-from rag.text.lexical import tokenize
-from rag.text.terms import same_language_groups
 from rag.types import SearchHit
 
 QUESTION = "How much initial funding did the UK AI Safety Institute receive in 2023?"
@@ -46,8 +45,8 @@ def similarity_to(question: str):  # type: ignore[no-untyped-def]
 
 
 def case_for(first: str, question: str = QUESTION, similarity: bool = True) -> Case:
-    return evidence_case(question, "en", hits_with(first), same_language_groups(tokenize(question)), [],
-                         Settings(_env_file=None), similarity_to(question) if similarity else None)
+    return evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None),
+                         similarity_to(question) if similarity else None)
 
 
 def test_the_shipped_model_loads_and_names_registered_features() -> None:
@@ -81,10 +80,9 @@ def test_an_answer_scores_above_its_threshold_and_the_near_miss_beside_it_below(
 
 def test_a_refusal_keeps_the_answer_type_reason() -> None:
     settings = Settings(_env_file=None)
-    question_terms = same_language_groups(tokenize(QUESTION))
-    chosen, _, missing = answering_evidence(QUESTION, "en", hits_with(NEAR_MISS), question_terms, [], settings)
+    chosen, _, missing = answering_evidence(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), settings)
     assert chosen == [] and missing is not None and missing.kind == "money"
-    answer = compose_extractive(QUESTION, "en", hits_with(NEAR_MISS), question_terms, [], settings)
+    answer = compose_extractive(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), settings)
     assert answer.refused and "state no sum of money" in answer.answer
 
 
@@ -98,12 +96,11 @@ def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> 
     answer-type rules decide, as before the model."""
     off = Settings(_env_file=None, answerability_model=False)
     on = Settings(_env_file=None)
-    question_terms = same_language_groups(tokenize(QUESTION))
     # The rules answer a sentence holding the sum; they refuse, naming nothing, below the support threshold.
-    chosen, support, missing = answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], off)
+    chosen, support, missing = answering_evidence(plain_query(QUESTION, "en"), hits_with(ANSWER), off)
     assert chosen and missing is None and support >= off.refusal_min_support
     thin = "How much did the institute's new Bristol laboratory cost to equip with robots?"
-    chosen, support, missing = answering_evidence(thin, "en", hits_with(ANSWER), same_language_groups(tokenize(thin)), [], off)
+    chosen, support, missing = answering_evidence(plain_query(thin, "en"), hits_with(ANSWER), off)
     assert chosen == [] and missing is None and support < off.refusal_min_support
 
     # A model that refuses everything changes the answer only while the setting is on.
@@ -112,8 +109,8 @@ def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> 
             return False
 
     monkeypatch.setattr(answerability_model, "load_model", lambda *a: Never())
-    assert answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], on)[0] == []
-    assert answering_evidence(QUESTION, "en", hits_with(ANSWER), question_terms, [], off)[0]
+    assert answering_evidence(plain_query(QUESTION, "en"), hits_with(ANSWER), on)[0] == []
+    assert answering_evidence(plain_query(QUESTION, "en"), hits_with(ANSWER), off)[0]
 
 
 def test_the_setting_reads_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,7 +129,7 @@ def test_the_sentence_features_read_the_questions_cosine_with_its_best_sentences
         return np.array([cosine.get(t, 0.5) for t in texts])
 
     settings = Settings(_env_file=None)
-    case = evidence_case(QUESTION, "en", hits_with(ANSWER), same_language_groups(tokenize(QUESTION)), [], settings,
+    case = evidence_case(plain_query(QUESTION, "en"), hits_with(ANSWER), settings,
                          similarity)
     values = features(case)
     assert case.strongest is not None and case.strongest.text == ANSWER
@@ -140,7 +137,7 @@ def test_the_sentence_features_read_the_questions_cosine_with_its_best_sentences
     features(case)
     assert len(asked) == 1 and len(asked[0]) <= SENTENCES_READ + 1  # computed once, few sentences
     low = {**cosine, ANSWER: 0.55}
-    other = evidence_case(QUESTION, "en", hits_with(ANSWER), same_language_groups(tokenize(QUESTION)), [], settings,
+    other = evidence_case(plain_query(QUESTION, "en"), hits_with(ANSWER), settings,
                           lambda texts: np.array([low.get(t, 0.5) for t in texts]))
     assert features(other)["strongest_dense"] == pytest.approx(0.55) and features(other)["sentence_dense"] == pytest.approx(0.62)
     bare = case_for(ANSWER, similarity=False)  # no embeddings to compare: the model reads its average
@@ -157,12 +154,10 @@ def test_the_reader_features_read_its_answer_probability_for_the_best_sentences(
         asked.append(list(texts))
         return [{"answers": 0.9 if t == ANSWER else 0.2, "no_answer": 0.1 if t == ANSWER else 0.8} for t in texts]
 
-    case = evidence_case(QUESTION, "en", hits_with(ANSWER), same_language_groups(tokenize(QUESTION)), [],
-                         Settings(_env_file=None), None, reader)
+    case = evidence_case(plain_query(QUESTION, "en"), hits_with(ANSWER), Settings(_env_file=None), None, reader)
     values = features(case)
     assert values["reader_best"] == pytest.approx(0.9) and values["reader_strongest"] == pytest.approx(0.9)
     features(case)
     assert len(asked) == 1 and len(asked[0]) <= SENTENCES_READ + 1  # read once, few sentences
-    near = evidence_case(QUESTION, "en", hits_with(NEAR_MISS), same_language_groups(tokenize(QUESTION)), [],
-                         Settings(_env_file=None), None, reader)
+    near = evidence_case(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), Settings(_env_file=None), None, reader)
     assert features(near)["reader_best"] == pytest.approx(0.2)  # negative: no sentence reads as the answer

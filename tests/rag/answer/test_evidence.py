@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rag.answer.evidence import relative_scores, score_sentences
+from rag.retrieval.query import plain_query
 from rag.text.lexical import tokenize
 from rag.text.terms import same_language_groups
 from rag.types import SearchHit
@@ -23,9 +24,9 @@ def test_a_confident_passage_lifts_its_sentence_over_an_equally_covering_one() -
     groups = same_language_groups(tokenize("国家安全机构率先开发了哪些技术"))
     sure = hit("他们率先开发了雷达等技术。", 9.0, "sure")
     weak = hit("国家安全机构开发技术。", 1.0, "weak")
-    plain = score_sentences([weak, sure], "zh", groups, [], max_passages=5)
+    plain = score_sentences([weak, sure], plain_query("国家安全机构率先开发了哪些技术", "zh", terms=groups), max_passages=5)
     assert plain[0].hit is weak  # more of the question's words
-    lifted = score_sentences([weak, sure], "zh", groups, [], max_passages=5, passage_weight=1.0)
+    lifted = score_sentences([weak, sure], plain_query("国家安全机构率先开发了哪些技术", "zh", terms=groups), max_passages=5, passage_weight=1.0)
     assert lifted[0].hit is sure
 
 

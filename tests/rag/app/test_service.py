@@ -71,11 +71,11 @@ def test_cross_lingual_offline_answer_says_so_in_the_question_language(qa: Polic
 
 def test_search_translates_with_the_senses_the_documents_use(qa: PolicyQA) -> None:
     question = "Which rules govern the AI sandbox?"
-    terms = qa.retriever.translated_terms(question, "zh", None)
+    terms = qa.retriever.analyzer.translated_terms(question, "zh", None)
     assert {"规定", "规则"} & set(terms) and "沙盒" in terms  # the senses these two documents use
     assert not {"统治", "沙坑"} & set(terms)  # the dictionary's first senses, found in neither
     plain = PolicyQA(qa.index, qa.settings.model_copy(update={"dictionary_sense_pool": 0}), qa.lexicon)
-    assert {"统治", "沙坑"} <= set(plain.retriever.translated_terms(question, "zh", None))
+    assert {"统治", "沙坑"} <= set(plain.retriever.analyzer.translated_terms(question, "zh", None))
 
 
 def test_an_answer_says_which_document_the_question_named(qa: PolicyQA) -> None:
@@ -116,6 +116,29 @@ def test_claim_check_verdicts(qa: PolicyQA) -> None:
     assert contradicted.verdict == "contradicted"
     unknown = qa.ask("火星殖民地将于2030年建立第一所大学。", mode="claim")
     assert unknown.verdict == "not_found"
+
+
+def test_each_question_and_claim_is_analysed_once(qa: PolicyQA, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One Query per question or claim (rag.retrieval.query): retrieval, evidence, the answer and the
+    claim check read it; none analyses the text again. A Query handed to the retriever is not re-analysed."""
+    from rag.retrieval.query import QueryAnalyzer
+
+    analysed: list[str] = []
+    real = QueryAnalyzer.run
+
+    def counting(self: QueryAnalyzer, text: str | None):  # type: ignore[no-untyped-def]
+        analysed.append(str(text))
+        return real(self, text)
+
+    monkeypatch.setattr(QueryAnalyzer, "run", counting)
+    qa.ask("欧盟对违规使用威胁人们安全的人工智能技术的公司可处以多高的罚款？")
+    assert len(analysed) == 1
+    qa.ask("欧盟对违规公司可处以其全球年营业额的20%的罚款。", mode="claim")
+    assert len(analysed) == 2
+    query = qa.retriever.analyze("欧盟的罚款是多少？")
+    assert len(analysed) == 3
+    result = qa.retriever.run(query, k=3)
+    assert len(analysed) == 3 and result.query is query  # negative: a text would have been analysed
 
 
 def test_follow_up_carries_previous_question(qa: PolicyQA) -> None:

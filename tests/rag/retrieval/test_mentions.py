@@ -121,11 +121,10 @@ def test_a_named_document_is_resolved_and_its_passages_gain(backend_settings: Se
 
         named = retriever.run(question, k=3)
         assert named.named_documents == ["northwind.md"]
-        retriever.settings = settings.model_copy(update={"document_mentions": False})
-        unnamed = retriever.run(question, k=3)
+        unmentioned = settings.model_copy(update={"document_mentions": False})
+        unnamed = Retriever(index, unmentioned, expand_terms=lexicon.expand_query).run(question, k=3)
         assert unnamed.named_documents == []
         assert lead_of_northwind(named) > lead_of_northwind(unnamed) + 1.0
-        retriever.settings = settings
         assert retriever.run(question, k=2, docs=["tsinghua.md"]).named_documents == []  # outside the user's choice
         assert retriever.run(question, k=2, docs=["northwind.md"]).named_documents == ["northwind.md"]
         # a question that names no document, or none that can be told apart, changes nothing

@@ -1,4 +1,4 @@
-"""rag.retrieval.retriever.clean_question: a huge question is cut before any other work (issue 19, item 3).
+"""rag.retrieval.query: the question analysed once (QueryAnalyzer → Query), and clean_question: a huge question is cut before any other work (issue 19, item 3).
 
 Measured by the work done (how many characters reach the folding step), not by the clock: a 10 MB
 question must cost what its first ``max_chars`` characters cost.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval import retriever
-from rag.retrieval.retriever import clean_question
+from rag.retrieval import query as query_module
+from rag.retrieval.query import clean_question
 
 LIMIT = 2000
 HUGE = "美国国家安全备忘录\x00要求\u3000什么？ " * 650_000  # 10.4 M characters (~27 MB of UTF-8)
@@ -19,13 +19,13 @@ HUGE = "美国国家安全备忘录\x00要求\u3000什么？ " * 650_000  # 10.4
 def folded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The length of every text clean_question folds."""
     lengths: list[int] = []
-    real = retriever.fold_text
+    real = query_module.fold_text
 
     def spy(text: str) -> str:
         lengths.append(len(text))
         return real(text)
 
-    monkeypatch.setattr(retriever, "fold_text", spy)
+    monkeypatch.setattr(query_module, "fold_text", spy)
     return lengths
 
 
@@ -43,3 +43,81 @@ def test_short_questions_are_cleaned_as_before(folded: list[int]) -> None:
     assert clean_question(None, LIMIT) == "" and clean_question(12, LIMIT) == "12"
     assert len(clean_question("ｘ" * 5000, 100)) == 100  # folded (full width → ASCII) and capped
     assert max(folded) <= LIMIT
+
+
+# --- QueryAnalyzer: one analysis per question -------------------------------------------------------
+from helpers.fakes import FakeEmbedder  # noqa: E402
+
+from rag.retrieval.query import QueryAnalyzer, plain_query  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+from rag.text.lexical import tokenize  # noqa: E402
+from rag.text.terms import CROSS_GROUP_WEIGHT  # noqa: E402
+
+FUNDING_ZH = "英国人工智能安全研究所获得了多少初始资金？"
+
+
+class RecordingEmbedder(FakeEmbedder):
+    """The fake embedder, recording each batch of query texts it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        self.batches.append(list(texts))
+        return super().embed_queries(texts)
+
+
+def dictionary(text: str, target: str) -> list[frozenset[str]]:
+    """A two-word dictionary for the tests: per source word, its translations."""
+    return [frozenset({"funding", "funds"})] if "资金" in text else []
+
+
+def test_the_query_holds_what_every_stage_reads() -> None:
+    query = QueryAnalyzer(Settings(_env_file=None)).run(f"  {FUNDING_ZH}\x07 ")
+    assert query.text == FUNDING_ZH and query.language == "zh" and query.other_language == "en"
+    assert query.tokens == tuple(tokenize(FUNDING_ZH)) and query.focus == query.text
+    assert query.answer_kind == "money" and not query.asks_date and query.sought is not None
+    assert query.terms and all(w > 0 for _, w in query.terms)
+    assert query.cross_terms == [] and query.translated_terms == {} and query.vector is None  # no dictionary, no model
+    other = QueryAnalyzer(Settings(_env_file=None)).run("When was the AI Office set up?")
+    assert other.language == "en" and other.answer_kind is None and other.asks_date  # negative: another kind asked
+
+
+def test_dictionary_groups_differ_by_use_and_the_vectors_are_embedded_in_one_batch() -> None:
+    embedder = RecordingEmbedder()
+    analyzer = QueryAnalyzer(Settings(_env_file=None), embed_queries=embedder.embed_queries,
+                             expand_terms=lambda text, target: [("funding", 1.0), ("funds", 0.6)],
+                             search_translations=dictionary, evidence_groups=dictionary)
+    query = analyzer.run(FUNDING_ZH)
+    assert query.translated_terms == {"funding": 1.0, "funds": 0.6}
+    assert query.search_groups == [((frozenset({"fund"}),), 1.0)]  # both translations stem to one token
+    assert [w for _, w in query.cross_terms if w > 0] == [CROSS_GROUP_WEIGHT]
+    assert embedder.batches == [[FUNDING_ZH, query.gloss]] and query.gloss  # the question and its gloss, once
+    assert query.vector is not None and query.cross_vector is query.gloss_vector is not None
+    assert query.translation_vector is None
+
+
+def test_an_llm_translation_replaces_the_gloss() -> None:
+    embedder = RecordingEmbedder()
+    settings = Settings(_env_file=None, translate_queries=True)
+    analyzer = QueryAnalyzer(settings, embed_queries=embedder.embed_queries,
+                             expand_terms=lambda text, target: [("funding", 1.0)],
+                             translate=lambda text, target: "How much initial funding did the UK institute get?")
+    query = analyzer.run(FUNDING_ZH)
+    assert query.gloss is None and embedder.batches == [[FUNDING_ZH, query.translation]]
+    assert query.cross_vector is query.translation_vector is not None
+    assert {"initial", "institut"} & set(query.translated_terms)  # its words join the translated terms
+
+
+def test_an_empty_question_is_analysed_to_nothing() -> None:
+    embedder = RecordingEmbedder()
+    query = QueryAnalyzer(Settings(_env_file=None), embed_queries=embedder.embed_queries).run(" \x00 ")
+    assert query.text == "" and query.tokens == () and embedder.batches == []
+
+
+def test_plain_query_matches_the_analyzer_without_a_dictionary() -> None:
+    analysed = QueryAnalyzer(Settings(_env_file=None)).run(FUNDING_ZH)
+    plain = plain_query(FUNDING_ZH, "zh")
+    assert (plain.tokens, plain.terms, plain.answer_kind) == (analysed.tokens, analysed.terms, analysed.answer_kind)
+    assert plain_query(FUNDING_ZH, "zh", terms=[]).terms == []  # a field given overrides
