@@ -61,8 +61,9 @@ class Settings(BaseSettings):
     # --- chunking --------------------------------------------------------------------------
     chunk_max_tokens: int = 160
     chunk_overlap_tokens: int = 24
-    # A chunk whose letters are mostly Latin inside a Chinese document (reference lists, URLs,
-    # English footnotes) is tagged as such; retrieval down-weights it for cross-lingual queries.
+    # Dead: passed to rag.ingest.chunking.chunk_text as latin_threshold, which reads it nowhere; nothing is
+    # tagged or down-weighted by it (a passage in its document's other script is: rerank_foreign_penalty).
+    # It goes with that parameter and pipeline.py's argument, both in files another change is editing.
     latin_chunk_ratio: float = 0.6
     # A line at least this long that does not end a sentence is a wrapped (PDF) line: join it.
     wrap_min_chars: int = 24
@@ -72,6 +73,32 @@ class Settings(BaseSettings):
     running_line_min_repeats: int = 5
     # Head each passage with its document title and section for the dense model.
     embed_with_title: bool = True
+
+    # --- text rules (rag/text, rag/ingest/titles.py; hand-set with each rule, no record of a fit) ---------
+    # Read at ingest (normalization, display titles: re-ingest with --rebuild after a change) and when answering.
+    # A line without a sentence end or clause mark this short is a title, heading, cell or fragment, never an
+    # answer sentence (rag.text.sentences.is_heading); in Han characters and in Latin words.
+    heading_max_han: int = 20
+    heading_max_words: int = 8
+    # A line ending in a colon this short is a label ("职能："), not a list's lead-in with content.
+    label_max_han: int = 8
+    label_max_words: int = 3
+    # A display title sits on the cover or title page: within a document's first title_lines lines.
+    title_lines: int = 40
+    # Shorter heading lines are section names or labels ("编者按", "Summary"), not a title.
+    title_min_han: int = 6
+    title_min_words: int = 3
+    # A line more than this share digits is an issue or date line ("2024 年第 1 期"), not a title.
+    title_max_digit_share: float = 0.2
+    # A cover/QR-code prompt is a short line (at most this long) in which prompt words take at least this
+    # share; real sentences use the same words ("转发了该决议") and must stay.
+    boilerplate_max_chars: int = 40
+    boilerplate_min_share: float = 0.3
+    # A running header/footer is a short line: longer repeated lines are content (running_line_min_repeats).
+    running_line_max_chars: int = 80
+    # Characters after "the second" / "第二" read as what is counted ("the second meeting": its head words).
+    ordinal_head_chars_en: int = 30
+    ordinal_head_chars_zh: int = 8
 
     # --- ingestion -------------------------------------------------------------------------
     allowed_suffixes: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
@@ -135,6 +162,13 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
 
     # --- answering -------------------------------------------------------------------------
+    # Weights of question terms in coverage (rag.text.terms): a translated word's group counts this much
+    # whatever the word (its translations' rarity is not the question's); a number, or a Chinese word jieba's
+    # table lacks, counts as rare; a Chinese word's rarity, log(total / count) / 4, is capped. The answerability and
+    # claim models were fitted on coverage read with these: re-fit them after a change.
+    coverage_cross_group_weight: float = 1.5
+    term_weight_rare: float = 3.0
+    term_weight_max: float = 4.0
     answer_contexts: int = 10
     answer_max_sentences: int = 4
     answer_passages: int = 5

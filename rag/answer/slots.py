@@ -13,7 +13,7 @@ Usage::
     describe(result.differences[0], "en")
     # 'The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds).'
 
-Standard library only. Countries, organisations, cities and people come from ``rag/data/gazetteer.tsv``.
+Standard library only (so are rag.text.cjk and rag.text.stopwords). Countries, organisations, cities, people: ``rag/data/gazetteer.tsv``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from rag.text.cjk import has_han
+from rag.text.stopwords import NEGATION_SCOPE_STOP_WORDS
+
 logger = logging.getLogger(__name__)
 
-KINDS = ("quantity", "date", "entity", "negation", "quantifier", "ordinal", "stance")
 COMPARED = ("quantity", "date", "entity", "stance", "quantifier", "ordinal")  # negation: see negation_mismatch
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
 SlotValue = float | int | str | tuple[int | None, int | None, int | None]
@@ -69,10 +71,6 @@ class SlotComparison:
         feats |= {"differences": float(len(self.differences)), "negation_mismatch": float(self.negation_mismatch),
                   "matched": float(self.matched), "unmatched": float(self.unmatched)}
         return feats | {f"unmatched_{k}": float(self.unmatched_by_kind.get(k, 0)) for k in COMPARED}
-
-
-def _is_zh(text: str) -> bool:
-    return re.search(r"[\u3400-\u9fff]", text) is not None
 
 
 def _fold(text: str) -> str:
@@ -196,11 +194,11 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, 
         en_names, zh_names = [a for a in en.split("|") if a], [_fold(a) for a in zh.split("|") if a]
         info[ident] = (cls, (en_names or [ident])[0], (zh_names or en_names or [ident])[0])
         for alias in en_names + zh_names:  # short Latin names are case-sensitive: "US" is not "us"
-            aliases[re.sub(r"\s+", " ", alias).lower() if len(alias) > 5 or _is_zh(alias) else alias] = ident
+            aliases[re.sub(r"\s+", " ", alias).lower() if len(alias) > 5 or has_han(alias) else alias] = ident
     parts = []
     for alias in sorted(aliases, key=len, reverse=True):
         flags, pat = "i" if len(alias) > 5 else "", re.escape(alias).replace(r"\ ", r"\s+")
-        parts.append(f"(?i:{pat})" if _is_zh(alias) else rf"(?<![A-Za-z0-9])(?{flags}:{pat})(?![A-Za-z0-9])")
+        parts.append(f"(?i:{pat})" if has_han(alias) else rf"(?<![A-Za-z0-9])(?{flags}:{pat})(?![A-Za-z0-9])")
     return re.compile("|".join(parts) or r"(?!)"), aliases, info
 
 
@@ -239,6 +237,9 @@ _LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{_LATIN_START}(?:{_WORDS[key]
 _FLIP = {True: re.compile(r"(?:没有|并未|从未|尚未|并非|不是|并不|不|未|非|无)(?:会|能|再|曾|愿|应|予|被)?$"),
          False: re.compile(r"(?:\bnot(?!\s+only\b)|n't|\bnever|\bno)"
                            r"(?:\s+(?!(?:all|every|each|some|only)\b)[A-Za-z]+){0,2}?\s+$", re.IGNORECASE)}
+# Reach in characters, {Chinese: …, English: …}, of a negation before a stance it flips ("不承担"), of a negation's scope, of a
+# membership word after an entity. Claim-model features (rag/data/claim_model*.json: re-fit after a change); no settings here.
+_CUE_CHARS, _SCOPE_CHARS, _MEMBER_CHARS = {True: 4, False: 30}, {True: 12, False: 60}, 40
 
 
 def extract_slots(text: str) -> list[Slot]:
@@ -271,8 +272,8 @@ def extract_slots(text: str) -> list[Slot]:
     for kind, (regex, keys) in _LEXICON.items():
         for m in regex.finditer(folded):
             _, unit, word = keys[int(str(m.lastgroup)[1:])].split(":")
-            zh = _is_zh(m.group())
-            window = folded[max(0, m.start() - (4 if zh else 30)):m.start()]
+            zh = has_han(m.group())
+            window = folded[max(0, m.start() - _CUE_CHARS[zh]):m.start()]
             cue = _FLIP[zh].search(window) if kind == "stance" else None
             if not (cue and add(kind, -int(word), unit, m.start() - len(window) + cue.start(), m.end())):
                 add(kind, int(word) if kind == "stance" else word, unit, m.start(), m.end())
@@ -282,7 +283,6 @@ def extract_slots(text: str) -> list[Slot]:
 # --- comparison ----------------------------------------------------------------------------------------------
 _CLAUSE_BREAK = re.compile(r"[,;。!?]|(?<![A-Za-z])(?:but|while|whereas)(?![A-Za-z])|但|而|却", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。!?;]|\.(?:\s|$)")
-_STOPWORDS = set("that this with from have been will which their there they were than into more also such does".split())
 
 
 def _memberships(text: str, slots: list[Slot]) -> dict[str, Slot]:
@@ -291,7 +291,7 @@ def _memberships(text: str, slots: list[Slot]) -> dict[str, Slot]:
     stances = [s for s in slots if s.kind == "stance" and s.unit == "member"]
     bound: dict[str, Slot] = {}
     for entity in (s for s in slots if s.kind == "entity"):
-        after = [s for s in stances if entity.end <= s.start <= entity.end + 40
+        after = [s for s in stances if entity.end <= s.start <= entity.end + _MEMBER_CHARS
                  and not _CLAUSE_BREAK.search(text[entity.end:s.start])]
         before = [s for s in stances if s.end <= entity.start and not _SENTENCE_END.search(text[s.end:entity.start])]
         if after or before:
@@ -311,14 +311,14 @@ def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) 
     """A negation in ``text`` bears on content that ``other`` also has (a slot, a word, a Chinese bigram)."""
     folded_other = _fold(other).lower()
     for neg in (s for s in slots if s.kind == "negation"):
-        zh = _is_zh(neg.surface)
-        scope = _fold(text[neg.end:neg.end + (12 if zh else 60)]).lower()
+        zh = has_han(neg.surface)
+        scope = _fold(text[neg.end:neg.end + _SCOPE_CHARS[zh]]).lower()
         inside = [s for s in slots if s.kind != "negation" and neg.end <= s.start < neg.end + len(scope)]
         if any(_same_value(s, o) for s in inside for o in other_slots if (o.kind, o.unit) == (s.kind, s.unit)):
             return True
-        cjk = {scope[i:i + 2] for i in range(len(scope) - 1) if _is_zh(scope[i:i + 2])}
-        terms = (cjk | set(re.findall(r"[a-z]{4,}", scope))) - _STOPWORDS
-        if (not inside) if zh != _is_zh(other) else any(t in folded_other for t in terms):
+        cjk = {scope[i:i + 2] for i in range(len(scope) - 1) if has_han(scope[i:i + 2])}
+        terms = (cjk | set(re.findall(r"[a-z]{4,}", scope))) - NEGATION_SCOPE_STOP_WORDS
+        if (not inside) if zh != has_han(other) else any(t in folded_other for t in terms):
             return True  # in the other language there are no words to compare: the sentence was chosen as a match
     return False
 
@@ -390,7 +390,7 @@ def _render(slot: Slot, zh: bool) -> str:
 def show(slot: Slot, zh: bool) -> str:
     """The slot as written, with its value rendered in the reader's language when the text is in the other."""
     surface, rendered = re.sub(r"\s+", " ", slot.surface.strip()), _render(slot, zh)
-    return surface if _is_zh(surface) == zh else f"{surface}（{rendered}）" if zh else f"{surface} ({rendered})"
+    return surface if has_han(surface) == zh else f"{surface}（{rendered}）" if zh else f"{surface} ({rendered})"
 
 
 def describe(difference: Difference, language: str = "en") -> str:

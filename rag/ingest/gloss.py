@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.settings import Settings
+from rag.text.cjk import HAN_RUN
 from rag.text.english import ACRONYM_NAMES, MONTHS
-from rag.text.lexical import HAN_RUN, bm25_idf, bm25_tf, tokenize
+from rag.text.lexical import bm25, tokenize
 from rag.text.lexicon import BilingualLexicon
 
 # Names what a gloss holds; part of the index's text pipeline stamp, so a change re-indexes.
@@ -104,7 +105,5 @@ class GlossStatistics:
         counts = Counter(gloss.split())
         if not n or not counts:
             return 0.0
-        frequency = self.frequency[language]
-        length = sum(counts.values())
-        return sum(bm25_idf(frequency.get(token, 0), n) * bm25_tf(counts[token], length, self.mean_length[language])
-                   for token in set(question_tokens) if counts.get(token))
+        return bm25(set(question_tokens), counts, sum(counts.values()), self.mean_length[language],
+                    self.frequency[language], n)

@@ -16,6 +16,7 @@ import yaml
 
 from rag.ingest.documents import LoadedDocument, PageSpan, UnreadableDocumentError
 from rag.ingest.titles import title_line
+from rag.text.cjk import CJK_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|
 _MD_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_CJK_GAP = re.compile(f"(?<=[{_CJK}])[ \x1f]*\x1f[ \x1f]*(?=[{_CJK}])")
+_CJK_GAP = re.compile(f"(?<=[{CJK_TEXT}])[ \x1f]*\x1f[ \x1f]*(?=[{CJK_TEXT}])")
 
 
 def _codec_name(name: str) -> str | None:

@@ -1,7 +1,7 @@
 """A display title for a document whose file declares none (no front matter, no Markdown ``#`` heading, no
 PDF metadata): its own title line, else none (the file name stands).
 
-Within the first ``TITLE_LINES`` lines, a title-like line is a heading (``rag.text.sentences.is_heading``:
+Within the first ``settings.title_lines`` lines, a title-like line is a heading (``rag.text.sentences.is_heading``:
 short, no sentence end) that is not a numbered section head, not a generic section name (执行摘要,
 Contents…), not mostly digits (an issue line: "2024 年第 1 期"), and, in Latin script, capitalised but not an
 all-capitals cover line. A line the cover repeats on the title page wins; else the first such line.
@@ -18,13 +18,12 @@ Usage::
 
 from __future__ import annotations
 
-from rag.text.sentences import HAN, LATIN_WORD, SECTION_NUMBER, is_heading
+from rag.settings import get_settings
+from rag.text.cjk import HAN_OR_VARIANT
+from rag.text.sentences import LATIN_WORD, SECTION_NUMBER, is_heading
 
 # Names the title rule; part of the text pipeline a document was indexed with (a change re-indexes it).
 TITLE_RULE = "display-title-1"
-TITLE_LINES = 40  # a title sits on the cover or the title page
-TITLE_MIN_HAN = 6  # shorter Chinese lines are section names or labels ("编者按")
-TITLE_MIN_WORDS = 3
 GENERIC_HEADINGS = frozenset({
     "执行摘要", "摘要", "目录", "前言", "引言", "背景", "编者按", "导语", "概要", "概述", "正文", "附录", "参考文献",
     "abstract", "summary", "executive summary", "contents", "table of contents", "introduction", "foreword",
@@ -38,18 +37,19 @@ def looks_like_title(line: str) -> bool:
         return False
     if text.lower().strip(" ：:") in GENERIC_HEADINGS:
         return False
-    han, words = len(HAN.findall(text)), len(LATIN_WORD.findall(text))
-    if han < TITLE_MIN_HAN and words < TITLE_MIN_WORDS:
+    han, words = len(HAN_OR_VARIANT.findall(text)), len(LATIN_WORD.findall(text))
+    settings = get_settings()
+    if han < settings.title_min_han and words < settings.title_min_words:
         return False
     latin = "".join(ch for ch in text if ch.isascii() and ch.isalpha())
     if han == 0 and (latin.isupper() or not latin[:1].isupper()):
         return False  # an all-capitals cover line, or a lower-case line of running text
-    return sum(ch.isdigit() for ch in text) <= 0.2 * len(text.replace(" ", ""))
+    return sum(ch.isdigit() for ch in text) <= settings.title_max_digit_share * len(text.replace(" ", ""))
 
 
 def title_line(body: str) -> str | None:
     """The document's title line (see the module docstring), or None."""
-    lines = [line.strip() for line in body.splitlines() if line.strip()][:TITLE_LINES]
+    lines = [line.strip() for line in body.splitlines() if line.strip()][:get_settings().title_lines]
     candidates = [line for line in lines if looks_like_title(line)]
     repeated = [line for line in candidates if lines.count(line) > 1]
     return (repeated or candidates or [None])[0]

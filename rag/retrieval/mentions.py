@@ -29,7 +29,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rag.text.lexical import ENGLISH_STOP_WORDS, bm25_idf, bm25_tf, tokenize
+from rag.text.cjk import HAN_IDEOGRAPHS
+from rag.text.lexical import bm25, tokenize
+from rag.text.stopwords import ENGLISH_STOP_WORDS
 
 # Nouns that make a phrase the name of a document. The generic ones (any document is a "report") are
 # left out when the phrase is matched against documents; the specific ones (a memorandum) are evidence.
@@ -62,7 +64,7 @@ _TITLE_ZH = r"《[^》]{2,60}》"
 _PHRASE_ZH = re.compile(
     rf"(?:(?<=据)(?:{_TITLE_ZH}(?:{_NOUNS_ZH})?|[^，,。？?]{{2,16}}?(?:{_NOUNS_ZH})))"
     rf"|{_TITLE_ZH}(?:{_NOUNS_ZH})"
-    rf"|[\w\u4e00-\u9fff]{{0,10}}?[A-Za-z][\w\u4e00-\u9fff]{{0,10}}?(?:{_NOUNS_ZH})"
+    rf"|[\w{HAN_IDEOGRAPHS}]{{0,10}}?[A-Za-z][\w{HAN_IDEOGRAPHS}]{{0,10}}?(?:{_NOUNS_ZH})"
 )
 _LEAD_ZH = re.compile(r"^.*(?:据|根据|关于|与|和|在|，|。|、|,)")
 _QUESTION_WORD_ZH = re.compile(r"哪|什么|何")
@@ -138,11 +140,8 @@ class DocumentTerms:
         mean_length = sum(self.lengths.values()) / n or 1.0
         wanted = set(terms)
         frequency = Counter(t for c in self.counts.values() for t in wanted if c.get(t))
-        return {
-            doc: sum(bm25_idf(frequency[t], n) * bm25_tf(counter[t], self.lengths[doc], mean_length)
-                     for t in wanted if counter.get(t))
-            for doc, counter in self.counts.items()
-        }
+        return {doc: bm25(wanted, counter, self.lengths[doc], mean_length, frequency, n)
+                for doc, counter in self.counts.items()}
 
     def resolve(self, terms: Iterable[str], min_score: float, min_lead: float) -> str | None:
         """The document the terms name: the best-scoring one, when it scores at least ``min_score`` and

@@ -23,7 +23,7 @@ import fcntl
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
@@ -121,7 +121,6 @@ class Hit:
     score: float
     payload: dict[str, Any]
     dense: np.ndarray | None = None
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 class Store(Protocol):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from rag.settings import get_settings
 from rag.text.lexical import has_word, tokenize
 
 QUANTITY_QUESTION = re.compile(r"多少|多高|多大|多长|多久|几[个项家名位次年]|how (many|much|long|often)|what (percentage|amount|share)", re.I)
@@ -51,7 +52,8 @@ ORDINAL_EN = re.compile(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th
 def ordinals_with_heads(text: str) -> list[tuple[int, set[str]]]:
     """Each "n-th X" in ``text`` with the index tokens of the few words after it (its head)."""
     found: list[tuple[int, set[str]]] = []
-    for pattern, span in ((ORDINAL_EN, 30), (ORDINAL_ZH, 8)):
+    settings = get_settings()
+    for pattern, span in ((ORDINAL_EN, settings.ordinal_head_chars_en), (ORDINAL_ZH, settings.ordinal_head_chars_zh)):
         for match in pattern.finditer(text):
             word = next(g for g in match.groups() if g).lower()
             n = next((n for n, forms in ORDINALS.items() if word in forms or word == str(n)), None)

@@ -1,9 +1,15 @@
-"""English words as the bilingual dictionary reads them: stop words, plural and inflection folding
-(dictionary glosses and questions folded alike), acronyms spelled out, content words, month names.
+"""English words, normalized in one module: the index's Snowball stem (``stem``: every English token of the
+sparse index), and the dictionary's word folding (``normalize_en``: plurals to singular, for CC-CEDICT keys
+and a question's words alike), inflection guesses, acronyms spelled out, content words, month names.
+
+The two folds differ on purpose: a stem need not be a word ("agenc"), and Snowball maps "organization" and
+"organ" alike, which would merge dictionary senses; so the dictionary keys words, and a dictionary term is
+matched against the index through both (``rag.text.lexicon``).
 
 Usage::
 
-    normalize_en("agencies")                      # "agency"
+    stem("agencies")                              # "agenc" (index token)
+    normalize_en("agencies")                      # "agency" (dictionary key)
     inflection_variants("prioritising")           # ["prioritizing", ..., "prioritize"]
     english_content_words("What did the U.S. say about the risks?")  # [["united", "state", "risk"]]
 """
@@ -13,17 +19,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-EN_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each etc few for from further had
-    has have having he her here hers him his how however i if in into is it its itself just me more most
-    my no nor not of off on once only or other our ours out over own same she should so some such than
-    that the their theirs them then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your yours sb sth esp e g i e
-    one's oneself something somebody someone kind type used us may might must shall let get got make
-    made like according many much well within without among via per upon whether yet ever little say says
-    said call called mention mentioned describe described true false""".split()
-)
+from nltk.stem.snowball import SnowballStemmer
+
+from rag.text.stopwords import DICTIONARY_ENGLISH_STOP_WORDS
+
 _IRREGULAR = {"memoranda": "memorandum", "criteria": "criterion", "phenomena": "phenomenon", "analyses":
               "analysis", "crises": "crisis", "hypotheses": "hypothesis", "bases": "basis", "indices":
               "index", "children": "child", "people": "people", "data": "data", "media": "media"}
@@ -71,8 +70,8 @@ def inflection_variants(word: str) -> list[str]:
     for form in forms:
         for suffix in ("ing", "ed"):
             if len(form) > len(suffix) + 3 and form.endswith(suffix):
-                stem = form[: -len(suffix)]
-                out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
+                base = form[: -len(suffix)]
+                out += [base, base + "e"] + ([base[:-1]] if len(base) > 2 and base[-1] == base[-2] else [])
     return out
 
 
@@ -81,18 +80,19 @@ def english_content_words(text: str) -> list[list[str]]:
     text = _ACRONYMS.sub(lambda m: ACRONYM_NAMES[m.group(0).replace(".", "")], text)
     segments = []
     for part in _SEGMENT.split(text.lower()):
-        words = [normalize_en(w) for w in WORD.findall(part) if w not in EN_STOP and not w.isdigit()]
-        words = [w for w in words if w not in EN_STOP and len(w) > 1]
+        words = [normalize_en(w) for w in WORD.findall(part) if w not in DICTIONARY_ENGLISH_STOP_WORDS and not w.isdigit()]
+        words = [w for w in words if w not in DICTIONARY_ENGLISH_STOP_WORDS and len(w) > 1]
         if words:
             segments.append(words)
     return segments
 
 
+@lru_cache(maxsize=1)
+def _stemmer() -> SnowballStemmer:
+    return SnowballStemmer("english")
+
+
 @lru_cache(maxsize=1 << 16)
-def snowball_stem(word: str) -> str:
-    """Snowball (Porter2) stem, as the English sparse index uses; the word itself if nltk is missing."""
-    try:
-        from nltk.stem.snowball import EnglishStemmer
-    except ImportError:  # pragma: no cover - nltk is a project dependency
-        return word
-    return EnglishStemmer().stem(word)
+def stem(word: str) -> str:
+    """Snowball (Porter2) stem of a lower-case word: the English tokens of the sparse index."""
+    return _stemmer().stem(word)

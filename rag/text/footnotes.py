@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import re
 
+from rag.text.cjk import HAN_IDEOGRAPHS
+
 CLAUSE_END = "。，；：、！？"
 CLOSERS = "》”）)】」』"
 VALUE_LEAD = "为是约达共有至到第和与及或年月日号超近逾仅了占增减比于在等计逾"  # a number after these is a value
 UNIT = "年月日号个家项名位人国次倍多余万亿元%％条款章节页期届岁时分秒天周"  # a number before these is a value
-HAN = r"\u3400-\u9fff"
 
 FOOTNOTE_MARK = re.compile(
-    rf"(?:(?<=[{HAN}])(?<![{VALUE_LEAD}])\d{{1,3}}(?=[{CLAUSE_END}]|\s*$))"
-    rf"|(?:(?<=[{re.escape(CLOSERS)}])\d{{1,3}}(?=[{CLAUSE_END}]|\s|[{HAN}])(?![{UNIT}]))",
+    rf"(?:(?<=[{HAN_IDEOGRAPHS}])(?<![{VALUE_LEAD}])\d{{1,3}}(?=[{CLAUSE_END}]|\s*$))"
+    rf"|(?:(?<=[{re.escape(CLOSERS)}])\d{{1,3}}(?=[{CLAUSE_END}]|\s|[{HAN_IDEOGRAPHS}])(?![{UNIT}]))",
     re.M,
 )
 

@@ -1,13 +1,15 @@
-"""Sparse lexical vectors: jieba search-mode tokens for Chinese, stemmed words for English.
+"""Sparse lexical vectors: jieba search-mode tokens for Chinese, stemmed words for English; and BM25.
 
 Documents get BM25 term-frequency weights; Qdrant's IDF modifier supplies the IDF side, so the sparse
-dot product scores as BM25. Tokens map to sparse dimensions by a stable 31-bit hash.
+dot product scores as BM25. Tokens map to sparse dimensions by a stable 31-bit hash. Scores computed
+outside the store (a passage's gloss, whole documents) use ``bm25``, the same function.
 
 Usage::
 
     tokens = tokenize("美国人工智能安全研究所 AI Safety Institute")
     doc_vec = document_vector(tokens)          # {dimension: weight}
     query_vec = query_vector(tokenize("研究所"))
+    bm25({"institut"}, Counter(tokens), len(tokens), 90.0, {"institut": 3}, 100)
 """
 
 from __future__ import annotations
@@ -17,46 +19,26 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 
 import jieba
-from nltk.stem.snowball import SnowballStemmer
+
+from rag.text.cjk import HAN_IDEOGRAPHS, HAN_RUN
+from rag.text.english import stem
+from rag.text.stopwords import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS
 
 jieba.setLogLevel(logging.WARNING)
 
-ENGLISH_STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most my
-    myself no nor not of off on once only or other our ours ourselves out over own same she should so some
-    such than that the their theirs them themselves then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves also may might must shall within according among upon whether per via etc""".split()
-)
-CHINESE_STOP_WORDS = frozenset(
-    """的 了 和 与 及 或 是 在 对 为 以 于 把 被 让 给 从 向 由 并 而 且 也 都 就 又 还 等 之 其 该 这 那 此 这些 那些
-    一个 一些 什么 哪些 哪 吗 呢 吧 啊 么 个 中 上 下 将 已 已经 曾 会 能 可 可以 应 应该 要 需要 被 所 有 没有
-    如何 怎么 为什么 根据 关于 通过 以及 方面 进行 提到 认为 表示 指出 据 文 一文 报告 说法 是否 属实""".split()
-)
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+(?:[.,]\d+)*%?|[\u4e00-\u9fff\u3400-\u4dbf]+")
-HAN_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+")
+WORD = re.compile(rf"[A-Za-z][A-Za-z0-9\-']*|\d+(?:[.,]\d+)*%?|[{HAN_IDEOGRAPHS}]+")
 
 # Names the tokenization below; change it whenever tokens change, so stored sparse vectors are rebuilt.
 ANALYZER = "jieba-search+snowball-2"
+# BM25's parameters are Lucene's defaults (k1 1.2, b 0.75), not tuned here. They and the mean length are baked
+# into every stored sparse vector, so they stay with ANALYZER rather than in the settings: a change needs
+# a new ANALYZER (re-index), which a setting would not trigger.
 BM25_K1 = 1.2
 BM25_B = 0.75
-BM25_AVG_TOKENS = 90.0
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> SnowballStemmer:
-    return SnowballStemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return _stemmer().stem(word)
+BM25_AVG_TOKENS = 90.0  # the mean passage length, in index tokens, that the stored vectors assume
 
 
 def tokenize(text: str) -> list[str]:
@@ -88,6 +70,19 @@ def bm25_tf(tf: float, length: float, mean_length: float) -> float:
 def bm25_idf(df: int, n: int) -> float:
     """BM25's IDF as Lucene (and Qdrant's IDF modifier) computes it: never negative."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25(
+    terms: Iterable[str], counts: Mapping[str, int], length: float, mean_length: float,
+    frequency: Mapping[str, int], documents: int,
+) -> float:
+    """BM25 of the distinct ``terms`` over one document: its token ``counts`` and ``length``, among
+    ``documents`` documents of ``mean_length`` tokens in which ``frequency[term]`` documents hold a term.
+
+    The score Qdrant computes from ``document_vector`` with its IDF modifier, for the scores read outside
+    the store (``rag.ingest.gloss``, ``rag.retrieval.mentions``)."""
+    return sum(bm25_idf(frequency.get(term, 0), documents) * bm25_tf(counts[term], length, mean_length)
+               for term in terms if counts.get(term))
 
 
 def document_vector(tokens: Iterable[str], avg_tokens: float = BM25_AVG_TOKENS) -> dict[int, float]:

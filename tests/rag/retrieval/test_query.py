@@ -51,7 +51,6 @@ from helpers.fakes import FakeEmbedder  # noqa: E402
 from rag.retrieval.query import QueryAnalyzer, plain_query  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.text.lexical import tokenize  # noqa: E402
-from rag.text.terms import CROSS_GROUP_WEIGHT  # noqa: E402
 
 FUNDING_ZH = "英国人工智能安全研究所获得了多少初始资金？"
 
@@ -92,7 +91,7 @@ def test_dictionary_groups_differ_by_use_and_the_vectors_are_embedded_in_one_bat
     query = analyzer.run(FUNDING_ZH)
     assert query.translated_terms == {"funding": 1.0, "funds": 0.6}
     assert query.search_groups == [((frozenset({"fund"}),), 1.0)]  # both translations stem to one token
-    assert [w for _, w in query.cross_terms if w > 0] == [CROSS_GROUP_WEIGHT]
+    assert [w for _, w in query.cross_terms if w > 0] == [Settings(_env_file=None).coverage_cross_group_weight]
     assert embedder.batches == [[FUNDING_ZH, query.gloss]] and query.gloss  # the question and its gloss, once
     assert query.vector is not None and query.cross_vector is query.gloss_vector is not None
     assert query.translation_vector is None

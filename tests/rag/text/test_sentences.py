@@ -120,3 +120,13 @@ def test_headings_titles_lead_ins_and_fragments_are_not_statements(line: str) ->
 ])
 def test_statements_are_not_headings(line: str) -> None:
     assert not is_heading(line)
+
+
+def test_the_heading_lengths_are_read_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.settings import Settings
+
+    line = "人工智能安全研究所国际网络"  # 13 Han characters, no sentence end
+    assert is_heading(line)
+    monkeypatch.setattr("rag.text.sentences.get_settings", lambda: Settings(_env_file=None, heading_max_han=12))
+    assert not is_heading(line)
+    assert is_heading("人工智能安全研究所")  # 9 ≤ 12: still a heading

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.text.lexical import tokenize
 from rag.text.terms import (
     coverage,
@@ -33,3 +35,13 @@ def test_latin_names_of_an_english_question_count_only_where_they_match() -> Non
     without_name = coverage(groups, set(tokenize("研究所达成合作")))
     assert with_name == without_name == 1.0  # the name is a bonus, never a requirement
     assert coverage(groups, set(tokenize("OpenAI达成合作"))) < 1.0
+
+
+def test_the_translated_group_weight_is_read_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.settings import Settings
+
+    tokens = tokenize("What did OpenAI agree with the institute?")
+    assert translated_groups([frozenset({"研究所"})], tokens, None)[0][1] == 1.5
+    monkeypatch.setattr("rag.text.terms.get_settings", lambda: Settings(_env_file=None, coverage_cross_group_weight=2.0))
+    groups = translated_groups([frozenset({"研究所"})], tokens, None)
+    assert groups[0][1] == 2.0 and all(w < 0 for _, w in groups[1:])  # the names stay bonus groups
