@@ -38,9 +38,11 @@ class Query:
     translation: str | None = None  # the focus translated by the LLM (only with one configured)
     translated_terms: dict[str, float] = field(default_factory=dict)  # other-language index terms of the focus
     gloss: str | None = None  # the translated terms as a text, embedded in place of a translation
-    search_groups: list[TermGroup] = field(default_factory=list)  # retrieval's groups for other-language passages
-    terms: list[TermGroup] = field(default_factory=list)  # evidence groups for passages in ``language``
-    cross_terms: list[TermGroup] = field(default_factory=list)  # evidence groups for the other language
+    # Term groups (rag.text.terms, one kind): retrieval's for other-language passages (the focus, with the
+    # dictionary senses the index attests), and evidence's for passages in ``language`` and in the other one
+    search_groups: list[TermGroup] = field(default_factory=list)
+    terms: list[TermGroup] = field(default_factory=list)
+    cross_terms: list[TermGroup] = field(default_factory=list)
     answer_kind: str | None = None  # "money", "duration" or "figure" when a how-much question (rag.text.asked)
     asks_date: bool = False  # whether it asks when
     sought: re.Pattern[str] | None = field(default=None, repr=False)  # what a passage states to answer it

@@ -33,7 +33,7 @@ from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.normalize import fold_text
 from rag.text.terms import same_language_groups, translated_groups
-from rag.types import Query, TermGroup
+from rag.types import Query
 
 Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
 GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target) -> per source word, its translations
@@ -51,20 +51,6 @@ def clean_question(question: str | None, max_chars: int) -> str:
 
 def other_language(language: str) -> str:
     return "en" if language == "zh" else "zh"
-
-
-def search_groups(groups: list[frozenset[str]], translation: str | None) -> list[TermGroup]:
-    """Retrieval's groups for other-language passages: per source word the index-token sets of its
-    translations, weight 1 (each word counts once, however many translations the dictionary offers for
-    it); each word of an LLM translation is a group of its own."""
-    found: list[TermGroup] = []
-    for group in groups:
-        alternatives = tuple(dict.fromkeys(frozenset(tokenize(term)) for term in group if tokenize(term)))
-        if alternatives:
-            found.append((alternatives, 1.0))
-    if translation:
-        found += [((frozenset([token]),), 1.0) for token in dict.fromkeys(tokenize(translation))]
-    return found
 
 
 def text_fields(text: str) -> dict[str, Any]:
@@ -165,10 +151,11 @@ class QueryAnalyzer:
         gloss = self.gloss(translated, translation)
         groups = self.search_translations(focus, other) if self.search_translations is not None else []
         evidence = self.evidence_groups(cleaned, other) if self.evidence_groups is not None else []
+        focus_tokens = tuple(tokenize(focus))
         query = Query(
-            cleaned, language, focus=focus, focus_tokens=tuple(tokenize(focus)), named=named,
+            cleaned, language, focus=focus, focus_tokens=focus_tokens, named=named,
             translation=translation, translated_terms=translated, gloss=gloss,
-            search_groups=search_groups(groups, translation),
+            search_groups=translated_groups(groups, list(focus_tokens), translation),
             terms=same_language_groups(list(tokens)),
             cross_terms=translated_groups(evidence, list(tokens), translation),
             **derived,

@@ -195,7 +195,9 @@ class Retriever:
             queries.append(Prefetch("sparse", query_vector(own_focus), len(ids)))
         by_question, by_translation, *by_focus = self.index.store.score_points(queries, ids)
         by_focus_words = by_focus[0] if by_focus else by_question
-        groups = query.search_groups
+        # the share of the question's words a passage holds in translation: the positive groups only (names and
+        # numbers kept in Latin script, bonus groups for evidence, would lift every passage that mentions "AI")
+        groups = [g for g in query.search_groups if g[1] > 0]
         glosses = self.statistics.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
         for point, hit in zip(ids, results, strict=True):
             hit.features["answer_kind"] = float(query.sought is not None and query.sought.search(hit.text) is not None)

@@ -83,18 +83,22 @@ def test_the_query_holds_what_every_stage_reads() -> None:
     assert other.language == "en" and other.answer_kind is None and other.asks_date  # negative: another kind asked
 
 
-def test_dictionary_groups_differ_by_use_and_the_vectors_are_embedded_in_one_batch() -> None:
+def test_dictionary_groups_are_one_kind_and_the_vectors_are_embedded_in_one_batch() -> None:
     embedder = RecordingEmbedder()
     analyzer = QueryAnalyzer(Settings(_env_file=None), embed_queries=embedder.embed_queries,
                              expand_terms=lambda text, target: [("funding", 1.0), ("funds", 0.6)],
                              search_translations=dictionary, evidence_groups=dictionary)
     query = analyzer.run(FUNDING_ZH)
     assert query.translated_terms == {"funding": 1.0, "funds": 0.6}
-    assert query.search_groups == [((frozenset({"fund"}),), 1.0)]  # both translations stem to one token
-    assert [w for _, w in query.cross_terms if w > 0] == [Settings(_env_file=None).coverage_cross_group_weight]
+    # one kind of group for retrieval and evidence: per source word its translations, same weight
+    weight = Settings(_env_file=None).coverage_cross_group_weight
+    assert query.search_groups == query.cross_terms == [((frozenset({"fund"}), frozenset({"fund"})), weight)]
     assert embedder.batches == [[FUNDING_ZH, query.gloss]] and query.gloss  # the question and its gloss, once
     assert query.vector is not None and query.cross_vector is query.gloss_vector is not None
     assert query.translation_vector is None
+    english = analyzer.run("How much AI funding did the UK give?")
+    bonus = [g for g in english.search_groups if g[1] < 0]  # its Latin words count where a passage holds them
+    assert bonus and bonus == [g for g in english.cross_terms if g[1] < 0]
 
 
 def test_an_llm_translation_replaces_the_gloss() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.fakes import FakeEmbedder
+
 from rag.app.service import PolicyQA
 from rag.ingest.index import Index
 from rag.retrieval.mentions import DocumentTerms
