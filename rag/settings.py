@@ -160,6 +160,11 @@ class Settings(BaseSettings):
     rerank_foreign_penalty: float = 3.0
     dedupe_similarity: float = 0.97
     max_question_chars: int = 2000
+    # A question this short after a chat turn is a follow-up: without an LLM it is asked with the previous
+    # question before it ("还有呢？"); hand-set, tests/rag/app/test_service.py.
+    followup_max_chars: int = 40
+    # An LLM reply saying "not found" that is this short is a refusal (a longer one says more: it is verified).
+    llm_refusal_max_chars: int = 200
 
     # --- answering -------------------------------------------------------------------------
     # Weights of question terms in coverage (rag.text.terms): a translated word's group counts this much
@@ -172,6 +177,24 @@ class Settings(BaseSettings):
     answer_contexts: int = 10
     answer_max_sentences: int = 4
     answer_passages: int = 5
+    # A sentence's bonus for its passage's rank, evidence_rank_prior / (1 + rank): breaks ties between equally
+    # covering sentences in favour of the better passage (hand-set with the evidence scoring; the models read it).
+    evidence_rank_prior: float = 0.05
+    # Feature definitions of the fitted answerability model (rag/answer/answerability.py): the best sentences
+    # its embedding and reader features read, and the share of the best coverage that counts a sentence as
+    # "close". Hand-set with the features; the model was fitted on them: re-fit after a change.
+    answerability_sentences_read: int = 5
+    answerability_close_share: float = 0.9
+    # Feature definitions of the fitted claim model (rag/answer/claims.py), hand-set with the features; re-fit
+    # after a change: the candidate sentences a claim is read against; characters after a negation cue that
+    # it negates, per evidence language; claim terms that must fall there (one shared word such as 安全 is too
+    # common); English senses of a Chinese word read as its synonyms; the longest swapped run of words.
+    claim_candidates: int = 8
+    claim_negation_span_zh: int = 10
+    claim_negation_span_en: int = 40
+    claim_negated_min_terms: int = 2
+    claim_synonym_senses: int = 6
+    claim_substitution_span: int = 2
     # Refuse when the best evidence sentence covers less of the question's weighted terms than this;
     # cross-lingual coverage goes through the dictionary and runs lower. Calibrated on the dev set and
     # the XQuAD tune half (bench/refusal.py --half tune, same-language false refusals / near-miss

@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 
 from rag.answer.answer_type import Missing
+from rag.settings import get_settings
 from rag.text.asked import answer_pattern
 from rag.text.lexical import tokenize
 from rag.text.terms import coverage, term_weight
 from rag.types import EvidenceSentence, PairReader, Query, SearchHit, TermGroup
 
-SENTENCES_READ = 5  # best sentences the question's embedding is compared with (one passage embedding each)
 Similarity = Callable[[list[str]], np.ndarray]  # texts → the embedding cosine of each with the question
 
 
@@ -97,8 +97,10 @@ class Case:
         return self.tokens(f"{hit.scored_title}\n{hit.section}\n{hit.text}")
 
     def read_texts(self) -> list[str]:
-        """The sentences compared with the question: the best ``SENTENCES_READ`` and the strongest one."""
-        return list(dict.fromkeys([s.text for s in self.sentences[:SENTENCES_READ]]
+        """The sentences compared with the question: the best ``settings.answerability_sentences_read`` and the
+        strongest one."""
+        read = get_settings().answerability_sentences_read
+        return list(dict.fromkeys([s.text for s in self.sentences[:read]]
                                   + ([self.strongest.text] if self.strongest else [])))
 
     def cosines(self) -> dict[str, float]:
@@ -194,9 +196,10 @@ def _support_margin(case: Case) -> float:
 
 
 def _close_sentences(case: Case) -> float:
-    """log(1 + sentences within 90 % of the strongest coverage): many equal candidates, none answers."""
-    best = _support(case)
-    return math.log1p(sum(s.coverage >= 0.9 * best for s in case.sentences)) if best > 0 else 0.0
+    """log(1 + sentences within ``settings.answerability_close_share`` of the strongest coverage): many equal
+    candidates, none answers."""
+    best, share = _support(case), get_settings().answerability_close_share
+    return math.log1p(sum(s.coverage >= share * best for s in case.sentences)) if best > 0 else 0.0
 
 
 def _rare_in_sentence(case: Case) -> float:

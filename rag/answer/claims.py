@@ -35,6 +35,7 @@ from rag.answer.claim_model import (
     relevance_order,
 )
 from rag.answer.slots import Difference, compare_slots
+from rag.settings import get_settings
 from rag.text.lexical import has_word, tokenize
 from rag.types import EvidenceSentence, PairReader, Query, TermGroup
 
@@ -115,8 +116,6 @@ NEGATION_CUE = {
     "zh": re.compile(r"不是|并非|并不|并未|从未|尚未|没有|不(?![断仅同少久过但论管得])|未(?![来成])"),
     "en": re.compile(r"\b(?:not|no|never|neither|nor|without|isn't|aren't|wasn't|weren't|doesn't|don't|didn't)\b", re.IGNORECASE),
 }
-NEGATED_SPAN_CHARS = {"zh": 10, "en": 40}
-NEGATED_MIN_TERMS = 2  # one shared word ("安全") is too common to say the claim itself is negated
 
 
 def negates_claim_terms(claim: str, claim_language: str, evidence: str, groups: list[TermGroup]) -> bool:
@@ -126,11 +125,12 @@ def negates_claim_terms(claim: str, claim_language: str, evidence: str, groups: 
     if NEGATION_CUE[claim_language if claim_language in NEGATION_CUE else "en"].search(claim):
         return False
     evidence_language = "en" if evidence.isascii() else "zh"
-    span_chars = NEGATED_SPAN_CHARS[evidence_language]
+    settings = get_settings()
+    span_chars = settings.claim_negation_span_zh if evidence_language == "zh" else settings.claim_negation_span_en
     content = [alternatives for alternatives, weight in groups if weight > 0]
     for cue in NEGATION_CUE[evidence_language].finditer(evidence):
         negated = set(tokenize(evidence[cue.end(): cue.end() + span_chars]))
-        if sum(any(alt <= negated for alt in alternatives) for alternatives in content) >= NEGATED_MIN_TERMS:
+        if sum(any(alt <= negated for alt in alternatives) for alternatives in content) >= settings.claim_negated_min_terms:
             return True
     return False
 
@@ -180,7 +180,7 @@ class Senses:
 
     def senses(self, word: str) -> frozenset[str]:
         if word not in self._cache:
-            found = (self.lexicon.en_to_zh([word])[word] if word.isascii() else self.lexicon.zh_to_en([word])[word][:6])
+            found = (self.lexicon.en_to_zh([word])[word] if word.isascii() else self.lexicon.zh_to_en([word])[word][:get_settings().claim_synonym_senses])
             self._cache[word] = frozenset(found)
         return self._cache[word]
 
@@ -204,10 +204,12 @@ def novel_terms(groups: list[TermGroup], tokens: set[str], senses: Senses | None
     return count
 
 
-def substitutions(claim: list[str], sentence: list[str], senses: Senses | None, span: int = 2) -> int:
+def substitutions(claim: list[str], sentence: list[str], senses: Senses | None, span: int | None = None) -> int:
     """How many short runs of the claim's words (tokens, in order) stand where the sentence has others — a
     word swapped (领先 → 落后, largest → smallest, DOD → DOL) — counting only runs of at most ``span`` words
-    on both sides whose claim words the sentence neither holds nor renders with a dictionary synonym."""
+    on both sides whose claim words the sentence neither holds nor renders with a dictionary synonym
+    (default ``span``: ``settings.claim_substitution_span``)."""
+    span = get_settings().claim_substitution_span if span is None else span
     count = 0
     for op, a0, a1, b0, b1 in SequenceMatcher(None, sentence, claim, autojunk=False).get_opcodes():
         if op != "replace" or a1 - a0 > span or b1 - b0 > span:
@@ -219,7 +221,7 @@ def substitutions(claim: list[str], sentence: list[str], senses: Senses | None, 
 
 
 def claim_pairs(
-    query: Query, sentences: list[EvidenceSentence], candidates: int = 8, senses: Senses | None = None,
+    query: Query, sentences: list[EvidenceSentence], candidates: int | None = None, senses: Senses | None = None,
     similarity: Similarity | None = None,
 ) -> list[ClaimPair]:
     """The claim (``query``) read against its best candidate sentences, in retrieval's order (the claim
@@ -230,6 +232,7 @@ def claim_pairs(
     if not any(weight > 0 for _, weight in query.terms):
         return []  # nothing to check: no content word ("🤖", a bare question mark)
     unique = {s.text: s for s in reversed(sentences) if not is_instruction(s.text)}  # overlapping chunks repeat a sentence
+    candidates = get_settings().claim_candidates if candidates is None else candidates
     chosen = sorted(unique.values(), key=lambda s: -s.score)[:candidates]
     if not chosen:
         return []

@@ -139,7 +139,7 @@ def evidence_case(
     passages scored (best first; sentences that state the asked-for kind of figure get a bonus), the
     evidence chosen from them, and what the answer-type rules find missing in it."""
     sentences = score_sentences(hits, query, settings.answer_passages, settings.evidence_context_weight,
-                                 settings.evidence_passage_weight)
+                                 settings.evidence_passage_weight, settings.evidence_rank_prior)
     wanted = answer_pattern(query.answer_kind)
     if wanted is not None:  # the answer type: prefer sentences that state such a figure
         for sentence in sentences:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import re
 
+from rag.settings import get_settings
 from rag.text.lexical import tokenize
 from rag.text.terms import coverage
 from rag.types import EvidenceSentence, Query, SearchHit
-
-RANK_PRIOR = 0.05
-
 
 # A sentence holding a URL is a reference, a byline or an address line, not an answer.
 URL = re.compile(r"https?://|www\.", re.I)
@@ -44,10 +42,13 @@ def relative_scores(hits: list[SearchHit]) -> list[float]:
 
 def score_sentences(
     hits: list[SearchHit], query: Query, max_passages: int, context_weight: float = 0.0, passage_weight: float = 0.0,
+    rank_prior: float | None = None,
 ) -> list[EvidenceSentence]:
     """Every sentence of the top ``max_passages`` passages, best first. A sentence scores its own
     coverage of the question, plus ``context_weight`` × its passage's coverage, plus ``passage_weight`` ×
-    its passage's retrieval score (relative to the other top passages)."""
+    its passage's retrieval score (relative to the other top passages), plus ``rank_prior`` / (1 + the
+    passage's rank) (default: ``settings.evidence_rank_prior``)."""
+    rank_prior = get_settings().evidence_rank_prior if rank_prior is None else rank_prior
     sentences: list[EvidenceSentence] = []
     top = hits[:max_passages]
     for rank, (hit, retrieval) in enumerate(zip(top, relative_scores(top), strict=True)):
@@ -60,7 +61,7 @@ def score_sentences(
         for sentence in passage_sentences(hit, rank):
             sentence.coverage = coverage(terms, set(tokenize(sentence.text)))
             sentence.score = (sentence.coverage + context_weight * context + passage_weight * retrieval
-                              + RANK_PRIOR / (1 + rank))
+                              + rank_prior / (1 + rank))
             sentences.append(sentence)
     sentences.sort(key=lambda s: -s.score)
     return sentences

@@ -47,7 +47,6 @@ from rag.types import Answer, EvidenceSentence, Query, SearchHit, SearchResult
 logger = logging.getLogger(__name__)
 
 History = list[tuple[str, str]]  # (user question, assistant answer)
-FOLLOWUP_MAX_CHARS = 40
 LLM_REFUSAL = re.compile(r"(文档中没有找到|the documents do not say)", re.I)
 
 
@@ -142,7 +141,7 @@ class PolicyQA:
             from rag.text.language import detect_language
 
             return rewrite_followup(self.llm, self.settings, history, question, detect_language(question))
-        if len(question) <= FOLLOWUP_MAX_CHARS:
+        if len(question) <= self.settings.followup_max_chars:
             return f"{history[-1][0]} {question}"
         return question
 
@@ -229,7 +228,7 @@ class PolicyQA:
         except Exception as error:  # noqa: BLE001 - fall back to the offline answer, say why
             logger.warning("LLM failed (%s); answering extractively", error)
             return extractive_answer(query, hits, evidence, support)
-        if LLM_REFUSAL.search(text) and len(text) < 200:
+        if LLM_REFUSAL.search(text) and len(text) < self.settings.llm_refusal_max_chars:
             return refusal(question, q_lang, hits, support)
         verified, citations, notes = verify_answer(
             text, q_lang, passages, self.settings, self.lexicon.translation_groups if self.lexicon else None,
@@ -251,8 +250,9 @@ class PolicyQA:
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
         result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language)
         sentences = score_sentences(result.hits, result.query, self.settings.answer_passages,
-                                    self.settings.evidence_context_weight, self.settings.evidence_passage_weight)
-        return statement, result, claim_pairs(result.query, sentences, senses=self.senses,
+                                    self.settings.evidence_context_weight, self.settings.evidence_passage_weight,
+                                    self.settings.evidence_rank_prior)
+        return statement, result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
                                               similarity=self.similarity(result.query.vector))
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:

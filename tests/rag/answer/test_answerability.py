@@ -9,7 +9,7 @@ import pytest
 from helpers.fakes import FakeEmbedder
 
 from rag.answer import answerability_model
-from rag.answer.answerability import FEATURES, SENTENCES_READ, Case, features
+from rag.answer.answerability import FEATURES, Case, features
 from rag.answer.answerability_model import READER_MODEL_PATH, load_model
 from rag.answer.compose import answering_evidence, compose_extractive, evidence_case
 from rag.retrieval.query import plain_query
@@ -135,7 +135,7 @@ def test_the_sentence_features_read_the_questions_cosine_with_its_best_sentences
     assert case.strongest is not None and case.strongest.text == ANSWER
     assert values["sentence_dense"] == pytest.approx(0.91) and values["strongest_dense"] == pytest.approx(0.91)
     features(case)
-    assert len(asked) == 1 and len(asked[0]) <= SENTENCES_READ + 1  # computed once, few sentences
+    assert len(asked) == 1 and len(asked[0]) <= Settings(_env_file=None).answerability_sentences_read + 1  # computed once, few sentences
     low = {**cosine, ANSWER: 0.55}
     other = evidence_case(plain_query(QUESTION, "en"), hits_with(ANSWER), settings,
                           lambda texts: np.array([low.get(t, 0.5) for t in texts]))
@@ -158,6 +158,6 @@ def test_the_reader_features_read_its_answer_probability_for_the_best_sentences(
     values = features(case)
     assert values["reader_best"] == pytest.approx(0.9) and values["reader_strongest"] == pytest.approx(0.9)
     features(case)
-    assert len(asked) == 1 and len(asked[0]) <= SENTENCES_READ + 1  # read once, few sentences
+    assert len(asked) == 1 and len(asked[0]) <= Settings(_env_file=None).answerability_sentences_read + 1  # read once, few sentences
     near = evidence_case(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), Settings(_env_file=None), None, reader)
     assert features(near)["reader_best"] == pytest.approx(0.2)  # negative: no sentence reads as the answer
