@@ -296,11 +296,13 @@ def llm_translation_system(index: Any, base: Any, llm_url: str, cache: Translati
     """The hybrid retriever with LLM query translation on (``RAG_TRANSLATE_QUERIES``) through an
     OpenAI-compatible server at ``llm_url``; translations cached in ``cache``."""
     from rag.app.service import PolicyQA
+    from rag.retrieval.retriever import Retriever
 
     settings = base.model_copy(update={"llm_base_url": llm_url, "llm_model": cache.model, "translate_queries": True})
-    retriever = PolicyQA.open(settings, index=index).retriever
-    assert retriever.analyzer.translate is not None
-    retriever.analyzer.translate = cache.wrap(retriever.analyzer.translate)
+    qa = PolicyQA.open(settings, index=index)
+    assert qa.llm is not None
+    retriever = Retriever(index, settings, expand_terms=qa.expand_terms, translate=cache.wrap(qa.translate),
+                          translate_groups=qa.search_groups, statistics=qa.retriever.statistics)
 
     def search(question: str) -> list[str]:
         return dedupe(Path(h.doc).stem for h in retriever.run(question, k=FETCH_CHUNKS).hits)

@@ -57,10 +57,10 @@ class PolicyQA:
         self.settings = settings
         self.lexicon = lexicon
         self.llm = llm
-        translate = self._translate if llm is not None else None
+        translate = self.translate if llm is not None else None
         self.retriever = Retriever(
-            index, settings, expand_terms=self._expand if lexicon else None, translate=translate,
-            translate_groups=self._search_groups if lexicon else None, statistics=statistics,
+            index, settings, expand_terms=self.expand_terms if lexicon else None, translate=translate,
+            translate_groups=self.search_groups if lexicon else None, statistics=statistics,
             evidence_groups=lexicon.translation_groups if lexicon else None,
         )
         self._lock = threading.RLock()
@@ -84,11 +84,13 @@ class PolicyQA:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
-    # --- helpers ------------------------------------------------------------------------------
-    def _expand(self, text: str, target: str) -> list[tuple[str, float]]:
+    # --- the dictionary and the LLM as retrieval reads them (rag.retrieval.query.QueryAnalyzer) -----------
+    def expand_terms(self, text: str, target: str) -> list[tuple[str, float]]:
+        """``text``'s words in the ``target`` language, weighted (the dictionary, senses the index attests)."""
         return self.lexicon.expand_query(text, target, **self._sense_choice())
 
-    def _search_groups(self, text: str, target: str) -> list[frozenset[str]]:
+    def search_groups(self, text: str, target: str) -> list[frozenset[str]]:
+        """Per word of ``text``, its translations into ``target`` (senses the index attests)."""
         return self.lexicon.translation_groups(text, target, **self._sense_choice())
 
     def _sense_choice(self) -> dict[str, Any]:
@@ -97,7 +99,8 @@ class PolicyQA:
         pool = self.settings.dictionary_sense_pool
         return {"attested": self.retriever.statistics.vocabulary(), "sense_pool": pool} if pool > 0 else {}
 
-    def _translate(self, text: str, target: str) -> str | None:
+    def translate(self, text: str, target: str) -> str | None:
+        """``text`` translated into ``target`` by the LLM (None without one, or on its failure)."""
         from rag.answer.llm import translate
 
         return translate(self.llm, self.settings, text, target)
