@@ -1,4 +1,5 @@
-"""Train the reader (``rag/answer/reader.py``) on ``bench/data/reader/train.jsonl`` — on two CPU cores.
+"""Train the reader on ``bench/data/reader/train.jsonl`` — on two CPU cores. Training runs the PyTorch net
+(``rag/answer/reader_net.py``); what it writes is run by the numpy reader (``rag/answer/reader.py``).
 
 What makes it fit the machine: the embeddings and the lower ``--split`` layers stay frozen, so their
 output is computed once per pair and kept (bf16, unpadded) while only the top layers and the two heads
@@ -38,11 +39,11 @@ from rag.answer.reader import (
     CLAIM_LABELS,
     MAX_TOKENS,
     QUESTION_LABELS,
-    ReaderNet,
-    build_net,
     pair_ids,
     sha256,
 )
+from rag.answer.reader_net import ReaderNet, build_net
+from rag.encoder.model import tensors
 
 logger = logging.getLogger("bench.reader_train")
 DATA = common.PROJECT / "bench/data/reader/train.jsonl"
@@ -87,7 +88,7 @@ def lower_states(net: ReaderNet, tokenizer: Any, ids: list[list[int]], batch: in
     with torch.inference_mode():
         for n in range(0, len(order), batch):
             chunk = order[n:n + batch]
-            padded = tokenizer.pad([ids[i] for i in chunk])
+            padded = tensors(tokenizer.pad([ids[i] for i in chunk]))
             hidden = net.lower(padded["input_ids"], padded["attention_mask"], padded["position_ids"])
             for row, i in enumerate(chunk):
                 out[i] = hidden[row, :len(ids[i])].to(torch.bfloat16).clone()

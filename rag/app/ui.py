@@ -75,7 +75,7 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         logger.info("loading the embedding model, index and dictionary …")
         qa = PolicyQA.open(settings)
         index_corpus(qa, settings)
-        qa.reader("question"), qa.reader("claim")  # load the reader now (torch + weights: seconds), not on first use
+        qa.reader("question"), qa.reader("claim")  # load the reader now (weights: under a second), not on first use
     demo = build_ui(qa, settings)
     demo.queue(default_concurrency_limit=settings.ask_concurrency)
     demo.launch(

