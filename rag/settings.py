@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     # A passage that opens by referring back ("例如…", "However, …") is returned with the sentence it
     # refers to, from the passage before it (the chunk border cut them apart).
     passage_referents: bool = True
+    # A passage's first or last sentence cut by the chunk border (an over-long sentence split into pieces,
+    # rag.ingest.chunking) is completed from the neighbouring passages, so that a cited sentence is whole.
+    complete_cut_sentences: bool = True
+    # A last sentence without a sentence end is such a piece when it holds this share of chunk_max_tokens:
+    # the chunker's cuts hold 157-159 of 160 tokens, the longest whole line without an end ("…, shall:") 143.
+    cut_sentence_min_share: float = 0.95
     # Each passage's gloss in the other language (rag/gloss.py), made at ingest (re-ingest after a
     # change): the first English words of each Chinese term's dictionary entry, the first Chinese
     # translations of each English word. Chosen with the rerank weights below.

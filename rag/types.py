@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from rag.text.footnotes import without_footnote_marks
+
 # A query term group: alternative token sets (any one fully present counts) and the group's weight.
 # A negative weight marks a bonus group: it counts only where it matches (names and numbers of an
 # English question may or may not be written in Latin script inside a Chinese passage).
@@ -157,11 +159,17 @@ class Citation:
     passage_start: int = 0
     passage_end: int = 0
 
+    @property
+    def shown(self) -> str:
+        """The sentence as a reader sees it: without the footnote marks glued into it ("…研究所26。" →
+        "…研究所。", rag.text.footnotes); ``text`` stays exact, so ``start``/``end`` still cover it."""
+        return without_footnote_marks(self.text)
+
     def to_json(self) -> dict[str, Any]:
         return {
-            "n": self.n, "doc": self.doc, "title": self.title, "text": self.text, "start": self.start,
-            "end": self.end, "page": self.page, "score": round(self.score, 4), "section": self.section,
-            "date": self.date,
+            "n": self.n, "doc": self.doc, "title": self.title, "text": self.text, "shown": self.shown,
+            "start": self.start, "end": self.end, "page": self.page, "score": round(self.score, 4),
+            "section": self.section, "date": self.date,
         }
 
 

@@ -15,11 +15,23 @@ import re
 
 from rag.settings import get_settings
 from rag.text.lexical import tokenize
+from rag.text.sentences import ends_sentence
 from rag.text.terms import coverage
 from rag.types import EvidenceSentence, Query, SearchHit
 
 # A sentence holding a URL is a reference, a byline or an address line, not an answer.
 URL = re.compile(r"https?://|www\.", re.I)
+
+
+def is_fragment(text: str, a: int, b: int) -> bool:
+    """Whether ``text[a:b]`` neither starts nor ends a sentence of the passage ``text``: a piece of an
+    over-long sentence between two others (rag.ingest.chunking), with no sentence end or line break on
+    either side. It stays visible in the passage, never evidence. A passage's first and last sentences are
+    whole or dropped already (rag.retrieval.sentence_completion)."""
+    before, after = text[:a], text[b:]
+    starts = not before.strip() or "\n" in before[len(before.rstrip()):] or ends_sentence(before)
+    ends = not after.strip() or "\n" in after[:len(after) - len(after.lstrip())] or ends_sentence(text[a:b])
+    return not starts and not ends
 
 
 def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
@@ -28,7 +40,7 @@ def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
         a, b = span[0], span[1]
         raw_a, raw_b = (span[2], span[3]) if len(span) >= 4 else (hit.start, hit.end)
         text = hit.text[a:b].strip()
-        if text and not URL.search(text):
+        if text and not URL.search(text) and not is_fragment(hit.text, a, b):
             out.append(EvidenceSentence(hit, rank, text, raw_a, raw_b, position))
     return out
 

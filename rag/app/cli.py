@@ -95,7 +95,7 @@ def _render_answer(answer: Any) -> str:
     lines = [answer.answer, ""]
     for c in answer.citations:
         lines.append(f"[{c.n}] {c.title} — {c.doc} [{c.start}:{c.end}]" + (f" p.{c.page}" if c.page else ""))
-        lines.append(f"    {c.text}")
+        lines.append(f"    {c.shown}")
     if answer.refused and answer.contexts:
         for hit in answer.contexts[:3]:
             lines.append(f"  · {hit.doc}: {hit.text[:120]}")

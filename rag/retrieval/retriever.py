@@ -22,6 +22,7 @@ from rag.ingest.index import Index
 from rag.retrieval.mentions import TermExpander
 from rag.retrieval.query import GroupTranslator, QueryAnalyzer, Translator
 from rag.retrieval.rerank import rerank
+from rag.retrieval.sentence_completion import complete_cut_sentences
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.base import ChunkFilter, Hit, Prefetch, point_id
@@ -266,6 +267,8 @@ class Retriever:
             self.add_term_scores(results, [hit.id for hit in hits], query)
             results = rerank(query.language, query.vector, query.cross_vector, results, s, named=query.named)
         results = results[:k]
+        if s.complete_cut_sentences:  # before the referents: a completed first sentence is what refers back
+            complete_cut_sentences(results, self.index.store, self.index.embedder.count_tokens, s)
         if s.passage_referents:
             self.add_referents(results)
         timings = {

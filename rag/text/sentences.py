@@ -6,6 +6,7 @@ Usage::
     split_sentences("英国设立了研究所。It opened in 2023.")   # [(0, 9), (9, 27)]
     is_heading("3.3.2 美国人工智能安全研究所")                # True
     refers_back("例如，该机构发布了报告。")                    # True
+    ends_sentence("It opened in 2023.")                         # True
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ def is_heading(sentence: str) -> bool:
         return False
     short = han <= settings.heading_max_han and words <= settings.heading_max_words
     return short or SECTION_NUMBER.match(text) is not None
+
+
+def ends_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` ends with a sentence end (。！？；… or . ! ?; closing quotes or brackets may follow)."""
+    last = sentence.rstrip().rstrip(CLOSERS)[-1:]
+    return bool(last) and (last in CJK_END or last in ".!?")
 
 
 def refers_back(sentence: str) -> bool:

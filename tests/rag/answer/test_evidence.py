@@ -38,3 +38,24 @@ def test_sentences_with_a_url_are_never_evidence() -> None:
     passage = hit(text, 1.0, "a")
     passage.sentences = [(0, first, 0, first), (first, len(text), first, len(text))]
     assert [s.text for s in passage_sentences(passage, 0)] == ["清华大学国际安全研究中心发布简报。"]
+
+
+
+def test_a_piece_that_neither_starts_nor_ends_a_sentence_is_never_evidence() -> None:
+    from rag.answer.evidence import is_fragment, passage_sentences
+
+    pieces = ["The Secretary shall, within 90 days", "and after consulting the agencies", "propose rules."]
+    text = " ".join(pieces)
+    spans, at = [], 0
+    for piece in pieces:
+        spans.append((at, at + len(piece), at, at + len(piece)))
+        at += len(piece) + 1
+    passage = hit(text, 1.0, "a")
+    passage.sentences = spans
+    found = passage_sentences(passage, 0)
+    assert [s.text for s in found] == [pieces[0], pieces[2]]  # the middle piece stays in the passage only
+    assert [s.position for s in found] == [0, 2]
+    # a line of its own, or a piece that starts or ends a sentence, is no fragment
+    assert not is_fragment("标题\n初始资金1亿英镑 ，\n下一行", 3, 12)
+    assert not is_fragment(text, *spans[0][:2]) and not is_fragment(text, *spans[2][:2])
+    assert is_fragment(text, *spans[1][:2])

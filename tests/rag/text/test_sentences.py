@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.sentences import is_heading, refers_back, split_sentences
+from rag.text.sentences import (
+    ends_sentence,
+    is_heading,
+    refers_back,
+    split_sentences,
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -130,3 +135,8 @@ def test_the_heading_lengths_are_read_from_the_settings(monkeypatch: pytest.Monk
     monkeypatch.setattr("rag.text.sentences.get_settings", lambda: Settings(_env_file=None, heading_max_han=12))
     assert not is_heading(line)
     assert is_heading("人工智能安全研究所")  # 9 ≤ 12: still a heading
+
+
+def test_a_sentence_end_is_told_from_a_cut() -> None:
+    assert ends_sentence("It opened in 2023.") and ends_sentence("研究所成立了。") and ends_sentence("他说：“成立了。”")
+    assert not ends_sentence("这是全球首") and not ends_sentence("the heads of the agencies") and not ends_sentence("")
