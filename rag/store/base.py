@@ -207,6 +207,18 @@ def _intersection(first: list[str] | None, second: list[str] | None) -> list[str
     return [value for value in first if value in kept]
 
 
+# Fused (RRF) scores tie exactly where two points hold mirrored ranks in lists of equal weight, and the engine
+# returns tied points in no fixed order, so the candidates at the cut changed from one call to the next (and
+# with them the rerank). Both backends ask for this many more and settle the ties by point id.
+TIE_SLACK = 16
+
+
+def settle_ties(hits: list[Hit], limit: int) -> list[Hit]:
+    """``hits`` (fetched with ``TIE_SLACK`` to spare) best first, equal scores in point-id order, cut to ``limit``:
+    the same query gives the same candidates and order every time."""
+    return sorted(hits, key=lambda h: (-h.score, h.id))[:limit]
+
+
 def to_hit(point: Any) -> Hit:
     """A scored point of either backend (both name the fields alike) as a ``Hit``."""
     return Hit(id=str(point.id), score=float(point.score), payload=dict(point.payload or {}), dense=dense_of(point))

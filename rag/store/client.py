@@ -12,6 +12,7 @@ from rag.store.base import (
     DENSE,
     PAYLOAD_INDEXES,
     SPARSE,
+    TIE_SLACK,
     ChunkFilter,
     Hit,
     IndexLockedError,
@@ -23,6 +24,7 @@ from rag.store.base import (
     locked_message,
     merge_filters,
     non_empty,
+    settle_ties,
     sparse_lists,
     to_hit,
     to_scrolled,
@@ -115,11 +117,11 @@ class ClientStore:
             self.collection,
             prefetch=client_prefetches,
             query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[w for _, w in active])),
-            limit=limit,
+            limit=limit + TIE_SLACK,
             with_payload=True,
             with_vectors=[DENSE],
         )
-        return [to_hit(point) for point in response.points]
+        return settle_ties([to_hit(point) for point in response.points], limit)
 
     def score_points(self, queries: list[Prefetch], ids: list[str]) -> list[dict[str, float]]:
         m = self._models

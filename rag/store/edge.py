@@ -12,6 +12,7 @@ from rag.store.base import (
     DENSE,
     PAYLOAD_INDEXES,
     SPARSE,
+    TIE_SLACK,
     ChunkFilter,
     Hit,
     IndexLockedError,
@@ -25,6 +26,7 @@ from rag.store.base import (
     merge_filters,
     non_empty,
     release_lock,
+    settle_ties,
     sparse_lists,
     to_hit,
     to_scrolled,
@@ -114,13 +116,13 @@ class EdgeStore:
             for p, _ in active
         ]
         request = qe.QueryRequest(
-            limit=limit,
+            limit=limit + TIE_SLACK,
             prefetches=edge_prefetches,
             query=qe.Fusion.Rrf(k=rrf_k, weights=[w for _, w in active]),
             with_payload=True,
             with_vector=[DENSE],
         )
-        return [to_hit(point) for point in self._shard.query(request)]
+        return settle_ties([to_hit(point) for point in self._shard.query(request)], limit)
 
     def score_points(self, queries: list[Prefetch], ids: list[str]) -> list[dict[str, float]]:
         """Each query's exact score of each of the points ``ids`` (absent: no match, e.g. no shared term),

@@ -311,3 +311,28 @@ def test_score_points_scores_exactly_the_given_points(shared_store) -> None:
         [DOCS["c" * 32][2][1][2]])[0]), abs=1e-3)
     assert by_empty == {}
     assert shared_store.score_points([sparse], []) == [{}]
+
+
+def test_tied_fused_scores_are_settled_by_point_id(shared_store) -> None:
+    """Two points each first in one of two equally weighted lists and second in the other tie exactly under
+    RRF; the store returns the same one, by point id, every time (the engine alone returns ties in no fixed
+    order, which made the rerank's candidates change from call to call)."""
+    vectors = {p.id: p.dense for p in ALL_POINTS}
+    ids = sorted(vectors)
+    # the two points nearest each other: each is the other's runner-up
+    x, y = max(((a, b) for a in ids for b in ids if a < b), key=lambda ab: float(vectors[ab[0]] @ vectors[ab[1]]))
+    prefetches = [Prefetch("dense", vectors[x], 2), Prefetch("dense", vectors[y], 2)]
+    both = shared_store.query(prefetches, [1.0, 1.0], rrf_k=20, limit=2)
+    assert {h.id for h in both} == {x, y} and both[0].score == both[1].score  # the tie itself
+    firsts = {shared_store.query(prefetches, [1.0, 1.0], rrf_k=20, limit=1)[0].id for _ in range(12)}
+    assert firsts == {min(x, y)}
+
+
+def test_settle_ties_orders_equal_scores_by_id_whatever_their_order() -> None:
+    from rag.store.base import Hit, settle_ties
+
+    hits = [Hit("b", 0.5, {}), Hit("a", 0.5, {}), Hit("c", 0.9, {}), Hit("d", 0.1, {})]
+    assert [h.id for h in settle_ties(hits, 3)] == ["c", "a", "b"]
+    assert [h.id for h in settle_ties(list(reversed(hits)), 3)] == ["c", "a", "b"]
+    # negative: by score alone the tie keeps its input order, which the engine does not fix
+    assert [h.id for h in sorted(hits, key=lambda h: -h.score)][1:3] == ["b", "a"]
