@@ -1,8 +1,8 @@
 """Ingestion cost against the bare model: is the pipeline overhead small?
 
 1. Ingest ``corpus/`` + ``../shared/corpus/en`` into a fresh temp index with the real model (timed).
-2. Re-chunk the same files exactly as ingestion does (``chunk_document`` + ``embedding_text``) and time
-   the raw ``embed_passages`` of those texts with the same model: ratio = ingest / raw encode (≤ 1.3×).
+2. Re-chunk the same files exactly as ingestion does (its ``PolicyNodeParser`` + ``embedding_text``) and
+   time the raw ``embed_passages`` of those texts with the same model: ratio = ingest / raw encode (≤ 1.3×).
 3. Incremental re-runs (nothing changed, must embed 0 chunks): in the same process, and after reopening.
 
     python -m bench.ingest --out bench/results/ingest.json
@@ -25,16 +25,21 @@ TARGET_RATIO = 1.3
 
 
 def embedding_texts(settings, embedder) -> tuple[list[str], int]:  # noqa: ANN001
-    """The exact texts ingestion embeds, and the number of files they come from."""
+    """The exact texts ingestion embeds (its node parser and ``embedding_text``), and the number of files."""
     from rag.ingest.loaders import load_document
-    from rag.ingest.pipeline import chunk_document, collect_files, embedding_text
+    from rag.ingest.pipeline import (
+        collect_files,
+        document_node,
+        embedding_text,
+        node_parser,
+    )
 
     files, _ = collect_files([p.resolve() for p in CORPORA], settings.allowed_suffixes)
+    parser = node_parser(settings, embedder.count_tokens)
     texts: list[str] = []
     for path in files:
-        doc = load_document(path)
-        title = str(doc.metadata.get("title") or doc.path.stem)
-        texts += [embedding_text(c, title, settings) for c in chunk_document(doc, settings, embedder.count_tokens)]
+        nodes = parser([document_node(load_document(path))])
+        texts += [embedding_text(node, settings.embed_with_title) for node in nodes]
     return texts, len(files)
 
 

@@ -61,10 +61,6 @@ class Settings(BaseSettings):
     # --- chunking --------------------------------------------------------------------------
     chunk_max_tokens: int = 160
     chunk_overlap_tokens: int = 24
-    # Dead: passed to rag.ingest.chunking.chunk_text as latin_threshold, which reads it nowhere; nothing is
-    # tagged or down-weighted by it (a passage in its document's other script is: rerank_foreign_penalty).
-    # It goes with that parameter and pipeline.py's argument, both in files another change is editing.
-    latin_chunk_ratio: float = 0.6
     # A line at least this long that does not end a sentence is a wrapped (PDF) line: join it.
     wrap_min_chars: int = 24
     # A short line repeated this often in one document is a running header/footer (a PDF page footer

@@ -1,6 +1,11 @@
 """Sentence-aware chunking measured in model tokens, with exact raw-file offsets.
 
-``chunk_text`` is the pure core; ``PolicyNodeParser`` wraps it as a llama-index node parser.
+``chunk_text`` is the pure core; ``PolicyNodeParser`` wraps it as a llama-index node parser, the first
+transformation of ingestion's ``IngestionPipeline`` (``rag.ingest.pipeline``).
+
+Usage::
+
+    chunks = chunk_text(normalize(raw, body_start), embedder.count_tokens, max_tokens=160, overlap_tokens=24)
 
 Invariants (tested): every sentence of the normalized text lands in at least one chunk; a sentence is
 cut only when it alone exceeds ``max_tokens``; ``raw[chunk.start:chunk.end]`` is the raw text the chunk
@@ -10,6 +15,7 @@ came from.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,11 +24,12 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 from pydantic import Field, PrivateAttr
 
-from rag.text.language import detect_language, latin_ratio
+from rag.text.language import detect_language
 from rag.text.normalize import Heading, NormalizedText, normalize
 from rag.text.sentences import split_sentences
 
 TokenCounter = Callable[[str], int]
+DOCUMENT_HINTS = ("body_start", "page_starts")  # document metadata the parser reads and does not copy
 SOFT_BREAK = re.compile(r"[，,、：:）)\s]")
 
 
@@ -38,10 +45,21 @@ class Chunk:
     norm_end: int
     section: str = ""
     language: str = "zh"
-    latin_ratio: float = 0.0
     page: int | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)  # spans relative to ``text``
     sentence_raw: list[tuple[int, int]] = field(default_factory=list)  # the same sentences in the raw file
+
+
+def page_lookup(page_starts: Sequence[Sequence[int]]) -> Callable[[int], int | None]:
+    """offset → the number of the page it is on, from ``[start, number]`` per page (sorted by start)."""
+    starts = [int(start) for start, _ in page_starts]
+    numbers = [int(number) for _, number in page_starts]
+
+    def page_at(offset: int) -> int | None:
+        i = bisect_right(starts, offset) - 1
+        return numbers[i] if i >= 0 else None
+
+    return page_at
 
 
 def section_path(headings: Sequence[Heading], position: int, max_level: int = 3) -> str:
@@ -138,7 +156,6 @@ def chunk_text(
     count: TokenCounter,
     max_tokens: int = 160,
     overlap_tokens: int = 24,
-    latin_threshold: float = 0.6,
     page_at: Callable[[int], int | None] | None = None,
 ) -> list[Chunk]:
     """Chunks of a normalized document."""
@@ -162,7 +179,6 @@ def chunk_text(
                 # The section of the chunk's body, not of headings stacked at its top.
                 section=section_path(normalized.headings, next((u[0] for u in group if u[0] not in heading_starts), a)),
                 language=detect_language(text),
-                latin_ratio=latin_ratio(text),
                 page=page_at(raw_start) if page_at else None,
                 sentences=[(ua - a, ub - a) for ua, ub, _ in group],
                 sentence_raw=[normalized.raw_span(ua, ub) for ua, ub, _ in group],
@@ -172,7 +188,7 @@ def chunk_text(
 
 
 class PolicyNodeParser(NodeParser):
-    """llama-index node parser: normalize + sentence-aware, token-measured chunking.
+    """llama-index node parser: normalize + sentence-aware, token-measured chunking (``chunk_text``).
 
     Usage::
 
@@ -180,12 +196,16 @@ class PolicyNodeParser(NodeParser):
         nodes = parser.get_nodes_from_documents([Document(text=raw, metadata={"body_start": 120})])
 
     Each node's ``start_char_idx``/``end_char_idx`` are offsets into the document's raw text, and its
-    metadata carries ``section``, ``language``, ``chunk_index`` and ``latin_ratio``.
+    metadata carries ``section``, ``language``, ``chunk_index``, ``page`` and
+    ``sentences`` (``[start, end, raw_start, raw_end]`` per sentence: in the node's text, in the raw
+    text). A document's ``body_start`` (where the content begins) and ``page_starts`` (``[start, number]``
+    per page) are read, not copied into its nodes.
     """
 
     max_tokens: int = Field(default=160, gt=8)
     overlap_tokens: int = Field(default=24, ge=0)
-    latin_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    wrap_min_chars: int = Field(default=24, ge=0)
+    running_line_min_repeats: int = Field(default=5, ge=0)
     _count: TokenCounter = PrivateAttr()
 
     @classmethod
@@ -204,20 +224,28 @@ class PolicyNodeParser(NodeParser):
         for node in nodes:
             raw = node.get_content()
             body_start = int(node.metadata.get("body_start", 0))
-            normalized = normalize(raw, body_start)
-            for chunk in chunk_text(normalized, self._count, self.max_tokens, self.overlap_tokens, self.latin_threshold):
+            normalized = normalize(raw, body_start, wrap_min_chars=self.wrap_min_chars,
+                                   running_line_min_repeats=self.running_line_min_repeats)
+            starts = node.metadata.get("page_starts") or []
+            inherited = {k: v for k, v in node.metadata.items() if k not in DOCUMENT_HINTS}
+            source = node.as_related_node_info()  # once: it hashes the whole document
+            chunks = chunk_text(normalized, self._count, self.max_tokens, self.overlap_tokens,
+                                page_lookup(starts) if starts else None)
+            for chunk in chunks:
                 out.append(
                     TextNode(
                         text=chunk.text,
                         start_char_idx=chunk.start,
                         end_char_idx=chunk.end,
-                        relationships={NodeRelationship.SOURCE: node.as_related_node_info()},
+                        relationships={NodeRelationship.SOURCE: source},
                         metadata={
-                            **{k: v for k, v in node.metadata.items() if k != "body_start"},
+                            **inherited,
                             "section": chunk.section,
                             "language": chunk.language,
                             "chunk_index": chunk.index,
-                            "latin_ratio": round(chunk.latin_ratio, 3),
+                            "page": chunk.page,
+                            "sentences": [[a, b, ra, rb] for (a, b), (ra, rb)
+                                          in zip(chunk.sentences, chunk.sentence_raw, strict=True)],
                         },
                     )
                 )

@@ -35,11 +35,7 @@ class LoadedDocument:
     body_start: int = 0
     encoding: str = "utf-8"
 
-    def page_at(self, offset: int) -> int | None:
-        page: int | None = None
-        for span in self.pages:
-            if span.start <= offset:
-                page = span.number
-            else:
-                break
-        return page
+    @property
+    def page_starts(self) -> list[list[int]]:
+        """``[start, number]`` per page, as ``rag.ingest.chunking.page_lookup`` and the node parser read them."""
+        return [[span.start, span.number] for span in self.pages]

@@ -35,16 +35,19 @@ from rag.ingest.loaders import load_document
 from rag.ingest.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
 from rag.ingest.pipeline import (
     TEXT_PIPELINE,
+    EmbeddingError,
     IngestReport,
+    NoRoomError,
     ProgressCallback,
     SkippedFile,
     build_points,
-    chunk_document,
     collect_files,
     content_hash,
+    document_node,
     document_record,
     drop_path,
     elapsed_since,
+    ingestion_pipeline,
 )
 from rag.settings import Settings
 from rag.store.base import Store, point_id
@@ -62,6 +65,7 @@ class Index:
         self.embedder = embedder
         self.store = store
         self._manifest = manifest
+        self._pipeline = ingestion_pipeline(settings, embedder)  # chunk → room on disk? → embed
         self._write_lock = threading.Lock()
         self._visible: frozenset[str] = frozenset(manifest.documents)
         # Queries may skip the visible-documents filter (costly at scale) while the store is known to
@@ -221,27 +225,25 @@ class Index:
             report.duplicates.append(f"{path.name} = {record.names[0]}")
             self._publish()
             return
-        try:
+        try:  # load, then chunk → room on disk? → embed; nothing of a skipped document is written
             doc = load_document(path, max_bytes=max_bytes)
-            chunks = chunk_document(doc, self.settings, self.embedder.count_tokens)
+            chunks = self._pipeline.run(documents=[document_node(doc, doc_hash)])
             if not chunks:
                 raise UnreadableDocumentError("no extractable text")
-        except UnreadableDocumentError as error:
+        except (UnreadableDocumentError, NoRoomError) as error:
             report.skipped.append(SkippedFile(path.name, str(error)))
             return
-        except Exception as error:  # a loader bug must not stop the rest of the corpus
+        except EmbeddingError:  # the model, not the file: stop
+            raise
+        except Exception as error:  # a loader or chunker bug must not stop the rest of the corpus
             logger.exception("failed to read %s", path.name)
             report.skipped.append(SkippedFile(path.name, f"could not be read: {type(error).__name__}: {error}"))
-            return
-        if problem := space_problem(self.settings, len(chunks)):  # checked first: nothing of it is written
-            report.skipped.append(SkippedFile(path.name, problem))
             return
         # A new document's points are in the store before it is visible (re-analysis overwrites a
         # visible one's in place).
         with self._hidden_write() if known is None else nullcontext():
             for start in range(0, len(chunks), UPSERT_BATCH):
-                batch = chunks[start : start + UPSERT_BATCH]
-                self.store.upsert(build_points(doc, doc_hash, batch, self.embedder, self.settings))
+                self.store.upsert(build_points(doc, doc_hash, chunks[start : start + UPSERT_BATCH], self.settings))
         report.chunks_embedded += len(chunks)
         if known is not None:  # indexed by an older text pipeline: its points were overwritten in place
             self.store.delete_points([point_id(doc_hash, i) for i in range(len(chunks), known.chunks)])

@@ -87,7 +87,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
         dense=hit.dense,
         tokens=frozenset(p["tokens"]) if "tokens" in p else None,
         gloss=str(p.get("gloss") or ""),
-        features={"fusion": hit.score, "latin_ratio": float(p.get("latin_ratio", 0.0)),
+        features={"fusion": hit.score,
                   "foreign_in_doc": float(p.get("language") != p.get("doc_language"))},
     )
 

@@ -38,10 +38,5 @@ def detect_language(text: str) -> str:
     return "other" if other else "zh" if han else "en"
 
 
-def latin_ratio(text: str) -> float:
-    """Share of Latin letters among letters, Han counted ×3 (see ``detect_language``)."""
-    han, latin, _ = script_counts(text)
-    total = han * 3 + latin
-    return latin / total if total else 0.0
 
 

@@ -136,20 +136,19 @@ def test_questions_during_an_upload_never_see_the_half_indexed_document(
     names = hardening_app.names + [BULK_NAME]
 
     # hold the ingest between its 1st and 2nd batch: the 1st batch's points are in the store, unpublished
-    embedder = index.embedder
-    original_embed = embedder.embed_passages
+    original_upsert = index.store.upsert
     batches = {"n": 0}
     half_indexed = threading.Event()
     release = threading.Event()
 
-    def gated_embed(texts: list[str]):  # type: ignore[no-untyped-def]
+    def gated_upsert(points):  # type: ignore[no-untyped-def]
         batches["n"] += 1
         if batches["n"] == 2:
             half_indexed.set()
             release.wait(timeout=CALL_TIMEOUT_S)
-        return original_embed(texts)
+        return original_upsert(points)
 
-    monkeypatch.setattr(embedder, "embed_passages", gated_embed)
+    monkeypatch.setattr(index.store, "upsert", gated_upsert)
 
     # note when the document becomes visible (time taken *before* the publish that shows it)
     original_publish = index._publish

@@ -1,8 +1,8 @@
 """kill -9 during an upload's ingest, then restart: the index must come back consistent.
 
 The subprocess (upload_worker.py) saves the upload into the corpus folder with rag.app.corpus_folder.save_upload and
-ingests it with a slow FakeEmbedder; it is killed after two embedding batches, i.e. with part of the
-document's points in the store and the document not yet published. A restart (Index.open + ingest of
+ingests it, slowed down after each batch of points it writes; it is killed after the first batch, i.e.
+with part of the document's points in the store and the document not yet published. A restart (Index.open + ingest of
 the corpus folder, as the app does on start) must leave every manifest document with exactly its
 chunk count in the store and no orphan points.
 """
@@ -83,7 +83,7 @@ def test_kill_during_upload_then_restart_is_consistent(settings: Settings, tmp_p
 
     worker = start_upload(cfg, source, name, delay=0.02)
     try:
-        wait_for_line(worker, "embedded 2", timeout=120)  # batch 1 is in the store, batch 2 on its way
+        wait_for_line(worker, "upserted 1", timeout=120)  # batch 1 is in the store, batch 2 not yet
         assert worker.poll() is None
         os.kill(worker.pid, signal.SIGKILL)
     finally:

@@ -3,15 +3,17 @@
     python upload_worker.py CONFIG_JSON
 
 CONFIG_JSON holds Settings fields (paths as strings) plus "source" (the uploaded file), "name" (its
-name in the corpus folder) and "delay" (seconds of sleep per embedded passage). The file is saved with
-rag.app.corpus_folder.save_upload and ingested with prune=False, as the UI does. Prints "embedded N" after every
-embedding batch and "done" at the end (stdout, flushed).
+name in the corpus folder) and "delay" (seconds of sleep per stored point, after each batch is written).
+The file is saved with rag.app.corpus_folder.save_upload and ingested with prune=False, as the UI does.
+Prints "upserted N" after every batch of points written to the store and "done" at the end (stdout,
+flushed).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from helpers.fakes import FakeEmbedder
@@ -21,18 +23,20 @@ from rag.ingest.index import Index
 from rag.settings import Settings
 
 
-class ReportingEmbedder(FakeEmbedder):
-    def embed_passages(self, texts: list[str]):  # type: ignore[no-untyped-def]
-        vectors = super().embed_passages(texts)
-        print(f"embedded {self.calls}", flush=True)
-        return vectors
-
-
 def main(argv: list[str]) -> int:
     config = json.loads(argv[0])
     source, name, delay = Path(config.pop("source")), config.pop("name"), float(config.pop("delay"))
     settings = Settings(_env_file=None, **config)
-    with Index.open(settings, ReportingEmbedder(delay=delay)) as index:
+    with Index.open(settings, FakeEmbedder()) as index:
+        upsert, batches = index.store.upsert, [0]
+
+        def reporting_upsert(points):  # type: ignore[no-untyped-def]
+            upsert(points)
+            batches[0] += 1
+            print(f"upserted {batches[0]}", flush=True)
+            time.sleep(delay * len(points))
+
+        index.store.upsert = reporting_upsert  # type: ignore[method-assign]
         print("opened", flush=True)
         target = save_upload(source, settings.corpus_dir, name)
         print("saved", flush=True)

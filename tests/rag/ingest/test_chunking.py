@@ -10,7 +10,7 @@ from helpers.invariants import check_chunk_invariants, is_subsequence
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 
-from rag.ingest.chunking import PolicyNodeParser, chunk_text, section_path
+from rag.ingest.chunking import PolicyNodeParser, chunk_text, page_lookup, section_path
 from rag.ingest.loaders import load_document
 from rag.text.normalize import compact, normalize
 
@@ -144,15 +144,14 @@ def test_section_of_chunk_opening_with_stacked_headings_is_that_of_its_body() ->
     assert first.section == "人工智能安全研究所报告 > 一、背景"
 
 
-def test_chunk_language_and_latin_ratio() -> None:
+def test_chunk_language() -> None:
     raw = (
         "中文段落说明人工智能安全研究所的职能与定位。\n\n"
         "https://www.example.gov/ai-safety-institute/report-2024 English reference list entry.\n"
     )
     norm = normalize(raw)
     chunks = chunk_text(norm, fake_count_tokens, 12, 0)
-    assert chunks[0].language == "zh" and chunks[0].latin_ratio == 0.0
-    assert chunks[-1].language == "en" and chunks[-1].latin_ratio > 0.6
+    assert chunks[0].language == "zh" and chunks[-1].language == "en"
 
 
 @pytest.mark.parametrize("doc_name", sorted(p.name for p in CORPUS.glob("*.txt")))
@@ -208,7 +207,7 @@ def test_policy_node_parser_nodes_offsets_and_metadata() -> None:
         meta = node.metadata
         assert meta["doc"] == "report.md" and meta["publisher"] == "安远AI"
         assert meta["section"] == chunk.section and meta["chunk_index"] == chunk.index
-        assert meta["language"] == "zh" and isinstance(meta["latin_ratio"], float)
+        assert meta["language"] == "zh" and "latin_ratio" not in meta
     assert nodes[-1].metadata["section"] == "人工智能安全研究所报告 > 二、进展"
 
 
@@ -227,3 +226,39 @@ def test_policy_node_parser_offsets_survive_repeated_text() -> None:
     assert [(n.start_char_idx, n.end_char_idx) for n in nodes] == [(c.start, c.end) for c in expected]
     assert all(n.start_char_idx >= body_start for n in nodes)
 
+
+
+def test_policy_node_parser_pages_sentences_and_hints() -> None:
+    body = SECTIONED * 3
+    raw = FRONT + body
+    page_starts = [[0, 1], [len(FRONT) + len(SECTIONED), 2], [len(FRONT) + 2 * len(SECTIONED), 3]]
+    parser = PolicyNodeParser.from_counter(fake_count_tokens, max_tokens=20, overlap_tokens=4)
+    nodes = parser.get_nodes_from_documents(
+        [Document(text=raw, metadata={"body_start": len(FRONT), "page_starts": page_starts, "title": "报告"})])
+    expected = chunk_text(normalize(raw, len(FRONT)), fake_count_tokens, 20, 4, page_at=page_lookup(page_starts))
+    assert len(nodes) == len(expected) > 3
+    assert {node.metadata["page"] for node in nodes} == {1, 2, 3}
+    for node, chunk in zip(nodes, expected):
+        assert node.metadata["page"] == chunk.page == page_lookup(page_starts)(node.start_char_idx)
+        assert node.metadata["sentences"] == [[a, b, ra, rb] for (a, b), (ra, rb) in zip(chunk.sentences, chunk.sentence_raw)]
+        assert node.metadata["title"] == "报告"
+        assert "page_starts" not in node.metadata and "body_start" not in node.metadata  # read, not copied
+
+
+def test_policy_node_parser_normalizes_as_configured() -> None:
+    footer = "政策研究简报 第1页"
+    raw = "".join(f"第{n}条 本条规定安全义务和评估要求。\n{footer}\n" for n in range(8))
+    for repeats in (0, 5):
+        parser = PolicyNodeParser.from_counter(fake_count_tokens, max_tokens=40, overlap_tokens=0,
+                                               running_line_min_repeats=repeats, wrap_min_chars=30)
+        nodes = parser.get_nodes_from_documents([Document(text=raw)])
+        norm = normalize(raw, running_line_min_repeats=repeats, wrap_min_chars=30)
+        assert [(n.text, n.start_char_idx, n.end_char_idx) for n in nodes] == [
+            (c.text, c.start, c.end) for c in chunk_text(norm, fake_count_tokens, 40, 0)]
+        assert any(footer in n.text for n in nodes) == (repeats == 0)  # a running footer is dropped at 5
+
+
+def test_page_lookup() -> None:
+    page_at = page_lookup([[0, 1], [10, 2], [25, 4]])
+    assert [page_at(i) for i in (0, 9, 10, 24, 25, 999)] == [1, 1, 2, 2, 4, 4]
+    assert page_lookup([[5, 1]])(4) is None

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
+from rag.ingest.chunking import page_lookup
 from rag.ingest.documents import UnreadableDocumentError
 from rag.ingest.loaders import (
     PDF_PAGE_SEPARATOR,
@@ -346,7 +347,8 @@ def test_pdf_two_pages(tmp_path: Path) -> None:
     assert [(p.number, p.start) for p in doc.pages] == [(1, 0), (2, len("Hello page one") + len(PDF_PAGE_SEPARATOR))]
     second = doc.raw_text.index("Second")
     assert doc.pages[1].start == second
-    assert doc.page_at(0) == 1 and doc.page_at(second + 3) == 2
+    page_at = page_lookup(doc.page_starts)
+    assert page_at(0) == 1 and page_at(second + 3) == 2
     assert doc.metadata == {"title": "AI Report"}
     assert doc.body_start == 0
 
@@ -355,7 +357,7 @@ def test_pdf_title_falls_back_to_stem_and_blank_pages_keep_numbering(tmp_path: P
     doc = load_document(write(tmp_path, "no_title.pdf", make_pdf(["", "Only text here"])))
     assert doc.metadata["title"] == "no_title"
     assert [p.number for p in doc.pages] == [1, 2]
-    assert doc.page_at(doc.raw_text.index("Only")) == 2
+    assert page_lookup(doc.page_starts)(doc.raw_text.index("Only")) == 2
 
 
 def test_pdf_declared_language(tmp_path: Path) -> None:
