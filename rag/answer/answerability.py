@@ -52,22 +52,6 @@ class Case:
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
-    def question(self) -> str:
-        return self.query.text
-
-    @property
-    def q_lang(self) -> str:
-        return self.query.language
-
-    @property
-    def question_terms(self) -> list[TermGroup]:
-        return self.query.terms
-
-    @property
-    def translated_terms(self) -> list[TermGroup]:
-        return self.query.cross_terms
-
-    @property
     def strongest(self) -> EvidenceSentence | None:
         """The sentence that covers most of the question (None without evidence)."""
         if "strongest" not in self._memo:
@@ -77,12 +61,12 @@ class Case:
     @property
     def group(self) -> str:
         """The model group: "same-" or "cross-" (evidence language vs question's) + question language."""
-        return f"{'cross' if self.cross else 'same'}-{self.q_lang if self.q_lang in ('en', 'zh') else 'en'}"
+        return f"{'cross' if self.cross else 'same'}-{self.query.language if self.query.language in ('en', 'zh') else 'en'}"
 
     @property
     def cross(self) -> bool:
         """Whether the strongest evidence is in the other language than the question's."""
-        return self.strongest is not None and self.strongest.hit.language != self.q_lang
+        return self.strongest is not None and self.strongest.hit.language != self.query.language
 
     def terms_for(self, hit: SearchHit) -> list[TermGroup]:
         return self.query.terms_for(hit.language)
@@ -115,7 +99,7 @@ class Case:
         """The reader's P(answers) for each of ``read_texts``, by text (empty without a reader)."""
         if "read" not in self._memo:
             texts = self.read_texts()
-            scores = self.reader(self.question, texts) if self.reader is not None and texts else []
+            scores = self.reader(self.query.text, texts) if self.reader is not None and texts else []
             self._memo["read"] = {t: float(v["answers"]) for t, v in zip(texts, scores, strict=False)}
         return self._memo["read"]
 
@@ -251,7 +235,7 @@ def _missing_rarest(case: Case) -> float:
 def _constraints_in_passage(case: Case) -> float:
     """Share of the question's numbers and Latin names in the strongest sentence's passage (1 when it
     has none)."""
-    needles = constraint_tokens(case.question, case.q_lang)
+    needles = constraint_tokens(case.query.text, case.query.language)
     if not needles or case.strongest is None:
         return 1.0 if not needles else 0.0
     tokens = case.passage_tokens(case.strongest.hit)
@@ -315,8 +299,8 @@ def _gloss_coverage(case: Case) -> float:
     if best is None:
         return 0.0
     if not case.cross or not best.hit.gloss:
-        return coverage(case.question_terms if not case.cross else case.translated_terms, case.passage_tokens(best.hit))
-    return coverage(case.question_terms, frozenset(best.hit.gloss.split()))  # already index tokens
+        return coverage(case.query.cross_terms if case.cross else case.query.terms, case.passage_tokens(best.hit))
+    return coverage(case.query.terms, frozenset(best.hit.gloss.split()))  # already index tokens
 
 
 def _strongest_rank(case: Case) -> float:
@@ -351,7 +335,7 @@ def _reader_strongest(case: Case) -> float:
 
 
 def _question_words(case: Case) -> float:  # log(1 + words): a short question's coverage is coarse
-    return math.log1p(sum(1 for g in case.question_terms if g[1] > 0))
+    return math.log1p(sum(1 for g in case.query.terms if g[1] > 0))
 
 
 FEATURES: dict[str, Feature] = {
