@@ -96,7 +96,7 @@ def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, 
         for h in result.hits:
             h.dense = None
         records.append({**item, "question": question, "dataset": dataset, "direction": direction,
-                        "same": source == target, "q_lang": result.language, "indexed": is_indexed(item["paragraph"]),
+                        "same": source == target, "q_lang": query.language, "indexed": is_indexed(item["paragraph"]),
                         "target_spans": spans.get(item["qid"], item["spans"]), "hits": result.hits,
                         "question_terms": query.terms, "translated_terms": query.cross_terms})
     return records

@@ -134,7 +134,7 @@ def compute_features(half: str, limit: int | None, reuse: bool = False) -> None:
         for n, row in enumerate(rows):
             _, result, pairs = qa.read_claim(row["claim"])
             aligned = sorted(pairs, key=lambda p: -(p.sentence.coverage + p.cosine))[:3]  # the rules' order
-            same = bool(aligned) and aligned[0].sentence.hit.language == result.language
+            same = bool(aligned) and aligned[0].sentence.hit.language == result.query.language
             coverage = [p.sentence.coverage for p in aligned] + [p.sentence.coverage for p in pairs]
             record = {k: row[k] for k in ("id", "claim", "label", "transform", "claim_lang", "source_lang", "corpus")}
             record["pairs"] = [[round(v, 5) for v in vector] for vector in pair_rows(pairs).tolist()]

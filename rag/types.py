@@ -114,22 +114,6 @@ class SearchResult:
     timings_ms: dict[str, float]
     named_documents: list[str] = field(default_factory=list)  # names of the documents the query names, as searched
 
-    @property
-    def question(self) -> str:
-        return self.query.text
-
-    @property
-    def language(self) -> str:
-        return self.query.language
-
-    @property
-    def translation(self) -> str | None:
-        return self.query.translation
-
-    @property
-    def query_vector(self) -> np.ndarray | None:
-        return self.query.vector
-
 
 @dataclass
 class EvidenceSentence:

@@ -80,7 +80,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,
                                   date_from=date_number(args.since), date_to=date_number(args.until))
     if args.json:
-        _emit({"question": result.question, "language": result.language, "timings_ms": result.timings_ms,
+        _emit({"question": result.query.text, "language": result.query.language, "timings_ms": result.timings_ms,
                "named_documents": result.named_documents, "hits": [h.to_json() for h in result.hits]})
     else:
         if result.named_documents:

@@ -205,11 +205,11 @@ def test_llm_translation_of_the_question_when_switched_on(index_dir: Path, real_
     with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url, translate_queries=True) as qa:
         fake_llm.responder = lambda body: "欧盟对违规公司的罚款是多少？"
         result = qa.retriever.run("How large is the EU fine for companies that break the rules?")
-        assert result.translation == "欧盟对违规公司的罚款是多少？"
+        assert result.query.translation == "欧盟对违规公司的罚款是多少？"
         assert any("罚款" in h.text for h in result.hits[:5])
     with open_qa(index_dir, real_embedder, llm_base_url=fake_llm.base_url) as qa:  # the default: the dictionary only
         asked = len(fake_llm.requests)
-        assert qa.retriever.run("How large is the EU fine for companies that break the rules?").translation is None
+        assert qa.retriever.run("How large is the EU fine for companies that break the rules?").query.translation is None
         assert len(fake_llm.requests) == asked
 
 
