@@ -20,6 +20,7 @@ from typing import Any
 from rag.ingest.disk import DiskFullError
 from rag.ingest.index import Index, IndexConfigError
 from rag.ingest.pipeline import default_progress
+from rag.retrieval.statistics import warm as warm_statistics
 from rag.settings import Settings, get_settings
 from rag.store.base import IndexLockedError, acquire_lock, release_lock
 
@@ -51,6 +52,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         remove_index(settings)
     with Index.open(settings) as index:
         report = index.ingest([Path(p) for p in args.paths], None if args.json else default_progress())
+        warm_statistics(index)  # stored with the index: the next call's first search reads them
     if args.json:
         _emit(report.to_json())
     else:
