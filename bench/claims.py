@@ -215,8 +215,9 @@ def fit_relevance(rows: list[dict[str, Any]], c: float) -> Any:
     from rag.answer.claim_model import RELEVANCE_FEATURES, RelevanceModel
 
     columns = [FEATURE_NAMES.index(name) for name in RELEVANCE_FEATURES]
-    x = np.array([pair for r in rows for pair in r["pairs"]], dtype=float)[:, columns]
-    y = np.array([flag for r in rows for flag in r["source"]], dtype=int)
+    # text features only: rows cached by different code versions differ in their trailing (reader) columns
+    x = np.vstack([pair_matrix(r) for r in rows if r["pairs"]])[:, columns]
+    y = np.array([flag for r in rows if r["pairs"] for flag in r["source"]], dtype=int)
     mean, scale = standardise(x)
     classifier = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
     logger.info("relevance: %d pairs, %d source sentences", len(y), int(y.sum()))

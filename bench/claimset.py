@@ -20,7 +20,8 @@ Sources
 Labels and transforms (``transform`` field)
     supported      ``restate_cross`` (the aligned sentence of the other language), ``quote`` (the sentence itself,
                    as a reader quotes it), ``restate_same`` (synonyms, list items or an opening phrase moved),
-                   ``clause_drop`` (a trailing clause dropped)
+                   ``clause_drop`` (a trailing clause dropped), ``omission`` (a detail left out inside a clause:
+                   an aside, an alternative, a list item, a modifier — ``bench/omissions.py``; either language)
     contradicted   FactCC-style edits of a supported claim (Kryściński et al. 2020): ``number``, ``date``,
                    ``entity``, ``negation``, ``stance``, ``quantifier``, ``ordinal``, ``list_membership``
     not_found      ``unsupported_detail`` (an invented figure/date added to a sentence that states none),
@@ -67,9 +68,10 @@ XQUAD_DIR = SHARED / "bench" / "xquad"
 
 SEED = 16
 QUOTE_RATE = 0.5  # share of same-language units also claimed verbatim (a quote: the commonest true claim)
+OMISSION_RATE = 0.5  # share of units also claimed with a detail left out inside a clause (the short claims people write)
 TUNE, HELDOUT = "tune", "heldout"
 LABELS = ("supported", "contradicted", "not_found")
-TRANSFORMS = ("restate_cross", "quote", "restate_same", "clause_drop", "number", "date", "entity", "negation", "stance",
+TRANSFORMS = ("restate_cross", "quote", "restate_same", "clause_drop", "omission", "number", "date", "entity", "negation", "stance",
               "quantifier", "ordinal", "list_membership", "unsupported_detail", "off_corpus")
 CONTRADICTIONS = ("number", "date", "entity", "negation", "stance", "quantifier", "ordinal", "list_membership")
 
@@ -1730,6 +1732,7 @@ def records_for_unit(unit: Unit, transform_weights: dict[str, float]) -> list[Re
         dropped = drop_clause(unit.claim, unit.claim_lang, rng)
         if dropped:
             records.append(_record(unit, dropped.text, "supported", "clause_drop", dropped.edit))
+    records += omission_records(unit)
     candidates = contradiction_candidates(unit)
     budget = CONTRA_PER_UNIT[unit.budget_key]
     names = sorted(candidates)
@@ -1747,6 +1750,21 @@ def records_for_unit(unit: Unit, transform_weights: dict[str, float]) -> list[Re
         if detail and claim_length_ok(detail.text, unit.claim_lang):
             records.append(_record(unit, detail.text, "not_found", "unsupported_detail", detail.edit))
     return records
+
+
+def omission_records(unit: Unit) -> list[Record]:
+    """A supported claim with a detail of the claim-side sentence left out (its own draws: no other record moves)."""
+    from bench.omissions import omissions  # it builds on this module
+
+    src = unit.source
+    draw = rng_for("omission", src.source.name, src.start, unit.claim_lang, unit.kind)
+    if draw.random() >= OMISSION_RATE:
+        return []
+    found = omissions(unit.claim, unit.claim_lang, draw)
+    if not found:
+        return []
+    result = found[draw.choice(sorted(found))]
+    return [_record(unit, result.text, "supported", "omission", result.edit)]
 
 
 def off_corpus_records(sentences: Sequence[Sentence]) -> list[Record]:

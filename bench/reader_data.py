@@ -8,7 +8,9 @@ Only the tune halves go in — no document, paragraph or article of a held-out h
   document or XQuAD paragraph) → entails; *every* applicable contradiction transform (the benchmark samples
   one or two per sentence, here all of them: number, date, entity, negation, stance, quantifier, ordinal,
   list membership) → contradicts; an invented detail, and the claim against the most similar *other*
-  sentence of its document (a near miss the checker must not read as support) → neutral.
+  sentence of its document (a near miss the checker must not read as support) → neutral; a detail left
+  out inside a clause (``bench/omissions.py``: an aside, an alternative, a list item, a modifier) → entails,
+  and that shorter claim with one fact changed → contradicts.
 * **questions** (``task = "question"``; labels ``answers`` / ``no_answer``): XQuAD's tune paragraphs
   (p0000-p0119) in all four directions and CMRC 2018 (the trial set, and the dev set's first half of
   articles, as ``bench/answerability.py`` splits it): the question against the sentence holding its answer
@@ -23,6 +25,7 @@ validation. Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import random
@@ -38,6 +41,7 @@ import numpy as np
 from bench import claimset as cs
 from bench import common
 from bench.answerability import cmrc_half
+from bench.omissions import omissions
 from bench.refusal import fold
 from rag.text.sentences import split_sentences
 
@@ -81,6 +85,7 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
                     yield row("claim", result.text, src.clean, "entails", pair, name, group)
         for part in short_parts(unit.claim, lang, unit.claim, rng)[:1]:  # a clause of it: still entailed
             yield row("claim", part, src.clean, "entails", pair, "clause_summary", group)
+        yield from omission_rows(unit, pair, group)
         for variant in range(VARIANTS):
             for name, result in contradictions(unit, variant).items():
                 yield row("claim", result.text, src.clean, "contradicts", pair, name, group)
@@ -92,6 +97,20 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
         near = nearest_other(src, by_doc[group], vectors[group], embedder)
         if near is not None:
             yield row("claim", unit.claim, near.clean, "neutral", pair, "other_sentence", group)
+
+
+def omission_rows(unit: cs.Unit, pair: str, group: str) -> Iterator[dict[str, str]]:
+    """A detail left out inside a clause (an aside, an alternative, a list item, a modifier) is still
+    entailed; the same shorter claim with a fact changed (one contradiction transform of it) still
+    contradicts — so neither length nor a missing word tells the label."""
+    src, lang = unit.source, unit.claim_lang
+    rng = cs.rng_for("reader-omit", src.source.name, src.start, lang, unit.kind)
+    for name, shorter in omissions(unit.claim, lang, rng).items():
+        yield row("claim", shorter.text, src.clean, "entails", pair, name, group)
+        edited = contradictions(dataclasses.replace(unit, claim=shorter.text), 0)
+        if edited:
+            kind = rng.choice(sorted(edited))
+            yield row("claim", edited[kind].text, src.clean, "contradicts", pair, f"{name}_{kind}", group)
 
 
 CLAUSE_END = re.compile(r"(?<=[，,；;：:])")

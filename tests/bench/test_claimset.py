@@ -300,6 +300,7 @@ def test_data_schema(records: list[dict]) -> None:
         assert r["claim_lang"] in ("zh", "en") and r["source_lang"] in ("zh", "en")
         assert r["half"] in (cs.TUNE, cs.HELDOUT) and r["corpus"] in ("policy", "xquad")
         expected = {"restate_cross": "supported", "quote": "supported", "restate_same": "supported", "clause_drop": "supported",
+                    "omission": "supported",
                     "unsupported_detail": "not_found", "off_corpus": "not_found"}.get(r["transform"], "contradicted")
         assert r["label"] == expected
         assert r["claim"] and r["claim"] != r["source_sentence"] or r["transform"] in ("off_corpus", "quote")
