@@ -1,0 +1,43 @@
+"""bench.answerability.choose_threshold: the operating rule of the refusal model, on synthetic rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.answerability import choose_threshold
+
+
+def rows_and_p(answerable_p: list[float], paragraphs: list[int], near_p: list[float]) -> tuple[list[dict], np.ndarray]:
+    rows = [{"dataset": "xquad", "direction": "en→en", "paragraph": f"p{k}", "indexed": True, "holds": True,
+             "group": "same-en"} for k in paragraphs]
+    rows += [{"dataset": "xquad", "direction": "en→en", "paragraph": f"q{k}", "indexed": False, "holds": False,
+              "group": "same-en"} for k in range(len(near_p))]
+    return rows, np.asarray(answerable_p + near_p)
+
+
+def test_the_point_rule_stops_where_the_tune_false_refusal_passes_the_limit() -> None:
+    # 100 answerable questions, one per paragraph; five of them scored low (0.1 … 0.3)
+    p = [0.1, 0.15, 0.2, 0.25, 0.3] + [0.9] * 95
+    rows, probabilities = rows_and_p(p, list(range(100)), [0.05] * 20)
+    t = choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.05)
+    refused = sum(x < t for x in p) / len(p)
+    assert refused <= 0.05 and t > 0.3  # all five may be refused: 5 %
+    assert choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.03) <= 0.25  # three of five
+
+
+def test_the_upper_bound_is_stricter_when_low_scores_cluster_in_a_few_paragraphs() -> None:
+    # the same five low scores, all about one paragraph: a resample that draws it twice refuses more
+    p = [0.1, 0.15, 0.2, 0.25, 0.3] + [0.9] * 95
+    paragraphs = [0] * 5 + list(range(1, 96))
+    rows, probabilities = rows_and_p(p, paragraphs, [0.05] * 20)
+    point = choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.05)
+    upper = choose_threshold(rows, probabilities, "same-en", among="all", bound="upper", limit=0.05)
+    assert upper < point
+
+
+def test_questions_without_evidence_count_as_refused_at_every_threshold() -> None:
+    # p = -1 (no evidence, or a veto): refused even at threshold 0, so they use up the bound
+    p = [-1.0] * 6 + [0.9] * 94
+    rows, probabilities = rows_and_p(p, list(range(100)), [0.05] * 20)
+    assert choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.05) == 0.0
+    assert choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.06) > 0.05
