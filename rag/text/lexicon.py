@@ -35,6 +35,7 @@ from rag.text.cjk import (
     HAN_COMPATIBILITY,
     HAN_SUPPLEMENTARY,
 )
+from rag.text.compounds import dictionary_words
 from rag.text.english import (
     ACRONYM_NAMES,
     MONTHS,
@@ -229,7 +230,8 @@ class BilingualLexicon:
         """Translate ``text`` into weighted ``target_lang`` ('zh' or 'en') index terms, best first.
 
         English input is matched greedily, longest phrase first (trigram, bigram, word), so a phrase
-        such as 'national security' replaces its words. Each source word/phrase keeps at most
+        such as 'national security' replaces its words; Chinese input likewise, longest dictionary
+        entry first (高血压 before 高 + 血压: ``_chinese_keys``). Each source word/phrase keeps at most
         ``max_terms_per_word`` candidates, only those in ``vocabulary`` when given (a Chinese candidate
         absent from it is replaced by its jieba search-mode pieces when all of them are present).
         With ``attested`` (the index's tokens) and ``sense_pool`` > 0, the candidates are chosen among
@@ -320,12 +322,11 @@ def load_lexicon() -> BilingualLexicon | None:
 
 
 def _chinese_keys(text: str, known: Collection[str]) -> list[str]:
-    """Content words of Chinese ``text``: jieba precise-mode words, or their search-mode pieces if not ``known``."""
+    """Content words of Chinese ``text`` as dictionary entries, the longest first: jieba's precise-mode
+    words joined into the compounds ``known`` holds, those it lacks cut into its entries (``rag.text.compounds``)."""
     import jieba
 
-    words: list[str] = []
-    for word in jieba.cut(text):
-        words += [word] if word in known else list(jieba.cut_for_search(word))
+    words = dictionary_words(list(jieba.cut(text)), known, DICTIONARY_CHINESE_STOP_WORDS)
     return list(dict.fromkeys(w for w in words if w in known and w not in DICTIONARY_CHINESE_STOP_WORDS and DICTIONARY_HAN_RUN.fullmatch(w)))
 
 

@@ -124,3 +124,20 @@ def test_plain_query_matches_the_analyzer_without_a_dictionary() -> None:
     plain = plain_query(FUNDING_ZH, "zh")
     assert (plain.tokens, plain.terms, plain.answer_kind) == (analysed.tokens, analysed.terms, analysed.answer_kind)
     assert plain_query(FUNDING_ZH, "zh", terms=[]).terms == []  # a field given overrides
+
+
+def test_dictionary_groups_follow_the_longest_dictionary_entry() -> None:
+    from rag.text.lexicon import BilingualLexicon
+
+    lexicon = BilingualLexicon.load()
+    analyzer = QueryAnalyzer(Settings(_env_file=None), search_translations=lexicon.translation_groups,
+                             evidence_groups=lexicon.translation_groups)
+
+    def translations(question: str) -> list[frozenset[str]]:
+        return [frozenset(w for alt in alts for w in alt) for alts, weight in analyzer.run(question).search_groups
+                if weight > 0]
+
+    joined = translations("哪位研究人员首先使用氧气这个词？")  # jieba: 研究 / 人员; the dictionary: 研究人员
+    assert joined[0] >= {"research", "worker"} and not any("staff" in g or "crew" in g for g in joined)
+    apart = translations("研究的人员是谁？")  # negative: no entry spans the stop word, so two groups
+    assert any("studi" in g for g in apart) and any("staff" in g for g in apart)

@@ -208,3 +208,24 @@ def test_british_spellings_reach_the_american_glosses(lex: BilingualLexicon) -> 
     assert inflection_variants("labour") == ["labor"]
     assert "hour" not in inflection_variants("hour") and inflection_variants("hour") == []
     assert {t for t, _ in lex.candidates("organisation")} & {"组织", "机构"}
+
+
+def test_chinese_words_are_looked_up_longest_dictionary_entry_first(lex: BilingualLexicon) -> None:
+    from rag.text.lexicon import _chinese_keys
+
+    # jieba cuts 研究 / 人员 and 栉 / 水母; the dictionary holds the compounds 研究人员 and 栉水母
+    assert _chinese_keys("哪位研究人员首先使用氧气这个词", lex._zh)[:1] == ["研究人员"]
+    assert "水母" not in _chinese_keys("球栉水母不是什么", lex._zh)  # 栉水母 'comb jellies', not 'jellyfish'
+    assert _chinese_keys("高血压增加了什么？", lex._zh) == ["高血压", "增加"]  # one compound, not 高 + 血压
+    # negative: words that spell no dictionary entry stay split; a word alone is unchanged
+    assert _chinese_keys("血压增加了什么？", lex._zh) == ["血压", "增加"]
+    assert _chinese_keys("血压", lex._zh) == ["血压"]
+    # a word the dictionary lacks: its longest entries, not jieba's overlapping search pieces (陆地)
+    assert _chinese_keys("内陆地区", lex._zh) == ["内陆", "地区"]
+
+
+def test_english_multiword_entries_come_before_their_words(lex: BilingualLexicon) -> None:
+    assert lex.translation_groups("What does high blood pressure increase?", "zh")[0] == frozenset({"高血压"})
+    assert lex.translation_groups("national security", "zh")[0] >= {"国家安全"}
+    # negative: a word of the phrase alone is not the phrase's translation
+    assert "高血压" not in lex.translation_groups("What does blood increase?", "zh")[0]
