@@ -92,6 +92,25 @@ class Settings(BaseSettings):
     boilerplate_min_share: float = 0.3
     # A running header/footer is a short line: longer repeated lines are content (running_line_min_repeats).
     running_line_max_chars: int = 80
+    # Flattened PDF tables (rag/text/tables.py), hand-set from 003's two tables and the corpora's prose, lists
+    # and note blocks (none of which they match). A header line holds at least this many space-separated
+    # cells, none longer than table_cell_max_chars: fewer would take two- or three-word captions for headers.
+    table_header_min_cells: int = 4
+    table_cell_max_chars: int = 12
+    # A table's lines are narrow: at most this display width (a Chinese character counts two); 003's cell
+    # lines reach 35, its prose lines 80-90; the first wider line ends the table.
+    table_line_max_width: int = 40
+    # A row's key cell is a short name: 英国, 新加坡 (4 Han keeps 澳大利亚), or one Latin word (Japan, AISI).
+    table_key_max_han: int = 4
+    table_key_max_latin: int = 12
+    # Fewer rows than this is no table (a lone header-like line and what follows it).
+    table_min_rows: int = 2
+    # A flattened row spreads its cells over several lines (003's rows: 7-56); a signature block ("For the
+    # Council / The President / M. MICHEL", en09) has one or two a row.
+    table_min_row_lines: int = 3
+    # At most this share of a table's lines may end a sentence: 003's tables 0.03; short lines that end
+    # sentences are one-sentence-per-line prose.
+    table_max_ended_share: float = 0.3
     # Characters after "the second" / "第二" read as what is counted ("the second meeting": its head words).
     ordinal_head_chars_en: int = 30
     ordinal_head_chars_zh: int = 8

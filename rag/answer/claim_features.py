@@ -110,9 +110,27 @@ def numbers_in(text: str) -> set[float]:
     return found
 
 
+# A number a scale word follows writes an amount: "100 million" and "1亿" are one number, 1e8.
+SCALED = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万亿|亿|万|(?:thousand|million|billion|trillion)\b)", re.IGNORECASE)
+SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+def amounts_in(text: str) -> set[float]:
+    """``numbers_in``, with each number a scale word follows read as the amount it writes, so that
+    "100 million pounds" and "1亿英镑" state the same number (the bare 100 and 1 differ)."""
+    found: set[float] = set()
+
+    def amount(match: re.Match[str]) -> str:
+        value = float(match.group(1).replace(",", "")) * SCALE[match.group(2).lower()]
+        found.add(float(f"{value:.6g}"))  # 4.65 × 1e7 and 4650 × 1e4 are one amount
+        return " "
+
+    return found | numbers_in(SCALED.sub(amount, text))
+
+
 def other_number(pair: ClaimPair) -> float:
     """The claim states a number its sentence's passage does not, while the passage states others."""
-    claim, passage = numbers_in(pair.claim), numbers_in(pair.sentence.hit.text)
+    claim, passage = amounts_in(pair.claim), amounts_in(pair.sentence.hit.text)
     return float(bool(claim - passage) and bool(passage))
 
 

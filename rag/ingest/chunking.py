@@ -8,8 +8,9 @@ Usage::
     chunks = chunk_text(normalize(raw, body_start), embedder.count_tokens, max_tokens=160, overlap_tokens=24)
 
 Invariants (tested): every sentence of the normalized text lands in at least one chunk; a sentence is
-cut only when it alone exceeds ``max_tokens``; ``raw[chunk.start:chunk.end]`` is the raw text the chunk
-came from.
+cut only when it alone exceeds ``max_tokens``; a table row (``NormalizedText.rows``) that fits in
+``max_tokens`` is one unit, never split between chunks; ``raw[chunk.start:chunk.end]`` is the raw text the
+chunk came from.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pydantic import Field, PrivateAttr
 from rag.text.language import detect_language
 from rag.text.normalize import Heading, NormalizedText, normalize
 from rag.text.sentences import split_sentences
+from rag.text.tables import group_rows
 
 TokenCounter = Callable[[str], int]
 DOCUMENT_HINTS = ("body_start", "page_starts")  # document metadata the parser reads and does not copy
@@ -109,15 +111,21 @@ def _split_long(text: str, a: int, b: int, count: TokenCounter, max_tokens: int)
 def sentence_units(
     normalized: NormalizedText, count: TokenCounter, max_tokens: int
 ) -> list[tuple[int, int, int]]:
-    """(start, end, tokens) of each sentence, over-long sentences already cut."""
+    """(start, end, tokens) of each sentence, over-long sentences already cut. A table row
+    (``normalized.rows``) is one unit when it fits in ``max_tokens``, else its sentences are."""
     units: list[tuple[int, int, int]] = []
-    for a, b in split_sentences(normalized.text):
-        tokens = count(normalized.text[a:b])
-        if tokens <= max_tokens:
-            units.append((a, b, tokens))
-        else:
-            for pa, pb in _split_long(normalized.text, a, b, count, max_tokens):
-                units.append((pa, pb, count(normalized.text[pa:pb])))
+    for group in group_rows(split_sentences(normalized.text), normalized.rows):
+        row_tokens = count(normalized.text[group[0][0]:group[-1][1]]) if len(group) > 1 else max_tokens + 1
+        if row_tokens <= max_tokens:
+            units.append((group[0][0], group[-1][1], row_tokens))
+            continue
+        for a, b in group:
+            tokens = count(normalized.text[a:b])
+            if tokens <= max_tokens:
+                units.append((a, b, tokens))
+            else:
+                for pa, pb in _split_long(normalized.text, a, b, count, max_tokens):
+                    units.append((pa, pb, count(normalized.text[pa:pb])))
     return units
 
 
@@ -151,6 +159,15 @@ def _group_units(
     return groups
 
 
+def table_header(normalized: NormalizedText, units: Sequence[tuple[int, int, int]]) -> str:
+    """The header line of the table whose row (or piece of one) comes first among ``units``; "" if none."""
+    for a, _, _ in units:
+        i = bisect_right(normalized.rows, (a, len(normalized.text))) - 1
+        if i >= 0 and normalized.rows[i][0] <= a < normalized.rows[i][1]:
+            return normalized.row_headers[i]
+    return ""
+
+
 def chunk_text(
     normalized: NormalizedText,
     count: TokenCounter,
@@ -168,6 +185,10 @@ def chunk_text(
         a, b = group[0][0], group[-1][1]
         text = normalized.text[a:b]
         raw_start, raw_end = normalized.raw_span(a, b)
+        # The section of the chunk's body, not of headings stacked at its top; a table row's columns are named
+        # by its table's header line, which heads the passage as its section does.
+        section = section_path(normalized.headings, next((u[0] for u in group if u[0] not in heading_starts), a))
+        header = table_header(normalized, group)
         chunks.append(
             Chunk(
                 index=len(chunks),
@@ -176,8 +197,7 @@ def chunk_text(
                 end=raw_end,
                 norm_start=a,
                 norm_end=b,
-                # The section of the chunk's body, not of headings stacked at its top.
-                section=section_path(normalized.headings, next((u[0] for u in group if u[0] not in heading_starts), a)),
+                section=" > ".join(part for part in (section, header) if part),
                 language=detect_language(text),
                 page=page_at(raw_start) if page_at else None,
                 sentences=[(ua - a, ub - a) for ua, ub, _ in group],

@@ -24,6 +24,7 @@ HAN_SUPPLEMENTARY = "\U00020000-\U0003ffff"  # Extensions B-H and the Compatibil
 RADICALS = "\u2e80-\u2fdf"  # CJK Radicals Supplement and Kangxi Radicals: PDF extraction's stand-ins for ideographs (⻛ for 风)
 CJK_PUNCTUATION = "\u3000-\u303f"  # 、。《》「」 and the ideographic space
 FULLWIDTH_FORMS = "\uff00-\uffef"  # ，：（）！？ and full-width Latin letters and digits
+IDEOGRAPHIC_SPACE = "\u3000"  # NFKC folds it to " ", so normalized text holds one only where it is put on purpose
 CJK_BMP = "\u2e80-\u9fff"  # every CJK block of the Basic Multilingual Plane, radicals to ideographs (kana, bopomofo included)
 
 # Han characters of normalized text: index tokens, language detection, footnote marks, claim slots.

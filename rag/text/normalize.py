@@ -8,7 +8,10 @@
 * Markdown images, link targets, emphasis markers and cover/QR-code/subscription boilerplate dropped;
 * running headers and footers dropped: a short line repeated many times in one document (a PDF's
   page footer with the publisher's address, e-mail and web site);
-* headings kept, and reported with their level so the chunker can build section paths.
+* headings kept, and reported with their level so the chunker can build section paths;
+* a table PDF extraction flattened (``rag.text.tables``) joined back into one line per row, its cells
+  apart by ``CELL_BREAK`` (white space), each row's span and its table's header line reported so the
+  chunker keeps the row whole and heads its passage with the column names.
 
 Every output character remembers the raw span it came from, so ``NormalizedText.raw_span(a, b)``
 turns a span of normalized text into raw-file offsets. Pure functions, no I/O; thresholds from the settings.
@@ -16,7 +19,7 @@ turns a span of normalized text into raw-file offsets. Pure functions, no I/O; t
 Usage::
 
     normalized = normalize(raw, start=body_start, wrap_min_chars=24, running_line_min_repeats=5)
-    normalized.text, normalized.headings
+    normalized.text, normalized.headings, normalized.rows, normalized.row_headers
     normalized.raw_span(0, 10)        # raw-file offsets of the first ten normalized characters
     fold_text("⻛险")                 # "风险"
 """
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 
 from rag.settings import get_settings
 from rag.text.cjk import is_cjk
+from rag.text.tables import CELL, CELL_BREAK, HEADER, ROW, WRAP, find_tables, line_roles
 
 # CJK Radicals Supplement (U+2E80–U+2EFF) and a few Kangxi radicals that NFKC does not map, folded
 # to the ordinary ideographs that policy documents mean by them.
@@ -76,7 +80,7 @@ def is_boilerplate(line: str) -> bool:
 
 
 # Names what normalize() keeps and drops; change it whenever that changes, so documents are re-chunked.
-NORMALIZATION = "running-lines-1"
+NORMALIZATION = "running-lines-1; table-rows-1"
 
 
 def running_lines(raw: str, min_repeats: int) -> frozenset[str]:
@@ -154,6 +158,8 @@ class NormalizedText:
     starts: array = field(default_factory=lambda: array("q"))
     ends: array = field(default_factory=lambda: array("q"))
     headings: list[Heading] = field(default_factory=list)
+    rows: list[tuple[int, int]] = field(default_factory=list)  # spans of table rows (rag.text.tables)
+    row_headers: list[str] = field(default_factory=list)  # per row: its table's header line, as normalized
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw-file offsets of normalized span [start, end)."""
@@ -204,7 +210,7 @@ def _fold_segment(builder: _Builder, raw: str, seg_start: int, seg_end: int) -> 
         folded = fold_char(ch)
         for out in folded:
             if out.isspace():
-                if builder.last_char() in ("", " ", "\n"):
+                if builder.last_char() in ("", " ", "\n", CELL_BREAK):
                     continue
                 out = " "
             builder.add(out, offset, offset + 1)
@@ -262,9 +268,13 @@ def normalize(
     """
     end = len(raw) if end is None else end
     running = running_lines(raw[start:end], running_line_min_repeats)
+    roles = line_roles(find_tables(raw, start, end, running))
     builder = _Builder()
     headings: list[Heading] = []
-    previous_wrapped = False
+    rows: list[list[int]] = []  # [start, end] of each table row in the output
+    headers: list[str] = []  # the header line of each row's table
+    header = ""
+    previous_wrapped = in_row = False
     for line_match in re.finditer(r"[^\n]*(?:\n|$)", raw[start:end]):
         if line_match.start() == line_match.end():
             break
@@ -273,14 +283,18 @@ def normalize(
         stripped = line_text.strip()
         if not stripped:
             continue
-        if stripped.strip("-*_=.·•") == "" or is_boilerplate(stripped):
+        role = roles.get(line_start)
+        rule = stripped.strip("-*_=.·•") == "" and role not in (CELL, WRAP)  # a "-" cell is content
+        if rule or is_boilerplate(stripped):
             previous_wrapped = False
             continue
         if stripped in running:
             continue  # a page footer inside a wrapped paragraph: the paragraph goes on after it
-        heading = HEADING.match(line_text)
-        starts_block = heading is not None or LIST_ITEM.match(line_text) is not None or "\f" in line_text
-        if previous_wrapped and not starts_block:
+        in_row = in_row and role in (CELL, WRAP)
+        heading = HEADING.match(line_text) if role is None else None
+        if in_row:
+            _join_cell(builder, line_start, role, (fold_text(stripped[:1]) or stripped[:1])[:1])
+        elif previous_wrapped and not (heading or role or LIST_ITEM.match(line_text) or "\f" in line_text):
             _join_lines(builder, (fold_text(stripped[:1]) or stripped[:1])[:1])
         elif len(builder):
             while builder.last_char() == " ":
@@ -288,6 +302,10 @@ def normalize(
             if builder.last_char() != "\n":
                 builder.add("\n", line_start, line_start)
         line_out = len(builder)
+        if role in (ROW, CELL, WRAP) and not in_row:  # a row opens (its first line, or one after a skipped first)
+            rows.append([line_out, line_out])
+            headers.append(header)
+            in_row = True
         if heading:
             text_start = line_start + heading.start(2)
             for a, b in _clean_line(heading.group(2)):
@@ -300,7 +318,32 @@ def normalize(
         for a, b in _clean_line(line_text):
             _fold_segment(builder, raw, line_start + a, line_start + b)
         kept = "".join(builder.chars[line_out:]).rstrip()
-        previous_wrapped = len(kept) >= wrap_min_chars and kept[-1:] not in TERMINAL
+        previous_wrapped = role is None and len(kept) >= wrap_min_chars and kept[-1:] not in TERMINAL
+        if in_row:
+            rows[-1][1] = _content_end(builder)
+        elif role == HEADER:
+            header = "".join(builder.chars[line_out:_content_end(builder)])
     while builder.last_char() in (" ", "\n"):
         builder.drop_last()
-    return NormalizedText("".join(builder.chars), builder.starts, builder.ends, headings)
+    kept = [(a, b, h) for (a, b), h in zip(rows, headers, strict=True) if b > a]
+    return NormalizedText("".join(builder.chars), builder.starts, builder.ends, headings,
+                          [(a, b) for a, b, _ in kept], [h for _, _, h in kept])
+
+
+def _content_end(builder: _Builder) -> int:
+    """The output length without trailing spaces."""
+    n = len(builder)
+    while n and builder.chars[n - 1] == " ":
+        n -= 1
+    return n
+
+
+def _join_cell(builder: _Builder, line_start: int, role: str | None, next_first: str) -> None:
+    """Join a table row's next line: a new cell (after a blank line) with ``CELL_BREAK``, a wrapped line of
+    the same cell as a paragraph's wrapped line."""
+    if role == WRAP:
+        _join_lines(builder, next_first)
+        return
+    while builder.last_char() == " ":
+        builder.drop_last()
+    builder.add(CELL_BREAK, line_start, line_start)

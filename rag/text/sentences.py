@@ -15,6 +15,7 @@ import re
 
 from rag.settings import get_settings
 from rag.text.cjk import HAN_OR_VARIANT
+from rag.text.tables import CELL_BREAK
 
 # Chinese sentence ends, closing quotes/brackets that belong to the sentence, and English ends
 # followed by white space. A newline always ends a sentence (paragraph or list item).
@@ -89,10 +90,13 @@ def is_heading(sentence: str) -> bool:
     does not end a sentence, holds no clause or list punctuation (，、；), and is short or opens with a section
     number; or it is a short label ending in a colon ("职能："). Such lines are context for a reader, never an
     answer sentence. A list's longer lead-in ("…方面的研究：") and a fragment that lists things ("合成内容、
-    能力评测、红队测试") are content, not headings."""
+    能力评测、红队测试") are content, not headings; so is a table row of several cells (``CELL_BREAK``
+    between them, rag.text.tables), however short its cells."""
     text = sentence.strip().lstrip("●○•·-*–— \t")
     if not text:
         return True
+    if CELL_BREAK in text:
+        return False
     last = text.rstrip(CLOSERS)[-1:] or text[-1]
     han, words = len(HAN_OR_VARIANT.findall(text)), len(LATIN_WORD.findall(text))
     settings = get_settings()

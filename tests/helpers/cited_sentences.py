@@ -2,7 +2,8 @@
 
 A citation is whole when its raw span is exactly one sentence of the document: the project's splitter
 (``rag.text.sentences.split_sentences``) over the document's normalized text (``rag.text.normalize``, as
-ingest normalizes it), mapped back to raw offsets. Its ``text`` must be the normalized source text of that
+ingest normalizes it), mapped back to raw offsets; or exactly one table row (``NormalizedText.rows``), which
+the chunker keeps whole. Its ``text`` must be the normalized source text of that
 span; it must not be a heading, stop at a comma, or open a page after the page's footnotes while the line
 before them is cut mid-sentence; its ``shown`` text carries no footnote mark.
 
@@ -44,7 +45,7 @@ class Source:
         doc = load_document(path)
         norm = normalize(doc.raw_text, doc.body_start, wrap_min_chars=settings.wrap_min_chars,
                          running_line_min_repeats=settings.running_line_min_repeats)
-        spans = {norm.raw_span(a, b): (a, b) for a, b in split_sentences(norm.text)}
+        spans = {norm.raw_span(a, b): (a, b) for a, b in [*split_sentences(norm.text), *norm.rows]}
         return cls(doc.raw_text, norm, spans, frozenset(a for a, _ in spans), frozenset(b for _, b in spans),
                    frozenset(h.start for h in norm.headings))
 

@@ -37,10 +37,11 @@ def qa(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # noqa: ANN001
 
 
 # Known misses of the fitted claim model (bench.claims, 2026-12-03), kept as strict expected failures so
-# that they are seen, and so that a fix shows up as an unexpected pass: the UK institute's funding sits in a
-# table PDF extraction flattened ("初始资⾦1亿英镑 ，"), too short a sentence for the model to call the true
-# claim supported (it says not_found).
-KNOWN_MISS = pytest.mark.xfail(strict=True, reason="claim model misses this true claim (see the comment above)")
+# that they are seen, and so that a fix shows up as an unexpected pass. The UK institute's funding sits in a
+# table PDF extraction flattened; since its rows are read whole ("英国 2023年11月 … 初始资金1亿英镑 ，…", rag/text/
+# tables.py) the true claims are supported (test_a_true_claim_read_from_a_table_row_is_supported), but the
+# changed figure (5亿 / 500 million) is still not_found rather than contradicted.
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="claim model misses this changed figure (see the comment above)")
 
 # (true claim, the same claim with one fact changed, the kind of change)
 PAIRS = [
@@ -66,6 +67,14 @@ PAIRS = [
 ])
 def test_a_true_claim_with_a_quantifier_is_not_contradicted(qa: PolicyQA, true_claim: str) -> None:
     assert qa.ask(true_claim, mode="claim").verdict == "supported"
+
+
+@pytest.mark.parametrize("claim", ["英国人工智能安全研究所的初始资金为1亿英镑。",
+                                   "The UK AI Safety Institute received 100 million pounds of initial funding."])
+def test_a_true_claim_read_from_a_table_row_is_supported(qa: PolicyQA, claim: str) -> None:
+    answer = qa.ask(claim, mode="claim")
+    assert answer.verdict == "supported", answer.probabilities
+    assert any("初始资金1亿英镑" in c.text and c.text.startswith("英国 2023年11月") for c in answer.citations)
 
 
 @pytest.mark.parametrize("changed", [
@@ -136,10 +145,14 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
 
 
 
-# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark but calls these true
-# short claims contradicted (docs/journal.md, session 10). Strict: when it reads them right, turn it on.
-@pytest.mark.xfail(strict=True, reason="the reader reads a short restatement as an edited sentence")
-@pytest.mark.parametrize("claim", ["The EU set up an AI Office in 2024.", "违规公司可能被处以其全球年营业额的7%的罚款。"])
+# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark but calls a true short
+# claim contradicted (docs/journal.md, session 10). Strict: when it reads them right, turn it on. The EU claim
+# reads right since 003's tables are rows (the top pair is now 001's "欧盟2024年新设了人工智能办公室…").
+@pytest.mark.parametrize("claim", [
+    "The EU set up an AI Office in 2024.",
+    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", marks=pytest.mark.xfail(
+        strict=True, reason="the reader reads a short restatement as an edited sentence")),
+])
 def test_with_the_reader_a_true_short_claim_is_not_contradicted(qa: PolicyQA, claim: str) -> None:
     reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
     assert reading.reader("claim") is not None

@@ -18,6 +18,7 @@ from rag.app.service import PolicyQA
 from rag.ingest.index import Index
 from rag.settings import Settings
 from rag.text.footnotes import without_footnote_marks
+from rag.text.tables import CELL_BREAK
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CORPUS = PROJECT_ROOT / "corpus"
@@ -26,10 +27,8 @@ DEV_QA = next((p for p in (PROJECT_ROOT.parent / "shared" / "eval" / "dev_qa.jso
 DEV = [json.loads(line) for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line.strip()] if DEV_QA else []
 DOC_003 = "003_907a84392d48637e.txt"
 # Dev answers that still cite a fragment, each for a cause this change does not fix: the fragment, and why.
+# (db-17 cited the half table cell "初始资金1亿英镑 ，" until 003's tables were read as rows: it cites the UK row.)
 KNOWN = {
-    "db-17": ("初始资金1亿英镑", "cites '初始资金1亿英镑 ，' (003): half of a table cell wrapped over narrow-column lines, "
-              "which normalization keeps apart (shorter than wrap_min_chars); it is the answer's only statement of the "
-              "sum, so it is not skipped as evidence (skipping it made db-17 a false refusal)"),
     "db-22": ("个国家级人工智能安全研究所", "cites '个国家级人工智能安全研究所，…' (003): a PDF page break put the page's "
               "footnotes inside the sentence '…这是全球首|个国家级…'; normalization (rag/text/normalize.py) does not "
               "rejoin it"),
@@ -108,10 +107,16 @@ def test_a_shown_footnote_mark_is_caught(sources: dict[str, Source]) -> None:
     assert problems_of(source, text, start, end) == []  # shown without the mark, offsets still cover it
 
 
-def test_a_table_cell_cut_at_a_comma_is_caught(sources: dict[str, Source]) -> None:
+def test_a_table_row_passes_and_a_cell_cut_at_a_comma_is_caught(sources: dict[str, Source]) -> None:
     source = sources[DOC_003]
     text, start, end = sentence_at(source, "初始资金1亿英镑")
-    assert problems_of(source, text, start, end) == ["stops at a comma"]
+    assert text.startswith("英国 2023年11月") and problems_of(source, text, start, end) == []  # the whole row
+    a, _ = source.sentences[(start, end)]
+    cut = a + text.index("，") + 1  # the half cell cited before tables were rows: "初始资金1亿英镑 ，"
+    cell = a + text.rindex(CELL_BREAK, 0, cut - a) + 1
+    assert source.norm.text[cell:cut] == "初始资金1亿英镑 ，"
+    assert problems_of(source, source.norm.text[cell:cut], *source.norm.raw_span(cell, cut)) == [
+        "starts mid-sentence", "ends mid-sentence", "stops at a comma"]
 
 
 def test_a_sentence_cut_by_a_page_break_is_caught(sources: dict[str, Source]) -> None:

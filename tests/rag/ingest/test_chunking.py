@@ -262,3 +262,49 @@ def test_page_lookup() -> None:
     page_at = page_lookup([[0, 1], [10, 2], [25, 4]])
     assert [page_at(i) for i in (0, 9, 10, 24, 25, 999)] == [1, 1, 2, 2, 4, 4]
     assert page_lookup([[5, 1]])(4) is None
+
+
+TABLE = """AISI 成立时间 机构设立 上级政府部门 资金规模
+{rows}"""
+ROW = """{key} 2024年5月 新成立机构
+(AI评测中心)
+
+由国立计算机及自
+动化研究院合作。该中心
+负责评测。
+
+初始资金1亿欧元
+"""
+
+
+def test_a_table_row_that_fits_is_one_unit_and_stays_in_one_chunk() -> None:
+    raw = "前言。\n" + TABLE.format(rows="\n".join(ROW.format(key=k) for k in ["法国", "德国", "意大利", "西班牙"]))
+    norm = normalize(raw)
+    rows = [norm.text[a:b] for a, b in norm.rows]
+    assert len(rows) == 4 and all("。" in row for row in rows)  # two sentence ends inside each row
+    row_tokens = fake_count_tokens(rows[0])
+    chunks = chunk_text(norm, fake_count_tokens, row_tokens + 5, 0)
+    check_chunk_invariants(raw, norm, chunks, fake_count_tokens, row_tokens + 5)
+    units = [c.text[a:b] for c in chunks for a, b in c.sentences]
+    assert all(row in units for row in rows)  # each row one unit, whole in one chunk
+    assert sum(any(row in c.text for row in rows) for c in chunks) == 4
+
+
+def test_a_table_row_too_long_for_a_chunk_falls_back_to_its_sentences() -> None:
+    raw = "前言。\n" + TABLE.format(rows="\n".join(ROW.format(key=k) for k in ["法国", "德国"]))
+    norm = normalize(raw)
+    row = norm.text[norm.rows[0][0]:norm.rows[0][1]]
+    budget = fake_count_tokens(row) - 1
+    chunks = chunk_text(norm, fake_count_tokens, budget, 0)
+    check_chunk_invariants(raw, norm, chunks, fake_count_tokens, budget)
+    units = [c.text[a:b] for c in chunks for a, b in c.sentences]
+    assert row not in units and any(u.endswith("该中心负责评测。") for u in units)
+
+
+def test_a_table_rows_passage_is_headed_by_its_header_line_and_prose_is_not() -> None:
+    raw = "# 对比\n\n前言。\n" + TABLE.format(rows="\n".join(ROW.format(key=k) for k in ["法国", "德国"]))
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, fake_count_tokens(norm.text[slice(*norm.rows[0])]) + 2, 0)
+    sections = {key: [c.section for c in chunks if c.text.startswith(key)] for key in ("对比", "法国", "德国")}
+    assert sections["法国"] == sections["德国"] == ["对比 > AISI 成立时间 机构设立 上级政府部门 资金规模"]
+    assert sections["对比"] == ["对比"]  # the preface and the header line: prose, under its heading only

@@ -306,3 +306,63 @@ def test_sentences_with_boilerplate_words_are_kept(sentence: str) -> None:
 def test_short_subscription_prompts_are_dropped() -> None:
     raw = "正文第一段。\n\n点赞 在看 转发\n\n扫码关注公众号\n\n正文第二段。"
     assert normalize(raw).text == "正文第一段。\n正文第二段。"
+
+
+# --- flattened tables (rag.text.tables) -------------------------------------------------------------
+
+TABLE_ROWS = """资金对比
+AISI 成立时间 机构设立 上级政府部门 资金规模
+
+英国 2023年11月 新成立机构
+(UK AISI)
+
+科学、创新及科技
+部(DSIT)
+
+初始资金1亿英镑  ，
+并承诺维持其资金至
+2030年，优先使用
+
+美国 2023年11月 新成立机构
+(US AISI)
+
+1000万美元 -总监: Elizabeth Kelly
+(曾任总统经济政策特别助理)
+"""
+
+
+def test_a_flattened_table_becomes_one_line_per_row_with_exact_offsets() -> None:
+    norm = normalize(TABLE_ROWS)
+    lines = norm.text.split("\n")
+    assert lines[:2] == ["资金对比", "AISI 成立时间 机构设立 上级政府部门 资金规模"]  # the header is no longer joined to row 1
+    assert lines[2] == ("英国 2023年11月 新成立机构 (UK AISI)\u3000科学、创新及科技部(DSIT)\u3000"
+                        "初始资金1亿英镑 ，并承诺维持其资金至 2030年，优先使用")
+    assert lines[3] == "美国 2023年11月 新成立机构 (US AISI)\u30001000万美元 -总监: Elizabeth Kelly (曾任总统经济政策特别助理)"
+    assert [norm.text[a:b] for a, b in norm.rows] == lines[2:]
+    raw_starts = [norm.raw_span(a, b) for a, b in norm.rows]
+    assert [TABLE_ROWS[a:b][:2] for a, b in raw_starts] == ["英国", "美国"]
+    assert TABLE_ROWS[raw_starts[0][1] - 4:raw_starts[0][1]] == "优先使用" and TABLE_ROWS[raw_starts[1][1] - 1] == ")"
+    assert_offsets_exact(TABLE_ROWS, norm)
+
+
+def test_the_same_lines_without_a_header_are_joined_as_before() -> None:
+    raw = TABLE_ROWS.replace("AISI 成立时间 机构设立 上级政府部门 资金规模\n", "")
+    norm = normalize(raw)
+    assert norm.rows == [] and "\u3000" not in norm.text
+    assert "英国 2023年11月 新成立机构\n(UK AISI)\n" in norm.text  # short lines stay apart, as before tables
+    assert_offsets_exact(raw, norm)
+
+
+def test_prose_has_no_rows_and_no_cell_breaks() -> None:
+    raw = LONG_ZH + "\n旨在为中国在全球人工智能治理中的角色定位提供参考。\n\n1. 第一项\n2. 第二项\n"
+    norm = normalize(raw)
+    assert norm.rows == [] and "\u3000" not in norm.text
+
+
+def test_003s_uk_row_is_one_line_of_the_normalized_text() -> None:
+    doc = load_document(CORPUS / DOC_003, max_bytes=BIG)
+    norm = normalize(doc.raw_text, doc.body_start)
+    row = next(norm.text[a:b] for a, b in norm.rows if "初始资金1亿英镑" in norm.text[a:b])
+    assert row.startswith("英国 2023年11月 新成立机构 (UK AISI)\u3000科学、创新及科技部(DSIT)\u3000初始资金1亿英镑 ，并承诺")
+    assert row.endswith("-超过40名技术人员和60名政策/运营人员") and f"\n{row}\n" in norm.text
+    assert len(norm.rows) == 17  # 8 + 5 + 4 rows in 003's two tables (the second continues on a new page)

@@ -10,6 +10,7 @@ from rag.text.sentences import (
     refers_back,
     split_sentences,
 )
+from rag.text.tables import CELL_BREAK
 
 
 def sentences(text: str) -> list[str]:
@@ -125,6 +126,12 @@ def test_headings_titles_lead_ins_and_fragments_are_not_statements(line: str) ->
 ])
 def test_statements_are_not_headings(line: str) -> None:
     assert not is_heading(line)
+
+
+def test_a_table_row_of_several_cells_is_not_a_heading_though_its_cells_are_short() -> None:
+    cells = ["加拿大", "2024年11月 新成立机构 (CAISI)", "5000万加元 -"]
+    assert is_heading(" ".join(cells))  # the same text without the row's cell breaks reads as a heading
+    assert not is_heading(CELL_BREAK.join(cells))
 
 
 def test_the_heading_lengths_are_read_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
