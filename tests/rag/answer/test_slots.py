@@ -304,3 +304,14 @@ def test_module_imports_only_the_standard_library(tmp_path: Path) -> None:
 def test_slot_is_a_plain_frozen_record() -> None:
     slot = Slot("quantity", 1e8, "GBP", "1亿英镑", 4, 9)
     assert dataclasses.is_dataclass(slot) and {slot} == {Slot("quantity", 1e8, "GBP", "1亿英镑", 4, 9)}
+
+
+def test_a_longer_name_that_holds_the_claims_name_is_not_a_swap() -> None:
+    # the network's name holds the institute's: no entity difference (it made a true claim "contradicted")
+    network = "同时宣布的是，人工智能安全研究所国际网络的初始成员包括澳大利亚、加拿大、欧盟、法国、日本、英国和美国。"
+    assert not compare_slots("英国人工智能安全研究所的初始资金为1亿英镑。", network).differences
+
+
+def test_another_name_is_still_a_swap() -> None:  # the negative beside it
+    differences = compare_slots("美国2024年新设了人工智能办公室。", "欧盟2024年新设了人工智能办公室，推动实施《人工智能法案》。").differences
+    assert [(d.claim.surface, d.evidence.surface) for d in differences] == [("美国", "欧盟")]
