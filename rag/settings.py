@@ -272,7 +272,7 @@ class Settings(BaseSettings):
     answerability_model: bool = True
     # The reader (rag/answer/reader.py, a cross-encoder fine-tuned here from e5-small) reads a question against its best sentences; its P(answers) joins the answerability model fitted with it (rag/data/answerability_model_reader.json). False: the model without it.
     reader_questions: bool = True
-    # The same reader on claims (rag/data/claim_model_reader.json): held-out claim benchmark 0.860 → 0.896, supported precision 0.918 → 0.947, and since session 12 it reads true short claims right; but on the real corpus it calls four true claims (two table-row funding claims, the 7 % fine in English, 所有经测试LLM…) not supported that the model without it gets right (docs/journal.md, session 12). Off until those hold.
+    # The same reader on claims (rag/data/claim_model_reader.json): held-out claim benchmark 0.858 → 0.892, precision 0.895 → 0.938 (3,989 claims), but it calls true short claims ("违规公司可能被处以其全球年营业额的7%的罚款。") contradicted (docs/journal.md, sessions 10 and 12). Off until a reader reads them right without new errors.
     reader_claims: bool = False
     # Threads the reader's matrix products use (each read: ≤ 6 sentence pairs of ≤ 128 tokens).
     reader_threads: int = Field(2, ge=1, le=16)

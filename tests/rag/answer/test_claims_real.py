@@ -149,9 +149,15 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
 
 
 
-# The reader on claims (off by default: RAG_READER_CLAIMS) called these true short claims contradicted until
-# its training data held claims with words of the source left out inside a clause (docs/journal.md, session 12).
-@pytest.mark.parametrize("claim", ["The EU set up an AI Office in 2024.", "违规公司可能被处以其全球年营业额的7%的罚款。"])
+# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark but calls a true short
+# claim contradicted (docs/journal.md, sessions 10 and 12: a reader trained with omissions read it right but
+# read unrelated claims as contradicted, and was not shipped). Strict: when it reads them right, turn it on.
+# The EU claim reads right since 003's tables are rows (the top pair is 001's "欧盟2024年新设了人工智能办公室…").
+@pytest.mark.parametrize("claim", [
+    "The EU set up an AI Office in 2024.",
+    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", marks=pytest.mark.xfail(
+        strict=True, reason="the reader reads a short restatement as an edited sentence")),
+])
 def test_with_the_reader_a_true_short_claim_is_not_contradicted(qa: PolicyQA, claim: str) -> None:
     reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
     assert reading.reader("claim") is not None
