@@ -34,6 +34,7 @@ from rag.answer.slots import compare_slots, describe, extract_slots, show
 from rag.retrieval.query import text_fields
 from rag.settings import Settings
 from rag.text.asked import answer_pattern
+from rag.text.cjk import has_han
 from rag.text.footnotes import without_footnote_marks
 from rag.text.language import detect_language
 from rag.text.lexical import tokenize
@@ -67,12 +68,15 @@ MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^<>]{0,200}>", re.IGNORECAS
 
 
 def attach_citation(sentence: str, n: int, language: str) -> str:
-    """'…罚款。' → '…罚款[1]。'; 'It was $100m.' → 'It was $100m [1].'"""
+    """'…罚款。' → '…罚款[1]。'; 'It was $100m.' → 'It was $100m [1].'; a unit that ends no sentence (a table
+    row, a list item) gets the end of its own script, so the next cited sentence does not run on from it."""
     body = sentence.rstrip()
     end = ""
     while body and body[-1] in SENTENCE_END:
         end = body[-1] + end
         body = body[:-1]
+    if not end and not re.search(r"[。！？.!?…][\"'”’）)」』]+$", body):  # '…罚款。”' is ended already
+        end = "。" if has_han(body) else "."
     marker = f"[{n}]" if language == "zh" else f" [{n}]"
     return f"{body}{marker}{end}"
 

@@ -161,3 +161,18 @@ def test_an_english_answer_from_chinese_sources_leads_with_the_asked_figure_or_d
     first = answer.answer.splitlines()[0]
     assert (first == lead) if lead else first.startswith("The documents answer this in Chinese")
     assert answer.citations[0].text == text
+
+
+def test_a_cited_unit_that_ends_no_sentence_is_ended_in_its_own_script() -> None:
+    from rag.answer.compose import attach_citation
+
+    assert attach_citation("英国 2023年11月　初始资金1亿英镑", 1, "en") == "英国 2023年11月　初始资金1亿英镑 [1]。"
+    assert attach_citation("- CTO: Jade Leung", 2, "zh") == "- CTO: Jade Leung[2]."
+
+
+def test_an_ended_sentence_gets_no_second_end() -> None:  # the negative beside it
+    from rag.answer.compose import attach_citation
+
+    assert attach_citation("违规公司可能被处以罚款。", 1, "zh") == "违规公司可能被处以罚款[1]。"
+    assert attach_citation("他说：“这是必要的。”", 3, "zh") == "他说：“这是必要的。”[3]"
+    assert attach_citation("It was $100m.", 1, "en") == "It was $100m [1]."
