@@ -64,7 +64,8 @@ class IndexStatistics:
         if cached is not None and cached[0] == key:
             return cached[1]
         with self._lock:
-            stored = load_stored(self.index, "documents")
+            digest = stored_key(self.index, key[0])  # the state scrolled below, not a later one
+            stored = load_stored(self.index, "documents", digest)
             if stored is not None:
                 documents = DocumentTerms({d: Counter(c) for d, c in stored["counts"].items()}, Counter(stored["lengths"]))
             else:
@@ -73,7 +74,7 @@ class IndexStatistics:
                     if point.payload.get("doc_hash") in key[0]:
                         gloss = str(point.payload.get("gloss") or "")
                         documents.add(point.payload["doc_hash"], point.payload.get("tokens", ()), gloss)
-                store(self.index, "documents", {"counts": documents.counts, "lengths": documents.lengths})
+                store(self.index, "documents", digest, {"counts": documents.counts, "lengths": documents.lengths})
             self._documents = (key, documents)
         return documents
 
@@ -83,7 +84,8 @@ class IndexStatistics:
         if cached is not None and cached[0] == key:
             return cached[1]
         with self._lock:
-            stored = load_stored(self.index, "terms")
+            digest = stored_key(self.index, key[0])  # the state scrolled below, not a later one
+            stored = load_stored(self.index, "terms", digest)
             if stored is not None:
                 gloss = stored["gloss"]
                 statistics = (frozenset(stored["vocabulary"]), GlossStatistics(
@@ -97,7 +99,7 @@ class IndexStatistics:
                         glosses.append((point.payload.get("language", ""), point.payload.get("gloss", "")))
                 statistics = (frozenset(tokens), GlossStatistics.from_glosses(glosses))
                 gloss = statistics[1]
-                store(self.index, "terms", {"vocabulary": sorted(tokens), "gloss": {
+                store(self.index, "terms", digest, {"vocabulary": sorted(tokens), "gloss": {
                     "passages": gloss.passages, "mean_length": gloss.mean_length, "frequency": gloss.frequency}})
             self._terms = (key, statistics)
         return statistics
@@ -111,10 +113,9 @@ def warm(index: Index) -> None:
     statistics.document_terms()
 
 
-def stored_key(index: Index) -> str:
-    """What a stored file is valid for: the embedding model and the visible documents' records (content hash,
-    chunk count, text pipeline) — the same documents indexed the same way have the same passages."""
-    visible, _ = index.state()
+def stored_key(index: Index, visible: frozenset[str]) -> str:
+    """What a stored file is valid for: the embedding model and the ``visible`` documents' records (content
+    hash, chunk count, text pipeline) — the same documents indexed the same way have the same passages."""
     records = [index.record(h) for h in sorted(visible)]
     parts = [index.settings.embed_model, *(f"{r.doc_hash}:{r.chunks}:{r.analyzer}" for r in records if r is not None)]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
@@ -124,26 +125,26 @@ def _path(index: Index, kind: str) -> Path:
     return index.settings.index_dir / "statistics" / f"{kind}.json"
 
 
-def load_stored(index: Index, kind: str) -> dict[str, Any] | None:
-    """The stored ``kind`` statistics when they belong to the index's present state, else None."""
+def load_stored(index: Index, kind: str, digest: str) -> dict[str, Any] | None:
+    """The stored ``kind`` statistics when they were stored for ``digest`` (``stored_key``), else None."""
     path = _path(index, kind)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != stored_key(index):
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != digest:
         return None
     return data.get("data")
 
 
-def store(index: Index, kind: str, data: dict[str, Any]) -> None:
+def store(index: Index, kind: str, digest: str, data: dict[str, Any]) -> None:
     """Write ``data`` beside the index (a temporary file renamed into place); a failure costs only the next
     process's recomputation, so it is logged, not raised."""
     path = _path(index, kind)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps({"format": FORMAT, "key": stored_key(index), "data": data},
+        temporary.write_text(json.dumps({"format": FORMAT, "key": digest, "data": data},
                                         ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, path)
     except OSError as error:
