@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
-
+from rag.text.snowball import stem_english
 from rag.text.stopwords import DICTIONARY_ENGLISH_STOP_WORDS
 
 _IRREGULAR = {"memoranda": "memorandum", "criteria": "criterion", "phenomena": "phenomenon", "analyses":
@@ -87,12 +86,8 @@ def english_content_words(text: str) -> list[list[str]]:
     return segments
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> SnowballStemmer:
-    return SnowballStemmer("english")
-
-
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """Snowball (Porter2) stem of a lower-case word: the English tokens of the sparse index."""
-    return _stemmer().stem(word)
+    """Snowball (Porter2) stem of a lower-case word: the English tokens of the sparse index (nltk's
+    ``SnowballStemmer("english")`` output, computed by ``rag.text.snowball`` without importing nltk)."""
+    return stem_english(word)
