@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.answer.figures import amounts_in, numbers_in
 from rag.answer.slots import COMPARED, SlotComparison
 from rag.types import EvidenceSentence
 
@@ -69,63 +70,6 @@ def _unmatched(kind: str) -> Callable[[ClaimPair], float]:
         # the passage has nothing of this kind to compare with (the sentence alone may not)
         return float(pair.passage_comparison.unmatched_by_kind.get(kind, 0) > 0)
     return feature
-
-
-ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-EN_NUMBERS = {w: n for n, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+|\b(?:" + "|".join(EN_NUMBERS) + r")\b", re.IGNORECASE)
-
-
-def _zh_numeral(text: str) -> float | None:
-    """一 … 九千九百九十九 (without 万/亿: those are scale words, read by the slots)."""
-    if all(ch in ZH_DIGITS for ch in text):
-        return float("".join(str(ZH_DIGITS[ch]) for ch in text)) if len(text) > 1 else float(ZH_DIGITS[text])
-    total, digit = 0, None
-    for ch in text:
-        if ch in ZH_DIGITS:
-            digit = ZH_DIGITS[ch]
-        else:
-            total += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[ch]
-            digit = None
-    return float(total + (digit or 0))
-
-
-def numbers_in(text: str) -> set[float]:
-    """Every number ``text`` writes, in digits, Chinese numerals or English number words, with or without
-    a unit (the slots compare only numbers with a unit; a bare "三 → 四" or "five objectives" is read here)."""
-    found: set[float] = set()
-    for match in NUMBER.finditer(text):
-        token = match.group().lower()
-        if token[0].isdigit():
-            try:
-                found.add(float(token.replace(",", "")))
-            except ValueError:
-                continue
-        elif token in EN_NUMBERS:
-            found.add(float(EN_NUMBERS[token]))
-        elif token != "一":  # 一 is as often "a", "one and the same" (一个, 一致) as the number one
-            value = _zh_numeral(token)
-            if value is not None:
-                found.add(value)
-    return found
-
-
-# A number a scale word follows writes an amount: "100 million" and "1亿" are one number, 1e8.
-SCALED = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万亿|亿|万|(?:thousand|million|billion|trillion)\b)", re.IGNORECASE)
-SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-
-
-def amounts_in(text: str) -> set[float]:
-    """``numbers_in``, with each number a scale word follows read as the amount it writes, so that
-    "100 million pounds" and "1亿英镑" state the same number (the bare 100 and 1 differ)."""
-    found: set[float] = set()
-
-    def amount(match: re.Match[str]) -> str:
-        value = float(match.group(1).replace(",", "")) * SCALE[match.group(2).lower()]
-        found.add(float(f"{value:.6g}"))  # 4.65 × 1e7 and 4650 × 1e4 are one amount
-        return " "
-
-    return found | numbers_in(SCALED.sub(amount, text))
 
 
 def other_number(pair: ClaimPair) -> float:

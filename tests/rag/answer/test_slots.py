@@ -73,6 +73,8 @@ def test_quantities_are_normalised_across_languages(text: str, expected: list[tu
     ("7 leaders", []),
     ("5m", []),  # "m" is a million only after a currency
     ("$5m", [(5e6, "USD")]),
+    ("于1774年命名", []),  # an earlier year with 年 is a date too
+    ("it lasted 1500 years", [(1500.0, "year")]),  # in English a span, unless a preposition says "in 1500"
 ])
 def test_bare_numbers_are_not_quantities(text: str, expected: list[tuple[object, str]]) -> None:
     assert found(text, "quantity") == expected
@@ -88,6 +90,10 @@ def test_bare_numbers_are_not_quantities(text: str, expected: list[tuple[object,
     ("2024-11-20", (2024, 11, 20)),
     ("in 2024", (2024, None, None)),
     ("2024年", (2024, None, None)),
+    ("氧气的名称是由拉瓦锡于1774年命名的", (1774, None, None)),  # an earlier year with 年: a year, not 1774 years
+    ("The name oxygen was coined in 1777 by Lavoisier", (1777, None, None)),  # after a preposition
+    ("In 1521, Luther widened his target", (1521, None, None)),
+    ("May 1521", (1521, 5, None)),
 ])
 def test_dates_are_normalised(text: str, expected: tuple[int | None, ...]) -> None:
     assert found(text, "date") == [(expected, "")]
@@ -155,6 +161,11 @@ def test_stances_have_a_polarity(text: str, expected: list[tuple[int, str]]) -> 
     ("some members", "quantifier", [("some", "")]),
     ("only the UK", "quantifier", [("only", "")]),
     ("仅英国", "quantifier", [("only", "")]),
+    ("many functions", "quantifier", [("many", "amount")]),
+    ("需要少量先进的芯片", "quantifier", [("few", "amount")]),
+    ("a few functions", "quantifier", [("some", "")]),  # "a few" is some, not few
+    ("for at least the next 5 years", "quantifier", [("least", "bound")]),
+    ("不超过5年", "quantifier", [("most", "bound")]),
     ("the first law", "ordinal", [(1, "")]),
     ("全球首部立法", "ordinal", [(1, "")]),
     ("第二次会议", "ordinal", [(2, "")]),
@@ -162,6 +173,16 @@ def test_stances_have_a_polarity(text: str, expected: list[tuple[int, str]]) -> 
 ])
 def test_quantifiers_and_ordinals(text: str, kind: str, expected: list[tuple[object, str]]) -> None:
     assert found(text, kind) == expected
+
+
+@pytest.mark.parametrize("claim, evidence, differs", [
+    ("开发先进的人工智能系统需要少量先进的芯片。", "Developing advanced AI systems requires many advanced chips.", True),
+    ("开发先进的人工智能系统需要大量先进的芯片。", "Developing advanced AI systems requires many advanced chips.", False),
+    ("annually for at most the next 5 years", "annually for at least the next 5 years", True),
+    ("每年一次，至少持续5年", "annually for at least the next 5 years", False),
+])
+def test_amount_and_bound_quantifiers_are_compared_on_their_own_axis(claim: str, evidence: str, differs: bool) -> None:
+    assert bool(compare_slots(claim, evidence).features()["diff_quantifier"]) is differs
 
 
 def test_slots_carry_offsets_into_the_input_and_are_hashable() -> None:
@@ -249,6 +270,23 @@ def test_negation_mismatch(claim: str, evidence: str, mismatch: bool) -> None:
     assert compare_slots(claim, evidence).negation_mismatch is mismatch
 
 
+@pytest.mark.parametrize("claim, evidence, mismatch", [
+    # a negation inside a word jieba keeps whole is that word's meaning, not the clause's
+    ("His work fell into relative obscurity after his death.", "在他死后，他的作品陷入了相对默默无闻的状态。", False),
+    ("Medical knowledge had stagnated during the Middle Ages.", "中世纪医学知识的发展停滞不前。", False),
+    ("His work was widely read after his death.", "在他死后，他的作品没有人读。", True),  # the negative beside them
+    # an English negation by affix or by meaning is one
+    ("Proving that any of these classes are unequal would be a breakthrough.", "证明任何这些类不相等都将是重大突破。", False),
+    ("Proving that any of these classes are equal would be a breakthrough.", "证明任何这些类不相等都将是重大突破。", True),
+    ("Sponges are the only known phyla that lack any true hox genes.", "海绵是唯一已知没有任何hox基因的动物门。", False),
+    ("Carolina failed to get a first down on each drive.", "卡罗莱纳未能在每次击球获得第一档进攻。", False),
+    ("Carolina got a first down on each drive.", "卡罗莱纳未能在每次击球获得第一档进攻。", True),
+])
+def test_negation_across_languages(claim: str, evidence: str, mismatch: bool) -> None:
+    assert compare_slots(claim, evidence).negation_mismatch is mismatch
+    assert compare_slots(evidence, claim).negation_mismatch is mismatch  # the same read from either side
+
+
 def test_features_are_numeric_with_stable_names() -> None:
     names = {*(f"diff_{k}" for k in COMPARED), *(f"unmatched_{k}" for k in COMPARED),
              "differences", "negation_mismatch", "matched", "unmatched"}
@@ -294,8 +332,9 @@ def outside_the_standard_library(path: Path) -> set[str]:
     return found
 
 
-def test_module_imports_only_the_standard_library(tmp_path: Path) -> None:
-    assert outside_the_standard_library(Path(slots_module.__file__)) == set()
+def test_module_imports_only_the_standard_library_and_jieba(tmp_path: Path) -> None:
+    # jieba (a dependency the index needs anyway) tells a negation from a word that holds one (默默无闻)
+    assert outside_the_standard_library(Path(slots_module.__file__)) == {"jieba"}
     imports_settings = tmp_path / "mod.py"  # the check follows a rag import: the settings need pydantic
     imports_settings.write_text("import re\nfrom rag.settings import get_settings\n", encoding="utf-8")
     assert "pydantic" in outside_the_standard_library(imports_settings)

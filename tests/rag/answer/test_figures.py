@@ -1,11 +1,11 @@
-"""rag.answer.claim_features: the numbers a claim and a passage state, compared as amounts across scales and
+"""rag.answer.figures: the numbers a claim and a passage state, compared as amounts across scales and
 languages (a claim of "100 million pounds" read against "初始资金1亿英镑" states no other number)."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.answer.claim_features import amounts_in, numbers_in
+from rag.answer.figures import amounts_in, numbers_in, years_in, zh_numeral
 
 
 @pytest.mark.parametrize(("claim", "passage"), [
@@ -30,3 +30,25 @@ def test_another_amount_or_year_is_not_stated(claim: str, passage: str) -> None:
 
 def test_numbers_without_a_scale_are_read_as_before() -> None:
     assert amounts_in("三项措施，five objectives, 2030年") == numbers_in("三项措施，five objectives, 2030年") == {3.0, 5.0, 2030.0}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("in 1777", [1777]),
+    ("于1774年命名", [1774]),
+    ("between 1500 and 2023", [1500, 2023]),  # the second: 20xx needs no preposition
+    ("a population of 1600", []),  # neither a preposition nor 年: a count
+    ("1600毫米宽轨", []),
+    ("1,500 soldiers and 1200 horses", []),
+])
+def test_years(text: str, expected: list[int]) -> None:
+    assert [value[0] for value, _, _ in years_in(text)] == expected
+
+
+def test_one_is_not_read_as_a_number_in_either_language() -> None:
+    # "one of the largest" / 一个: as often an article as a count, so neither side states it
+    assert numbers_in("one of the largest markets in Europe") == numbers_in("欧洲最大的市场之一") == set()
+    assert numbers_in("two of the largest markets") == {2.0}  # the negative beside it
+
+
+def test_chinese_digit_strings_read_digit_by_digit() -> None:
+    assert zh_numeral("二〇二四") == 2024.0 and zh_numeral("二千零二十四") == 2024.0 and zh_numeral("两") == 2.0

@@ -1,0 +1,202 @@
+"""Figures and dates in Chinese and English text: numbers with what they count (unit and scale: 1亿英镑 =
+100 million pounds), dates (2024年2月 = February 2024) and bare years, and every number a text writes. The
+slots (``rag.answer.slots``) and the claim features (``rag.answer.claim_features``) read figures only here.
+
+Usage::
+
+    from rag.answer.figures import amounts_in, full_dates_in, quantities_in, years_in
+
+    quantities_in("初始资金1亿英镑")        # [(100000000.0, 'GBP', 4, 8)]
+    full_dates_in("2024年2月成立")          # [((2024, 2, None), 0, 7)]
+    years_in("于1774年命名, in 1777")       # [((1774, None, None), 1, 6), ((1777, None, None), 13, 17)]
+    amounts_in("100 million pounds")       # {100000000.0}: a scaled amount, as 1亿 is
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """NFKC where it keeps one character (full-width forms, PDF Kangxi radicals such as ⾦): same offsets."""
+    return "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+
+
+def alternation(words: dict[str, str] | dict[str, float]) -> str:
+    """Longest-first alternation; Latin words only as whole words, inner spaces as any whitespace."""
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        pat = re.escape(w).replace(r"\ ", r"\s+")
+        parts.append(rf"(?<![A-Za-z]){pat}(?![A-Za-z])" if w[-1].isascii() and w[-1].isalpha() else pat)
+    return "|".join(parts)
+
+
+# --- numbers: digits, Chinese numerals, English number words ----------------------------------------------
+_ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_ZH_POWERS = {"十": 10, "百": 100, "千": 1000}
+EN_NUMBERS = {w: i for i, w in enumerate("_ one two three four five six seven eight nine ten eleven twelve thirteen "
+                                         "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()) if i}
+EN_NUMBERS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+               "dozen": 12, "a dozen": 12}
+_ZH_NUM = "零〇一二两三四五六七八九十百千万亿"
+
+
+def zh_numeral(s: str) -> float:
+    """一 … 九千九百九十九万…亿, and digit strings read digit by digit (二〇二四 = 2024)."""
+    if len(s) > 1 and all(ch in _ZH_DIGITS for ch in s):
+        return float("".join(str(_ZH_DIGITS[ch]) for ch in s))
+    total, section, digit = 0.0, 0.0, 0
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        elif ch in _ZH_POWERS:
+            section, digit = section + (digit or 1) * _ZH_POWERS[ch], 0
+        elif ch == "万":
+            total, section, digit = total + ((section + digit) or 1) * 1e4, 0.0, 0
+        elif ch == "亿":
+            total, section, digit = ((total + section + digit) or 1) * 1e8, 0.0, 0
+    return total + section + digit
+
+
+def parse_number(token: str) -> float:
+    """A number written in digits (with thousands commas), Chinese numerals or English number words."""
+    t = re.sub(r"\s+", " ", token.lower().replace(",", ""))
+    return float(t) if t[0].isdigit() else float(EN_NUMBERS[t]) if t in EN_NUMBERS else zh_numeral(t)
+
+
+# --- quantities: a number with what it counts (a bare number may be a year, a footnote or a section) ---------
+_SCALES = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, "hundred": 1e2,
+           "thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_PREFIX = {"us$": "USD", "usd": "USD", "$": "USD", "c$": "CAD", "ca$": "CAD", "cad": "CAD", "£": "GBP", "gbp": "GBP",
+           "€": "EUR", "eur": "EUR", "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY", "jpy": "JPY",
+           "a$": "AUD", "hk$": "HKD"}
+UNIT_SPEC = {  # base unit: (English name, Chinese name, other words for it)
+    "GBP": ("pounds", "英镑", "pound|pounds sterling|sterling"), "USD": ("dollars", "美元", "dollar|us dollars"),
+    "EUR": ("euros", "欧元", "euro"), "CNY": ("yuan", "元", "人民币|renminbi"), "JPY": ("yen", "日元", ""),
+    "CAD": ("Canadian dollars", "加元", "加拿大元"), "AUD": ("Australian dollars", "澳元", ""),
+    "HKD": ("Hong Kong dollars", "港元", ""), "%": ("%", "%", "percent|per cent"),
+    "pp": ("percentage points", "个百分点", ""), "day": ("days", "天", "日|day"), "week": ("weeks", "周", "个星期|week"),
+    "month": ("months", "个月", "month"), "year": ("years", "年", "year"), "hour": ("hours", "小时", "hour"),
+    "country": ("countries", "个国家", "国|个成员国|country|nations|member states"),
+    "member": ("members", "个成员", "名成员|member"), "company": ("companies", "家公司", "家企业|家|company|firms|labs"),
+    "person": ("people", "人", "名|位|persons|employees|staff|experts|researchers|officials"),
+    "count": ("", "个", "项|institutes|agencies|organisations|organizations|principles|commitments|signatories|models"),
+}
+_UNITS = {w: base for base, (en, zh, more) in UNIT_SPEC.items() for w in [en.lower(), zh, *more.split("|")] if w}
+_ADJECTIVES = r"(?:(?!(?:of|and|or|in|the|to|for)\s)(?-i:[a-z][a-z-]*|[A-Z]{2,})\s+){0,2}"  # "16 leading AI companies"
+_QUANTITY = re.compile(
+    rf"(?<![A-Za-z0-9.第{_ZH_NUM}])(?P<pre>{alternation(_PREFIX)})?\s?(?P<pct>百分之)?"
+    rf"(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[{_ZH_NUM}]+"
+    rf"|(?:{'|'.join(sorted(EN_NUMBERS, key=len, reverse=True))})(?![A-Za-z]))"
+    rf"(?P<scale>(?:\s?(?:{alternation(_SCALES)}))*)(?:多|余)?"
+    rf"(?:[\s-]?{_ADJECTIVES}(?P<unit>{alternation(_UNITS)}))?", re.IGNORECASE)
+_SECTION_BEFORE = re.compile(r"(?i)(?:section|article|chapter|figure|table|annex|part|page|paragraph|no\.|§)\s*$")
+_WORD_AFTER = {"人": "工民", "国": "际内务家集", "名": "称单义", "位": "于置", "家": "庭", "项": "目"}  # 人工智能, 国际…
+# A four-digit number with 年 is a year, not a span of years ("于1774年命名"); in English only 19xx/20xx years
+# are read as years without a preposition ("1,500 years" is a span).
+_YEAR_WITH_NIAN = re.compile(r"(?:1[0-9]|20)[0-9]{2}")
+
+
+def _quantity(m: re.Match[str], text: str) -> tuple[float, str, int, int] | None:
+    """(value, base unit, start, end) of a number that says what it counts, else None."""
+    unit_key = re.sub(r"\s+", " ", (m["unit"] or "").lower())
+    base = _PREFIX.get((m["pre"] or "").lower()) or ("%" if m["pct"] else None) or _UNITS.get(unit_key)
+    scales = [s.lower() for s in re.findall(alternation(_SCALES), m["scale"] or "", re.IGNORECASE)]
+    if base is None or ({"m", "bn"} & set(scales) and base not in _PREFIX.values()):
+        return None
+    num = m["num"]
+    year = _YEAR_WITH_NIAN.fullmatch(num) and base == "year" and (unit_key == "年" or num[:2] in ("19", "20"))
+    if (year or (num == "一" and unit_key in {*"个家名位项"})
+            or (text[m.end():m.end() + 1] or "-") in _WORD_AFTER.get(unit_key, "")
+            or _SECTION_BEFORE.search(text[:m.start()][-14:])):
+        return None  # "2024年" is a date, "一个/一家" an article, 七国集团 the G7, "Section 4 …" a section
+    start = m.start() if m["pre"] else m.start("pct") if m["pct"] else m.start("num")
+    end = m.end() if m["unit"] else (m.end("scale") if m["scale"] else m.end("num"))
+    return round(parse_number(num) * math.prod(_SCALES[s] for s in scales), 6), base, start, end
+
+
+def quantities_in(folded: str) -> list[tuple[float, str, int, int]]:
+    """(value in its base unit, base unit, start, end) of each number ``folded`` gives with what it counts."""
+    return [q for q in (_quantity(m, folded) for m in _QUANTITY.finditer(folded)) if q is not None]
+
+
+# --- dates: value (year, month, day), any of them None ------------------------------------------------------
+DateValue = tuple[int | None, int | None, int | None]
+MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = {n: i + 1 for i, n in enumerate(MONTH_NAMES)} | {n[:3]: i + 1 for i, n in enumerate(MONTH_NAMES)}
+_MON = rf"(?<![A-Za-z])(?P<mon>{'|'.join(sorted([*_MONTHS, 'sept'], key=len, reverse=True))})(?![A-Za-z])\.?"
+_Y, _M, _D = r"(?P<y>(?:19|20)[0-9]{2})", r"(?P<m>[0-9]{1,2})", r"(?P<d>[0-9]{1,2})"
+_ANY_Y = r"(?P<y>(?:1[0-9]|20)[0-9]{2})"  # with 年 or a month name any year 1000–2099 is one
+_DATES = [re.compile(p, re.IGNORECASE) for p in (
+    rf"{_ANY_Y}\s*年\s*{_M}\s*月\s*{_D}\s*(?:[-~至到]\s*[0-9]{{1,2}}\s*)?[日号]",  # 2024年11月21-22日: the first day
+    rf"(?<![0-9]){_Y}[-/]{_M}(?:[-/]{_D})?(?![0-9])",
+    rf"{_MON}\s*{_D}(?:st|nd|rd|th)?,?\s*{_ANY_Y}(?![0-9])",
+    rf"(?<![0-9]){_D}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s*{_ANY_Y}",
+    rf"{_ANY_Y}\s*年\s*{_M}\s*月", rf"{_MON},?\s+(?:of\s+)?{_ANY_Y}(?![0-9])", rf"(?<![0-9]){_M}\s*月\s*{_D}\s*[日号]")]
+# A bare year: 19xx/20xx anywhere; an earlier one with 年 or after a preposition ("in 1777", "1774年").
+_YEAR = re.compile(
+    rf"(?<![0-9A-Za-z.$£€¥]){_Y}(?:\s*年)?(?![0-9]|\.[0-9]|%)"
+    r"|(?<![0-9A-Za-z.$£€¥,])(?P<y2>1[0-9]{3})\s*年"
+    r"|(?<![A-Za-z])(?:in|on|by|since|until|till|from|before|after|during|between|around|circa|c\.)\s+"
+    r"(?P<y3>1[0-9]{3})(?![0-9]|\.[0-9]|%|,[0-9])", re.IGNORECASE)
+
+
+def _date(m: re.Match[str]) -> DateValue | None:
+    g = {k: v for k, v in m.groupdict().items() if v}
+    month = _MONTHS.get(g["mon"].lower()[:3]) if "mon" in g else int(g.get("m", 0)) or None
+    day, year = int(g.get("d", 0)) or None, int(g.get("y", 0)) or None
+    return None if (month or 1) > 12 or (day or 1) > 31 else (year, month, day)
+
+
+def full_dates_in(folded: str) -> list[tuple[DateValue, int, int]]:
+    """(date, start, end) of each date with a month (and maybe a day) in ``folded``, pattern by pattern."""
+    return [(value, m.start(), m.end()) for pattern in _DATES for m in pattern.finditer(folded)
+            if (value := _date(m)) is not None]
+
+
+def years_in(folded: str) -> list[tuple[DateValue, int, int]]:
+    """((year, None, None), start, end) of each bare year in ``folded`` (the preposition is not part of it)."""
+    found: list[tuple[DateValue, int, int]] = []
+    for m in _YEAR.finditer(folded):
+        group = "y" if m["y"] else "y2" if m["y2"] else "y3"
+        found.append(((int(m[group]), None, None), m.start(group), m.end() if group != "y3" else m.end(group)))
+    return found
+
+
+# --- every number a text writes (the claim features compare these as sets) ----------------------------------
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+|\b(?:"
+                     + "|".join(sorted(EN_NUMBERS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+# A number a scale word follows writes an amount: "100 million" and "1亿" are one number, 1e8.
+_SCALED = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万亿|亿|万|(?:thousand|million|billion|trillion)\b)", re.IGNORECASE)
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number ``text`` writes, in digits, Chinese numerals or English number words, with or without a
+    unit. 一 and "one" are left out: as often "a" or "one and the same" (一个, 一致, "one of the largest")."""
+    found: set[float] = set()
+    for match in _NUMBER.finditer(text):
+        token = match.group().lower()
+        if token in ("一", "one"):
+            continue
+        try:
+            found.add(float(token.replace(",", "")) if token[0].isdigit() else parse_number(token))
+        except ValueError:  # "1.2.3", a section number
+            continue
+    return found
+
+
+def amounts_in(text: str) -> set[float]:
+    """``numbers_in``, with each number a scale word follows read as the amount it writes, so that
+    "100 million pounds" and "1亿英镑" state the same number (the bare 100 and 1 differ)."""
+    found: set[float] = set()
+
+    def amount(match: re.Match[str]) -> str:
+        value = float(match.group(1).replace(",", "")) * _SCALES[match.group(2).lower()]
+        found.add(float(f"{value:.6g}"))  # 4.65 × 1e7 and 4650 × 1e4 are one amount
+        return " "
+
+    return found | numbers_in(_SCALED.sub(amount, text))
