@@ -217,8 +217,8 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
     """Per record: features, group, label, the rules' decision, whether the chosen evidence holds the span."""
     from rag.answer.answerability import features
     from rag.answer.answerability_model import vetoed
-    from rag.answer.compose import answering_evidence, evidence_case, without_markup
-    from rag.retrieval.query import plain_query
+    from rag.answer.compose import answering_evidence, evidence_case
+    from rag.retrieval.query import plain_query, without_markup
 
     rules = settings.model_copy(update={"answerability_model": False})
     rows = []

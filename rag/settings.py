@@ -239,6 +239,17 @@ class Settings(BaseSettings):
     # ≥ 0.05 in 6; another sentence led by ≥ 0.05 in 1).
     citation_min_dense: float = 0.80
     citation_dense_margin: float = 0.05
+    # List questions (rag/answer/lists.py): the answer quotes the items of the run its evidence (best first) opens or
+    # sits in (numbered, bulleted, 一是…二是…) when the run's preface states what was asked. Hand-set, not fitted.
+    list_runs: bool = True
+    # Items quoted at most: ①…⑩ and 一是…十是 end at ten; a longer run is numbered paragraphs, not a list to quote.
+    list_max_items: int = 10
+    # Passages read besides the evidence's own while a run goes on past it (one store read each): chunks hold ~250
+    # characters, and 003's five outcomes (● 1）…5）, two to four sentences each, two pages of footnotes between) span 7.
+    list_max_passages: int = 6
+    # A run answers only when its preface's lead-in clause ("…，初始成员涵盖：" → 初始成员涵盖) holds this weighted share
+    # of the question's terms (rag.text.terms.coverage): one content word of a ten-word question.
+    list_preface_min_coverage: float = 0.1
 
     # --- generation (LLM) ------------------------------------------------------------------
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")

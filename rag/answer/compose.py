@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -30,9 +29,11 @@ from rag.answer.answerability import Case, PairReader, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
+from rag.answer.lists import list_line, list_run
 from rag.answer.slots import compare_slots, describe, extract_slots, show
-from rag.retrieval.query import text_fields
-from rag.settings import Settings
+from rag.retrieval.query import without_markup
+from rag.retrieval.sentence_completion import PassageReader
+from rag.settings import Settings, get_settings
 from rag.text.asked import answer_pattern
 from rag.text.cjk import has_han
 from rag.text.footnotes import without_footnote_marks
@@ -40,7 +41,7 @@ from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.sentences import is_heading, split_sentences
 from rag.text.terms import coverage, same_language_groups, translated_groups
-from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit, TermGroup
+from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit
 
 # A refusal: what the documents do not say, why (when a check of the answer type decided it), and
 # the closest passages below it.
@@ -62,9 +63,6 @@ CITATION = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 
 
 SENTENCE_END = "。！？；.!?;…"
-# Markup pasted into a question (tags, a script's body) is not what it asks: its words are left out of
-# the answerability decision.
-MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 
 
 def attach_citation(sentence: str, n: int, language: str) -> str:
@@ -196,30 +194,16 @@ def answering_evidence(
     return [], support, case.missing if on_topic else None
 
 
-def without_markup(query: Query) -> Query:
-    """The query without markup in its text, and its term groups without the words only the markup held."""
-    question = query.text
-    if not MARKUP.search(question):
-        return query
-    bare = MARKUP.sub(" ", question)
-    junk = {t for match in MARKUP.finditer(question) for t in tokenize(match.group(0))} - set(tokenize(bare))
-
-    def keep(group: TermGroup) -> bool:
-        return not all(alt <= junk for alt in group[0])
-
-    return replace(query, text=bare, **text_fields(bare), terms=[g for g in query.terms if keep(g)],
-                   cross_terms=[g for g in query.cross_terms if g[1] > 0 or keep(g)])
-
-
 def compose_extractive(
     query: Query, hits: list[SearchHit], settings: Settings, similarity: Similarity | None = None,
-    reader: PairReader | None = None,
+    reader: PairReader | None = None, passages: PassageReader | None = None,
 ) -> Answer:
-    """The offline answer: the few best supporting sentences, each cited; or a refusal."""
+    """The offline answer: the few best supporting sentences, each cited; or a refusal. ``passages`` reads a
+    list's items past the evidence's passage (rag.answer.lists)."""
     chosen, support, missing = answering_evidence(query, hits, settings, similarity, reader)
     if not chosen:
         return refusal(query.text, query.language, hits, support, missing)
-    return extractive_answer(query, hits, chosen, support)
+    return extractive_answer(query, hits, chosen, support, passages, settings)
 
 
 def asked_item(query: Query, citations: list[Citation]) -> str | None:
@@ -235,11 +219,16 @@ def asked_item(query: Query, citations: list[Citation]) -> str | None:
     return None
 
 
-def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float) -> Answer:
+def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,
+                      passages: PassageReader | None = None, settings: Settings | None = None) -> Answer:
     """The chosen evidence sentences as the answer, each cited (quoted under a lead line when they are
     all in the other language); footnote marks glued to them ("…研究所26。") are left out of the answer
-    text, the citations keep the sentences exactly."""
+    text, the citations keep the sentences exactly. For a list question whose best sentence opens or sits
+    in a run of items, the preface and the items come first, one a line (rag.answer.lists)."""
     q_lang = query.language
+    run = list_run(query, chosen, settings or get_settings(), passages)
+    listed = run.evidence if run else []
+    chosen = listed + [s for s in chosen if not (run and run.holds(s))]
     citations = [citation_from(s, n) for n, s in enumerate(chosen, start=1)]  # each keeps its exact text
     cross = all(s.hit.language != q_lang for s in chosen)
     if cross:
@@ -249,7 +238,9 @@ def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[Evidence
         text = "\n".join(lines)
     else:
         joiner = "" if q_lang == "zh" else " "
-        text = joiner.join(attach_citation(without_footnote_marks(c.text), c.n, q_lang) for c in citations)
+        text = joiner.join(attach_citation(without_footnote_marks(c.text), c.n, q_lang) for c in citations[len(listed):])
+        text = "\n".join([list_line(without_footnote_marks(c.text), c.n, q_lang) for c in citations[:len(listed)]]
+                         + ([text] if text else []))
     return Answer(query.text, q_lang, text, False, citations, hits, support=support)
 
 

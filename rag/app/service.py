@@ -39,6 +39,7 @@ from rag.ingest.manifest import DocumentRecord
 from rag.ingest.pipeline import IngestReport, ProgressCallback
 from rag.retrieval.query import clean_question
 from rag.retrieval.retriever import Retriever
+from rag.retrieval.sentence_completion import passage_reader
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.embedding import PassageVectors
@@ -181,7 +182,8 @@ class PolicyQA:
         generated = time.perf_counter()
         similarity = self.similarity(result.query.vector)
         if self.llm is None:
-            answer = compose_extractive(result.query, result.hits, self.settings, similarity, self.reader("question"))
+            answer = compose_extractive(result.query, result.hits, self.settings, similarity, self.reader("question"),
+                                        passage_reader(self.index.store))
         else:
             answer = yield from self._generate(result.query, result.hits, history, similarity)
         answer.question = cleaned
@@ -230,7 +232,7 @@ class PolicyQA:
                 yield text, None
         except Exception as error:  # noqa: BLE001 - fall back to the offline answer, say why
             logger.warning("LLM failed (%s); answering extractively", error)
-            return extractive_answer(query, hits, evidence, support)
+            return extractive_answer(query, hits, evidence, support, passage_reader(self.index.store), self.settings)
         if LLM_REFUSAL.search(text) and len(text) < self.settings.llm_refusal_max_chars:
             return refusal(question, q_lang, hits, support)
         verified, citations, notes = verify_answer(
@@ -241,7 +243,7 @@ class PolicyQA:
             # Nothing the model wrote could be traced to a passage, yet the evidence check found answering
             # sentences: show those (extractive, cited) rather than an unverifiable text or a refusal.
             logger.info("LLM answer not verifiable against the passages; answering extractively")
-            answer = extractive_answer(query, hits, evidence, support)
+            answer = extractive_answer(query, hits, evidence, support, passage_reader(self.index.store), self.settings)
             answer.notes = [*notes, "LLM answer could not be verified; extractive answer shown"]
             return answer
         return Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)

@@ -16,7 +16,9 @@ Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -33,12 +35,15 @@ from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.normalize import fold_text
 from rag.text.terms import same_language_groups, translated_groups
-from rag.types import Query
+from rag.types import Query, TermGroup
 
 Translator = Callable[[str, str], str | None]  # (text, target language) -> translation
 GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target) -> per source word, its translations
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> their e5 query embeddings, one row each
 LANGUAGES = ("zh", "en")
+# Markup pasted into a question (tags, a script's body) is not what it asks: its words are left out of
+# the answerability decision (``without_markup``).
+MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 
 
 def clean_question(question: str | None, max_chars: int) -> str:
@@ -57,6 +62,22 @@ def text_fields(text: str) -> dict[str, Any]:
     """The fields of a ``Query`` read from its text alone: tokens and the asked-for kind of answer."""
     return {"tokens": tuple(tokenize(text)), "answer_kind": asked_answer_kind(text), "asks_date": asks_date(text),
             "sought": figure_sought(text)}
+
+
+def without_markup(query: Query) -> Query:
+    """The query without markup in its text (tags, a script's body: not what it asks), and its term groups
+    without the words only the markup held."""
+    question = query.text
+    if not MARKUP.search(question):
+        return query
+    bare = MARKUP.sub(" ", question)
+    junk = {t for match in MARKUP.finditer(question) for t in tokenize(match.group(0))} - set(tokenize(bare))
+
+    def keep(group: TermGroup) -> bool:
+        return not all(alt <= junk for alt in group[0])
+
+    return replace(query, text=bare, **text_fields(bare), terms=[g for g in query.terms if keep(g)],
+                   cross_terms=[g for g in query.cross_terms if g[1] > 0 or keep(g)])
 
 
 def plain_query(text: str, language: str, **fields: Any) -> Query:

@@ -16,6 +16,8 @@ cuts there) or stops at a comma after more than half of it (the chunker's soft b
 Usage::
 
     completed = complete_cut_sentences(hits, store, embedder.count_tokens, settings)   # in place; count
+    read = passage_reader(store)          # (doc hash, chunk) → the stored passage, for readers of neighbours
+    units = window([stored_passage(read(hit.doc_hash, hit.chunk + 1))])   # its sentences, each once
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ logger = logging.getLogger(__name__)
 COMMAS = "，,、"  # the chunker's soft breaks that never end a sentence
 
 Span = tuple[int, int, int, int]  # text start, text end, raw start, raw end
+# A stored passage by document hash and position: its payload (text, sentence spans, offsets), or None.
+PassageReader = Callable[[str, int], dict[str, Any] | None]
+PASSAGE_FIELDS = ("text", "sentences", "start", "end", "page", "section")
 # Passages read on each side: a sentence cut into pieces runs over at most this many borders each way (one
 # of more than three chunks' budget is dropped, not completed).
 COMPLETION_REACH = 2
@@ -50,6 +55,7 @@ class Unit:
     raw_start: int
     raw_end: int
     continues: bool | None  # None: the passage ends here, what follows is not stored
+    opens_line: bool | None = None  # a line break before it; None: it opens the passage, what precedes is not stored
 
 
 def units_of(text: str, spans: Iterable[Span]) -> list[Unit]:
@@ -60,8 +66,14 @@ def units_of(text: str, spans: Iterable[Span]) -> list[Unit]:
     for i, (a, b, ra, rb) in enumerate(spans):
         piece = text[a:b]
         continues = None if i + 1 == len(spans) else "\n" not in text[b:spans[i + 1][0]] and not ends_sentence(piece)
-        units.append(Unit(piece, ra, rb, continues))
+        breaks = "\n" in (text[spans[i - 1][1]:a] if i else text[:a])
+        units.append(Unit(piece, ra, rb, continues, breaks if breaks or i else None))
     return units
+
+
+def stored_passage(payload: dict[str, Any]) -> tuple[str, list[Span]]:
+    """A stored passage's text and sentence spans."""
+    return str(payload["text"]), [(s[0], s[1], s[2], s[3]) for s in payload.get("sentences", [])]
 
 
 def cut_at_border(unit: Unit, count_tokens: Callable[[str], int], settings: Settings) -> bool:
@@ -111,10 +123,7 @@ def complete_hit(hit: SearchHit, before: list[dict[str, Any] | None], after: lis
     before = list(reversed(list(takewhile(lambda p: p is not None, reversed(before)))))
     after = list(takewhile(lambda p: p is not None, after))
 
-    def passage(p: dict[str, Any]) -> tuple[str, list[Span]]:
-        return str(p["text"]), [(s[0], s[1], s[2], s[3]) for s in p.get("sentences", [])]
-
-    units = window([passage(p) for p in before] + [(hit.text, own)] + [passage(p) for p in after])
+    units = window([stored_passage(p) for p in before] + [(hit.text, own)] + [stored_passage(p) for p in after])
     for unit in units:  # a passage's end: whether the sentence runs on into the next passage
         if unit.continues is None:
             unit.continues = cut_at_border(unit, count_tokens, settings)
@@ -155,21 +164,32 @@ def complete_hit(hit: SearchHit, before: list[dict[str, Any] | None], after: lis
     return True
 
 
+def read_passages(store: Store, keys: Iterable[tuple[str, int]],
+                  fields: Iterable[str] = ("text", "sentences")) -> dict[tuple[str, int], dict[str, Any]]:
+    """The stored passages at (document hash, chunk position) ``keys`` that exist, by key: one store read."""
+    ids = {point_id(doc_hash, chunk): (doc_hash, chunk) for doc_hash, chunk in keys if chunk >= 0}
+    if not ids:
+        return {}
+    return {ids[p.id]: p.payload for p in store.scroll(list(fields), ids=sorted(ids)) if p.id in ids}
+
+
+def passage_reader(store: Store) -> PassageReader:
+    """Reads one neighbouring passage at a time, with what a citation of it needs (``PASSAGE_FIELDS``)."""
+    return lambda doc_hash, chunk: read_passages(store, [(doc_hash, chunk)], PASSAGE_FIELDS).get((doc_hash, chunk))
+
+
 def complete_cut_sentences(hits: list[SearchHit], store: Store, count_tokens: Callable[[str], int],
                            settings: Settings) -> int:
     """Complete the cut first/last sentences of ``hits`` in place from their neighbouring passages (one
     store read for all); returns how many hits changed."""
     reach = range(1, COMPLETION_REACH + 1)
-    wanted = {point_id(h.doc_hash, h.chunk + d) for h in hits if h.chunk >= 0 for r in reach for d in (-r, r)
-              if h.chunk + d >= 0}
-    if not wanted:
-        return 0
-    payloads = {p.id: p.payload for p in store.scroll(["text", "sentences"], ids=sorted(wanted))}
+    payloads = read_passages(store, {(h.doc_hash, h.chunk + d) for h in hits if h.chunk >= 0 for r in reach
+                                     for d in (-r, r)})
     changed = 0
     for hit in hits:
         if hit.chunk < 0:
             continue
-        before = [payloads.get(point_id(hit.doc_hash, hit.chunk - r)) for r in reversed(reach) if hit.chunk - r >= 0]
-        after = [payloads.get(point_id(hit.doc_hash, hit.chunk + r)) for r in reach]
+        before = [payloads.get((hit.doc_hash, hit.chunk - r)) for r in reversed(reach) if hit.chunk - r >= 0]
+        after = [payloads.get((hit.doc_hash, hit.chunk + r)) for r in reach]
         changed += complete_hit(hit, before, after, count_tokens, settings)
     return changed
