@@ -26,13 +26,9 @@ TARGET_RATIO = 1.3
 
 def embedding_texts(settings, embedder) -> tuple[list[str], int]:  # noqa: ANN001
     """The exact texts ingestion embeds (its node parser and ``embedding_text``), and the number of files."""
+    from rag.ingest.bookkeeping import collect_files
     from rag.ingest.loaders import load_document
-    from rag.ingest.pipeline import (
-        collect_files,
-        document_node,
-        embedding_text,
-        node_parser,
-    )
+    from rag.ingest.pipeline import document_node, embedding_text, node_parser
 
     files, _ = collect_files([p.resolve() for p in CORPORA], settings.allowed_suffixes)
     parser = node_parser(settings, embedder.count_tokens)

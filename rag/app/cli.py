@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rag.ingest.bookkeeping import default_progress
 from rag.ingest.disk import DiskFullError
 from rag.ingest.index import Index, IndexConfigError
-from rag.ingest.pipeline import default_progress
 from rag.retrieval.statistics import warm as warm_statistics
 from rag.settings import Settings, get_settings
 from rag.store.base import IndexLockedError, acquire_lock, release_lock
@@ -76,7 +76,7 @@ def _open_qa(settings: Settings) -> Any:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.ingest.pipeline import date_number
+    from rag.ingest.bookkeeping import date_number
 
     with _open_qa(settings) as qa:
         result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 from rag.app.service import PolicyQA
-from rag.ingest.pipeline import IngestReport
+from rag.ingest.bookkeeping import IngestReport
 from rag.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -33,9 +33,9 @@ from rag.app.corpus_folder import REMOVING_PREFIX
 from rag.app.safety import esc
 from rag.app.service import PolicyQA
 from rag.app.ui_render import language_name, texts
+from rag.ingest.bookkeeping import ProgressCallback
 from rag.ingest.disk import DiskFullError
 from rag.ingest.manifest import DocumentRecord
-from rag.ingest.pipeline import ProgressCallback
 
 logger = logging.getLogger(__name__)
 

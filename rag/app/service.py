@@ -34,9 +34,9 @@ from rag.answer.compose import (
 )
 from rag.answer.evidence import score_sentences
 from rag.answer.slots import describe
+from rag.ingest.bookkeeping import IngestReport, ProgressCallback
 from rag.ingest.index import Index
 from rag.ingest.manifest import DocumentRecord
-from rag.ingest.pipeline import IngestReport, ProgressCallback
 from rag.retrieval.query import clean_question
 from rag.retrieval.retriever import Retriever
 from rag.retrieval.sentence_completion import passage_reader

@@ -21,7 +21,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+from rag.ingest.bookkeeping import (
+    TEXT_PIPELINE,
+    EmbeddingError,
+    IngestReport,
+    NoRoomError,
+    ProgressCallback,
+    SkippedFile,
+    collect_files,
+    content_hash,
+    document_record,
+    drop_path,
+    elapsed_since,
+)
 from rag.ingest.disk import disk_errors, ensure_room_to_open, space_problem
 from rag.ingest.documents import UnreadableDocumentError
 from rag.ingest.integrity import (
@@ -33,25 +47,12 @@ from rag.ingest.integrity import (
 )
 from rag.ingest.loaders import load_document
 from rag.ingest.manifest import DocumentRecord, Manifest, load_manifest, save_manifest
-from rag.ingest.pipeline import (
-    TEXT_PIPELINE,
-    EmbeddingError,
-    IngestReport,
-    NoRoomError,
-    ProgressCallback,
-    SkippedFile,
-    build_points,
-    collect_files,
-    content_hash,
-    document_node,
-    document_record,
-    drop_path,
-    elapsed_since,
-    ingestion_pipeline,
-)
 from rag.settings import Settings
 from rag.store.base import Store, point_id
 from rag.store.embedding import Embedder, get_embedder
+
+if TYPE_CHECKING:
+    from llama_index.core.ingestion import IngestionPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Index:
         self.embedder = embedder
         self.store = store
         self._manifest = manifest
-        self._pipeline = ingestion_pipeline(settings, embedder)  # chunk → room on disk? → embed
+        self._pipeline: IngestionPipeline | None = None  # chunk → room on disk? → embed; built by the first ingest
         self._write_lock = threading.Lock()
         self._visible: frozenset[str] = frozenset(manifest.documents)
         # Queries may skip the visible-documents filter (costly at scale) while the store is known to
@@ -198,6 +199,15 @@ class Index:
             report.seconds = elapsed_since(started)
             return report
 
+    def _ingestion_pipeline(self) -> IngestionPipeline:
+        """The llama-index pipeline, built (and llama-index imported) on first use: reading the index
+        (``rag search``, ``rag ask``) never needs it. Called under the write lock."""
+        if self._pipeline is None:
+            from rag.ingest.pipeline import ingestion_pipeline
+
+            self._pipeline = ingestion_pipeline(self.settings, self.embedder)
+        return self._pipeline
+
     def _ingest_file(self, path: Path, report: IngestReport) -> None:
         key = str(path)
         try:
@@ -225,9 +235,11 @@ class Index:
             report.duplicates.append(f"{path.name} = {record.names[0]}")
             self._publish()
             return
+        from rag.ingest.pipeline import build_points, document_node
+
         try:  # load, then chunk → room on disk? → embed; nothing of a skipped document is written
             doc = load_document(path, max_bytes=max_bytes)
-            chunks = self._pipeline.run(documents=[document_node(doc, doc_hash)])
+            chunks = self._ingestion_pipeline().run(documents=[document_node(doc, doc_hash)])
             if not chunks:
                 raise UnreadableDocumentError("no extractable text")
         except (UnreadableDocumentError, NoRoomError) as error:

@@ -1,4 +1,4 @@
-"""Incremental, idempotent, crash-safe ingestion of files into the index.
+"""Ingestion's llama-index steps: chunk → room on disk? → embed, and the store points of the embedded chunks.
 
 Usage::
 
@@ -10,7 +10,9 @@ load → llama-index ``IngestionPipeline`` (``ingestion_pipeline``: normalize + 
 ``PolicyNodeParser``, check the disk has room, embed with ``EmbedPassages``) → points (``build_points``)
 → upsert (deterministic point ids) → publish in the manifest. Finally drop documents whose files are
 gone and any orphan points of an interrupted run. ``rag.ingest.index`` runs these steps; this module
-holds them::
+holds the llama-index ones, ``rag.ingest.bookkeeping`` the rest (files, hashes, manifest records, the
+report), so that reading the index never imports llama-index (``rag.ingest.index`` imports this module
+only when it ingests)::
 
     pipeline = ingestion_pipeline(settings, embedder)
     nodes = pipeline.run(documents=[document_node(doc, doc_hash)])   # embedded TextNodes, raw offsets
@@ -19,14 +21,8 @@ holds them::
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import sys
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,102 +31,19 @@ from llama_index.core.ingestion import IngestionPipeline
 from llama_index.core.schema import BaseNode, TransformComponent
 from pydantic import PrivateAttr
 
+from rag.ingest.bookkeeping import EmbeddingError, NoRoomError, date_number
 from rag.ingest.chunking import PolicyNodeParser
 from rag.ingest.disk import space_problem
 from rag.ingest.documents import LoadedDocument
-from rag.ingest.gloss import GLOSS_VERSION, passage_gloss
-from rag.ingest.manifest import DocumentRecord, Manifest
-from rag.ingest.titles import TITLE_RULE
+from rag.ingest.gloss import passage_gloss
 from rag.settings import Settings
 from rag.store.base import StoredPoint, point_id
 from rag.store.embedding import Embedder
 from rag.text.language import detect_language
-from rag.text.lexical import ANALYZER, document_vector, tokenize
+from rag.text.lexical import document_vector, tokenize
 from rag.text.lexicon import load_lexicon
-from rag.text.normalize import NORMALIZATION
-
-# The text pipeline (normalization + tokenization) a document was indexed with; a document indexed by
-# another one is re-indexed in place by the next ingest.
-TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}; {GLOSS_VERSION}; {TITLE_RULE}"
 
 logger = logging.getLogger(__name__)
-
-ProgressCallback = Callable[[str, int, int], None]  # (message, done, total)
-DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-
-
-@dataclass
-class SkippedFile:
-    name: str
-    reason: str
-
-
-@dataclass
-class IngestReport:
-    files_seen: int = 0
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    chunks_total: int = 0
-    chunks_embedded: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.skipped
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["ok"] = self.ok
-        return data
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def date_number(value: str | None) -> int | None:
-    """'2024-10-26' → 20241026 (for range filters)."""
-    if not value:
-        return None
-    match = DATE.search(str(value))
-    if not match:
-        return None
-    year, month, day = (int(g) for g in match.groups())
-    return year * 10000 + month * 100 + day
-
-
-def collect_files(paths: Iterable[Path], suffixes: tuple[str, ...]) -> tuple[list[Path], list[SkippedFile]]:
-    """Files under ``paths`` with a supported suffix (hidden files ignored), and the ones passed over."""
-    files: list[Path] = []
-    skipped: list[SkippedFile] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    if child.suffix.lower() in suffixes:
-                        files.append(child)
-                    else:
-                        skipped.append(SkippedFile(child.name, f"unsupported file type {child.suffix or '(none)'}"))
-        elif path.is_file():
-            if path.suffix.lower() in suffixes:
-                files.append(path)
-            else:
-                skipped.append(SkippedFile(path.name, f"unsupported file type {path.suffix or '(none)'}"))
-        else:
-            skipped.append(SkippedFile(path.name, "no such file or folder"))
-    return files, skipped
-
-
-class NoRoomError(Exception):
-    """No room on the disk for a document's points (the message says so): it is skipped, unembedded."""
-
-
-class EmbeddingError(RuntimeError):
-    """The embedder failed (``__cause__`` says how): unlike a file that cannot be read, this stops the ingest."""
 
 
 class CheckRoom(TransformComponent):
@@ -253,60 +166,3 @@ def build_points(
         vector = np.asarray(node.embedding, dtype=np.float32)
         points.append(StoredPoint(point_id(doc_hash, meta["chunk_index"]), vector, sparse, payload))
     return points
-
-
-def document_record(doc: LoadedDocument, doc_hash: str, chunks: int, size: int) -> DocumentRecord:
-    meta = doc.metadata
-    return DocumentRecord(
-        doc_hash=doc_hash,
-        names=[doc.path.name],
-        title=str(meta.get("display_title") or meta.get("title") or doc.path.stem),
-        language=str(meta.get("language") or detect_language(doc.raw_text[doc.body_start:][:20000])),
-        chunks=chunks,
-        size_bytes=size,
-        date=str(meta["date"]) if meta.get("date") else None,
-        publisher=str(meta["publisher"]) if meta.get("publisher") else None,
-        source_url=str(meta["source_url"]) if meta.get("source_url") else None,
-        suffix=doc.path.suffix.lower(),
-        analyzer=TEXT_PIPELINE,
-    )
-
-
-def drop_path(manifest: Manifest, path_key: str) -> str | None:
-    """Forget a path; returns the doc hash that lost its last name (its points must go), if any."""
-    old_hash = manifest.paths.pop(path_key, None)
-    if old_hash is None or old_hash not in manifest.documents:
-        return None
-    name = Path(path_key).name
-    still_named = any(h == old_hash and Path(p).name == name for p, h in manifest.paths.items())
-    record = manifest.documents[old_hash]
-    if not still_named and name in record.names:
-        record.names.remove(name)
-    if any(h == old_hash for h in manifest.paths.values()):
-        return None
-    del manifest.documents[old_hash]
-    return old_hash
-
-
-def default_progress() -> ProgressCallback | None:
-    """A tqdm bar on a terminal, nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    bar: dict[str, Any] = {}
-
-    def update(message: str, done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit="file", desc="ingest", leave=False)
-        bar["bar"].set_postfix_str(message[:40])
-        bar["bar"].n = done
-        bar["bar"].refresh()
-        if done >= total:
-            bar["bar"].close()
-
-    return update
-
-
-def elapsed_since(start: float) -> float:
-    return round(time.perf_counter() - start, 3)

@@ -15,11 +15,14 @@ Usage::
 from __future__ import annotations
 
 import logging
+import marshal
 import math
 import re
+import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import jieba
 
@@ -41,12 +44,33 @@ BM25_B = 0.75
 BM25_AVG_TOKENS = 90.0  # the mean passage length, in index tokens, that the stored vectors assume
 
 
+def initialize_jieba(tokenizer: jieba.Tokenizer | None = None) -> None:
+    """Load jieba's dictionary (``tokenizer``: jieba's default one) as its ``initialize()`` does, from the
+    same cache file, but read whole before it is unmarshalled: jieba's ``marshal.load`` of the open file
+    reads it piecewise (~0.45 s of every ``rag search``/``rag ask`` for its 9 MB cache, against ~0.2 s).
+    Another dictionary, a missing or unreadable cache: left to jieba (which builds and writes the cache)."""
+    tokenizer = tokenizer or jieba.dt
+    if tokenizer.initialized:
+        return
+    if tokenizer.dictionary == jieba.DEFAULT_DICT:
+        cache = Path(tokenizer.tmp_dir or tempfile.gettempdir()) / (tokenizer.cache_file or "jieba.cache")
+        with tokenizer.lock:
+            if not tokenizer.initialized and cache.is_file():
+                try:
+                    tokenizer.FREQ, tokenizer.total = marshal.loads(cache.read_bytes())
+                    tokenizer.initialized = True
+                except (OSError, ValueError, EOFError, TypeError):
+                    pass
+    tokenizer.initialize()  # nothing left to do once loaded
+
+
 def tokenize(text: str) -> list[str]:
     """Index/query tokens of mixed Chinese/English text (stop words removed, English stemmed)."""
     tokens: list[str] = []
     for match in WORD.finditer(text):
         piece = match.group()
         if HAN_RUN.fullmatch(piece):
+            initialize_jieba()
             tokens.extend(t for t in jieba.cut_for_search(piece) if t not in CHINESE_STOP_WORDS)
         elif piece[0].isdigit():
             tokens.append(piece.rstrip("%").replace(",", ""))

@@ -20,14 +20,14 @@ from functools import lru_cache
 import jieba
 
 from rag.settings import get_settings
-from rag.text.lexical import tokenize
+from rag.text.lexical import initialize_jieba, tokenize
 from rag.text.stopwords import QUESTION_WORDS
 from rag.types import TermGroup
 
 
 @lru_cache(maxsize=1)
 def _jieba_total() -> tuple[dict[str, int], int]:
-    jieba.initialize()
+    initialize_jieba()
     return jieba.dt.FREQ, jieba.dt.total
 
 

@@ -14,9 +14,9 @@ from helpers.corpus import policy_text, write_corpus
 from helpers.fakes import FakeEmbedder
 from helpers.proc import subprocess_env
 
+from rag.ingest.bookkeeping import content_hash
 from rag.ingest.index import Index
 from rag.ingest.loaders import load_document
-from rag.ingest.pipeline import content_hash
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 

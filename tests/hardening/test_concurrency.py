@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hardening_helpers import ProgressRecorder, component, dev_questions, ui_function
 
-from rag.ingest.pipeline import content_hash
+from rag.ingest.bookkeeping import content_hash
 
 pytestmark = pytest.mark.slow
 

@@ -23,9 +23,9 @@ from helpers.corpus import policy_text, write_corpus
 from helpers.fakes import FakeEmbedder
 from helpers.proc import subprocess_env
 
+from rag.ingest.bookkeeping import content_hash
 from rag.ingest.index import UPSERT_BATCH, Index
 from rag.ingest.manifest import load_manifest
-from rag.ingest.pipeline import content_hash
 from rag.settings import Settings
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from helpers.proc import PROJECT_ROOT, subprocess_env
 
 from rag.app.cli import main
 from rag.settings import get_settings
@@ -113,3 +116,21 @@ def test_remove_deletes_the_library_file_unless_told_to_keep_it(cli_env: Path, c
     code, docs = run_json(capsys, "docs", "--json")
     assert docs == [[]]  # the next ingest does not bring it back
     assert main(["remove", name]) == 1 and "no indexed document" in capsys.readouterr().out
+
+
+def _in_subprocess(code: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run([sys.executable, "-c", code], env=env or subprocess_env(), cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300, check=True)
+    return done.stdout.splitlines()[-1]
+
+
+def test_importing_the_cli_does_not_import_llama_index() -> None:
+    assert _in_subprocess("import sys, rag.app.cli; print('llama_index' in sys.modules)") == "False"
+
+
+def test_search_and_ask_do_not_import_llama_index(tmp_path: Path) -> None:
+    """Only ``rag ingest`` needs llama-index (rag.ingest.pipeline): reading the index never loads it."""
+    env = subprocess_env() | {"RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_CORPUS_DIR": str(tmp_path)}
+    code = ("import sys; from rag.app.cli import main; codes = [main(['search', '资金', '--json']), "
+            "main(['ask', 'What funding?', '--json'])]; print(codes, 'llama_index' in sys.modules)")
+    assert _in_subprocess(code, env) == "[0, 0] False"

@@ -20,9 +20,9 @@ from helpers.fakes import FakeEmbedder, store_point_ids
 from helpers.invariants import is_subsequence
 from helpers.proc import subprocess_env
 
+from rag.ingest.bookkeeping import content_hash, date_number
 from rag.ingest.index import Index, IndexConfigError
 from rag.ingest.manifest import load_manifest
-from rag.ingest.pipeline import content_hash, date_number
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.base import IndexLockedError, Prefetch, StoredPoint, point_id
@@ -398,7 +398,7 @@ def test_large_ingest_optimizes_the_store_and_stays_searchable(cfg: Settings, fa
 def test_documents_from_an_older_analyzer_are_reindexed_in_place(cfg: Settings) -> None:
     """A tokenizer change makes stored sparse vectors stale: the next ingest rebuilds them, keeping every
     name, without a moment where the document is missing (same point ids are overwritten)."""
-    from rag.ingest.pipeline import TEXT_PIPELINE
+    from rag.ingest.bookkeeping import TEXT_PIPELINE
 
     write_corpus(cfg.corpus_dir, 2)
     text = policy_text(7)

@@ -13,14 +13,13 @@ from helpers.invariants import is_subsequence
 from llama_index.core.ingestion import IngestionPipeline
 
 from rag.ingest import chunking
+from rag.ingest.bookkeeping import EmbeddingError, NoRoomError
 from rag.ingest.chunking import PolicyNodeParser, chunk_text
 from rag.ingest.documents import LoadedDocument, PageSpan
 from rag.ingest.index import Index
 from rag.ingest.pipeline import (
     CheckRoom,
-    EmbeddingError,
     EmbedPassages,
-    NoRoomError,
     build_points,
     document_node,
     embedding_text,

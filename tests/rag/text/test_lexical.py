@@ -4,6 +4,7 @@ store) against a reference implementation, bm25s (a test dependency)."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -15,6 +16,7 @@ from rag.text.lexical import (
     bm25,
     bm25_idf,
     document_vector,
+    initialize_jieba,
     token_dimension,
     tokenize,
 )
@@ -80,3 +82,26 @@ def test_tokenize_drops_the_index_stop_words_and_stems_english() -> None:
     assert tokenize("The institutes' funding of the AI Safety Institute") == ["institut", "fund", "ai", "safeti", "institut"]
     assert "的" not in tokenize("研究所的资金") and "资金" in tokenize("研究所的资金")
     assert "us" in tokenize("the US and the UK")  # the index keeps "US"; only the dictionary drops "us"
+
+
+def test_initialize_jieba_loads_what_jieba_loads() -> None:
+    import jieba
+
+    ours, theirs = jieba.Tokenizer(), jieba.Tokenizer()
+    theirs.initialize()  # jieba's own: writes the cache first if there is none
+    initialize_jieba(ours)
+    assert ours.initialized and ours.total == theirs.total and ours.FREQ == theirs.FREQ
+    assert list(ours.cut_for_search("英国人工智能安全研究所")) == list(theirs.cut_for_search("英国人工智能安全研究所"))
+    initialize_jieba(ours)  # loaded once
+
+
+def test_initialize_jieba_leaves_an_unreadable_cache_to_jieba(tmp_path: Path) -> None:
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(tmp_path)
+    (tmp_path / "jieba.cache").write_bytes(b"not marshal data")
+    initialize_jieba(tokenizer)  # jieba rebuilds the dictionary from its text, and the cache
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    assert tokenizer.initialized and tokenizer.FREQ == reference.FREQ and tokenizer.total == reference.total
