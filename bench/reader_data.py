@@ -99,15 +99,20 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
             yield row("claim", unit.claim, near.clean, "neutral", pair, "other_sentence", group)
 
 
+# Reader v3 also learned "the shorter claim with a fact changed contradicts"; it then read unrelated claims as
+# contradicted (journal, session 12). Off since v4: ``--omission-edits`` makes v3's data again.
+OMISSION_EDITS = False
+
+
 def omission_rows(unit: cs.Unit, pair: str, group: str) -> Iterator[dict[str, str]]:
     """A detail left out inside a clause (an aside, an alternative, a list item, a modifier) is still
-    entailed; the same shorter claim with a fact changed (one contradiction transform of it) still
-    contradicts — so neither length nor a missing word tells the label."""
+    entailed; with ``OMISSION_EDITS``, the same shorter claim with a fact changed (one contradiction
+    transform of it) contradicts — so neither length nor a missing word tells the label."""
     src, lang = unit.source, unit.claim_lang
     rng = cs.rng_for("reader-omit", src.source.name, src.start, lang, unit.kind)
     for name, shorter in omissions(unit.claim, lang, rng).items():
         yield row("claim", shorter.text, src.clean, "entails", pair, name, group)
-        edited = contradictions(dataclasses.replace(unit, claim=shorter.text), 0)
+        edited = contradictions(dataclasses.replace(unit, claim=shorter.text), 0) if OMISSION_EDITS else {}
         if edited:
             kind = rng.choice(sorted(edited))
             yield row("claim", edited[kind].text, src.clean, "contradicts", pair, f"{name}_{kind}", group)
@@ -236,8 +241,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=common.PROJECT / "bench/data/reader/train.jsonl")
     parser.add_argument("--embed-cache", type=Path, default=Path("/tmp/claimset-emb.npz"))
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--omission-edits", action="store_true", help="reader v3's data: shorter claims with a fact changed")
     args = parser.parse_args()
     common.setup_logging()
+    global OMISSION_EDITS
+    OMISSION_EDITS = args.omission_edits
     embedder = cs.Embedder(args.threads, args.embed_cache)
     leaks = held_out_texts()
     rows: list[dict[str, Any]] = []
