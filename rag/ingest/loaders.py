@@ -15,7 +15,7 @@ import charset_normalizer
 import yaml
 
 from rag.ingest.documents import LoadedDocument, PageSpan, UnreadableDocumentError
-from rag.ingest.titles import title_line
+from rag.ingest.titles import subject_line, title_line
 from rag.text.cjk import CJK_TEXT
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     if not meta.get("title"):
         heading = _MD_H1.search(body)
         meta["title"] = heading.group(1).strip() if heading else path.stem
-        shown = None if heading else title_line(body)
+        shown = None if heading else title_line(body) or subject_line(body)
         if shown:
             meta["display_title"] = shown  # for people only (rag.ingest.titles)
     return LoadedDocument(path=path, raw_text=text, metadata=meta, body_start=body_start, encoding=encoding)

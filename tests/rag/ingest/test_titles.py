@@ -10,7 +10,7 @@ from helpers.fakes import FakeEmbedder
 
 from rag.ingest.index import Index
 from rag.ingest.loaders import load_document
-from rag.ingest.titles import title_line
+from rag.ingest.titles import subject_line, title_line
 from rag.settings import Settings
 
 COVER = """2024 年第 1 期（总第 11 期）
@@ -67,3 +67,26 @@ def test_the_shown_title_reaches_people_not_the_scoring(settings: Settings, tmp_
         payloads = [p.payload for p in index.store.scroll(["title", "context_title"])]
     assert {p["title"] for p in payloads} == {"人工智能安全研究所国际网络会议前瞻"}
     assert {p["context_title"] for p in payloads} == {"002_4adc3ade6742d2ec"}  # what embeddings and scoring read
+
+
+OPENING = ("执⾏摘要\n⾃英国和美国率先成⽴国家级⼈⼯智能安全研究所以来，\n\n安远AI始终密切关注和分析其演进过程。本⽂分析了当前多个"
+           "国家级⼈⼯智能安全研究所及其\n\n国际⽹络的设⽴背景、进展、对⽐和挑战，旨在为中国提供参考。\n\n1. 背景\n")
+
+
+@pytest.mark.parametrize(("body", "subject"), [
+    (OPENING, "多个国家级人工智能安全研究所及其国际网络的设立背景、进展、对比和挑战"),  # joined across the PDF's lines, folded
+    ("Summary\n\nThis report examines the funding of national AI safety institutes. It finds…\n",
+     "Funding of national AI safety institutes"),
+    ("执行摘要\n安远AI始终密切关注和分析其演进过程。\n1. 背景\n", None),  # no statement of the subject: the file name stands
+    ("This report was prepared by the secretariat.\n", None),  # "this report" without a verb of analysis
+])
+def test_the_subject_the_opening_states_is_the_title_when_there_is_no_title_line(body: str, subject: str | None) -> None:
+    assert subject_line(body) == subject
+
+
+def test_a_title_line_wins_over_the_stated_subject(tmp_path: Path) -> None:
+    path = tmp_path / "brief.txt"
+    path.write_text(COVER + "本文介绍了人工智能安全研究所国际网络首次会议的背景和议程。\n", encoding="utf-8")
+    assert load_document(path).metadata["display_title"] == "人工智能安全研究所国际网络会议前瞻"
+    path.write_text(OPENING, encoding="utf-8")
+    assert load_document(path).metadata["display_title"] == "多个国家级人工智能安全研究所及其国际网络的设立背景、进展、对比和挑战"
