@@ -90,3 +90,17 @@ def test_a_title_line_wins_over_the_stated_subject(tmp_path: Path) -> None:
     assert load_document(path).metadata["display_title"] == "人工智能安全研究所国际网络会议前瞻"
     path.write_text(OPENING, encoding="utf-8")
     assert load_document(path).metadata["display_title"] == "多个国家级人工智能安全研究所及其国际网络的设立背景、进展、对比和挑战"
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[3] / "corpus").glob("*.txt")), ids=lambda p: p.name)
+def test_every_bundled_document_has_a_real_title(path: Path) -> None:
+    meta = load_document(path).metadata
+    shown = str(meta.get("display_title") or meta.get("title"))
+    assert shown != path.stem and len(shown) >= 8 and not shown.startswith(("#", "title:"))
+
+
+def test_a_document_without_title_or_subject_keeps_its_file_name(tmp_path: Path) -> None:  # the negative beside it
+    path = tmp_path / "003_notes.txt"
+    path.write_text("执行摘要\n安远AI始终密切关注和分析其演进过程。\n1. 背景\n", encoding="utf-8")
+    meta = load_document(path).metadata
+    assert str(meta.get("display_title") or meta.get("title")) == "003_notes"
