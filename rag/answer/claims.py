@@ -285,12 +285,13 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
     found: list[tuple[Difference, EvidenceSentence]] = []
     seen: set[tuple[str, str]] = set()
     for d, sentence in sorted(((d, p.sentence) for p, ds in differing for d in ds),
-                              key=lambda item: DIFFERENCE_ORDER.index(item[0].kind)):
+                              key=lambda item: (DIFFERENCE_ORDER.index(item[0].kind), not item[0].listed)):
         if (d.kind, d.claim.surface) not in seen:  # one line per changed value of the claim
             seen.add((d.kind, d.claim.surface))
             found.append((d, sentence))
     if verdict == "contradicted":
         against = [p.sentence for p, ds in differing if ds or p.comparison.negation_mismatch or p.rule_conflict]
+        against.sort(key=lambda s: not any(sentence is s for _, sentence in found[:1]))  # the first line's source first
         return ClaimJudgement(verdict, probabilities, [], (against or [top[0].sentence])[:2], found[:3])
     if verdict == "supported":
         pro = [p.sentence for p, ds in differing if not ds and not p.comparison.negation_mismatch]

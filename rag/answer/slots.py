@@ -63,6 +63,7 @@ class Difference:
     claim: Slot
     evidence: Slot
     kind: str
+    listed: tuple[Slot, ...] = ()  # the claim names its entity a member; the source's list of members, without it
 
 
 @dataclass
@@ -230,6 +231,17 @@ def _memberships(text: str, slots: list[Slot]) -> dict[str, Slot]:
     return bound
 
 
+def _nested_names(a: Slot, b: Slot) -> bool:
+    """Two different entities, one's name inside the other's (…研究所国际网络 ⊃ …研究所): the network is not a
+    swap for its institutes, nor they for it."""
+    x, y = fold(a.surface).strip(), fold(b.surface).strip()
+    return a.kind == "entity" and a.value != b.value and (x in y or y in x)
+
+
+def _is_member(members: dict[str, Slot], entity: Slot) -> bool:
+    return (stance := members.get(str(entity.value))) is not None and stance.value == 1
+
+
 def _same_value(a: Slot, b: Slot) -> bool:
     if a.kind == "quantity":
         return math.isclose(float(a.value), float(b.value), rel_tol=1e-6)  # type: ignore[arg-type]
@@ -271,11 +283,14 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
                 result.differences += [Difference(slot, wrong[0], "stance")] if wrong else []
                 result.matched += not wrong
                 continue
-        same = [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit) and not (slot.kind == "entity" and e.value != slot.value and fold(slot.surface).strip() in fold(e.surface))]  # a name holding the claim's (…研究所国际网络 ⊃ …研究所) is no swap
+        same = [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit) and not _nested_names(slot, e)]
         if any(_same_value(slot, e) for e in same):
             result.matched += 1
         elif same:
-            result.differences.append(Difference(slot, same[0], slot.kind))
+            listed = tuple(e for e in same if slot.kind == "entity" and _is_member(claim_members, slot)
+                           and _is_member(evidence_members, e))
+            listed = listed if len(listed) > 1 else ()  # one member named is a swap ("Spain joined" / 德国加入)
+            result.differences.append(Difference(slot, (listed or same)[0], slot.kind, listed))
         else:
             result.unmatched += 1
             result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
@@ -331,4 +346,8 @@ def describe(difference: Difference, language: str = "en") -> str:
     """One readable line: "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."
     or "说法称5亿英镑；来源为1亿英镑。"; ``language`` "zh…" for Chinese, anything else for English."""
     claim, source = show(difference.claim, zh := language.lower().startswith("zh")), show(difference.evidence, zh)
+    if difference.listed:  # "Italy is a member" against a list of members without Italy
+        names = ("、" if zh else ", ").join(dict.fromkeys(show(s, zh) for s in difference.listed))
+        return (f"说法称{claim}是成员；来源列出的成员为{names}，其中没有{claim}。" if zh else
+                f"The claim names {claim} as a member; the source lists {names}, without {claim}.")
     return f"说法称{claim}；来源为{source}。" if zh else f"The claim says {claim}; the source says {source}."

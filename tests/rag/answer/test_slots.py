@@ -354,3 +354,26 @@ def test_a_longer_name_that_holds_the_claims_name_is_not_a_swap() -> None:
 def test_another_name_is_still_a_swap() -> None:  # the negative beside it
     differences = compare_slots("美国2024年新设了人工智能办公室。", "欧盟2024年新设了人工智能办公室，推动实施《人工智能法案》。").differences
     assert [(d.claim.surface, d.evidence.surface) for d in differences] == [("美国", "欧盟")]
+
+
+def test_a_shorter_name_inside_the_claims_name_is_not_a_swap_either() -> None:
+    # the claim names the network, the source its first chair, an institute: not "the claim says the network; the source says the institute"
+    differences = compare_slots("意大利是人工智能安全研究所国际网络的成员。",
+                                "美国人工智能安全研究所将担任人工智能安全研究所国际网络的首任主席。").differences
+    assert not [d for d in differences if "网络" in d.claim.surface]
+
+
+MEMBERS = "同时宣布的是，人工智能安全研究所国际网络的初始成员包括澳大利亚、加拿大、欧盟、法国、日本、肯尼亚、韩国、新加坡、英国和美国。"
+
+
+def test_a_member_the_source_list_lacks_is_described_as_missing_from_the_list() -> None:
+    (difference,) = [d for d in compare_slots("Italy is a member of the International Network.", MEMBERS).differences
+                     if d.kind == "entity"]
+    assert [s.surface for s in difference.listed][:2] == ["澳大利亚", "加拿大"]
+    assert describe(difference, "en").startswith("The claim names Italy as a member; the source lists 澳大利亚 (Australia)")
+    assert describe(difference, "zh").endswith("其中没有Italy（意大利）。")
+
+
+def test_a_country_swapped_outside_a_membership_is_described_as_a_swap() -> None:  # the negative beside it
+    (difference,) = compare_slots("Italy hosts the first meeting of the network.", "美国将举办人工智能安全研究所国际网络第一次会议。").differences
+    assert not difference.listed and describe(difference, "en") == "The claim says Italy; the source says 美国 (United States)."
