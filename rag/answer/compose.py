@@ -29,8 +29,9 @@ from rag.answer.answerability import Case, PairReader, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
+from rag.answer.figures import fold
 from rag.answer.lists import list_line, list_run
-from rag.answer.slots import compare_slots, describe, extract_slots, show
+from rag.answer.slots import Slot, compare_slots, describe, extract_slots, show
 from rag.retrieval.query import without_markup
 from rag.retrieval.sentence_completion import PassageReader
 from rag.settings import Settings, get_settings
@@ -41,7 +42,7 @@ from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.sentences import is_heading, split_sentences
 from rag.text.terms import coverage, same_language_groups, translated_groups
-from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit
+from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit, TermGroup
 
 # A refusal: what the documents do not say, why (when a check of the answer type decided it), and
 # the closest passages below it.
@@ -212,11 +213,23 @@ def asked_item(query: Query, citations: list[Citation]) -> str | None:
     "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
     kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
     for citation in citations if kinds else []:
-        values = list(dict.fromkeys(show(s, query.language == "zh") for s in extract_slots(citation.text)
-                                    if s.kind in kinds))
+        slots = [s for s in extract_slots(citation.text) if s.kind in kinds]
+        values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(
+            slots, citation.text, query.terms_for("zh" if has_han(citation.text) else "en"))))
         if values:
-            return f"{', '.join(values[:2])} [{citation.n}]"
+            return f"{', '.join(values)} [{citation.n}]"
     return None
+
+
+def asked_slots(slots: list[Slot], text: str, groups: list[TermGroup]) -> list[Slot]:
+    """The figure or date next to the question's words in ``text`` (初始资金1亿英镑, not 超15亿英镑 further on),
+    else the first two (no question word found in the sentence)."""
+    folded = fold(text).lower()
+    anchors = [m.start() for alternatives, weight in groups if weight > 0 for alt in alternatives for word in alt
+               if len(word) > 1 for m in re.finditer(re.escape(word.lower()), folded)]
+    if not anchors or not slots:
+        return slots[:2]
+    return [min(slots, key=lambda s: min(abs(s.start - a) for a in anchors))]
 
 
 def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,

@@ -176,3 +176,21 @@ def test_an_ended_sentence_gets_no_second_end() -> None:  # the negative beside 
     assert attach_citation("违规公司可能被处以罚款。", 1, "zh") == "违规公司可能被处以罚款[1]。"
     assert attach_citation("他说：“这是必要的。”", 3, "zh") == "他说：“这是必要的。”[3]"
     assert attach_citation("It was $100m.", 1, "en") == "It was $100m [1]."
+
+
+UK_ROW = "英国 2023年11月 新成立机构 (UK AISI)　科学、创新及科技部(DSIT)　初始资金1亿英镑 ，并承诺维持其资金至 2030年，优先使用超15亿英镑的英国AI 研究和算力资源"
+
+
+@pytest.mark.parametrize(("cross_terms", "lead"), [
+    ([((frozenset({"初始"}),), 1.0), ((frozenset({"资金"}),), 1.0)], "1亿英镑 (100 million pounds) [1]"),  # next to 初始资金
+    ([], "1亿英镑 (100 million pounds), 15亿英镑 (1.5 billion pounds) [1]"),  # no question word in the row: the first two
+])
+def test_the_lead_is_the_figure_next_to_the_questions_words(cross_terms: list, lead: str) -> None:
+    from rag.answer.compose import extractive_answer
+    from rag.answer.evidence import passage_sentences as sentences_of
+
+    passage = SearchHit(doc="d.txt", title="", section="", page=None, text=UK_ROW, start=0, end=len(UK_ROW), score=1.0,
+                        language="zh", doc_hash="d", sentences=[(0, len(UK_ROW), 0, len(UK_ROW))])
+    query = plain_query("How much initial funding did the UK AI Safety Institute receive?", "en", cross_terms=cross_terms)
+    answer = extractive_answer(query, [passage], sentences_of(passage, 0), 0.9)
+    assert answer.answer.splitlines()[0] == lead
