@@ -80,7 +80,7 @@ def is_boilerplate(line: str) -> bool:
 
 
 # Names what normalize() keeps and drops; change it whenever that changes, so documents are re-chunked.
-NORMALIZATION = "running-lines-1; table-rows-1"
+NORMALIZATION = "running-lines-1; table-rows-1; section-lines-1"
 
 
 def running_lines(raw: str, min_repeats: int) -> frozenset[str]:
@@ -108,6 +108,9 @@ FULLWIDTH_PUNCTUATION = frozenset("，：；（）！？、")
 # A line ending in one of these closes its paragraph; any other line may be a wrapped one.
 TERMINAL = frozenset("。！？；：!?;:.…」』”\"'）)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+# A Chinese line that opens with a numbered section head ("2.1继英美之后，多个国家宣布…", "3.3.1英国…") is a heading
+# however long: it ends its paragraph, never joined to the next line as a wrapped line would be.
+SECTION_LINE = re.compile(r"^\s*\d+(?:\.\d+)+\.?\s*[\u4e00-\u9fff\u2e80-\u2fdf]")
 LIST_ITEM = re.compile(
     r"^\s*([-*+•·●■◆▪]\s?|\d{1,3}[.)、．]\s?|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、．.]|第[一二三四五六七八九十百\d]+[章节条款部分])"
 )
@@ -318,7 +321,8 @@ def normalize(
         for a, b in _clean_line(line_text):
             _fold_segment(builder, raw, line_start + a, line_start + b)
         kept = "".join(builder.chars[line_out:]).rstrip()
-        previous_wrapped = role is None and len(kept) >= wrap_min_chars and kept[-1:] not in TERMINAL
+        previous_wrapped = (role is None and len(kept) >= wrap_min_chars and kept[-1:] not in TERMINAL
+                            and not SECTION_LINE.match(line_text))
         if in_row:
             rows[-1][1] = _content_end(builder)
         elif role == HEADER:

@@ -103,6 +103,22 @@ def test_list_items_and_headings_are_not_joined_to_a_wrapped_line() -> None:
     assert norm.text == LONG_ZH + "\n（一）加强安全评测\n第二章 监管"
 
 
+def test_a_numbered_chinese_section_line_ends_its_paragraph() -> None:
+    heading = "2.1继英美之后，多个国家宣布设立国家级人工智能安全研究所"
+    raw = heading + "\n继2023年11月首届人工智能安全峰会上英国和美国率先成立人工智能安全研究所之后。"
+    norm = normalize(raw)
+    assert norm.text.split("\n") == [heading, "继2023年11月首届人工智能安全峰会上英国和美国率先成立人工智能安全研究所之后。"]
+    assert_offsets_exact(raw, norm)
+
+
+@pytest.mark.parametrize("line", [
+    "继英美之后，多个国家宣布设立国家级人工智能安全研究所，同年",  # no section number: a wrapped line
+    "2.1 Following the UK and the US, many countries announced national institutes and",  # Latin text after it
+])
+def test_other_long_unterminated_lines_still_join(line: str) -> None:  # the negative beside it
+    assert "\n" not in normalize(line + "\n12月日本宣布设立研究所。").text
+
+
 @pytest.mark.parametrize("first", ["……", "ﬁnal", "㈠"])
 def test_wrapped_line_followed_by_multi_char_fold(first: str) -> None:
     raw = LONG_ZH + "\n" + first + "等要素。"
