@@ -32,7 +32,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from rag.settings import get_settings
-from rag.text.cjk import is_cjk
+from rag.text.cjk import HAN_IDEOGRAPHS, RADICALS, is_cjk
 from rag.text.tables import CELL, CELL_BREAK, HEADER, ROW, WRAP, find_tables, line_roles
 
 # CJK Radicals Supplement (U+2E80–U+2EFF) and a few Kangxi radicals that NFKC does not map, folded
@@ -110,7 +110,7 @@ TERMINAL = frozenset("。！？；：!?;:.…」』”\"'）)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 # A Chinese line that opens with a numbered section head ("2.1继英美之后，多个国家宣布…", "3.3.1英国…") is a heading
 # however long: it ends its paragraph, never joined to the next line as a wrapped line would be.
-SECTION_LINE = re.compile(r"^\s*\d+(?:\.\d+)+\.?\s*[\u4e00-\u9fff\u2e80-\u2fdf]")
+SECTION_LINE = re.compile(rf"^\s*\d+(?:\.\d+)+\.?\s*[{HAN_IDEOGRAPHS}{RADICALS}]")
 LIST_ITEM = re.compile(
     r"^\s*([-*+•·●■◆▪]\s?|\d{1,3}[.)、．]\s?|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、．.]|第[一二三四五六七八九十百\d]+[章节条款部分])"
 )
