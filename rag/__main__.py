@@ -1,3 +1,4 @@
 from rag.app.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process (rag/app/workers.py) imports the parent's main module
+    raise SystemExit(main())

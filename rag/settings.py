@@ -277,6 +277,8 @@ class Settings(BaseSettings):
     ui_language: Literal["zh", "en"] = "zh"
     # Questions (and claims) the web app answers at once; more wait in its queue (measured: bench/load.py).
     ask_concurrency: int = Field(1, ge=1, le=16)
+    # Processes answering offline questions beside the app's (rag/app/workers.py; each ~0.5 GB, loads in seconds): answering is mostly Python under one lock, so a second thread gains ~20 % and processes ~2× on 2 cores (bench/load.py). The app answers max(ask_concurrency, answer_workers) at once; 0 = all in the app's process.
+    answer_workers: int = Field(2, ge=0, le=16)
 
     # --- answerability (added for issue 16) ------------------------------------------------------
     # Refuse by the learned answerability model (rag/answer/answerability.py, fitted by bench/answerability.py on near misses; false refusal ≤ 0.05 on the tune halves); false = the coverage/answer-type rules.

@@ -67,6 +67,7 @@ class PolicyQA:
         self._lock = threading.RLock()
         self.senses = Senses(lexicon) if lexicon is not None else None  # dictionary senses, cached per process
         self.sentence_vectors = PassageVectors(index.embedder)  # evidence sentences a claim is read against
+        self.workers: Any = None  # rag.app.workers.AnswerWorkers: other processes answering offline for this one
 
     @classmethod
     def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
@@ -77,6 +78,8 @@ class PolicyQA:
         return cls(index, settings, load_lexicon(), make_chat_model(settings))
 
     def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
         self.index.close()
 
     def __enter__(self) -> "PolicyQA":
@@ -172,6 +175,11 @@ class PolicyQA:
             answer.answer = "请输入问题。" if self.settings.ui_language == "zh" else "Please type a question."
             yield answer.answer, answer
             return
+        if self.workers is not None and self.llm is None:
+            answer = self.workers.ask(cleaned, history, docs, language, mode)
+            if answer is not None:
+                yield answer.answer, answer
+                return
         if mode == "claim":
             answer = self.check_claim(cleaned, docs, language)
             answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)

@@ -50,6 +50,7 @@ from rag.app.ui_render import (
     texts,
 )
 from rag.app.ui_text import CLAIM_EXAMPLES, EXAMPLES, LANGUAGES
+from rag.app.workers import start_workers
 from rag.ingest.documents import UnreadableDocumentError
 from rag.ingest.loaders import load_document
 from rag.settings import Settings
@@ -76,8 +77,9 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         qa = PolicyQA.open(settings)
         index_corpus(qa, settings)
         qa.reader("question"), qa.reader("claim")  # load the reader now (weights: under a second), not on first use
+        start_workers(qa, settings.answer_workers)  # rag/app/workers.py: until they are ready, answers come from here
     demo = build_ui(qa, settings)
-    demo.queue(default_concurrency_limit=settings.ask_concurrency)
+    demo.queue(default_concurrency_limit=max(settings.ask_concurrency, settings.answer_workers))
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,
@@ -104,8 +106,6 @@ def filter_args(docs: Any, language: Any) -> dict[str, Any]:
 
 
 # --- the UI -------------------------------------------------------------------------------------
-
-
 def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
     lang0 = settings.ui_language
     t0 = texts(lang0)

@@ -134,6 +134,14 @@ class Index:
         every write, so a cache of term statistics (``rag.retrieval.statistics``) is read again)."""
         return self._visible, self._write_generation
 
+    def snapshot(self) -> tuple[Manifest, frozenset[str], int]:
+        """A copy of what a reader sees — the manifest, the visible documents, the write generation — for a
+        reader in another process (``rag.app.workers``); taken while ingest may add (no lock)."""
+        m = self._manifest
+        copied = Manifest(embed_model=m.embed_model, dim=m.dim, documents=dict(list(m.documents.items())),
+                          paths=dict(list(m.paths.items())))
+        return copied, self._visible, self._write_generation
+
     def documents(self) -> list[DocumentRecord]:
         records = list(self._manifest.documents.values())  # a snapshot: ingest may add meanwhile
         return sorted(records, key=lambda r: r.names[0] if r.names else r.doc_hash)
