@@ -46,7 +46,7 @@ def rss_mib(pids: list[int | None]) -> float:
 
 
 def app_pids(qa: Any) -> list[int | None]:
-    workers = qa.workers._workers if qa.workers is not None else []  # noqa: SLF001 - a bench reads inside
+    workers = qa.workers._workers if getattr(qa, "workers", None) is not None else []  # noqa: SLF001 - a bench reads inside
     return [None, *(w.process.pid for w in workers)]
 
 
@@ -132,7 +132,7 @@ def main() -> None:
     settings = common.make_settings(work / "index", **overrides)
     demo, qa = launch_app(settings, block=False)
     url = demo.local_url
-    while qa.workers is not None and qa.workers.ready() < settings.answer_workers:  # measure the workers, not startup
+    while getattr(qa, "workers", None) is not None and qa.workers.ready() < settings.answer_workers:  # measure the workers, not startup
         time.sleep(0.2)
     pool = questions()
     try:
@@ -149,11 +149,11 @@ def main() -> None:
         qa.close()
     payload = {"benchmark": "load", "machine": common.machine_info(), "code": common.code_state(),
                "ask_concurrency": settings.ask_concurrency,
-               "answer_workers": settings.answer_workers, "lone": lone, "crowd": crowd,
+               "answer_workers": getattr(settings, "answer_workers", 0), "lone": lone, "crowd": crowd,
                "rss_mib": {"before": memory_before, "after": memory_after}}
     common.write_result(args.out, payload)
     logger.info("workers %d, concurrency %d: lone p50 %.2f s p95 %.2f s; %d clients: %.2f answers/s, p50 %.2f s, p95 %.2f s, "
-                "%d errors; RSS %.0f → %.0f MiB", settings.answer_workers, settings.ask_concurrency, lone["p50_s"], lone["p95_s"],
+                "%d errors; RSS %.0f → %.0f MiB", getattr(settings, "answer_workers", 0), settings.ask_concurrency, lone["p50_s"], lone["p95_s"],
                 crowd["clients"], crowd["answers_per_s"], crowd["p50_s"], crowd["p95_s"], crowd["errors"],
                 memory_before, memory_after)
     logger.info("CPU seconds during the crowd: app %.1f, workers %s, clients %.1f (wall %.1f s)", crowd["app_cpu_s"],

@@ -25,6 +25,7 @@ from rag.answer.answerability import FEATURES, Case
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "answerability_model.json"
 READER_MODEL_PATH = MODEL_PATH.with_name("answerability_model_reader.json")  # also reads the reader's scores
+READER_FEATURES = ("reader_best", "reader_strongest")  # the reader's probabilities: each in [0, 1]
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,11 @@ class AnswerabilityModel:
     def group_of(self, case: Case) -> GroupModel:
         return self.groups[case.group]
 
-    def vector(self, case: Case) -> np.ndarray:
-        """The case's features; one that cannot be computed (NaN) reads as the group's average."""
-        x = np.asarray([FEATURES[name](case) for name in self.names], dtype=float)
-        unknown = np.isnan(x)
+    def vector(self, case: Case, skip: tuple[str, ...] = ()) -> np.ndarray:
+        """The case's features; one that cannot be computed (NaN) reads as the group's average; those
+        named in ``skip`` are not computed (NaN, left for the caller to set)."""
+        x = np.asarray([math.nan if name in skip else FEATURES[name](case) for name in self.names], dtype=float)
+        unknown = np.isnan(x) & ~np.isin(self.names, skip)
         if unknown.any() and case.strongest is not None:
             x[unknown] = self.group_of(case).mean[unknown]
         return x
@@ -72,7 +74,30 @@ class AnswerabilityModel:
         return self.group_of(case).probability(self.vector(case)) if case.strongest is not None else 0.0
 
     def answerable(self, case: Case) -> bool:
-        return case.strongest is not None and self.probability(case) >= self.group_of(case).threshold
+        if case.strongest is None:
+            return False
+        decided = self.decided_without_reader(case)
+        if decided is not None:
+            return decided
+        return self.probability(case) >= self.group_of(case).threshold
+
+    def decided_without_reader(self, case: Case) -> bool | None:
+        """The decision when the reader's scores cannot change it — the same with each of them at whichever
+        end of [0, 1] lowers P(answerable) most and at whichever raises it most — else None. Exact (the model
+        is linear in each feature, P monotone in it), and it spares the reader's pass (~0.14 s of CPU) when
+        the other features decide."""
+        skipped = tuple(name for name in READER_FEATURES if name in self.names)
+        if case.reader is None or not skipped:
+            return None
+        group = self.group_of(case)
+        x = self.vector(case, skipped)
+        columns = [self.names.index(name) for name in skipped]
+        raises = group.weights[columns] / group.scale[columns] > 0  # a higher score raises P(answerable)
+        decisions = set()
+        for high in (False, True):
+            x[columns] = np.where(raises == high, 1.0, 0.0)
+            decisions.add(group.probability(x) >= group.threshold)
+        return decisions.pop() if len(decisions) == 1 else None
 
 
 @lru_cache(maxsize=4)

@@ -161,3 +161,50 @@ def test_the_reader_features_read_its_answer_probability_for_the_best_sentences(
     assert len(asked) == 1 and len(asked[0]) <= Settings(_env_file=None).answerability_sentences_read + 1  # read once, few sentences
     near = evidence_case(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), Settings(_env_file=None), None, reader)
     assert features(near)["reader_best"] == pytest.approx(0.2)  # negative: no sentence reads as the answer
+
+
+def scaled_reader_model(factor: float) -> answerability_model.AnswerabilityModel:
+    """The shipped reader model with the reader's weights multiplied by ``factor``."""
+    model = load_model(READER_MODEL_PATH)
+    columns = [model.names.index(name) for name in answerability_model.READER_FEATURES]
+    groups = {}
+    for name, group in model.groups.items():
+        weights = group.weights.copy()
+        weights[columns] *= factor
+        groups[name] = answerability_model.GroupModel(weights, group.bias, group.mean, group.scale, group.threshold)
+    return answerability_model.AnswerabilityModel(model.names, groups, model.meta)
+
+
+@pytest.mark.parametrize("factor", [0.0, 1.0, 50.0])
+def test_the_reader_is_spared_only_when_no_score_of_it_could_change_the_decision(factor: float) -> None:
+    """Whatever the reader would say (0, 0.5 or 1 for every sentence), the decision taken without reading
+    is the one reading gives; with the reader weighing nothing it is never read, with it weighing
+    everything it is always read (the negative: a shortcut that always skipped would fail here)."""
+    model = scaled_reader_model(factor)
+    decided = read = 0
+    for question, first in [(QUESTION, ANSWER), (QUESTION, NEAR_MISS), ("Which river flows through Paris?", OTHER),
+                            ("When was the UK AI Safety Institute set up?", ANSWER)]:
+        for p in (0.0, 0.5, 1.0):
+            calls: list[int] = []
+
+            def reader(q: str, texts: list[str], p: float = p, calls: list[int] = calls) -> list[dict[str, float]]:
+                calls.append(len(texts))
+                return [{"answers": p, "no_answer": 1.0 - p} for _ in texts]
+
+            case = evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader)
+            if case.strongest is None:
+                continue
+            shortcut = model.decided_without_reader(case)
+            assert calls == [], "deciding whether to read must not read"
+            full = model.group_of(case).probability(model.vector(case)) >= model.group_of(case).threshold
+            if shortcut is None:
+                read += 1
+            else:
+                decided += 1
+                assert shortcut == full
+            assert model.answerable(case) == full
+    assert decided + read > 0
+    if factor == 0.0:
+        assert read == 0
+    if factor == 50.0:
+        assert decided == 0
