@@ -20,6 +20,7 @@ Loaded once per process (``load_reader``); scoring is batched, one call at a tim
 Usage::
 
     reader = load_reader()                     # None when no trained weights ship
+    read = lazy_reader("claim", threads=2)     # reader.claims, loaded on its first call (None: none ships)
     reader.claims("The UK institute got £500m", ["英国人工智能安全研究所获得初始资金1亿英镑。"])
     # [{"entails": 0.03, "contradicts": 0.91, "neutral": 0.06}]
     reader.questions("Who leads the EU AI Office?", ["Lucilla Sioli heads the AI Office."])
@@ -32,7 +33,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,31 @@ def shipped_names(split: int, layers: int) -> set[str]:
     """The tensor names a reader trained above ``split`` must ship."""
     upper = {f"{LAYER_PREFIX}{i}.{name}" for i in range(split, layers) for name in LAYER_PARAMS}
     return upper | {f"{head}.{kind}" for head in HEADS for kind in ("weight", "bias")}
+
+
+@lru_cache(maxsize=1)
+def reader_ready(weights: Path = WEIGHTS, card: Path = CARD) -> bool:
+    """Whether the reader ships and its weights match their card: the cheap part of ``load_reader`` (a hash
+    of the weights file), so that the reader itself is loaded only when something reads (``lazy_reader``)."""
+    if not weights.exists() or not card.exists():
+        return False
+    expected = json.loads(card.read_text(encoding="utf-8")).get("sha256")
+    return not expected or sha256(weights) == expected
+
+
+def lazy_reader(task: str, threads: int) -> Callable[[str, Sequence[str]], list[dict[str, float]]] | None:
+    """``Reader.claims`` (task "claim") or ``Reader.questions`` of the shipped reader, loaded on the first call
+    (most answers are decided without it: rag.answer.answerability_model), or None when none ships."""
+    if not reader_ready():
+        return None
+
+    def read(first: str, sentences: Sequence[str]) -> list[dict[str, float]]:
+        reader = load_reader(threads=threads)
+        if reader is None:
+            raise RuntimeError(f"the reader's weights {WEIGHTS} match their card but do not load (see the log)")
+        return reader.claims(first, sentences) if task == "claim" else reader.questions(first, sentences)
+
+    return read
 
 
 @lru_cache(maxsize=1)

@@ -206,13 +206,20 @@ class PolicyQA:
 
     def reader(self, task: str) -> Any:
         """The reader's scoring function for ``task`` ("claim" or "question"), or None when it is off for
-        that task (``reader_claims`` / ``reader_questions``) or ships no weights (loaded once per process)."""
+        that task (``reader_claims`` / ``reader_questions``) or ships no weights; the reader itself loads on
+        its first call (once per process), as most answers are decided without it."""
         if not (self.settings.reader_claims if task == "claim" else self.settings.reader_questions):
             return None
-        from rag.answer.reader import load_reader
+        from rag.answer.reader import lazy_reader
 
-        reader = load_reader(threads=self.settings.reader_threads)
-        return None if reader is None else (reader.claims if task == "claim" else reader.questions)
+        return lazy_reader(task, self.settings.reader_threads)
+
+    def load_reader(self) -> None:
+        """Load the reader now (under a second) rather than on the first answer that needs it: for a server."""
+        if self.settings.reader_claims or self.settings.reader_questions:
+            from rag.answer.reader import load_reader
+
+            load_reader(threads=self.settings.reader_threads)
 
     def similarity(self, query_vector: np.ndarray | None) -> Similarity | None:
         """Texts → the embedding cosine of each with the query (its vector from retrieval)."""

@@ -76,7 +76,7 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         logger.info("loading the embedding model, index and dictionary …")
         qa = PolicyQA.open(settings)
         index_corpus(qa, settings)
-        qa.reader("question"), qa.reader("claim")  # load the reader now (weights: under a second), not on first use
+        qa.load_reader()  # now (under a second), not on the first answer that needs it
         start_workers(qa, settings.answer_workers)  # rag/app/workers.py: until they are ready, answers come from here
     demo = build_ui(qa, settings)
     demo.queue(default_concurrency_limit=max(settings.ask_concurrency, settings.answer_workers))

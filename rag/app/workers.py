@@ -91,7 +91,7 @@ def run_worker(settings: Settings, tasks: Connection, reads: Connection, log_lev
 
     view = IndexView(settings, get_embedder(settings), Caller(reads))
     qa = PolicyQA(view, settings, load_lexicon())
-    qa.reader("question"), qa.reader("claim")  # loaded now, not on the first task
+    qa.load_reader()  # now, not on the first task
     reader = load_reader(threads=settings.reader_threads)  # the one qa reads with
     tasks.send(("ready", None))
     while True:

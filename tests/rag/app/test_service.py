@@ -259,3 +259,16 @@ def test_any_question_gets_an_answer_never_an_exception(qa: PolicyQA, question: 
     assert all(c.doc in DOCS for c in answer.citations)
     claim = qa.ask(question, mode="claim")
     assert claim.verdict in {"supported", "contradicted", "not_found", None}
+
+
+def test_the_reader_loads_only_when_a_decision_needs_it(qa: PolicyQA, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.answer import answerability_model
+    from rag.answer.reader import load_reader
+
+    load_reader.cache_clear()
+    answer = qa.ask("今天天气怎么样？")  # nothing about it: decided without reading
+    assert answer.refused and load_reader.cache_info().currsize == 0
+    # The negative: when the decision is open, the reader loads and reads.
+    monkeypatch.setattr(answerability_model.AnswerabilityModel, "decided_without_reader", lambda self, case: None)
+    qa.ask("欧盟人工智能办公室是什么时候成立的？")
+    assert load_reader.cache_info().currsize == 1
