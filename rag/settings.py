@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     boilerplate_min_share: float = 0.3
     # A running header/footer is a short line: longer repeated lines are content (running_line_min_repeats).
     running_line_max_chars: int = 80
+    # A document's note list (rag/text/footnotes.py): a numbered line is a note when its entry shows at least this
+    # many of {URL, date, quoted/italic title}: every source note of 002 and 003 shows two, a heading or list item none.
+    note_min_signals: int = 2
+    # A note's entry is its numbered line and the lines right after it (a wrapped title, its URL), at most this many.
+    note_max_lines: int = 3
+    # A document has a note list from this many notes on: one stray source-like line must not veto every mark.
+    note_list_min_notes: int = 2
     # Flattened PDF tables (rag/text/tables.py), hand-set from 003's two tables and the corpora's prose, lists
     # and note blocks (none of which they match). A header line holds at least this many space-separated
     # cells, none longer than table_cell_max_chars: fewer would take two- or three-word captions for headers.

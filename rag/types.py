@@ -87,6 +87,7 @@ class SearchHit:
     date: str | None = None
     sentences: list[tuple[int, int, int, int]] = field(default_factory=list)  # text span, raw span
     chunk: int = -1  # the passage's position in its document
+    marks: list[tuple[int, int]] = field(default_factory=list)  # footnote marks left out of ``text``: (offset, number)
     dense: np.ndarray | None = field(default=None, repr=False)
     tokens: frozenset[str] | None = field(default=None, repr=False)  # index tokens of section + text
     gloss: str = field(default="", repr=False)  # its terms in the other language (rag.ingest.gloss)
@@ -142,6 +143,7 @@ class Citation:
     passage: str = ""
     passage_start: int = 0
     passage_end: int = 0
+    passage_marks: list[tuple[int, int]] = field(default_factory=list)  # the passage's footnote marks (SearchHit.marks)
 
     @property
     def shown(self) -> str:

@@ -37,6 +37,7 @@ from rag.answer.claim_model import (
 from rag.answer.slots import Difference, compare_slots
 from rag.settings import get_settings
 from rag.text.lexical import has_word, tokenize
+from rag.text.sentences import is_heading
 from rag.types import EvidenceSentence, PairReader, Query, TermGroup
 
 CLAIM_WRAPPERS = [
@@ -231,7 +232,9 @@ def claim_pairs(
     claim, language, query_vector = query.text, query.language, query.vector
     if not any(weight > 0 for _, weight in query.terms):
         return []  # nothing to check: no content word ("🤖", a bare question mark)
-    unique = {s.text: s for s in reversed(sentences) if not is_instruction(s.text)}  # overlapping chunks repeat a sentence
+    # Overlapping chunks repeat a sentence. A heading, title or label states nothing to check a claim against, and is
+    # never cited (as an answer's evidence: rag.answer.compose.select_evidence); nor is text that gives orders.
+    unique = {s.text: s for s in reversed(sentences) if not (is_heading(s.text) or is_instruction(s.text))}
     candidates = get_settings().claim_candidates if candidates is None else candidates
     chosen = sorted(unique.values(), key=lambda s: -s.score)[:candidates]
     if not chosen:

@@ -85,7 +85,7 @@ def citation_from(sentence: EvidenceSentence, n: int) -> Citation:
     return Citation(
         n=n, doc=hit.doc, title=hit.title, text=sentence.text, start=sentence.start, end=sentence.end,
         page=hit.page, score=round(sentence.score, 4), section=hit.section, date=hit.date,
-        passage=hit.text, passage_start=hit.start, passage_end=hit.end,
+        passage=hit.text, passage_start=hit.start, passage_end=hit.end, passage_marks=hit.marks,
     )
 
 

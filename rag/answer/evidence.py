@@ -15,7 +15,7 @@ import re
 
 from rag.settings import get_settings
 from rag.text.lexical import tokenize
-from rag.text.sentences import ends_sentence
+from rag.text.sentences import ends_sentence, opens_mid_sentence
 from rag.text.terms import coverage
 from rag.types import EvidenceSentence, Query, SearchHit
 
@@ -40,7 +40,7 @@ def passage_sentences(hit: SearchHit, rank: int) -> list[EvidenceSentence]:
         a, b = span[0], span[1]
         raw_a, raw_b = (span[2], span[3]) if len(span) >= 4 else (hit.start, hit.end)
         text = hit.text[a:b].strip()
-        if text and not URL.search(text) and not is_fragment(hit.text, a, b):
+        if text and not URL.search(text) and not is_fragment(hit.text, a, b) and not opens_mid_sentence(text):
             out.append(EvidenceSentence(hit, rank, text, raw_a, raw_b, position))
     return out
 

@@ -268,6 +268,31 @@ def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) 
     return not has_han(text) and has_han(other) and _AFFIX_NEGATIVE.search(text) is not None
 
 
+def _clause_terms(text: str, slot: Slot) -> set[str]:
+    """The words of the clause that holds ``slot``, the slot left out (Chinese bigrams, Latin words): what a
+    quantifier quantifies ("所有|经测试LLM仍极易受到…")."""
+    folded = fold(text).lower()
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, slot.start)]
+    end = next((m.start() for m in _CLAUSE_BREAK.finditer(folded, slot.end)), len(folded))
+    terms: set[str] = set()
+    for part in (folded[starts[-1] if starts else 0:slot.start], folded[slot.end:end]):
+        terms |= {part[i:i + 2] for i in range(len(part) - 1) if has_han(part[i:i + 2])}
+        terms |= set(re.findall(r"[a-z]{2,}", part)) - NEGATION_SCOPE_STOP_WORDS
+    return terms
+
+
+def _aligned(claim: str, slot: Slot, evidence: str, same: list[Slot]) -> list[Slot]:
+    """Of the evidence's quantifiers, those whose clause shares the most words with the claim's quantifier's: a
+    sentence may quantify two things ("所有经测试LLM…，有些甚至会…"), and the claim's 部分 is then compared with
+    the 所有 of the LLMs it names, not with the 有些 of another clause. All of them when no clause shares a word
+    (across languages)."""
+    if slot.kind != "quantifier" or len(same) < 2:
+        return same
+    mine = _clause_terms(claim, slot)
+    shared = [len(mine & _clause_terms(evidence, e)) for e in same]
+    return [e for e, n in zip(same, shared, strict=True) if n == max(shared)] if max(shared) > 0 else same
+
+
 def compare_slots(claim: str, evidence: str) -> SlotComparison:
     """Compare the claim's slots with the evidence's: a claim value the evidence lacks while it states another
     of the same kind and unit (quantity unit, entity class, stance axis) is a difference."""
@@ -283,7 +308,8 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
                 result.differences += [Difference(slot, wrong[0], "stance")] if wrong else []
                 result.matched += not wrong
                 continue
-        same = [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit) and not _nested_names(slot, e)]
+        same = _aligned(claim, slot, evidence, [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit)
+                                                and not _nested_names(slot, e)])
         if any(_same_value(slot, e) for e in same):
             result.matched += 1
         elif same:

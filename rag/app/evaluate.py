@@ -3,7 +3,10 @@
 Retrieval: Recall@1/5/10 (share of a question's evidence quotes held by the top-k passages), MRR@10
 and nDCG@10, overall, per question language and per type. A passage holds a quote when it comes from
 the quote's document and contains it after folding and white-space removal, or contains at least
-``min_fraction`` of it when a chunk border cuts it.
+``min_fraction`` of it when a chunk border cuts it. A gold quote is copied from the source file with its
+footnote marks ("…技术对话63："), which normalization leaves out of the indexed text: quote and passage are
+compared without the marks the document's note list confirms (``rag.text.footnotes``, as normalization reads
+them), so a quote is found whether or not the index kept its marks.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from rag.text.normalize import compact
+from rag.text.footnotes import without_confirmed_marks
+from rag.text.normalize import compact, fold_text
 
 QUOTE_MIN_FRACTION = 0.6
 EVAL_DEPTH = 10  # passages the retrieval metrics look at (Recall@10, MRR@10, nDCG@10)
@@ -50,9 +54,23 @@ def load_qa(path: Path) -> list[QAItem]:
     return items
 
 
-def holds_quote(doc: str, text: str, quote_doc: str, quote: str, min_fraction: float = QUOTE_MIN_FRACTION) -> bool:
+Notes = dict[str, frozenset[int]]  # file name -> its document's note numbers
+
+
+def document_notes(qa: Any) -> Notes:
+    """File name -> the note numbers of its document (its record's note list; empty: none)."""
+    return {name: frozenset(int(n) for n in record.notes) for record in qa.documents() for name in record.names}
+
+
+def holds_quote(doc: str, text: str, quote_doc: str, quote: str, min_fraction: float = QUOTE_MIN_FRACTION,
+                notes: Notes | None = None) -> bool:
+    """Whether passage ``text`` of ``doc`` holds ``quote`` of ``quote_doc``; given ``notes``, both read without
+    the footnote marks the document's note list confirms (``without_confirmed_marks``)."""
     if doc != quote_doc:
         return False
+    if notes is not None:
+        numbers = notes.get(doc, frozenset())
+        text, quote = (without_confirmed_marks(fold_text(t), numbers) for t in (text, quote))
     passage, needle = compact(text), compact(quote)
     if not needle:
         return False
@@ -62,14 +80,12 @@ def holds_quote(doc: str, text: str, quote_doc: str, quote: str, min_fraction: f
     return match.size >= min_fraction * len(needle)
 
 
-def evidence_ranks(item: QAItem, passages: Sequence[tuple[str, str]]) -> list[int | None]:
+def evidence_ranks(item: QAItem, passages: Sequence[tuple[str, str]], notes: Notes | None = None) -> list[int | None]:
     """For each evidence quote, the 1-based rank of the first passage holding it (None if absent)."""
     ranks: list[int | None] = []
     for evidence in item.evidence:
-        rank = next(
-            (i + 1 for i, (doc, text) in enumerate(passages) if holds_quote(doc, text, evidence["doc"], evidence["quote"])),
-            None,
-        )
+        rank = next((i + 1 for i, (doc, text) in enumerate(passages)
+                     if holds_quote(doc, text, evidence["doc"], evidence["quote"], notes=notes)), None)
         ranks.append(rank)
     return ranks
 
@@ -87,9 +103,9 @@ def retrieval_metrics(ranks: list[int | None], passages_relevant: list[bool]) ->
     return out
 
 
-def relevant_flags(item: QAItem, passages: Sequence[tuple[str, str]]) -> list[bool]:
+def relevant_flags(item: QAItem, passages: Sequence[tuple[str, str]], notes: Notes | None = None) -> list[bool]:
     return [
-        any(holds_quote(doc, text, e["doc"], e["quote"]) for e in item.evidence) for doc, text in passages
+        any(holds_quote(doc, text, e["doc"], e["quote"], notes=notes) for e in item.evidence) for doc, text in passages
     ]
 
 
@@ -119,7 +135,7 @@ def format_table(table: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def answer_metrics(item: QAItem, answer: Any) -> dict[str, float]:
+def answer_metrics(item: QAItem, answer: Any, notes: Notes | None = None) -> dict[str, float]:
     """Answer-level metrics of one item (see BENCHMARKS.md for their definitions)."""
     out: dict[str, float] = {}
     if item.mode == "claim":
@@ -131,12 +147,12 @@ def answer_metrics(item: QAItem, answer: Any) -> dict[str, float]:
         # A cited passage holds a gold quote; stricter: a cited *sentence* holds (60% of) one.
         out["cited_evidence"] = float(
             any(
-                holds_quote(c.doc, c.passage or c.text, e["doc"], e["quote"])
+                holds_quote(c.doc, c.passage or c.text, e["doc"], e["quote"], notes=notes)
                 for c in answer.citations for e in item.evidence
             )
         )
         out["cited_sentence_evidence"] = float(
-            any(holds_quote(c.doc, c.text, e["doc"], e["quote"]) for c in answer.citations for e in item.evidence)
+            any(holds_quote(c.doc, c.text, e["doc"], e["quote"], notes=notes) for c in answer.citations for e in item.evidence)
         )
     else:
         out["correct_refusal"] = float(answer.refused)
@@ -148,6 +164,7 @@ def run_evaluation(qa: Any, path: Path) -> dict[str, Any]:
     rows: list[tuple[QAItem, dict[str, float]]] = []
     per_item: list[dict[str, Any]] = []
     latencies: list[float] = []
+    notes = document_notes(qa)
     for item in load_qa(path):
         metrics: dict[str, float] = {}
         ranks: list[int | None] = []
@@ -157,10 +174,10 @@ def run_evaluation(qa: Any, path: Path) -> dict[str, Any]:
             passages = [(h.doc, h.text) for h in answer.contexts[:EVAL_DEPTH]]
             if len(answer.contexts) < EVAL_DEPTH:
                 passages = [(h.doc, h.text) for h in qa.retriever.run(item.question, k=EVAL_DEPTH).hits]
-            ranks = evidence_ranks(item, passages)
-            metrics.update(retrieval_metrics(ranks, relevant_flags(item, passages)))
+            ranks = evidence_ranks(item, passages, notes)
+            metrics.update(retrieval_metrics(ranks, relevant_flags(item, passages, notes)))
         latencies.append(answer.timings_ms.get("total", 0.0))
-        metrics.update(answer_metrics(item, answer))
+        metrics.update(answer_metrics(item, answer, notes))
         rows.append((item, metrics))
         # Which item moved, and where each of its evidence quotes ranks (None: not in the top EVAL_DEPTH).
         per_item.append({"id": item.id, "lang": item.lang, "type": item.type, "evidence_ranks": ranks,

@@ -89,16 +89,41 @@ def safe_filename(name: str, max_bytes: int = 180) -> str | None:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def highlighted_passage(passage: str, sentence: str) -> str:
-    """The passage, HTML-escaped, with the cited sentence in <mark>; line breaks kept as <br>."""
+def footnote_link(number: int, notes: dict[str, str], element_id: str) -> str:
+    """A footnote mark left out of the passage text, as a superscript link to its note under the passage (the
+    note's text also its title); a number the note list lacks as a bare superscript."""
+    if str(number) not in notes:
+        return f'<sup class="pqa-fn">{number}</sup>'
+    return (f'<sup class="pqa-fn"><a href="#{esc(element_id)}-fn-{number}" title="{esc(notes[str(number)])}">'
+            f"{number}</a></sup>")
+
+
+def notes_block(marks: list[tuple[int, int]], notes: dict[str, str], element_id: str) -> str:
+    """The notes the passage's marks refer to, each once, in the order they are marked."""
+    numbers = list(dict.fromkeys(n for _, n in marks if str(n) in notes))
+    items = "".join(f'<div id="{esc(element_id)}-fn-{n}"><sup>{n}</sup> {esc(notes[str(n)])}</div>' for n in numbers)
+    return f'<div class="pqa-notes">{items}</div>' if items else ""
+
+
+def highlighted_passage(passage: str, sentence: str, marks: list[tuple[int, int]] | None = None,
+                        notes: dict[str, str] | None = None, element_id: str = "") -> str:
+    """The passage, HTML-escaped, with the cited sentence in <mark>, each footnote mark (``marks``: offset in
+    ``passage``, number; ``notes``: the document's note list) a superscript link to its note; line breaks as <br>."""
     passage = passage or sentence
     at = passage.find(sentence) if sentence else -1
-    if at < 0:
-        body = esc(passage) + (f"<br><mark>{esc(sentence)}</mark>" if sentence and passage != sentence else "")
-    else:
-        body = esc(passage[:at]) + f"<mark>{esc(sentence)}</mark>" + esc(passage[at + len(sentence):])
+    events = [(offset, 0, footnote_link(n, notes or {}, element_id)) for offset, n in marks or []]
+    tail = ""
+    if at >= 0:  # a mark where the sentence starts or ends belongs to the text before it: outside, inside <mark>
+        events += [(at, 1, "<mark>"), (at + len(sentence), 1, "</mark>")]
+    elif sentence and passage != sentence:
+        tail = f"<br><mark>{esc(sentence)}</mark>"
+    body, done = [], 0
+    for offset, _, tag in sorted(events, key=lambda e: e[:2]):
+        body += [esc(passage[done:offset]), tag]
+        done = offset
+    body.append(esc(passage[done:]) + tail)
     # No blank lines: inside a chat message a blank line would end the HTML block.
-    return re.sub(r"\s*\n\s*", "<br>", body.strip())
+    return re.sub(r"\s*\n\s*", "<br>", "".join(body).strip())
 
 
 def safe_url(url: str | None) -> str | None:
@@ -108,6 +133,7 @@ def safe_url(url: str | None) -> str | None:
 def source_details(citation: Citation, record: DocumentRecord | None, lang: str, element_id: str,
                    open_: bool = False) -> str:
     t = texts(lang)
+    notes = record.notes if record else {}
     summary_meta = [esc(record.publisher)] if record and record.publisher else []
     date = citation.date or (record.date if record else None)
     if date:
@@ -129,15 +155,16 @@ def source_details(citation: Citation, record: DocumentRecord | None, lang: str,
         + (f' <span class="pqa-meta">· {" · ".join(summary_meta)}</span>' if summary_meta else "")
         + "</summary>"
         f'<div class="pqa-meta">{" · ".join(meta)}</div>'
-        f'<blockquote class="pqa-passage">{highlighted_passage(citation.passage, citation.text)}</blockquote>'
-        "</details>"
+        f'<blockquote class="pqa-passage">'
+        f"{highlighted_passage(citation.passage, citation.text, citation.passage_marks, notes, element_id)}</blockquote>"
+        f"{notes_block(citation.passage_marks, notes, element_id)}</details>"
     )
 
 
 def context_citation(hit: SearchHit, n: int) -> Citation:
     """A retrieved passage shown as a reference (no sentence highlighted)."""
     return Citation(n=n, doc=hit.doc, title=hit.title, text="", start=hit.start, end=hit.end, page=hit.page,
-                    score=hit.score, section=hit.section, date=hit.date, passage=hit.text)
+                    score=hit.score, section=hit.section, date=hit.date, passage=hit.text, passage_marks=hit.marks)
 
 
 def sources_block(citations: list[Citation], records: dict[str, DocumentRecord], lang: str, prefix: str,
@@ -275,6 +302,8 @@ details.pqa-src.pqa-flash { outline: 2px solid var(--color-accent); }
 blockquote.pqa-passage { margin: .4em 0 .2em !important; padding: .1em 0 .1em .7em !important;
   border-left: 3px solid var(--color-accent) !important; font-style: normal !important; line-height: 1.65; }
 blockquote.pqa-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
+.pqa-fn a { text-decoration: none !important; color: var(--color-accent) !important; }
+.pqa-notes { color: var(--body-text-color-subdued); font-size: .85em; margin: .1em 0 .2em .9em; word-break: break-all; }
 a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--color-accent) !important; }
 .pqa-badge { display: inline-block; padding: .1em .8em; border-radius: 999px; color: #fff; font-weight: 600;
   margin-right: .5em; }

@@ -26,6 +26,7 @@ from rag.ingest.documents import LoadedDocument
 from rag.ingest.gloss import GLOSS_VERSION
 from rag.ingest.manifest import DocumentRecord, Manifest
 from rag.ingest.titles import TITLE_RULE
+from rag.text.footnotes import note_texts, read_notes
 from rag.text.language import detect_language
 from rag.text.lexical import ANALYZER
 from rag.text.normalize import NORMALIZATION
@@ -126,6 +127,7 @@ def document_record(doc: LoadedDocument, doc_hash: str, chunks: int, size: int) 
         source_url=str(meta["source_url"]) if meta.get("source_url") else None,
         suffix=doc.path.suffix.lower(),
         analyzer=TEXT_PIPELINE,
+        notes={str(n): text for n, text in note_texts(read_notes(doc.raw_text, doc.body_start)).items()},
     )
 
 

@@ -50,6 +50,7 @@ class Chunk:
     page: int | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)  # spans relative to ``text``
     sentence_raw: list[tuple[int, int]] = field(default_factory=list)  # the same sentences in the raw file
+    marks: list[tuple[int, int]] = field(default_factory=list)  # footnote marks left out: (offset in text, number)
 
 
 def page_lookup(page_starts: Sequence[Sequence[int]]) -> Callable[[int], int | None]:
@@ -202,6 +203,7 @@ def chunk_text(
                 page=page_at(raw_start) if page_at else None,
                 sentences=[(ua - a, ub - a) for ua, ub, _ in group],
                 sentence_raw=[normalized.raw_span(ua, ub) for ua, ub, _ in group],
+                marks=[(at - a, number) for at, number in normalized.marks if a < at <= b],  # a mark ends text
             )
         )
     return chunks
@@ -218,7 +220,7 @@ class PolicyNodeParser(NodeParser):
     Each node's ``start_char_idx``/``end_char_idx`` are offsets into the document's raw text, and its
     metadata carries ``section``, ``language``, ``chunk_index``, ``page`` and
     ``sentences`` (``[start, end, raw_start, raw_end]`` per sentence: in the node's text, in the raw
-    text). A document's ``body_start`` (where the content begins) and ``page_starts`` (``[start, number]``
+    text) and ``marks`` (``[offset, number]`` per footnote mark normalization left out of the node's text). A document's ``body_start`` (where the content begins) and ``page_starts`` (``[start, number]``
     per page) are read, not copied into its nodes.
     """
 
@@ -266,6 +268,7 @@ class PolicyNodeParser(NodeParser):
                             "page": chunk.page,
                             "sentences": [[a, b, ra, rb] for (a, b), (ra, rb)
                                           in zip(chunk.sentences, chunk.sentence_raw, strict=True)],
+                            "marks": [list(mark) for mark in chunk.marks],
                         },
                     )
                 )

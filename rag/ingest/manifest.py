@@ -32,6 +32,9 @@ class DocumentRecord:
     # The text pipeline (rag.ingest.pipeline.TEXT_PIPELINE: normalization + tokenization) its chunks and sparse
     # vectors were built with; a document indexed by another one is re-indexed in place by the next ingest.
     analyzer: str = ""
+    # Its note list (rag.text.footnotes): note number (as a string: JSON keys) -> the note's text. A footnote mark
+    # left out of the indexed text links to its note when a passage is opened (rag.app.ui_render).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

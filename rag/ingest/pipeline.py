@@ -151,6 +151,7 @@ def build_points(
             # [start, end) in ``text`` and [start, end) in the raw file, per sentence: citations
             # point at the exact supporting sentence.
             "sentences": meta["sentences"],
+            "marks": meta.get("marks", []),  # footnote marks left out of ``text``: [offset, note number]
             "language": meta["language"],
             "doc_language": doc_language,
             "native": int(meta["language"] == doc_language),

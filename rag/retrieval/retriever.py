@@ -55,6 +55,8 @@ def prepend_referent(hit: SearchHit, previous: dict[str, Any]) -> bool:
     joiner = "" if referent[-1:] in CJK_END or not referent[-1:].isascii() else " "
     shift = len(referent) + len(joiner)
     hit.sentences = [(0, len(referent), raw_a, raw_b)] + [(sa + shift, sb + shift, ra, rb) for sa, sb, ra, rb in hit.sentences]
+    hit.marks = ([(at - a, int(n)) for at, n in previous.get("marks", []) if a < at <= b]
+                 + [(at + shift, n) for at, n in hit.marks])
     hit.text = referent + joiner + hit.text
     hit.start = raw_a
     return True
@@ -84,6 +86,7 @@ def to_search_hit(hit: Hit, names: dict[str, str]) -> SearchHit:
         date=p.get("date"),
         sentences=[tuple(s) for s in p.get("sentences", [])],
         chunk=int(p.get("chunk_index", -1)),
+        marks=[(int(at), int(number)) for at, number in p.get("marks", [])],
         dense=hit.dense,
         tokens=frozenset(p["tokens"]) if "tokens" in p else None,
         gloss=str(p.get("gloss") or ""),

@@ -157,6 +157,7 @@ def complete_hit(hit: SearchHit, before: list[dict[str, Any] | None], after: lis
         a = 0 if group[0].raw_end <= first_own else inside[0][0] + shift
         b = end if group[-1].raw_start >= last_own else inside[-1][1] + shift
         spans.append((a, b, group[0].raw_start, group[-1].raw_end))
+    hit.marks = [(at + shift, n) for at, n in hit.marks]  # the added sentences' own marks are not shown
     hit.text = prefix + hit.text + suffix
     hit.sentences = spans
     hit.start = min([hit.start] + [s[2] for s in spans])

@@ -11,7 +11,10 @@
 * headings kept, and reported with their level so the chunker can build section paths;
 * a table PDF extraction flattened (``rag.text.tables``) joined back into one line per row, its cells
   apart by ``CELL_BREAK`` (white space), each row's span and its table's header line reported so the
-  chunker keeps the row whole and heads its passage with the column names.
+  chunker keeps the row whole and heads its passage with the column names;
+* footnote marks glued into the text ("…英国和美国31。", "…风险。[1]") left out when the document's note list
+  confirms them (``rag.text.footnotes``): they are not indexed, embedded or quoted, and their raw characters
+  stay inside the raw span of the text around them.
 
 Every output character remembers the raw span it came from, so ``NormalizedText.raw_span(a, b)``
 turns a span of normalized text into raw-file offsets. Pure functions, no I/O; thresholds from the settings.
@@ -29,10 +32,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag.settings import get_settings
 from rag.text.cjk import HAN_IDEOGRAPHS, RADICALS, is_cjk
+from rag.text.footnotes import confirmed_marks, note_list, read_notes
 from rag.text.tables import CELL, CELL_BREAK, HEADER, ROW, WRAP, find_tables, line_roles
 
 # CJK Radicals Supplement (U+2E80–U+2EFF) and a few Kangxi radicals that NFKC does not map, folded
@@ -80,7 +85,7 @@ def is_boilerplate(line: str) -> bool:
 
 
 # Names what normalize() keeps and drops; change it whenever that changes, so documents are re-chunked.
-NORMALIZATION = "running-lines-1; table-rows-1; section-lines-1"
+NORMALIZATION = "running-lines-1; table-rows-1; section-lines-1; footnote-marks-1"
 
 
 def running_lines(raw: str, min_repeats: int) -> frozenset[str]:
@@ -163,6 +168,8 @@ class NormalizedText:
     headings: list[Heading] = field(default_factory=list)
     rows: list[tuple[int, int]] = field(default_factory=list)  # spans of table rows (rag.text.tables)
     row_headers: list[str] = field(default_factory=list)  # per row: its table's header line, as normalized
+    # Footnote marks left out (rag.text.footnotes): (offset in ``text`` where the mark stood, its note number).
+    marks: list[tuple[int, int]] = field(default_factory=list)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw-file offsets of normalized span [start, end)."""
@@ -329,9 +336,14 @@ def normalize(
             header = "".join(builder.chars[line_out:_content_end(builder)])
     while builder.last_char() in (" ", "\n"):
         builder.drop_last()
+    notes = read_notes(raw, start, end)
+    moved, marks = _drop_marks(builder, note_list(notes), frozenset(note.start for note in notes))
+    if marks:
+        headings = [Heading(moved(h.start), h.level, h.title) for h in headings]
+        rows = [[moved(a), moved(b)] for a, b in rows]
     kept = [(a, b, h) for (a, b), h in zip(rows, headers, strict=True) if b > a]
     return NormalizedText("".join(builder.chars), builder.starts, builder.ends, headings,
-                          [(a, b) for a, b, _ in kept], [h for _, _, h in kept])
+                          [(a, b) for a, b, _ in kept], [h for _, _, h in kept], marks)
 
 
 def _content_end(builder: _Builder) -> int:
@@ -351,3 +363,28 @@ def _join_cell(builder: _Builder, line_start: int, role: str | None, next_first:
     while builder.last_char() == " ":
         builder.drop_last()
     builder.add(CELL_BREAK, line_start, line_start)
+
+
+def _drop_marks(builder: _Builder, notes: frozenset[int], note_starts: frozenset[int]
+                ) -> tuple[Callable[[int], int], list[tuple[int, int]]]:
+    """Leave the footnote marks out of the built text (``rag.text.footnotes.confirmed_marks``); a mark alone on its
+    line goes with its line break. Returns how an offset of the text before moves, and the marks left out (where
+    each stood in the text after, its number)."""
+    text = "".join(builder.chars)
+    spans = [(a, b) for a, b in confirmed_marks(text, notes) if builder.starts[a] not in note_starts]
+    if not spans:
+        return (lambda offset: offset), []
+    drop = bytearray(len(text))
+    for a, b in spans:
+        if (a == 0 or text[a - 1] == "\n") and (b == len(text) or text[b] == "\n"):
+            a, b = (a, b + 1) if b < len(text) else (max(a - 1, 0), b)
+        drop[a:b] = b"\1" * (b - a)
+    keep = [i for i in range(len(text)) if not drop[i]]
+    builder.chars = [builder.chars[i] for i in keep]
+    builder.starts = array("q", (builder.starts[i] for i in keep))
+    builder.ends = array("q", (builder.ends[i] for i in keep))
+    removed_before = array("q", [0]) * (len(text) + 1)
+    for i in range(len(text)):
+        removed_before[i + 1] = removed_before[i] + drop[i]
+    return (lambda offset: offset - removed_before[offset],
+            [(a - removed_before[a], int(text[a:b].strip("[]"))) for a, b in spans])

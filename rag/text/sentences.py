@@ -1,17 +1,20 @@
 """Sentence splitting for Chinese and English text, returning spans (never altering the text); whether a
-sentence is a heading, and whether it leans on the sentence before it.
+sentence is a heading, whether it leans on the sentence before it, and whether it opens mid-sentence.
 
 Usage::
 
     split_sentences("英国设立了研究所。It opened in 2023.")   # [(0, 9), (9, 27)]
     is_heading("3.3.2 美国人工智能安全研究所")                # True
     refers_back("例如，该机构发布了报告。")                    # True
+    opens_mid_sentence("个国家级人工智能安全研究所，…")         # True: a bare measure word opens it
     ends_sentence("It opened in 2023.")                         # True
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import lru_cache
 
 from rag.settings import get_settings
 from rag.text.cjk import HAN_OR_VARIANT
@@ -117,6 +120,36 @@ def ends_sentence(sentence: str) -> bool:
 def refers_back(sentence: str) -> bool:
     """Whether ``sentence`` opens with a word that leans on the sentence before it."""
     return bool(_BACK_REFERENCE.match(sentence.lstrip("●○•·-*–— \t")))
+
+
+# Parts of speech (jieba's tags) of a one-character word that never opens a Chinese sentence: a measure word
+# without its number ("个国家级…" after "…全球首" on the page before) or a structural or aspect particle (的, 地, 得,
+# 了, 着, 过, 等). Longer words with these tags do ("种种迹象…").
+_NO_OPENING_TAGS = frozenset({"q", "u", "uj", "ul", "uz", "ug", "uv", "ud"})
+_BULLETS = "●○•·-*–— \t"
+
+
+@lru_cache(maxsize=4096)
+def _first_word(head: str) -> tuple[str, str]:
+    import jieba
+    import jieba.posseg  # loaded only for a sentence that opens with a Chinese character
+
+    jieba.setLogLevel(logging.WARNING)
+    first = next(iter(jieba.posseg.cut(head)), None)
+    return (first.word, first.flag) if first is not None else ("", "")
+
+
+def opens_mid_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` opens with what cannot open one: a clause mark (，、；) or a one-character Chinese
+    measure word or particle. It is the rest of a sentence cut before it (a PDF page break with the page's
+    notes in between), never a sentence to quote alone."""
+    text = sentence.lstrip(_BULLETS)
+    if not text or text[0] in CLAUSE_MARKS:
+        return bool(text)
+    if not HAN_OR_VARIANT.match(text[0]):
+        return False
+    word, tag = _first_word(text[:8])
+    return len(word) == 1 and tag in _NO_OPENING_TAGS
 
 
 def _append_trimmed(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:

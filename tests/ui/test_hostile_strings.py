@@ -168,6 +168,16 @@ def test_sources_and_claim_view_escape_titles_sections_and_publishers() -> None:
     assert_inert(claim_html(claim, records_by_name([record]), "en"), TITLE, PUBLISHER, FILE)
 
 
+def test_an_opened_passage_escapes_its_footnotes() -> None:
+    note = f"{TITLE} [l](http://evil.example/n) \" onmouseover=\"alert(1)"  # a note list is the document's text
+    record = DocumentRecord(doc_hash="h", names=[FILE], title=TITLE, language="zh", chunks=1, size_bytes=1,
+                            notes={"7": note})
+    cited = Citation(**{**hostile_citation().__dict__, "passage_marks": [(3, 7)]})
+    message = answer_message(Answer(QUESTION, "en", "answer [1]", False, [cited]), records_by_name([record]), "en", 1)
+    assert_inert(message, note)
+    assert f'title="{esc(note)}">7</a></sup>' in message and 'onmouseover="' not in message
+
+
 def test_esc_shows_exactly_the_text() -> None:
     import html
     import re

@@ -17,6 +17,7 @@ from rag.app.ui_render import (
     highlighted_passage,
     records_by_name,
     safe_filename,
+    source_details,
     status_markdown,
 )
 from rag.app.ui_text import TEXTS
@@ -155,3 +156,23 @@ def test_claim_view_marks_what_the_claim_says_otherwise_than_its_source() -> Non
     assert "<b>" not in html  # the claim's own markup is shown as text
     supported = Answer(claim, "en", "The documents support this claim.", False, verdict="supported")
     assert differences_html(supported, "en") == ""  # no difference: nothing to mark
+
+
+def test_an_opened_passage_links_its_footnote_marks_to_their_notes() -> None:
+    # normalization left "31" out of "…英国和美国31。" and "8" out of "…备忘录8，"; the record holds the note list
+    passage = "首批成员包括英国和美国。该备忘录要求各机构任命首席人工智能官，并于次年生效。"
+    sentence = "首批成员包括英国和美国。"
+    marks = [(passage.index("。"), 31), (passage.index("，"), 8), (0, 99)]  # 99: no note of this document
+    record = DocumentRecord(**{**RECORD.__dict__, "notes": {"31": "U.S. Department of Commerce, “Network”, 2024-09-18",
+                                                           "8": "OECD, <b>G7</b> Hiroshima Process, 2023-05"}})
+    cited = Citation(**{**citation(text=sentence).__dict__, "passage": passage, "passage_marks": marks})
+    out = source_details(cited, record, "zh", "src-1-1")
+    fn31 = '<sup class="pqa-fn"><a href="#src-1-1-fn-31" title="U.S. Department of Commerce, “Network”, 2024-09-18">31</a></sup>'
+    assert f"<mark>首批成员包括英国和美国{fn31}。</mark>" in out  # where the mark stood, inside the cited sentence
+    assert '<sup class="pqa-fn">99</sup><mark>' in out  # a mark at the sentence's start ends the text before it
+    assert '<div id="src-1-1-fn-8"><sup>8</sup> OECD, &lt;b&gt;G7&lt;/b&gt; Hiroshima Process, 2023-05</div>' in out
+    assert "<b>G7" not in out and out.index('id="src-1-1-fn-31"') < out.index('id="src-1-1-fn-8"')  # marked order
+    assert "fn-99" not in out
+    # without marks (a passage without any, or an index from before): the passage as before
+    plain = source_details(citation(), RECORD, "zh", "src-1-1")
+    assert "pqa-fn" not in plain and "pqa-notes" not in plain

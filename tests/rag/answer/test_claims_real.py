@@ -70,10 +70,9 @@ def test_a_true_claim_with_a_quantifier_is_not_contradicted(qa: PolicyQA, true_c
 
 
 @pytest.mark.parametrize("claim", [
-    pytest.param("英国人工智能安全研究所的初始资金为1亿英镑。", marks=pytest.mark.xfail(strict=True, reason=(
-        "known miss (session 12): on this three-document index the claim model's relevance step ranks a bullet "
-        "of 003 ('英国人工智能安全研究所：充足的政府资金支持…', its passage stating other figures) above the UK row, "
-        "and other_number calls the claim contradicted; on the whole corpus it is supported"))),
+    # a known miss until footnote marks left 003's normalized text (session 12: the bullet '英国人工智能安全研究所：
+    # 充足的政府资金支持…' ranked above the UK row); with 003's chunks as they are now, the row leads
+    "英国人工智能安全研究所的初始资金为1亿英镑。",
     "The UK AI Safety Institute received 100 million pounds of initial funding."])
 def test_a_true_claim_read_from_a_table_row_is_supported(qa: PolicyQA, claim: str) -> None:
     answer = qa.ask(claim, mode="claim")

@@ -40,6 +40,18 @@ def test_sentences_with_a_url_are_never_evidence() -> None:
     assert [s.text for s in passage_sentences(passage, 0)] == ["清华大学国际安全研究中心发布简报。"]
 
 
+def test_the_rest_of_a_sentence_cut_by_a_page_is_never_evidence() -> None:
+    """003: a PDF page break with the page's notes between "…这是全球首" and "个国家级人工智能安全研究所，…"."""
+    from rag.answer.evidence import passage_sentences
+
+    lines = ["10 安远AI, “前沿大模型的风险、安全与治理”, 2023-10-29, https://mp.weixin.qq.com/s/x.",
+             "个国家级人工智能安全研究所，美国副总统宣布将成立美国人工智能安全研究所。", "“人工智能安全研究所”概念呈现发展势头。"]
+    text = "\n".join(lines)
+    passage = hit(text, 1.0, "a")
+    passage.sentences = [(text.index(line), text.index(line) + len(line), 0, 0) for line in lines[1:]]
+    assert [s.text for s in passage_sentences(passage, 0)] == [lines[2]]
+
+
 
 def test_a_piece_that_neither_starts_nor_ends_a_sentence_is_never_evidence() -> None:
     from rag.answer.evidence import is_fragment, passage_sentences

@@ -236,6 +236,13 @@ def test_slots_carry_offsets_into_the_input_and_are_hashable() -> None:
     # quantifiers and ordinals
     ("Some members agreed", "部分成员同意", []),
     ("All members agreed", "部分成员同意", ["quantifier"]),
+    # a sentence that quantifies two things: the claim's quantifier is compared with the one of its own clause
+    ("部分经测试LLM仍易受到越狱攻击", "所有经测试LLM仍易受到越狱攻击，有些甚至会产生有害输出", ["quantifier"]),
+    ("所有经测试LLM仍易受到越狱攻击", "所有经测试LLM仍易受到越狱攻击，有些甚至会产生有害输出", []),
+    ("有些LLM甚至会产生有害输出", "所有经测试LLM仍易受到越狱攻击，有些甚至会产生有害输出", []),
+    ("所有LLM甚至会产生有害输出", "所有经测试LLM仍易受到越狱攻击，有些甚至会产生有害输出", ["quantifier"]),
+    ("Some tested models were vulnerable", "All tested models were vulnerable; some produced harmful output",
+     ["quantifier"]),
     ("the first comprehensive AI law", "全球首部综合性人工智能治理立法", []),
     ("the second comprehensive AI law", "全球首部综合性人工智能治理立法", ["ordinal"]),
 ])

@@ -308,3 +308,17 @@ def test_a_table_rows_passage_is_headed_by_its_header_line_and_prose_is_not() ->
     sections = {key: [c.section for c in chunks if c.text.startswith(key)] for key in ("对比", "法国", "德国")}
     assert sections["法国"] == sections["德国"] == ["对比 > AISI 成立时间 机构设立 上级政府部门 资金规模"]
     assert sections["对比"] == ["对比"]  # the preface and the header line: prose, under its heading only
+
+
+def test_a_chunk_keeps_where_its_footnote_marks_stood() -> None:
+    raw = ("首批成员包括英国和美国31。部长级会议的参与方包括20国政府。\n\n"
+           "新加坡政府宣布数字信任中心将作为人工智能安全研究所30。\n\n"
+           "30 UK Government, “Seoul Statement of Intent”, 2024-05-21, https://www.gov.uk/a.\n\n"
+           "31 U.S. Department of Commerce, “The Network”, 2024-09-18, https://www.commerce.gov/b.\n")
+    norm = normalize(raw)
+    chunks = chunk_text(norm, fake_count_tokens, 400, 0)
+    marks = [(chunk.text, at, number) for chunk in chunks for at, number in chunk.marks]
+    assert [(text[:at][-3:], number) for text, at, number in marks] == [("和美国", 31), ("研究所", 30)]
+    parser = PolicyNodeParser.from_counter(fake_count_tokens, max_tokens=400, overlap_tokens=0)
+    nodes = parser.get_nodes_from_documents([Document(text=raw)])
+    assert [m for node in nodes for m in node.metadata["marks"]] == [[at, n] for _, at, n in marks]

@@ -9,6 +9,7 @@ import pytest
 from helpers.invariants import assert_offsets_exact
 
 from rag.ingest.loaders import load_document
+from rag.text.footnotes import confirmed_marks, note_list, read_notes
 from rag.text.normalize import (
     NormalizedText,
     compact,
@@ -296,18 +297,30 @@ def test_dev_evidence_quotes_survive_normalization(doc_name: str) -> None:
     doc = load_document(CORPUS / doc_name, max_bytes=BIG)
     norm = normalize(doc.raw_text, doc.body_start)
     haystack = compact(norm.text)
+    notes = note_list(read_notes(doc.raw_text))
     for quote in quotes:
         assert quote in doc.raw_text
-        assert compact(quote) in haystack, quote
-        # and the normalized match maps back onto the raw quote
-        span = quote_span(norm, quote)
+        # a quote's footnote marks ("…英国和美国31。") are left out of the normalized text; the rest is there
+        marks = confirmed_marks(fold_text(quote), notes)
+        read = "".join(ch for i, ch in enumerate(fold_text(quote)) if not any(a <= i < b for a, b in marks))
+        assert compact(read) in haystack, quote
+        # and the normalized match maps back onto the raw quote (less a mark that ends it)
+        span = quote_span(norm, read)
         assert span is not None
         a, b = norm.raw_span(*span)
         raw_at = doc.raw_text.find(quote)
         if doc.raw_text.count(quote) == 1:
             lead = len(quote) - len(quote.lstrip())
-            assert (a, b) == (raw_at + lead, raw_at + len(quote.rstrip()))
-        assert compact(quote) in compact(doc.raw_text[a:b])
+            tail = len(quote.rstrip())
+            if marks and marks[-1][1] == tail:  # fold_text keeps these quotes' lengths (checked below)
+                tail = marks[-1][0]
+            assert len(fold_text(quote)) == len(quote)
+            assert (a, b) == (raw_at + lead, raw_at + tail)
+        # the raw span covers a mark inside the quote ("美国31。"): its text less the marks is the quote's
+        cited = fold_text(doc.raw_text[a:b])
+        cited_marks = confirmed_marks(cited, notes)
+        assert compact(read) in compact("".join(ch for i, ch in enumerate(cited)
+                                                if not any(x <= i < y for x, y in cited_marks)))
 
 
 @pytest.mark.parametrize(
@@ -382,3 +395,86 @@ def test_003s_uk_row_is_one_line_of_the_normalized_text() -> None:
     assert row.startswith("英国 2023年11月 新成立机构 (UK AISI)\u3000科学、创新及科技部(DSIT)\u3000初始资金1亿英镑 ，并承诺")
     assert row.endswith("-超过40名技术人员和60名政策/运营人员") and f"\n{row}\n" in norm.text
     assert len(norm.rows) == 17  # 8 + 5 + 4 rows in 003's two tables (the second continues on a new page)
+
+
+# --- footnote marks (rag.text.footnotes) ------------------------------------------------------------------
+
+MARKED = """# 人工智能安全研究所
+
+首批成员包括英国和美国31。部长级会议的参与方包括20国政府。
+
+## 2 进展
+
+新加坡政府宣布数字信任中心将作为人工智能安全研究所30。
+
+30 UK Government, “Seoul Statement of Intent toward International Cooperation”, 2024-05-21,
+https://www.gov.uk/government/publications/seoul.
+
+31 U.S. Department of Commerce, “Raimondo and Blinken Announce the Network”, 2024-09-18,
+https://www.commerce.gov/news/press-releases/2024/09.
+"""
+
+
+def test_confirmed_footnote_marks_are_left_out_and_offsets_stay_exact() -> None:
+    norm = normalize(MARKED)
+    assert "美国。部长级" in norm.text and "研究所。" in norm.text  # the marks are gone
+    assert "包括20国政府" in norm.text  # a value stays, though 20 could be a mark by its place
+    assert "\n30 UK Government" in norm.text and "\n31 U.S." in norm.text  # the notes' own numbers stay
+    assert [(norm.text[:at][-3:], number) for at, number in norm.marks] == [("和美国", 31), ("研究所", 30)]
+    assert_offsets_exact(MARKED, norm)
+    # a sentence's raw span covers the mark inside it
+    a = norm.text.index("首批")
+    raw_a, raw_b = norm.raw_span(a, norm.text.index("。", a) + 1)
+    assert MARKED[raw_a:raw_b] == "首批成员包括英国和美国31。"
+    # headings move with the text before them
+    assert [(norm.text[h.start:h.start + len(h.title)], h.level) for h in norm.headings] == [
+        ("人工智能安全研究所", 1), ("2 进展", 2)]
+
+
+def test_marks_without_a_note_list_follow_the_mark_rule() -> None:
+    assert "英国和美国。" in normalize("首批成员包括英国和美国31。与此同时。").text
+    assert "风险。[1]特别是" in normalize("导致严重的国家安全风险。[1]特别是像这样。").text  # brackets need a list
+
+
+def test_a_bracketed_mark_alone_on_its_line_goes_with_its_line() -> None:
+    raw = ("奠定基础。\n[4]\n峰会预计将讨论。\n\n"
+           "- [4] Lang, C. (2024). *Advancing AI safety*. <https://example.org/a>\n"
+           "- [5] Dafoe, A. (2018). *AI governance*. <https://example.org/b>\n")
+    norm = normalize(raw)
+    assert norm.text.startswith("奠定基础。\n峰会预计将讨论。")
+    assert_offsets_exact(raw, norm)
+
+
+UNMARKED_DIRS = (PROJECT_ROOT.parent / "shared" / "corpus" / "en", Path("/work/shared/corpus/en"))
+
+
+def _unmarked_files() -> list[Path]:
+    en = next((d for d in UNMARKED_DIRS if d.exists()), None)
+    files = [CORPUS / name for name in ("000_187dd3f74430c8b6.txt", "001_38b74790e283ffa7.txt",
+                                        "004_8935ac0b9ace9346.txt")]
+    return files + (sorted(en.glob("*.md")) if en else [])
+
+
+@pytest.mark.parametrize("path", _unmarked_files(), ids=lambda p: p.name[:24])
+def test_documents_without_marks_normalize_as_before(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = load_document(path, max_bytes=BIG)
+    now = normalize(doc.raw_text, doc.body_start)
+    monkeypatch.setattr("rag.text.normalize._drop_marks", lambda *args: ((lambda at: at), []))  # before marks
+    before = normalize(doc.raw_text, doc.body_start)
+    assert (now.text, list(now.starts), list(now.ends), now.headings, now.rows) == (
+        before.text, list(before.starts), list(before.ends), before.headings, before.rows)
+
+
+@pytest.mark.parametrize(("doc_name", "marks"), [("002_4adc3ade6742d2ec.txt", 19), ("003_907a84392d48637e.txt", 61)])
+def test_the_marked_documents_lose_their_marks(doc_name: str, marks: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = load_document(CORPUS / doc_name, max_bytes=BIG)
+    now = normalize(doc.raw_text, doc.body_start)
+    monkeypatch.setattr("rag.text.normalize._drop_marks", lambda *args: ((lambda at: at), []))
+    before = normalize(doc.raw_text, doc.body_start)
+    notes = read_notes(doc.raw_text, doc.body_start)
+    starts = {note.start for note in notes}  # a note line's own number is no mark
+    found = [a for a, _ in confirmed_marks(before.text, note_list(notes)) if before.starts[a] not in starts]
+    assert len(found) == marks
+    assert "英国和美国31" not in now.text and "风险。[1]" not in now.text
+    assert len(before.text) > len(now.text) and len(now.headings) == len(before.headings)
+    assert_offsets_exact(doc.raw_text, now)

@@ -7,6 +7,7 @@ import pytest
 from rag.text.sentences import (
     ends_sentence,
     is_heading,
+    opens_mid_sentence,
     refers_back,
     split_sentences,
 )
@@ -95,6 +96,17 @@ def test_spans_are_trimmed_ordered_and_respect_bounds() -> None:
 )
 def test_refers_back(sentence: str, leans_back: bool) -> None:
     assert refers_back(sentence) is leans_back
+
+
+@pytest.mark.parametrize(("sentence", "mid"), [
+    ("个国家级人工智能安全研究所，美国副总统宣布将成立美国人工智能安全研究所。", True),  # "…全球首|个…" across a page's notes
+    ("● 的风险", True), ("等国家也签署了宣言。", True), ("，并在两个月后宣布成立联盟。", True), (", 2024-09.", True),
+    ("个人数据保护法于2021年施行。", False), ("种种迹象表明风险在上升。", False), ("位于旧金山的办公室于2024年开放。", False),
+    ("了解风险是第一步。", False), ("2）在可公开访问的模型上进行测试；", False), ("《宣言》签署国一致认为。", False),
+    ("the office opened in 2024.", False), ("", False),
+])
+def test_a_sentence_opening_with_what_cannot_open_one_opens_mid_sentence(sentence: str, mid: bool) -> None:
+    assert opens_mid_sentence(sentence) is mid
 
 
 @pytest.mark.parametrize("line", [
