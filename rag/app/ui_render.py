@@ -318,8 +318,20 @@ a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--co
 """
 
 # Clicking a citation [n] opens its source below the answer (the <details> with id "src-<turn>-<n>").
+# A new question scrolls the chat to its end, where the question and then its answer appear: Gradio's own
+# autoscroll stops once the chat was scrolled away from its end (by opening a source higher up, or by hand),
+# and would leave the new answer below the fold (issue #17 item 6).
 HEAD = """
 <script>
+(function () {
+  let questions = 0;
+  new MutationObserver(function () {
+    const count = document.querySelectorAll('#pqa-chat .user-row').length;
+    const log = count > questions ? document.querySelector('#pqa-chat .bubble-wrap') : null;
+    if (log) log.scrollTop = log.scrollHeight;
+    questions = count;
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();
 document.addEventListener('click', function (event) {
   const link = event.target.closest ? event.target.closest('a.pqa-cite') : null;
   if (!link) return;

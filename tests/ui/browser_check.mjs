@@ -2,6 +2,7 @@
 //
 // Usage: node tests/ui/browser_check.mjs URL [OUTDIR]      (OUTDIR default: artifacts/screenshots)
 // Asks a Chinese and an English question, opens a cited source and checks the highlighted sentence,
+// checks that a follow-up asked after opening a source is scrolled into view (in both interface languages),
 // checks a claim, switches the interface language, and saves screenshots of both interface languages.
 // Exit 0 = all checks passed; on failure it saves OUTDIR/failure.png and exits 1.
 import { chromium } from 'playwright-core';
@@ -19,6 +20,10 @@ mkdirSync(outdir, { recursive: true });
 const ANSWER_TIMEOUT = 180_000;
 const ZH_QUESTION = '美国国家安全备忘录对联邦政府使用人工智能提出了哪些要求？';
 const EN_QUESTION = 'What does the US AI national security memorandum direct agencies to do?';
+const EN_QUESTION_2 = 'What progress has global AI governance made since 2023?';
+// Follow-ups asked after opening a source of an earlier answer (the newest answer must be in view).
+const ZH_FOLLOW_UP = '全球人工智能治理有哪些进展？';
+const EN_FOLLOW_UP = 'And what does the memorandum say about working with allies?';
 const UPLOAD_NAME = '上传测试 policy.txt';
 // A hostile title (front matter): it must show as text in the library and the removal message, never as markup.
 const HOSTILE_TITLE = '上传测试<img src=x onerror="window.__pqaXss=1"><b>粗</b>';
@@ -68,6 +73,38 @@ async function ask(question, turn) {
   const count = await sources.count();
   check(count > 0, `answer ${turn} has ${count} source(s) for: ${question}`);
   return sources;
+}
+
+// The chat's scrolling box (Gradio's "bubble-wrap"): how far it is from its end, and whether the newest
+// message is in its view.
+async function chatAwayFromEnd() {
+  return page.locator('#pqa-chat .bubble-wrap').evaluate((log) => Math.round(log.scrollHeight - log.scrollTop - log.clientHeight));
+}
+
+async function lastMessageInView() {
+  return page.locator('#pqa-chat .message-content').last().evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const view = el.closest('.bubble-wrap').getBoundingClientRect();
+    return box.top < view.bottom - 20 && box.bottom > view.top + 20;
+  });
+}
+
+// Issue #17 item 6: the user goes back to an earlier answer and opens its source [2] (the chat scrolls up to it,
+// away from its end), then asks a follow-up: the new answer must be scrolled into view. Gradio's own autoscroll
+// stops once the chat was scrolled away from its end, so without the page script's help it stays below the fold.
+async function followUpAfterCitation(label, turn, question) {
+  await page.waitForTimeout(800);  // Gradio's own scroll to the end, 300 ms after an update, is done
+  const n = Math.min(2, await page.locator(`#pqa-chat a.pqa-cite[href^="#src-${turn}-"]`).count());
+  await page.locator(`#pqa-chat a.pqa-cite[href="#src-${turn}-${n}"]`).first().click();
+  await page.waitForFunction((id) => document.getElementById(id)?.open === true, `src-${turn}-${n}`,
+    { timeout: 10_000 });
+  await page.waitForTimeout(800);  // the smooth scroll to the source ends
+  const away = await chatAwayFromEnd();
+  check(away > 150, `${label}: opening [${n}] of answer ${turn} scrolled the chat ${away}px away from its end`);
+  const next = (await page.locator('#pqa-chat .user-row').count()) + 1;
+  await ask(question, next);
+  await page.waitForTimeout(800);
+  check(await lastMessageInView(), `${label}: answer ${next}, asked after a source was opened, is scrolled into view`);
 }
 
 async function documentRows() {
@@ -120,21 +157,14 @@ try {
   const sources2 = await ask(EN_QUESTION, 2);
   // After a citation of the first answer was opened, the new answer is scrolled into view.
   await page.waitForTimeout(800);
-  const inView = await page.locator('#pqa-chat .message-content').last().evaluate((el) => {
-    const box = el.getBoundingClientRect();
-    let scroller = el.parentElement;
-    while (scroller && !(scroller.scrollHeight > scroller.clientHeight + 2
-                         && ['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))) {
-      scroller = scroller.parentElement;
-    }
-    const view = scroller ? scroller.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
-    return box.top < view.bottom - 20 && box.bottom > view.top + 20;
-  });
-  check(inView, 'the new answer is scrolled into view after a citation was opened');
+  check(await lastMessageInView(), 'the new answer is scrolled into view after a citation was opened');
   await sources2.first().locator('summary').click();
   check(await sources2.first().evaluate((d) => d.open), 'clicking a source summary opens it');
   await sources2.first().locator('mark').first().waitFor({ state: 'visible', timeout: 10_000 });
   check(true, 'the English answer’s source shows a highlighted sentence');
+
+  // 2b. Back to the first answer: open its last source, then ask a follow-up (answer 3).
+  await followUpAfterCitation('Chinese interface', 1, ZH_FOLLOW_UP);
 
   // 3. Copy answer with citations (Markdown).
   await page.locator('#pqa-copy-acc').getByText('复制答案和引用').click();
@@ -201,6 +231,8 @@ try {
   await sources3.first().locator('mark').first().waitFor({ state: 'visible', timeout: 10_000 });
   check(true, 'English interface: citation [1] opens a highlighted source');
   await shot('en_chat.png');
+  await ask(EN_QUESTION_2, 2);
+  await followUpAfterCitation('English interface', 1, EN_FOLLOW_UP);
   await checkClaim(ZH_CLAIM, ['Supported']);
   await shot('en_claim.png');
   await openTab('pqa-tab-library');
