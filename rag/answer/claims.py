@@ -36,7 +36,7 @@ from rag.answer.claim_model import (
 )
 from rag.answer.slots import Difference, compare_slots
 from rag.settings import get_settings
-from rag.text.lexical import has_word, tokenize
+from rag.text.lexical import english_surfaces, has_word, tokenize
 from rag.text.sentences import is_heading
 from rag.types import EvidenceSentence, PairReader, Query, TermGroup
 
@@ -173,17 +173,31 @@ def rule_conflict(claim: str, language: str, sentence: EvidenceSentence, groups:
 
 class Senses:
     """Whether two words of one language share a dictionary sense (CC-CEDICT: the English glosses of two
-    Chinese words, the Chinese translations of two English words, overlap): 设立/成立, set up/establish."""
+    Chinese words, the Chinese translations of two English words, overlap): 设立/成立, set up/establish.
+    English index tokens are stems ("signific"): ``learn(text)`` records the words they come from, whose
+    senses they then have (significant/substantial share 重大 only as words)."""
 
     def __init__(self, lexicon: Any) -> None:
         self.lexicon = lexicon
         self._cache: dict[str, frozenset[str]] = {}
+        self._surfaces: dict[str, set[str]] = {}  # English stem → the words seen stemmed to it
 
-    def senses(self, word: str) -> frozenset[str]:
+    def learn(self, *texts: str) -> None:
+        for text in texts:
+            for token, words in english_surfaces(text).items():
+                self._surfaces.setdefault(token, set()).update(words)
+
+    def _word_senses(self, word: str) -> frozenset[str]:
         if word not in self._cache:
             found = (self.lexicon.en_to_zh([word])[word] if word.isascii() else self.lexicon.zh_to_en([word])[word][:get_settings().claim_synonym_senses])
             self._cache[word] = frozenset(found)
         return self._cache[word]
+
+    def senses(self, word: str) -> frozenset[str]:
+        found = self._word_senses(word)
+        for surface in sorted(self._surfaces.get(word, ())) if word.isascii() else ():
+            found = found | self._word_senses(surface)
+        return found
 
     def has_synonym(self, word: str, tokens: set[str]) -> bool:
         mine = self.senses(word)
@@ -245,6 +259,8 @@ def claim_pairs(
                         else passage_cosines)
     pairs = []
     claim_tokens = list(query.tokens)
+    if senses is not None:
+        senses.learn(claim, *(s.text for s in chosen))
     for sentence, cosine, sentence_cosine in zip(chosen, passage_cosines, sentence_cosines, strict=True):
         groups = query.terms_for(sentence.hit.language)
         same_language = sentence.hit.language == language

@@ -75,10 +75,26 @@ def tokenize(text: str) -> list[str]:
         elif piece[0].isdigit():
             tokens.append(piece.rstrip("%").replace(",", ""))
         else:
-            for part in re.split(r"[-'\s]+", piece.lower()):  # "institute's" -> institute, s
-                if part and part not in ENGLISH_STOP_WORDS and len(part) > 1:
-                    tokens.append(stem(part))
+            tokens.extend(stem(part) for part in english_parts(piece))
     return tokens
+
+
+def english_parts(piece: str) -> list[str]:
+    """The words an English run of ``tokenize`` is indexed by, lowercased, before stemming."""
+    return [part for part in re.split(r"[-'\s]+", piece.lower())  # "institute's" -> institute, s
+            if part and part not in ENGLISH_STOP_WORDS and len(part) > 1]
+
+
+def english_surfaces(text: str) -> dict[str, set[str]]:
+    """Each English index token of ``text`` (a stem) → the words it was stemmed from there: a dictionary knows
+    "significant", not "signific"."""
+    surfaces: dict[str, set[str]] = {}
+    for match in WORD.finditer(text):
+        piece = match.group()
+        if piece[0].isascii() and piece[0].isalpha():
+            for part in english_parts(piece):
+                surfaces.setdefault(stem(part), set()).add(part)
+    return surfaces
 
 
 def token_dimension(token: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.claims import (
+    Senses,
     contrary_conflict,
     negates_claim_terms,
     numbers_conflict,
@@ -86,3 +87,21 @@ class FakeSenses:
 def test_substitutions_count_swapped_words_not_dropped_reordered_or_synonymous_ones(
         claim: str, source: str, expected: int) -> None:
     assert substitutions(tokenize(claim), tokenize(source), FakeSenses()) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("claim", "source", "expected"), [
+    # Synonyms the dictionary knows only as words, not as the stems the tokens are (purchas, regard, adequ):
+    ("Americans who buy AI products must be protected.", "Americans who purchase AI products must be protected.", 0),
+    ("A report concerning the risks is due.", "A report regarding the risks is due.", 0),
+    ("Staff receive sufficient training.", "Staff receive adequate training.", 0),
+    ("The office was set up in 2024.", "The office was established in 2024.", 0),
+    # ... and the swaps beside them still count:
+    ("The party is currently the smallest in parliament.", "The party is currently the largest in parliament.", 1),
+    ("The council opposes a moratorium on the tests.", "The council supports a moratorium on the tests.", 1),
+    ("DOL shall share information with the IC.", "DOD shall share information with the IC.", 1),
+])
+def test_substitutions_read_english_words_in_the_dictionary_not_their_stems(claim: str, source: str,
+                                                                           expected: int) -> None:
+    senses = Senses(BilingualLexicon.load())
+    senses.learn(claim, source)
+    assert substitutions(tokenize(claim), tokenize(source), senses) == expected
