@@ -185,6 +185,23 @@ def test_amount_and_bound_quantifiers_are_compared_on_their_own_axis(claim: str,
     assert bool(compare_slots(claim, evidence).features()["diff_quantifier"]) is differs
 
 
+@pytest.mark.parametrize("claim, evidence, differs", [
+    ("Fresno is the smallest U.S. city not linked to an Interstate.", "弗雷斯诺是美国没有连接州际高速的最大的城市。", True),
+    ("Fresno is the largest U.S. city not linked to an Interstate.", "弗雷斯诺是美国没有连接州际高速的最大的城市。", False),
+    ("The price decreases changed competitive positions.", "价格上涨改变了许多行业的竞争地位。", True),
+    ("The price increases changed competitive positions.", "价格上涨改变了许多行业的竞争地位。", False),
+    ("Mercenaries were discouraged by the Lombards to come south.", "雇佣兵受到伦巴第人的鼓励，来到南部。", True),
+    ("Mercenaries were encouraged by the Lombards to come south.", "雇佣兵受到伦巴第人的鼓励，来到南部。", False),
+    ("They lost the national championship in 1946.", "他们还夺得了 1946 年的全国冠军。", True),
+    ("They won the national championship in 1946.", "他们还夺得了 1946 年的全国冠军。", False),
+    ("速度较低时涡轮机效率才高。", "Turbines are efficient only at relatively high speed, at higher speeds.", True),
+    ("Small member states have a disadvantage in the Parliament.", "小会员国在议会中有优势。", True),
+    ("Small member states have an advantage in the Parliament.", "小会员国在议会中有优势。", False),
+])
+def test_polar_words_are_compared_across_languages(claim: str, evidence: str, differs: bool) -> None:
+    assert bool(compare_slots(claim, evidence).features()["diff_stance"]) is differs
+
+
 def test_slots_carry_offsets_into_the_input_and_are_hashable() -> None:
     text = "英国AISI初始资⾦1亿英镑，于2023年11月成立; the UK did not pay £100 million in 2024."
     slots = extract_slots(text)
