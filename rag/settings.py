@@ -34,6 +34,23 @@ class RerankWeights(BaseModel):
     passage_gloss: float = 0.0
 
 
+RERANK_MODEL = PROJECT_ROOT / "rag" / "data" / "rerank_model.json"
+
+
+@lru_cache(maxsize=1)
+def _rerank_model() -> dict:
+    import json
+
+    return json.loads(RERANK_MODEL.read_text(encoding="utf-8"))
+
+
+def learned_rerank(block: str) -> RerankWeights:
+    """The rerank weights ``block`` ("same_language" / "cross_language") fitted by ``python -m bench.rank_train``
+    (pairwise logistic regression on XQuAD's tune half, CMRC 2018 trial + dev articles 0-423 and the claim
+    benchmark's policy claims; rag/data/rerank_model.json records the data, command and validation)."""
+    return RerankWeights(**_rerank_model()[block])
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
@@ -176,16 +193,12 @@ class Settings(BaseSettings):
     rerank_named_document_bonus: float = 3.0
     rerank_enabled: bool = True
     rerank_candidates: int = 40
-    # Weights of the rerank's standardized features (rag/rerank.py), for passages in the question's
-    # language and in the other one. Chosen on the tuning half of XQuAD (questions of paragraphs 0-119)
-    # together with the dev set; the XQuAD half 120-239 stays held out (BENCHMARKS.md).
-    rerank_same_language: RerankWeights = RerankWeights(
-        dense=1.0, gloss=0.0, question_terms=1.0, translated_terms=0.0, fusion=1.0, coverage=0.5, answer_kind=0.5)
-    rerank_cross_language: RerankWeights = RerankWeights(
-        dense=1.0, gloss=0.25, question_terms=0.25, translated_terms=0.25, fusion=0.25, coverage=1.0, answer_kind=0.5,
-        passage_gloss=0.5)
-    # In z-score units: footnotes, URLs and reference lists in the other script of their document.
-    rerank_foreign_penalty: float = 3.0
+    # Weights of the rerank's standardized features (rag/retrieval/rerank.py), for passages in the question's
+    # language and in the other one: learned from data (learned_rerank; the held-out halves stay out).
+    rerank_same_language: RerankWeights = Field(default_factory=lambda: learned_rerank("same_language"))
+    rerank_cross_language: RerankWeights = Field(default_factory=lambda: learned_rerank("cross_language"))
+    # In z-score units: footnotes, URLs and reference lists in the other script of their document (learned too).
+    rerank_foreign_penalty: float = Field(default_factory=lambda: float(_rerank_model()["foreign_penalty"]))
     dedupe_similarity: float = 0.97
     max_question_chars: int = 2000
     # A question this short after a chat turn is a follow-up: without an LLM it is asked with the previous

@@ -237,6 +237,34 @@ class Retriever:
         """The ``Query`` of ``question`` (``rag.retrieval.query``): what ``run`` searches with."""
         return self.analyzer.run(question)
 
+    def candidates(
+        self,
+        query: Query,
+        limit: int,
+        docs: list[str] | None = None,
+        language: str | None = None,
+        date_from: int | None = None,
+        date_to: int | None = None,
+        with_features: bool = True,
+    ) -> tuple[list[SearchHit], ChunkFilter, dict[str, str]]:
+        """The fused head of the list (``limit`` passages, RRF order) with the rerank's per-candidate
+        features when ``with_features`` (``add_term_scores``); also the filter searched with and the
+        visible documents' names. ``run`` reranks these; ``bench.rank_data`` records them."""
+        s = self.settings
+        prefetches, weights = self.prefetches(query)
+        generation = self.index.clean_generation()
+        flt = self.chunk_filter(docs, language, date_from, date_to, all_visible=generation is not None)
+        hits = self.index.store.query(prefetches, weights, s.rrf_k, limit, flt)
+        if generation is not None and self.index.clean_generation() != generation:
+            # A write began during the query: it may have seen a half-indexed document. Filter.
+            hits = self.index.store.query(prefetches, weights, s.rrf_k, limit,
+                                          self.chunk_filter(docs, language, date_from, date_to))
+        names = {h: r.names[0] for h, r in ((h, self.index.record(h)) for h in self.index.visible_hashes()) if r and r.names}
+        results = [to_search_hit(hit, names) for hit in hits]
+        if with_features:
+            self.add_term_scores(results, [hit.id for hit in hits], query)
+        return results, flt, names
+
     def run(
         self,
         question: str | Query,
@@ -254,20 +282,11 @@ class Retriever:
         query = question if isinstance(question, Query) else self.analyze(question)
         if not query.text:
             return SearchResult(query, [], {"retrieve": 0.0, "rerank": 0.0})
-        prefetches, weights = self.prefetches(query)
         limit = max(k, s.rerank_candidates if s.rerank_enabled else k)
-        generation = self.index.clean_generation()
-        flt = self.chunk_filter(docs, language, date_from, date_to, all_visible=generation is not None)
-        hits = self.index.store.query(prefetches, weights, s.rrf_k, limit, flt)
-        if generation is not None and self.index.clean_generation() != generation:
-            # A write began during the query: it may have seen a half-indexed document. Filter.
-            hits = self.index.store.query(prefetches, weights, s.rrf_k, limit,
-                                          self.chunk_filter(docs, language, date_from, date_to))
-        names = {h: r.names[0] for h, r in ((h, self.index.record(h)) for h in self.index.visible_hashes()) if r and r.names}
-        results = [to_search_hit(hit, names) for hit in hits]
+        results, flt, names = self.candidates(query, limit, docs, language, date_from, date_to,
+                                              with_features=s.rerank_enabled)
         retrieved = time.perf_counter()
         if s.rerank_enabled:
-            self.add_term_scores(results, [hit.id for hit in hits], query)
             results = rerank(query.language, query.vector, query.cross_vector, results, s, named=query.named)
         results = results[:k]
         if s.complete_cut_sentences:  # before the referents: a completed first sentence is what refers back
