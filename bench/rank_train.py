@@ -1,13 +1,15 @@
-"""Fit the rerank's weights from data (``bench.rank_data``): a pairwise logistic regression.
+"""Fit the rerank's weights from data (``bench.rank_data``): a listwise softmax (linear in the features).
 
 The rerank scores a candidate as ``w · z`` — ``z`` its features standardized over the question's
 candidates (``rag.retrieval.rerank``), ``w`` one weight vector for passages in the question's language and
 one for passages in the other — minus a penalty for a passage in a script foreign to its document. Here
-those weights are learned: for every tune question, each gold candidate against each other candidate is a
-pair whose feature difference should score positive (RankNet-style pairwise logistic loss, no intercept).
-Each question weighs the same within its source, and each source (XQuAD, CMRC, claims) the same in all.
-The regularization is chosen by 5-fold cross-validation grouped by paragraph, article or document (mean
-R@1 over the tune strata), then the model is refitted on the whole tune split.
+those weights are learned: for every tune question, a softmax over its candidates should put its probability
+on the gold candidates (a listwise loss, ListNet-style, which weighs the head of the list as R@1 does).
+Each question weighs the same within its source, and each source (XQuAD, CMRC, claims) the same in all
+(``--weigh direction``: each direction of each source the same instead). The regularization is chosen by
+5-fold cross-validation grouped by paragraph, article or document: the strongest (smallest C) whose mean
+R@1 over the tune strata is within one standard error of the best (the one-standard-error rule); then the
+model is refitted on the whole tune split.
 
     python -m bench.rank_train --data .cache/rank --out rag/data/rerank_model.json
 
@@ -49,31 +51,57 @@ def design(row: dict[str, Any], n_features: int) -> np.ndarray:
     return np.hstack([z * same, z * (1 - same), x[:, n_features + 1:n_features + 2]])
 
 
-def pairs(rows: list[dict[str, Any]], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Symmetric pair differences, labels and weights (each question 1 / its source's question count)."""
-    per_source: dict[str, int] = defaultdict(int)
+def stratum(row: dict[str, Any]) -> str:
+    """What weighs the same in the fit: a source (``--weigh source``) or a source's direction."""
+    return row["source"].split("-")[0] + ("" if WEIGH == "source" else " " + row["direction"])
+
+
+WEIGH = "source"
+
+
+def lists(rows: list[dict[str, Any]], n_features: int) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """Per usable question (a gold and a non-gold candidate): its design matrix, gold mask and weight
+    (1 / its stratum's question count)."""
     usable = [r for r in rows if r["gold"] and len(r["gold"]) < len(r["rows"])]
+    count: dict[str, int] = defaultdict(int)
     for r in usable:
-        per_source[r["source"].split("-")[0]] += 1
-    xs, ws = [], []
+        count[stratum(r)] += 1
+    out = []
     for r in usable:
-        d = design(r, n_features)
-        gold = np.zeros(len(d), bool)
+        gold = np.zeros(len(r["rows"]), bool)
         gold[r["gold"]] = True
-        diff = (d[gold][:, None, :] - d[~gold][None, :, :]).reshape(-1, d.shape[1])
-        xs.append(diff)
-        ws.append(np.full(len(diff), 1.0 / (len(diff) * per_source[r["source"].split("-")[0]])))
-    x, w = np.vstack(xs), np.concatenate(ws)
-    return np.vstack([x, -x]), np.concatenate([np.ones(len(x)), np.zeros(len(x))]), np.concatenate([w, w])
+        out.append((design(r, n_features), gold, 1.0 / count[stratum(r)]))
+    return out
 
 
 def fit(rows: list[dict[str, Any]], n_features: int, c: float) -> np.ndarray:
-    from sklearn.linear_model import LogisticRegression
+    """Listwise softmax fit: maximise each question's probability of its gold candidates among its candidates,
+    P = sum over gold of exp(s) / sum over all of exp(s), s = w · x; L2 penalty |w|² / (2c)."""
+    from scipy.optimize import minimize
 
-    x, y, w = pairs(rows, n_features)
-    model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
-    model.fit(x, y, sample_weight=w * len(w) / w.sum())
-    return model.coef_[0]
+    data = lists(rows, n_features)
+    x = np.vstack([d for d, _, _ in data])
+    gold = np.concatenate([g for _, g, _ in data])
+    starts = np.cumsum([0] + [len(d) for d, _, _ in data])
+    weights = np.asarray([w for _, _, w in data])
+    weights = weights / weights.sum()
+    owner = np.repeat(np.arange(len(data)), np.diff(starts))
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = x @ w
+        peak = np.maximum.reduceat(s, starts[:-1])[owner]
+        e = np.exp(s - peak)
+        total = np.add.reduceat(e, starts[:-1])
+        good = np.add.reduceat(e * gold, starts[:-1])
+        value = -(weights * (np.log(good) - np.log(total))).sum() + (w @ w) / (2 * c * len(data))
+        # d/dw: sum_q weight_q (E_all[x] - E_gold[x])
+        p_all = e / total[owner]
+        p_gold = np.where(gold, e / good[owner], 0.0)
+        grad = ((p_all - p_gold) * weights[owner]) @ x + w / (c * len(data))
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return result.x
 
 
 def scaled(coef: np.ndarray, n_features: int) -> np.ndarray:
@@ -121,7 +149,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, nargs="+", default=[ROOT / ".cache" / "rank"])
     parser.add_argument("--out", type=Path, default=ROOT / "rag" / "data" / "rerank_model.json")
     parser.add_argument("--report", type=Path, default=common.RESULTS_DIR / "rank_train.json")
+    parser.add_argument("--weigh", choices=["source", "direction"], default="source",
+                        help="what weighs the same in the fit: each source, or each source's direction")
     args = parser.parse_args()
+    global WEIGH
+    WEIGH = args.weigh
     common.setup_logging()
     from rag.retrieval.rerank import FEATURES
 
@@ -143,7 +175,9 @@ def main() -> None:
         cv[c] = {k: round(float(np.mean(v)), 4) for k, v in sorted(per.items())}
         cv[c]["mean"] = round(float(np.mean(list(cv[c].values()))), 4)
         logger.info("C=%g cross-validated tune R@1 %s", c, cv[c])
-    best = max(C_GRID, key=lambda c: cv[c]["mean"])
+    top = max(cv[c]["mean"] for c in C_GRID)
+    error = float(np.sqrt(top * (1 - top) / max(1, len(tune))))
+    best = min(c for c in C_GRID if cv[c]["mean"] >= top - error)  # the one-standard-error rule
     coef = scaled(fit(tune, n, best), n)
     hand = hand_vector(n)
     report = {
@@ -156,8 +190,8 @@ def main() -> None:
         "same_language": {f: round(float(v), 4) for f, v in zip(FEATURES, coef[:n], strict=True)},
         "cross_language": {f: round(float(v), 4) for f, v in zip(FEATURES, coef[n:2 * n], strict=True)},
         "foreign_penalty": round(float(-coef[2 * n]), 4),
-        "trained": {"command": "python -m bench.rank_data --out .cache/rank && python -m bench.rank_train",
-                    "code": common.code_state(), "questions": len(tune), "C": best,
+        "trained": {"command": f"python -m bench.rank_data --out .cache/rank && python -m bench.rank_train --weigh {WEIGH}",
+                    "code": common.code_state(), "questions": len(tune), "C": best, "weigh": WEIGH,
                     "cross_validated_tune_r1": cv[best], "heldout_r1": report["heldout"]["learned"]},
     }
     args.out.write_text(json.dumps(model, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

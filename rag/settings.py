@@ -32,6 +32,7 @@ class RerankWeights(BaseModel):
     coverage: float = 0.0
     answer_kind: float = 0.0
     passage_gloss: float = 0.0
+    citations: float = 0.0
 
 
 RERANK_MODEL = PROJECT_ROOT / "rag" / "data" / "rerank_model.json"
@@ -111,6 +112,9 @@ class Settings(BaseSettings):
     running_line_max_chars: int = 80
     # A document's note list (rag/text/footnotes.py): a numbered line is a note when its entry shows at least this
     # many of {URL, date, quoted/italic title}: every source note of 002 and 003 shows two, a heading or list item none.
+    # A line or sentence this long is body text even with a date and a quoted title in it (an inline citation:
+    # "…“those who play an active role…” [OECD (2019) …]"); reference entries in the corpus are shorter.
+    citation_max_chars: int = 200
     note_min_signals: int = 2
     # A note's entry is its numbered line and the lines right after it (a wrapped title, its URL), at most this many.
     note_max_lines: int = 3

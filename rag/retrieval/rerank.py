@@ -16,11 +16,13 @@ back to the scores. For each fused candidate it reads the features of ``REGISTRY
   terms' dictionary translations, made at ingest: ``rag.ingest.gloss``), which needs no guess at the senses
   of the question's words;
 * ``answer_kind`` — 1 when the question asks for (or states) a figure — a sum of money, a duration, a
-  count — and the passage states one of that kind, else 0.
+  count — and the passage states one of that kind, else 0;
+* ``citations`` — the share of the passage that cites sources (reference lists, URLs, bibliography lines:
+  ``rag.text.footnotes.citation_share``), 0 when the question asks for a source.
 
 Each feature is standardized over the candidates (z-score, so its scale and the query's difficulty
 drop out) and weighted; the weights differ for passages in the question's language and in the other
-one (``RerankWeights``; chosen on a declared tuning half of XQuAD and checked on the dev set). Passages
+one (``RerankWeights``: learned from data by ``python -m bench.rank_train``, rag/data/rerank_model.json). Passages
 in a script foreign to their document (footnotes, URLs, reference lists) get a penalty, passages of a
 document the question names (``rag.retrieval.mentions``) a bonus. Near-duplicate
 passages (documents restating each other) are then dropped.
@@ -84,6 +86,7 @@ REGISTRY: dict[str, Callable[[FeatureInput], float]] = {
     "coverage": _read("coverage"),
     "answer_kind": _read("answer_kind"),
     "passage_gloss": _read("passage_gloss"),
+    "citations": _read("citations"),
 }
 FEATURES: tuple[str, ...] = tuple(REGISTRY)
 

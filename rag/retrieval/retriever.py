@@ -26,6 +26,8 @@ from rag.retrieval.sentence_completion import complete_cut_sentences
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.base import ChunkFilter, Hit, Prefetch, point_id
+from rag.text.asked import asks_source
+from rag.text.footnotes import citation_share
 from rag.text.lexical import query_vector, tokenize
 from rag.text.sentences import CJK_END, refers_back
 from rag.text.terms import coverage
@@ -188,7 +190,8 @@ class Retriever:
         """Rerank features read per candidate: BM25 of the question's words and of their translation,
         the share of the question's words (or of their translations, for other-language passages) the
         passage contains, BM25 of the question's words over an other-language passage's gloss, and
-        whether it states the kind of figure the question asks for. Other-language passages are
+        whether it states the kind of figure the question asks for, and the share of it that cites sources
+        (a reference list; 0 when the question asks for a source). Other-language passages are
         scored with the query's focus (the question without the documents it names)."""
         q_lang = query.language
         own = {t: 1.0 for t in query.tokens}
@@ -203,8 +206,10 @@ class Retriever:
         # numbers kept in Latin script, bonus groups for evidence, would lift every passage that mentions "AI")
         groups = [g for g in query.search_groups if g[1] > 0]
         glosses = self.statistics.gloss_statistics() if any(h.gloss and h.language != q_lang for h in results) else None
+        about_sources = asks_source(query.text)
         for point, hit in zip(ids, results, strict=True):
             hit.features["answer_kind"] = float(query.sought is not None and query.sought.search(hit.text) is not None)
+            hit.features["citations"] = 0.0 if about_sources else citation_share(hit.text)
             words_score = by_focus_words if uses_focus(hit, q_lang) else by_question
             hit.features["question_terms"] = words_score.get(point, 0.0)
             hit.features["translated_terms"] = by_translation.get(point, 0.0)

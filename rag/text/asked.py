@@ -72,6 +72,14 @@ DURATION = re.compile(
     r"|(?:\d+|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|few))\s?(?:to \w+\s)?"
     r"(?:years?|months?|weeks?|days?|hours?|decades?|centuries|century)\b", re.I)
 
+# A question about a source itself: its reference list, link or citation is then what answers it.
+SOURCE_QUESTION = re.compile(r"来源|出处|引用|引文|参考文献|链接|网址|网站|\b(?:sources?|cit(?:e|es|ed|ation)s?|references?|links?|urls?|websites?)\b", re.I)
+
+
+def asks_source(question: str) -> bool:
+    return SOURCE_QUESTION.search(question) is not None
+
+
 def asked_answer_kind(question: str) -> str | None:
     """ "money", "duration" or "figure" for a how-much/how-many/how-long question, else None."""
     if not QUANTITY_QUESTION.search(question):

@@ -69,8 +69,23 @@ class Note:
     text: str
 
 
+SEGMENT = re.compile(r"\n|(?<=[。！？])")  # lines, and Chinese sentences (PDF lines run on)
+
+
 def _signals(entry: str) -> int:
     return sum(1 for pattern in (URL, DATE, TITLE) if pattern.search(entry))
+
+
+def citation_share(text: str) -> float:
+    """The share of ``text``'s characters in lines (or Chinese sentences) that cite a source: a URL, or (in one
+    shorter than a paragraph of body text, ``citation_max_chars``) a date and a quoted or italic title ("Dafoe, A.
+    (2018). *AI governance…*"). A passage of a reference list scores near 1, body text 0."""
+    segments = [part for part in SEGMENT.split(text) if part.strip()]
+    total = sum(len(part) for part in segments)
+    longest = get_settings().citation_max_chars
+    cited = sum(len(part) for part in segments
+                if URL.search(part) or (len(part) <= longest and DATE.search(part) and TITLE.search(part)))
+    return cited / total if total else 0.0
 
 
 def _entry_end(text: str, line_end: int, max_lines: int) -> int:

@@ -136,3 +136,26 @@ def test_feature_registry_reads_the_dense_cosine_and_the_fused_rank() -> None:
     assert rows[0, column["gloss"]] == 0.0  # no other-language vector
     assert rows[0, column["fusion"]] > rows[1, column["fusion"]]
     assert rows[1, column["coverage"]] == 0.5 and rows[1, column["question_terms"]] == 0.0
+
+
+def test_a_reference_list_loses_by_its_citations_weight() -> None:
+    references = FakeHit("references", "en", unit(1, 0.05, 0), doc_hash="a", features={"citations": 1.0})
+    body = FakeHit("body", "en", unit(1, 0.3, 0), doc_hash="b", features={"citations": 0.0})
+    assert rerank("en", QUERY, None, [references, body],
+                  settings(rerank_same_language=RerankWeights(dense=1.0)))[0].name == "references"
+    references.features, body.features = {"citations": 1.0}, {"citations": 0.0}
+    assert rerank("en", QUERY, None, [references, body],
+                  settings(rerank_same_language=RerankWeights(dense=1.0, citations=-2.0)))[0].name == "body"
+
+
+def test_the_default_weights_are_the_shipped_model_file() -> None:
+    import json
+
+    from rag.settings import RERANK_MODEL
+
+    model = json.loads(RERANK_MODEL.read_text(encoding="utf-8"))
+    defaults = Settings(_env_file=None)
+    assert defaults.rerank_same_language == RerankWeights(**model["same_language"])
+    assert defaults.rerank_cross_language == RerankWeights(**model["cross_language"])
+    assert defaults.rerank_foreign_penalty == model["foreign_penalty"]
+    assert set(model["same_language"]) <= set(FEATURES) and set(model["cross_language"]) <= set(FEATURES)

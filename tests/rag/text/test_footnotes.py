@@ -123,3 +123,21 @@ def test_an_explanatory_line_is_a_note_only_between_its_neighbours() -> None:
     assert [n.number for n in read_notes(after_the_list)].count(27) == 1
     no_neighbour = NOTE_BLOCK.replace("28 the European", "29 the European")  # 26 and 29 around it: no note
     assert 27 not in note_list(read_notes(no_neighbour))
+
+
+def test_a_reference_list_is_citations_and_body_text_is_not() -> None:
+    from rag.text.footnotes import citation_share
+
+    references = ("75 Anka Reuel et al., “Open Problems in Technical AI Governance”, 2024-07-20, https://arxiv.org/abs/2407.14981\n"
+                  "- [5] Dafoe, A. (2018). *AI governance: a research agenda*. Oxford.")
+    assert citation_share(references) == 1.0
+    body = "英国人工智能安全研究所获得初始资金1亿英镑。该研究所于2023年11月成立。"
+    assert citation_share(body) == 0.0
+    # a long sentence of body text with an inline citation (a year and a quoted phrase) is body text
+    inline = ("AI actors are defined by the Organisation for Economic Co-operation and Development (OECD) as “those who play "
+              "an active role in the AI system lifecycle, including organizations and individuals that deploy or operate AI” "
+              "[OECD (2019) Artificial Intelligence in Society]")
+    assert citation_share(inline) == 0.0
+    mixed = citation_share(body + "\n" + references)
+    assert 0.5 < mixed < 1.0
+    assert citation_share("") == 0.0
