@@ -85,7 +85,13 @@ UNIT_SPEC = {  # base unit: (English name, Chinese name, other words for it)
     "member": ("members", "个成员", "名成员|member"), "company": ("companies", "家公司", "家企业|家|company|firms|labs"),
     "person": ("people", "人", "名|位|persons|employees|staff|experts|researchers|officials"),
     "count": ("", "个", "项|institutes|agencies|organisations|organizations|principles|commitments|signatories|models"),
+    # Things of no unit above: a Chinese measure word or an English plural noun ("three fumbles", "750 MEPs").
+    "counted": ("", "", "次|条|种|座|所|部|支|批|场|只|台|架|艘|辆|枚|颗|篇|本|份"),
 }
+# Units that count things; across languages what is counted is named differently (四次 / "three fumbles",
+# 380名议员 / "750 MEPs"), so a plain count is compared with any of them (rag.answer.slots).
+COUNTED = frozenset({"count", "counted", "person", "member", "company", "country"})
+_NOT_NOUNS = r"(?:was|has|is|its|his|this|thus|plus|less|unless|across|versus|towards|as|us|does|always|perhaps|ones)"
 _UNITS = {w: base for base, (en, zh, more) in UNIT_SPEC.items() for w in [en.lower(), zh, *more.split("|")] if w}
 _ADJECTIVES = r"(?:(?!(?:of|and|or|in|the|to|for)\s)(?-i:[a-z][a-z-]*|[A-Z]{2,})\s+){0,2}"  # "16 leading AI companies"
 _QUANTITY = re.compile(
@@ -93,9 +99,13 @@ _QUANTITY = re.compile(
     rf"(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[{_ZH_NUM}]+"
     rf"|(?:{'|'.join(sorted(EN_NUMBERS, key=len, reverse=True))})(?![A-Za-z]))"
     rf"(?P<scale>(?:\s?(?:{alternation(_SCALES)}))*)(?:多|余)?"
-    rf"(?:[\s-]?{_ADJECTIVES}(?P<unit>{alternation(_UNITS)}))?", re.IGNORECASE)
+    rf"(?:[\s-]?{_ADJECTIVES}(?P<unit>{alternation(_UNITS)})"  # a unit first, however few words before it
+    rf"|[\s-]?{_ADJECTIVES}(?!{_NOT_NOUNS}(?![A-Za-z]))(?P<noun>(?-i:[a-z]{{2,}}s|[A-Z]{{2,}}s))(?![A-Za-z]))?",
+    re.IGNORECASE)
 _SECTION_BEFORE = re.compile(r"(?i)(?:section|article|chapter|figure|table|annex|part|page|paragraph|no\.|§)\s*$")
-_WORD_AFTER = {"人": "工民", "国": "际内务家集", "名": "称单义", "位": "于置", "家": "庭", "项": "目"}  # 人工智能, 国际…
+_WORD_AFTER = {"人": "工民", "国": "际内务家集", "名": "称单义", "位": "于置", "家": "庭", "项": "目",  # 人工智能, 国际…
+               "部": "分门长署委", "所": "有属以在", "场": "景所合地", "条": "款例件约", "本": "身"}
+_ARTICLE_LIKE = {"一", "one"}  # "一个 / 一次 / one of…": as often "a" as a count
 # A four-digit number with 年 is a year, not a span of years ("于1774年命名"); in English only 19xx/20xx years
 # are read as years without a preposition ("1,500 years" is a span).
 _YEAR_WITH_NIAN = re.compile(r"(?:1[0-9]|20)[0-9]{2}")
@@ -104,18 +114,21 @@ _YEAR_WITH_NIAN = re.compile(r"(?:1[0-9]|20)[0-9]{2}")
 def _quantity(m: re.Match[str], text: str) -> tuple[float, str, int, int] | None:
     """(value, base unit, start, end) of a number that says what it counts, else None."""
     unit_key = re.sub(r"\s+", " ", (m["unit"] or "").lower())
-    base = _PREFIX.get((m["pre"] or "").lower()) or ("%" if m["pct"] else None) or _UNITS.get(unit_key)
+    base = (_PREFIX.get((m["pre"] or "").lower()) or ("%" if m["pct"] else None) or _UNITS.get(unit_key)
+            or ("counted" if m["noun"] else None))
     scales = [s.lower() for s in re.findall(alternation(_SCALES), m["scale"] or "", re.IGNORECASE)]
     if base is None or ({"m", "bn"} & set(scales) and base not in _PREFIX.values()):
         return None
     num = m["num"]
     year = _YEAR_WITH_NIAN.fullmatch(num) and base == "year" and (unit_key == "年" or num[:2] in ("19", "20"))
-    if (year or (num == "一" and unit_key in {*"个家名位项"})
+    generic = bool(m["noun"]) or _UNITS.get(unit_key) == "counted"
+    if (year or (num == "一" and unit_key in {*"个家名位项"}) or (generic and num.lower() in _ARTICLE_LIKE)
+            or (m["noun"] and _YEAR_WITH_NIAN.fullmatch(num) and not m["scale"])
             or (text[m.end():m.end() + 1] or "-") in _WORD_AFTER.get(unit_key, "")
             or _SECTION_BEFORE.search(text[:m.start()][-14:])):
         return None  # "2024年" is a date, "一个/一家" an article, 七国集团 the G7, "Section 4 …" a section
     start = m.start() if m["pre"] else m.start("pct") if m["pct"] else m.start("num")
-    end = m.end() if m["unit"] else (m.end("scale") if m["scale"] else m.end("num"))
+    end = m.end() if m["unit"] or m["noun"] else (m.end("scale") if m["scale"] else m.end("num"))
     return round(parse_number(num) * math.prod(_SCALES[s] for s in scales), 6), base, start, end
 
 

@@ -26,10 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.answer.figures import (
+    COUNTED,
     MONTH_NAMES,
     UNIT_SPEC,
     fold,
     full_dates_in,
+    numbers_in,
     parse_number,
     quantities_in,
     years_in,
@@ -299,6 +301,22 @@ def _aligned(claim: str, slot: Slot, evidence: str, same: list[Slot]) -> list[Sl
     return [e for e, n in zip(same, shared, strict=True) if n == max(shared)] if max(shared) > 0 else same
 
 
+def _counted_alike(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
+    """When the evidence counts nothing in ``slot``'s unit: its counted quantities, if one side is a plain count
+    (四次 / "three fumbles", 380名议员 / "750 MEPs": the two languages name what is counted differently)."""
+    if slot.kind != "quantity" or slot.unit not in COUNTED:
+        return []
+    plain = ("count", "counted")
+    return [e for e in evidence_slots if e.kind == "quantity" and e.unit in COUNTED and (e.unit in plain or slot.unit in plain)]
+
+
+def _written(slot: Slot, same: list[Slot], evidence: str) -> bool:
+    """A count read from a bare noun or measure word (on either side) whose number the evidence writes anyway,
+    where we read no count ("with 24", "recovering two"): not a difference."""
+    loose = slot.unit == "counted" or any(e.unit != slot.unit or e.unit == "counted" for e in same)
+    return slot.kind == "quantity" and loose and float(slot.value) in numbers_in(evidence)  # type: ignore[arg-type]
+
+
 def compare_slots(claim: str, evidence: str) -> SlotComparison:
     """Compare the claim's slots with the evidence's: a claim value the evidence lacks while it states another
     of the same kind and unit (quantity unit, entity class, stance axis) is a difference."""
@@ -315,8 +333,8 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
                 result.matched += not wrong
                 continue
         same = _aligned(claim, slot, evidence, [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit)
-                                                and not _nested_names(slot, e)])
-        if any(_same_value(slot, e) for e in same):
+                                                and not _nested_names(slot, e)]) or _counted_alike(slot, evidence_slots)
+        if any(_same_value(slot, e) for e in same) or (same and _written(slot, same, evidence)):
             result.matched += 1
         elif same:
             listed = tuple(e for e in same if slot.kind == "entity" and _is_member(claim_members, slot)

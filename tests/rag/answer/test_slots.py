@@ -70,7 +70,9 @@ def test_quantities_are_normalised_across_languages(text: str, expected: list[tu
     ("七国集团", []),
     ("七国", [(7.0, "country")]),
     ("G7 leaders", []),
-    ("7 leaders", []),
+    ("In 2024 elections were held", []),  # a year before a noun is a year
+    ("one of the leaders", []),  # "one" is as often "a"
+    ("一次会议", []),
     ("5m", []),  # "m" is a million only after a currency
     ("$5m", [(5e6, "USD")]),
     ("于1774年命名", []),  # an earlier year with 年 is a date too
@@ -401,3 +403,31 @@ def test_a_member_the_source_list_lacks_is_described_as_missing_from_the_list() 
 def test_a_country_swapped_outside_a_membership_is_described_as_a_swap() -> None:  # the negative beside it
     (difference,) = compare_slots("Italy hosts the first meeting of the network.", "美国将举办人工智能安全研究所国际网络第一次会议。").differences
     assert not difference.listed and describe(difference, "en") == "The claim says Italy; the source says 美国 (United States)."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("7 leaders", [(7.0, "counted")]),
+    ("forcing three fumbles", [(3.0, "counted")]),
+    ("There are 750 MEPs", [(750.0, "counted")]),
+    ("two spectrophotometric absorption bands", [(2.0, "counted")]),
+    ("三次迫使掉球", [(3.0, "counted")]),
+    ("the 5 was", []),  # a verb is not what a number counts
+    ("三部分", []),  # 部分 is a word, not 部 counting
+])
+def test_a_number_before_a_plural_noun_or_a_measure_word_counts_something(text: str, expected: list) -> None:
+    assert found(text, "quantity") == expected
+
+
+@pytest.mark.parametrize("claim, evidence, differs", [
+    ("氧气呈现四个在波长687和760nm处达到峰值的吸收带。", "Oxygen presents two spectrophotometric absorption bands.", True),
+    ("氧气呈现两个在波长687和760nm处达到峰值的吸收带。", "Oxygen presents two spectrophotometric absorption bands.", False),
+    ("欧洲议会一共有380名议员。", "There are 750 MEPs and their numbers are degressively proportional.", True),
+    ("欧洲议会一共有750名议员。", "There are 750 MEPs and their numbers are degressively proportional.", False),
+    ("Carolina had three more drives.", "卡罗莱纳还有两次以上击球。", True),
+    ("Carolina had two more drives.", "卡罗莱纳还有两次以上击球。", False),
+    # the evidence writes the number where it counts nothing we read: no difference
+    ("同时也以24次拦截领先国家橄榄球联盟。", "The defense gave up just 308 points, leading the NFL in interceptions with 24.", False),
+    ("同时也以25次拦截领先国家橄榄球联盟。", "The defense gave up just 308 points, leading the NFL in interceptions with 24.", True),
+])
+def test_counts_are_compared_across_languages_whatever_they_count(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "quantity" for d in compare_slots(claim, evidence).differences) == differs
