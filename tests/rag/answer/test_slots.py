@@ -431,3 +431,13 @@ def test_a_number_before_a_plural_noun_or_a_measure_word_counts_something(text: 
 ])
 def test_counts_are_compared_across_languages_whatever_they_count(claim: str, evidence: str, differs: bool) -> None:
     assert any(d.kind == "quantity" for d in compare_slots(claim, evidence).differences) == differs
+
+
+@pytest.mark.parametrize("claim, evidence, differs", [
+    ("DOJ, DHS, and AISI shall coordinate to develop guidance.", "DOE, DHS, and AISI shall coordinate to develop guidance.", True),
+    ("DOE, DHS, and AISI shall coordinate to develop guidance.", "DOE, DHS, and AISI shall coordinate to develop guidance.", False),
+    ("The Department of Labor shall revise its policies.", "美国防部、能源部（包括国家实验室）和情报界应修订政策。", True),
+    ("The Department of Energy shall revise its policies.", "美国防部、能源部（包括国家实验室）和情报界应修订政策。", False),
+])
+def test_us_agencies_are_names_compared_across_languages(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "entity" for d in compare_slots(claim, evidence).differences) == differs
