@@ -303,6 +303,12 @@ class Settings(BaseSettings):
     ask_concurrency: int = Field(1, ge=1, le=16)
     # Processes answering offline questions beside the app's (rag/app/workers.py; each ~0.5 GB, loads in seconds): answering is mostly Python under one lock, so a second thread gains ~20 % and processes ~2× on 2 cores (bench/load.py). The app answers max(ask_concurrency, answer_workers) at once; 0 = all in the app's process.
     answer_workers: int = Field(2, ge=0, le=16)
+    # A resident answerer for the CLI (`rag serve-cli`, rag/app/resident.py) exits after this many seconds without a call: it holds ~0.55 GB (measured RSS) and the index lock, and 15 minutes spans a sitting of CLI calls (each call costs ~0.9 s more without it).
+    cli_resident_idle_s: float = Field(900.0, gt=0)
+    # How long `rag serve-cli --detach` waits for the resident to answer: it loads in 2–4 s (model, index, dictionary, reader, two warm-up answers), far longer on a loaded 2-core machine.
+    cli_resident_start_s: float = Field(60.0, gt=0)
+    # How long a resident waits for a connected CLI call to send its request (sent at once, a few KB): it answers one call at a time, so a caller that sends nothing must not hold the others up.
+    cli_resident_read_s: float = Field(10.0, gt=0)
 
     # --- answerability (added for issue 16) ------------------------------------------------------
     # Refuse by the learned answerability model (rag/answer/answerability.py, fitted by bench/answerability.py on near misses; false refusal ≤ 0.05 on the tune halves); false = the coverage/answer-type rules.

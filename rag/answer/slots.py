@@ -302,17 +302,14 @@ def _aligned(claim: str, slot: Slot, evidence: str, same: list[Slot]) -> list[Sl
 
 
 def _counted_alike(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
-    """When the evidence counts nothing in ``slot``'s unit: its counted quantities, if one side is a plain count
-    (四次 / "three fumbles", 380名议员 / "750 MEPs": the two languages name what is counted differently)."""
-    if slot.kind != "quantity" or slot.unit not in COUNTED:
-        return []
+    """The evidence's counted quantities if one side is a plain count (四次 / "three fumbles", 380名议员 / "750 MEPs")."""
     plain = ("count", "counted")
-    return [e for e in evidence_slots if e.kind == "quantity" and e.unit in COUNTED and (e.unit in plain or slot.unit in plain)]
+    return [e for e in evidence_slots if slot.kind == e.kind == "quantity" and slot.unit in COUNTED and e.unit in COUNTED
+            and (e.unit in plain or slot.unit in plain)]
 
 
 def _written(slot: Slot, same: list[Slot], evidence: str) -> bool:
-    """A count read from a bare noun or measure word (on either side) whose number the evidence writes anyway,
-    where we read no count ("with 24", "recovering two"): not a difference."""
+    """A loosely read count whose number the evidence writes where we read no count ("with 24"): no difference."""
     loose = slot.unit == "counted" or any(e.unit != slot.unit or e.unit == "counted" for e in same)
     return slot.kind == "quantity" and loose and float(slot.value) in numbers_in(evidence)  # type: ignore[arg-type]
 

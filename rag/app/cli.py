@@ -5,6 +5,12 @@
     rag ask "question" [--claim] [--json]      rag ask --jsonl IN.jsonl
     rag eval --qa FILE.jsonl [--json]
     rag docs [--json]                           rag remove NAME|PATH [--keep-file]
+    rag serve-cli [--idle SECONDS] [--detach]   rag serve-cli --stop
+
+``search`` and ``ask`` go to a resident answerer when one holds the index (``rag serve-cli``, or the web app:
+``rag.app.resident``) and are answered in this process otherwise; this module imports nothing heavy before that
+is decided (``rag.app.resident_client``). ``ingest``, ``remove``, ``docs`` and ``eval`` first ask a CLI resident
+to release the index.
 """
 
 from __future__ import annotations
@@ -15,16 +21,21 @@ import logging
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.ingest.bookkeeping import default_progress
-from rag.ingest.disk import DiskFullError
-from rag.ingest.index import Index, IndexConfigError
-from rag.retrieval.statistics import warm as warm_statistics
-from rag.settings import Settings, get_settings
-from rag.store.base import IndexLockedError, acquire_lock, release_lock
+from rag.app.cli_queries import (
+    add_ask_arguments,
+    add_search_arguments,
+    run_ask,
+    run_search,
+    to_argv,
+)
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 logger = logging.getLogger("rag")
+INDEX_COMMANDS = ("ingest", "remove", "docs", "eval")  # they open the index themselves: a CLI resident steps aside
 
 
 def _emit(data: Any) -> None:
@@ -37,6 +48,8 @@ def _print(text: str) -> None:
 
 def remove_index(settings: Settings) -> None:
     """Delete the index, but only while holding its lock (never under a running app)."""
+    from rag.store.base import acquire_lock, release_lock
+
     edge = settings.index_dir / "edge"
     lock = acquire_lock(settings.index_dir / ".edge.lock", edge)
     try:
@@ -48,6 +61,10 @@ def remove_index(settings: Settings) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.ingest.bookkeeping import default_progress
+    from rag.ingest.index import Index
+    from rag.retrieval.statistics import warm as warm_statistics
+
     if args.rebuild and settings.index_dir.exists():
         remove_index(settings)
     with Index.open(settings) as index:
@@ -76,53 +93,29 @@ def _open_qa(settings: Settings) -> Any:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.ingest.bookkeeping import date_number
-
     with _open_qa(settings) as qa:
-        result = qa.retriever.run(args.question, k=args.k, docs=args.doc or None, language=args.lang,
-                                  date_from=date_number(args.since), date_to=date_number(args.until))
-    if args.json:
-        _emit({"question": result.query.text, "language": result.query.language, "timings_ms": result.timings_ms,
-               "named_documents": result.named_documents, "hits": [h.to_json() for h in result.hits]})
-    else:
-        if result.named_documents:
-            _print(f"named in the question: {', '.join(result.named_documents)}")
-        for rank, hit in enumerate(result.hits, start=1):
-            where = f"{hit.doc} [{hit.start}:{hit.end}]" + (f" p.{hit.page}" if hit.page else "")
-            _print(f"{rank:>2}. {hit.score:.3f}  {where}  {hit.section}\n    {hit.text[:200]}")
-    return 0
-
-
-def _render_answer(answer: Any) -> str:
-    lines = [answer.answer, ""]
-    for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} — {c.doc} [{c.start}:{c.end}]" + (f" p.{c.page}" if c.page else ""))
-        lines.append(f"    {c.shown}")
-    if answer.refused and answer.contexts:
-        for hit in answer.contexts[:3]:
-            lines.append(f"  · {hit.doc}: {hit.text[:120]}")
-    return "\n".join(lines)
+        return run_search(qa, args, sys.stdout)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.question or args.jsonl):
+        logger.error("give a question, or --jsonl FILE")
+        return 2
     with _open_qa(settings) as qa:
-        if args.jsonl:
-            for line in Path(args.jsonl).read_text(encoding="utf-8").splitlines():
-                if not line.strip():
-                    continue
-                item = json.loads(line)
-                mode = item.get("mode") or ("claim" if str(item.get("type", "")).startswith("claim_") else "answer")
-                _emit(qa.ask(str(item.get("question", "")), mode=mode).to_json(item.get("id")))
-            return 0
-        if not args.question:
-            logger.error("give a question, or --jsonl FILE")
-            return 2
-        answer = qa.ask(args.question, mode="claim" if args.claim else "answer")
-        if args.json:
-            _emit(answer.to_json())
-        else:
-            _print(_render_answer(answer))
-        return 0
+        return run_ask(qa, args, sys.stdout)
+
+
+def cmd_serve_cli(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.app.resident import serve_cli, start_detached
+    from rag.app.resident_client import step_aside
+
+    if args.stop:
+        stopped = step_aside()
+        _print("the resident stopped" if stopped else "no CLI resident holds the index")
+        return 0 if stopped else 1
+    idle = args.idle if args.idle is not None else settings.cli_resident_idle_s
+    logging.getLogger("rag.app.resident").setLevel(logging.INFO)  # where it listens, when and why it stops
+    return start_detached(settings, idle) if args.detach else serve_cli(settings, idle)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,6 +132,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.ingest.index import Index
+
     with Index.open(settings) as index:
         records = index.documents()
     if args.json:
@@ -154,6 +149,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     too when it is in the library folder (else the next start would add it back); ``--keep-file`` only
     un-indexes it, and says so."""
     from rag.app.library import inside, path_key, remove_entry
+    from rag.ingest.index import Index
 
     with Index.open(settings) as index:
         paths = index.paths()
@@ -196,19 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="delete the index first")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("search", help="retrieve passages")
-    p.add_argument("question")
-    p.add_argument("--k", type=int, default=10)
-    p.add_argument("--doc", action="append", help="restrict to a document (file name); repeatable")
-    p.add_argument("--lang", choices=["zh", "en"])
-    p.add_argument("--since", help="only documents dated on or after YYYY-MM-DD")
-    p.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
-    p.add_argument("--json", action="store_true")
+    add_search_arguments(p)
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("ask", help="answer with citations, or check a claim")
-    p.add_argument("question", nargs="?")
-    p.add_argument("--claim", action="store_true")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--jsonl", help="answer every line of a JSONL file")
+    add_ask_arguments(p)
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("eval", help="retrieval and answer metrics on a QA file")
     p.add_argument("--qa", required=True)
@@ -222,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--keep-file", action="store_true", help="only un-index: the file stays (and is re-added at the next start)")
     p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("serve-cli", help="hold the index and answer `rag search` / `rag ask` from other shells, "
+                                         "until idle (RAG_CLI_RESIDENT_IDLE_S)")
+    p.add_argument("--idle", type=float, help="seconds without a call before it exits")
+    p.add_argument("--detach", action="store_true", help="run in the background (log: INDEX_DIR/.cli.log)")
+    p.add_argument("--stop", action="store_true", help="ask the running resident to stop")
+    p.set_defaults(func=cmd_serve_cli)
     return parser
 
 
@@ -229,6 +222,23 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.command in ("search", "ask") and (forwarded := to_argv(args)) is not None:
+        from rag.app.resident_client import forward
+
+        reply = forward(forwarded)
+        if reply is not None:
+            sys.stdout.write(reply.out)
+            sys.stderr.write(reply.err)
+            return reply.code
+    elif args.command in INDEX_COMMANDS:
+        from rag.app.resident_client import step_aside
+
+        step_aside()
+    from rag.ingest.disk import DiskFullError
+    from rag.ingest.index import IndexConfigError
+    from rag.settings import get_settings
+    from rag.store.base import IndexLockedError
+
     try:
         return int(args.func(args, get_settings()))
     except (IndexLockedError, IndexConfigError, DiskFullError) as error:  # config, damage (integrity.py), full disk

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -68,6 +68,7 @@ class PolicyQA:
         self.senses = Senses(lexicon) if lexicon is not None else None  # dictionary senses, cached per process
         self.sentence_vectors = PassageVectors(index.embedder)  # evidence sentences a claim is read against
         self.workers: Any = None  # rag.app.workers.AnswerWorkers: other processes answering offline for this one
+        self.on_close: list[Callable[[], None]] = []  # run first by close() (the web app's CLI socket, rag.app.resident)
 
     @classmethod
     def open(cls, settings: Settings, index: Index | None = None) -> "PolicyQA":
@@ -78,6 +79,8 @@ class PolicyQA:
         return cls(index, settings, load_lexicon(), make_chat_model(settings))
 
     def close(self) -> None:
+        while self.on_close:
+            self.on_close.pop()()
         if self.workers is not None:
             self.workers.close()
         self.index.close()

@@ -31,6 +31,7 @@ from rag.app.library import (
     remove_choices,
     remove_entry,
 )
+from rag.app.resident import serve_beside_app
 from rag.app.safety import ApiArgumentError, api_filters, esc
 from rag.app.server_guard import login_checker, server_app_kwargs
 from rag.app.service import PolicyQA
@@ -50,7 +51,6 @@ from rag.app.ui_render import (
     texts,
 )
 from rag.app.ui_text import CLAIM_EXAMPLES, EXAMPLES, LANGUAGES
-from rag.app.workers import start_workers
 from rag.ingest.documents import UnreadableDocumentError
 from rag.ingest.loaders import load_document
 from rag.settings import Settings
@@ -77,7 +77,7 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
         qa = PolicyQA.open(settings)
         index_corpus(qa, settings)
         qa.load_reader()  # now (under a second), not on the first answer that needs it
-        start_workers(qa, settings.answer_workers)  # rag/app/workers.py: until they are ready, answers come from here
+        serve_beside_app(qa, settings)  # answer workers (rag/app/workers.py) and the CLI's socket (rag/app/resident.py)
     demo = build_ui(qa, settings)
     demo.queue(default_concurrency_limit=max(settings.ask_concurrency, settings.answer_workers))
     demo.launch(
