@@ -40,7 +40,7 @@ def qa(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # noqa: ANN001
 # that they are seen, and so that a fix shows up as an unexpected pass. The UK institute's funding sits in a
 # table PDF extraction flattened; since its rows are read whole ("英国 2023年11月 … 初始资金1亿英镑 ，…", rag/text/
 # tables.py) the true claims are supported (test_a_true_claim_read_from_a_table_row_is_supported), but the
-# changed figure (5亿 / 500 million) is still not_found rather than contradicted.
+# changed figure 5亿 is still not_found rather than contradicted (500 million: since session 15's refit, right).
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="claim model misses this changed figure (see the comment above)")
 
 # (true claim, the same claim with one fact changed, the kind of change)
@@ -49,9 +49,10 @@ PAIRS = [
     ("The EU set up an AI Office in 2024.", "The EU set up an AI Office in 2019.", "date"),
     pytest.param("英国人工智能安全研究所的初始资金为1亿英镑。", "英国人工智能安全研究所的初始资金为5亿英镑。", "quantity",
                  marks=KNOWN_MISS),
-    pytest.param("The UK AI Safety Institute received 100 million pounds of initial funding.",
-                 "The UK AI Safety Institute received 500 million pounds of initial funding.", "quantity",
-                 marks=KNOWN_MISS),
+    # the English pair is right since the claim model was refitted on session 15's features (counts and
+    # quantities compared across languages)
+    ("The UK AI Safety Institute received 100 million pounds of initial funding.",
+     "The UK AI Safety Institute received 500 million pounds of initial funding.", "quantity"),
     ("违规公司可能被处以其全球年营业额的7%的罚款。", "违规公司可能被处以其全球年营业额的20%的罚款。", "quantity"),
     ("The EU can fine offending companies 7% of their global annual turnover.",  # across languages
      "The EU can fine offending companies 20% of their global annual turnover.", "quantity"),
