@@ -86,7 +86,7 @@ def cmrc_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any
 
 def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, spans: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Retrieval and term groups per question, as PolicyQA.ask computes them (dense vectors dropped)."""
-    from rag.retrieval.retriever import clean_question
+    from rag.retrieval.query import clean_question
 
     records = []
     source, target = direction.split("→")
