@@ -51,35 +51,32 @@ def design(row: dict[str, Any], n_features: int) -> np.ndarray:
     return np.hstack([z * same, z * (1 - same), x[:, n_features + 1:n_features + 2]])
 
 
-def stratum(row: dict[str, Any]) -> str:
-    """What weighs the same in the fit: a source (``--weigh source``) or a source's direction."""
-    return row["source"].split("-")[0] + ("" if WEIGH == "source" else " " + row["direction"])
+def stratum(row: dict[str, Any], weigh: str) -> str:
+    """What weighs the same in the fit: a source (``weigh`` "source") or a source's direction."""
+    return row["source"].split("-")[0] + ("" if weigh == "source" else " " + row["direction"])
 
 
-WEIGH = "source"
-
-
-def lists(rows: list[dict[str, Any]], n_features: int) -> list[tuple[np.ndarray, np.ndarray, float]]:
+def lists(rows: list[dict[str, Any]], n_features: int, weigh: str) -> list[tuple[np.ndarray, np.ndarray, float]]:
     """Per usable question (a gold and a non-gold candidate): its design matrix, gold mask and weight
     (1 / its stratum's question count)."""
     usable = [r for r in rows if r["gold"] and len(r["gold"]) < len(r["rows"])]
     count: dict[str, int] = defaultdict(int)
     for r in usable:
-        count[stratum(r)] += 1
+        count[stratum(r, weigh)] += 1
     out = []
     for r in usable:
         gold = np.zeros(len(r["rows"]), bool)
         gold[r["gold"]] = True
-        out.append((design(r, n_features), gold, 1.0 / count[stratum(r)]))
+        out.append((design(r, n_features), gold, 1.0 / count[stratum(r, weigh)]))
     return out
 
 
-def fit(rows: list[dict[str, Any]], n_features: int, c: float) -> np.ndarray:
+def fit(rows: list[dict[str, Any]], n_features: int, c: float, weigh: str = "source") -> np.ndarray:
     """Listwise softmax fit: maximise each question's probability of its gold candidates among its candidates,
     P = sum over gold of exp(s) / sum over all of exp(s), s = w · x; L2 penalty |w|² / (2c)."""
     from scipy.optimize import minimize
 
-    data = lists(rows, n_features)
+    data = lists(rows, n_features, weigh)
     x = np.vstack([d for d, _, _ in data])
     gold = np.concatenate([g for _, g, _ in data])
     starts = np.cumsum([0] + [len(d) for d, _, _ in data])
@@ -152,8 +149,6 @@ def main() -> None:
     parser.add_argument("--weigh", choices=["source", "direction"], default="source",
                         help="what weighs the same in the fit: each source, or each source's direction")
     args = parser.parse_args()
-    global WEIGH
-    WEIGH = args.weigh
     common.setup_logging()
     from rag.retrieval.rerank import FEATURES
 
@@ -166,7 +161,7 @@ def main() -> None:
     for c in C_GRID:
         predictions: list[dict[str, Any]] = []
         for f in range(5):
-            coef = fit([r for r, g in zip(tune, fold, strict=True) if g != f], n, c)
+            coef = fit([r for r, g in zip(tune, fold, strict=True) if g != f], n, c, args.weigh)
             test = [r for r, g in zip(tune, fold, strict=True) if g == f]
             predictions += [dict(r, _coef=coef) for r in test]
         per = defaultdict(list)
@@ -178,7 +173,7 @@ def main() -> None:
     top = max(cv[c]["mean"] for c in C_GRID)
     error = float(np.sqrt(top * (1 - top) / max(1, len(tune))))
     best = min(c for c in C_GRID if cv[c]["mean"] >= top - error)  # the one-standard-error rule
-    coef = scaled(fit(tune, n, best), n)
+    coef = scaled(fit(tune, n, best, args.weigh), n)
     hand = hand_vector(n)
     report = {
         "C": best, "cv": {str(c): v for c, v in cv.items()},
@@ -190,8 +185,8 @@ def main() -> None:
         "same_language": {f: round(float(v), 4) for f, v in zip(FEATURES, coef[:n], strict=True)},
         "cross_language": {f: round(float(v), 4) for f, v in zip(FEATURES, coef[n:2 * n], strict=True)},
         "foreign_penalty": round(float(-coef[2 * n]), 4),
-        "trained": {"command": f"python -m bench.rank_data --out .cache/rank && python -m bench.rank_train --weigh {WEIGH}",
-                    "code": common.code_state(), "questions": len(tune), "C": best, "weigh": WEIGH,
+        "trained": {"command": f"python -m bench.rank_data --out .cache/rank && python -m bench.rank_train --weigh {args.weigh}",
+                    "code": common.code_state(), "questions": len(tune), "C": best, "weigh": args.weigh,
                     "cross_validated_tune_r1": cv[best], "heldout_r1": report["heldout"]["learned"]},
     }
     args.out.write_text(json.dumps(model, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
