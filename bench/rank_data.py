@@ -36,9 +36,9 @@ logger = logging.getLogger("bench.rank_data")
 ROOT = Path(__file__).resolve().parent.parent
 CMRC = common.SHARED / "bench/cmrc2018"
 CMRC_TUNE_ARTICLES = 424  # dev contexts c0000-c0423 train with the trial set; c0424-c0847 are held out
-# Per candidate, beside the registry's features: whether it is in the question's language, in a script
-# foreign to its document, in a document the question names, and its fused rank.
-EXTRA = ("same_language", "foreign_in_doc", "named", "fused_rank")
+# Per candidate, beside the registry's features (its fused rank is one: ``fusion``): whether it is in the
+# question's language, in a script foreign to its document, in a document the question names.
+EXTRA = ("same_language", "foreign_in_doc", "named")
 
 
 def candidate_rows(retriever: Any, question: str, language: str | None = None) -> tuple[Any, list[Any], list[list[float]]]:
@@ -52,8 +52,8 @@ def candidate_rows(retriever: Any, question: str, language: str | None = None) -
     hits, _, _ = retriever.candidates(query, retriever.settings.rerank_candidates, language=language)
     raw = feature_matrix(hits, query.vector, query.cross_vector, retriever.settings.rrf_k) if hits else []
     rows = [[round(float(v), 5) for v in row] + [float(h.language == query.language), float(h.features.get("foreign_in_doc", 0.0)),
-                                                 float(h.doc_hash in query.named), float(rank)]
-            for rank, (row, h) in enumerate(zip(raw, hits, strict=True))]
+                                                 float(h.doc_hash in query.named)]
+            for row, h in zip(raw, hits, strict=True)]
     return query, hits, rows
 
 

@@ -47,8 +47,8 @@ def _rerank_model() -> dict:
 
 def learned_rerank(block: str) -> RerankWeights:
     """The rerank weights ``block`` ("same_language" / "cross_language") fitted by ``python -m bench.rank_train``
-    (pairwise logistic regression on XQuAD's tune half, CMRC 2018 trial + dev articles 0-423 and the claim
-    benchmark's policy claims; rag/data/rerank_model.json records the data, command and validation)."""
+    (a listwise softmax on XQuAD's tune half, CMRC 2018 trial + dev articles 0-423 and the claim benchmark's
+    tune-half policy claims; rag/data/rerank_model.json records the data, command and validation)."""
     return RerankWeights(**_rerank_model()[block])
 
 

@@ -18,7 +18,7 @@ def synthetic(rng: np.random.Generator, questions: int, same: bool, signal: int)
         x = rng.normal(size=(20, N))
         gold = int(rng.integers(20))
         x[gold, signal] += 4.0
-        extra = np.column_stack([np.full(20, float(same)), np.zeros(20), np.zeros(20), np.arange(20.0)])
+        extra = np.column_stack([np.full(20, float(same)), np.zeros(20), np.zeros(20)])  # bench.rank_data.EXTRA
         rows.append({"source": "xquad", "direction": "en→en" if same else "en→zh", "split": "tune", "group": f"p{q}",
                      "rows": np.hstack([x, extra]).tolist(), "gold": [gold]})
     return rows
