@@ -49,16 +49,20 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/reader-sweep"))
     parser.add_argument("--budget", type=int, default=420, help="seconds before unfinished recipes are stopped")
     parser.add_argument("--device", default="cuda")
+    parser.add_argument("--recipes", nargs="*", default=None,
+                        help="name:split:epochs:batch:lr[:seed] in place of RECIPES (a second round)")
     parser.add_argument("--limit", type=int, default=None, help="pairs per recipe (a smoke run)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args.work.mkdir(parents=True, exist_ok=True)
+    recipes = {r.split(":")[0]: tuple(r.split(":")[1:]) for r in args.recipes} if args.recipes else RECIPES
     running = {}
-    for name, (split, epochs, batch, lr) in RECIPES.items():
+    for name, (split, epochs, batch, lr, *seed) in recipes.items():
         command = [sys.executable, "-m", "bench.reader_train", "--bundle", str(args.bundle), "--device", args.device,
                    "--out", str(args.work / name / "reader.safetensors"), "--split", str(split), "--epochs", str(epochs),
                    "--batch", str(batch), "--lr", str(lr), "--checkpoint", str(args.work / f"{name}.pt"),
                    "--checkpoint-every", "100000", "--threads", "2"] + (["--limit", str(args.limit)] if args.limit else [])
+        command += ["--seed", str(seed[0])] if seed else []
         log = (args.work / f"{name}.log").open("w")
         running[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + args.budget
@@ -69,7 +73,7 @@ def main() -> None:
             process.kill()
             logger.warning("%s: stopped at the budget", name)
     summary = {}
-    for name in RECIPES:
+    for name in recipes:
         card_path = args.work / name / "reader.json"
         if card_path.exists():
             card = json.loads(card_path.read_text(encoding="utf-8"))
@@ -86,7 +90,7 @@ def main() -> None:
         summary["winner"] = winner
         logger.info("winner %s (%.4f)", winner, fitting[winner]["score"])
     (args.out / "sweep.log").write_text("".join(f"== {name}\n" + (args.work / f"{name}.log").read_text(
-        encoding="utf-8", errors="replace") for name in RECIPES), encoding="utf-8")
+        encoding="utf-8", errors="replace") for name in recipes), encoding="utf-8")
     (args.out / "sweep.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

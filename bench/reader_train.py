@@ -35,6 +35,7 @@ from typing import Any
 import torch
 
 from bench import common
+from bench.reader_pack import unpack
 from rag.answer.reader import (
     CLAIM_LABELS,
     MAX_TOKENS,
@@ -43,7 +44,6 @@ from rag.answer.reader import (
     sha256,
 )
 from rag.answer.reader_net import ReaderNet, build_net, net_from_file
-from bench.reader_pack import unpack
 from rag.encoder.model import tensors
 from rag.encoder.tokenizer import pad
 

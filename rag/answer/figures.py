@@ -10,6 +10,7 @@ Usage::
     full_dates_in("2024年2月成立")          # [((2024, 2, None), 0, 7)]
     years_in("于1774年命名, in 1777")       # [((1774, None, None), 1, 6), ((1777, None, None), 13, 17)]
     amounts_in("100 million pounds")       # {100000000.0}: a scaled amount, as 1亿 is
+    gloss_scaled("初始资金1亿英镑")           # "初始资金1亿（100 million）英镑"
 
 Standard library only.
 """
@@ -213,3 +214,37 @@ def amounts_in(text: str) -> set[float]:
         return " "
 
     return found | numbers_in(_SCALED.sub(amount, text))
+
+
+_EN_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def english_amount(value: float) -> str:
+    """An amount as English writes it: 1e8 → "100 million", 1.5e9 → "1.5 billion", 30000 → "30,000"."""
+    for scale, word in _EN_SCALES:
+        if value >= scale:
+            return f"{value / scale:.6g} {word}"
+    return f"{value:,.6g}"
+
+
+def chinese_amount(value: float) -> str:
+    """An amount as Chinese writes it: 1e8 → "1亿", 1e9 → "10亿", 5e7 → "5000万", 300 → "300"."""
+    for scale, word in ((1e8, "亿"), (1e4, "万")):
+        if value >= scale:
+            return f"{value / scale:.6g}{word}"
+    return f"{value:.6g}"
+
+
+def gloss_scaled(text: str) -> str:
+    """Each amount written with a scale word, followed by its reading in the other language, in brackets:
+    "1亿英镑" → "1亿（100 million）英镑", "1 billion pounds" → "1 billion (10亿) pounds". For a reader that
+    compares the digits of two languages (it read "100 million pounds" against 1亿英镑 as a contradiction and
+    "1 billion" as agreeing with it). One pass: a gloss is never glossed again."""
+    def gloss(match: re.Match[str]) -> str:
+        word = match.group(2).lower()
+        value = float(match.group(1).replace(",", "")) * _SCALES[word]
+        if word in ("万亿", "亿", "万"):
+            return f"{match.group(0)}（{english_amount(value)}）"
+        return f"{match.group(0)} ({chinese_amount(value)})"
+
+    return _SCALED.sub(gloss, text)

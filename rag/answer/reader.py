@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.answer.figures import gloss_scaled
 from rag.encoder.numpy_model import (
     LAYER_PARAMS,
     Embeddings,
@@ -50,6 +51,7 @@ from rag.encoder.numpy_model import (
     shared_file_and_tokenizer,
     softmax,
 )
+from rag.text.cjk import HAN
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,16 @@ HEADS = ("claim_head", "question_head")
 def pair_ids(tokenizer: Any, a: str, b: str, max_tokens: int = MAX_TOKENS) -> list[int]:
     """The reader's input: the claim or question as an e5 query, the sentence as an e5 passage."""
     return tokenizer.encode_pair(f"query: {a}", f"passage: {b}", max_tokens)
+
+
+def cross_language_figures(claim: str, sentence: str) -> tuple[str, str]:
+    """A claim and a sentence in different languages: each amount written with a scale word glossed in the other
+    language ("1亿英镑" → "1亿（100 million）英镑", "1 billion" → "1 billion (10亿)": :func:`rag.answer.figures.
+    gloss_scaled`), so the reader compares amounts, not digits (it read "100 million pounds" against 1亿英镑 as a
+    contradiction). Same language: unchanged."""
+    if bool(HAN.search(claim)) == bool(HAN.search(sentence)):
+        return claim, sentence
+    return gloss_scaled(claim), gloss_scaled(sentence)
 
 
 def sha256(path: Path) -> str:
@@ -91,7 +103,8 @@ class Reader:
 
     def logits(self, first: str, sentences: Sequence[str], head: str) -> np.ndarray:
         """``(len(sentences), labels)`` float32 logits of ``head`` ("claim_head" or "question_head")."""
-        batch = self.tokenizer.pad([pair_ids(self.tokenizer, first, s) for s in sentences])
+        pairs = [cross_language_figures(first, s) if head == "claim_head" else (first, s) for s in sentences]
+        batch = self.tokenizer.pad([pair_ids(self.tokenizer, a, b) for a, b in pairs])
         with self._lock, blas_threads(self.threads):
             hidden = self.encoder(batch["input_ids"], batch["attention_mask"], batch["position_ids"])
             weight, bias = self.heads[head]

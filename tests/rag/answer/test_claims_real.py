@@ -151,12 +151,17 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
 
 # The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark but calls a true short
 # claim contradicted (docs/journal.md, sessions 10 and 12: a reader trained with omissions read it right but
-# read unrelated claims as contradicted, and was not shipped). Strict: when it reads them right, turn it on.
+# read unrelated claims as contradicted, and was not shipped; session 16: reader v5 reads it right, and the
+# unrelated claim, but 003's table row against the funding claim wrong, and was not shipped either). Strict: when
+# the shipped reader reads them all right, turn it on. The funding claim reads right against the table row since
+# amounts are glossed across languages (``rag.answer.reader.cross_language_figures``).
 # The EU claim reads right since 003's tables are rows (the top pair is 001's "欧盟2024年新设了人工智能办公室…").
 @pytest.mark.parametrize("claim", [
     "The EU set up an AI Office in 2024.",
     pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", marks=pytest.mark.xfail(
         strict=True, reason="the reader reads a short restatement as an edited sentence")),
+    "All tested LLMs remained highly vulnerable to basic jailbreaks.",
+    "The UK AI Safety Institute received 100 million pounds of initial funding.",
 ])
 def test_with_the_reader_a_true_short_claim_is_not_contradicted(qa: PolicyQA, claim: str) -> None:
     reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.figures import amounts_in, numbers_in, years_in, zh_numeral
+from rag.answer.figures import (
+    amounts_in,
+    gloss_scaled,
+    numbers_in,
+    years_in,
+    zh_numeral,
+)
 
 
 @pytest.mark.parametrize(("claim", "passage"), [
@@ -52,3 +58,26 @@ def test_one_is_not_read_as_a_number_in_either_language() -> None:
 
 def test_chinese_digit_strings_read_digit_by_digit() -> None:
     assert zh_numeral("二〇二四") == 2024.0 and zh_numeral("二千零二十四") == 2024.0 and zh_numeral("两") == 2.0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("初始资金1亿英镑。", "初始资金1亿（100 million）英镑。"),
+    ("5000万加元", "5000万（50 million）加元"),
+    ("处以3万元罚款", "处以3万（30,000）元罚款"),
+    ("1.5万亿美元", "1.5万亿（1.5 trillion）美元"),
+    ("received 1 billion pounds", "received 1 billion (10亿) pounds"),
+    ("C$50 million and 3 thousand people", "C$50 million (5000万) and 3 thousand (3000) people"),
+])
+def test_an_amount_with_a_scale_word_is_glossed_in_the_other_language(text: str, expected: str) -> None:
+    assert gloss_scaled(text) == expected
+
+
+@pytest.mark.parametrize("text", ["成立于2023年11月", "56 countries signed in 2024", "一万个理由", "millions of people"])
+def test_figures_without_a_scale_word_after_digits_are_left_alone(text: str) -> None:  # the negative beside it
+    assert gloss_scaled(text) == text
+
+
+def test_a_gloss_is_not_glossed_again() -> None:
+    once = gloss_scaled("1亿英镑 and 1 billion pounds")
+    assert once == "1亿（100 million）英镑 and 1 billion (10亿) pounds"
+    assert once.count("（") == 1 and once.count(" (") == 1

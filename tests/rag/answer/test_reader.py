@@ -22,6 +22,7 @@ from rag.answer.reader import (
     QUESTION_LABELS,
     WEIGHTS,
     Reader,
+    cross_language_figures,
     load_reader,
     pair_ids,
     sha256,
@@ -116,8 +117,9 @@ def test_weights_load_and_a_damaged_file_turns_the_reader_off(net_and_tokenizer,
 
 
 PARITY = 1e-3  # numpy float32 against ReaderNet float32, probabilities
-# The shipped path before the numpy reader (and training, and the answerability and claim models fitted on its
-# outputs) ran the upper layers in bf16 autocast; float32 moves these pairs' probabilities by at most this.
+# Training runs the upper layers in bf16 autocast; the numpy reader (and the answerability and claim models,
+# fitted on its outputs) runs them in float32, which moves these pairs' probabilities by at most this (reader v5,
+# ten trained layers, not shipped: 0.028).
 BF16_BOUND = 0.02
 
 QUESTIONS = [
@@ -149,7 +151,8 @@ def as_matrix(scores: list[dict[str, float]], labels: tuple[str, ...]) -> np.nda
 
 def torch_probabilities(net: ReaderNet, tokenizer, first: str, sentences: list[str], task: str, bf16: bool) -> np.ndarray:
     """The PyTorch path: the shipped one (before the numpy reader) with ``bf16``, plain float32 without."""
-    batch = tensors(tokenizer.pad([pair_ids(tokenizer, first, s) for s in sentences]))
+    pairs = [cross_language_figures(first, s) if task == "claim" else (first, s) for s in sentences]
+    batch = tensors(tokenizer.pad([pair_ids(tokenizer, a, b) for a, b in pairs]))
     with torch.inference_mode():
         hidden = net.lower(batch["input_ids"], batch["attention_mask"], batch["position_ids"])
         if bf16:
@@ -262,11 +265,23 @@ def test_shipped_reader_reads_a_changed_figure_in_chinese(claim: str, expected: 
     assert scores[expected] > scores[other], scores
 
 
-# What the reader alone does not read (2026-12-03, rag/data/reader.json): the English claim against the
-# Chinese sentence reads as "neutral" (0.90). The slot comparison reads the figure; the claim model weighs
-# both. Strict: when a retrained reader reads it, this passes and must be moved up.
+# Reader v5 read the digits across languages: "100 million pounds" against 1亿英镑 contradicted, "1 billion"
+# entailed. Each amount with a scale word is now glossed in the other language before the reader reads a pair
+# across languages (``cross_language_figures``); the figure changed beside the figure restated.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the reader does not read this figure across languages (see the comment above)")
-def test_shipped_reader_reads_a_restated_figure_across_languages() -> None:
-    scores = _shipped().claims("The UK AI Safety Institute received 100 million pounds of initial funding.", [FUNDING])[0]
-    assert scores["entails"] > scores["contradicts"], scores
+@pytest.mark.parametrize("claim, expected", [
+    ("The UK AI Safety Institute received 100 million pounds of initial funding.", "entails"),
+    ("The UK AI Safety Institute received 1 billion pounds of initial funding.", "contradicts"),
+])
+def test_shipped_reader_reads_a_restated_figure_across_languages(claim: str, expected: str) -> None:
+    scores = _shipped().claims(claim, [FUNDING])[0]
+    other = "contradicts" if expected == "entails" else "entails"
+    assert scores[expected] > scores[other], scores
+
+
+def test_amounts_are_glossed_only_across_languages() -> None:
+    claim, sentence = cross_language_figures("It received 100 million pounds.", "获得初始资金1亿英镑。")
+    assert (claim, sentence) == ("It received 100 million (1亿) pounds.", "获得初始资金1亿（100 million）英镑。")
+    # negative: a pair in one language is read as written
+    assert cross_language_figures("获得了5亿英镑。", "获得初始资金1亿英镑。") == ("获得了5亿英镑。", "获得初始资金1亿英镑。")
+    assert cross_language_figures("It got 1 billion.", "It got 100 million.") == ("It got 1 billion.", "It got 100 million.")
