@@ -315,7 +315,7 @@ class Settings(BaseSettings):
     answerability_model: bool = True
     # The reader (rag/answer/reader.py, a cross-encoder fine-tuned here from e5-small) reads a question against its best sentences; its P(answers) joins the answerability model fitted with it (rag/data/answerability_model_reader.json). False: the model without it.
     reader_questions: bool = True
-    # The same reader on claims (rag/data/claim_model_reader.json): held-out claim benchmark 0.858 → 0.892, precision 0.895 → 0.938 (3,989 claims), but it calls true short claims ("违规公司可能被处以其全球年营业额的7%的罚款。") contradicted (docs/journal.md, sessions 10 and 12). Off until a reader reads them right without new errors.
+    # The same reader on claims (rag/data/claim_model_reader.json, refitted on its own scores in session 16): held-out claim benchmark 0.889 → 0.921, precision 0.939 → 0.940 (4,598 claims), the real-corpus true claims read right; off because on the dev set it calls two false claims supported (db-06, db-31: "supported" at P ≥ 0.35 although P(contradicted) is higher; docs/journal.md, session 16).
     reader_claims: bool = False
     # Threads the reader's matrix products use (each read: ≤ 6 sentence pairs of ≤ 128 tokens).
     reader_threads: int = Field(2, ge=1, le=16)

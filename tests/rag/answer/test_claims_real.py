@@ -149,17 +149,16 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
 
 
 
-# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark but calls a true short
-# claim contradicted (docs/journal.md, sessions 10 and 12: a reader trained with omissions read it right but
-# read unrelated claims as contradicted, and was not shipped; session 16: reader v5 reads it right, and the
-# unrelated claim, but 003's table row against the funding claim wrong, and was not shipped either). Strict: when
-# the shipped reader reads them all right, turn it on. The funding claim reads right against the table row since
-# amounts are glossed across languages (``rag.answer.reader.cross_language_figures``).
+# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark; earlier it called true
+# short claims contradicted (docs/journal.md, sessions 10 and 12), and the funding claim against 003's table row
+# across languages. Since the claim model was refitted on the shipped reader's own scores and amounts are glossed
+# across languages (``rag.answer.reader.cross_language_figures``, session 16) it reads these true claims right
+# (they were strict expected failures). It stays off: on the dev set it calls two false claims supported
+# (db-06, db-31: the model's "supported" threshold, 0.35, lies below its P(contradicted) there; journal).
 # The EU claim reads right since 003's tables are rows (the top pair is 001's "欧盟2024年新设了人工智能办公室…").
 @pytest.mark.parametrize("claim", [
     "The EU set up an AI Office in 2024.",
-    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", marks=pytest.mark.xfail(
-        strict=True, reason="the reader reads a short restatement as an edited sentence")),
+    "违规公司可能被处以其全球年营业额的7%的罚款。",
     "All tested LLMs remained highly vulnerable to basic jailbreaks.",
     "The UK AI Safety Institute received 100 million pounds of initial funding.",
 ])
