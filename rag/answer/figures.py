@@ -242,7 +242,10 @@ def gloss_scaled(text: str) -> str:
     "1 billion" as agreeing with it). One pass: a gloss is never glossed again."""
     def gloss(match: re.Match[str]) -> str:
         word = match.group(2).lower()
-        value = float(match.group(1).replace(",", "")) * _SCALES[word]
+        try:
+            value = float(match.group(1).replace(",", "")) * _SCALES[word]
+        except ValueError:  # "1.2.3 million": a section number, not an amount
+            return match.group(0)
         if word in ("万亿", "亿", "万"):
             return f"{match.group(0)}（{english_amount(value)}）"
         return f"{match.group(0)} ({chinese_amount(value)})"

@@ -72,7 +72,8 @@ def test_an_amount_with_a_scale_word_is_glossed_in_the_other_language(text: str,
     assert gloss_scaled(text) == expected
 
 
-@pytest.mark.parametrize("text", ["成立于2023年11月", "56 countries signed in 2024", "一万个理由", "millions of people"])
+@pytest.mark.parametrize("text", ["成立于2023年11月", "56 countries signed in 2024", "一万个理由", "millions of people",
+                                  "see 1.2.3 million"])
 def test_figures_without_a_scale_word_after_digits_are_left_alone(text: str) -> None:  # the negative beside it
     assert gloss_scaled(text) == text
 
