@@ -203,13 +203,19 @@ def numbers_in(text: str) -> set[float]:
     return found
 
 
+def _scaled_value(match: re.Match[str]) -> float:
+    """The amount a ``_SCALED`` match writes ("100 million", "1亿": 1e8); ValueError for a digit run that is no
+    number ("1.2.3")."""
+    return float(match.group(1).replace(",", "")) * _SCALES[match.group(2).lower()]
+
+
 def amounts_in(text: str) -> set[float]:
     """``numbers_in``, with each number a scale word follows read as the amount it writes, so that
     "100 million pounds" and "1亿英镑" state the same number (the bare 100 and 1 differ)."""
     found: set[float] = set()
 
     def amount(match: re.Match[str]) -> str:
-        value = float(match.group(1).replace(",", "")) * _SCALES[match.group(2).lower()]
+        value = _scaled_value(match)
         found.add(float(f"{value:.6g}"))  # 4.65 × 1e7 and 4650 × 1e4 are one amount
         return " "
 
@@ -227,9 +233,13 @@ def english_amount(value: float) -> str:
     return f"{value:,.6g}"
 
 
+_ZH_SCALES = ((1e8, "亿"), (1e4, "万"))
+_ZH_SCALE_WORDS = ("万亿", "亿", "万")
+
+
 def chinese_amount(value: float) -> str:
     """An amount as Chinese writes it: 1e8 → "1亿", 1e9 → "10亿", 5e7 → "5000万", 300 → "300"."""
-    for scale, word in ((1e8, "亿"), (1e4, "万")):
+    for scale, word in _ZH_SCALES:
         if value >= scale:
             return f"{value / scale:.6g}{word}"
     return f"{value:.6g}"
@@ -241,12 +251,11 @@ def gloss_scaled(text: str) -> str:
     compares the digits of two languages (it read "100 million pounds" against 1亿英镑 as a contradiction and
     "1 billion" as agreeing with it). One pass: a gloss is never glossed again."""
     def gloss(match: re.Match[str]) -> str:
-        word = match.group(2).lower()
         try:
-            value = float(match.group(1).replace(",", "")) * _SCALES[word]
+            value = _scaled_value(match)
         except ValueError:  # "1.2.3 million": a section number, not an amount
             return match.group(0)
-        if word in ("万亿", "亿", "万"):
+        if match.group(2) in _ZH_SCALE_WORDS:
             return f"{match.group(0)}（{english_amount(value)}）"
         return f"{match.group(0)} ({chinese_amount(value)})"
 
