@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import common
 from rag.answer.reader import MAX_TOKENS, pair_ids
 from rag.encoder.e5_file import E5File, Header, TensorEntry, Vocab
 from rag.encoder.numpy_model import shared_file_and_tokenizer
@@ -39,10 +40,11 @@ def pack(rows: list[dict[str, Any]], out: Path, path: Path | None = None) -> dic
     """Write ``out/pairs.npz``, ``out/rows.json`` and ``out/e5.npz``; return sizes for the log."""
     f, tokenizer = shared_file_and_tokenizer(path)
     ids = [pair_ids(tokenizer, r["a"], r["b"], MAX_TOKENS) for r in rows]
-    kept = np.union1d(np.arange(SPECIAL), np.unique(np.concatenate([np.asarray(i) for i in ids])))
+    every = np.concatenate([np.asarray(i) for i in ids])
+    kept = np.union1d(np.arange(SPECIAL), every)
     renumber = np.full(f.header.vocab, -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept))
-    flat = renumber[np.concatenate([np.asarray(i) for i in ids])].astype(np.int32)
+    flat = renumber[every].astype(np.int32)
     offsets = np.cumsum([0] + [len(i) for i in ids]).astype(np.int64)
     out.mkdir(parents=True, exist_ok=True)
     np.savez(out / "pairs.npz", ids=flat, offsets=offsets)
@@ -90,7 +92,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    common.setup_logging()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
     logger.info("packed %s", pack(rows, args.out))
 

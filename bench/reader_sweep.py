@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import common
+
 logger = logging.getLogger("bench.reader_sweep")
 PIECE = 15 * 1024 * 1024
 MAX_BYTES = 40_000_000  # issue #20: the weights in the repository ≤ 40 MB
@@ -53,7 +55,7 @@ def main() -> None:
                         help="name:split:epochs:batch:lr[:seed] in place of RECIPES (a second round)")
     parser.add_argument("--limit", type=int, default=None, help="pairs per recipe (a smoke run)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    common.setup_logging()
     args.work.mkdir(parents=True, exist_ok=True)
     recipes = {r.split(":")[0]: tuple(r.split(":")[1:]) for r in args.recipes} if args.recipes else RECIPES
     running = {}
