@@ -184,22 +184,29 @@ class Vectors:
 
 
 class ReaderScores:
-    """The reader's P(answers) by (question, sentence), computed once per weights file and kept on disk."""
+    """The reader's P(answers) by (question, sentence), computed once per weights file and kept on disk.
+    ``folds``: read by the fold reader that never saw the question's article (``bench/reader_folds.py``;
+    ``group`` is set per record), as the tune half is read for fitting."""
 
-    def __init__(self, cache: Path, half: str) -> None:
+    def __init__(self, cache: Path, half: str, folds: Path | None = None) -> None:
+        from bench.reader_folds import FoldReaders
         from rag.answer.reader import CARD, WEIGHTS, load_reader, sha256
 
-        self.reader = load_reader(WEIGHTS, CARD, threads=1)  # the halves are scored side by side
-        if self.reader is None:
+        self.folds = FoldReaders(folds) if folds else None
+        self.reader = None if self.folds else load_reader(WEIGHTS, CARD, threads=1)  # the halves are scored side by side
+        if self.reader is None and self.folds is None:
             raise SystemExit(f"no reader weights at {WEIGHTS}: python -m bench.reader_train")
-        self.path = cache / f"reader-{sha256(WEIGHTS)[:12]}-{half}.pkl"
+        tag = self.folds.tag() if self.folds else sha256(WEIGHTS)[:12]
+        self.path = cache / f"reader-{tag}-{half}.pkl"
         self.store: dict[tuple[str, str], float] = pickle.loads(self.path.read_bytes()) if self.path.exists() else {}
         self.added = 0
+        self.group = ""
 
     def __call__(self, question: str, texts: Any) -> list[dict[str, float]]:
         missing = [t for t in dict.fromkeys(texts) if (question, t) not in self.store]
         if missing:
-            scores = self.reader.questions(question, missing)
+            reader = self.folds.for_group(self.group) if self.folds else self.reader
+            scores = reader.questions(question, missing)
             self.store.update({(question, t): v["answers"] for t, v in zip(missing, scores, strict=True)})
             self.added += len(missing)
         return [{"no_answer": 1.0 - self.store[(question, t)], "answers": self.store[(question, t)]} for t in texts]
@@ -226,6 +233,8 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
         # the cached term groups, as the question's Query held them when the records were collected
         query = plain_query(r["question"], r["q_lang"], terms=r["question_terms"], cross_terms=r["translated_terms"])
         similarity = vectors.similarity(r["question"]) if vectors is not None else None
+        if reader is not None:
+            reader.group = reader_group(r)
         case = evidence_case(without_markup(query), r["hits"], settings, similarity, reader)
         holds = any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span))
         chosen_rules, _, _ = answering_evidence(query, r["hits"], rules)
@@ -246,6 +255,11 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
         if cache is not None:
             cache.save()
     return rows
+
+
+def reader_group(record: dict[str, Any]) -> str:
+    """The record's group as the reader's data names it (``bench.reader_data``)."""
+    return f"xquad:{record['paragraph']}" if record["dataset"] == "xquad" else f"cmrc-dev:{record['paragraph']}"
 
 
 def label(row: dict[str, Any]) -> int | None:
@@ -379,6 +393,8 @@ def main() -> None:
     f.add_argument("--c", type=float, default=1.0, help="inverse L2 regularization of the logistic regression")
     f.add_argument("--features", nargs="*", help="feature names (default: every registered one)")
     f.add_argument("--out", type=Path, default=MODEL_OUT)
+    f.add_argument("--reader-folds", type=Path, default=None,
+                   help="with --reader: the tune half read by the fold readers of this --out (bench/reader_folds.py)")
     f.add_argument("--false-refusal-among", choices=("held", "all"), default="held",
                    help="answerable questions the false-refusal bound counts: those whose evidence holds the answer, or all")
     f.add_argument("--bound", choices=("point", "upper"), default="point",
@@ -408,7 +424,7 @@ def fit(args: argparse.Namespace) -> None:
     from rag.answer.answerability_model import AnswerabilityModel
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
-    reader = ReaderScores(args.cache, "tune") if args.reader else None
+    reader = ReaderScores(args.cache, "tune", args.reader_folds) if args.reader else None
     rows = evaluate_records(load_cache(args.cache, "tune"), settings, Vectors(args.cache / "vectors-tune.pkl"), reader)
     names = args.features or [n for n in FEATURES if args.reader or not n.startswith("reader_")]
     if args.reader and args.out == MODEL_OUT:
@@ -432,6 +448,8 @@ def fit(args: argparse.Namespace) -> None:
                           + ", on 5-fold out-of-fold probabilities (folds by paragraph), counted "
                           + ("among answerable questions whose chosen evidence holds the answer"
                              if args.false_refusal_among == "held" else "among all answerable questions"),
+        "reader_scores": (f"out of fold: the fold readers of bench/reader_folds.py ({args.reader_folds.name})"
+                          if args.reader_folds else "the shipped reader's") if args.reader else None,
     }
     ordered = {"version": 1, "features": names, "groups": data["groups"], "trained": data["trained"]}
     args.out.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

