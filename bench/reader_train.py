@@ -12,6 +12,8 @@ Usage::
 
     python -m bench.reader_train --out rag/data/reader.safetensors      # ~1 h on one free core
     python -m bench.reader_train --limit 200 --epochs 1 --out /tmp/r.safetensors   # smoke run
+    python -m bench.reader_train --split 6 --threads 2 --folds 3 --out /tmp/folds/reader.safetensors
+        # K fold readers for cross-fitted tune scores (bench/reader_folds.py), one frozen pass shared
 
 Writes the weights (fp16) and ``reader.json`` beside them (split, labels, SHA-256, command, data, validation
 numbers); the log goes to stderr (``bench/results/reader-train.log`` when run as documented).

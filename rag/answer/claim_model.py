@@ -12,8 +12,8 @@ command, the data and the date).
    times the pair's probability over the top ``TOP_PAIRS`` (a difference in a sentence the claim is not about
    counts little; the minimum of what is missing: ``POOLED_BY_MIN``). A multinomial logistic
    regression gives probabilities for supported / contradicted / not_found; "supported" is said only at or
-   above ``supported_min_probability`` (chosen on the tune half for the precision of "supported"),
-   otherwise the likelier of the other two.
+   above ``supported_min_probability`` (chosen on the tune half's out-of-fold probabilities for the precision
+   of "supported"); "contradicted" only when it is the likeliest of the three; otherwise "not_found".
 
 Usage::
 
@@ -169,9 +169,15 @@ class ClaimModel:
         return dict(zip(VERDICTS, (exp / exp.sum()).tolist(), strict=True))
 
     def verdict(self, probabilities: dict[str, float]) -> str:
+        """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading;
+        otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
+        out-of-fold probabilities this rule halves the true claims called contradicted, precision of
+        "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
         if probabilities["supported"] >= self.supported_min_probability:
             return "supported"
-        return max(("contradicted", "not_found"), key=lambda v: probabilities[v])
+        if probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
+            return "contradicted"
+        return "not_found"
 
 
 @lru_cache(maxsize=2)

@@ -8,7 +8,14 @@ import json
 from collections import Counter
 
 from bench import claimset as cs
-from bench.reader_folds import CLAIMS_TUNE, FOLDS, fold_of, fold_path, fold_unit, xquad_articles
+from bench.reader_folds import (
+    CLAIMS_TUNE,
+    FOLDS,
+    fold_of,
+    fold_path,
+    fold_unit,
+    xquad_articles,
+)
 
 
 def test_an_article_and_the_parallel_family_each_fall_in_one_fold() -> None:

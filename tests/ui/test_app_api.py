@@ -58,14 +58,18 @@ def test_ask_english_question_over_chinese_documents(client, ui_app) -> None:
     assert {c["doc"] for c in result["citations"]} <= set(ui_app.names)
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of the fitted claim model (2026-12-03): the best-aligned sentence "
-                   "is 'the AI Office … 并非人工智能研究所', whose negation the slot comparison takes to deny the claim "
-                   "(docs/journal.md, session 8)")
+# A strict expected failure until session 17 (the best-aligned sentence "the AI Office … 并非人工智能研究所" read as
+# denying the claim); read right since the reader is on for claims.
 def test_check_claim_supported(client) -> None:
     result = client.predict(claim="欧盟在2024年设立了人工智能办公室。", api_name="/check_claim")
     assert result["verdict"] == "supported", result
     assert result["citations"]
     assert GOVERNANCE in {c["doc"] for c in result["citations"]}
+
+
+def test_check_claim_with_a_changed_year_is_not_supported(client) -> None:  # the negative beside it
+    result = client.predict(claim="欧盟在2019年设立了人工智能办公室。", api_name="/check_claim")
+    assert result["verdict"] != "supported", result
 
 
 def test_empty_question_is_answered_politely(client) -> None:

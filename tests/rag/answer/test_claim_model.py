@@ -97,12 +97,14 @@ def model(bias: list[float], threshold: float = 0.5) -> ClaimModel:
     return ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.array(bias), threshold)
 
 
-def test_supported_needs_the_chosen_probability_otherwise_the_likelier_other_verdict() -> None:
+def test_supported_needs_the_chosen_probability_and_contradicted_must_be_the_likeliest() -> None:
     vector = [0.0] * len(vector_names())
     assert model([2.0, 0.0, 0.0]).verdict(model([2.0, 0.0, 0.0]).probabilities(vector)) == "supported"
     strict = model([2.0, 0.0, 0.5], threshold=0.9)  # p(supported) ≈ 0.69: not enough
     assert strict.verdict(strict.probabilities(vector)) == "not_found"
-    strict = model([2.0, 0.5, 0.0], threshold=0.9)
+    strict = model([2.0, 0.5, 0.0], threshold=0.9)  # likely true, unconfirmed: not called contradicted
+    assert strict.verdict(strict.probabilities(vector)) == "not_found"
+    strict = model([0.5, 2.0, 0.0], threshold=0.9)  # the negative beside it: a contradiction that leads is said
     assert strict.verdict(strict.probabilities(vector)) == "contradicted"
 
 

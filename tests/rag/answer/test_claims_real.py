@@ -53,7 +53,9 @@ PAIRS = [
     # quantities compared across languages)
     ("The UK AI Safety Institute received 100 million pounds of initial funding.",
      "The UK AI Safety Institute received 500 million pounds of initial funding.", "quantity"),
-    ("违规公司可能被处以其全球年营业额的7%的罚款。", "违规公司可能被处以其全球年营业额的20%的罚款。", "quantity"),
+    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", "违规公司可能被处以其全球年营业额的20%的罚款。", "quantity",
+                 marks=pytest.mark.xfail(strict=True, reason="P(supported) 0.61 lies under the out-of-fold threshold "
+                                         "0.64 (session 17): not_found; it was supported at session 16's in-sample 0.35")),
     ("The EU can fine offending companies 7% of their global annual turnover.",  # across languages
      "The EU can fine offending companies 20% of their global annual turnover.", "quantity"),
     ("英国人工智能安全研究所在旧金山设立了办公室。", "英国人工智能安全研究所在北京设立了办公室。", "entity"),  # a place
@@ -149,23 +151,32 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
 
 
 
-# The reader on claims (off by default: RAG_READER_CLAIMS) lifts the claim benchmark; earlier it called true
-# short claims contradicted (docs/journal.md, sessions 10 and 12), and the funding claim against 003's table row
-# across languages. Since the claim model was refitted on the shipped reader's own scores and amounts are glossed
-# across languages (``rag.answer.reader.cross_language_figures``, session 16) it reads these true claims right
-# (they were strict expected failures). It stays off: on the dev set it calls two false claims supported
-# (db-06, db-31: the model's "supported" threshold, 0.35, lies below its P(contradicted) there; journal).
-# The EU claim reads right since 003's tables are rows (the top pair is 001's "欧盟2024年新设了人工智能办公室…").
-@pytest.mark.parametrize("claim", [
+# The reader on claims (on by default since session 17: RAG_READER_CLAIMS). Since the claim model was refitted
+# on the reader's scores and amounts are glossed across languages (session 16) it reads these true short claims
+# right or nearly: two now fall just under the threshold chosen out of fold (0.64, tune precision 0.95) —
+# strict expected failures, so that a fix shows as an unexpected pass — and none of the four is called
+# contradicted (the verdict rule: "contradicted" only as the likeliest reading; rag/answer/claim_model.py).
+SHORT_TRUE = [
     "The EU set up an AI Office in 2024.",
-    "违规公司可能被处以其全球年营业额的7%的罚款。",
-    "All tested LLMs remained highly vulnerable to basic jailbreaks.",
+    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", marks=pytest.mark.xfail(
+        strict=True, reason="P(supported) 0.61 under the out-of-fold threshold 0.64 (session 17): not_found")),
+    pytest.param("All tested LLMs remained highly vulnerable to basic jailbreaks.", marks=pytest.mark.xfail(
+        strict=True, reason="P(supported) 0.60 under the out-of-fold threshold 0.64 (session 17): not_found")),
     "The UK AI Safety Institute received 100 million pounds of initial funding.",
-])
-def test_with_the_reader_a_true_short_claim_is_not_contradicted(qa: PolicyQA, claim: str) -> None:
+]
+
+
+@pytest.mark.parametrize("claim", SHORT_TRUE)
+def test_with_the_reader_a_true_short_claim_is_supported(qa: PolicyQA, claim: str) -> None:
     reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
     assert reading.reader("claim") is not None
     assert reading.check_claim(claim).verdict == "supported"
+
+
+@pytest.mark.parametrize("claim", [c.values[0] if hasattr(c, "values") else c for c in SHORT_TRUE])
+def test_with_the_reader_a_true_short_claim_is_never_called_contradicted(qa: PolicyQA, claim: str) -> None:
+    reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
+    assert reading.check_claim(claim).verdict != "contradicted"
 
 
 def test_with_the_reader_a_changed_year_is_contradicted(qa: PolicyQA) -> None:  # the negative beside it
