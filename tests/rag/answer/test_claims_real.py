@@ -66,7 +66,8 @@ PAIRS = [
 @pytest.mark.parametrize("true_claim", [
     "有些LLM甚至会在没有专门尝试规避其安全措施的情况下产生有害输出。",  # "some", as the source says (有些)
     pytest.param("All tested LLMs remained highly vulnerable to basic jailbreaks.", marks=pytest.mark.xfail(
-        strict=True, reason="known miss (2026-12-03): this English restatement of 所有经测试LLM… is called contradicted")),
+        strict=True, reason="known miss: this English restatement of 所有经测试LLM… is not supported (with the reader, "
+               "P 0.60 under the threshold 0.64: not_found; without it, contradicted)")),
 ])
 def test_a_true_claim_with_a_quantifier_is_not_contradicted(qa: PolicyQA, true_claim: str) -> None:
     assert qa.ask(true_claim, mode="claim").verdict == "supported"
