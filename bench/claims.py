@@ -155,6 +155,11 @@ def read_features(half: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in features_path(half).read_text(encoding="utf-8").splitlines() if line]
 
 
+def source_documents(half: str) -> dict[str, str]:
+    """Claim id → the document its source sentence is from (what a claim's fold is drawn by)."""
+    return {c["id"]: c["source_doc"] for c in load_claims(half)}
+
+
 def reader_path(half: str) -> Path:
     return common.RESULTS_DIR / f"claims-reader-{half}.jsonl"
 
@@ -191,7 +196,7 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
     reader = None if fold_readers else load_reader(weights, weights.with_suffix(".json"), threads)
     if reader is None and fold_readers is None:
         raise SystemExit(f"no reader at {weights}")
-    documents = {c["id"]: c["source_doc"] for c in load_claims(half)}
+    documents = source_documents(half)
     model = ClaimModel.load()
     rows = read_features(half)
     with reader_path(half).open("w", encoding="utf-8") as sink:
@@ -244,7 +249,7 @@ def claim_folds(rows: list[dict[str, Any]]) -> list[int]:
     """Each tune claim's fold: that of its source document (``bench.reader_folds``: the fold readers' folds)."""
     from bench.reader_folds import fold_of
 
-    documents = {c["id"]: c["source_doc"] for c in load_claims("tune")}
+    documents = source_documents("tune")
     return [fold_of(documents[r["id"]]) or 0 for r in rows]
 
 
