@@ -9,8 +9,8 @@ in-sample confidence that held-out items never get, and the thresholds chosen th
 A fold holds whole *units*: an XQuAD article (all its paragraphs: a near miss's neighbours are in the same
 article), a CMRC dev article, a policy document family (the parallel material en04, en05 and 000 is one: a
 claim restated across languages sits in both). Units with tune claims are dealt largest first to the fold
-with the fewest claims so far (a hash would leave one fold with half the claims); the rest by a hash. CMRC's trial articles are never
-scored, so every fold reader trains on them.
+with the fewest claims so far (a hash would leave one fold with half the claims); the rest by a hash. CMRC's
+trial articles are never scored, so every fold reader trains on them.
 
 Usage::
 
