@@ -86,8 +86,13 @@ UNIT_SPEC = {  # base unit: (English name, Chinese name, other words for it)
     "member": ("members", "个成员", "名成员|member"), "company": ("companies", "家公司", "家企业|家|company|firms|labs"),
     "person": ("people", "人", "名|位|persons|employees|staff|experts|researchers|officials"),
     "count": ("", "个", "项|institutes|agencies|organisations|organizations|principles|commitments|signatories|models"),
+    # Measures: each its own unit, not converted (3.3 miles beside 5.3 km is the same distance, rounded).
+    "km": ("kilometres", "公里", "千米|km|kilometre|kilometers|kilometer"), "mile": ("miles", "英里", "mile"),
+    "km2": ("square kilometres", "平方公里", "平方千米|km2|km²|square kilometre|square kilometers|square kilometer"),
+    "acre": ("acres", "英亩", "acre"), "hectare": ("hectares", "公顷", "ha|hectare"),
+    "tonne": ("tonnes", "吨", "tonne|tons|ton"), "kg": ("kilograms", "公斤", "千克|kg|kilogram"),
     # Things of no unit above: a Chinese measure word or an English plural noun ("three fumbles", "750 MEPs").
-    "counted": ("", "", "次|条|种|座|所|部|支|批|场|只|台|架|艘|辆|枚|颗|篇|本|份"),
+    "counted": ("", "", "次|条|种|座|所|部|支|批|场|只|台|架|艘|辆|枚|颗|篇|本|份|层"),
 }
 # Units that count things; across languages what is counted is named differently (四次 / "three fumbles",
 # 380名议员 / "750 MEPs"), so a plain count is compared with any of them (rag.answer.slots).

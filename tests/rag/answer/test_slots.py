@@ -49,6 +49,12 @@ def diff_kinds(claim: str, evidence: str) -> list[str]:
     ("50%", [(50.0, "%")]),
     ("百分之五十", [(50.0, "%")]),
     ("a dozen countries", [(12.0, "country")]),
+    ("another 100 km farther west", [(100.0, "km")]),
+    ("又西迁了200公里", [(200.0, "km")]),
+    ("a 21-acre (8.5 ha) campus 3.3 miles away", [(21.0, "acre"), (8.5, "hectare"), (3.3, "mile")]),
+    ("占地21英亩（8.5公顷），距市区3.3英里", [(21.0, "acre"), (8.5, "hectare"), (3.3, "mile")]),
+    ("12平方公里", [(12.0, "km2")]),
+    ("50 tonnes of steel", [(50.0, "tonne")]),
 ])
 def test_quantities_are_normalised_across_languages(text: str, expected: list[tuple[object, str]]) -> None:
     assert found(text, "quantity") == expected
@@ -411,6 +417,8 @@ def test_a_country_swapped_outside_a_membership_is_described_as_a_swap() -> None
     ("There are 750 MEPs", [(750.0, "counted")]),
     ("two spectrophotometric absorption bands", [(2.0, "counted")]),
     ("三次迫使掉球", [(3.0, "counted")]),
+    ("最内的两层双层脂膜", [(2.0, "counted")]),
+    ("第三层", []),  # an ordinal, not a count
     ("the 5 was", []),  # a verb is not what a number counts
     ("三部分", []),  # 部分 is a word, not 部 counting
 ])
@@ -421,6 +429,12 @@ def test_a_number_before_a_plural_noun_or_a_measure_word_counts_something(text: 
 @pytest.mark.parametrize("claim, evidence, differs", [
     ("氧气呈现四个在波长687和760nm处达到峰值的吸收带。", "Oxygen presents two spectrophotometric absorption bands.", True),
     ("氧气呈现两个在波长687和760nm处达到峰值的吸收带。", "Oxygen presents two spectrophotometric absorption bands.", False),
+    ("The five innermost membranes surround all chloroplasts.", "包裹所有叶绿体的最内的两层双层脂膜", True),
+    ("The two innermost membranes surround all chloroplasts.", "包裹所有叶绿体的最内的两层双层脂膜", False),
+    ("The soldiers moved it another 100 km west.", "士兵又把灵柩西迁了200公里。", True),
+    ("The soldiers moved it another 200 km west.", "士兵又把灵柩西迁了200公里。", False),
+    ("The campus lies 5.3 miles from downtown.", "校园距市区3.3英里(5.3公里)。", True),  # miles are not kilometres
+    ("The campus lies 3.3 miles from downtown.", "校园距市区3.3英里(5.3公里)。", False),
     ("欧洲议会一共有380名议员。", "There are 750 MEPs and their numbers are degressively proportional.", True),
     ("欧洲议会一共有750名议员。", "There are 750 MEPs and their numbers are degressively proportional.", False),
     ("Carolina had three more drives.", "卡罗莱纳还有两次以上击球。", True),
