@@ -253,17 +253,37 @@ def claim_folds(rows: list[dict[str, Any]]) -> list[int]:
     return [fold_of(documents[r["id"]]) or 0 for r in rows]
 
 
-def out_of_fold_supported(x: np.ndarray, y: np.ndarray, folds: list[int], c: float) -> list[float]:
-    """P(supported) of each claim from the model fitted without its fold (x standardised)."""
+def out_of_fold_probabilities(x: np.ndarray, y: np.ndarray, folds: list[int], c: float) -> np.ndarray:
+    """P(supported, contradicted, not found) of each claim from the model fitted without its fold (x standardised)."""
     from sklearn.linear_model import LogisticRegression
 
-    p = np.zeros(len(y))
+    p = np.zeros((len(y), 3))
     folds_array = np.asarray(folds)
     for fold in sorted(set(folds)):
         inside = folds_array == fold
         classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x[~inside], y[~inside])
-        p[inside] = classifier.predict_proba(x[inside])[:, list(classifier.classes_).index(0)]
-    return p.tolist()
+        p[np.ix_(inside, classifier.classes_)] = classifier.predict_proba(x[inside])
+    return p
+
+
+def choose_c(rows: list[dict[str, Any]], x: np.ndarray, y: np.ndarray, folds: list[int], grid: list[float],
+             min_precision: float) -> tuple[float, float, dict[str, float]]:
+    """The regularisation (inverse L2 weight) with the best out-of-fold accuracy, each C at its own threshold
+    (``lowest_threshold`` on its out-of-fold P(supported)) and the shipped verdict rule; with that C's threshold
+    and the accuracy of every C tried."""
+    from rag.answer.claim_model import VERDICTS, decide
+
+    tried: dict[str, float] = {}
+    best: tuple[float, float, float] = (-1.0, grid[0], 0.5)
+    for c in grid:
+        probabilities = out_of_fold_probabilities(x, y, folds, c)
+        threshold = lowest_threshold(rows, probabilities[:, 0].tolist(), min_precision)
+        verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold) for p in probabilities.tolist()]
+        accuracy = sum(r["label"] == v for r, v in zip(rows, verdicts, strict=True)) / len(rows)
+        tried[f"{c:g}"] = round(accuracy, 4)
+        logger.info("C %g: threshold %.2f, out-of-fold accuracy %.4f", c, threshold, accuracy)
+        best = max(best, (accuracy, c, threshold), key=lambda t: t[0])
+    return best[1], best[2], tried
 
 
 def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min_precision: float) -> float:
@@ -276,10 +296,11 @@ def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min
     return 0.5
 
 
-def fit(c: float, min_precision: float, with_reader: bool = False) -> None:
-    """Fit the claim model on the tune half (step 1, then step 2 on step 1's ordering); "supported" needs
-    the probability at which the tune half's precision of "supported" reaches ``min_precision``.
-    ``with_reader``: the model that also reads the reader's scores (``claim_model_reader.json``)."""
+def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None) -> None:
+    """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
+    ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
+    precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
+    scores (``claim_model_reader.json``)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import (
@@ -290,6 +311,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False) -> None:
         vector_names,
     )
 
+    grid = grid or [c]
     rows = read_features("tune")
     names = [name for name in vector_names() if with_reader or "reader_" not in name]
     columns = [vector_names().index(name) for name in names]
@@ -300,26 +322,26 @@ def fit(c: float, min_precision: float, with_reader: bool = False) -> None:
     x = every[:, columns]
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
-    classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    units = claim_folds(rows)
+    chosen, threshold, tried = choose_c(rows, (x - model.mean) / model.scale, y, units, grid, min_precision)
+    classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
-    units = claim_folds(rows)
-    probabilities = out_of_fold_supported((x - model.mean) / model.scale, y, units, c)
-    threshold = lowest_threshold(rows, probabilities, min_precision)
     in_sample = lowest_threshold(rows, [model.probabilities(v.tolist())["supported"] for v in every], min_precision)
-    logger.info("threshold %.2f on out-of-fold probabilities (%d folds by document); in-sample it would be %.2f",
-                threshold, len(set(units)), in_sample)
+    logger.info("C %g, threshold %.2f on out-of-fold probabilities (%d folds by document); in-sample it would be "
+                "%.2f", chosen, threshold, len(set(units)), in_sample)
     model.supported_min_probability = threshold
-    model.trained = {"command": f"python -m bench.claims fit --c {c} --min-precision {min_precision}"
-                                + (" --reader" if with_reader else ""),
+    model.trained = {"command": f"python -m bench.claims fit --c {c} --c-grid {','.join(f'{g:g}' for g in grid)} "
+                                f"--min-precision {min_precision}" + (" --reader" if with_reader else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
                      "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}, on "
                              "out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
+                     "c": chosen, "out_of_fold_accuracy_by_c": tried,
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    logger.info("wrote %s (threshold %.2f, %d tune claims)", path, threshold, len(rows))
+    logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, chosen, threshold, len(rows))
 
 
 def source_found(rows: list[dict[str, Any]], model: Any) -> dict[str, Any]:
@@ -444,7 +466,9 @@ def main() -> None:
     features.add_argument("--reuse", action="store_true",
                           help="keep rows an earlier run (same code) wrote for the same claim; read only new claims")
     fitting = sub.add_parser("fit")
-    fitting.add_argument("--c", type=float, default=1.0)
+    fitting.add_argument("--c", type=float, default=1.0, help="inverse L2 weight of step 1 (which sentence)")
+    fitting.add_argument("--c-grid", default="0.03,0.1,0.3,1",
+                         help="step 2's inverse L2 weights tried; the best out-of-fold accuracy is kept")
     fitting.add_argument("--min-precision", type=float, default=0.95)
     fitting.add_argument("--reader", action="store_true", help="also read the reader's cached scores")
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
@@ -464,7 +488,7 @@ def main() -> None:
     if args.command == "features":
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
-        fit(args.c, args.min_precision, args.reader)
+        fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")])
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds)
     elif args.command == "llm":

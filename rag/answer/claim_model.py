@@ -169,15 +169,20 @@ class ClaimModel:
         return dict(zip(VERDICTS, (exp / exp.sum()).tolist(), strict=True))
 
     def verdict(self, probabilities: dict[str, float]) -> str:
-        """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading;
-        otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
-        out-of-fold probabilities this rule halves the true claims called contradicted, precision of
-        "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
-        if probabilities["supported"] >= self.supported_min_probability:
-            return "supported"
-        if probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
-            return "contradicted"
-        return "not_found"
+        """``decide`` at this model's threshold."""
+        return decide(probabilities, self.supported_min_probability)
+
+
+def decide(probabilities: dict[str, float], supported_min_probability: float) -> str:
+    """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading;
+    otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
+    out-of-fold probabilities this rule halves the true claims called contradicted, precision of
+    "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
+    if probabilities["supported"] >= supported_min_probability:
+        return "supported"
+    if probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
+        return "contradicted"
+    return "not_found"
 
 
 @lru_cache(maxsize=2)

@@ -1,0 +1,39 @@
+"""bench.claims fit: out-of-fold probabilities come from models that never saw the claim's fold, and the
+regularisation kept is the one with the best out-of-fold accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.claims import choose_c, out_of_fold_probabilities
+
+
+def _claims(n: int, seed: int = 0) -> tuple[list[dict[str, str]], np.ndarray, np.ndarray, list[int]]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    x = np.hstack([np.eye(3)[y] + rng.normal(0, 0.8, (n, 3)), rng.normal(0, 1, (n, 20))])  # 3 signals, 20 noise
+    rows = [{"label": ("supported", "contradicted", "not_found")[k]} for k in y]
+    return rows, (x - x.mean(0)) / x.std(0), y, [i % 3 for i in range(n)]
+
+
+def test_a_verdict_only_one_fold_has_is_never_predicted_for_that_fold() -> None:
+    rows, x, y, folds = _claims(300)
+    y = y.copy()
+    y[np.asarray(folds) == 0] = 2  # fold 0: only "not found"; the other folds: none
+    y[(np.asarray(folds) != 0) & (y == 2)] = 0
+    p = out_of_fold_probabilities(x, y, folds, 1.0)
+    inside = np.asarray(folds) == 0
+    assert np.all(p[inside, 2] == 0.0)  # its model never saw a "not found"
+    assert np.allclose(p.sum(axis=1), 1.0)
+    # the negative: where every fold has every verdict, each gets some probability
+    rows, x, y, folds = _claims(300)
+    assert np.all(out_of_fold_probabilities(x, y, folds, 1.0)[np.asarray(folds) == 0, 2] > 0.0)
+
+
+def test_the_kept_c_is_the_one_with_the_best_out_of_fold_accuracy() -> None:
+    rows, x, y, folds = _claims(120, seed=1)
+    c, threshold, tried = choose_c(rows, x, y, folds, [0.001, 0.1, 10.0], min_precision=0.8)
+    assert set(tried) == {"0.001", "0.1", "10"}
+    assert tried[f"{c:g}"] == max(tried.values())
+    assert 0.3 <= threshold <= 0.95
+    assert len(set(tried.values())) > 1  # the grid matters here: not every C scores alike
