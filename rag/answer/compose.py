@@ -31,7 +31,8 @@ from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
 from rag.answer.figures import fold
 from rag.answer.lists import list_line, list_run
-from rag.answer.slots import Slot, compare_slots, describe, extract_slots, show
+from rag.answer.slot_text import describe, show
+from rag.answer.slots import Slot, compare_slots, extract_slots
 from rag.retrieval.query import without_markup
 from rag.retrieval.sentence_completion import PassageReader
 from rag.settings import Settings, get_settings

@@ -3,14 +3,15 @@ normalised so that a claim is compared with its source sentence by content, acro
 
 Usage::
 
-    from rag.answer.slots import compare_slots, describe, extract_slots
+    from rag.answer.slots import compare_slots, extract_slots
+    from rag.answer.slot_text import describe
 
     extract_slots("初始资金1亿英镑")
     # [Slot(kind='quantity', value=100000000.0, unit='GBP', surface='1亿英镑', start=4, end=8)]
     result = compare_slots("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑")
     result.differences   # [Difference(claim=<500 million pounds>, evidence=<1亿英镑>, kind='quantity')]
     result.features()    # {'diff_quantity': 1.0, ..., 'negation_mismatch': 0.0, 'matched': 2.0, ...}
-    describe(result.differences[0], "en")
+    describe(result.differences[0], "en")      # rag.answer.slot_text: a difference in words
     # 'The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds).'
 
 Standard library only (so are rag.text.cjk and rag.text.stopwords), but for jieba, read only to tell a negation from a word holding one (默默无闻). Countries, organisations, cities, people: ``rag/data/gazetteer.tsv``.
@@ -27,8 +28,6 @@ from pathlib import Path
 
 from rag.answer.figures import (
     COUNTED,
-    MONTH_NAMES,
-    UNIT_SPEC,
     fold,
     full_dates_in,
     numbers_in,
@@ -86,7 +85,7 @@ class SlotComparison:
 
 # --- entities (gazetteer), ordinals, and word lists: stances, quantifiers, negations --------------------------
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, str, str]]]:
+def gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, str, str]]]:
     """(pattern, alias -> id, id -> (class, English name, Chinese name)) from ``GAZETTEER``."""
     aliases: dict[str, str] = {}
     info: dict[str, tuple[str, str, str]] = {}
@@ -106,9 +105,9 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, 
     return re.compile("|".join(parts) or r"(?!)"), aliases, info
 
 
-_EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _ORDINAL = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(_EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
+    rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
     r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度)"
     r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度))", re.IGNORECASE)
 _WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
@@ -200,12 +199,12 @@ def extract_slots(text: str) -> list[Slot]:
         add("quantity", amount, unit, start, end)
     for value, start, end in years_in(folded):
         add("date", value, "", start, end)
-    pattern, aliases, info = _gazetteer()
+    pattern, aliases, info = gazetteer()
     for m in pattern.finditer(folded):
         if ident := aliases.get(m.group()) or aliases.get(re.sub(r"\s+", " ", m.group()).lower()):
             add("entity", ident, info[ident][0], m.start(), m.end())
     for m in _ORDINAL.finditer(folded):
-        n = _EN_ORDINALS.index(m["en"].lower()) + 1 if m["en"] else int(m["dig"] or parse_number(m["zh"] or "一"))
+        n = EN_ORDINALS.index(m["en"].lower()) + 1 if m["en"] else int(m["dig"] or parse_number(m["zh"] or "一"))
         add("ordinal", n, "", m.start(), m.end())
     for kind, (regex, keys) in _LEXICON.items():
         for m in regex.finditer(folded):
@@ -308,6 +307,18 @@ def _counted_alike(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
             and (e.unit in plain or slot.unit in plain)]
 
 
+# Proportion and amount on one scale, for a claim whose evidence has no quantifier on its own axis: 少数 (a few /
+# a minority) against "many" says the opposite, against "few" the same; 大多数 against "few" the opposite.
+_SIZE = {"minority": -1, "few": -1, "majority": 1, "many": 1}
+
+
+def _other_axis(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
+    """The evidence's quantifiers of size on the other axis (proportion ↔ amount) than the claim's."""
+    if slot.kind != "quantifier" or slot.value not in _SIZE:
+        return []
+    return [e for e in evidence_slots if e.kind == "quantifier" and e.value in _SIZE and e.unit != slot.unit]
+
+
 def _written(slot: Slot, same: list[Slot], evidence: str) -> bool:
     """A loosely read count whose number the evidence writes where we read no count ("with 24"): no difference."""
     loose = slot.unit == "counted" or any(e.unit != slot.unit or e.unit == "counted" for e in same)
@@ -331,6 +342,11 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
                 continue
         same = _aligned(claim, slot, evidence, [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit)
                                                 and not _nested_names(slot, e)]) or _counted_alike(slot, evidence_slots)
+        if not same and (sized := _other_axis(slot, evidence_slots)):
+            agree = any(_SIZE[str(e.value)] == _SIZE[str(slot.value)] for e in sized)
+            result.matched += agree
+            result.differences += [] if agree else [Difference(slot, sized[0], slot.kind)]
+            continue
         if any(_same_value(slot, e) for e in same) or (same and _written(slot, same, evidence)):
             result.matched += 1
         elif same:
@@ -346,55 +362,3 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
     logger.debug("slots: %d differences, %d matched, %d unmatched, negation mismatch %s",
                  len(result.differences), result.matched, result.unmatched, result.negation_mismatch)
     return result
-
-
-# --- description ---------------------------------------------------------------------------------------------
-_SINGULAR = {"countries": "country", "companies": "company", "people": "person"}
-_NAMES = {"support": "supports|opposes|支持|反对", "member": "included|not included|包括|缺少",
-          "bear": "bears it|does not bear it|承担|不承担", "mandatory": "mandatory|voluntary|强制|自愿",
-          "increase": "increase|decrease|增加|减少", "establish": "established|abolished|设立|撤销",
-          "level": "federal|state-level|联邦|各州", "all": "all|全部", "some": "some|部分",
-          "majority": "a majority|多数", "minority": "a minority|少数", "only": "only|仅", "not": "not|不",
-          "many": "many|许多", "few": "few|少量", "least": "at least|至少", "most": "at most|至多"}
-
-
-def _render(slot: Slot, zh: bool) -> str:
-    """The slot's normalised value in words of one language."""
-    v = slot.value
-    if slot.kind == "quantity":
-        amount, (en_name, zh_name, _) = float(v), UNIT_SPEC[slot.unit]  # type: ignore[arg-type]
-        scales = (("亿", 1e8), ("万", 1e4)) if zh else ((" trillion", 1e12), (" billion", 1e9), (" million", 1e6))
-        word, n = next(((w, n) for w, n in scales if amount >= n), ("", 1.0))
-        name = _SINGULAR.get(en_name, en_name.rstrip("s")) if amount == 1 and en_name != "%" else en_name
-        name = zh_name if zh else name if name in ("%", "") else f" {name}"
-        return f"{amount / n:g}{word}{name}"
-    if slot.kind == "date":
-        year, month, day = v if isinstance(v, tuple) else (None, None, None)
-        if zh:
-            return "".join(f"{n}{u}" for n, u in ((year, "年"), (month, "月"), (day, "日")) if n is not None)
-        return " ".join(str(p) for p in (day, MONTH_NAMES[month - 1].title() if month else None, year) if p)
-    if slot.kind == "entity":
-        return _gazetteer()[2].get(str(v), ("", str(v), str(v)))[2 if zh else 1]
-    if slot.kind == "ordinal":
-        n = int(v)  # type: ignore[arg-type]
-        small = 0 < n <= 10
-        return ("第" + ("一二三四五六七八九十"[n - 1] if small else str(n))) if zh else _EN_ORDINALS[n - 1] if small else f"{n}th"
-    names = _NAMES[slot.unit if slot.kind == "stance" else str(v)].split("|")
-    return names[(len(names) // 2 if zh else 0) + (slot.kind == "stance" and v != 1)]
-
-
-def show(slot: Slot, zh: bool) -> str:
-    """The slot as written, with its value rendered in the reader's language when the text is in the other."""
-    surface, rendered = re.sub(r"\s+", " ", slot.surface.strip()), _render(slot, zh)
-    return surface if has_han(surface) == zh else f"{surface}（{rendered}）" if zh else f"{surface} ({rendered})"
-
-
-def describe(difference: Difference, language: str = "en") -> str:
-    """One readable line: "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."
-    or "说法称5亿英镑；来源为1亿英镑。"; ``language`` "zh…" for Chinese, anything else for English."""
-    claim, source = show(difference.claim, zh := language.lower().startswith("zh")), show(difference.evidence, zh)
-    if difference.listed:  # "Italy is a member" against a list of members without Italy
-        names = ("、" if zh else ", ").join(dict.fromkeys(show(s, zh) for s in difference.listed))
-        return (f"说法称{claim}是成员；来源列出的成员为{names}，其中没有{claim}。" if zh else
-                f"The claim names {claim} as a member; the source lists {names}, without {claim}.")
-    return f"说法称{claim}；来源为{source}。" if zh else f"The claim says {claim}; the source says {source}."

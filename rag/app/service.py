@@ -33,7 +33,7 @@ from rag.answer.compose import (
     verify_answer,
 )
 from rag.answer.evidence import score_sentences
-from rag.answer.slots import describe
+from rag.answer.slot_text import describe
 from rag.ingest.bookkeeping import IngestReport, ProgressCallback
 from rag.ingest.index import Index
 from rag.ingest.manifest import DocumentRecord

@@ -1,0 +1,33 @@
+"""rag.answer.slot_text: a slot difference in one readable line, each side as written and rendered in the
+reader's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.slot_text import describe, show
+from rag.answer.slots import compare_slots, extract_slots
+
+
+@pytest.mark.parametrize("claim, evidence, language, line", [
+    ("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑", "en",
+     "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."),
+    ("英国AISI初始资金5亿英镑", "英国AISI初始资金1亿英镑", "zh", "说法称5亿英镑；来源为1亿英镑。"),
+    ("The UK AI Safety Institute received 500 million pounds", "英国AISI初始资金1亿英镑", "zh",
+     "说法称500 million pounds（5亿英镑）；来源为1亿英镑。"),
+    ("The EU AI Office was set up in 2019", "欧盟人工智能办公室于2024年2月成立", "en",
+     "The claim says 2019; the source says 2024年2月 (February 2024)."),
+    ("Spain joined the network", "德国加入了该网络", "en", "The claim says Spain; the source says 德国 (Germany)."),
+    ("The coffin was moved 100 km west", "灵柩又西迁了200公里", "en", "The claim says 100 km; the source says 200公里 (200 kilometres)."),
+])
+def test_describe(claim: str, evidence: str, language: str, line: str) -> None:
+    (difference,) = compare_slots(claim, evidence).differences
+    assert describe(difference, language) == line
+
+
+
+
+def test_a_slot_in_the_readers_language_is_shown_as_written() -> None:
+    (slot,) = extract_slots("初始资金1亿英镑")
+    assert show(slot, zh=True) == "1亿英镑"
+    assert show(slot, zh=False) == "1亿英镑 (100 million pounds)"  # the negative: the other language gets a rendering
