@@ -109,7 +109,8 @@ EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth"
 _ORDINAL = re.compile(
     rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
     r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度)"
-    r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度))", re.IGNORECASE)
+    r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度|次世界大战))",
+    re.IGNORECASE)  # 第二次世界大战 is a war's name ("World War II"), not a second of something
 _WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
     "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
     "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
@@ -131,7 +132,7 @@ _WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = ax
     "stance:advantage:1": r"advantages?|优势|好处", "stance:advantage:-1": r"disadvantages?|劣势|坏处|弊端",
     "stance:win:1": r"w[io]n|wins|winning|赢得|夺得|获胜", "stance:win:-1": r"los(?:e|es|t|ing)|输掉|失利|败给",
     "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
-    "quantifier::some": r"some|several|a\s+few|partial|partly|一部分|(?<![第一二三四五六七八九十0-9该本此这各大])部分|一些|某些|若干|有些",
+    "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些",
     "quantifier::majority": r"majority|大多数|多数|大部分|过半", "quantifier::minority": r"minority|少数",
     "quantifier:amount:many": r"many|numerous|a\s+(?:large|great)\s+number\s+of|许多|很多|众多|大量|诸多|大批",
     "quantifier:amount:few": r"few(?!er)|少量|少许|很少|极少",  # "a few" is "some" (matched first, from "a")
@@ -173,10 +174,14 @@ def _jieba_words(folded: str) -> tuple[tuple[str, int, int], ...]:
 
 
 def _inside_word(folded: str, start: int, end: int) -> bool:
-    """Whether jieba reads the Chinese negation at ``start:end`` inside a longer word (默默无闻, 停滞不前)."""
+    """Whether jieba reads the Chinese negation at ``start:end`` inside a longer dictionary word (默默无闻,
+    停滞不前). Not inside a two-character word (从不, 绝不, 均未: an adverb and the clause's negation) nor a word
+    jieba's dictionary lacks (its HMM joins 中未 in 季后赛中未投任何球)."""
+    import jieba
+
     for word, s, e in _jieba_words(folded):
         if s <= start < e:
-            return s < start
+            return s < start and len(word) > 2 and jieba.dt.FREQ.get(word, 0) > 0
     return False
 
 

@@ -179,6 +179,11 @@ def test_stances_have_a_polarity(text: str, expected: list[tuple[int, str]]) -> 
     ("全球首部立法", "ordinal", [(1, "")]),
     ("第二次会议", "ordinal", [(2, "")]),
     ("第二章", "ordinal", []),  # a chapter number, not an ordinal claim
+    ("一直营业到第二次世界大战", "ordinal", []),  # a war's name ("World War II")
+    ("第二次世界冠军", "ordinal", [(2, "")]),  # the negative beside it: only the war is a name
+    ("均为其前一时间线的子部分", "quantifier", []),  # a subsection, not "some"
+    ("另一部分来源于希腊语", "quantifier", []),  # "the other part"
+    ("一部分成员反对", "quantifier", [("some", "")]),
 ])
 def test_quantifiers_and_ordinals(text: str, kind: str, expected: list[tuple[object, str]]) -> None:
     assert found(text, kind) == expected
@@ -325,6 +330,11 @@ def test_negation_mismatch(claim: str, evidence: str, mismatch: bool) -> None:
     ("Sponges are the only known phyla that lack any true hox genes.", "海绵是唯一已知没有任何hox基因的动物门。", False),
     ("Carolina failed to get a first down on each drive.", "卡罗莱纳未能在每次击球获得第一档进攻。", False),
     ("Carolina got a first down on each drive.", "卡罗莱纳未能在每次击球获得第一档进攻。", True),
+    # a negation jieba joins to the word before it (its HMM's 中未) or an adverb's (从不) is still the clause's
+    ("He didn't throw any in their two playoff games.", "他在两场季后赛中未投任何球。", False),
+    ("He threw several in their two playoff games.", "他在两场季后赛中未投任何球。", True),
+    ("The committee never meets in public.", "该委员会从不公开开会。", False),
+    ("The committee meets in public.", "该委员会从不公开开会。", True),
 ])
 def test_negation_across_languages(claim: str, evidence: str, mismatch: bool) -> None:
     assert compare_slots(claim, evidence).negation_mismatch is mismatch
