@@ -30,10 +30,11 @@ from rag.text.footnotes import note_texts, read_notes
 from rag.text.language import detect_language
 from rag.text.lexical import ANALYZER
 from rag.text.normalize import NORMALIZATION
+from rag.text.sentences import SENTENCE_RULE
 
 # The text pipeline (normalization + tokenization) a document was indexed with; a document indexed by
 # another one is re-indexed in place by the next ingest.
-TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}; {GLOSS_VERSION}; {TITLE_RULE}"
+TEXT_PIPELINE = f"{ANALYZER}; {NORMALIZATION}; {GLOSS_VERSION}; {TITLE_RULE}; {SENTENCE_RULE}"
 
 ProgressCallback = Callable[[str, int, int], None]  # (message, done, total)
 DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")

@@ -20,6 +20,7 @@ from rag.settings import get_settings
 from rag.text.cjk import HAN_OR_VARIANT
 from rag.text.tables import CELL_BREAK
 
+SENTENCE_RULE = "sentences-2"  # indexes split by another rule are re-chunked by the next ingest (bookkeeping)
 # Chinese sentence ends, closing quotes/brackets that belong to the sentence, and English ends
 # followed by white space. A newline always ends a sentence (paragraph or list item).
 CJK_END = "。！？；!?;…"
@@ -46,11 +47,13 @@ def _english_period_ends(text: str, index: int) -> bool:
     if after and not after.isspace() and after not in CLOSERS:
         return False  # 1.5, U.S., example.com
     match = _TOKEN_BEFORE_DOT.search(text[max(0, index - 12) : index])
+    rest = text[index + 1 : index + 4].lstrip()
     if match:
         word = match.group(1).lower()
         if word in ABBREVIATIONS or len(word) == 1:
             return False
-    rest = text[index + 1 : index + 4].lstrip()
+        if "." in word and rest[:1].isdigit():
+            return False  # a citation: "15 U.S.C. 9401(3)", "Pub. L. 117" ("U.S.C" holds a dot)
     return not rest or not rest[0].islower()
 
 

@@ -56,6 +56,8 @@ def test_closing_quotes_and_brackets_stay_with_their_sentence(text: str, expecte
         "Mr. Smith met Dr. Jones.",
         "Visit example.com today.",
         "It applies to the U.K. and the U.S. markets.",
+        "“AI” has the meaning set forth in 15 U.S.C. 9401(3).",
+        "The term has the meaning provided in 50 U.S.C. 3003.",
     ],
 )
 def test_abbreviations_and_decimals_do_not_split(text: str) -> None:
@@ -67,6 +69,11 @@ def test_english_sentences_split() -> None:
     assert sentences(text) == [
         "The U.S. government issued it.", "See Sec. 4 for details.", "Growth was 1.5 percent.", "Next one."
     ]
+
+
+def test_a_sentence_after_an_initialism_at_a_sentence_end_still_splits() -> None:  # the negative beside it
+    assert sentences("It is codified at 15 U.S.C. The Act also applies.") == [
+        "It is codified at 15 U.S.C.", "The Act also applies."]
 
 
 def test_mixed_language_paragraph() -> None:
