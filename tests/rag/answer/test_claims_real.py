@@ -53,9 +53,8 @@ PAIRS = [
     # quantities compared across languages)
     ("The UK AI Safety Institute received 100 million pounds of initial funding.",
      "The UK AI Safety Institute received 500 million pounds of initial funding.", "quantity"),
-    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", "违规公司可能被处以其全球年营业额的20%的罚款。", "quantity",
-                 marks=pytest.mark.xfail(strict=True, reason="P(supported) 0.61 lies under the out-of-fold threshold "
-                                         "0.64 (session 17): not_found; it was supported at session 16's in-sample 0.35")),
+    # a strict expected failure in session 17 (P 0.61 under that threshold, 0.64); right since session 18's refit
+    ("违规公司可能被处以其全球年营业额的7%的罚款。", "违规公司可能被处以其全球年营业额的20%的罚款。", "quantity"),
     ("The EU can fine offending companies 7% of their global annual turnover.",  # across languages
      "The EU can fine offending companies 20% of their global annual turnover.", "quantity"),
     ("英国人工智能安全研究所在旧金山设立了办公室。", "英国人工智能安全研究所在北京设立了办公室。", "entity"),  # a place
@@ -65,9 +64,8 @@ PAIRS = [
 
 @pytest.mark.parametrize("true_claim", [
     "有些LLM甚至会在没有专门尝试规避其安全措施的情况下产生有害输出。",  # "some", as the source says (有些)
-    pytest.param("All tested LLMs remained highly vulnerable to basic jailbreaks.", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: this English restatement of 所有经测试LLM… is not supported (with the reader, "
-               "P 0.60 under the threshold 0.64: not_found; without it, contradicted)")),
+    # the English restatement of 所有经测试LLM…: a known miss until session 18's refit (P 0.60 under 0.64)
+    "All tested LLMs remained highly vulnerable to basic jailbreaks.",
 ])
 def test_a_true_claim_with_a_quantifier_is_not_contradicted(qa: PolicyQA, true_claim: str) -> None:
     assert qa.ask(true_claim, mode="claim").verdict == "supported"
@@ -154,15 +152,14 @@ def test_a_near_miss_is_refused_and_the_question_beside_it_answered(
 
 # The reader on claims (on by default since session 17: RAG_READER_CLAIMS). Since the claim model was refitted
 # on the reader's scores and amounts are glossed across languages (session 16) it reads these true short claims
-# right or nearly: two now fall just under the threshold chosen out of fold (0.64, tune precision 0.95) —
-# strict expected failures, so that a fix shows as an unexpected pass — and none of the four is called
-# contradicted (the verdict rule: "contradicted" only as the likeliest reading; rag/answer/claim_model.py).
+# right: in session 17 two fell just under the threshold chosen out of fold (0.64) and were strict expected
+# failures; session 18's refit (regularisation chosen out of fold, threshold 0.56) supports all four. None of
+# them is called contradicted (the verdict rule: "contradicted" only as the likeliest reading;
+# rag/answer/claim_model.py), and the changed year beside them is (test_with_the_reader_a_changed_year_…).
 SHORT_TRUE = [
     "The EU set up an AI Office in 2024.",
-    pytest.param("违规公司可能被处以其全球年营业额的7%的罚款。", marks=pytest.mark.xfail(
-        strict=True, reason="P(supported) 0.61 under the out-of-fold threshold 0.64 (session 17): not_found")),
-    pytest.param("All tested LLMs remained highly vulnerable to basic jailbreaks.", marks=pytest.mark.xfail(
-        strict=True, reason="P(supported) 0.60 under the out-of-fold threshold 0.64 (session 17): not_found")),
+    "违规公司可能被处以其全球年营业额的7%的罚款。",
+    "All tested LLMs remained highly vulnerable to basic jailbreaks.",
     "The UK AI Safety Institute received 100 million pounds of initial funding.",
 ]
 
@@ -174,7 +171,7 @@ def test_with_the_reader_a_true_short_claim_is_supported(qa: PolicyQA, claim: st
     assert reading.check_claim(claim).verdict == "supported"
 
 
-@pytest.mark.parametrize("claim", [c.values[0] if hasattr(c, "values") else c for c in SHORT_TRUE])
+@pytest.mark.parametrize("claim", SHORT_TRUE)
 def test_with_the_reader_a_true_short_claim_is_never_called_contradicted(qa: PolicyQA, claim: str) -> None:
     reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
     assert reading.check_claim(claim).verdict != "contradicted"
