@@ -328,6 +328,30 @@ def out_of_fold(rows: list[dict[str, Any]], names: list[str], c: float, folds: i
     return p
 
 
+def choose_group_c(rows: list[dict[str, Any]], names: list[str], grid: list[float], among: str, bound: str,
+                   limit: float) -> tuple[dict[str, float], np.ndarray, dict[str, dict[str, float]]]:
+    """Per group, the C of ``grid`` whose out-of-fold probabilities refuse the most of the group's near misses at
+    the group's threshold (``choose_threshold``: the false-refusal rule); with the out-of-fold probabilities at
+    each group's C and every C's correct-refusal rate."""
+    groups = sorted({r["group"] for r in rows})
+    tried: dict[str, dict[str, float]] = {g: {} for g in groups}
+    best: dict[str, tuple[float, float]] = {}
+    p = np.zeros(len(rows))
+    for c in grid:
+        p_c = out_of_fold(rows, names, c)
+        for g in groups:
+            threshold = choose_threshold(rows, p_c, g, among, bound, limit)
+            near = [i for i, r in enumerate(rows) if r["group"] == g and not r["indexed"]]
+            refused = float(np.mean(p_c[near] < threshold)) if near else 0.0
+            tried[g][f"{c:g}"] = round(refused, 4)
+            logger.info("%s C %g: threshold %.3f, out-of-fold correct refusal %.4f", g, c, threshold, refused)
+            if g not in best or refused > best[g][0]:
+                best[g] = (refused, c)
+                mine = [i for i, r in enumerate(rows) if r["group"] == g]
+                p[mine] = p_c[mine]
+    return {g: best[g][1] for g in groups}, p, tried
+
+
 def hash_fold(key: str, folds: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % folds
 
@@ -391,6 +415,8 @@ def main() -> None:
     c.add_argument("--datasets", nargs="+", default=["xquad", "cmrc"])
     f = sub.add_parser("fit")
     f.add_argument("--c", type=float, default=1.0, help="inverse L2 regularization of the logistic regression")
+    f.add_argument("--c-grid", default=None,
+                   help="C values to try per group (e.g. 0.03,0.1,0.3,1): the one refusing most near misses out of fold")
     f.add_argument("--features", nargs="*", help="feature names (default: every registered one)")
     f.add_argument("--out", type=Path, default=MODEL_OUT)
     f.add_argument("--reader-folds", type=Path, default=None,
@@ -429,9 +455,11 @@ def fit(args: argparse.Namespace) -> None:
     names = args.features or [n for n in FEATURES if args.reader or not n.startswith("reader_")]
     if args.reader and args.out == MODEL_OUT:
         args.out, args.tune_out = READER_MODEL_OUT, common.RESULTS_DIR / "answerability-reader-tune.json"
-    groups = {g: fit_group([r for r in rows if r["group"] == g], names, args.c) for g in sorted({r["group"] for r in rows})}
+    grid = [float(c) for c in args.c_grid.split(",")] if args.c_grid else [args.c]
+    chosen, p, tried = choose_group_c(rows, names, grid, args.false_refusal_among, args.bound, args.max_false_refusal)
+    groups = {g: {**fit_group([r for r in rows if r["group"] == g], names, chosen[g]), "c": chosen[g]}
+              for g in sorted({r["group"] for r in rows})}
     data = {"features": names, "groups": {g: {**m, "threshold": 0.5} for g, m in groups.items()}}
-    p = out_of_fold(rows, names, args.c)
     for g in groups:
         data["groups"][g]["threshold"] = choose_threshold(rows, p, g, args.false_refusal_among,
                                                       args.bound, args.max_false_refusal)
@@ -441,7 +469,10 @@ def fit(args: argparse.Namespace) -> None:
         "date": datetime.date.today().isoformat(), "code": common.code_state(),
         "data": "XQuAD p0000-p0119 (4 directions) + CMRC 2018 dev first half of the articles; "
                 "even paragraphs indexed (answerable), odd left out (near miss)",
-        "model": f"logistic regression (scikit-learn, L2, C={args.c}) per group, standardized features",
+        "model": "logistic regression (scikit-learn, L2) per group, standardized features; "
+                 + (f"C per group from {grid} by out-of-fold correct refusal at the group's threshold"
+                    if len(grid) > 1 else f"C={args.c}"),
+        "out_of_fold_correct_refusal_by_c": tried if len(grid) > 1 else None,
         "threshold_rule": f"highest P(answerable) threshold (step 0.005) with false refusal <= {args.max_false_refusal} on every "
                           "tune split of the group"
                           + (" (its 95th percentile over paragraph resamples)" if args.bound == "upper" else "")

@@ -41,3 +41,30 @@ def test_questions_without_evidence_count_as_refused_at_every_threshold() -> Non
     rows, probabilities = rows_and_p(p, list(range(100)), [0.05] * 20)
     assert choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.05) == 0.0
     assert choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.06) > 0.05
+
+
+def _grouped_rows(seed: int = 0) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for group, signal in (("same-en", 2.0), ("cross-zh", 0.7)):  # one group reads well, the other poorly
+        for k in range(160):
+            indexed = k % 2 == 0
+            x = [float(indexed) * signal + rng.normal(), *rng.normal(size=6)]  # one signal, six noise features
+            rows.append({"dataset": "xquad", "direction": group, "paragraph": f"{group}-p{k}", "indexed": indexed,
+                         "holds": indexed, "group": group, "has_evidence": True, "veto": False,
+                         "features": {f"f{i}": v for i, v in enumerate(x)}})
+    return rows
+
+
+def test_each_group_keeps_the_c_that_refuses_most_near_misses_out_of_fold() -> None:
+    from bench.answerability import choose_group_c, out_of_fold
+
+    rows = _grouped_rows()
+    names = [f"f{i}" for i in range(7)]
+    chosen, p, tried = choose_group_c(rows, names, [0.001, 0.1, 10.0], "held", "point", 0.05)
+    assert set(chosen) == {"same-en", "cross-zh"}
+    for group, c in chosen.items():
+        assert tried[group][f"{c:g}"] == max(tried[group].values())
+        mine = [i for i, r in enumerate(rows) if r["group"] == group]
+        assert np.allclose(p[mine], out_of_fold(rows, names, c)[mine])  # the group's probabilities are at its own C
+    assert tried["same-en"] != tried["cross-zh"]  # the negative: the groups are scored apart
