@@ -315,7 +315,7 @@ class Settings(BaseSettings):
     answerability_model: bool = True
     # The reader (rag/answer/reader.py, a cross-encoder fine-tuned here from e5-small) reads a question against its best sentences; its P(answers) joins the answerability model fitted with it (rag/data/answerability_model_reader.json). False: the model without it.
     reader_questions: bool = True
-    # The same reader on claims (rag/data/claim_model_reader.json, fitted on cross-fitted reader scores, session 17): held-out claim benchmark 0.902 at "supported" precision 0.963, against 0.834 / 0.954 without it (4,598 claims; both thresholds chosen out of fold for tune precision 0.95). False: the model without it.
+    # The same reader on claims (rag/data/claim_model_reader.json, fitted on cross-fitted reader scores, session 17): held-out claim benchmark 0.910 at "supported" precision 0.962, against 0.884 / 0.944 without it (4,598 claims, session 18; regularisation and thresholds chosen out of fold for tune precision 0.95). False: the model without it.
     reader_claims: bool = True
     # Threads the reader's matrix products use (each read: ≤ 6 sentence pairs of ≤ 128 tokens).
     reader_threads: int = Field(2, ge=1, le=16)
