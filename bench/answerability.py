@@ -333,23 +333,22 @@ def choose_group_c(rows: list[dict[str, Any]], names: list[str], grid: list[floa
     """Per group, the C of ``grid`` whose out-of-fold probabilities refuse the most of the group's near misses at
     the group's threshold (``choose_threshold``: the false-refusal rule); with the out-of-fold probabilities at
     each group's C and every C's correct-refusal rate."""
-    groups = sorted({r["group"] for r in rows})
-    tried: dict[str, dict[str, float]] = {g: {} for g in groups}
+    members = {g: [i for i, r in enumerate(rows) if r["group"] == g] for g in sorted({r["group"] for r in rows})}
+    tried: dict[str, dict[str, float]] = {g: {} for g in members}
     best: dict[str, tuple[float, float]] = {}
     p = np.zeros(len(rows))
     for c in grid:
         p_c = out_of_fold(rows, names, c)
-        for g in groups:
+        for g, mine in members.items():
             threshold = choose_threshold(rows, p_c, g, among, bound, limit)
-            near = [i for i, r in enumerate(rows) if r["group"] == g and not r["indexed"]]
+            near = [i for i in mine if not rows[i]["indexed"]]
             refused = float(np.mean(p_c[near] < threshold)) if near else 0.0
             tried[g][f"{c:g}"] = round(refused, 4)
             logger.info("%s C %g: threshold %.3f, out-of-fold correct refusal %.4f", g, c, threshold, refused)
             if g not in best or refused > best[g][0]:
                 best[g] = (refused, c)
-                mine = [i for i, r in enumerate(rows) if r["group"] == g]
                 p[mine] = p_c[mine]
-    return {g: best[g][1] for g in groups}, p, tried
+    return {g: best[g][1] for g in members}, p, tried
 
 
 def hash_fold(key: str, folds: int) -> int:
