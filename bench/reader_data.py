@@ -107,7 +107,7 @@ def family(source: cs.Source) -> str:
     family (en04, en05 and 000), else its own document."""
     if source.corpus == "xquad":
         return f"xquad:{source.article}"
-    if source.name.startswith(cs.PARALLEL_EN_PREFIXES) or source.name == cs.PARALLEL_ZH_DOC:
+    if cs.in_parallel_family(source.name):
         return "policy:parallel"
     return f"policy:{source.name}"
 

@@ -57,7 +57,7 @@ def fold_unit(group: str) -> str | None:
         return None
     if group.startswith("xquad:p"):
         return f"xquad:a{xquad_articles()[int(group[len('xquad:p'):])]:03d}"
-    if group.startswith(cs.PARALLEL_EN_PREFIXES) or group == cs.PARALLEL_ZH_DOC:
+    if cs.in_parallel_family(group):
         return "policy:parallel"
     return group
 
