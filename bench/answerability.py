@@ -189,10 +189,10 @@ class ReaderScores:
     ``group`` is set per record), as the tune half is read for fitting."""
 
     def __init__(self, cache: Path, half: str, folds: Path | None = None) -> None:
-        from bench.reader_folds import FoldReaders
+        from bench.reader_folds import fold_readers
         from rag.answer.reader import CARD, WEIGHTS, load_reader, sha256
 
-        self.folds = FoldReaders(folds) if folds else None
+        self.folds = fold_readers(folds) if folds else None
         self.reader = None if self.folds else load_reader(WEIGHTS, CARD, threads=1)  # the halves are scored side by side
         if self.reader is None and self.folds is None:
             raise SystemExit(f"no reader weights at {WEIGHTS}: python -m bench.reader_train")

@@ -183,33 +183,40 @@ def pair_matrix(row: dict[str, Any], scores: dict[str, list[float]] | None = Non
     return np.hstack([text, read])
 
 
-def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = None) -> None:
-    """The reader's scores for each claim's top ``TOP_PAIRS`` pairs, in the order step 1 of the shipped
-    plain model gives them (``fit`` refits step 1 on the same rows: the same order). ``folds``: each claim read
-    by the fold reader that never saw its document (``bench/reader_folds.py``), as the tune half is read for
-    fitting."""
-    from bench.reader_folds import FoldReaders
+def reader_inputs(half: str) -> list[tuple[dict[str, Any], list[int]]]:
+    """Each claim's feature row and the pairs the reader reads: the top ``TOP_PAIRS`` in the order step 1 of the
+    shipped plain model gives them (``fit`` refits step 1 on the same rows: the same order)."""
     from rag.answer.claim_model import TOP_PAIRS, ClaimModel, relevance_order
+
+    model = ClaimModel.load()
+    out = []
+    for row in read_features(half):
+        pairs = pair_matrix(row)
+        out.append((row, [int(i) for i in relevance_order(model.pair_relevance(pairs))[:TOP_PAIRS]] if len(pairs) else []))
+    return out
+
+
+def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = None) -> None:
+    """The reader's scores for each claim's top pairs (``reader_inputs``). ``folds``: each claim read by the
+    fold reader that never saw its document (``bench/reader_folds.py``), as the tune half is read for fitting."""
+    from bench.reader_folds import fold_readers
     from rag.answer.reader import load_reader
 
-    fold_readers = FoldReaders(folds, threads=threads) if folds else None
-    reader = None if fold_readers else load_reader(weights, weights.with_suffix(".json"), threads)
-    if reader is None and fold_readers is None:
+    by_fold = fold_readers(folds, threads=threads) if folds else None
+    reader = None if by_fold else load_reader(weights, weights.with_suffix(".json"), threads)
+    if reader is None and by_fold is None:
         raise SystemExit(f"no reader at {weights}")
     documents = source_documents(half)
-    model = ClaimModel.load()
-    rows = read_features(half)
+    inputs = reader_inputs(half)
     with reader_path(half).open("w", encoding="utf-8") as sink:
-        for n, row in enumerate(rows):
-            pairs = pair_matrix(row)
-            top = [int(i) for i in relevance_order(model.pair_relevance(pairs))[:TOP_PAIRS]] if len(pairs) else []
-            read = fold_readers.for_group(documents[row["id"]]) if fold_readers else reader
+        for n, (row, top) in enumerate(inputs):
+            read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
             scores = read.claims(row["claim"], [row["sentences"][i] for i in top])
             sink.write(json.dumps({"id": row["id"], "scores": {
                 str(i): [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
                 for i, s in zip(top, scores, strict=True)}}) + "\n")
             if n % 500 == 0:
-                logger.info("reader %s %d/%d", half, n, len(rows))
+                logger.info("reader %s %d/%d", half, n, len(inputs))
 
 
 def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

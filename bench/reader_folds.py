@@ -19,6 +19,9 @@ Usage::
         --folds 3 --out /tmp/folds/reader.safetensors                          # → reader-fold{0,1,2}.safetensors
     python -m bench.claims reader --half tune --folds /tmp/folds/reader.safetensors
     python -m bench.answerability fit --reader --reader-folds /tmp/folds/reader.safetensors
+
+Trained on a lent GPU instead (``bench.reader_sweep --crossfit``), the fold readers stay there and their scores
+come back: ``--folds``/``--reader-folds`` then name the folder of ``bench/reader_scores.py``.
 """
 
 from __future__ import annotations
@@ -118,3 +121,14 @@ class FoldReaders:
         from rag.answer.reader import sha256
 
         return "folds-" + sha256(fold_path(self.base, 0))[:12]
+
+
+def fold_readers(base: Path, folds: int = FOLDS, threads: int = 1) -> Any:
+    """The fold readers of ``base``: their weights (``FoldReaders``), or — ``base`` a folder holding
+    ``scores.npz`` — the scores they gave on another machine (``bench.reader_scores.ScoreTable``); both
+    answer ``for_group(group).claims/questions`` and ``tag()``."""
+    if base.is_dir():
+        from bench.reader_scores import ScoreTable
+
+        return ScoreTable(base)
+    return FoldReaders(base, folds, threads)

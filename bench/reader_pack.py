@@ -4,7 +4,10 @@ machine lent for one session: nothing can be installed there and at most 64 MiB 
 
 ``pack`` tokenizes every pair here (``rag.answer.reader.pair_ids``: the reader's own input) and keeps only the
 embedding rows those tokens use, renumbered (ids 0-3, the special tokens, keep their numbers); every other
-tensor of the file travels byte for byte, still 4-bit. ``unpack`` rebuilds an ``E5File`` from it that
+tensor of the file travels byte for byte, still 4-bit. Each row carries its fold (``bench.reader_folds.fold_of``,
+which needs the XQuAD files the other machine lacks). ``score`` rows — pairs the trained readers are to score
+there (``bench.reader_scores``: the tune halves for the fold readers) — travel the same way, their texts left
+here. ``unpack`` rebuilds an ``E5File`` from it that
 ``rag.encoder.model.model_from_file`` turns into the same network (same weights for every token the data
 holds), and the pairs as renumbered ids. What training writes (the upper layers and the heads) does not
 depend on the vocabulary, so it runs unchanged on the full file.
@@ -12,7 +15,9 @@ depend on the vocabulary, so it runs unchanged on the full file.
 Usage::
 
     python -m bench.reader_pack --data bench/data/reader/train.jsonl --out .gpu/reader   # ~2 min
+    python -m bench.reader_pack ... --score /tmp/crossfit/score-keys.jsonl               # with pairs to score
     f, rows, ids = unpack(Path(".gpu/reader"))      # on the other machine
+    score_rows, score_ids = unpack_scores(Path(".gpu/reader"))
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from bench import common
-from rag.answer.reader import MAX_TOKENS, pair_ids
+from bench.reader_folds import fold_of
+from rag.answer.reader import MAX_TOKENS, cross_language_figures, pair_ids
 from rag.encoder.e5_file import E5File, Header, TensorEntry, Vocab
 from rag.encoder.numpy_model import shared_file_and_tokenizer
 
@@ -36,20 +42,48 @@ SPECIAL = 4  # <s>, <pad>, </s>, <unk>: ids 0-3 keep their numbers
 WORDS = "emb.word"
 
 
-def pack(rows: list[dict[str, Any]], out: Path, path: Path | None = None) -> dict[str, int]:
-    """Write ``out/pairs.npz``, ``out/rows.json`` and ``out/e5.npz``; return sizes for the log."""
+def score_input(row: dict[str, Any]) -> tuple[str, str]:
+    """A pair to score as the reader reads it at run time (``Reader.logits``: amounts glossed across languages
+    for claims)."""
+    return cross_language_figures(row["a"], row["b"]) if row["task"] == "claim" else (row["a"], row["b"])
+
+
+def save_ids(path: Path, ids: list[list[int]], renumber: np.ndarray) -> int:
+    """Renumbered ids, flat (uint16 when the kept vocabulary allows: the bundle must travel in 64 MiB)."""
+    flat = renumber[np.concatenate([np.asarray(i, dtype=np.int64) for i in ids])]
+    flat = flat.astype(np.uint16 if renumber.max() < 65536 else np.int32)
+    offsets = np.cumsum([0] + [len(i) for i in ids]).astype(np.int64)
+    np.savez_compressed(path, ids=flat, offsets=offsets)
+    return int(flat.size)
+
+
+def load_ids(path: Path) -> list[list[int]]:
+    with np.load(path) as pairs:
+        flat, offsets = pairs["ids"].astype(np.int64), pairs["offsets"]
+    return [flat[offsets[i]:offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
+
+
+def pack(rows: list[dict[str, Any]], out: Path, path: Path | None = None,
+         score: list[dict[str, Any]] | None = None) -> dict[str, int]:
+    """Write ``out/pairs.npz``, ``out/rows.json`` and ``out/e5.npz`` (and with ``score``: rows with ``task``,
+    ``a``, ``b`` and ``reader`` — a fold or "full" — ``out/score_pairs.npz`` and ``out/score_rows.json``);
+    return sizes for the log."""
     f, tokenizer = shared_file_and_tokenizer(path)
     ids = [pair_ids(tokenizer, r["a"], r["b"], MAX_TOKENS) for r in rows]
-    every = np.concatenate([np.asarray(i) for i in ids])
+    score_ids = [pair_ids(tokenizer, *score_input(r), MAX_TOKENS) for r in score or []]
+    every = np.concatenate([np.asarray(i) for i in ids + score_ids])
     kept = np.union1d(np.arange(SPECIAL), every)
     renumber = np.full(f.header.vocab, -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept))
-    flat = renumber[every].astype(np.int32)
-    offsets = np.cumsum([0] + [len(i) for i in ids]).astype(np.int64)
     out.mkdir(parents=True, exist_ok=True)
-    np.savez(out / "pairs.npz", ids=flat, offsets=offsets)
-    (out / "rows.json").write_text(json.dumps([{k: r[k] for k in ("task", "label", "pair", "kind", "group")}
-                                               for r in rows], ensure_ascii=False), encoding="utf-8")
+    tokens = save_ids(out / "pairs.npz", ids, renumber)
+    (out / "rows.json").write_text(json.dumps([{**{k: r[k] for k in ("task", "label", "pair", "kind", "group")},
+                                                "fold": fold_of(r["group"])} for r in rows], ensure_ascii=False),
+                                   encoding="utf-8")
+    if score:
+        tokens += save_ids(out / "score_pairs.npz", score_ids, renumber)
+        (out / "score_rows.json").write_text(json.dumps([{"task": r["task"], "reader": r["reader"]} for r in score]),
+                                             encoding="utf-8")
     blobs, directory, at = [], [], 0
     for name, entry in f.tensors.items():
         raw = f.data[entry.offset:entry.offset + entry.nbytes]
@@ -66,8 +100,8 @@ def pack(rows: list[dict[str, Any]], out: Path, path: Path | None = None) -> dic
     v = f.vocab
     np.savez(out / "e5.npz", data=np.concatenate(blobs), kept=kept, header=np.asarray(header), eps=np.float32(h.eps),
              special=np.asarray([v.bos, v.eos, v.pad, v.unk]), directory=json.dumps(directory))
-    return {"pairs": len(rows), "tokens": int(flat.size), "kept_rows": int(len(kept)),
-            "bytes": sum((out / n).stat().st_size for n in ("pairs.npz", "rows.json", "e5.npz"))}
+    return {"pairs": len(rows), "scored": len(score or []), "tokens": tokens, "kept_rows": int(len(kept)),
+            "bytes": sum(p.stat().st_size for p in out.iterdir())}
 
 
 def unpack(folder: Path) -> tuple[E5File, list[dict[str, str]], list[list[int]]]:
@@ -81,20 +115,26 @@ def unpack(folder: Path) -> tuple[E5File, list[dict[str, str]], list[list[int]]]
         f = E5File(folder / "e5.npz", header, Vocab((), np.zeros(0, np.float32), bos, eos, pad, unk), {}, tensors,
                    e5["data"].copy())
     rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
-    with np.load(folder / "pairs.npz") as pairs:
-        flat, offsets = pairs["ids"].astype(np.int64), pairs["offsets"]
-    ids = [flat[offsets[i]:offsets[i + 1]].tolist() for i in range(len(rows))]
-    return f, rows, ids
+    return f, rows, load_ids(folder / "pairs.npz")
+
+
+def unpack_scores(folder: Path) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """The rows to score (``task``, ``reader``) and their renumbered ids; none when the bundle has none."""
+    if not (folder / "score_rows.json").exists():
+        return [], []
+    return json.loads((folder / "score_rows.json").read_text(encoding="utf-8")), load_ids(folder / "score_pairs.npz")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--score", type=Path, default=None, help="JSONL of pairs to score there (bench.reader_scores)")
     args = parser.parse_args()
     common.setup_logging()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
-    logger.info("packed %s", pack(rows, args.out))
+    score = [json.loads(line) for line in args.score.read_text(encoding="utf-8").splitlines() if line] if args.score else None
+    logger.info("packed %s", pack(rows, args.out, score=score))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ Usage::
     python -m bench.reader_train --limit 200 --epochs 1 --out /tmp/r.safetensors   # smoke run
     python -m bench.reader_train --split 6 --threads 2 --folds 3 --out /tmp/folds/reader.safetensors
         # K fold readers for cross-fitted tune scores (bench/reader_folds.py), one frozen pass shared
+    python -m bench.reader_train --bundle .gpu/reader --device cuda --folds 3 --only-fold 1 --out …
+        # one of them (bench.reader_sweep --crossfit runs them side by side); with a bundle that holds pairs
+        # to score (bench.reader_pack --score), each reader scores its own and writes <out>.scores.npz
 
 Writes the weights (fp16) and ``reader.json`` beside them (split, labels, SHA-256, command, data, validation
 numbers); the log goes to stderr (``bench/results/reader-train.log`` when run as documented).
@@ -37,8 +40,8 @@ from typing import Any
 import torch
 
 from bench import common
-from bench.reader_folds import fold_of, fold_path
-from bench.reader_pack import unpack
+from bench.reader_folds import FOLDS, fold_of, fold_path
+from bench.reader_pack import unpack, unpack_scores
 from rag.answer.reader import (
     CLAIM_LABELS,
     MAX_TOKENS,
@@ -167,6 +170,7 @@ def main() -> None:
     parser.add_argument("--val-share", type=float, default=0.1)
     parser.add_argument("--folds", type=int, default=0,
                         help="train K fold readers instead, each without one fold (bench/reader_folds.py)")
+    parser.add_argument("--only-fold", type=int, default=None, help="with --folds: train that fold's reader alone")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--bundle", type=Path, default=None, help="packed pairs and weights (bench/reader_pack.py)")
@@ -192,14 +196,59 @@ def main() -> None:
         held_back = [is_validation(r["group"], args.val_share) for r in rows]
         history = train_net(net, trainable, states, rows, lengths, held_back, args, args.checkpoint)
         save(net, args, rows, history, args.out)
+        score_bundle(net, args, "full", args.out, pad_id)
         return
     initial = {k: v.detach().clone() for k, v in net.trainable_state().items()}
-    for fold in range(args.folds):  # the lower layers' states are shared: only the trained part starts afresh
-        net.load_state_dict(initial, strict=False)
-        held_back = [fold_of(r["group"], args.folds) == fold for r in rows]
+    for fold in range(args.folds) if args.only_fold is None else [args.only_fold]:
+        net.load_state_dict(initial, strict=False)  # the lower layers' states are shared: the rest starts afresh
+        held_back = [row_fold(r, args.folds) == fold for r in rows]
         checkpoint = args.checkpoint.with_name(f"{args.checkpoint.stem}-fold{fold}{args.checkpoint.suffix}")
         history = train_net(net, trainable, states, rows, lengths, held_back, args, checkpoint)
         save(net, args, rows, history, fold_path(args.out, fold), fold)
+        score_bundle(net, args, fold, fold_path(args.out, fold), pad_id)
+
+
+def row_fold(row: dict[str, Any], folds: int) -> int | None:
+    """The row's fold: packed with it (``bench.reader_pack``, for a machine without the XQuAD files), else
+    drawn here."""
+    return row["fold"] if "fold" in row and folds == FOLDS else fold_of(row["group"], folds)
+
+
+def probabilities(net: ReaderNet, ids: list[list[int]], tasks: list[str], pad_id: int, size: int = 128) -> torch.Tensor:
+    """``(len(ids), 3)`` float32: entails/contradicts/neutral for claim rows, no_answer/answers/NaN for
+    question rows — fp32 and without dropout, as the numpy reader reads at run time."""
+    net.eval()
+    device = next(net.parameters()).device
+    out = torch.full((len(ids), 3), float("nan"))
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    with torch.inference_mode():
+        for n in range(0, len(order), size):
+            chunk = order[n:n + size]
+            batch = {k: v.to(device) for k, v in tensors(pad([ids[i] for i in chunk], pad_id)).items()}
+            hidden = net.lower(batch["input_ids"], batch["attention_mask"], batch["position_ids"])
+            claim, question = (torch.softmax(x.float(), -1).cpu() for x in net.upper(hidden, batch["attention_mask"]))
+            for row, i in enumerate(chunk):
+                out[i, :2 if tasks[i] == "question" else 3] = question[row] if tasks[i] == "question" else claim[row]
+    net.train()
+    return out
+
+
+def score_bundle(net: ReaderNet, args: argparse.Namespace, reader: int | str, out: Path, pad_id: int) -> None:
+    """With a bundle holding pairs to score: this reader's (``reader``: its fold, or "full") scored and written
+    to ``<out>.scores.npz`` (``index`` into the bundle's score rows, ``probabilities``)."""
+    if not args.bundle:
+        return
+    score_rows, score_ids = unpack_scores(args.bundle)
+    index = [i for i, r in enumerate(score_rows) if r["reader"] == reader]
+    if not index:
+        return
+    import numpy as np
+
+    # the weights as they ship (fp16), so that these scores are the ones the numpy reader would give
+    net.load_state_dict({k: v.to(torch.float16).to(v.dtype) for k, v in net.trainable_state().items()}, strict=False)
+    result = probabilities(net, [score_ids[i] for i in index], [score_rows[i]["task"] for i in index], pad_id)
+    np.savez(out.with_suffix(".scores.npz"), index=np.asarray(index, dtype=np.int64), probabilities=result.numpy())
+    logger.info("scored %d pairs for reader %s", len(index), reader)
 
 
 def train_net(net: ReaderNet, trainable: list[torch.nn.Parameter], states: list[torch.Tensor],
