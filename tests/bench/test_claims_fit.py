@@ -37,3 +37,11 @@ def test_the_kept_c_is_the_one_with_the_best_out_of_fold_accuracy() -> None:
     assert tried[f"{c:g}"] == max(tried.values())
     assert 0.3 <= threshold <= 0.95
     assert len(set(tried.values())) > 1  # the grid matters here: not every C scores alike
+
+
+def test_an_unreachable_precision_gives_the_highest_threshold_not_a_low_one() -> None:
+    from bench.claims import lowest_threshold
+
+    rows = [{"label": "supported"}, {"label": "not_found"}, {"label": "supported"}, {"label": "not_found"}]
+    assert lowest_threshold(rows, [0.9, 0.95, 0.4, 0.2], 0.95) == 0.99  # every threshold's precision is 0.5 or less
+    assert lowest_threshold(rows, [0.9, 0.605, 0.4, 0.2], 0.95) == 0.61  # negative: a reachable target keeps its lowest

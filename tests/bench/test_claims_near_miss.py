@@ -1,0 +1,59 @@
+"""bench.claims.near_miss: a true claim's near miss keeps only the sentences of other passages (never its source
+sentence nor that sentence's neighbours), is labelled not_found, and exists only for supported claims with their
+source among the candidates; the fit's step 1 never sees a near miss's repeated pairs."""
+
+from __future__ import annotations
+
+from bench import claimset as cs
+from bench.claims import (
+    COSINE,
+    NEAR_MISS,
+    near_miss,
+    read_features,
+    without_near_misses,
+)
+
+
+def pair(cosine: float) -> list[float]:
+    row = [0.5] * 25
+    row[COSINE] = cosine
+    return row
+
+
+DOC = "en01_us_eo14110_safe_secure_trustworthy_ai_2023-10-30.md"
+ROW = {"id": "c1", "claim": "The institute received 100 million pounds.", "label": "supported", "transform": "quote",
+       "claim_lang": "en", "source_lang": "en", "corpus": "policy", "rule_verdict": "supported",
+       "pairs": [pair(0.91), pair(0.91), pair(0.83), pair(0.80)],
+       "source": [True, False, False, False],
+       "sentences": ["source sentence", "its neighbour in the passage", "another passage", "a third passage"]}
+
+
+def test_a_near_miss_keeps_only_other_passages_sentences() -> None:
+    from rag.answer.claim_features import FEATURE_NAMES
+
+    assert FEATURE_NAMES[COSINE] == "cosine"  # the claim-passage cosine: sentences of one passage share it
+    miss = near_miss(ROW, DOC)
+    assert miss is not None
+    assert miss["id"] == "c1" + NEAR_MISS and miss["label"] == "not_found" and miss["transform"] == "source_removed"
+    assert miss["sentences"] == ["another passage", "a third passage"]
+    assert miss["source"] == [False, False] and [p[COSINE] for p in miss["pairs"]] == [0.83, 0.80]
+    assert miss["rule_verdict"] is None  # the rules' baseline was not read on these candidates
+    assert ROW["sentences"][0] == "source sentence" and len(ROW["pairs"]) == 4  # the claim's own row untouched
+
+
+def test_only_supported_claims_with_their_source_and_something_left_have_one() -> None:
+    assert near_miss({**ROW, "label": "contradicted"}, DOC) is None
+    assert near_miss(ROW, cs.PARALLEL_ZH_DOC) is None  # the other language's text states the same: still supported
+    assert near_miss({**ROW, "source": [False] * 4}, DOC) is None  # source not retrieved: no near miss to make
+    assert near_miss({**ROW, "pairs": [pair(0.91)] * 4}, DOC) is None  # every candidate from the source's passage
+
+
+def test_the_cached_halves_carry_a_near_miss_after_its_claim() -> None:
+    rows = read_features("tune")
+    plain = read_features("tune", near_misses=False)
+    misses = [r for r in rows if r["id"].endswith(NEAR_MISS)]
+    assert len(rows) == len(plain) + len(misses) and len(misses) > 0.6 * sum(r["label"] == "supported" for r in plain)
+    ids = [r["id"] for r in rows]
+    assert all(ids[ids.index(m["id"]) - 1] == m["id"][:-len(NEAR_MISS)] for m in misses[:50])
+    kept, verdicts = without_near_misses(rows, ["x"] * len(rows))
+    assert [r["id"] for r in kept] == [r["id"] for r in plain] and len(verdicts) == len(plain)
