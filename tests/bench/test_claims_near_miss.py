@@ -57,3 +57,20 @@ def test_the_cached_halves_carry_a_near_miss_after_its_claim() -> None:
     assert all(ids[ids.index(m["id"]) - 1] == m["id"][:-len(NEAR_MISS)] for m in misses[:50])
     kept, verdicts = without_near_misses(rows, ["x"] * len(rows))
     assert [r["id"] for r in kept] == [r["id"] for r in plain] and len(verdicts) == len(plain)
+
+
+def test_variant_summary_counts_near_misses_apart_from_the_claims() -> None:
+    import numpy as np
+
+    from bench.claims_variants import summary
+
+    rows = [{"label": "supported"}, {"label": "contradicted"}, {"label": "not_found"}, {"label": "not_found"}]
+    y = np.array([0, 1, 2, 2])
+    near = np.array([False, False, True, True])
+    pair = np.array(["en/zh"] * 4)
+    # the claims are read right; one near miss is called supported at every threshold
+    p = np.array([[0.99, 0.005, 0.005], [0.1, 0.8, 0.1], [0.995, 0.0, 0.005], [0.1, 0.1, 0.8]])
+    out = summary(rows, p, y, near, pair)
+    assert out["claims"] == 1.0 and out["en/zh"] == 1.0
+    assert out["near_right"] == 0.5 and out["near_supported"] == 0.5  # negative: the near miss's error is not hidden
+    assert out["precision"] == 0.5 and out["threshold"] == 0.99  # no threshold reaches 0.95: the highest, not a low one
