@@ -12,6 +12,9 @@ side by side. Each scores the bundle's pairs meant for it (``bench.reader_pack -
 the fold readers), so that what comes back is the full reader's weights and one ``scores.npz`` — not K more
 readers, which would not fit the 64 MiB that may come back (``bench/reader_scores.py`` reads it).
 
+The tracked tree is larger than what may travel: ``bash scripts/device_tree.sh out`` before the device call and
+``… in`` after it take the large tracked files out of git's index for the call and put them back.
+
 Usage (on the GPU machine; the bundle from ``python -m bench.reader_pack``)::
 
     python -m bench.reader_sweep --bundle .gpu/reader --out "$OUT" --budget 420
