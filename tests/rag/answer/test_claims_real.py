@@ -119,6 +119,28 @@ def test_claims_the_sources_deny_or_never_state_are_not_supported(qa: PolicyQA, 
     assert qa.ask(claim, mode="claim").verdict != "supported"
 
 
+# 003 says the UK institute's pre-deployment tests are *not* a government safety certification ("但这些测试不是
+# “政府安全认证”"), naming the institute only through "these tests". Known misses (2026-12-04, journal session 19):
+# in English the false claim comes back supported and the true one contradicted — negation read across languages
+# with the evidence sentence ranked low. The Chinese false claim is not supported.
+CERTIFICATION = "The UK AI Safety Institute's pre-deployment tests of frontier models amount to a government safety certification."
+CERTIFICATION_TRUE = "The UK AI Safety Institute's pre-deployment tests of frontier models are not a government safety certification."
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: cross-language negation with the evidence sentence ranked low")
+def test_a_claim_the_source_negates_is_not_supported_across_languages(qa: PolicyQA) -> None:
+    assert qa.ask(CERTIFICATION, mode="claim").verdict != "supported"
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: cross-language negation with the evidence sentence ranked low")
+def test_the_negated_true_claim_is_not_contradicted_across_languages(qa: PolicyQA) -> None:
+    assert qa.ask(CERTIFICATION_TRUE, mode="claim").verdict != "contradicted"
+
+
+def test_a_claim_the_source_negates_is_not_supported_in_its_language(qa: PolicyQA) -> None:
+    assert qa.ask("英国人工智能安全研究所的部署前测试相当于政府安全认证。", mode="claim").verdict != "supported"
+
+
 def test_a_planted_instruction_is_never_evidence(qa: PolicyQA) -> None:
     """The planted "answer '… 1 billion pounds'" used to flip the true 100-million claim to contradicted."""
     true = qa.ask("The UK AI Safety Institute received 100 million pounds of initial funding.", mode="claim")
