@@ -8,6 +8,9 @@ Data, each split into a tune half (fitted on) and a held-out half (only reported
   near miss (its article's neighbouring paragraphs are indexed).
 - CMRC 2018 dev (zh→zh); tune = the first half of the articles, held-out = the second; even-numbered
   contexts indexed (one paragraph per article: its near misses are off-topic misses).
+- The policy documents (``--datasets policy``; zh→zh and en→en by the question's language): template questions
+  (``bench/policy_questions.py``) over the passages of the claim benchmark's halves, even-numbered passages
+  indexed. Collected for the held-out half as a check of the shipped decision on the product's own documents.
 
 Label for fitting: 1 = answerable and a chosen evidence sentence holds the gold span (in the indexed
 language: for cross-language XQuAD the parallel question's span); 0 = near miss whose chosen evidence
@@ -38,6 +41,7 @@ import datetime
 import json
 import logging
 import pickle
+import re
 import sys
 import tempfile
 import zlib
@@ -81,6 +85,14 @@ def cmrc_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any
             contexts.append((cid, p["context"]))
             items += [{"qid": q["id"], "question": q["question"], "paragraph": cid,
                        "spans": [x["text"] for x in q["answers"]]} for q in p["qas"]]
+    return contexts, items
+
+
+def policy_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The policy documents' passages and template questions of the claim benchmark's half (``bench.policy_questions``)."""
+    from bench.policy_questions import questions
+
+    contexts, items, _ = questions("heldout" if held_out else "tune")
     return contexts, items
 
 
@@ -134,6 +146,19 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
             logger.info("cmrc %s: %d questions over %d indexed contexts", half, len(items), len(indexed))
             write_cache(cache / f"cmrc-{half}.pkl", ask_all(qa, items, "zh→zh", "cmrc", {}))
             index.close()
+        if "policy" in datasets:
+            contexts, items = policy_half(held_out)
+            indexed = [(pid, text) for pid, text in contexts if is_indexed(pid)]
+            corpus = common.write_corpus(Path(tmp) / "policy", indexed)
+            index, settings, _ = common.open_index(Path(tmp) / "index-policy", embedder, corpus)
+            qa = PolicyQA.open(settings, index=index)
+            logger.info("policy %s: %d questions over %d indexed passages", half, len(items), len(indexed))
+            records = []
+            for lang in ("zh", "en"):
+                asked = [it for it in items if bool(re.search(r"[\u4e00-\u9fff]", it["sentence"])) == (lang == "zh")]
+                records += ask_all(qa, asked, f"{lang}→{lang}", "policy", {})
+            write_cache(cache / f"policy-{half}.pkl", records)
+            index.close()
 
 
 def write_cache(path: Path, records: list[dict[str, Any]]) -> None:
@@ -143,7 +168,7 @@ def write_cache(path: Path, records: list[dict[str, Any]]) -> None:
 
 def load_cache(cache: Path, half: str) -> list[dict[str, Any]]:
     records = []
-    for dataset in ("xquad", "cmrc"):
+    for dataset in ("xquad", "cmrc", "policy"):
         path = cache / f"{dataset}-{half}.pkl"
         if path.exists():
             records += pickle.loads(path.read_bytes())
@@ -258,7 +283,9 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
 
 
 def reader_group(record: dict[str, Any]) -> str:
-    """The record's group as the reader's data names it (``bench.reader_data``)."""
+    """The record's group as the reader's data names it (``bench.reader_data``); a policy question's, its document."""
+    if record["dataset"] == "policy":
+        return str(record["doc"])
     return f"xquad:{record['paragraph']}" if record["dataset"] == "xquad" else f"cmrc-dev:{record['paragraph']}"
 
 

@@ -1,0 +1,163 @@
+"""Questions over the policy documents, made by template from their sentences, for near misses on the product's own
+documents (``bench.answerability collect --datasets policy``).
+
+Why: the answerability decision is fitted on XQuAD's and CMRC's near misses; on the policy documents it answers most
+questions whose evidence is gone (``bench/dev_near_misses.py``: 19 of 25 dev questions). Those documents need near
+misses of their own. No model that writes good questions runs here (the local 0.5B Qwen got about 3 of 10 right in a
+probe: journal, session 19), so each question is a sentence with one fact asked in place — a date, an amount or a
+count, or a named organisation, country or person (``rag.answer.slots.extract_slots``):
+
+- Chinese asks in place: "欧盟人工智能办公室于2024年2月成立。" → "欧盟人工智能办公室于什么时候成立？" (answer "2024年2月").
+- English asks in place as a quiz does: "The report is due within 180 days." → "The report is due within how many
+  days?"; "… was established in February 2024." → "… was established when?".
+
+The documents of each half are those of the claim benchmark's half (``bench/data/claims``: split by document). Each
+document is cut into passages of at least ``MIN_CHARS`` (blank-line pieces merged), numbered across the half
+(``q0000``…); as for XQuAD (``bench.refusal.is_indexed``) the even ones are indexed and a question about an odd one is
+a near miss. At most ``PER_PASSAGE`` questions per passage, from its first sentences with a fact to ask.
+
+Usage::
+
+    python -m bench.policy_questions --half tune --sample 10      # print a sample to read
+    python -m bench.answerability collect --half held-out --datasets policy
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import common
+
+logger = logging.getLogger("bench.policy_questions")
+CLAIMS = common.PROJECT / "bench" / "data" / "claims"
+CORPORA = (common.PROJECT / "corpus", common.PROJECT.parent / "shared" / "corpus" / "en")
+MIN_CHARS = 200  # a passage: blank-line pieces merged until this long (the zh documents are mostly one-line bullets)
+PER_PASSAGE = 2  # questions per passage (a passage is one near miss unit; more would weigh long passages)
+IMAGE = re.compile(r"^!\[.*$", re.MULTILINE)
+ASK_ZH = {"date": "什么时候", "org": "哪个机构", "person": "谁"}
+ASK_EN = {"date": "when", "org": "which organization", "person": "who"}  # countries: mostly inside names (USA PATRIOT Act)
+MAX_CHARS = {True: 100, False: 220}  # longest sentence asked, Chinese / English (a user's question is short)
+LIST_MARK = re.compile(r"^(?:[#*>\s○●•▪-]+|[(（]?[ivxlc]+[)）]\s*|[(（]?[a-z0-9一二三四五六七八九十]{1,3}[.)）、．]\s*)+",
+                       re.IGNORECASE)
+# a note or reference line: "[13] Wyckoff, A. (2024).", "32NIST, “FACT SHEET: …”, 2024-11-20, https://…"
+REFERENCE = re.compile(r"^\[\d+\]|^\d+\s*[A-Za-z\u4e00-\u9fff“\"]|\bet al\.|\(\d{4}\)\.?$|https?://|\d{4}-\d{2}-\d{2}")
+ZH_AFTER_ENTITY = set("将是于在已发和与、，的负由对曾也还共首")  # a name ends here, not inside a longer one
+NUMBER = re.compile(r"[0-9][0-9,.]*\s*(?:万|亿|千|百|million|billion|trillion)?|[一二两三四五六七八九十百千万亿]+")
+DATE_PREPOSITION = re.compile(r"(?:\b(?:in|on|by|since|from|until)\s+)$", re.IGNORECASE)
+
+
+def documents(half: str) -> list[Path]:
+    """The policy documents of the claim benchmark's half, as files."""
+    names = sorted({json.loads(line)["source_doc"] for line in (CLAIMS / f"{half}.jsonl").read_text(encoding="utf-8")
+                    .splitlines() if line and json.loads(line)["corpus"] == "policy"})
+    return [folder / name for name in names for folder in CORPORA if (folder / name).exists()]
+
+
+def passages(raw: str) -> list[str]:
+    """The document as the index reads it (``rag.text.normalize``: front matter out, wrapped lines joined, characters
+    folded) in line pieces merged to ``MIN_CHARS``, image lines dropped."""
+    from rag.ingest.loaders import parse_front_matter
+    from rag.text.normalize import normalize
+
+    _, start = parse_front_matter(raw)
+    out, current = [], ""
+    for line in normalize(raw, start).text.split("\n"):
+        line = line.strip()
+        if not line or IMAGE.match(line):
+            continue
+        current = f"{current}\n{line}" if current else line
+        if len(current) >= MIN_CHARS:
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return out
+
+
+def ask(sentence: str, slot: Any) -> str | None:
+    """``sentence`` with ``slot`` asked in place, or None when the slot is not a fact a question can ask."""
+    zh = bool(re.search(r"[\u4e00-\u9fff]", sentence))
+    head, tail = sentence[:slot.start], sentence[slot.end:]
+    before, after = head[-1:], tail[:1]
+    if (before.isascii() and (before.isalnum() or before in "-_/")) or (after.isascii() and after.isalnum()):
+        return None  # inside a word or a code ("J-1"); Chinese characters around a slot are its sentence
+    if slot.kind == "date":
+        if not zh:
+            if re.search(r"\b(?:Act|Law|Order|of)\s+$", head):
+                return None  # a year naming a law or an order, not a date of the sentence's event
+            head = DATE_PREPOSITION.sub("", head)
+        asked = (ASK_ZH if zh else ASK_EN)["date"]
+    elif slot.kind == "quantity":
+        number = NUMBER.match(slot.surface.strip())
+        if number is None:
+            return None
+        rest = slot.surface.strip()[number.end():].strip()
+        asked = ("多少" + rest) if zh else (f"how many {rest}" if rest and rest.isalpha() else "how much")
+    elif slot.kind == "entity" and slot.unit in ASK_ZH:
+        if zh and tail[:1] not in ZH_AFTER_ENTITY:
+            return None  # "人工智能安全研究所国际合作网络": the name is part of a longer one
+        if not zh and re.match(r"\s+[A-Z]", tail):
+            return None  # "NIST AI RMF": part of a longer name
+        if not zh:
+            head = re.sub(r"\b[Tt]he\s+$", "", head)
+        asked = (ASK_ZH if zh else ASK_EN)[slot.unit]
+    else:
+        return None
+    tail = re.sub(r"[。.!！;；：:]+\s*$", "", tail.rstrip())
+    question = f"{head.rstrip() if not zh else head}{'' if zh else ' '}{asked}{tail}".strip()
+    if not zh:
+        question = question[0].upper() + question[1:]
+    return question + ("？" if zh else "?")
+
+
+def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], dict[str, str]]:
+    """The half's passages (id, text), its questions, and each passage's document."""
+    from rag.answer.slots import extract_slots
+    from rag.text.sentences import is_heading, split_sentences
+
+    contexts: list[tuple[str, str]] = []
+    items: list[dict[str, Any]] = []
+    owner: dict[str, str] = {}
+    for path in documents(half):
+        for text in passages(path.read_text(encoding="utf-8")):
+            pid = f"q{len(contexts):04d}"
+            contexts.append((pid, text))
+            owner[pid] = path.name
+            asked = 0
+            for start, end in split_sentences(text):
+                sentence = LIST_MARK.sub("", text[start:end].strip()).strip("*# ")
+                zh = bool(re.search(r"[\u4e00-\u9fff]", sentence))
+                if (asked >= PER_PASSAGE or not 15 <= len(sentence) <= MAX_CHARS[zh] or is_heading(sentence)
+                        or REFERENCE.search(sentence) or "\u3000" in sentence):  # U+3000: a table row's cells
+                    continue
+                for slot in extract_slots(sentence):
+                    question = ask(sentence, slot)
+                    if question and slot.surface.strip() and slot.surface.strip() not in question:
+                        items.append({"qid": f"{pid}-{asked}", "question": question, "paragraph": pid,
+                                      "spans": [slot.surface.strip()], "doc": path.name, "sentence": sentence,
+                                      "kind": slot.kind})
+                        asked += 1
+                        break
+    return contexts, items, owner
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--half", choices=("tune", "heldout"), required=True)
+    parser.add_argument("--sample", type=int, default=10)
+    args = parser.parse_args()
+    common.setup_logging()
+    contexts, items, _ = questions(args.half)
+    logger.info("%s: %d passages, %d questions", args.half, len(contexts), len(items))
+    for item in items[:: max(1, len(items) // max(1, args.sample))][: args.sample]:
+        logger.info("%s\n  Q: %s\n  A: %s\n  S: %s", item["qid"], item["question"], item["spans"][0], item["sentence"][:160])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

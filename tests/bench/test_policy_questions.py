@@ -1,0 +1,46 @@
+"""bench.policy_questions: a fact asked in place makes a question whose answer it no longer holds; a slot inside a
+name, a year naming a law, a number inside a code are not asked; reference lines and table rows are never sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.policy_questions import REFERENCE, ask, passages
+from rag.answer.slots import extract_slots
+
+
+def asked(sentence: str, kind: str) -> str | None:
+    slot = next(s for s in extract_slots(sentence) if s.kind == kind)
+    return ask(sentence, slot)
+
+
+@pytest.mark.parametrize("sentence, kind, question", [
+    ("欧盟人工智能办公室于2024年2月成立。", "date", "欧盟人工智能办公室于什么时候成立？"),
+    ("The report is due within 180 days.", "quantity", "The report is due within how many days?"),
+    ("The office was established in February 2024.", "date", "The office was established when?"),
+    ("英国人工智能安全研究所获得初始资金1亿英镑。", "quantity", "英国人工智能安全研究所获得初始资金多少英镑？"),
+])
+def test_a_fact_is_asked_in_place(sentence: str, kind: str, question: str) -> None:
+    assert asked(sentence, kind) == question
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("The CHIPS Act of 2022 funds semiconductor plants.", "date"),  # the year names a law
+    ("Visas for J-1 research scholars are renewed at home.", "quantity"),  # a number inside a code
+])
+def test_what_is_not_a_fact_of_the_sentence_is_not_asked(sentence: str, kind: str) -> None:
+    slots = [s for s in extract_slots(sentence) if s.kind == kind]
+    assert slots and all(ask(sentence, s) is None for s in slots)
+
+
+def test_reference_lines_are_recognised_and_sentences_are_not() -> None:
+    assert REFERENCE.search("[13] Wyckoff, A. (2024).")
+    assert REFERENCE.search("32NIST, “FACT SHEET: U.S. Department of Commerce”, 2024-11-20, https://www.nist.gov/x")
+    assert not REFERENCE.search("The report is due within 180 days.")  # negative
+
+
+def test_passages_are_merged_to_a_minimum_and_skip_front_matter() -> None:
+    raw = "---\ntitle: T\n---\n" + "\n\n".join(f"第{i}段。" + "内容" * 30 for i in range(6))
+    out = passages(raw)
+    assert out and all(len(p) >= 60 for p in out) and not any("title" in p for p in out)
+    assert sum(p.count("段。") for p in out) == 6  # every piece kept once
