@@ -115,8 +115,17 @@ def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, 
     return records
 
 
-def collect(half: str, datasets: list[str], cache: Path) -> None:
+def indexed_half(tmp: Path, name: str, contexts: list[tuple[str, str]], embedder: Any) -> tuple[Any, Any, int]:
+    """An index of the even-numbered contexts (``is_indexed``) under ``tmp``, the service over it, how many."""
     from rag.app.service import PolicyQA
+
+    indexed = [(cid, text) for cid, text in contexts if is_indexed(cid)]
+    corpus = common.write_corpus(tmp / name, indexed)
+    index, settings, _ = common.open_index(tmp / f"index-{name}", embedder, corpus)
+    return index, PolicyQA.open(settings, index=index), len(indexed)
+
+
+def collect(half: str, datasets: list[str], cache: Path) -> None:
     from rag.store.embedding import load_embedder
 
     held_out = half == "held-out"
@@ -127,10 +136,7 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
             loaded = {lang: xquad_half(lang, held_out) for lang in LANGS}
             records: list[dict[str, Any]] = []
             for target in LANGS:
-                contexts = [(pid, text) for pid, text in loaded[target][0] if is_indexed(pid)]
-                corpus = common.write_corpus(Path(tmp) / f"xquad-{target}", contexts)
-                index, settings, _ = common.open_index(Path(tmp) / f"index-xquad-{target}", embedder, corpus)
-                qa = PolicyQA.open(settings, index=index)
+                index, qa, _ = indexed_half(Path(tmp), f"xquad-{target}", loaded[target][0], embedder)
                 spans = {it["qid"]: it["spans"] for it in loaded[target][1]}
                 for source in LANGS:
                     logger.info("xquad %s %s→%s", half, source, target)
@@ -139,20 +145,14 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
             write_cache(cache / f"xquad-{half}.pkl", records)
         if "cmrc" in datasets:
             contexts, items = cmrc_half(held_out)
-            indexed = [(cid, text) for cid, text in contexts if is_indexed(cid)]
-            corpus = common.write_corpus(Path(tmp) / "cmrc", indexed)
-            index, settings, _ = common.open_index(Path(tmp) / "index-cmrc", embedder, corpus)
-            qa = PolicyQA.open(settings, index=index)
-            logger.info("cmrc %s: %d questions over %d indexed contexts", half, len(items), len(indexed))
+            index, qa, indexed = indexed_half(Path(tmp), "cmrc", contexts, embedder)
+            logger.info("cmrc %s: %d questions over %d indexed contexts", half, len(items), indexed)
             write_cache(cache / f"cmrc-{half}.pkl", ask_all(qa, items, "zh→zh", "cmrc", {}))
             index.close()
         if "policy" in datasets:
             contexts, items = policy_half(held_out)
-            indexed = [(pid, text) for pid, text in contexts if is_indexed(pid)]
-            corpus = common.write_corpus(Path(tmp) / "policy", indexed)
-            index, settings, _ = common.open_index(Path(tmp) / "index-policy", embedder, corpus)
-            qa = PolicyQA.open(settings, index=index)
-            logger.info("policy %s: %d questions over %d indexed passages", half, len(items), len(indexed))
+            index, qa, indexed = indexed_half(Path(tmp), "policy", contexts, embedder)
+            logger.info("policy %s: %d questions over %d indexed passages", half, len(items), indexed)
             records = []
             for lang in ("zh", "en"):
                 asked = [it for it in items if bool(re.search(r"[\u4e00-\u9fff]", it["sentence"])) == (lang == "zh")]
