@@ -246,7 +246,7 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
     cached = read_reader(half) if missing else {}
     with reader_path(half).open("w", encoding="utf-8") as sink:
         for n, (row, top) in enumerate(inputs):
-            if row["id"] in cached and sorted(cached[row["id"]], key=int) == sorted(str(i) for i in top):
+            if row["id"] in cached and set(cached[row["id"]]) == {str(i) for i in top}:
                 sink.write(json.dumps({"id": row["id"], "scores": cached[row["id"]]}) + "\n")
                 continue
             read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
