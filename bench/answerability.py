@@ -41,7 +41,6 @@ import datetime
 import json
 import logging
 import pickle
-import re
 import sys
 import tempfile
 import zlib
@@ -54,6 +53,7 @@ from bench import common
 from bench.refusal import fold, is_indexed, load_items
 from bench.xquad import DATA as XQUAD_DATA
 from bench.xquad import LANGS
+from rag.text.cjk import has_han
 
 logger = logging.getLogger("bench.answerability")
 CMRC_DATA = common.SHARED / "bench/cmrc2018/cmrc2018_dev.json"
@@ -155,7 +155,7 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
             logger.info("policy %s: %d questions over %d indexed passages", half, len(items), indexed)
             records = []
             for lang in ("zh", "en"):
-                asked = [it for it in items if bool(re.search(r"[\u4e00-\u9fff]", it["sentence"])) == (lang == "zh")]
+                asked = [it for it in items if has_han(it["sentence"]) == (lang == "zh")]
                 records += ask_all(qa, asked, f"{lang}→{lang}", "policy", {})
             write_cache(cache / f"policy-{half}.pkl", records)
             index.close()

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common
+from rag.text.cjk import has_han
 
 logger = logging.getLogger("bench.policy_questions")
 CLAIMS = common.PROJECT / "bench" / "data" / "claims"
@@ -82,7 +83,7 @@ def passages(raw: str) -> list[str]:
 
 def ask(sentence: str, slot: Any) -> str | None:
     """``sentence`` with ``slot`` asked in place, or None when the slot is not a fact a question can ask."""
-    zh = bool(re.search(r"[\u4e00-\u9fff]", sentence))
+    zh = has_han(sentence)
     head, tail = sentence[:slot.start], sentence[slot.end:]
     before, after = head[-1:], tail[:1]
     if (before.isascii() and (before.isalnum() or before in "-_/")) or (after.isascii() and after.isalnum()):
@@ -132,7 +133,7 @@ def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], d
             asked = 0
             for start, end in split_sentences(text):
                 sentence = LIST_MARK.sub("", text[start:end].strip()).strip("*# ")
-                zh = bool(re.search(r"[\u4e00-\u9fff]", sentence))
+                zh = has_han(sentence)
                 if (asked >= PER_PASSAGE or not 15 <= len(sentence) <= MAX_CHARS[zh] or is_heading(sentence)
                         or REFERENCE.search(sentence) or "\u3000" in sentence):  # U+3000: a table row's cells
                     continue
