@@ -50,14 +50,14 @@ def check(qa: Any, item: Any, notes: Any) -> dict[str, Any]:
 
 def probability(query: Any, hits: list[Any], qa: Any, similarity: Any, reader: Any) -> dict[str, Any]:
     """The learned decision's group, P(answerable) and threshold for these hits (what ``answering_evidence`` reads)."""
-    from rag.answer.answerability_model import MODEL_PATH, READER_MODEL_PATH, load_model
+    from rag.answer.answerability_model import shipped_model
     from rag.answer.compose import evidence_case
     from rag.retrieval.query import without_markup
 
     case = evidence_case(without_markup(query), hits, qa.settings, similarity, reader)
     if case.strongest is None:
         return {"group": None, "p": 0.0, "threshold": None}
-    model = load_model(READER_MODEL_PATH if reader is not None and READER_MODEL_PATH.exists() else MODEL_PATH)
+    model = shipped_model(case)
     group = model.group_of(case)
     return {"group": case.group, "p": round(model.probability(case), 3), "threshold": group.threshold}
 

@@ -136,7 +136,11 @@ def answerable(case: Case, model: AnswerabilityModel | None = None) -> bool:
     and the model (the shipped one by default) puts P(answerable) at or above its group's threshold."""
     if not case.chosen or vetoed(case):
         return False
-    if model is None:
-        with_reader = case.reader is not None and READER_MODEL_PATH.exists()
-        model = load_model(READER_MODEL_PATH if with_reader else MODEL_PATH)
-    return model.answerable(case)
+    return (model or shipped_model(case)).answerable(case)
+
+
+def shipped_model(case: Case) -> AnswerabilityModel:
+    """The shipped model that decides ``case``: the one fitted with the reader's scores when the case is read by a
+    reader and that model ships, else the plain one."""
+    with_reader = case.reader is not None and READER_MODEL_PATH.exists()
+    return load_model(READER_MODEL_PATH if with_reader else MODEL_PATH)
