@@ -62,6 +62,7 @@ MODEL_OUT = common.PROJECT / "rag" / "data" / "answerability_model.json"
 READER_MODEL_OUT = MODEL_OUT.with_name("answerability_model_reader.json")
 MAX_FALSE_REFUSAL = 0.05  # the operating rule: on every tune direction of a group
 RESAMPLES = 400  # paragraph resamples for the "upper" bound of a false-refusal rate
+REMOVAL_SPARE = 8  # hits retrieved beyond answer_contexts for the removal protocol (a passage is 1-3 chunks; ≤ 2 removed)
 CURVE = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 
 
@@ -94,6 +95,62 @@ def policy_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, A
 
     contexts, items, _ = questions("heldout" if held_out else "tune")
     return contexts, items
+
+
+def policy_removal_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The half's passages and every question of the removal protocol (``ask_removed``): the template questions in
+    their language, their translations (``bench/data/policy_questions``: the answer across languages) and the
+    questions asked of one side of an aligned pair (``bench.policy_questions.cross_questions``).
+
+    Each item names ``answer_remove`` (passages left out for its answerable case: for a question asked of one side
+    of an aligned pair, that side) and ``remove`` (for its near miss: also the passage that answers it, and, for a
+    sentence with an aligned translation, the translation's passage)."""
+    from bench.policy_questions import cross_questions, questions, translations
+
+    half = "heldout" if held_out else "tune"
+    contexts, same, _ = questions(half)
+    cross = cross_questions(half, contexts)
+    aligned = {it["sentence"]: it["answer_paragraph"] for it in cross}
+    translated = translations(half)
+    items = []
+    for it in same:
+        lang = "zh" if has_han(it["sentence"]) else "en"
+        remove = [it["paragraph"]] + ([aligned[it["sentence"]]] if it["sentence"] in aligned else [])
+        items.append({**it, "direction": f"{lang}→{lang}", "answer_remove": [], "remove": remove})
+        if it["qid"] in translated:
+            other = "en" if lang == "zh" else "zh"
+            items.append({**it, "qid": f"{it['qid']}-{other}", "question": translated[it["qid"]],
+                          "direction": f"{other}→{lang}", "answer_remove": [], "remove": remove})
+    items += [{**it, "answer_remove": [it["paragraph"]], "remove": [it["paragraph"], it["answer_paragraph"]]}
+              for it in cross]
+    return contexts, items
+
+
+def ask_removed(qa: Any, items: list[dict[str, Any]], dataset: str) -> list[dict[str, Any]]:
+    """Two records per question, from one retrieval: answerable (the hits without ``answer_remove``'s passages) and
+    its near miss ``<qid>~nm`` (without ``remove``'s) — the ranking the index would give without those passages,
+    as the claim benchmark's near misses are made (``bench.claims.near_miss``). ``REMOVAL_SPARE`` more hits are
+    retrieved so that ``answer_contexts`` remain."""
+    from rag.retrieval.query import clean_question
+
+    k = qa.settings.answer_contexts
+    records = []
+    for item in items:
+        question = clean_question(item["question"], qa.settings.max_question_chars)
+        result = qa.retriever.run(question, k=k + REMOVAL_SPARE)
+        query = result.query
+        for h in result.hits:
+            h.dense = None
+        source, target = item["direction"].split("→")
+        base = {**item, "question": question, "dataset": dataset, "same": source == target, "q_lang": query.language,
+                "target_spans": item["spans"], "question_terms": query.terms, "translated_terms": query.cross_terms}
+
+        def without(passages: list[str]) -> list[Any]:
+            return [h for h in result.hits if Path(h.doc).stem not in passages][:k]
+
+        records.append({**base, "indexed": True, "hits": without(item["answer_remove"])})
+        records.append({**base, "qid": f"{item['qid']}~nm", "indexed": False, "hits": without(item["remove"])})
+    return records
 
 
 def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, spans: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -159,6 +216,16 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
                 records += ask_all(qa, asked, f"{lang}→{lang}", "policy", {})
             write_cache(cache / f"policy-{half}.pkl", records)
             index.close()
+        if "policy-removal" in datasets:
+            contexts, items = policy_removal_half(held_out)
+            corpus = common.write_corpus(Path(tmp) / "policy-all", contexts)
+            index, settings, _ = common.open_index(Path(tmp) / "index-policy-all", embedder, corpus)
+            from rag.app.service import PolicyQA
+
+            logger.info("policy-removal %s: %d questions over %d passages", half, len(items), len(contexts))
+            write_cache(cache / f"policy-removal-{half}.pkl", ask_removed(PolicyQA.open(settings, index=index), items,
+                                                                          "policy-removal"))
+            index.close()
 
 
 def write_cache(path: Path, records: list[dict[str, Any]]) -> None:
@@ -168,7 +235,7 @@ def write_cache(path: Path, records: list[dict[str, Any]]) -> None:
 
 def load_cache(cache: Path, half: str) -> list[dict[str, Any]]:
     records = []
-    for dataset in ("xquad", "cmrc", "policy"):
+    for dataset in ("xquad", "cmrc", "policy", "policy-removal"):
         path = cache / f"{dataset}-{half}.pkl"
         if path.exists():
             records += pickle.loads(path.read_bytes())
@@ -284,7 +351,7 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
 
 def reader_group(record: dict[str, Any]) -> str:
     """The record's group as the reader's data names it (``bench.reader_data``); a policy question's, its document."""
-    if record["dataset"] == "policy":
+    if record["dataset"].startswith("policy"):
         return str(record["doc"])
     return f"xquad:{record['paragraph']}" if record["dataset"] == "xquad" else f"cmrc-dev:{record['paragraph']}"
 
@@ -454,6 +521,9 @@ def main() -> None:
     f.add_argument("--max-false-refusal", type=float, default=MAX_FALSE_REFUSAL)
     f.add_argument("--tune-out", type=Path, default=common.RESULTS_DIR / "answerability-tune.json")
     f.add_argument("--reader", action="store_true", help="with the reader's scores (default --out: the reader model file)")
+    f.add_argument("--keep-groups", default="", metavar="G1,G2",
+                   help="groups copied unchanged from --base instead of refitted (each group is its own model and threshold)")
+    f.add_argument("--base", type=Path, default=None, help="with --keep-groups: the model file they come from")
     r = sub.add_parser("report")
     r.add_argument("--half", choices=("tune", "held-out"), default="held-out")
     r.add_argument("--model", type=Path, default=MODEL_OUT)
@@ -508,15 +578,47 @@ def fit(args: argparse.Namespace) -> None:
         "reader_scores": (f"out of fold: the fold readers of bench/reader_folds.py ({args.reader_folds.name})"
                           if args.reader_folds else "the shipped reader's") if args.reader else None,
     }
+    kept = [g for g in args.keep_groups.split(",") if g]
+    if kept:
+        base = json.loads(args.base.read_text(encoding="utf-8"))
+        data["trained"]["kept_groups"] = {"groups": kept, "from": args.base.name,
+                                          "trained": base.get("trained", {}).get("command")}
+        names, data["groups"] = merge_groups(names, data["groups"], base, kept)
+        data["features"] = names
     ordered = {"version": 1, "features": names, "groups": data["groups"], "trained": data["trained"]}
     args.out.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s; thresholds %s", args.out, {g: data["groups"][g]["threshold"] for g in groups})
     model = AnswerabilityModel.from_json(data)
+    if kept:  # a kept group's rows read by its own (base) model: in sample, as it was fitted on this half before
+        mine = [i for i, r in enumerate(rows) if r["group"] in kept]
+        p[mine] = probabilities([rows[i] for i in mine], model)
+        data["trained"]["out_of_fold_note"] = f"rows of {kept} read in sample by the kept model"
     results = {"out_of_fold": print_tables(rows, model, "tune, out-of-fold probabilities", p),
                "in_sample": print_tables(rows, model, "tune, in-sample probabilities")}
     common.write_result(args.tune_out, {"benchmark": "answerability (tune half)", "model": str(args.out),
                                         "thresholds": {g: m.threshold for g, m in model.groups.items()},
                                         "trained": data["trained"], "results": results})
+
+
+def merge_groups(names: list[str], groups: dict[str, Any], base: dict[str, Any],
+                 kept: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """One model file from the fitted ``groups`` (over ``names``) and ``base``'s ``kept`` groups: the features are
+    the base's then the new ones, and a group not fitted on a feature reads it with weight 0 (mean 0, scale 1), so
+    every group decides exactly as it was fitted."""
+    union = list(base["features"]) + [n for n in names if n not in base["features"]]
+
+    def expand(group: dict[str, Any], over: list[str]) -> dict[str, Any]:
+        at = {n: i for i, n in enumerate(over)}
+        pick = {key: [group[key][at[n]] if n in at else fill for n in union]
+                for key, fill in (("weights", 0.0), ("mean", 0.0), ("scale", 1.0))}
+        return {**group, **pick}
+
+    missing = [g for g in kept if g not in base["groups"]]
+    if missing:
+        raise SystemExit(f"--keep-groups {missing}: not groups of the base model ({sorted(base['groups'])})")
+    merged = {g: expand(base["groups"][g], base["features"]) if g in kept else expand(m, names)
+              for g, m in groups.items()}
+    return union, merged
 
 
 def print_tables(rows: list[dict[str, Any]], model: Any, half: str, p: np.ndarray | None = None) -> dict[str, Any]:

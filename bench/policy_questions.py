@@ -29,6 +29,7 @@ import json
 import logging
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,10 @@ from rag.text.cjk import has_han
 
 logger = logging.getLogger("bench.policy_questions")
 CLAIMS = common.PROJECT / "bench" / "data" / "claims"
+TRANSLATED = common.PROJECT / "bench" / "data" / "policy_questions"
 CORPORA = (common.PROJECT / "corpus", common.PROJECT.parent / "shared" / "corpus" / "en")
 MIN_CHARS = 200  # a passage: blank-line pieces merged until this long (the zh documents are mostly one-line bullets)
+WINDOW = 24  # characters of a sentence's key that find its passage (a quarter in: past list marks and headings)
 PER_PASSAGE = 2  # questions per passage (a passage is one near miss unit; more would weigh long passages)
 IMAGE = re.compile(r"^!\[.*$", re.MULTILINE)
 ASK_ZH = {"date": "什么时候", "org": "哪个机构", "person": "谁"}
@@ -148,14 +151,111 @@ def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], d
     return contexts, items, owner
 
 
+def key(text: str) -> str:
+    """Letters, digits and Han characters only, folded: how a sentence is found in a passage whatever its markup."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def passage_of(sentence: str, keys: dict[str, str]) -> str | None:
+    """The one passage (of ``keys``: id → ``key`` of its text) holding ``sentence``, or None (none, or several)."""
+    k = key(sentence)
+    window = k[len(k) // 4: len(k) // 4 + WINDOW] if len(k) > WINDOW + 8 else k
+    found = [pid for pid, text in keys.items() if window in text]
+    return found[0] if len(found) == 1 else None
+
+
+def longest_run(sentence: str) -> str:
+    """The longest stretch of ``sentence`` without punctuation or markup: a span a chosen sentence holding it holds."""
+    return max((m.strip() for m in re.findall(r"[\w\s]+", sentence)), key=len, default="")
+
+
+def cross_questions(half: str, contexts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Template questions asked of one side of an aligned sentence pair (the claim benchmark's ``restate_cross``
+    claims of the policy documents: a sentence of one language and its translation in a document of the other), so
+    that once the asked sentence's own passage is gone, the answer is there only across languages.
+
+    Each item: ``paragraph`` the asked sentence's passage, ``answer_paragraph`` its translation's; ``spans`` the
+    translation's longest unpunctuated stretch and the asked number when the translation writes it the same way;
+    ``doc`` the translation's document (the evidence the reader reads)."""
+    from rag.answer.slots import extract_slots
+
+    keys = {pid: key(text) for pid, text in contexts}
+    items: list[dict[str, Any]] = []
+    for line in (CLAIMS / f"{half}.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line) if line else {}
+        if record.get("corpus") != "policy" or record.get("transform") != "restate_cross":
+            continue
+        own, other = passage_of(record["claim"], keys), passage_of(record["source_sentence"], keys)
+        sentence = re.sub(r"\*+", "", LIST_MARK.sub("", record["claim"].strip())).strip("# ")
+        zh = has_han(sentence)
+        if own is None or other is None or own == other or not 15 <= len(sentence) <= MAX_CHARS[zh]:
+            continue
+        for slot in extract_slots(sentence):
+            question = ask(sentence, slot)
+            surface = slot.surface.strip()
+            if question and surface and surface not in question:
+                number = re.sub(r"\D", "", surface)
+                spans = [longest_run(record["source_sentence"])]
+                spans += [number] if len(number) >= 2 and number in record["source_sentence"] else []
+                items.append({"qid": f"x{record['id']}", "question": question, "paragraph": own,
+                              "answer_paragraph": other, "spans": spans, "doc": record["source_doc"],
+                              "sentence": sentence, "kind": slot.kind,
+                              "direction": f"{record['claim_lang']}→{record['source_lang']}"})
+                break
+    return items
+
+
+def translations(half: str) -> dict[str, str]:
+    """The translations of the half's template questions (``--translate``), by question id; {} before they are made."""
+    path = TRANSLATED / f"{half}.jsonl"
+    if not path.exists():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return {r["qid"]: r["translation"] for r in rows if r.get("translation")}
+
+
+def translate(half: str, gguf: Path) -> Path:
+    """Each template question of the half translated into the other language by a local GGUF model through the
+    product's own translation prompt (``rag.answer.llm.translate``, temperature 0), one JSON line each, with the
+    command that made it in the file's first line."""
+    from bench.common import make_settings
+    from rag.answer.llm import LlamaCppModel
+    from rag.answer.llm import translate as llm_translate
+
+    settings = make_settings(Path("/tmp/unused-index")).model_copy(update={"llm_gguf_path": gguf, "llm_temperature": 0.0})
+    model = LlamaCppModel(settings, n_threads=2)
+    _, items, _ = questions(half)
+    TRANSLATED.mkdir(parents=True, exist_ok=True)
+    path = TRANSLATED / f"{half}.jsonl"
+    made = {"made_by": f"python -m bench.policy_questions --half {half} --translate {gguf.name}", "model": gguf.name}
+    lines = [json.dumps(made, ensure_ascii=False)]
+    for n, item in enumerate(items):
+        target = "en" if has_han(item["question"]) else "zh"
+        out = llm_translate(model, settings, item["question"], target)
+        # a translation still in the question's language, or naming the asked answer, is no question to ask
+        ok = bool(out) and has_han(out) == (target == "zh") and item["spans"][0] not in out
+        lines.append(json.dumps({"qid": item["qid"], "question": item["question"], "target": target,
+                                 "translation": out if ok else None, "raw": out}, ensure_ascii=False))
+        logger.info("%d/%d %s -> %s", n + 1, len(items), item["question"], out)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--half", choices=("tune", "heldout"), required=True)
     parser.add_argument("--sample", type=int, default=10)
+    parser.add_argument("--translate", type=Path, default=None, metavar="GGUF",
+                        help=f"translate the half's questions with this local model into {TRANSLATED}/<half>.jsonl")
     args = parser.parse_args()
     common.setup_logging()
+    if args.translate:
+        logger.info("wrote %s", translate(args.half, args.translate))
+        return
     contexts, items, _ = questions(args.half)
-    logger.info("%s: %d passages, %d questions", args.half, len(contexts), len(items))
+    cross = cross_questions(args.half, contexts)
+    logger.info("%s: %d passages, %d questions, %d across languages", args.half, len(contexts), len(items), len(cross))
+    items = items + cross
     for item in items[:: max(1, len(items) // max(1, args.sample))][: args.sample]:
         logger.info("%s\n  Q: %s\n  A: %s\n  S: %s", item["qid"], item["question"], item["spans"][0], item["sentence"][:160])
 

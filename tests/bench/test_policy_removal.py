@@ -1,0 +1,90 @@
+"""The removal protocol of ``bench.answerability`` on the policy documents: one retrieval gives an answerable case
+and its near miss, the near miss without the passages that answer it (and never another's), each with as many hits
+as the product reads; a sentence is found in its passage whatever its markup, and an ambiguous one in none."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from bench.answerability import REMOVAL_SPARE, ask_removed
+from bench.policy_questions import key, longest_run, passage_of
+
+
+class FakeRetriever:
+    def __init__(self, docs: list[str]) -> None:
+        self.docs = docs
+        self.asked: list[int] = []
+
+    def run(self, question: str, k: int) -> SimpleNamespace:
+        self.asked.append(k)
+        hits = [SimpleNamespace(doc=f"{d}.txt", dense=[0.0]) for d in self.docs[:k]]
+        return SimpleNamespace(query=SimpleNamespace(language="en", terms=[], cross_terms=[]), hits=hits)
+
+
+def fake_qa(docs: list[str], k: int = 4) -> SimpleNamespace:
+    settings = SimpleNamespace(answer_contexts=k, max_question_chars=500)
+    return SimpleNamespace(settings=settings, retriever=FakeRetriever(docs))
+
+
+ITEM = {"qid": "q0001-0", "question": "When was the office set up?", "paragraph": "q0001", "spans": ["2024"],
+        "doc": "a.md", "direction": "en→zh", "answer_remove": ["q0001"], "remove": ["q0001", "q0002"]}
+
+
+def test_one_retrieval_gives_an_answerable_case_and_its_near_miss() -> None:
+    qa = fake_qa(["q0001", "q0002", "q0003", "q0001", "q0004", "q0005", "q0006", "q0007"])
+    answerable, miss = ask_removed(qa, [ITEM], "policy-removal")
+    assert qa.retriever.asked == [4 + REMOVAL_SPARE]
+    assert answerable["indexed"] and not miss["indexed"] and miss["qid"] == "q0001-0~nm"
+    assert [h.doc for h in answerable["hits"]] == ["q0002.txt", "q0003.txt", "q0004.txt", "q0005.txt"]
+    assert [h.doc for h in miss["hits"]] == ["q0003.txt", "q0004.txt", "q0005.txt", "q0006.txt"]
+    assert not answerable["same"] and answerable["target_spans"] == ["2024"]
+    assert all(h.dense is None for h in miss["hits"])  # vectors are not cached
+
+
+def test_a_question_with_nothing_to_remove_keeps_every_hit() -> None:  # negative: only named passages go
+    item = {**ITEM, "direction": "en→en", "answer_remove": [], "remove": ["q0009"]}
+    answerable, miss = ask_removed(fake_qa(["q0001", "q0002", "q0003", "q0004", "q0005"]), [item], "policy-removal")
+    assert answerable["same"]
+    assert [h.doc for h in answerable["hits"]] == [h.doc for h in miss["hits"]] == [
+        "q0001.txt", "q0002.txt", "q0003.txt", "q0004.txt"]
+
+
+def test_a_sentence_is_found_in_its_passage_whatever_its_markup() -> None:
+    keys = {"q0001": key("**The NSM** directs the U.S. Government to collaborate with allies."),
+            "q0002": key("该NSM指示美国政府与盟友和合作伙伴合作，建立一个治理框架。")}
+    assert passage_of("The NSM directs the U.S. Government to collaborate with allies.", keys) == "q0001"
+    assert passage_of("该NSM指示美国政府与盟友和合作伙伴合作，建立一个治理框架。", keys) == "q0002"
+    assert passage_of("The NSM directs the Department of Energy to build computing.", keys) is None  # negative
+    twice = {**keys, "q0003": keys["q0001"]}
+    assert passage_of("The NSM directs the U.S. Government to collaborate with allies.", twice) is None  # ambiguous
+
+
+def test_the_span_a_translation_is_held_by_is_its_longest_unpunctuated_stretch() -> None:
+    assert longest_run("美国政府的政策是，以下三个目标将指导其在人工智能和国家安全方面的活动。") == "以下三个目标将指导其在人工智能和国家安全方面的活动"
+    assert longest_run("It builds on (a) the 2023 order, and more.") == "the 2023 order"
+
+
+def test_kept_groups_decide_as_fitted_and_refitted_ones_read_no_dropped_feature() -> None:
+    import numpy as np
+
+    from bench.answerability import merge_groups
+    from rag.answer.answerability_model import AnswerabilityModel
+
+    base = {"features": ["a", "b", "c"], "groups": {
+        "same-en": {"weights": [1.0, 2.0, 3.0], "bias": 0.1, "mean": [0.5, 0.5, 0.5], "scale": [2.0, 2.0, 2.0],
+                    "threshold": 0.4},
+        "same-zh": {"weights": [9.0, 9.0, 9.0], "bias": 9.0, "mean": [0.0, 0.0, 0.0], "scale": [1.0, 1.0, 1.0],
+                    "threshold": 0.9}}}
+    fitted = {"same-en": {"weights": [7.0], "bias": 0.0, "mean": [0.0], "scale": [1.0], "threshold": 0.2},
+              "same-zh": {"weights": [-1.0, 0.5], "bias": 0.3, "mean": [0.2, 0.1], "scale": [1.5, 0.5],
+                          "threshold": 0.3}}
+    names, groups = merge_groups(["c", "a"], fitted, base, ["same-en"])
+    assert names == ["a", "b", "c"]
+    assert groups["same-en"] == base["groups"]["same-en"]  # kept: unchanged
+    assert groups["same-zh"]["weights"] == [0.5, 0.0, -1.0] and groups["same-zh"]["threshold"] == 0.3
+    merged = AnswerabilityModel.from_json({"features": names, "groups": groups})
+    x = np.asarray([0.7, 123.0, -0.4])  # "b" is not read by the refitted group, whatever its value
+    expected = 1 / (1 + np.exp(-(0.3 + 0.5 * (0.7 - 0.1) / 0.5 - 1.0 * (-0.4 - 0.2) / 1.5)))
+    assert np.isclose(merged.groups["same-zh"].probability(x), expected)
+    assert not np.isclose(merged.groups["same-en"].probability(x),
+                          merged.groups["same-en"].probability(np.asarray([0.7, 0.0, -0.4])))  # negative: kept reads b
