@@ -11,6 +11,10 @@ Data, each split into a tune half (fitted on) and a held-out half (only reported
 - The policy documents (``--datasets policy``; zh→zh and en→en by the question's language): template questions
   (``bench/policy_questions.py``) over the passages of the claim benchmark's halves, even-numbered passages
   indexed. Collected for the held-out half as a check of the shipped decision on the product's own documents.
+- The policy documents by removal (``--datasets policy-removal``, both halves; ``policy_removal_half``): every
+  passage indexed; each question (a template question reworded by a round trip through the other language, its
+  translation, or a question on one side of an aligned pair) read with its hits and, as its near miss, without the
+  passages that answer it (``ask_removed``). Directions by question and evidence language, cross-language included.
 
 Label for fitting: 1 = answerable and a chosen evidence sentence holds the gold span (in the indexed
 language: for cross-language XQuAD the parallel question's span); 0 = near miss whose chosen evidence
@@ -62,6 +66,11 @@ MODEL_OUT = common.PROJECT / "rag" / "data" / "answerability_model.json"
 READER_MODEL_OUT = MODEL_OUT.with_name("answerability_model_reader.json")
 MAX_FALSE_REFUSAL = 0.05  # the operating rule: on every tune direction of a group
 RESAMPLES = 400  # paragraph resamples for the "upper" bound of a false-refusal rate
+# a template question is its sentence word for word but one slot; fitted on, it teaches that near-total word
+# overlap means answerable, and paraphrased real questions are refused (session 20: dev false refusals 0.04 -> 0.12)
+PARAPHRASED_ONLY = True
+MIN_SPLIT = 40  # answerable questions a tune split needs to bind the false-refusal rule: below it one refusal moves
+# the rate by more than half the bound (session 20: a 12-question policy split set same-zh's threshold to 0.08)
 REMOVAL_SPARE = 8  # hits retrieved beyond answer_contexts for the removal protocol (a passage is 1-3 chunks; ≤ 2 removed)
 CURVE = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 
@@ -98,14 +107,20 @@ def policy_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, A
 
 
 def policy_removal_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    """The half's passages and every question of the removal protocol (``ask_removed``): the template questions in
-    their language, their translations (``bench/data/policy_questions``: the answer across languages) and the
-    questions asked of one side of an aligned pair (``bench.policy_questions.cross_questions``).
+    """The half's passages and every question of the removal protocol (``ask_removed``): the template questions
+    reworded by a round trip through the other language, their translations (both in ``bench/data/policy_questions``;
+    a translation's answer is across languages) and the questions asked of one side of an aligned pair
+    (``bench.policy_questions.cross_questions``).
 
     Each item names ``answer_remove`` (passages left out for its answerable case: for a question asked of one side
     of an aligned pair, that side) and ``remove`` (for its near miss: also the passage that answers it, and, for a
     sentence with an aligned translation, the translation's passage)."""
-    from bench.policy_questions import cross_questions, questions, translations
+    from bench.policy_questions import (
+        asks_kind,
+        cross_questions,
+        questions,
+        translations,
+    )
 
     half = "heldout" if held_out else "tune"
     contexts, same, _ = questions(half)
@@ -116,10 +131,14 @@ def policy_removal_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dic
     for it in same:
         lang = "zh" if has_han(it["sentence"]) else "en"
         remove = [it["paragraph"]] + ([aligned[it["sentence"]]] if it["sentence"] in aligned else [])
-        items.append({**it, "direction": f"{lang}→{lang}", "answer_remove": [], "remove": remove})
-        if it["qid"] in translated:
+        asked = {k: v for k, v in translated.get(it["qid"], {}).items() if v and asks_kind(v, it["kind"])}
+        # the question as the round trip reworded it; the template itself only without one (PARAPHRASED_ONLY: not at all)
+        if asked.get("back") or not PARAPHRASED_ONLY:
+            items.append({**it, "question": asked.get("back") or it["question"], "direction": f"{lang}→{lang}",
+                          "answer_remove": [], "remove": remove})
+        if asked.get("translation"):
             other = "en" if lang == "zh" else "zh"
-            items.append({**it, "qid": f"{it['qid']}-{other}", "question": translated[it["qid"]],
+            items.append({**it, "qid": f"{it['qid']}-{other}", "question": asked["translation"],
                           "direction": f"{other}→{lang}", "answer_remove": [], "remove": remove})
     items += [{**it, "answer_remove": [it["paragraph"]], "remove": [it["paragraph"], it["answer_paragraph"]]}
               for it in cross]
@@ -474,7 +493,7 @@ def choose_threshold(rows: list[dict[str, Any]], p: np.ndarray, group: str, amon
     worst = np.zeros(len(grid))
     for idx in by_split(rows).values():
         answerable = [i for i in idx if rows[i]["indexed"] and (among == "all" or rows[i]["holds"])]
-        if not answerable:
+        if len(answerable) < MIN_SPLIT:
             continue
         # this group's refusals among the split's answerable questions (in these data a split's evidence is
         # all in one language, so a split belongs to one group), per paragraph and threshold

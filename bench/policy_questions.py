@@ -205,19 +205,36 @@ def cross_questions(half: str, contexts: list[tuple[str, str]]) -> list[dict[str
     return items
 
 
-def translations(half: str) -> dict[str, str]:
-    """The translations of the half's template questions (``--translate``), by question id; {} before they are made."""
+ASKS = {  # the asked kind's question words, per language: a rewording that lost them asks something else
+    ("date", True): r"什么时候|何时|哪一?年|哪一?天|什么日期|几月|哪个月", ("date", False): r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b",
+    ("quantity", True): r"多少|几", ("quantity", False): r"\bhow (?:many|much)\b|\bwhat (?:number|amount|percentage)\b",
+    ("entity", True): r"哪个|哪些|哪家|什么(?:机构|组织|部门)|谁",
+    ("entity", False): r"\b(?:which|who|whom)\b|\bwhat (?:organization|agency|body|institution|department|office)\b",
+}
+
+
+def asks_kind(question: str, kind: str) -> bool:
+    """Whether ``question`` still asks for an answer of ``kind`` (a date, a quantity, a named organization or person)."""
+    pattern = ASKS.get((kind, has_han(question)))
+    return bool(pattern and re.search(pattern, question, re.IGNORECASE))
+
+
+def translations(half: str) -> dict[str, dict[str, str | None]]:
+    """The half's template questions as translated (``--translate``), by question id: ``translation`` (the other
+    language) and ``back`` (that translation translated back: the question reworded in its own language); {} before
+    they are made."""
     path = TRANSLATED / f"{half}.jsonl"
     if not path.exists():
         return {}
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return {r["qid"]: r["translation"] for r in rows if r.get("translation")}
+    return {r["qid"]: {"translation": r.get("translation"), "back": r.get("back")} for r in rows if "qid" in r}
 
 
 def translate(half: str, gguf: Path) -> Path:
     """Each template question of the half translated into the other language by a local GGUF model through the
-    product's own translation prompt (``rag.answer.llm.translate``, temperature 0), one JSON line each, with the
-    command that made it in the file's first line."""
+    product's own translation prompt (``rag.answer.llm.translate``, temperature 0), and that translation translated
+    back (a template question is its sentence nearly word for word; a user's is not: the round trip rewords it). One
+    JSON line each, with the command that made them in the file's first line."""
     from bench.common import make_settings
     from rag.answer.llm import LlamaCppModel
     from rag.answer.llm import translate as llm_translate
@@ -229,14 +246,23 @@ def translate(half: str, gguf: Path) -> Path:
     path = TRANSLATED / f"{half}.jsonl"
     made = {"made_by": f"python -m bench.policy_questions --half {half} --translate {gguf.name}", "model": gguf.name}
     lines = [json.dumps(made, ensure_ascii=False)]
+
+    def usable(text: str | None, lang: str, item: dict[str, Any]) -> bool:
+        # in the wanted language, without the asked answer, not the question itself
+        return bool(text) and has_han(text or "") == (lang == "zh") and item["spans"][0] not in (text or "") \
+            and text != item["question"]
+
     for n, item in enumerate(items):
-        target = "en" if has_han(item["question"]) else "zh"
+        source = "zh" if has_han(item["question"]) else "en"
+        target = "en" if source == "zh" else "zh"
         out = llm_translate(model, settings, item["question"], target)
-        # a translation still in the question's language, or naming the asked answer, is no question to ask
-        ok = bool(out) and has_han(out) == (target == "zh") and item["spans"][0] not in out
+        ok = usable(out, target, item)
+        back = llm_translate(model, settings, out, source) if ok and out else None
         lines.append(json.dumps({"qid": item["qid"], "question": item["question"], "target": target,
-                                 "translation": out if ok else None, "raw": out}, ensure_ascii=False))
-        logger.info("%d/%d %s -> %s", n + 1, len(items), item["question"], out)
+                                 "translation": out if ok else None, "raw": out,
+                                 "back": back if usable(back, source, item) else None, "back_raw": back},
+                                ensure_ascii=False))
+        logger.info("%d/%d %s -> %s -> %s", n + 1, len(items), item["question"], out, back)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -68,3 +68,21 @@ def test_each_group_keeps_the_c_that_refuses_most_near_misses_out_of_fold() -> N
         mine = [i for i, r in enumerate(rows) if r["group"] == group]
         assert np.allclose(p[mine], out_of_fold(rows, names, c)[mine])  # the group's probabilities are at its own C
     assert tried["same-en"] != tried["cross-zh"]  # the negative: the groups are scored apart
+
+
+def test_a_split_too_small_to_resolve_the_bound_does_not_bind_it() -> None:
+    from bench.answerability import MIN_SPLIT
+
+    rows, probabilities = rows_and_p([0.9] * 100, list(range(100)), [0.05] * 20)
+
+    def with_split(n: int) -> float:  # a second split of n answerable questions, one of them scored 0.3
+        extra = [{"dataset": "policy-removal", "direction": "en→en", "paragraph": f"r{k}", "indexed": True,
+                  "holds": True, "group": "same-en"} for k in range(n)]
+        extra_p = np.asarray([0.3] + [0.9] * (n - 1))
+        return choose_threshold(rows + extra, np.concatenate([probabilities, extra_p]), "same-en", among="all",
+                                bound="point", limit=0.02)
+
+    alone = choose_threshold(rows, probabilities, "same-en", among="all", bound="point", limit=0.02)
+    assert alone > 0.3
+    assert with_split(MIN_SPLIT - 1) == alone  # 1 of 39 is 2.6 % > 2 %, but the split is too small to say so
+    assert with_split(MIN_SPLIT) <= 0.3  # negative: 1 of 40 = 2.5 % > 2 %, and the split binds

@@ -44,3 +44,21 @@ def test_passages_are_merged_to_a_minimum_and_skip_front_matter() -> None:
     out = passages(raw)
     assert out and all(len(p) >= 60 for p in out) and not any("title" in p for p in out)
     assert sum(p.count("段。") for p in out) == 6  # every piece kept once
+
+
+@pytest.mark.parametrize("question, kind, asks", [
+    ("欧盟人工智能办公室于什么时候成立？", "date", True),
+    ("When was the AI Office set up?", "date", True),
+    ("英国人工智能安全研究所获得初始资金多少英镑？", "quantity", True),
+    ("How much funding did the institute receive?", "quantity", True),
+    ("Which organization published the framework?", "entity", True),
+    ("哪个机构发布了该框架？", "entity", True),
+    # a rewording that lost the asked kind asks something else (negatives)
+    ("美国国家安全局应该何时发布指导？", "entity", False),
+    ("What NSM has developed to strengthen cooperation?", "entity", False),
+    ("The institute received funding.", "quantity", False),
+])
+def test_a_rewording_still_asks_the_kind_asked(question: str, kind: str, asks: bool) -> None:
+    from bench.policy_questions import asks_kind
+
+    assert asks_kind(question, kind) is asks
