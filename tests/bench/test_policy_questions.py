@@ -62,3 +62,23 @@ def test_a_rewording_still_asks_the_kind_asked(question: str, kind: str, asks: b
     from bench.policy_questions import asks_kind
 
     assert asks_kind(question, kind) is asks
+
+
+@pytest.mark.parametrize("half", ["tune", "heldout"])
+def test_the_stored_translations_belong_to_the_half_and_never_name_the_answer(half: str) -> None:
+    import json
+
+    from bench.policy_questions import TRANSLATED, questions, translations
+
+    lines = (TRANSLATED / f"{half}.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["made_by"].startswith(f"python -m bench.policy_questions --half {half} --translate")
+    _, items, _ = questions(half)
+    asked = {it["qid"]: it for it in items}
+    stored = translations(half)
+    assert stored and set(stored) <= set(asked)  # the same template questions, made again from the documents
+    for qid, texts in stored.items():
+        for text in filter(None, texts.values()):
+            assert asked[qid]["spans"][0] not in text and text != asked[qid]["question"]
+    # negative: the raw outputs the filter dropped include ones that do name the answer or repeat the question
+    rows = [json.loads(line) for line in lines[1:]]
+    assert any(r["raw"] and not r["translation"] for r in rows) or any(r["back_raw"] and not r["back"] for r in rows)
