@@ -19,6 +19,7 @@ a near miss. At most ``PER_PASSAGE`` questions per passage, from its first sente
 Usage::
 
     python -m bench.policy_questions --half tune --sample 10      # print a sample to read
+    python -m bench.policy_questions --half tune --translate qwen2.5-coder-1.5b.gguf   # → bench/data/policy_questions
     python -m bench.answerability collect --half held-out --datasets policy
 """
 
