@@ -145,27 +145,35 @@ def policy_removal_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dic
     return contexts, items
 
 
+def asked(qa: Any, item: dict[str, Any], direction: str, dataset: str, k: int) -> tuple[dict[str, Any], list[Any]]:
+    """One question retrieved as PolicyQA.ask retrieves it: its record without hits or label (the cleaned question,
+    its language and term groups) and its top ``k`` hits (dense vectors dropped: the cache holds none)."""
+    from rag.retrieval.query import clean_question
+
+    question = clean_question(item["question"], qa.settings.max_question_chars)
+    result = qa.retriever.run(question, k=k)
+    query = result.query
+    for h in result.hits:
+        h.dense = None
+    source, target = direction.split("→")
+    return ({**item, "question": question, "dataset": dataset, "direction": direction, "same": source == target,
+             "q_lang": query.language, "question_terms": query.terms, "translated_terms": query.cross_terms},
+            result.hits)
+
+
 def ask_removed(qa: Any, items: list[dict[str, Any]], dataset: str) -> list[dict[str, Any]]:
     """Two records per question, from one retrieval: answerable (the hits without ``answer_remove``'s passages) and
     its near miss ``<qid>~nm`` (without ``remove``'s) — the ranking the index would give without those passages,
     as the claim benchmark's near misses are made (``bench.claims.near_miss``). ``REMOVAL_SPARE`` more hits are
     retrieved so that ``answer_contexts`` remain."""
-    from rag.retrieval.query import clean_question
-
     k = qa.settings.answer_contexts
     records = []
     for item in items:
-        question = clean_question(item["question"], qa.settings.max_question_chars)
-        result = qa.retriever.run(question, k=k + REMOVAL_SPARE)
-        query = result.query
-        for h in result.hits:
-            h.dense = None
-        source, target = item["direction"].split("→")
-        base = {**item, "question": question, "dataset": dataset, "same": source == target, "q_lang": query.language,
-                "target_spans": item["spans"], "question_terms": query.terms, "translated_terms": query.cross_terms}
+        base, hits = asked(qa, item, item["direction"], dataset, k + REMOVAL_SPARE)
+        base["target_spans"] = item["spans"]
 
-        def without(passages: list[str]) -> list[Any]:
-            return [h for h in result.hits if Path(h.doc).stem not in passages][:k]
+        def without(passages: list[str], hits: list[Any] = hits) -> list[Any]:
+            return [h for h in hits if Path(h.doc).stem not in passages][:k]
 
         records.append({**base, "indexed": True, "hits": without(item["answer_remove"])})
         records.append({**base, "qid": f"{item['qid']}~nm", "indexed": False, "hits": without(item["remove"])})
@@ -174,20 +182,11 @@ def ask_removed(qa: Any, items: list[dict[str, Any]], dataset: str) -> list[dict
 
 def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, spans: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Retrieval and term groups per question, as PolicyQA.ask computes them (dense vectors dropped)."""
-    from rag.retrieval.query import clean_question
-
     records = []
-    source, target = direction.split("→")
     for item in items:
-        question = clean_question(item["question"], qa.settings.max_question_chars)
-        result = qa.retriever.run(question, k=qa.settings.answer_contexts)
-        query = result.query
-        for h in result.hits:
-            h.dense = None
-        records.append({**item, "question": question, "dataset": dataset, "direction": direction,
-                        "same": source == target, "q_lang": query.language, "indexed": is_indexed(item["paragraph"]),
-                        "target_spans": spans.get(item["qid"], item["spans"]), "hits": result.hits,
-                        "question_terms": query.terms, "translated_terms": query.cross_terms})
+        base, hits = asked(qa, item, direction, dataset, qa.settings.answer_contexts)
+        records.append({**base, "indexed": is_indexed(item["paragraph"]),
+                        "target_spans": spans.get(item["qid"], item["spans"]), "hits": hits})
     return records
 
 
