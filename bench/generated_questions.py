@@ -27,11 +27,10 @@ from typing import Any
 
 from bench import common
 from bench.policy_questions import (
-    LIST_MARK,
-    MAX_CHARS,
-    REFERENCE,
+    askable_sentences,
     asks_kind,
     documents,
+    local_model,
     passages,
 )
 from rag.text.cjk import has_han
@@ -56,17 +55,12 @@ DEMO = {
 def facts(half: str) -> list[dict[str, Any]]:
     """Every sentence of the half's documents with one fact to ask (its first usable slot), in document order."""
     from rag.answer.slots import extract_slots
-    from rag.text.sentences import is_heading, split_sentences
 
     out = []
     for path in documents(half):
         for p, text in enumerate(passages(path.read_text(encoding="utf-8"))):
-            for start, end in split_sentences(text):
-                sentence = LIST_MARK.sub("", text[start:end].strip()).strip("*# ")
+            for start, sentence in askable_sentences(text):
                 zh = has_han(sentence)
-                if (not 15 <= len(sentence) <= MAX_CHARS[zh] or is_heading(sentence) or REFERENCE.search(sentence)
-                        or "\u3000" in sentence):
-                    continue
                 for slot in extract_slots(sentence):
                     kind = slot.kind if slot.kind != "entity" else slot.unit
                     if kind in KINDS or kind in ENTITY:
@@ -94,16 +88,13 @@ def usable(question: str | None, fact: dict[str, Any]) -> bool:
 
 
 def generate(half: str, gguf: Path, limit: int) -> Path:
-    from rag.answer.llm import LlamaCppModel
     from rag.answer.prompting import clean_single_line_output
 
     path = OUT / f"{half}.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     done = {json.loads(line)["qid"] for line in lines[1:] if line}
     todo = [f for f in facts(half) if f["qid"] not in done][:limit]
-    settings = common.make_settings(Path("/tmp/unused-index")).model_copy(
-        update={"llm_gguf_path": gguf, "llm_temperature": 0.0, "llm_max_tokens": 96})
-    model = LlamaCppModel(settings, n_threads=2)
+    model = local_model(gguf, llm_max_tokens=96)
     OUT.mkdir(parents=True, exist_ok=True)
     if not lines:
         lines = [json.dumps({"made_by": f"python -m bench.generated_questions --half {half} --gguf {gguf.name}",

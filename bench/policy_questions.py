@@ -31,6 +31,7 @@ import logging
 import re
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,10 +122,29 @@ def ask(sentence: str, slot: Any) -> str | None:
     return question + ("？" if zh else "?")
 
 
+def askable_sentences(text: str) -> Iterator[tuple[int, str]]:
+    """Each sentence of a passage a question may be asked of, with its start: list marks off, a length a user's
+    question has, and not a heading, a reference line or a table row (U+3000 between its cells)."""
+    from rag.text.sentences import is_heading, split_sentences
+
+    for start, end in split_sentences(text):
+        sentence = LIST_MARK.sub("", text[start:end].strip()).strip("*# ")
+        if (15 <= len(sentence) <= MAX_CHARS[has_han(sentence)] and not is_heading(sentence)
+                and not REFERENCE.search(sentence) and "\u3000" not in sentence):
+            yield start, sentence
+
+
+def local_model(gguf: Path, **settings: Any) -> Any:
+    """The local GGUF model at temperature 0 (and ``settings``), on both cores: what writes the benches' questions."""
+    from rag.answer.llm import LlamaCppModel
+
+    update = {"llm_gguf_path": gguf, "llm_temperature": 0.0, **settings}
+    return LlamaCppModel(common.make_settings(Path("/tmp/unused-index")).model_copy(update=update), n_threads=2)
+
+
 def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], dict[str, str]]:
     """The half's passages (id, text), its questions, and each passage's document."""
     from rag.answer.slots import extract_slots
-    from rag.text.sentences import is_heading, split_sentences
 
     contexts: list[tuple[str, str]] = []
     items: list[dict[str, Any]] = []
@@ -135,12 +155,9 @@ def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], d
             contexts.append((pid, text))
             owner[pid] = path.name
             asked = 0
-            for start, end in split_sentences(text):
-                sentence = LIST_MARK.sub("", text[start:end].strip()).strip("*# ")
-                zh = has_han(sentence)
-                if (asked >= PER_PASSAGE or not 15 <= len(sentence) <= MAX_CHARS[zh] or is_heading(sentence)
-                        or REFERENCE.search(sentence) or "\u3000" in sentence):  # U+3000: a table row's cells
-                    continue
+            for _, sentence in askable_sentences(text):
+                if asked >= PER_PASSAGE:
+                    break
                 for slot in extract_slots(sentence):
                     question = ask(sentence, slot)
                     if question and slot.surface.strip() and slot.surface.strip() not in question:
@@ -236,12 +253,10 @@ def translate(half: str, gguf: Path) -> Path:
     product's own translation prompt (``rag.answer.llm.translate``, temperature 0), and that translation translated
     back (a template question is its sentence nearly word for word; a user's is not: the round trip rewords it). One
     JSON line each, with the command that made them in the file's first line."""
-    from bench.common import make_settings
-    from rag.answer.llm import LlamaCppModel
     from rag.answer.llm import translate as llm_translate
 
-    settings = make_settings(Path("/tmp/unused-index")).model_copy(update={"llm_gguf_path": gguf, "llm_temperature": 0.0})
-    model = LlamaCppModel(settings, n_threads=2)
+    model = local_model(gguf)
+    settings = common.make_settings(Path("/tmp/unused-index"))  # the translation prompt it reads
     _, items, _ = questions(half)
     TRANSLATED.mkdir(parents=True, exist_ok=True)
     path = TRANSLATED / f"{half}.jsonl"
