@@ -425,9 +425,11 @@ def scores(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, Any]:
     by_transform: dict[str, list[int]] = defaultdict(list)
     by_pair: dict[str, list[int]] = defaultdict(list)
     by_pair_transform: dict[str, list[int]] = defaultdict(list)
+    by_corpus_pair: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         by_transform[row["transform"]].append(i)
         by_pair[f"{row['claim_lang']}/{row['source_lang']}"].append(i)
+        by_corpus_pair[f"{row['corpus']} {row['claim_lang']}/{row['source_lang']}"].append(i)
         by_pair_transform[f"{row['claim_lang']}/{row['source_lang']} {row['transform']}"].append(i)
     said = [i for i, v in enumerate(verdicts) if v == "supported"]
     return {
@@ -437,6 +439,8 @@ def scores(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, Any]:
                          for k, v in sorted(by_transform.items())},
         "by_pair": {k: {"n": len(v), "accuracy": accuracy(v)} for k, v in sorted(by_pair.items())},
         "by_pair_and_transform": {k: {"n": len(v), "accuracy": accuracy(v)} for k, v in sorted(by_pair_transform.items())},
+        # policy en/zh of the held-out half: the translated claims (bench.claim_translations) alone
+        "by_corpus_and_pair": {k: {"n": len(v), "accuracy": accuracy(v)} for k, v in sorted(by_corpus_pair.items())},
         "confusion": dict(Counter(f"{rows[i]['label']}->{v}" for i, v in enumerate(verdicts))),
     }
 

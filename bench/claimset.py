@@ -18,7 +18,9 @@ Sources
     * ``../shared/bench/xquad/xquad.{en,zh}.json``: 240 parallel Wikipedia paragraphs (48 articles).
 
 Labels and transforms (``transform`` field)
-    supported      ``restate_cross`` (the aligned sentence of the other language), ``quote`` (the sentence itself,
+    supported      ``restate_cross`` (the aligned sentence of the other language), ``translated`` (a Chinese
+                   policy sentence in English, by the local LLM: ``bench.claim_translations``; its edits are made
+                   as for an aligned sentence), ``quote`` (the sentence itself,
                    as a reader quotes it), ``restate_same`` (synonyms, list items or an opening phrase moved),
                    ``clause_drop`` (a trailing clause dropped), ``omission`` (a detail left out inside a clause:
                    an aside, an alternative, a list item, a modifier — ``bench/omissions.py``; either language)
@@ -71,7 +73,7 @@ QUOTE_RATE = 0.5  # share of same-language units also claimed verbatim (a quote:
 OMISSION_RATE = 0.5  # share of units also claimed with a detail left out inside a clause (the short claims people write)
 TUNE, HELDOUT = "tune", "heldout"
 LABELS = ("supported", "contradicted", "not_found")
-TRANSFORMS = ("restate_cross", "quote", "restate_same", "clause_drop", "omission", "number", "date", "entity", "negation", "stance",
+TRANSFORMS = ("restate_cross", "translated", "quote", "restate_same", "clause_drop", "omission", "number", "date", "entity", "negation", "stance",
               "quantifier", "ordinal", "list_membership", "unsupported_detail", "off_corpus")
 CONTRADICTIONS = ("number", "date", "entity", "negation", "stance", "quantifier", "ordinal", "list_membership")
 
@@ -1678,6 +1680,23 @@ def units_from_policy(sources: Sequence[Source], embedder: Embedder, inspect: bo
     return units, stats
 
 
+def units_from_translations(sources: Sequence[Source]) -> list[Unit]:
+    """English claims over the Chinese documents: each claimable Chinese sentence with its English translation by
+    the local LLM (``bench.claim_translations``; none before it has run), a cross-language unit with no aligned
+    sentence (the translation is the claim-side text)."""
+    from bench.claim_translations import TRANSLATOR, translations
+
+    translated = translations()
+    units = []
+    for source in sources:
+        for sentence in extract_sentences(source) if source.lang == "zh" else []:
+            english = translated.get((source.name, sentence.start))
+            if english and claimable(sentence) and claim_length_ok(english, "en"):
+                units.append(Unit(english, "en", sentence, "cross", None, TRANSLATOR))
+    logger.info("policy: %d Chinese sentences with an English translation by the local LLM", len(units))
+    return units
+
+
 def _log_alignment_bands(en_sentences: Sequence[Sentence], zh_sentences: Sequence[Sentence],
                          similarity: np.ndarray | None = None, per_band: int = 4) -> None:
     en = [s for s in en_sentences if s.complete and word_count(s.clean) >= 5]
@@ -1724,11 +1743,12 @@ def records_for_unit(unit: Unit, transform_weights: dict[str, float]) -> list[Re
     src = unit.source
     rng = rng_for("unit", src.source.name, src.start, unit.claim_lang, unit.kind)
     corpus = src.source.corpus
-    if unit.kind == "cross":
+    if unit.kind == "cross" and unit.other is None:  # the local LLM's translation (units_from_translations)
+        records.append(_record(unit, unit.claim, "supported", "translated", unit.alignment))
+    elif unit.kind == "cross":
         other = unit.other
-        where = f"{other.source.name}@{other.start}" if other else "?"
         records.append(_record(unit, unit.claim, "supported", "restate_cross",
-                               f"{unit.claim_lang} sentence {where} aligned ({unit.alignment})"))
+                               f"{unit.claim_lang} sentence {other.source.name}@{other.start} aligned ({unit.alignment})"))
     else:
         if rng_for("quote", src.source.name, src.start, unit.claim_lang).random() < QUOTE_RATE:  # own draw: others unchanged
             records.append(_record(unit, unit.claim, "supported", "quote", "the source sentence quoted"))
@@ -1849,6 +1869,11 @@ def build(embedder: Embedder, inspect: bool = False) -> tuple[list[Record], dict
     records += off_corpus_records(off_corpus)
     records = remove_leaks(records, policy + xquad["en"] + xquad["zh"])
     records = cap_transform(records, "negation", NEGATION_SHARE)
+    # Made apart, with the weights above, so that adding them leaves every other record as it was.
+    translated = [record for unit in units_from_translations(policy) for record in records_for_unit(unit, weights)]
+    new = {r.id for r in remove_leaks(records + translated, policy + xquad["en"] + xquad["zh"])}
+    records += cap_transform([r for r in translated if r.id in new], "negation", NEGATION_SHARE)
+    stats["translated_units"] = len({(r.source_doc, r.source_start) for r in translated})
     records.sort(key=lambda r: (r.half, r.corpus, r.source_doc, r.source_lang, r.source_start, r.claim_lang,
                                 LABELS.index(r.label), TRANSFORMS.index(r.transform), r.id))
     return records, stats

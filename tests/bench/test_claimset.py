@@ -299,7 +299,7 @@ def test_data_schema(records: list[dict]) -> None:
         assert r["label"] in cs.LABELS and r["transform"] in cs.TRANSFORMS
         assert r["claim_lang"] in ("zh", "en") and r["source_lang"] in ("zh", "en")
         assert r["half"] in (cs.TUNE, cs.HELDOUT) and r["corpus"] in ("policy", "xquad")
-        expected = {"restate_cross": "supported", "quote": "supported", "restate_same": "supported", "clause_drop": "supported",
+        expected = {"restate_cross": "supported", "translated": "supported", "quote": "supported", "restate_same": "supported", "clause_drop": "supported",
                     "omission": "supported",
                     "unsupported_detail": "not_found", "off_corpus": "not_found"}.get(r["transform"], "contradicted")
         assert r["label"] == expected
