@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import common
-from bench.claimset import claimable, extract_sentences, is_han, length_ratio_ok, load_policy_sources
+from bench.claimset import (
+    claimable,
+    extract_sentences,
+    is_han,
+    length_ratio_ok,
+    load_policy_sources,
+)
 
 logger = logging.getLogger("bench.claim_translations")
 
