@@ -5,7 +5,8 @@ Only the tune halves go in — no document, paragraph or article of a held-out h
 * **claims** (``task = "claim"``; labels ``entails`` / ``contradicts`` / ``neutral``): every tune-half unit of
   the claim benchmark's generator (``bench/claimset.py``) — the sentence quoted or restated (same language:
   synonyms, an opener moved, a clause dropped; across languages: the aligned sentence of the parallel
-  document or XQuAD paragraph) → entails; *every* applicable contradiction transform (the benchmark samples
+  document or XQuAD paragraph, or the local LLM's English translation of a Chinese policy sentence,
+  ``bench.claim_translations``, added after reader v2 was trained) → entails; *every* applicable contradiction transform (the benchmark samples
   one or two per sentence, here all of them: number, date, entity, negation, stance, quantifier, ordinal,
   list membership) → contradicts; an invented detail, and the claim against the most similar *other*
   sentence of its document (a near miss the checker must not read as support) → neutral; a detail left
@@ -65,7 +66,8 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
     cs.set_corpus_entities(policy)  # as cs.build: entity swaps draw from the corpus's own entities
     policy_units, _ = cs.units_from_policy(policy, embedder)
     xquad_units, _, _ = cs.units_from_xquad(xquad, embedder)
-    units = [u for u in policy_units + xquad_units if u.source.source.half == cs.TUNE]
+    translated = cs.units_from_translations(policy)  # English claims over the Chinese documents (bench.claim_translations)
+    units = [u for u in policy_units + xquad_units + translated if u.source.source.half == cs.TUNE]
     by_doc: dict[str, list[cs.Sentence]] = {}
     for unit in units:
         by_doc.setdefault(unit.source.source.name, [])
@@ -78,7 +80,8 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
         pair, group = f"{lang}/{src.source.lang}", src.source.name
         rng = cs.rng_for("reader", src.source.name, src.start, lang, unit.kind)
         if unit.kind == "cross" or rng.random() < QUOTE_SHARE:
-            yield row("claim", unit.claim, src.clean, "entails", pair, "restate_cross" if unit.kind == "cross" else "quote", group)
+            kind = ("translated" if unit.other is None else "restate_cross") if unit.kind == "cross" else "quote"
+            yield row("claim", unit.claim, src.clean, "entails", pair, kind, group)
         for variant in range(VARIANTS):  # rewrites of the claim side, in either pairing, are still entailed
             draw = cs.rng_for("reader-rewrite", src.source.name, src.start, lang, unit.kind, variant)
             for name, make in (("restate_same", cs.restate_same), ("clause_drop", cs.drop_clause)):
