@@ -11,6 +11,8 @@ Data, each split into a tune half (fitted on) and a held-out half (only reported
 - The policy documents (``--datasets policy``; zh→zh and en→en by the question's language): template questions
   (``bench/policy_questions.py``) over the passages of the claim benchmark's halves, even-numbered passages
   indexed. Collected for the held-out half as a check of the shipped decision on the product's own documents.
+- The LLM-written policy questions by the same removal (``--datasets policy-generated``; ``policy_generated_half``):
+  a check no fit reads (``report --datasets policy-generated``).
 - The policy documents by removal (``--datasets policy-removal``, both halves; ``policy_removal_half``): every
   passage indexed; each question (a template question reworded by a round trip through the other language, its
   translation, or a question on one side of an aligned pair) read with its hits and, as its near miss, without the
@@ -145,6 +147,36 @@ def policy_removal_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dic
     return contexts, items
 
 
+def policy_generated_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The half's passages and the local LLM's questions (``bench.generated_questions``) with their translations into
+    the other language, for the removal protocol as ``policy_removal_half``'s: near miss without the asked sentence's
+    passage (and its aligned translation's). A check on questions no decision was fitted on (not in ``load_cache``'s
+    default datasets)."""
+    from bench.generated_questions import load, translations
+    from bench.policy_questions import cross_questions, key, passage_of, questions
+
+    half = "heldout" if held_out else "tune"
+    contexts, _, _ = questions(half)
+    keys = {pid: key(text) for pid, text in contexts}
+    aligned = {it["sentence"]: it["answer_paragraph"] for it in cross_questions(half, contexts)}
+    translated = translations(half)
+    items = []
+    for question in load(half):
+        pid = passage_of(question["sentence"], keys)
+        if pid is None:
+            continue
+        lang, other = question["lang"], "en" if question["lang"] == "zh" else "zh"
+        base = {"qid": f"g{question['qid']}", "question": question["question"], "paragraph": pid,
+                "spans": [question["answer"]], "doc": question["doc"], "sentence": question["sentence"],
+                "kind": question["kind"], "direction": f"{lang}→{lang}", "answer_remove": [],
+                "remove": [pid] + ([aligned[question["sentence"]]] if question["sentence"] in aligned else [])}
+        items.append(base)
+        if question["qid"] in translated:
+            items.append({**base, "qid": f"{base['qid']}-{other}", "question": translated[question["qid"]],
+                          "direction": f"{other}→{lang}"})
+    return contexts, items
+
+
 def asked(qa: Any, item: dict[str, Any], direction: str, dataset: str, k: int) -> tuple[dict[str, Any], list[Any]]:
     """One question retrieved as PolicyQA.ask retrieves it: its record without hits or label (the cleaned question,
     its language and term groups) and its top ``k`` hits (dense vectors dropped: the cache holds none)."""
@@ -234,15 +266,16 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
                 records += ask_all(qa, asked, f"{lang}→{lang}", "policy", {})
             write_cache(cache / f"policy-{half}.pkl", records)
             index.close()
-        if "policy-removal" in datasets:
-            contexts, items = policy_removal_half(held_out)
-            corpus = common.write_corpus(Path(tmp) / "policy-all", contexts)
-            index, settings, _ = common.open_index(Path(tmp) / "index-policy-all", embedder, corpus)
+        for name, half_items in (("policy-removal", policy_removal_half), ("policy-generated", policy_generated_half)):
+            if name not in datasets:
+                continue
+            contexts, items = half_items(held_out)
+            corpus = common.write_corpus(Path(tmp) / f"{name}-all", contexts)
+            index, settings, _ = common.open_index(Path(tmp) / f"index-{name}-all", embedder, corpus)
             from rag.app.service import PolicyQA
 
-            logger.info("policy-removal %s: %d questions over %d passages", half, len(items), len(contexts))
-            write_cache(cache / f"policy-removal-{half}.pkl", ask_removed(PolicyQA.open(settings, index=index), items,
-                                                                          "policy-removal"))
+            logger.info("%s %s: %d questions over %d passages", name, half, len(items), len(contexts))
+            write_cache(cache / f"{name}-{half}.pkl", ask_removed(PolicyQA.open(settings, index=index), items, name))
             index.close()
 
 
@@ -251,9 +284,12 @@ def write_cache(path: Path, records: list[dict[str, Any]]) -> None:
     logger.info("wrote %d records to %s", len(records), path)
 
 
-def load_cache(cache: Path, half: str) -> list[dict[str, Any]]:
+FITTED = ("xquad", "cmrc", "policy", "policy-removal")  # the datasets fits and reports read unless told otherwise
+
+
+def load_cache(cache: Path, half: str, datasets: tuple[str, ...] = FITTED) -> list[dict[str, Any]]:
     records = []
-    for dataset in ("xquad", "cmrc", "policy", "policy-removal"):
+    for dataset in datasets:
         path = cache / f"{dataset}-{half}.pkl"
         if path.exists():
             records += pickle.loads(path.read_bytes())
@@ -547,6 +583,8 @@ def main() -> None:
     r.add_argument("--model", type=Path, default=MODEL_OUT)
     r.add_argument("--out", type=Path, default=common.RESULTS_DIR / "answerability.json")
     r.add_argument("--reader", action="store_true", help="the model fitted with the reader, reading its scores")
+    r.add_argument("--datasets", nargs="+", default=list(FITTED),
+                   help="the cached datasets read (policy-generated: a check no fit reads)")
     for p in (c, f, r):
         p.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args()
@@ -671,8 +709,8 @@ def report(args: argparse.Namespace) -> None:
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
     model = load_model(READER_MODEL_OUT if args.reader and args.model == MODEL_OUT else args.model)
     reader = ReaderScores(args.cache, args.half) if args.reader else None
-    rows = evaluate_records(load_cache(args.cache, args.half), settings, Vectors(args.cache / f"vectors-{args.half}.pkl"),
-                            reader)
+    rows = evaluate_records(load_cache(args.cache, args.half, tuple(args.datasets)), settings,
+                            Vectors(args.cache / f"vectors-{args.half}.pkl"), reader)
     results = print_tables(rows, model, args.half)
     common.write_result(args.out, {"benchmark": f"answerability ({args.half} half)", "model": str(args.model),
                                    "thresholds": {g: m.threshold for g, m in model.groups.items()},

@@ -14,6 +14,7 @@ Usage::
 
     python -m bench.generated_questions --half tune --gguf /tmp/qwen1.5b.gguf --limit 300
     python -m bench.generated_questions --half tune --sample 10          # print some to read
+    python -m bench.generated_questions --half heldout --translate /tmp/qwen1.5b.gguf   # the other language
 """
 
 from __future__ import annotations
@@ -117,14 +118,54 @@ def load(half: str) -> list[dict[str, Any]]:
     return [r for r in rows if r.get("question")]
 
 
+def translation_usable(text: str | None, question: dict[str, Any]) -> bool:
+    """In the other language, asking the kind asked, without the answer, and a question."""
+    other = {**question, "lang": "en" if question["lang"] == "zh" else "zh"}
+    return usable(text, other)
+
+
+def translate(half: str, gguf: Path) -> Path:
+    """Each kept question translated into the other language by the local model through the product's translation
+    prompt (temperature 0): the cross-language questions (an English question over a Chinese document). One line
+    each, ``translation`` None where not ``translation_usable``; the command in the first line."""
+    from rag.answer.llm import translate as llm_translate
+
+    model = local_model(gguf)
+    settings = common.make_settings(Path("/tmp/unused-index"))  # the translation prompt it reads
+    path = OUT / f"{half}.translations.jsonl"
+    with path.open("w", encoding="utf-8") as sink:
+        sink.write(json.dumps({"made_by": f"python -m bench.generated_questions --half {half} --translate {gguf.name}",
+                               "model": gguf.name}, ensure_ascii=False) + "\n")
+        for n, question in enumerate(load(half)):
+            raw = llm_translate(model, settings, question["question"], "en" if question["lang"] == "zh" else "zh")
+            sink.write(json.dumps({"qid": question["qid"], "raw": raw,
+                                   "translation": raw if translation_usable(raw, question) else None},
+                                  ensure_ascii=False) + "\n")
+            sink.flush()
+            logger.info("%d %s -> %s", n + 1, question["question"], raw)
+    return path
+
+
+def translations(half: str) -> dict[str, str]:
+    """qid → the kept translation of that question ({} before ``--translate``)."""
+    path = OUT / f"{half}.translations.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:] if line] if path.exists() else []
+    return {r["qid"]: r["translation"] for r in rows if r.get("translation")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--half", choices=("tune", "heldout"), required=True)
     parser.add_argument("--gguf", type=Path, default=None, help="the local model; without it, print a sample")
     parser.add_argument("--limit", type=int, default=300, help="new questions this run at most")
     parser.add_argument("--sample", type=int, default=10)
+    parser.add_argument("--translate", type=Path, default=None, metavar="GGUF",
+                        help="translate the kept questions into the other language with this local model")
     args = parser.parse_args()
     common.setup_logging()
+    if args.translate:
+        logger.info("wrote %s", translate(args.half, args.translate))
+        return
     if args.gguf:
         logger.info("wrote %s", generate(args.half, args.gguf, args.limit))
         return

@@ -88,3 +88,24 @@ def test_kept_groups_decide_as_fitted_and_refitted_ones_read_no_dropped_feature(
     assert np.isclose(merged.groups["same-zh"].probability(x), expected)
     assert not np.isclose(merged.groups["same-en"].probability(x),
                           merged.groups["same-en"].probability(np.asarray([0.7, 0.0, -0.4])))  # negative: kept reads b
+
+
+def test_generated_questions_are_asked_in_both_languages_and_miss_their_own_passage() -> None:
+    from bench.answerability import policy_generated_half
+    from bench.generated_questions import load, translations
+    from bench.policy_questions import key
+
+    contexts, items = policy_generated_half(held_out=True)
+    passages = dict(contexts)
+    by_qid = {it["qid"]: it for it in items}
+    questions = {q["qid"]: q for q in load("heldout")}
+    assert items and len(items) <= len(questions) + len(translations("heldout"))
+    for it in items:
+        source = questions[it["qid"][1:].removesuffix("-en").removesuffix("-zh")]  # "g<qid>", "g<qid>-<language>"
+        assert it["paragraph"] in it["remove"] and it["answer_remove"] == []
+        assert key(source["sentence"])[:12] in key(passages[it["paragraph"]])  # the asked sentence's own passage
+        lang = source["lang"]
+        assert it["direction"].endswith(f"→{lang}")  # evidence in the sentence's language
+    translated = [it for it in items if it["qid"].endswith(("-en", "-zh"))]
+    assert translated and all(by_qid[it["qid"][:-3]]["paragraph"] == it["paragraph"] for it in translated)
+    assert all(it["direction"].split("→")[0] != it["direction"].split("→")[1] for it in translated)
