@@ -12,7 +12,8 @@ Data, each split into a tune half (fitted on) and a held-out half (only reported
   (``bench/policy_questions.py``) over the passages of the claim benchmark's halves, even-numbered passages
   indexed. Collected for the held-out half as a check of the shipped decision on the product's own documents.
 - The LLM-written policy questions by the same removal (``--datasets policy-generated``; ``policy_generated_half``):
-  a check no fit reads (``report --datasets policy-generated``).
+  a check no fit reads (``report --datasets policy-generated``). ``policy-removal-zh`` / ``policy-generated-zh``: the
+  same over the Chinese documents alone (``chinese_only``), the bundled corpus's case.
 - The policy documents by removal (``--datasets policy-removal``, both halves; ``policy_removal_half``): every
   passage indexed; each question (a template question reworded by a round trip through the other language, its
   translation, or a question on one side of an aligned pair) read with its hits and, as its near miss, without the
@@ -177,6 +178,19 @@ def policy_generated_half(held_out: bool) -> tuple[list[tuple[str, str]], list[d
     return contexts, items
 
 
+def chinese_only(half: str, contexts: list[tuple[str, str]], items: list[dict[str, Any]]
+                 ) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The passages of the Chinese documents (``corpus/``) and the questions whose evidence is one of them (``-zh``
+    datasets: an index like the bundled corpus, where an English question meets only Chinese sentences)."""
+    from bench.policy_questions import questions
+
+    chinese = {path.name for path in (common.PROJECT / "corpus").iterdir()}
+    owner = questions(half)[2]
+    kept = [(pid, text) for pid, text in contexts if owner[pid] in chinese]
+    ids = {pid for pid, _ in kept}
+    return kept, [it for it in items if it["paragraph"] in ids and it["direction"].endswith("→zh")]
+
+
 def asked(qa: Any, item: dict[str, Any], direction: str, dataset: str, k: int) -> tuple[dict[str, Any], list[Any]]:
     """One question retrieved as PolicyQA.ask retrieves it: its record without hits or label (the cleaned question,
     its language and term groups) and its top ``k`` hits (dense vectors dropped: the cache holds none)."""
@@ -266,10 +280,13 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
                 records += ask_all(qa, asked, f"{lang}→{lang}", "policy", {})
             write_cache(cache / f"policy-{half}.pkl", records)
             index.close()
-        for name, half_items in (("policy-removal", policy_removal_half), ("policy-generated", policy_generated_half)):
+        for name, half_items in (("policy-removal", policy_removal_half), ("policy-generated", policy_generated_half),
+                                 ("policy-removal-zh", policy_removal_half), ("policy-generated-zh", policy_generated_half)):
             if name not in datasets:
                 continue
             contexts, items = half_items(held_out)
+            if name.endswith("-zh"):  # the bundled corpus's case: the Chinese documents alone
+                contexts, items = chinese_only("heldout" if held_out else "tune", contexts, items)
             corpus = common.write_corpus(Path(tmp) / f"{name}-all", contexts)
             index, settings, _ = common.open_index(Path(tmp) / f"index-{name}-all", embedder, corpus)
             from rag.app.service import PolicyQA
