@@ -109,3 +109,18 @@ def test_generated_questions_are_asked_in_both_languages_and_miss_their_own_pass
     translated = [it for it in items if it["qid"].endswith(("-en", "-zh"))]
     assert translated and all(by_qid[it["qid"][:-3]]["paragraph"] == it["paragraph"] for it in translated)
     assert all(it["direction"].split("→")[0] != it["direction"].split("→")[1] for it in translated)
+
+
+def test_chinese_only_keeps_the_chinese_documents_passages_and_the_questions_they_answer() -> None:
+    from bench.answerability import chinese_only, policy_removal_half
+    from bench.policy_questions import questions
+
+    contexts, items = policy_removal_half(held_out=True)
+    kept, asked = chinese_only("heldout", contexts, items)
+    owner = questions("heldout")[2]
+    assert kept and all(owner[pid].endswith(".txt") for pid, _ in kept)  # corpus/'s documents
+    assert len(kept) < len(contexts)  # the English documents' passages are gone
+    ids = {pid for pid, _ in kept}
+    assert asked and all(it["paragraph"] in ids and it["direction"] in ("zh→zh", "en→zh") for it in asked)
+    left = [it for it in items if it not in asked]
+    assert left and all(it["paragraph"] not in ids or not it["direction"].endswith("→zh") for it in left)  # negative
