@@ -95,15 +95,13 @@ def translations(path: Path = PATH) -> dict[tuple[str, int], str]:
 def translate_all(gguf: Path, path: Path = PATH) -> Path:
     """Each sentence translated (resumable: the sentences already in ``path`` are kept); one JSON line each, the
     command that made them in the file's first line."""
-    from bench.policy_questions import local_model
-    from rag.answer.llm import translate
+    from bench.policy_questions import local_translator
 
     done: dict[tuple[str, int], dict[str, Any]] = {}
     if path.exists():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         done = {(r["doc"], r["start"]): r for r in rows if "doc" in r}
-    model = local_model(gguf)
-    settings = common.make_settings(Path("/tmp/unused-index"))  # the translation prompt it reads
+    translate_to = local_translator(gguf)
     made = {"made_by": f"python -m bench.claim_translations --gguf {gguf.name}", "model": gguf.name}
     sentences = chinese_sentences()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +110,7 @@ def translate_all(gguf: Path, path: Path = PATH) -> Path:
         for n, (doc, start, text) in enumerate(sentences):
             row = done.get((doc, start))
             if row is None or row.get("zh") != text:
-                raw = translate(model, settings, text, "en")
+                raw = translate_to(text, "en")
                 row = {"doc": doc, "start": start, "zh": text, "raw": raw}
                 logger.info("%d/%d %s -> %s%s", n + 1, len(sentences), text, raw, "" if usable(raw, text) else "  [dropped]")
             sink.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -32,6 +32,7 @@ from bench.policy_questions import (
     asks_kind,
     documents,
     local_model,
+    local_translator,
     passages,
 )
 from rag.text.cjk import has_han
@@ -128,16 +129,13 @@ def translate(half: str, gguf: Path) -> Path:
     """Each kept question translated into the other language by the local model through the product's translation
     prompt (temperature 0): the cross-language questions (an English question over a Chinese document). One line
     each, ``translation`` None where not ``translation_usable``; the command in the first line."""
-    from rag.answer.llm import translate as llm_translate
-
-    model = local_model(gguf)
-    settings = common.make_settings(Path("/tmp/unused-index"))  # the translation prompt it reads
+    translate_to = local_translator(gguf)
     path = OUT / f"{half}.translations.jsonl"
     with path.open("w", encoding="utf-8") as sink:
         sink.write(json.dumps({"made_by": f"python -m bench.generated_questions --half {half} --translate {gguf.name}",
                                "model": gguf.name}, ensure_ascii=False) + "\n")
         for n, question in enumerate(load(half)):
-            raw = llm_translate(model, settings, question["question"], "en" if question["lang"] == "zh" else "zh")
+            raw = translate_to(question["question"], "en" if question["lang"] == "zh" else "zh")
             sink.write(json.dumps({"qid": question["qid"], "raw": raw,
                                    "translation": raw if translation_usable(raw, question) else None},
                                   ensure_ascii=False) + "\n")

@@ -31,7 +31,7 @@ import logging
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,17 @@ def local_model(gguf: Path, **settings: Any) -> Any:
 
     update = {"llm_gguf_path": gguf, "llm_temperature": 0.0, **settings}
     return LlamaCppModel(common.make_settings(Path("/tmp/unused-index")).model_copy(update=update), n_threads=2)
+
+
+def local_translator(gguf: Path) -> Callable[[str, str], str | None]:
+    """(text, target language) → its translation by the local GGUF model through the product's own translation
+    prompt (``rag.answer.llm.translate``, temperature 0); None on a failure: what translates the benches' questions
+    and claims."""
+    from rag.answer.llm import translate
+
+    model = local_model(gguf)
+    settings = common.make_settings(Path("/tmp/unused-index"))  # the translation prompt it reads
+    return lambda text, target: translate(model, settings, text, target)
 
 
 def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], dict[str, str]]:
@@ -253,10 +264,7 @@ def translate(half: str, gguf: Path) -> Path:
     product's own translation prompt (``rag.answer.llm.translate``, temperature 0), and that translation translated
     back (a template question is its sentence nearly word for word; a user's is not: the round trip rewords it). One
     JSON line each, with the command that made them in the file's first line."""
-    from rag.answer.llm import translate as llm_translate
-
-    model = local_model(gguf)
-    settings = common.make_settings(Path("/tmp/unused-index"))  # the translation prompt it reads
+    translate_to = local_translator(gguf)
     _, items, _ = questions(half)
     TRANSLATED.mkdir(parents=True, exist_ok=True)
     path = TRANSLATED / f"{half}.jsonl"
@@ -271,9 +279,9 @@ def translate(half: str, gguf: Path) -> Path:
     for n, item in enumerate(items):
         source = "zh" if has_han(item["question"]) else "en"
         target = "en" if source == "zh" else "zh"
-        out = llm_translate(model, settings, item["question"], target)
+        out = translate_to(item["question"], target)
         ok = usable(out, target, item)
-        back = llm_translate(model, settings, out, source) if ok and out else None
+        back = translate_to(out, source) if ok and out else None
         lines.append(json.dumps({"qid": item["qid"], "question": item["question"], "target": target,
                                  "translation": out if ok else None, "raw": out,
                                  "back": back if usable(back, source, item) else None, "back_raw": back},
