@@ -11,7 +11,7 @@ translation as a supported restatement, FactCC-style edits of it as contradicted
 found. The documents keep their halves, so the held-out half's translated claims are of held-out documents.
 
 A translation is kept (``usable``) when it is English (no Chinese characters), of a plausible length and with the
-sentence's numbers (``numbers_kept``): a model that drops a figure restates another fact.
+sentence's numbers (``bench.claimset.numbers_kept``): a model that drops a figure restates another fact.
 
 Usage::
 
@@ -25,7 +25,6 @@ import argparse
 import json
 import logging
 import random
-import re
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from bench.claimset import (
     is_han,
     length_ratio_ok,
     load_policy_sources,
+    numbers_kept,
 )
 
 logger = logging.getLogger("bench.claim_translations")
@@ -48,34 +48,6 @@ def chinese_sentences() -> list[tuple[str, int, str]]:
     """(document, offset, claim-ready text) of every claimable sentence of the Chinese policy documents."""
     return [(source.name, sentence.start, sentence.clean) for source in load_policy_sources() if source.lang == "zh"
             for sentence in extract_sentences(source) if claimable(sentence)]
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-SCALED_ZH = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)")
-SCALED_EN = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
-SCALE = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-
-
-def _scaled(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[float]]:
-    """The numbers written with a scale word, and their values."""
-    found = pattern.findall(text)
-    return {n.replace(",", "") for n, _ in found}, {round(float(n.replace(",", "")) * SCALE[w.lower()], 3) for n, w in found}
-
-
-def numbers_kept(english: str, chinese: str) -> bool:
-    """The same Arabic numbers on both sides, a month (2023年11月) also as its English name (November 2023) and an
-    amount with a Chinese scale (1亿) also in English scale words of the same value (100 million)."""
-    zh = {n.replace(",", "") for n in NUMBER.findall(chinese)}
-    en = {n.replace(",", "") for n in NUMBER.findall(english)}
-    for month in re.findall(r"(?<!\d)(\d{1,2})\s*月", chinese):
-        if 1 <= int(month) <= 12 and MONTHS[int(month) - 1] in english and month not in en:
-            zh.discard(month)
-    (zh_scaled, zh_values), (en_scaled, en_values) = _scaled(SCALED_ZH, chinese), _scaled(SCALED_EN, english)
-    if zh_values and zh_values == en_values:
-        zh, en = zh - zh_scaled, en - en_scaled
-    return zh == en
 
 
 def usable(english: str | None, chinese: str) -> bool:

@@ -1583,6 +1583,31 @@ def translation_plausible(en: str, zh: str) -> bool:
     return length_ratio_ok(en, zh) and _digits(en) == _digits(zh)
 
 
+SCALED_ZH = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)")
+SCALED_EN = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+SCALE = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+def _scaled(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[float]]:
+    """The numbers written with a scale word, and their values."""
+    found = pattern.findall(text)
+    return {n.replace(",", "") for n, _ in found}, {round(float(n.replace(",", "")) * SCALE[w.lower()], 3) for n, w in found}
+
+
+def numbers_kept(english: str, chinese: str) -> bool:
+    """``_digits`` alike on both sides, as ``translation_plausible`` asks, except that a month (2023年11月) may be its
+    English name (November 2023) and an amount with a Chinese scale (1亿) English scale words of the same value (100
+    million): what a translation, unlike an aligned sentence, writes (``bench.claim_translations``)."""
+    zh, en = _digits(chinese), _digits(english)
+    for month in re.findall(r"(?<!\d)(\d{1,2})\s*月", chinese):
+        if 1 <= int(month) <= 12 and _MONTHS[int(month) - 1] in english and month not in en:
+            zh.discard(month)
+    (zh_scaled, zh_values), (en_scaled, en_values) = _scaled(SCALED_ZH, chinese), _scaled(SCALED_EN, english)
+    if zh_values and zh_values == en_values:
+        zh, en = zh - zh_scaled, en - en_scaled
+    return zh == en
+
+
 def length_ratio_ok(en: str, zh: str) -> bool:
     words = max(1, word_count(en))
     han = sum(1 for c in zh if is_han(c)) + word_count(re.sub(r"[\u3400-\u9fff]", " ", zh))

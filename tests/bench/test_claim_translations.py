@@ -85,4 +85,4 @@ def test_data_translated_claims_are_english_over_chinese_policy_documents() -> N
     ("The institute received 100 million pounds in November 2024.", False),   # another year
 ])
 def test_numbers_kept_allows_month_names_and_scale_words(english: str, kept: bool) -> None:
-    assert ct.numbers_kept(english, "该研究所于2023年11月获得1亿英镑。") is kept
+    assert cs.numbers_kept(english, "该研究所于2023年11月获得1亿英镑。") is kept
