@@ -9,7 +9,10 @@ in-sample confidence that held-out items never get, and the thresholds chosen th
 A fold holds whole *units*: an XQuAD article (all its paragraphs: a near miss's neighbours are in the same
 article), a CMRC dev article, a policy document family (the parallel material en04, en05 and 000 is one: a
 claim restated across languages sits in both). Units with tune claims are dealt largest first to the fold
-with the fewest claims so far (a hash would leave one fold with half the claims); the rest by a hash. CMRC's
+with the fewest claims so far (a hash would leave one fold with half the claims); the rest by a hash. The deal
+is pinned in ``bench/data/reader_folds.json`` (the claims of 0fcf580, which the fold readers were trained
+beside): dealt anew from today's claims, 30 units would move, and a fold reader would score claims of
+documents it trained on (session 22 found this). CMRC's
 trial articles are never scored, so every fold reader trains on them.
 
 Usage::
@@ -19,6 +22,7 @@ Usage::
         --folds 3 --out /tmp/folds/reader.safetensors                          # → reader-fold{0,1,2}.safetensors
     python -m bench.claims reader --half tune --folds /tmp/folds/reader.safetensors
     python -m bench.answerability fit --reader --reader-folds /tmp/folds/reader.safetensors
+    python -m bench.reader_folds deal --claims FILE    # a deal of FILE's units (the pinned one: see DEAL)
 
 Trained on a lent GPU instead (``bench.reader_sweep --crossfit``), the fold readers stay there and their scores
 come back: ``--folds``/``--reader-folds`` then name the folder of ``bench/reader_scores.py``.
@@ -38,6 +42,7 @@ from bench import common
 
 logger = logging.getLogger("bench.reader_folds")
 CLAIMS_TUNE = common.PROJECT / "bench/data/claims/tune.jsonl"
+DEAL = common.PROJECT / "bench/data/reader_folds.json"  # the pinned deal of the tune units to folds (dealt_units)
 FOLDS = 3  # three folds: each fold reader trains on two thirds of the groups (two would leave it much weaker)
 
 
@@ -65,11 +70,10 @@ def fold_unit(group: str) -> str | None:
     return group
 
 
-@lru_cache(maxsize=4)
-def dealt_units(folds: int) -> dict[str, int]:
-    """The units of the tune claims, dealt largest first to the fold with the fewest tune claims so far."""
+def deal(claims: Path, folds: int) -> dict[str, int]:
+    """The units of the claims in ``claims``, dealt largest first to the fold with the fewest claims so far."""
     counts: dict[str, int] = {}
-    for line in CLAIMS_TUNE.read_text(encoding="utf-8").splitlines():
+    for line in claims.read_text(encoding="utf-8").splitlines():
         unit = fold_unit(json.loads(line)["source_doc"]) if line else None
         if unit:
             counts[unit] = counts.get(unit, 0) + 1
@@ -78,6 +82,15 @@ def dealt_units(folds: int) -> dict[str, int]:
         out[unit] = min(range(folds), key=lambda f: (load[f], f))
         load[out[unit]] += counts[unit]
     return out
+
+
+@lru_cache(maxsize=4)
+def dealt_units(folds: int) -> dict[str, int]:
+    """The pinned deal (``DEAL``) for ``FOLDS`` folds: the fold readers were trained under it, and claims added
+    since (which would deal the units anew) must not move a unit to another fold. Other fold counts: dealt from
+    the tune claims as they are."""
+    pinned = json.loads(DEAL.read_text(encoding="utf-8"))
+    return dict(pinned["units"]) if pinned["folds"] == folds else deal(CLAIMS_TUNE, folds)
 
 
 def fold_of(group: str, folds: int = FOLDS) -> int | None:
@@ -132,3 +145,23 @@ def fold_readers(base: Path, folds: int = FOLDS, threads: int = 1) -> Any:
 
         return ScoreTable(base)
     return FoldReaders(base, folds, threads)
+
+
+def main() -> None:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="print the deal of a claim file's units to folds (bench/data/reader_folds.json)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    dealing = sub.add_parser("deal")
+    dealing.add_argument("--claims", type=Path, default=CLAIMS_TUNE)
+    dealing.add_argument("--folds", type=int, default=FOLDS)
+    args = parser.parse_args()
+    pinned = json.loads(DEAL.read_text(encoding="utf-8"))
+    out = {"about": pinned["about"], "command": pinned["command"], "folds": args.folds,
+           "units": dict(sorted(deal(args.claims, args.folds).items()))}
+    sys.stdout.write(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

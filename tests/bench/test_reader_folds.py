@@ -37,10 +37,16 @@ def test_trial_articles_are_in_no_fold_and_dev_articles_in_one() -> None:
 
 
 def test_tune_claims_are_dealt_evenly() -> None:
+    from bench.reader_folds import deal, fold_unit
+
     docs = [json.loads(line)["source_doc"] for line in CLAIMS_TUNE.read_text(encoding="utf-8").splitlines() if line]
-    counts = Counter(fold_of(d) for d in docs)
+    fresh = deal(CLAIMS_TUNE, FOLDS)
+    counts = Counter(fresh.get(fold_unit(d)) for d in docs)
     assert set(counts) == set(range(FOLDS))
     assert max(counts.values()) - min(counts.values()) <= 0.05 * len(docs)
+    # the pinned deal was made from fewer claims (session 21 added translations to three units): still within 10 %
+    pinned = Counter(fold_of(d) for d in docs)
+    assert set(pinned) == set(range(FOLDS)) and max(pinned.values()) - min(pinned.values()) <= 0.10 * len(docs)
 
 
 def test_fold_paths_are_distinct_beside_the_base(tmp_path) -> None:
@@ -83,3 +89,22 @@ def test_each_fold_reader_is_trained_without_its_fold_and_from_the_same_start(mo
     assert not any(held for held_back, _ in seen for held, g in zip(held_back, groups) if g.startswith("cmrc-trial"))
     # negative: every row is held back by exactly one fold, except the trial article's (trained on by all)
     assert [sum(h[i] for h, _ in seen) for i in range(len(groups))] == [0 if g.startswith("cmrc-trial") else 1 for g in groups]
+
+
+def test_the_deal_is_pinned_and_does_not_follow_the_claim_file(monkeypatch, tmp_path) -> None:
+    import bench.reader_folds as rf
+
+    pinned = json.loads(rf.DEAL.read_text(encoding="utf-8"))["units"]
+    assert rf.dealt_units(FOLDS) == pinned
+    # a claim file with many more claims of one unit deals that unit anew, but the folds do not move
+    extra = tmp_path / "tune.jsonl"
+    lines = CLAIMS_TUNE.read_text(encoding="utf-8").splitlines()
+    unit = min(pinned, key=lambda u: (sum(f == pinned[u] for f in pinned.values()), u))
+    extra.write_text("\n".join(lines + [json.dumps({"source_doc": unit})] * 5000) + "\n", encoding="utf-8")
+    assert rf.deal(extra, FOLDS) != pinned  # negative: dealt from the file, the deal changes
+    monkeypatch.setattr(rf, "CLAIMS_TUNE", extra)
+    rf.dealt_units.cache_clear()
+    try:
+        assert rf.dealt_units(FOLDS) == pinned and fold_of(unit) == pinned[unit]
+    finally:
+        rf.dealt_units.cache_clear()
