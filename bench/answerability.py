@@ -351,15 +351,17 @@ class ReaderScores:
     ``folds``: read by the fold reader that never saw the question's article (``bench/reader_folds.py``;
     ``group`` is set per record), as the tune half is read for fitting."""
 
-    def __init__(self, cache: Path, half: str, folds: Path | None = None) -> None:
+    def __init__(self, cache: Path, half: str, folds: Path | None = None, weights: Path | None = None) -> None:
         from bench.reader_folds import fold_readers
-        from rag.answer.reader import CARD, WEIGHTS, load_reader, sha256
+        from rag.answer.reader import WEIGHTS, load_reader, sha256
 
+        weights = weights or WEIGHTS  # a candidate reader's file, or the shipped one
         self.folds = fold_readers(folds) if folds else None
-        self.reader = None if self.folds else load_reader(WEIGHTS, CARD, threads=1)  # the halves are scored side by side
+        # the halves are scored side by side: one thread each
+        self.reader = None if self.folds else load_reader(weights, weights.with_suffix(".json"), threads=1)
         if self.reader is None and self.folds is None:
-            raise SystemExit(f"no reader weights at {WEIGHTS}: python -m bench.reader_train")
-        tag = self.folds.tag() if self.folds else sha256(WEIGHTS)[:12]
+            raise SystemExit(f"no reader weights at {weights}: python -m bench.reader_train")
+        tag = self.folds.tag() if self.folds else sha256(weights)[:12]
         self.path = cache / f"reader-{tag}-{half}.pkl"
         self.store: dict[tuple[str, str], float] = pickle.loads(self.path.read_bytes()) if self.path.exists() else {}
         self.added = 0
@@ -600,6 +602,8 @@ def main() -> None:
     r.add_argument("--model", type=Path, default=MODEL_OUT)
     r.add_argument("--out", type=Path, default=common.RESULTS_DIR / "answerability.json")
     r.add_argument("--reader", action="store_true", help="the model fitted with the reader, reading its scores")
+    r.add_argument("--reader-weights", type=Path, default=None,
+                   help="with --reader: a candidate reader's .safetensors read instead of the shipped one")
     for p in (f, r):
         p.add_argument("--datasets", nargs="+", default=list(FITTED),
                        help="the cached datasets read (the shipped models: xquad cmrc; policy-generated: a check no fit reads)")
@@ -728,7 +732,7 @@ def report(args: argparse.Namespace) -> None:
 
     settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
     model = load_model(READER_MODEL_OUT if args.reader and args.model == MODEL_OUT else args.model)
-    reader = ReaderScores(args.cache, args.half) if args.reader else None
+    reader = ReaderScores(args.cache, args.half, weights=args.reader_weights) if args.reader else None
     rows = evaluate_records(load_cache(args.cache, args.half, tuple(args.datasets)), settings,
                             Vectors(args.cache / f"vectors-{args.half}.pkl"), reader)
     results = print_tables(rows, model, args.half)
