@@ -22,6 +22,10 @@ Rows keep a ``group`` (the source document or paragraph) so training can hold ou
 validation. Usage::
 
     python -m bench.reader_data --out bench/data/reader/train.jsonl     # ~2 min with a warm embedding cache
+    git show 6e42735:bench/data/reader/train.jsonl > /tmp/v2-train.jsonl
+    python -m bench.reader_data --continued /tmp/v2-train.jsonl --out /tmp/ft-train.jsonl
+        # a reader continued from one trained on that file (reader v6): the rows added since, and as many of the
+        # old rows replayed (drawn with --seed) so that what it knew is kept
 """
 
 from __future__ import annotations
@@ -298,14 +302,38 @@ def held_out_texts() -> set[str]:
     return texts
 
 
+def continued_rows(lines: list[str], base: list[str], seed: int) -> list[str]:
+    """The rows (JSON lines) of ``lines`` that ``base`` lacks (same task, texts and label), then as many of
+    ``base``'s drawn at random: the data for continuing a reader trained on ``base``."""
+    def key(line: str) -> tuple[str, str, str, str]:
+        r = json.loads(line)
+        return r["task"], r["a"], r["b"], r["label"]
+
+    known = {key(line) for line in base}
+    new = [line for line in lines if key(line) not in known]
+    return new + random.Random(seed).sample(base, min(len(new), len(base)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=common.PROJECT / "bench/data/reader/train.jsonl")
+    parser.add_argument("--continued", type=Path, default=None, metavar="BASE",
+                        help="write to --out the rows of --data that BASE lacks and as many of BASE's replayed")
+    parser.add_argument("--data", type=Path, default=common.PROJECT / "bench/data/reader/train.jsonl")
+    parser.add_argument("--seed", type=int, default=22, help="with --continued: the draw of the replayed rows")
     parser.add_argument("--embed-cache", type=Path, default=Path("/tmp/claimset-emb.npz"))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--omission-edits", action="store_true", help="reader v3's data: shorter claims with a fact changed")
     args = parser.parse_args()
     common.setup_logging()
+    if args.continued:
+        def read(path: Path) -> list[str]:
+            return [line + "\n" for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+        rows = continued_rows(read(args.data), read(args.continued), args.seed)
+        args.out.write_text("".join(rows), encoding="utf-8")
+        logger.info("wrote %d rows to %s (half of them new since %s)", len(rows), args.out, args.continued)
+        return
     global OMISSION_EDITS
     OMISSION_EDITS = args.omission_edits
     embedder = cs.Embedder(args.threads, args.embed_cache)
