@@ -24,7 +24,10 @@ _NAMES = {"support": "supports|opposes|支持|反对", "member": "included|not i
           "increase": "increase|decrease|增加|减少", "establish": "established|abolished|设立|撤销",
           "level": "federal|state-level|联邦|各州", "all": "all|全部", "some": "some|部分",
           "majority": "a majority|多数", "minority": "a minority|少数", "only": "only|仅", "not": "not|不",
-          "many": "many|许多", "few": "few|少量", "least": "at least|至少", "most": "at most|至多"}
+          "many": "many|许多", "few": "few|少量", "least": "at least|至少", "most": "at most|至多",
+          "size": "larger|smaller|较大|较小", "height": "higher|lower|较高|较低",
+          "encourage": "encourages|discourages|鼓励|劝阻", "advantage": "an advantage|a disadvantage|优势|劣势",
+          "win": "wins|loses|赢得|输掉"}  # every stance axis and quantifier value of rag.answer.slots (a test checks)
 
 
 def _render(slot: Slot, zh: bool) -> str:

@@ -31,3 +31,22 @@ def test_a_slot_in_the_readers_language_is_shown_as_written() -> None:
     (slot,) = extract_slots("初始资金1亿英镑")
     assert show(slot, zh=True) == "1亿英镑"
     assert show(slot, zh=False) == "1亿英镑 (100 million pounds)"  # the negative: the other language gets a rendering
+
+
+def test_every_stance_axis_and_quantifier_of_the_slot_registry_has_words() -> None:
+    from rag.answer import slot_text
+    from rag.answer.slots import _WORDS
+
+    named = {key.split(":")[1] if key.startswith("stance") else key.split(":")[2] for key in _WORDS
+             if key.startswith(("stance:", "quantifier:"))}
+    assert named and named <= set(slot_text._NAMES), named - set(slot_text._NAMES)
+
+
+@pytest.mark.parametrize("claim, evidence, line", [
+    # found by the translated claims over corpus/ alone (session 22): a difference on an axis without words raised
+    ("The policy encourages companies to share data", "该政策劝阻企业共享数据", "The claim says encourages; the source says 劝阻 (discourages)."),
+    ("The larger models must register", "较小的模型必须登记", "The claim says larger; the source says 较小 (smaller)."),
+])
+def test_a_stance_difference_on_every_axis_reads_as_a_line(claim: str, evidence: str, line: str) -> None:
+    differences = compare_slots(claim, evidence).differences
+    assert [describe(d, "en") for d in differences] == [line]
