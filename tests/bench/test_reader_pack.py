@@ -84,7 +84,7 @@ def test_scores_made_from_a_bundle_are_the_numpy_readers_scores(tmp_path: Path) 
     with torch.no_grad():
         for head in (net.claim_head, net.question_head):
             head.weight.normal_(0, 0.5)
-    args = argparse.Namespace(bundle=bundle, split=11, data=tmp_path / "train.jsonl", folds=0)
+    args = argparse.Namespace(bundle=bundle, split=11, data=tmp_path / "train.jsonl", folds=0, init=None)
     out = tmp_path / "reader.safetensors"
     reader_train.save(net, args, ROWS, [], out)
     reader_train.score_bundle(net, args, 1, out, f.vocab.pad)
