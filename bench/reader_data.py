@@ -327,6 +327,9 @@ def main() -> None:
     args = parser.parse_args()
     common.setup_logging()
     if args.continued:
+        if args.out.resolve() == args.data.resolve():
+            raise SystemExit("--continued writes a subset: give --out another file than --data (the full data)")
+
         def read(path: Path) -> list[str]:
             return [line + "\n" for line in path.read_text(encoding="utf-8").splitlines() if line]
 

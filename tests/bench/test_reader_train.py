@@ -49,13 +49,12 @@ def test_warm_start_refuses_a_reader_of_another_split(net, tmp_path) -> None:
         warm_start(net, tmp_path / "r.safetensors", SPLIT)
 
 
-def test_each_fold_reader_continues_from_its_own_fold_file(monkeypatch, tmp_path) -> None:
+def test_each_fold_reader_continues_from_its_own_fold_file(net, monkeypatch, tmp_path) -> None:
     import sys
 
     from bench import reader_train
 
     init = tmp_path / "init.safetensors"
-    net = reader_train.build_net(SPLIT)[0]
     starts = [write_reader(net, fold_path(init, k), float(k + 1)) for k in range(FOLDS)]
     data = tmp_path / "train.jsonl"
     rows = [{"task": "question", "a": f"问题{i}？", "b": f"句子{i}。", "label": "answers", "pair": "zh/zh",
@@ -63,8 +62,8 @@ def test_each_fold_reader_continues_from_its_own_fold_file(monkeypatch, tmp_path
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     seen = []
 
-    def fake_train(net, trainable, states, rows, lengths, held_back, args, checkpoint):
-        seen.append({k: v.detach().clone() for k, v in net.trainable_state().items()})
+    def fake_train(trained, trainable, states, rows, lengths, held_back, args, checkpoint):
+        seen.append({k: v.detach().clone() for k, v in trained.trainable_state().items()})
         return []
 
     monkeypatch.setattr(reader_train, "train_net", fake_train)
