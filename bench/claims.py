@@ -237,7 +237,9 @@ def reader_inputs(half: str) -> list[tuple[dict[str, Any], list[int]]]:
 def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = None, missing: bool = False) -> None:
     """The reader's scores for each claim's top pairs (``reader_inputs``). ``folds``: each claim read by the
     fold reader that never saw its document (``bench/reader_folds.py``), as the tune half is read for fitting.
-    ``missing``: keep the cached scores of claims that have them (same reader, same top pairs) and read the rest."""
+    ``missing``: keep the cached score of each pair read before on the same sentence (same reader), read the rest.
+    Each row records the sentences it read, so a rerun of ``features`` that changes a claim's candidates never
+    lends a score to another sentence."""
     from bench.reader_folds import fold_readers
     from rag.answer.reader import load_reader
 
@@ -247,19 +249,38 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
         raise SystemExit(f"no reader at {weights}")
     documents = source_documents(half)
     inputs = reader_inputs(half)
-    cached = read_reader(half) if missing else {}
+    cached = cached_scores(half) if missing else {}
+    kept = 0
     with reader_path(half).open("w", encoding="utf-8") as sink:
         for n, (row, top) in enumerate(inputs):
-            if row["id"] in cached and set(cached[row["id"]]) == {str(i) for i in top}:
-                sink.write(json.dumps({"id": row["id"], "scores": cached[row["id"]]}) + "\n")
-                continue
-            read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
-            scores = read.claims(row["claim"], [row["sentences"][i] for i in top])
-            sink.write(json.dumps({"id": row["id"], "scores": {
-                str(i): [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
-                for i, s in zip(top, scores, strict=True)}}) + "\n")
+            sentences = {str(i): row["sentences"][i] for i in top}
+            scores = {i: cached.get((row["claim"], text)) for i, text in sentences.items()}
+            unread = [i for i, value in scores.items() if value is None]
+            if unread:
+                read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
+                for i, s in zip(unread, read.claims(row["claim"], [sentences[i] for i in unread]), strict=True):
+                    scores[i] = [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
+            kept += len(scores) - len(unread)
+            sink.write(json.dumps({"id": row["id"], "scores": scores, "sentences": sentences}, ensure_ascii=False) + "\n")
             if n % 500 == 0:
                 logger.info("reader %s %d/%d", half, n, len(inputs))
+    logger.info("reader %s: %d pair scores kept from the cache", half, kept)
+
+
+def cached_scores(half: str) -> dict[tuple[str, str], list[float]]:
+    """(claim text, sentence text) → the reader's scores cached for the half (rows that record their sentences).
+    A near miss reads its claim's sentences: the same key, the same score."""
+    path = reader_path(half)
+    if not path.exists():
+        return {}
+    claims = {r["id"]: r["claim"] for r in load_claims(half)}
+    out: dict[tuple[str, str], list[float]] = {}
+    for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+        claim = claims.get(row["id"].removesuffix(NEAR_MISS))
+        for i, text in (row.get("sentences") or {}).items():
+            if claim is not None:
+                out[(claim, text)] = row["scores"][i]
+    return out
 
 
 def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -551,7 +572,7 @@ def main() -> None:
     scoring.add_argument("--weights", type=Path, default=ROOT / "rag" / "data" / "reader.safetensors")
     scoring.add_argument("--threads", type=int, default=1)
     scoring.add_argument("--missing", action="store_true",
-                         help="keep the cached scores of claims whose top pairs are unchanged; read the rest")
+                         help="keep the cached score of each pair read before on the same sentence; read the rest")
     scoring.add_argument("--folds", type=Path, default=None,
                          help="the fold readers' --out (bench/reader_folds.py): out-of-fold scores, for the tune half")
     reporting = sub.add_parser("report")

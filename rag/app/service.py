@@ -271,7 +271,8 @@ class PolicyQA:
                    language: str | None = None) -> tuple[str, SearchResult, list[ClaimPair]]:
         """The cleaned claim, its search result and the claim read against its best sentences."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
-        result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language)
+        result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language,
+                                    other_language=(self.settings.claim_other_language, self.settings.answer_passages))
         sentences = score_sentences(result.hits, result.query, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight,
                                     self.settings.evidence_rank_prior)

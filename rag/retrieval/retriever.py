@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from rag.ingest.index import Index
+from rag.retrieval.language_share import reserve_other_language
 from rag.retrieval.mentions import TermExpander
 from rag.retrieval.query import GroupTranslator, QueryAnalyzer, Translator
 from rag.retrieval.rerank import rerank
@@ -278,9 +279,13 @@ class Retriever:
         language: str | None = None,
         date_from: int | None = None,
         date_to: int | None = None,
+        other_language: tuple[int, int] = (0, 0),
     ) -> SearchResult:
         """The top ``k`` passages for ``question`` (a text, analysed here, or a ``Query`` analysed before),
-        within the documents named ``docs``, in ``language``, between the dates."""
+        within the documents named ``docs``, in ``language``, between the dates. ``other_language``
+        (places, window): that many of the first ``window`` kept for the best passages in the language the
+        question is not in, when the top ``k`` hold any (``rag.retrieval.language_share``): a passage from
+        below the top ``k`` is never lifted."""
         started = time.perf_counter()
         s = self.settings
         k = k or s.top_k
@@ -293,7 +298,7 @@ class Retriever:
         retrieved = time.perf_counter()
         if s.rerank_enabled:
             results = rerank(query.language, query.vector, query.cross_vector, results, s, named=query.named)
-        results = results[:k]
+        results = reserve_other_language(results[:k], query.language, other_language[1], other_language[0])
         if s.complete_cut_sentences:  # before the referents: a completed first sentence is what refers back
             complete_cut_sentences(results, self.index.store, self.index.embedder.count_tokens, s)
         if s.passage_referents:

@@ -78,3 +78,25 @@ def test_language_and_document_filters_hold_for_every_list(backend_settings: Set
         assert {h.language for h in retriever.run(question, k=5).hits} == {"zh", "en"}
         assert [h.doc for h in retriever.run(question, k=5, language="en").hits] == ["uk.md"]
         assert [h.doc for h in retriever.run(question, k=5, docs=["uk.md"]).hits] == ["uk.md"]
+
+
+def test_a_place_of_the_head_kept_for_the_other_language(backend_settings: Settings) -> None:
+    """In a mixed index an English claim meets English text on its subject first; with one place of the
+    first three kept for the other language, the best Chinese passage among the top k is read too, and
+    without it it is not. A passage below the top k is never lifted."""
+    for n, topic in enumerate(["funding", "staff", "offices", "partners", "budget", "reviews"]):
+        (backend_settings.corpus_dir / f"uk{n}.md").write_text(
+            f"The UK AI Safety Institute reports on its {topic}.", encoding="utf-8")
+    (backend_settings.corpus_dir / "uk.txt").write_text("英国人工智能安全研究所的初始资金为1亿英镑。", encoding="utf-8")
+    with Index.open(backend_settings, FakeEmbedder()) as index:
+        index.ingest([backend_settings.corpus_dir])
+        retriever = Retriever(index, backend_settings)
+        claim = "The UK AI Safety Institute reports received initial funding of 100 million pounds."
+        plain = [h.language for h in retriever.run(claim, k=7).hits]
+        assert "zh" in plain and plain.index("zh") >= 3  # ranked below the first three
+        kept = retriever.run(claim, k=7, other_language=(1, 3)).hits
+        assert [h.language for h in kept[:3]].count("zh") == 1 and kept[0].language == "en"
+        assert [h.doc for h in kept[:3] if h.language == "zh"] == ["uk.txt"]
+        assert sorted(h.doc for h in kept) == sorted(h.doc for h in retriever.run(claim, k=7).hits)  # same set
+        cut = retriever.run(claim, k=plain.index("zh"), other_language=(1, 3)).hits
+        assert [h.language for h in cut] == ["en"] * plain.index("zh")
