@@ -277,9 +277,8 @@ def cached_scores(half: str) -> dict[tuple[str, str], list[float]]:
     out: dict[tuple[str, str], list[float]] = {}
     for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
         claim = claims.get(row["id"].removesuffix(NEAR_MISS))
-        for i, text in (row.get("sentences") or {}).items():
-            if claim is not None:
-                out[(claim, text)] = row["scores"][i]
+        if claim is not None:
+            out.update(((claim, text), row["scores"][i]) for i, text in (row.get("sentences") or {}).items())
     return out
 
 
