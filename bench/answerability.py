@@ -191,6 +191,15 @@ def chinese_only(half: str, contexts: list[tuple[str, str]], items: list[dict[st
     return kept, [it for it in items if it["paragraph"] in ids and it["direction"].endswith("→zh")]
 
 
+def other_language_share(qa: Any, hits: list[Any], language: str) -> list[Any]:
+    """``hits`` (the top ``answer_contexts``) as ``PolicyQA.ask`` orders them: ``answer_other_language`` of the first
+    ``answer_passages`` kept for the other language (``Retriever.run``'s ``other_language``). Applied after a near
+    miss's passages are taken out, as an index without them would order its own top hits."""
+    from rag.retrieval.language_share import reserve_other_language
+
+    return reserve_other_language(hits, language, qa.settings.answer_passages, qa.settings.answer_other_language)
+
+
 def asked(qa: Any, item: dict[str, Any], direction: str, dataset: str, k: int) -> tuple[dict[str, Any], list[Any]]:
     """One question retrieved as PolicyQA.ask retrieves it: its record without hits or label (the cleaned question,
     its language and term groups) and its top ``k`` hits (dense vectors dropped: the cache holds none)."""
@@ -218,8 +227,8 @@ def ask_removed(qa: Any, items: list[dict[str, Any]], dataset: str) -> list[dict
         base, hits = asked(qa, item, item["direction"], dataset, k + REMOVAL_SPARE)
         base["target_spans"] = item["spans"]
 
-        def without(passages: list[str], hits: list[Any] = hits) -> list[Any]:
-            return [h for h in hits if Path(h.doc).stem not in passages][:k]
+        def without(passages: list[str], hits: list[Any] = hits, language: str = base["q_lang"]) -> list[Any]:
+            return other_language_share(qa, [h for h in hits if Path(h.doc).stem not in passages][:k], language)
 
         records.append({**base, "indexed": True, "hits": without(item["answer_remove"])})
         records.append({**base, "qid": f"{item['qid']}~nm", "indexed": False, "hits": without(item["remove"])})
@@ -232,7 +241,8 @@ def ask_all(qa: Any, items: list[dict[str, Any]], direction: str, dataset: str, 
     for item in items:
         base, hits = asked(qa, item, direction, dataset, qa.settings.answer_contexts)
         records.append({**base, "indexed": is_indexed(item["paragraph"]),
-                        "target_spans": spans.get(item["qid"], item["spans"]), "hits": hits})
+                        "target_spans": spans.get(item["qid"], item["spans"]),
+                        "hits": other_language_share(qa, hits, base["q_lang"])})
     return records
 
 

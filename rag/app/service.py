@@ -189,7 +189,8 @@ class PolicyQA:
             yield answer.answer, answer
             return
         standalone = self.standalone_question(cleaned, history)
-        result = self.retriever.run(standalone, k=self.settings.answer_contexts, docs=docs, language=language)
+        result = self.retriever.run(standalone, k=self.settings.answer_contexts, docs=docs, language=language,
+                                    other_language=(self.settings.answer_other_language, self.settings.answer_passages))
         generated = time.perf_counter()
         similarity = self.similarity(result.query.vector)
         if self.llm is None:

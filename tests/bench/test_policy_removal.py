@@ -17,12 +17,14 @@ class FakeRetriever:
 
     def run(self, question: str, k: int) -> SimpleNamespace:
         self.asked.append(k)
-        hits = [SimpleNamespace(doc=f"{d}.txt", dense=[0.0]) for d in self.docs[:k]]
+        hits = [SimpleNamespace(doc=f"{d}.txt", dense=[0.0], language="zh" if d.endswith("z") else "en")
+                for d in self.docs[:k]]
         return SimpleNamespace(query=SimpleNamespace(language="en", terms=[], cross_terms=[]), hits=hits)
 
 
-def fake_qa(docs: list[str], k: int = 4) -> SimpleNamespace:
-    settings = SimpleNamespace(answer_contexts=k, max_question_chars=500)
+def fake_qa(docs: list[str], k: int = 4, other_language: int = 0) -> SimpleNamespace:
+    settings = SimpleNamespace(answer_contexts=k, max_question_chars=500, answer_passages=2,
+                               answer_other_language=other_language)
     return SimpleNamespace(settings=settings, retriever=FakeRetriever(docs))
 
 
@@ -47,6 +49,21 @@ def test_a_question_with_nothing_to_remove_keeps_every_hit() -> None:  # negativ
     assert answerable["same"]
     assert [h.doc for h in answerable["hits"]] == [h.doc for h in miss["hits"]] == [
         "q0001.txt", "q0002.txt", "q0003.txt", "q0004.txt"]
+
+
+def test_the_place_for_the_other_language_is_kept_as_an_index_without_the_removed_passages_would() -> None:
+    """With ``answer_other_language`` 1 each list's first two (``answer_passages``) hold the best Chinese hit among
+    its own top four: for the near miss that is the hit left once its passages are out; one below the top four is
+    never lifted; with the setting 0 the order is retrieval's."""
+    docs = ["q0001", "q0002", "q0003", "q0004z", "q0005", "q0006z"]
+    answerable, miss = ask_removed(fake_qa(docs, other_language=1), [ITEM], "policy-removal")
+    assert [h.doc for h in answerable["hits"]] == ["q0002.txt", "q0004z.txt", "q0003.txt", "q0005.txt"]
+    assert [h.doc for h in miss["hits"]] == ["q0003.txt", "q0004z.txt", "q0005.txt", "q0006z.txt"]
+    plain, _ = ask_removed(fake_qa(docs), [ITEM], "policy-removal")
+    assert [h.doc for h in plain["hits"]] == ["q0002.txt", "q0003.txt", "q0004z.txt", "q0005.txt"]
+    late = ["q0001", "q0002", "q0003", "q0005", "q0007", "q0006z"]  # the Chinese hit is fifth once q0001 is out
+    answerable, _ = ask_removed(fake_qa(late, other_language=1), [ITEM], "policy-removal")
+    assert [h.doc for h in answerable["hits"]] == ["q0002.txt", "q0003.txt", "q0005.txt", "q0007.txt"]
 
 
 def test_a_sentence_is_found_in_its_passage_whatever_its_markup() -> None:

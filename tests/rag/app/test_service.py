@@ -141,6 +141,26 @@ def test_each_question_and_claim_is_analysed_once(qa: PolicyQA, monkeypatch: pyt
     assert len(analysed) == 3 and result.query is query  # negative: a text would have been analysed
 
 
+def test_questions_and_claims_ask_for_their_own_place_for_the_other_language(
+        index_dir: Path, real_embedder, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """A question reads ``answer_other_language`` of its first ``answer_passages`` for the other language, a claim
+    ``claim_other_language``: each setting reaches the retrieval of its own mode and not the other's."""
+    from rag.retrieval.retriever import Retriever
+
+    asked: list[tuple[int, int]] = []
+    real = Retriever.run
+
+    def recording(self: Retriever, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(kwargs.get("other_language", (0, 0)))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Retriever, "run", recording)
+    with open_qa(index_dir, real_embedder, answer_other_language=1, claim_other_language=2, answer_passages=4) as qa:
+        qa.ask("欧盟对违规使用威胁人们安全的人工智能技术的公司可处以多高的罚款？")
+        qa.ask("欧盟对违规公司可处以其全球年营业额的20%的罚款。", mode="claim")
+    assert asked == [(1, 4), (2, 4)]
+
+
 def test_follow_up_carries_previous_question(qa: PolicyQA) -> None:
     first = "2024中关村论坛发布的人工智能监管沙盒首批入盒的企业有哪些？"
     answer = qa.ask("还有呢？", history=[(first, "…")])
