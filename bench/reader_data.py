@@ -12,7 +12,9 @@ Only the tune halves go in — no document, paragraph or article of a held-out h
   sentence of its document (a near miss the checker must not read as support) → neutral; a detail left
   out inside a clause (``bench/omissions.py``: an aside, an alternative, a list item, a modifier) → entails,
   and that shorter claim with one fact changed → contradicts; the claim and the claim with a fact changed
-  against the nearest sentence of *another* document → neutral (``unrelated``).
+  against the nearest sentence of *another* document → neutral (``unrelated``); and since session 24 each true
+  claim against the sentences retrieval gives it once its source passage is out (the benchmark's near misses, from
+  the cached features of ``python -m bench.claims features --half tune``) → neutral (``retrieved_near_miss``).
 * **questions** (``task = "question"``; labels ``answers`` / ``no_answer``): XQuAD's tune paragraphs
   (p0000-p0119) in all four directions and CMRC 2018 (the trial set, and the dev set's first half of
   articles, as ``bench/answerability.py`` splits it): the question against the sentence holding its answer
@@ -107,6 +109,27 @@ def claim_rows(embedder: cs.Embedder) -> Iterator[dict[str, str]]:
         if near is not None:
             yield row("claim", unit.claim, near.clean, "neutral", pair, "other_sentence", group)
         yield from unrelated_rows(unit, group, pool, embedder)
+
+
+def near_miss_rows(inputs: list[tuple[dict[str, Any], list[int]]], documents: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A true tune claim against the sentences retrieval gives it once its source passage is out: the claim
+    benchmark's near misses (``bench.claims.near_miss``), each against the sentences the claim check reads (its top
+    ``TOP_PAIRS`` by the shipped relevance: ``bench.claims.reader_inputs``) → neutral (``retrieved_near_miss``).
+    These are the topical sentences, often in the other language, that readers v2 and v5 read as support (journal,
+    session 24); ``other_sentence`` and ``unrelated`` rows are drawn by embedding, not by retrieval. ``documents``:
+    a near miss's id → its claim's source document (the row's group)."""
+    from bench.claims import NEAR_MISS
+    from rag.answer.claim_features import FEATURE_NAMES
+
+    cross = FEATURE_NAMES.index("cross_language")
+    for record, top in inputs:
+        if not record["id"].endswith(NEAR_MISS):
+            continue
+        lang = record["claim_lang"]
+        for i in top:
+            sentence_lang = ("zh" if lang == "en" else "en") if record["pairs"][i][cross] else lang
+            yield row("claim", record["claim"], record["sentences"][i], "neutral", f"{lang}/{sentence_lang}",
+                      "retrieved_near_miss", documents[record["id"]])
 
 
 def family(source: cs.Source) -> str:
@@ -344,7 +367,10 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
     dropped = 0
-    for r in [*claim_rows(embedder), *xquad_rows(), *cmrc_rows()]:
+    from bench.claims import reader_inputs, source_documents
+
+    near_misses = near_miss_rows(reader_inputs("tune"), source_documents("tune"))  # needs the tune claim features
+    for r in [*claim_rows(embedder), *near_misses, *xquad_rows(), *cmrc_rows()]:
         key = (r["task"], r["a"], r["b"])
         if key in seen:
             continue
