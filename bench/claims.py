@@ -420,6 +420,40 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, chosen, threshold, len(rows))
 
 
+def strict(min_precision: float) -> None:
+    """Each shipped claim model's strict "supported" threshold (``claim_strict``): the lowest at which the precision
+    of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
+    whose source passage is absent). Probabilities out of fold, as ``fit`` chooses the plain threshold: the model's
+    configuration (its C) refitted without each fold of documents, on the claims alone (near misses weigh 0), read on
+    the fold left out. Written into the model file (``strict_supported_min_probability``, the rule in ``trained``)."""
+    from bench.claims_variants import out_of_fold
+    from rag.answer.claim_model import (
+        MODEL_PATH,
+        READER_MODEL_PATH,
+        VERDICTS,
+        ClaimModel,
+        vector_names,
+    )
+
+    rows = read_features("tune")
+    y = np.array([VERDICTS.index(r["label"]) for r in rows])
+    near = np.array([r["id"].endswith(NEAR_MISS) for r in rows])
+    folds = np.array(claim_folds(rows))
+    for path, reader in ((MODEL_PATH, None), (READER_MODEL_PATH, read_reader("tune"))):
+        model = ClaimModel.load(path)
+        x = claim_vectors(rows, model, reader)[:, [vector_names().index(name) for name in model.features]]
+        p = out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))
+        model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision)
+        model.trained["strict"] = {
+            "command": f"python -m bench.claims strict --min-precision {min_precision}",
+            "rule": f"lowest P(supported) (step 0.01) with tune precision of \"supported\" >= {min_precision} counting "
+                    f"the {int(near.sum())} tune near misses, on out-of-fold probabilities (folds of documents)",
+            "date": date.today().isoformat()}
+        path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        logger.info("%s: strict threshold %.2f (its own %.2f)", path.name, model.strict_supported_min_probability,
+                    model.supported_min_probability)
+
+
 def source_found(rows: list[dict[str, Any]], model: Any) -> dict[str, Any]:
     """Of the claims whose source sentence is among their candidates: how often step 1 ranks it first,
     against retrieval's order and the earlier coverage + passage cosine order."""
@@ -469,6 +503,35 @@ def scores(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, Any]:
     }
 
 
+CURVE = (0.3, 0.4, 0.5, 0.56, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the report's curve reads
+
+
+def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
+                    thresholds: tuple[float, ...] = CURVE) -> list[dict[str, float]]:
+    """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
+    and "supported" precision on the claims alone, precision once the near misses count, and the share of near
+    misses called supported — the trade a deployment chooses along (the shipped threshold is chosen on the tune
+    half, never on this curve's held-out side)."""
+    from rag.answer.claim_model import decide
+
+    near = [r["id"].endswith(NEAR_MISS) for r in rows]
+    out = []
+    for t in thresholds:
+        verdicts = [decide(p, t) for p in probabilities]
+        claims = [i for i, n in enumerate(near) if not n]
+        said = [i for i, v in enumerate(verdicts) if v == "supported"]
+        said_claims = [i for i in said if not near[i]]
+        misses = [i for i, n in enumerate(near) if n]
+        out.append({
+            "threshold": t,
+            "claims_accuracy": round(sum(rows[i]["label"] == verdicts[i] for i in claims) / max(1, len(claims)), 3),
+            "claims_precision": round(sum(rows[i]["label"] == "supported" for i in said_claims) / max(1, len(said_claims)), 3),
+            "precision_with_near_misses": round(sum(rows[i]["label"] == "supported" for i in said) / max(1, len(said)), 3),
+            "near_misses_supported": round(sum(verdicts[i] == "supported" for i in misses) / max(1, len(misses)), 3),
+        })
+    return out
+
+
 def without_near_misses(rows: list[dict[str, Any]], verdicts: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """The claims alone (what the benchmark held before near misses joined it), with their verdicts."""
     kept = [i for i, r in enumerate(rows) if not r["id"].endswith(NEAR_MISS)]
@@ -494,8 +557,14 @@ def report(out: Path) -> None:
                          "model_without_near_misses": scores(*without_near_misses(rows, learned))}
         if with_reader is not None:
             vectors = claim_vectors(rows, with_reader, read_reader(half))
-            verdicts = [with_reader.verdict(with_reader.probabilities(v.tolist())) for v in vectors]
+            probabilities = [with_reader.probabilities(v.tolist()) for v in vectors]
+            verdicts = [with_reader.verdict(p) for p in probabilities]
             payload[half]["model_reader"] = scores(rows, verdicts)
+            payload[half]["model_reader_curve"] = supported_curve(rows, probabilities)
+            if with_reader.strict_supported_min_probability is not None:
+                strict_verdicts = [with_reader.verdict(p, strict=True) for p in probabilities]
+                payload[half]["model_reader_strict"] = scores(rows, strict_verdicts)
+                payload[half]["model_reader_strict_without_near_misses"] = scores(*without_near_misses(rows, strict_verdicts))
             payload[half]["model_reader_without_near_misses"] = scores(*without_near_misses(rows, verdicts))
     common.write_result(out, payload)
     held = payload["heldout"]
@@ -574,6 +643,8 @@ def main() -> None:
                          help="keep the cached score of each pair read before on the same sentence; read the rest")
     scoring.add_argument("--folds", type=Path, default=None,
                          help="the fold readers' --out (bench/reader_folds.py): out-of-fold scores, for the tune half")
+    stricter = sub.add_parser("strict", help="the shipped models' strict thresholds, near misses counted (claim_strict)")
+    stricter.add_argument("--min-precision", type=float, default=0.95)
     reporting = sub.add_parser("report")
     reporting.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims.json")
     sample = sub.add_parser("llm", help="a held-out sample through the LLM verdict path (local GGUF)")
@@ -588,6 +659,8 @@ def main() -> None:
         fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses)
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
+    elif args.command == "strict":
+        strict(args.min_precision)
     elif args.command == "llm":
         llm_sample(args.sample, args.gguf, args.out)
     else:

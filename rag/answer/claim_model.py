@@ -126,6 +126,9 @@ class ClaimModel:
     supported_min_probability: float = 0.5
     trained: dict[str, Any] = field(default_factory=dict)
     relevance: RelevanceModel | None = None  # None: pairs keep retrieval's order (relevance = coverage)
+    # The strict threshold (``claim_strict``): the tune precision of "supported" reached counting near misses, true
+    # claims whose source is absent (``python -m bench.claims strict``); None until that step has run for this fit.
+    strict_supported_min_probability: float | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClaimModel:
@@ -134,14 +137,16 @@ class ClaimModel:
         relevance = RelevanceModel.from_json(data["relevance"]) if data.get("relevance") else None
         return cls(list(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
                    np.array(data["coef"]), np.array(data["intercept"]),
-                   float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance)
+                   float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance,
+                   data.get("strict_supported_min_probability"))
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
                 "intercept": self.intercept.round(6).tolist(),
                 "supported_min_probability": self.supported_min_probability, "trained": self.trained,
-                "relevance": self.relevance.to_json() if self.relevance else None}
+                "relevance": self.relevance.to_json() if self.relevance else None,
+                "strict_supported_min_probability": self.strict_supported_min_probability}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ClaimModel:
@@ -168,9 +173,19 @@ class ClaimModel:
         exp = np.exp(logits - logits.max())
         return dict(zip(VERDICTS, (exp / exp.sum()).tolist(), strict=True))
 
-    def verdict(self, probabilities: dict[str, float]) -> str:
-        """``decide`` at this model's threshold."""
-        return decide(probabilities, self.supported_min_probability)
+    def threshold(self, strict: bool = False) -> float:
+        """The "supported" threshold; ``strict``: the stricter one chosen with near misses counted (never below the
+        plain one; the plain one, with a warning, for a model file that has none)."""
+        if not strict:
+            return self.supported_min_probability
+        if self.strict_supported_min_probability is None:
+            logger.warning("this claim model has no strict threshold (python -m bench.claims strict): its own is used")
+            return self.supported_min_probability
+        return max(self.supported_min_probability, self.strict_supported_min_probability)
+
+    def verdict(self, probabilities: dict[str, float], strict: bool = False) -> str:
+        """``decide`` at this model's threshold (``strict``: its strict one)."""
+        return decide(probabilities, self.threshold(strict))
 
 
 def decide(probabilities: dict[str, float], supported_min_probability: float) -> str:

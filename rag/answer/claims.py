@@ -282,10 +282,11 @@ def pair_differences(pair: ClaimPair) -> list[Difference]:
 
 
 def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader: PairReader | None = None,
-                ) -> ClaimJudgement:
+                strict: bool = False) -> ClaimJudgement:
     """The verdict on a claim from its pairs (``claim_pairs``: one per candidate sentence). ``reader`` (a
     claim and sentences → per sentence the reader's probabilities, ``rag.answer.reader``): it reads the top
-    ``TOP_PAIRS`` pairs, and the model fitted with the reader's scores decides."""
+    ``TOP_PAIRS`` pairs, and the model fitted with the reader's scores decides. ``strict``: "supported" at the
+    model's strict threshold (``ClaimModel.threshold``)."""
     if not pairs:
         return ClaimJudgement("not_found", {"supported": 0.0, "contradicted": 0.0, "not_found": 1.0})
     model = model or default_model(reader is not None)
@@ -297,7 +298,7 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
             pairs[i].reader = scores
         rows = pair_rows(pairs)
     probabilities = model.probabilities(claim_vector(rows, relevance))
-    verdict = model.verdict(probabilities)
+    verdict = model.verdict(probabilities, strict)
     pairs = [pairs[i] for i in relevance_order(relevance)]
     top = pairs[:TOP_PAIRS]
     differing = [(p, pair_differences(p)) for p in top]

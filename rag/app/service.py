@@ -282,7 +282,7 @@ class PolicyQA:
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)
-        judgement = judge_claim(pairs, reader=self.reader("claim"))
+        judgement = judge_claim(pairs, reader=self.reader("claim"), strict=self.settings.claim_strict)
         q_lang = result.query.language
         verdict, pro, con = judgement.verdict, judgement.pro, judgement.con
         if self.llm is not None and verdict == "supported":

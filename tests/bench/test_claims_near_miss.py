@@ -74,3 +74,22 @@ def test_variant_summary_counts_near_misses_apart_from_the_claims() -> None:
     assert out["claims"] == 1.0 and out["en/zh"] == 1.0
     assert out["near_right"] == 0.5 and out["near_supported"] == 0.5  # negative: the near miss's error is not hidden
     assert out["precision"] == 0.5 and out["threshold"] == 0.99  # no threshold reaches 0.95: the highest, not a low one
+
+
+def test_the_supported_curve_trades_claims_for_near_misses() -> None:
+    """Raising the "supported" threshold stops calling the near miss supported (precision with it rises) and then the
+    weaker true claim; a threshold above every probability says "supported" to nothing (precision 0, not an error)."""
+    from bench.claims import supported_curve
+
+    def p(s: float) -> dict[str, float]:
+        return {"supported": s, "contradicted": (1 - s) / 2, "not_found": (1 - s) / 2}
+
+    rows = [{"id": "a", "label": "supported"}, {"id": "b", "label": "supported"}, {"id": "c", "label": "contradicted"},
+            {"id": "a~nm", "label": "not_found"}]
+    probabilities = [p(0.9), p(0.6), {"supported": 0.1, "contradicted": 0.8, "not_found": 0.1}, p(0.7)]
+    low, middle, high, none = supported_curve(rows, probabilities, (0.5, 0.65, 0.8, 0.95))
+    assert low["near_misses_supported"] == 1.0 and low["precision_with_near_misses"] == round(2 / 3, 3)
+    assert low["claims_accuracy"] == 1.0 and low["claims_precision"] == 1.0
+    assert middle["near_misses_supported"] == 1.0 and middle["claims_accuracy"] == round(2 / 3, 3)
+    assert high["near_misses_supported"] == 0.0 and high["precision_with_near_misses"] == 1.0
+    assert none["precision_with_near_misses"] == 0.0 and none["claims_accuracy"] == round(1 / 3, 3)

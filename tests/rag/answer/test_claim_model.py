@@ -108,6 +108,27 @@ def test_supported_needs_the_chosen_probability_and_contradicted_must_be_the_lik
     assert strict.verdict(strict.probabilities(vector)) == "contradicted"
 
 
+def test_the_strict_threshold_is_asked_for_and_never_below_the_models_own(caplog: pytest.LogCaptureFixture) -> None:
+    vector = [0.0] * len(vector_names())
+    m = model([2.0, 0.0, 0.5], threshold=0.5)  # p(supported) ≈ 0.69
+    m.strict_supported_min_probability = 0.87
+    p = m.probabilities(vector)
+    assert m.verdict(p) == "supported" and m.verdict(p, strict=True) == "not_found"
+    m.strict_supported_min_probability = 0.3  # a strict threshold below the model's own is not a laxer one
+    assert m.threshold(strict=True) == 0.5
+    m.strict_supported_min_probability = None  # a model file without one: its own threshold, said in the log
+    assert m.verdict(p, strict=True) == "supported" and "no strict threshold" in caplog.text
+    assert ClaimModel.from_json({**m.to_json(), "strict_supported_min_probability": 0.9}).threshold(strict=True) == 0.9
+
+
+def test_the_shipped_models_carry_a_strict_threshold_and_the_command_that_chose_it() -> None:
+    for path in (MODEL_PATH, READER_MODEL_PATH):
+        shipped = ClaimModel.load(path)
+        assert shipped.strict_supported_min_probability is not None
+        assert shipped.supported_min_probability < shipped.threshold(strict=True) < 1.0
+        assert "bench.claims strict" in shipped.trained["strict"]["command"]
+
+
 def test_the_shipped_model_matches_the_feature_registry_and_says_how_it_was_made() -> None:
     shipped = ClaimModel.load()
     assert shipped.features == [name for name in vector_names() if "reader_" not in name] and not shipped.uses_reader

@@ -161,6 +161,25 @@ def test_questions_and_claims_ask_for_their_own_place_for_the_other_language(
     assert asked == [(1, 4), (2, 4)]
 
 
+def test_the_strict_claim_check_is_asked_for_by_its_setting(index_dir: Path, real_embedder,  # noqa: ANN001
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.app.service as service
+
+    asked: list[bool] = []
+    real = service.judge_claim
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(kwargs.get("strict", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "judge_claim", recording)
+    claim = "欧盟对违规公司可处以其全球年营业额的20%的罚款。"
+    for strict in (True, False):
+        with open_qa(index_dir, real_embedder, claim_strict=strict) as qa:
+            qa.ask(claim, mode="claim")
+    assert asked == [True, False]
+
+
 def test_follow_up_carries_previous_question(qa: PolicyQA) -> None:
     first = "2024中关村论坛发布的人工智能监管沙盒首批入盒的企业有哪些？"
     answer = qa.ask("还有呢？", history=[(first, "…")])
