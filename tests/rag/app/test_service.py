@@ -161,6 +161,28 @@ def test_questions_and_claims_ask_for_their_own_place_for_the_other_language(
     assert asked == [(1, 4), (2, 4)]
 
 
+def test_the_strict_claim_check_still_confirms_what_the_sources_state(index_dir: Path, real_embedder) -> None:  # noqa: ANN001
+    """Strict mode asks more of "supported" but a claim the documents state is still confirmed, and a changed figure
+    and an unstated fact are judged as by default (the real model and reader)."""
+    with open_qa(index_dir, real_embedder, claim_strict=True) as qa:
+        assert qa.ask("2024中关村论坛发布了中国首例人工智能领域监管沙盒。", mode="claim").verdict == "supported"
+        assert qa.ask("欧盟对违规公司可处以其全球年营业额的20%的罚款。", mode="claim").verdict == "contradicted"
+        assert qa.ask("火星殖民地将于2030年建立第一所大学。", mode="claim").verdict == "not_found"
+        # what it costs: a true English claim about a Chinese sentence, read across languages with less certainty
+        # (p(supported) ≈ 0.68 over corpus/), is "supported" by default and "not found" in strict mode
+        english = "The EU can fine companies up to 7% of their global annual turnover."
+        strict = qa.ask(english, mode="claim").verdict
+    with open_qa(index_dir, real_embedder) as qa:
+        assert (qa.ask(english, mode="claim").verdict, strict) == ("supported", "not_found")
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (2026-12-05): over these two documents this true English restatement is "
+                   "called contradicted, by default and in strict mode (over all of corpus/ it is supported)")
+def test_an_english_restatement_of_a_chinese_sentence_is_supported(qa: PolicyQA) -> None:
+    english = "The 2024 Zhongguancun Forum released China's first regulatory sandbox in the field of artificial intelligence."
+    assert qa.ask(english, mode="claim").verdict == "supported"
+
+
 def test_the_strict_claim_check_is_asked_for_by_its_setting(index_dir: Path, real_embedder,  # noqa: ANN001
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import rag.app.service as service
