@@ -202,3 +202,10 @@ def test_with_the_reader_a_true_short_claim_is_never_called_contradicted(qa: Pol
 def test_with_the_reader_a_changed_year_is_contradicted(qa: PolicyQA) -> None:  # the negative beside it
     reading = PolicyQA(qa.index, qa.settings.model_copy(update={"reader_claims": True}), qa.lexicon, None)
     assert reading.check_claim("The EU set up an AI Office in 2019.").verdict == "contradicted"
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (2026-12-05): a table row of 003 dated 2024年5月 and the Japanese "
+                   "institute's founding sentence rank beside the source, and their differences decide (journal, session 24)")
+@pytest.mark.parametrize("claim", ["The EU AI Office was set up in February 2024.", "欧盟人工智能办公室于2024年2月成立。"])
+def test_the_true_founding_date_of_the_eu_ai_office_is_never_called_contradicted(qa: PolicyQA, claim: str) -> None:
+    assert qa.ask(claim, mode="claim").verdict != "contradicted"  # its negative: the 2019 claim above, never supported
