@@ -515,13 +515,13 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     from rag.answer.claim_model import decide
 
     near = [r["id"].endswith(NEAR_MISS) for r in rows]
+    claims = [i for i, n in enumerate(near) if not n]
+    misses = [i for i, n in enumerate(near) if n]
     out = []
     for t in thresholds:
         verdicts = [decide(p, t) for p in probabilities]
-        claims = [i for i, n in enumerate(near) if not n]
         said = [i for i, v in enumerate(verdicts) if v == "supported"]
         said_claims = [i for i in said if not near[i]]
-        misses = [i for i, n in enumerate(near) if n]
         out.append({
             "threshold": t,
             "claims_accuracy": round(sum(rows[i]["label"] == verdicts[i] for i in claims) / max(1, len(claims)), 3),
