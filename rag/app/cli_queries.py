@@ -50,6 +50,7 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
 def add_ask_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("question", nargs="?")
     p.add_argument("--claim", action="store_true")
+    p.add_argument("--strict", action="store_true", help="with --claim: \"supported\" only at the strict threshold")
     p.add_argument("--json", action="store_true")
     p.add_argument("--jsonl", help="answer every line of a JSONL file")
 
@@ -74,7 +75,7 @@ def to_argv(args: argparse.Namespace) -> list[str] | None:
         for doc in args.doc or []:
             argv += ["--doc", doc]
     elif args.command == "ask" and (args.question or args.jsonl):
-        argv = ["ask"] + (["--claim"] if args.claim else [])
+        argv = ["ask"] + (["--claim"] if args.claim else []) + (["--strict"] if args.strict else [])
         if args.jsonl:
             argv += ["--jsonl", str(Path(args.jsonl).resolve())]
     else:
@@ -123,12 +124,12 @@ def run_ask(qa: Any, args: argparse.Namespace, out: TextIO) -> int:
                 continue
             item = json.loads(line)
             mode = item.get("mode") or ("claim" if str(item.get("type", "")).startswith("claim_") else "answer")
-            emit(qa.ask(str(item.get("question", "")), mode=mode).to_json(item.get("id")), out)
+            emit(qa.ask(str(item.get("question", "")), mode=mode, strict=args.strict or None).to_json(item.get("id")), out)
         return 0
     if not args.question:
         logger.error("give a question, or --jsonl FILE")
         return 2
-    answer = qa.ask(args.question, mode="claim" if args.claim else "answer")
+    answer = qa.ask(args.question, mode="claim" if args.claim else "answer", strict=args.strict or None)
     if args.json:
         emit(answer.to_json(), out)
     else:

@@ -158,19 +158,20 @@ class PolicyQA:
     # --- asking -------------------------------------------------------------------------------
     def ask(
         self, question: str, history: History | None = None, docs: list[str] | None = None,
-        language: str | None = None, mode: str = "answer",
+        language: str | None = None, mode: str = "answer", strict: bool | None = None,
     ) -> Answer:
         final: Answer | None = None
-        for _, final in self.ask_stream(question, history, docs, language, mode):
+        for _, final in self.ask_stream(question, history, docs, language, mode, strict):
             pass
         assert final is not None
         return final
 
     def ask_stream(
         self, question: str, history: History | None = None, docs: list[str] | None = None,
-        language: str | None = None, mode: str = "answer",
+        language: str | None = None, mode: str = "answer", strict: bool | None = None,
     ) -> Iterator[tuple[str, Answer | None]]:
-        """Yields (partial answer text, None) while generating, then (final text, Answer)."""
+        """Yields (partial answer text, None) while generating, then (final text, Answer). ``strict`` (claims):
+        the strict "supported" threshold for this request (None: ``claim_strict``)."""
         started = time.perf_counter()
         cleaned = clean_question(question, self.settings.max_question_chars)
         if not cleaned:
@@ -179,12 +180,12 @@ class PolicyQA:
             yield answer.answer, answer
             return
         if self.workers is not None and self.llm is None:
-            answer = self.workers.ask(cleaned, history, docs, language, mode)
+            answer = self.workers.ask(cleaned, history, docs, language, mode, strict)
             if answer is not None:
                 yield answer.answer, answer
                 return
         if mode == "claim":
-            answer = self.check_claim(cleaned, docs, language)
+            answer = self.check_claim(cleaned, docs, language, strict)
             answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
             yield answer.answer, answer
             return
@@ -280,9 +281,11 @@ class PolicyQA:
         return statement, result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
                                               similarity=self.similarity(result.query.vector))
 
-    def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None) -> Answer:
+    def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None,
+                    strict: bool | None = None) -> Answer:
         statement, result, pairs = self.read_claim(claim, docs, language)
-        judgement = judge_claim(pairs, reader=self.reader("claim"), strict=self.settings.claim_strict)
+        strict = self.settings.claim_strict if strict is None else strict
+        judgement = judge_claim(pairs, reader=self.reader("claim"), strict=strict)
         q_lang = result.query.language
         verdict, pro, con = judgement.verdict, judgement.pro, judgement.con
         if self.llm is not None and verdict == "supported":

@@ -5,11 +5,10 @@ Usage::
     demo, qa = launch_app(settings, block=False)   # opens PolicyQA, indexes corpus_dir, serves
     demo = build_ui(qa, settings)                   # just the Blocks, for your own launch()
 
-API (gradio_client): ``Client(url).predict("问题", api_name="/ask")`` and ``api_name="/check_claim"``
-return ``Answer.to_json()``; both take optional ``docs`` (a list of file names) and ``language`` ('zh' | 'en').
-Texts live in rag/app/ui_text.py, HTML in rag/app/ui_render.py (user strings escaped by rag/app/safety.py),
-the library's files in rag/app/library.py and corpus_folder.py, server limits in rag/app/server_guard.py.
-"""
+API (gradio_client): ``Client(url).predict("问题", api_name="/ask")`` and ``api_name="/check_claim"`` return
+``Answer.to_json()``; both take ``docs`` (file names) and ``language`` ('zh' | 'en'), ``/check_claim`` also ``strict``.
+Texts: rag/app/ui_text.py; HTML: ui_render.py (user strings escaped by safety.py); the library's files: library.py and
+corpus_folder.py; server limits: server_guard.py (all in rag/app/)."""
 
 from __future__ import annotations
 
@@ -81,8 +80,7 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
     demo = build_ui(qa, settings)
     demo.queue(default_concurrency_limit=max(settings.ask_concurrency, settings.answer_workers))
     demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
+        server_name=settings.host, server_port=settings.port,
         auth=login_checker(settings),  # throttled: rag/app/server_guard.py
         app_kwargs=server_app_kwargs(settings),  # request size limit
         max_file_size=int(settings.upload_max_mb * 1024 * 1024),
@@ -391,9 +389,11 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
             """
             return qa.ask(question, **filter_args(docs, language)).to_json()
 
-        def check_claim(claim: str, docs: list[str] | None = None, language: str | None = None) -> dict[str, Any]:
-            """Check a claim against the documents; `verdict` is supported / contradicted / not_found."""
-            return qa.ask(claim, mode="claim", **filter_args(docs, language)).to_json()
+        def check_claim(claim: str, docs: list[str] | None = None, language: str | None = None,
+                        strict: bool = False) -> dict[str, Any]:
+            """Check a claim against the documents; `verdict` is supported / contradicted / not_found.
+            strict: "supported" only at the strict threshold (fewer wrong "supported", more true claims not found)."""
+            return qa.ask(claim, mode="claim", strict=strict or None, **filter_args(docs, language)).to_json()
 
         gr.api(ask, api_name="ask")
         gr.api(check_claim, api_name="check_claim")

@@ -174,13 +174,14 @@ class AnswerWorkers:
         return self._idle.qsize()
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, docs: list[str] | None = None,
-            language: str | None = None, mode: str = "answer") -> Answer | None:
+            language: str | None = None, mode: str = "answer", strict: bool | None = None) -> Answer | None:
         """The answer from an idle worker, or None when none is idle or it failed (answer here then)."""
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
             return None
-        kwargs = {"question": question, "history": history, "docs": docs, "language": language, "mode": mode}
+        kwargs = {"question": question, "history": history, "docs": docs, "language": language, "mode": mode,
+                  "strict": strict}
         alone = self._idle.qsize() >= len(self._workers) - 1
         try:
             worker.tasks.send((self.qa.index.state(), alone, kwargs))

@@ -72,6 +72,15 @@ def test_check_claim_with_a_changed_year_is_not_supported(client) -> None:  # th
     assert result["verdict"] != "supported", result
 
 
+def test_check_claim_takes_strict(client) -> None:
+    """``strict`` asks more of "supported": a changed year is still never supported, and the true claim is
+    supported or not found, never contradicted (its behaviour: tests/rag/app/test_service.py)."""
+    true = client.predict(claim="欧盟在2024年设立了人工智能办公室。", strict=True, api_name="/check_claim")
+    assert true["verdict"] in {"supported", "not_found"}, true
+    changed = client.predict(claim="欧盟在2019年设立了人工智能办公室。", strict=True, api_name="/check_claim")
+    assert changed["verdict"] != "supported", changed
+
+
 def test_empty_question_is_answered_politely(client) -> None:
     result = client.predict("   ", api_name="/ask")
     assert result["refused"] is True

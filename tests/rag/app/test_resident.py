@@ -103,6 +103,7 @@ CALLS = [
     ("ask", QUESTION),
     ("ask", QUESTION, "--json"),
     ("ask", "--claim", "严格的出口管制和人工智能发展透明度标准仍然是巩固美国人工智能领导地位的关键后续步骤。", "--json"),
+    ("ask", "--claim", "--strict", "The NSM calls for strict export controls.", "--json"),
     ("ask", "What is the capital of Peru?"),  # refused: the contexts are listed
     ("search", "出口管制", "--k", "3"),
     ("search", "出口管制", "--json", "--doc", DOC, "--lang", "zh"),

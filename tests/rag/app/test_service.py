@@ -199,7 +199,8 @@ def test_the_strict_claim_check_is_asked_for_by_its_setting(index_dir: Path, rea
     for strict in (True, False):
         with open_qa(index_dir, real_embedder, claim_strict=strict) as qa:
             qa.ask(claim, mode="claim")
-    assert asked == [True, False]
+            qa.ask(claim, mode="claim", strict=not strict)  # a request's own choice wins over the setting
+    assert asked == [True, False, False, True]
 
 
 def test_follow_up_carries_previous_question(qa: PolicyQA) -> None:
