@@ -7,7 +7,8 @@ Usage::
 
 API (gradio_client): ``Client(url).predict("问题", api_name="/ask")`` and ``api_name="/check_claim"`` return
 ``Answer.to_json()``; both take ``docs`` (file names) and ``language`` ('zh' | 'en'), ``/check_claim`` also ``strict``.
-Texts: rag/app/ui_text.py; HTML: ui_render.py (user strings escaped by safety.py); the library's files: library.py and
+The claim tab's "strict" box asks for the strict check per request (its default: ``claim_strict``). Endpoints:
+rag/app/ui_api.py; texts: rag/app/ui_text.py; HTML: ui_render.py (user strings escaped by safety.py); the library's files: library.py and
 corpus_folder.py; server limits: server_guard.py (all in rag/app/)."""
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from rag.app.library import (
     remove_entry,
 )
 from rag.app.resident import serve_beside_app
-from rag.app.safety import ApiArgumentError, api_filters, esc
+from rag.app.safety import esc
 from rag.app.server_guard import login_checker, server_app_kwargs
 from rag.app.service import PolicyQA
+from rag.app.ui_api import filter_args, register_api
 from rag.app.ui_render import (
     CSS,
     HEAD,
@@ -95,14 +97,6 @@ def launch_app(settings: Settings, block: bool = True, qa: PolicyQA | None = Non
     return demo, qa
 
 
-def filter_args(docs: Any, language: Any) -> dict[str, Any]:
-    """The checked ``docs`` / ``language`` filters; a wrongly shaped one is an error the caller reads."""
-    try:
-        return api_filters(docs, language)
-    except ApiArgumentError as error:
-        raise gr.Error(str(error)) from error
-
-
 # --- the UI -------------------------------------------------------------------------------------
 def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
     lang0 = settings.ui_language
@@ -152,6 +146,8 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                                        scale=8, max_length=settings.max_question_chars, elem_id="pqa-claim")
                     claim_btn = gr.Button(t0["claim_button"], variant="primary", scale=1, min_width=80,
                                           elem_id="pqa-claim-btn")
+                claim_strict = gr.Checkbox(value=settings.claim_strict, label=t0["claim_strict"],
+                                           info=t0["claim_strict_info"], elem_id="pqa-claim-strict")
                 claim_examples_md = gr.Markdown(t0["claim_examples"])
                 with gr.Row(elem_id="pqa-claim-examples"):
                     claim_buttons = [gr.Button(c, size="sm", elem_id=f"pqa-claim-example-{i}")
@@ -242,19 +238,19 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
             control.change(update_scope, [doc_filter, lang_filter, ui_lang], scope, api_visibility="private")
 
         # --- claim check ------------------------------------------------------------------------
-        def check(text: str, docs: list[str], language: str, lang: str):  # type: ignore[no-untyped-def]
+        def check(text: str, strict: bool, docs: list[str], language: str, lang: str):  # type: ignore[no-untyped-def]
             text = (text or "").strip()
             if not text:
                 gr.Info(texts(lang)["empty"])
                 return "", None
             try:
-                answer = qa.ask(text, mode="claim", **filter_args(docs, language))
+                answer = qa.ask(text, mode="claim", strict=bool(strict), **filter_args(docs, language))
             except Exception as error:  # noqa: BLE001
                 logger.exception("checking %r failed", text)
                 return texts(lang)["error"].format(error=esc(error)), None
             return claim_html(answer, records_by_name(qa.documents()), lang), answer
 
-        claim_inputs = [doc_filter, lang_filter, ui_lang]
+        claim_inputs = [claim_strict, doc_filter, lang_filter, ui_lang]
         claim.submit(check, [claim, *claim_inputs], [verdict, last_claim], api_visibility="private")
         claim_btn.click(check, [claim, *claim_inputs], [verdict, last_claim], api_visibility="private")
         for button in claim_buttons:
@@ -355,6 +351,7 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
                 copy_box: gr.update(label=t["copy_box"]),
                 claim: gr.update(label=t["claim"], placeholder=t["claim_placeholder"]),
                 claim_btn: gr.update(value=t["claim_button"]),
+                claim_strict: gr.update(label=t["claim_strict"], info=t["claim_strict_info"]),
                 claim_examples_md: t["claim_examples"],
                 verdict: claim_html(claim_answer, records_by_name(qa.documents()), lang) if claim_answer else "",
                 doc_filter: gr.update(label=t["filter_docs"]),
@@ -372,8 +369,8 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
 
         language_outputs = {
             title, ui_lang, tab_chat, tab_claim, tab_library, chatbot, scope, question, send, clear, examples_md,
-            copy_acc, copy_btn, copy_box, claim, claim_btn, claim_examples_md, verdict, doc_filter, lang_filter,
-            table, upload, upload_btn, remove_choice, remove_btn, status, *example_buttons, *claim_buttons,
+            copy_acc, copy_btn, copy_box, claim, claim_btn, claim_strict, claim_examples_md, verdict, doc_filter,
+            lang_filter, table, upload, upload_btn, remove_choice, remove_btn, status, *example_buttons, *claim_buttons,
         }
         ui_lang.change(switch_language, [ui_lang, turns, last_claim, doc_filter, lang_filter], language_outputs,
                        api_visibility="private")
@@ -381,20 +378,5 @@ def build_ui(qa: PolicyQA, settings: Settings) -> gr.Blocks:
         demo.load(lambda lang, selected: library_updates(lang, selected), [ui_lang, doc_filter],
                   {status, table, doc_filter, remove_choice}, api_visibility="private")
 
-        # --- API (gradio_client) ----------------------------------------------------------------
-        def ask(question: str, docs: list[str] | None = None, language: str | None = None) -> dict[str, Any]:
-            """Answer a question from the indexed documents; returns Answer.to_json() (as `rag ask --json`).
-
-            docs: a list of file names to search (None or [] = all); language: only passages in 'zh' or 'en'.
-            """
-            return qa.ask(question, **filter_args(docs, language)).to_json()
-
-        def check_claim(claim: str, docs: list[str] | None = None, language: str | None = None,
-                        strict: bool = False) -> dict[str, Any]:
-            """Check a claim against the documents; `verdict` is supported / contradicted / not_found.
-            strict: "supported" only at the strict threshold (fewer wrong "supported", more true claims not found)."""
-            return qa.ask(claim, mode="claim", strict=strict or None, **filter_args(docs, language)).to_json()
-
-        gr.api(ask, api_name="ask")
-        gr.api(check_claim, api_name="check_claim")
+        register_api(qa)  # /ask and /check_claim: rag/app/ui_api.py
     return demo

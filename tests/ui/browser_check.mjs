@@ -176,6 +176,19 @@ try {
   // 4. Claim check, then the library.
   await checkClaim(ZH_CLAIM, ['有依据']);
   await shot('zh_claim.png');
+  // 4b. The strict check, ticked for one claim (a changed year: contradicted there too); then off again, and the
+  // first claim checked again (each badge waited for by its text: the one before stays until the new one comes).
+  const strictBox = page.locator('#pqa-claim-strict input[type=checkbox]');
+  check(!(await strictBox.isChecked()), 'the strict check starts off (the default setting)');
+  await strictBox.check();
+  await page.locator('#pqa-claim textarea').fill(ZH_CLAIM.replace('2024', '2019'));
+  await page.locator('#pqa-claim-btn').click();
+  await page.locator('#pqa-verdict .pqa-badge', { hasText: '相矛盾' }).waitFor({ timeout: ANSWER_TIMEOUT });
+  check(true, 'strict check: a changed year is contradicted');
+  await strictBox.uncheck();
+  await page.locator('#pqa-claim textarea').fill(ZH_CLAIM);
+  await page.locator('#pqa-claim-btn').click();
+  await page.locator('#pqa-verdict .pqa-badge', { hasText: '有依据' }).waitFor({ timeout: ANSWER_TIMEOUT });
   await openTab('pqa-tab-library');
   await page.locator('#pqa-docs').waitFor();
   const rows = await documentRows();
@@ -216,6 +229,8 @@ try {
   await openTab('pqa-tab-claim');
   const verdictEn = (await page.locator('#pqa-verdict .pqa-badge').innerText()).trim();
   check(verdictEn === 'Supported', `the verdict re-rendered in English: ${verdictEn}`);
+  const strictLabel = await page.locator('#pqa-claim-strict').innerText();
+  check(strictLabel.includes('Strict check'), `the strict box re-labelled in English: ${strictLabel.split('\n')[0]}`);
   await openTab('pqa-tab-chat');
   const example = (await page.locator('#pqa-example-0').innerText()).trim();
   check(/^[\x00-\x7F’]+$/.test(example), `example questions in English: ${example}`);
