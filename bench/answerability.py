@@ -13,7 +13,8 @@ Data, each split into a tune half (fitted on) and a held-out half (only reported
   indexed. Collected for the held-out half as a check of the shipped decision on the product's own documents.
 - The LLM-written policy questions by the same removal (``--datasets policy-generated``; ``policy_generated_half``):
   a check no fit reads (``report --datasets policy-generated``). ``policy-removal-zh`` / ``policy-generated-zh``: the
-  same over the Chinese documents alone (``chinese_only``), the bundled corpus's case.
+  same over the Chinese documents alone (``chinese_only``), the bundled corpus's case; ``policy-generated-second-zh``:
+  fresh questions on each sentence's second fact (``bench.generated_questions --second``), a confirmation set.
 - The policy documents by removal (``--datasets policy-removal``, both halves; ``policy_removal_half``): every
   passage indexed; each question (a template question reworded by a round trip through the other language, its
   translation, or a question on one side of an aligned pair) read with its hits and, as its near miss, without the
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import logging
 import pickle
@@ -148,11 +150,11 @@ def policy_removal_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dic
     return contexts, items
 
 
-def policy_generated_half(held_out: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+def policy_generated_half(held_out: bool, second: bool = False) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
     """The half's passages and the local LLM's questions (``bench.generated_questions``) with their translations into
     the other language, for the removal protocol as ``policy_removal_half``'s: near miss without the asked sentence's
     passage (and its aligned translation's). A check on questions no decision was fitted on (not in ``load_cache``'s
-    default datasets)."""
+    default datasets). ``second``: the set of each sentence's second fact (``policy-generated-second``, session 25)."""
     from bench.generated_questions import load, translations
     from bench.policy_questions import cross_questions, key, passage_of, questions
 
@@ -160,14 +162,14 @@ def policy_generated_half(held_out: bool) -> tuple[list[tuple[str, str]], list[d
     contexts, _, _ = questions(half)
     keys = {pid: key(text) for pid, text in contexts}
     aligned = {it["sentence"]: it["answer_paragraph"] for it in cross_questions(half, contexts)}
-    translated = translations(half)
+    translated = translations(half, second)
     items = []
-    for question in load(half):
+    for question in load(half, second):
         pid = passage_of(question["sentence"], keys)
         if pid is None:
             continue
         lang, other = question["lang"], "en" if question["lang"] == "zh" else "zh"
-        base = {"qid": f"g{question['qid']}", "question": question["question"], "paragraph": pid,
+        base = {"qid": f"g{'2' if second else ''}{question['qid']}", "question": question["question"], "paragraph": pid,
                 "spans": [question["answer"]], "doc": question["doc"], "sentence": question["sentence"],
                 "kind": question["kind"], "direction": f"{lang}→{lang}", "answer_remove": [],
                 "remove": [pid] + ([aligned[question["sentence"]]] if question["sentence"] in aligned else [])}
@@ -290,8 +292,10 @@ def collect(half: str, datasets: list[str], cache: Path) -> None:
                 records += ask_all(qa, asked, f"{lang}→{lang}", "policy", {})
             write_cache(cache / f"policy-{half}.pkl", records)
             index.close()
+        second = functools.partial(policy_generated_half, second=True)
         for name, half_items in (("policy-removal", policy_removal_half), ("policy-generated", policy_generated_half),
-                                 ("policy-removal-zh", policy_removal_half), ("policy-generated-zh", policy_generated_half)):
+                                 ("policy-removal-zh", policy_removal_half), ("policy-generated-zh", policy_generated_half),
+                                 ("policy-generated-second-zh", second)):
             if name not in datasets:
                 continue
             contexts, items = half_items(held_out)

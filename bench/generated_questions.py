@@ -15,6 +15,8 @@ Usage::
     python -m bench.generated_questions --half tune --gguf /tmp/qwen1.5b.gguf --limit 300
     python -m bench.generated_questions --half tune --sample 10          # print some to read
     python -m bench.generated_questions --half heldout --translate /tmp/qwen1.5b.gguf   # the other language
+    python -m bench.generated_questions --half heldout --second --gguf /tmp/qwen1.5b.gguf  # fresh questions: each
+        # sentence's second fact (another answer than the first set's), in {half}-second.jsonl (session 25)
 """
 
 from __future__ import annotations
@@ -54,8 +56,15 @@ DEMO = {
 }
 
 
-def facts(half: str) -> list[dict[str, Any]]:
-    """Every sentence of the half's documents with one fact to ask (its first usable slot), in document order."""
+def stem(half: str, second: bool = False) -> str:
+    """The file stem of a half's question set: the first facts, or (``second``) each sentence's second."""
+    return f"{half}-second" if second else half
+
+
+def facts(half: str, second: bool = False) -> list[dict[str, Any]]:
+    """Every sentence of the half's documents with one fact to ask (its first usable slot), in document order;
+    ``second``: the sentences with a second usable slot of another value, that fact (a question the first set has
+    not asked)."""
     from rag.answer.slots import extract_slots
 
     out = []
@@ -63,13 +72,16 @@ def facts(half: str) -> list[dict[str, Any]]:
         for p, text in enumerate(passages(path.read_text(encoding="utf-8"))):
             for start, sentence in askable_sentences(text):
                 zh = has_han(sentence)
+                seen: list[str] = []
                 for slot in extract_slots(sentence):
                     kind = slot.kind if slot.kind != "entity" else slot.unit
-                    if kind in KINDS or kind in ENTITY:
-                        out.append({"qid": f"{path.stem[:12]}-{p:03d}-{start:05d}", "doc": path.name, "passage": p,
-                                    "sentence": sentence, "answer": slot.surface.strip(), "kind": slot.kind,
-                                    "unit": kind, "lang": "zh" if zh else "en"})
-                        break
+                    if (kind in KINDS or kind in ENTITY) and slot.surface.strip() not in seen:
+                        seen.append(slot.surface.strip())
+                        if len(seen) == (2 if second else 1):
+                            out.append({"qid": f"{path.stem[:12]}-{p:03d}-{start:05d}", "doc": path.name, "passage": p,
+                                        "sentence": sentence, "answer": slot.surface.strip(), "kind": slot.kind,
+                                        "unit": kind, "lang": "zh" if zh else "en"})
+                            break
     return out
 
 
@@ -89,17 +101,18 @@ def usable(question: str | None, fact: dict[str, Any]) -> bool:
             and asks_kind(question or "", fact["kind"]) and (question or "").rstrip().endswith(("?", "？")))
 
 
-def generate(half: str, gguf: Path, limit: int) -> Path:
+def generate(half: str, gguf: Path, limit: int, second: bool = False) -> Path:
     from rag.answer.prompting import clean_single_line_output
 
-    path = OUT / f"{half}.jsonl"
+    path = OUT / f"{stem(half, second)}.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     done = {json.loads(line)["qid"] for line in lines[1:] if line}
-    todo = [f for f in facts(half) if f["qid"] not in done][:limit]
+    todo = [f for f in facts(half, second) if f["qid"] not in done][:limit]
     model = local_model(gguf, llm_max_tokens=96)
     OUT.mkdir(parents=True, exist_ok=True)
     if not lines:
-        lines = [json.dumps({"made_by": f"python -m bench.generated_questions --half {half} --gguf {gguf.name}",
+        lines = [json.dumps({"made_by": f"python -m bench.generated_questions --half {half}"
+                                        f"{' --second' if second else ''} --gguf {gguf.name}",
                              "model": gguf.name}, ensure_ascii=False)]
         path.write_text(lines[0] + "\n", encoding="utf-8")
     with path.open("a", encoding="utf-8") as sink:  # one line per question as it comes: a stopped run loses nothing
@@ -112,9 +125,9 @@ def generate(half: str, gguf: Path, limit: int) -> Path:
     return path
 
 
-def load(half: str) -> list[dict[str, Any]]:
+def load(half: str, second: bool = False) -> list[dict[str, Any]]:
     """The half's kept questions (``question`` not None)."""
-    path = OUT / f"{half}.jsonl"
+    path = OUT / f"{stem(half, second)}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:] if line] if path.exists() else []
     return [r for r in rows if r.get("question")]
 
@@ -125,16 +138,17 @@ def translation_usable(text: str | None, question: dict[str, Any]) -> bool:
     return usable(text, other)
 
 
-def translate(half: str, gguf: Path) -> Path:
+def translate(half: str, gguf: Path, second: bool = False) -> Path:
     """Each kept question translated into the other language by the local model through the product's translation
     prompt (temperature 0): the cross-language questions (an English question over a Chinese document). One line
     each, ``translation`` None where not ``translation_usable``; the command in the first line."""
     translate_to = local_translator(gguf)
-    path = OUT / f"{half}.translations.jsonl"
+    path = OUT / f"{stem(half, second)}.translations.jsonl"
     with path.open("w", encoding="utf-8") as sink:
-        sink.write(json.dumps({"made_by": f"python -m bench.generated_questions --half {half} --translate {gguf.name}",
+        sink.write(json.dumps({"made_by": f"python -m bench.generated_questions --half {half}"
+                                          f"{' --second' if second else ''} --translate {gguf.name}",
                                "model": gguf.name}, ensure_ascii=False) + "\n")
-        for n, question in enumerate(load(half)):
+        for n, question in enumerate(load(half, second)):
             raw = translate_to(question["question"], "en" if question["lang"] == "zh" else "zh")
             sink.write(json.dumps({"qid": question["qid"], "raw": raw,
                                    "translation": raw if translation_usable(raw, question) else None},
@@ -144,9 +158,9 @@ def translate(half: str, gguf: Path) -> Path:
     return path
 
 
-def translations(half: str) -> dict[str, str]:
+def translations(half: str, second: bool = False) -> dict[str, str]:
     """qid → the kept translation of that question ({} before ``--translate``)."""
-    path = OUT / f"{half}.translations.jsonl"
+    path = OUT / f"{stem(half, second)}.translations.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:] if line] if path.exists() else []
     return {r["qid"]: r["translation"] for r in rows if r.get("translation")}
 
@@ -159,16 +173,17 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10)
     parser.add_argument("--translate", type=Path, default=None, metavar="GGUF",
                         help="translate the kept questions into the other language with this local model")
+    parser.add_argument("--second", action="store_true", help="the set of each sentence's second fact")
     args = parser.parse_args()
     common.setup_logging()
     if args.translate:
-        logger.info("wrote %s", translate(args.half, args.translate))
+        logger.info("wrote %s", translate(args.half, args.translate, args.second))
         return
     if args.gguf:
-        logger.info("wrote %s", generate(args.half, args.gguf, args.limit))
+        logger.info("wrote %s", generate(args.half, args.gguf, args.limit, args.second))
         return
-    kept = load(args.half)
-    logger.info("%s: %d facts, %d questions kept", args.half, len(facts(args.half)), len(kept))
+    kept = load(args.half, args.second)
+    logger.info("%s: %d facts, %d questions kept", args.half, len(facts(args.half, args.second)), len(kept))
     for row in kept[:: max(1, len(kept) // max(1, args.sample))][: args.sample]:
         logger.info("Q: %s\n  A: %s\n  S: %s", row["question"], row["answer"], row["sentence"][:160])
 

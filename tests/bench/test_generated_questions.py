@@ -31,3 +31,15 @@ def test_the_prompt_gives_the_answer_and_its_kind_in_the_sentences_language() ->
     assert zh[-1]["content"] == "句子：欧盟人工智能办公室于2024年2月成立。\n答案（日期或时间）：2024年2月"
     assert en[-1]["content"].endswith("Answer (organization): NSF")
     assert [m["role"] for m in zh] == ["system", "user", "assistant", "user"]
+
+
+def test_the_second_set_asks_each_sentences_second_fact_never_the_first() -> None:
+    from bench.generated_questions import facts, stem
+
+    first = {f["qid"]: f for f in facts("heldout")}
+    second = facts("heldout", second=True)
+    assert second and len(second) < len(first)  # only sentences with a second fact of another value
+    for fact in second:
+        assert fact["qid"] in first and fact["sentence"] == first[fact["qid"]]["sentence"]
+        assert fact["answer"] != first[fact["qid"]]["answer"]  # another value than the first set asked
+    assert stem("heldout") == "heldout" and stem("heldout", second=True) == "heldout-second"
