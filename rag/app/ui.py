@@ -8,8 +8,8 @@ Usage::
 API (gradio_client): ``Client(url).predict("问题", api_name="/ask")`` and ``api_name="/check_claim"`` return
 ``Answer.to_json()``; both take ``docs`` (file names) and ``language`` ('zh' | 'en'), ``/check_claim`` also ``strict``.
 The claim tab's "strict" box asks for the strict check per request (its default: ``claim_strict``). Endpoints:
-rag/app/ui_api.py; texts: rag/app/ui_text.py; HTML: ui_render.py (user strings escaped by safety.py); the library's files: library.py and
-corpus_folder.py; server limits: server_guard.py (all in rag/app/)."""
+ui_api.py; texts: ui_text.py; HTML: ui_render.py (user strings escaped by safety.py); the library's files: library.py
+and corpus_folder.py; server limits: server_guard.py (all in rag/app/)."""
 
 from __future__ import annotations
 
