@@ -198,7 +198,9 @@ try {
   await page.locator('#pqa-upload input[type=file]').setInputFiles({
     name: UPLOAD_NAME, mimeType: 'text/plain', buffer: Buffer.from(UPLOAD_TEXT, 'utf-8'),
   });
-  await page.locator('#pqa-upload').getByText(UPLOAD_NAME).first().waitFor({ timeout: 30_000 });
+  // The file's chip shows once the browser has sent it to the server: on a loaded CI machine that once took over
+  // 30 s (session 25: the chip is in the failure screenshot taken at the timeout), so the wait is an answer's.
+  await page.locator('#pqa-upload').getByText(UPLOAD_NAME).first().waitFor({ timeout: ANSWER_TIMEOUT });
   await page.locator('#pqa-upload-btn').click();
   await page.locator('#pqa-library-msg', { hasText: '索引完成' }).waitFor({ timeout: ANSWER_TIMEOUT });
   await page.waitForFunction((n) => document.querySelectorAll('#pqa-docs [role=row]').length - 1 === n,
