@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from bench import common
-from bench.claims import xquad_corpus
+from bench.claims import POLICY_CORPORA, xquad_corpus
 from bench.xquad import is_held_out
 from rag.text.asked import asked_answer_kind, asks_date
 from rag.text.normalize import compact
@@ -67,25 +67,21 @@ def questions(lang: str, half: str) -> dict[str, tuple[str, str, list[str]]]:
     return out
 
 
-GENERATED = ROOT / "bench" / "data" / "generated_questions"
-POLICY_CORPORA = [ROOT / "corpus", ROOT.parent / "shared" / "corpus" / "en"]
-
-
 def policy_questions(half: str) -> list[tuple[str, str, str, str, list[str]]]:
     """The LLM-written questions over the policy documents (``bench.generated_questions``) that ask a figure or a
     date: (id, direction, question, source document, gold span) — each in its own language, and in the other
     language where its translation exists (a cross-language question)."""
-    rows = [json.loads(line) for line in (GENERATED / f"{half}.jsonl").read_text(encoding="utf-8").splitlines()[1:] if line]
-    translations = {r["qid"]: r.get("translation") for r in map(json.loads, (GENERATED / f"{half}.translations.jsonl")
-                                                                 .read_text(encoding="utf-8").splitlines()[1:]) if r}
+    from bench.generated_questions import load, translations
+
+    translated = translations(half)
     out = []
-    for r in rows:
-        if r.get("kind") not in ("quantity", "date") or not r.get("question"):
+    for r in load(half):
+        if r.get("kind") not in ("quantity", "date"):
             continue
         other = "en" if r["lang"] == "zh" else "zh"
         out.append((r["qid"], f"{r['lang']}→{r['lang']}", r["question"], r["doc"], [r["answer"]]))
-        if translations.get(r["qid"]):
-            out.append((r["qid"] + "-t", f"{other}→{r['lang']}", translations[r["qid"]], r["doc"], [r["answer"]]))
+        if r["qid"] in translated:
+            out.append((r["qid"] + "-t", f"{other}→{r['lang']}", translated[r["qid"]], r["doc"], [r["answer"]]))
     return out
 
 
@@ -171,17 +167,20 @@ def lead_values(lead: str | None) -> list[str]:
     return [v.strip() for v in values + [current] if v.strip()]
 
 
+def _golds(spans: list[str]) -> list[str]:
+    return [_squash(g) for g in spans if g.strip()]
+
+
 def score(record: dict[str, Any], lead: str | None) -> str:
     """"right" (a value shown overlaps a gold span), "wrong" (values shown, none overlaps), or "none"."""
-    values = [_squash(v) for v in lead_values(lead)]
+    values = lead_values(lead)
     if not values:
         return "none"
-    golds = [_squash(g) for g in record["gold"] if g.strip()]
-    return "right" if any(v and g and (v in g or g in v) for v in values for g in golds) else "wrong"
+    return "right" if any(is_gold(v, record["gold"]) for v in values) else "wrong"
 
 
 def gold_cited(record: dict[str, Any]) -> bool:
-    golds = [_squash(g) for g in record["gold"] if g.strip()]
+    golds = _golds(record["gold"])
     return any(g in _squash(c.text) for c in record["citations"] or [] for g in golds)
 
 
@@ -194,9 +193,9 @@ def evaluate(records: list[dict[str, Any]], lead_of: Callable[[Any, list[Any]], 
         counts = {"right": 0, "wrong": 0, "none": 0}
         wrong_any = 0
         for r in rows:
-            verdict = score(r, lead_of(r["query"], r["citations"]))
-            wrong_any += verdict == "wrong" and not gold_cited(r)
-            if gold_cited(r):
+            verdict, cited = score(r, lead_of(r["query"], r["citations"])), gold_cited(r)
+            wrong_any += verdict == "wrong" and not cited
+            if cited:
                 counts[verdict] += 1
         held = sum(counts.values())
         out[direction] = {"answered": len(rows), "gold_cited": held,
@@ -208,7 +207,7 @@ def evaluate(records: list[dict[str, Any]], lead_of: Callable[[Any, list[Any]], 
 
 def is_gold(surface: str, gold: list[str]) -> bool:
     value = _squash(surface)
-    return any(value and g and (value in g or g in value) for g in (_squash(x) for x in gold if x.strip()))
+    return any(value and g and (value in g or g in value) for g in _golds(gold))
 
 
 def labelled(records: list[dict[str, Any]]) -> tuple[list[list[float]], list[int], list[str], list[int]]:
