@@ -27,7 +27,9 @@ _NAMES = {"support": "supports|opposes|支持|反对", "member": "included|not i
           "many": "many|许多", "few": "few|少量", "least": "at least|至少", "most": "at most|至多",
           "size": "larger|smaller|较大|较小", "height": "higher|lower|较高|较低",
           "encourage": "encourages|discourages|鼓励|劝阻", "advantage": "an advantage|a disadvantage|优势|劣势",
-          "win": "wins|loses|赢得|输掉"}  # every stance axis and quantifier value of rag.answer.slots (a test checks)
+          "win": "wins|loses|赢得|输掉", "improve": "improves|weakens|加强|削弱", "promote": "promotes|impedes|促进|阻碍",
+          "permit": "permits|prohibits|允许|禁止", "protect": "protects|endangers|保护|危及",
+          "succeed": "a success|a failure|成功|失败"}  # every stance axis and quantifier value of rag.answer.slots (a test checks)
 
 
 def _render(slot: Slot, zh: bool) -> str:

@@ -119,8 +119,10 @@ _WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = ax
     "stance:bear:1": r"bears?|bore|borne|liable|承担|负有", "stance:bear:-1": r"exempt(?:s|ed|ion)?|免除|豁免|免责",
     "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
     "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
-    "stance:increase:1": r"increas[a-z]*|ris(?:es?|ing)|rose|gr[eo]w[a-z]*|rais(?:es?|ed|ing)|增加|增长|上升|提高|扩大|提升|上涨|增多",
-    "stance:increase:-1": r"decreas[a-z]*|declin[a-z]*|fall[a-z]*|fell|cut(?:s|ting)?|reduc[a-z]*|减少|下降|降低|削减|缩减|下跌",
+    "stance:increase:1": r"increas[a-z]*|ris(?:es?|ing)|rose|gr[eo]w[a-z]*|rais(?:es?|ed|ing)|exacerbat[a-z]*|aggravat[a-z]*"
+                         r"|增加|增长|上升|提高|扩大|提升|上涨|增多|加大|加剧",
+    "stance:increase:-1": r"decreas[a-z]*|declin[a-z]*|fall[a-z]*|fell|cut(?:s|ting)?|reduc[a-z]*|mitigat[a-z]*|alleviat[a-z]*"
+                          r"|减少|下降|降低|削减|缩减|下跌|减轻|缓解|缩小",
     "stance:establish:1": r"establish[a-z]*|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing|ion)|found(?:ed|ing)|launch[a-z]*"
                           r"|设立|成立|建立|创建|组建|新设|创立",
     "stance:establish:-1": r"abolish[a-z]*|dissolv[a-z]*|disband[a-z]*|shut(?:s|ting)?\s+down|撤销|解散|废除|撤除|关闭",
@@ -129,8 +131,17 @@ _WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = ax
     "stance:size:1": r"larger|largest|bigger|biggest|最大|较大|更大|大型", "stance:size:-1": r"smaller|smallest|最小|较小|更小|小型",
     "stance:height:1": r"higher|highest|最高|较高|更高", "stance:height:-1": r"lower|lowest|最低|较低|更低",
     "stance:encourage:1": r"encourag[a-z]*|鼓励|激励", "stance:encourage:-1": r"discourag[a-z]*|劝阻",
-    "stance:advantage:1": r"advantages?|优势|好处", "stance:advantage:-1": r"disadvantages?|劣势|坏处|弊端",
+    "stance:advantage:1": r"advantages?|benefits?|优势|好处|益处|获益", "stance:advantage:-1": r"disadvantages?|harms|劣势|坏处|弊端|危害",
     "stance:win:1": r"w[io]n|wins|winning|赢得|夺得|获胜", "stance:win:-1": r"los(?:e|es|t|ing)|输掉|失利|败给",
+    "stance:improve:1": r"improv(?:e|es|ed|ing|ements?)|enhanc[a-z]*|strengthen[a-z]*|bolster[a-z]*|reinforc[a-z]*"
+                        r"|改善|改进|加强|增强|强化|完善",
+    "stance:improve:-1": r"degrad[a-z]*|weaken[a-z]*|deteriorat[a-z]*|undermin[a-z]*|impair[a-z]*|diminish[a-z]*|worsen[a-z]*"
+                         r"|削弱|弱化|减弱|恶化|损害",
+    "stance:promote:1": r"promot(?:e|es|ed|ing)|foster[a-z]*|facilitat[a-z]*|accelerat[a-z]*|促进|推动|推进|加快|加速|助力",
+    "stance:promote:-1": r"imped(?:e|es|ed|ing)|hinder[a-z]*|hamper[a-z]*|obstruct[a-z]*|阻碍|妨碍|延缓|放缓|拖慢",
+    "stance:permit:1": r"permit(?:s|ted|ting)?|allow(?:s|ed|ing)?|允许|准许", "stance:permit:-1": r"prohibit[a-z]*|forbid[a-z]*|禁止",
+    "stance:protect:1": r"protect(?:s|ed|ing)?|safeguard(?:s|ed|ing)?|保护|维护", "stance:protect:-1": r"endanger[a-z]*|jeopardi[sz][a-z]*|危及",
+    "stance:succeed:1": r"success(?:ful|fully)?|succeed(?:s|ed)?|成功", "stance:succeed:-1": r"failures?|unsuccessful|失败",
     "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
     "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些",
     "quantifier::majority": r"majority|大多数|多数|大部分|过半", "quantifier::minority": r"minority|少数",
@@ -313,12 +324,21 @@ def _counted_alike(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
 
 
 # Proportion and amount on one scale, for a claim whose evidence has no quantifier on its own axis: 少数 (a few /
-# a minority) against "many" says the opposite, against "few" the same; 大多数 against "few" the opposite.
+# a minority) against "many" says the opposite, against "few" the same; 大多数 against "few" the opposite. Direction
+# words likewise on a neighbouring axis: "degrading security" against 提高安全性, "discourage" against 推进.
 _SIZE = {"minority": -1, "few": -1, "majority": 1, "many": 1}
+_NEIGHBOUR_AXIS = {"increase": "improve", "improve": "increase", "encourage": "promote", "promote": "encourage"}
+
+
+def _polarity(slot: Slot) -> int:
+    return _SIZE[str(slot.value)] if slot.kind == "quantifier" else int(slot.value)  # type: ignore[arg-type]
 
 
 def _other_axis(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
-    """The evidence's quantifiers of size on the other axis (proportion ↔ amount) than the claim's."""
+    """The evidence's quantifiers of size on the other axis (proportion ↔ amount) than the claim's; the evidence's
+    stances on the claim's stance's neighbouring axis (improve ↔ increase, promote ↔ encourage)."""
+    if slot.kind == "stance" and slot.unit in _NEIGHBOUR_AXIS:
+        return [e for e in evidence_slots if e.kind == "stance" and e.unit == _NEIGHBOUR_AXIS[slot.unit]]
     if slot.kind != "quantifier" or slot.value not in _SIZE:
         return []
     return [e for e in evidence_slots if e.kind == "quantifier" and e.value in _SIZE and e.unit != slot.unit]
@@ -348,12 +368,12 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
         same = _aligned(claim, slot, evidence, [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit)
                                                 and not _nested_names(slot, e)]) or _counted_alike(slot, evidence_slots)
         if not same and (sized := _other_axis(slot, evidence_slots)):
-            agree = any(_SIZE[str(e.value)] == _SIZE[str(slot.value)] for e in sized)
-            result.matched += agree
+            agree = any(_polarity(e) == _polarity(slot) for e in sized)
+            result.matched += agree and slot.kind != "stance"
             result.differences += [] if agree else [Difference(slot, sized[0], slot.kind)]
             continue
         if any(_same_value(slot, e) for e in same) or (same and _written(slot, same, evidence)):
-            result.matched += 1
+            result.matched += slot.kind != "stance"
         elif same:
             listed = tuple(e for e in same if slot.kind == "entity" and _is_member(claim_members, slot)
                            and _is_member(evidence_members, e))

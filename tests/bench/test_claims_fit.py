@@ -45,3 +45,22 @@ def test_an_unreachable_precision_gives_the_highest_threshold_not_a_low_one() ->
     rows = [{"label": "supported"}, {"label": "not_found"}, {"label": "supported"}, {"label": "not_found"}]
     assert lowest_threshold(rows, [0.9, 0.95, 0.4, 0.2], 0.95) == 0.99  # every threshold's precision is 0.5 or less
     assert lowest_threshold(rows, [0.9, 0.605, 0.4, 0.2], 0.95) == 0.61  # negative: a reachable target keeps its lowest
+
+
+def test_only_the_listed_claims_and_their_near_misses_are_fitted_on() -> None:
+    from bench.claims import NEAR_MISS, only_claims
+
+    rows = [{"id": "a"}, {"id": "a" + NEAR_MISS}, {"id": "b"}, {"id": "b" + NEAR_MISS}, {"id": "ab"}]
+    assert [r["id"] for r in only_claims(rows, {"a"})] == ["a", "a" + NEAR_MISS]
+    assert only_claims(rows, {"c"}) == []  # negative: an id the rows lack keeps nothing
+
+
+def test_the_shipped_fit_list_names_tune_claims_only() -> None:
+    from bench.claims import FIT_IDS, load_claims
+
+    ids = FIT_IDS.read_text(encoding="utf-8").split()
+    tune, heldout = {c["id"] for c in load_claims("tune")}, {c["id"] for c in load_claims("heldout")}
+    assert len(ids) == len(set(ids)) == 4410
+    assert set(ids) <= tune
+    assert not set(ids) & heldout  # negative: no held-out claim is fitted on
+    assert len(tune - set(ids)) > 0  # the LLM-translated claims that joined the half later are not in it

@@ -227,6 +227,46 @@ def test_polar_words_are_compared_across_languages(claim: str, evidence: str, di
     assert bool(compare_slots(claim, evidence).features()["diff_stance"]) is differs
 
 
+@pytest.mark.parametrize("claim, evidence, differs", [
+    # improve / weaken, and against the increase axis when the evidence has only that ("提高安全性")
+    ("The plan weakens oversight of data use.", "该计划加强对数据使用的监管。", True),
+    ("The plan strengthens oversight of data use.", "该计划加强对数据使用的监管。", False),
+    ("The measures degrade the security of the supply chain.", "这些措施提高供应链的安全性。", True),
+    ("The measures improve the security of the supply chain.", "这些措施提高供应链的安全性。", False),
+    # promote / impede, and against the encourage axis
+    ("The framework impedes international cooperation.", "该框架促进国际合作。", True),
+    ("The framework promotes international cooperation.", "该框架促进国际合作。", False),
+    ("The summit will discourage a unified labelling standard.", "峰会或将推进统一标识标准。", True),
+    ("The summit will encourage a unified labelling standard.", "峰会或将推进统一标识标准。", False),
+    # mitigate / exacerbate on the increase axis; more investment against 加大投入
+    ("Agencies must increase the risks of AI.", "各机构必须减轻人工智能风险。", True),
+    ("Agencies must mitigate the risks of AI.", "各机构必须减轻人工智能风险。", False),
+    ("Decrease investment in the pilot project.", "加大对试点项目的投入。", True),
+    ("Increase investment in the pilot project.", "加大对试点项目的投入。", False),
+    # permit / prohibit, protect / endanger, success / failure, benefit / harm
+    ("The rules permit such exports.", "该规则禁止此类出口。", True),
+    ("The rules prohibit such exports.", "该规则禁止此类出口。", False),
+    ("The law endangers personal privacy.", "该法律保护个人隐私。", True),
+    ("The law protects personal privacy.", "该法律保护个人隐私。", False),
+    ("The joint test was a failure.", "联合测试取得成功。", True),
+    ("The joint test was a success.", "联合测试取得成功。", False),
+    ("AI harms all Americans.", "人工智能的益处惠及所有美国人。", True),
+    ("AI benefits all Americans.", "人工智能的益处惠及所有美国人。", False),
+])
+def test_direction_words_are_compared_on_their_axis_or_its_neighbour(claim: str, evidence: str, differs: bool) -> None:
+    assert bool(compare_slots(claim, evidence).features()["diff_stance"]) is differs
+
+
+@pytest.mark.parametrize("claim, evidence", [
+    ("The plan strengthens oversight.", "该计划加强监管。"),  # an agreeing direction word
+    ("The plan improves oversight.", "该计划提高监管水平。"),  # agreeing on the neighbouring axis
+])
+def test_an_agreeing_direction_word_is_not_counted_as_a_matched_slot(claim: str, evidence: str) -> None:
+    comparison = compare_slots(claim, evidence)
+    assert not comparison.differences and comparison.matched == 0  # a direction word agreeing says little
+    assert compare_slots("The plan strengthens oversight in 2024.", "该计划于2024年加强监管。").matched == 1  # a date does
+
+
 def test_slots_carry_offsets_into_the_input_and_are_hashable() -> None:
     text = "英国AISI初始资⾦1亿英镑，于2023年11月成立; the UK did not pay £100 million in 2024."
     slots = extract_slots(text)
