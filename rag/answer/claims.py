@@ -157,8 +157,8 @@ class ClaimJudgement:
     differences: list[tuple[Difference, EvidenceSentence]] = field(default_factory=list)
 
 
-# Differences shown first: figures and dates are read most reliably, names and stances after them.
-DIFFERENCE_ORDER = ("quantity", "date", "ordinal", "quantifier", "stance", "entity")
+# Differences shown first: figures and dates are read most reliably, names and stances after them, a negation last.
+DIFFERENCE_ORDER = ("quantity", "date", "ordinal", "quantifier", "stance", "entity", "negation")
 
 
 def rule_conflict(claim: str, language: str, sentence: EvidenceSentence, groups: list[TermGroup]) -> bool:
@@ -275,10 +275,12 @@ def claim_pairs(
 
 
 def pair_differences(pair: ClaimPair) -> list[Difference]:
-    """What the sentence (or, for a figure or date, its passage) says otherwise than the claim."""
+    """What the sentence (or, for a figure or date, its passage) says otherwise than the claim; else the negation
+    only one of them has."""
     if pair.comparison.differences:
         return pair.comparison.differences
-    return [d for d in pair.passage_comparison.differences if d.kind in ("quantity", "date")]
+    figures = [d for d in pair.passage_comparison.differences if d.kind in ("quantity", "date")]
+    return figures or ([pair.comparison.negation] if pair.comparison.negation else [])
 
 
 def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader: PairReader | None = None,
@@ -304,7 +306,10 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
     differing = [(p, pair_differences(p)) for p in top]
     found: list[tuple[Difference, EvidenceSentence]] = []
     seen: set[tuple[str, str]] = set()
-    for d, sentence in sorted(((d, p.sentence) for p, ds in differing for d in ds),
+    # Shown: the differences of the most relevant sentence that has any (the claim is about it; a name another
+    # sentence states otherwise is rarely the point), figures and dates first.
+    shown = next(((p, ds) for p, ds in differing if ds), (top[0], []))
+    for d, sentence in sorted(((d, shown[0].sentence) for d in shown[1]),
                               key=lambda item: (DIFFERENCE_ORDER.index(item[0].kind), not item[0].listed)):
         if (d.kind, d.claim.surface) not in seen:  # one line per changed value of the claim
             seen.add((d.kind, d.claim.surface))

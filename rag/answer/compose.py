@@ -308,7 +308,6 @@ def dense_support(
 
 
 CONTENT_COMPARED = ("quantity", "date", "entity")  # what an answer sentence may not state otherwise than its source
-NEGATION_DIFFERS = {"zh": "该句与来源一句在否定上不一致", "en": "one of the two sentences negates what the other states"}
 
 
 def content_conflict(sentence: str, evidence: str, language: str, same_language: bool) -> str | None:
@@ -319,8 +318,8 @@ def content_conflict(sentence: str, evidence: str, language: str, same_language:
     found = [describe(d, language) for d in comparison.differences if d.kind in CONTENT_COMPARED]
     if found:
         return "; ".join(found)
-    if same_language and comparison.negation_mismatch:
-        return NEGATION_DIFFERS.get(language, NEGATION_DIFFERS["en"])
+    if same_language and comparison.negation is not None:
+        return describe(comparison.negation, language)
     return None
 
 

@@ -65,8 +65,16 @@ def show(slot: Slot, zh: bool) -> str:
 
 def describe(difference: Difference, language: str = "en") -> str:
     """One readable line: "The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds)."
-    or "说法称5亿英镑；来源为1亿英镑。"; ``language`` "zh…" for Chinese, anything else for English."""
-    claim, source = show(difference.claim, zh := language.lower().startswith("zh")), show(difference.evidence, zh)
+    or "说法称5亿英镑；来源为1亿英镑。"; a negation: "The source negates it ('不承担'); the claim does not." ``language``
+    "zh…" for Chinese, anything else for English."""
+    zh = language.lower().startswith("zh")
+    if difference.kind == "negation":  # one side negates, the other states it plainly (its slot is empty)
+        said = re.sub(r"\s+", " ", (difference.claim.surface or difference.evidence.surface).strip())
+        said = f"“{said}”" if zh else f"'{said}'"
+        if difference.claim.surface:
+            return f"说法是否定的（{said}）；来源未作否定。" if zh else f"The claim negates it ({said}); the source does not."
+        return f"来源是否定的（{said}）；说法未作否定。" if zh else f"The source negates it ({said}); the claim does not."
+    claim, source = show(difference.claim, zh), show(difference.evidence, zh)
     if difference.listed:  # "Italy is a member" against a list of members without Italy
         names = ("、" if zh else ", ").join(dict.fromkeys(show(s, zh) for s in difference.listed))
         return (f"说法称{claim}是成员；来源列出的成员为{names}，其中没有{claim}。" if zh else

@@ -73,6 +73,7 @@ class SlotComparison:
     matched: int = 0  # claim slots whose value the evidence states
     unmatched: int = 0  # claim slots the evidence has nothing of that kind and unit to compare with
     negation_mismatch: bool = False
+    negation: Difference | None = None  # with a mismatch: the negating side's negation; the other side's slot is empty
     unmatched_by_kind: dict[str, int] = field(default_factory=dict)
 
     def features(self) -> dict[str, float]:
@@ -291,6 +292,13 @@ def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) 
     return not has_han(text) and has_han(other) and _AFFIX_NEGATIVE.search(text) is not None
 
 
+def _negation_slot(text: str, slots: list[Slot]) -> Slot:
+    """The negation that makes ``text`` negate: its first negation word, else the word its affix negates (else empty)."""
+    found = next((s for s in slots if s.kind == "negation"), None)
+    affix = None if found else _AFFIX_NEGATIVE.search(text)
+    return found or Slot("negation", "not", "affix", affix.group() if affix else "", *(affix.span() if affix else (0, 0)))
+
+
 def _clause_terms(text: str, slot: Slot) -> set[str]:
     """The words of the clause that holds ``slot``, the slot left out (Chinese bigrams, Latin words): what a
     quantifier quantifies ("所有|经测试LLM仍极易受到…")."""
@@ -305,10 +313,9 @@ def _clause_terms(text: str, slot: Slot) -> set[str]:
 
 
 def _aligned(claim: str, slot: Slot, evidence: str, same: list[Slot]) -> list[Slot]:
-    """Of the evidence's quantifiers, those whose clause shares the most words with the claim's quantifier's: a
-    sentence may quantify two things ("所有经测试LLM…，有些甚至会…"), and the claim's 部分 is then compared with
-    the 所有 of the LLMs it names, not with the 有些 of another clause. All of them when no clause shares a word
-    (across languages)."""
+    """Of the evidence's quantifiers, those whose clause shares the most words with the claim's quantifier's: a sentence
+    may quantify two things ("所有经测试LLM…，有些甚至会…"), and the claim's 部分 is then compared with the 所有 of the LLMs it names,
+    not with the 有些 of another clause. All of them when no clause shares a word (across languages)."""
     if slot.kind != "quantifier" or len(same) < 2:
         return same
     mine = _clause_terms(claim, slot)
@@ -382,8 +389,12 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
         else:
             result.unmatched += 1
             result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
-    result.negation_mismatch = (_negates(claim, claim_slots, evidence, evidence_slots)
-                                != _negates(evidence, evidence_slots, claim, claim_slots))
+    claim_negates = _negates(claim, claim_slots, evidence, evidence_slots)
+    result.negation_mismatch = claim_negates != _negates(evidence, evidence_slots, claim, claim_slots)
+    if result.negation_mismatch:
+        said, plain = _negation_slot(*((claim, claim_slots) if claim_negates else (evidence, evidence_slots))), Slot(
+            "negation", "", "", "", 0, 0)  # plain: the side that states it without a negation (empty)
+        result.negation = Difference(*((said, plain) if claim_negates else (plain, said)), "negation")
     logger.debug("slots: %d differences, %d matched, %d unmatched, negation mismatch %s",
                  len(result.differences), result.matched, result.unmatched, result.negation_mismatch)
     return result

@@ -293,7 +293,7 @@ class PolicyQA:
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
         numbers = {id(s): n for n, s in enumerate(pro + con, start=1)}
         differences = [
-            {"kind": d.kind, "claim": d.claim.surface, "claim_span": [d.claim.start, d.claim.end],
+            {"kind": d.kind, "claim": d.claim.surface, "claim_span": [d.claim.start, d.claim.end] if d.claim.surface else None,
              "source": d.evidence.surface, "citation": numbers.get(id(s)), "text": describe(d, q_lang)}
             for d, s in judgement.differences
         ] if verdict == "contradicted" else []

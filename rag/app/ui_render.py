@@ -262,8 +262,11 @@ def differences_html(answer: Answer, lang: str) -> str:
             marked += [esc(claim[last:start]), f"<mark>{esc(claim[start:end])}</mark>"]
             last = end
     marked.append(esc(claim[last:]))
+    def side(text: str) -> str:  # a negation difference: the side that states it plainly is empty
+        return f"<mark>{esc(text)}</mark>" if text else "—"
+
     items = "".join(
-        f'<li data-kind="{esc(d["kind"])}"><mark>{esc(d["claim"])}</mark> ≠ <mark>{esc(d["source"])}</mark>'
+        f'<li data-kind="{esc(d["kind"])}">{side(d["claim"])} ≠ {side(d["source"])}'
         + (f' <a href="#claim-{d["citation"]}">[{d["citation"]}]</a>' if d.get("citation") else "")
         + f' — {esc(d["text"])}</li>'
         for d in answer.differences

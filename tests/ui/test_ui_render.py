@@ -158,6 +158,19 @@ def test_claim_view_marks_what_the_claim_says_otherwise_than_its_source() -> Non
     assert differences_html(supported, "en") == ""  # no difference: nothing to mark
 
 
+def test_a_negation_difference_marks_the_negating_side_and_shows_the_plain_side_as_a_dash() -> None:
+    from rag.app.ui_render import differences_html
+
+    claim = "The institute received the funding."
+    answer = Answer(claim, "en", "The documents contradict this claim.", False, verdict="contradicted")
+    answer.differences = [{"kind": "negation", "claim": "", "claim_span": None, "source": "没有", "citation": 1,
+                           "text": "The source negates it ('没有'); the claim does not."}]
+    html = differences_html(answer, "en")
+    assert "— ≠ <mark>没有</mark>" in html and 'data-kind="negation"' in html
+    assert "<mark></mark>" not in html  # the plain side is not an empty mark
+    assert '<div class="pqa-claim">' in html and "<mark>" not in html.split("<ul>")[0]  # nothing marked in the claim
+
+
 def test_an_opened_passage_links_its_footnote_marks_to_their_notes() -> None:
     # normalization left "31" out of "…英国和美国31。" and "8" out of "…备忘录8，"; the record holds the note list
     passage = "首批成员包括英国和美国。该备忘录要求各机构任命首席人工智能官，并于次年生效。"

@@ -184,6 +184,22 @@ def test_judge_claim_gives_the_verdict_with_its_sentences_and_differences() -> N
     assert judge_claim([], says_supported).verdict == "not_found"
 
 
+def test_a_contradiction_by_negation_alone_shows_the_negation_as_its_difference() -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model([0.0, 3.0, 0.0])
+    says_contradicted = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5,
+                                   relevance=relevance_first())
+    negated = pair("The institute did not receive the funding.", "研究所获得了这笔资金。", sentence_cosine=0.95)
+    judged = judge_claim([negated], says_contradicted)
+    assert [(d.kind, d.claim.surface, d.evidence.surface) for d, _ in judged.differences] == [("negation", "not", "")]
+    # the negative: both negate, nothing to show; a figure that differs is shown, not the negation beside it
+    alike = pair("The institute did not receive the funding.", "研究所没有获得这笔资金。", sentence_cosine=0.95)
+    assert judge_claim([alike], says_contradicted).differences == []
+    figure = pair("The institute did not receive 500 million pounds.", "研究所获得了1亿英镑。", sentence_cosine=0.95)
+    assert [d.kind for d, _ in judge_claim([figure], says_contradicted).differences] == ["quantity"]
+
+
 def test_judge_claim_with_a_reader_reads_the_top_pairs_and_weighs_what_it_says() -> None:
     from rag.answer.claims import judge_claim
 

@@ -59,6 +59,8 @@ PAIRS = [
      "The EU can fine offending companies 20% of their global annual turnover.", "quantity"),
     ("英国人工智能安全研究所在旧金山设立了办公室。", "英国人工智能安全研究所在北京设立了办公室。", "entity"),  # a place
     ("所有经测试LLM仍极易受到基本越狱的攻击。", "部分经测试LLM仍极易受到基本越狱的攻击。", "quantifier"),  # all → some
+    # a negation the source lacks is shown as the difference (session 26), from the sentence the claim is about
+    ("英国人工智能安全研究所在旧金山设立了办公室。", "英国人工智能安全研究所没有在旧金山设立办公室。", "negation"),
 ]
 
 

@@ -50,3 +50,20 @@ def test_every_stance_axis_and_quantifier_of_the_slot_registry_has_words() -> No
 def test_a_stance_difference_on_every_axis_reads_as_a_line(claim: str, evidence: str, line: str) -> None:
     differences = compare_slots(claim, evidence).differences
     assert [describe(d, "en") for d in differences] == [line]
+
+
+@pytest.mark.parametrize("claim, evidence, language, line", [
+    ("The UK did not pay the fee", "英国支付了这笔费用", "en", "The claim negates it ('not'); the source does not."),
+    ("The UK did not pay the fee", "英国支付了这笔费用", "zh", "说法是否定的（“not”）；来源未作否定。"),
+    ("英国支付了这笔费用", "The UK did not pay the fee", "en", "The source negates it ('not'); the claim does not."),
+    ("The system is unsafe", "该系统是安全的", "en", "The claim negates it ('unsafe'); the source does not."),  # an affix
+])
+def test_a_negation_only_one_side_has_reads_as_a_line(claim: str, evidence: str, language: str, line: str) -> None:
+    comparison = compare_slots(claim, evidence)
+    assert comparison.negation_mismatch and comparison.negation is not None
+    assert describe(comparison.negation, language) == line
+
+
+def test_no_negation_line_where_both_sides_negate_or_neither_does() -> None:
+    assert compare_slots("The UK did not pay the fee", "英国没有支付这笔费用").negation is None
+    assert compare_slots("The UK paid the fee", "英国支付了这笔费用").negation is None
