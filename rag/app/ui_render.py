@@ -262,6 +262,7 @@ def differences_html(answer: Answer, lang: str) -> str:
             marked += [esc(claim[last:start]), f"<mark>{esc(claim[start:end])}</mark>"]
             last = end
     marked.append(esc(claim[last:]))
+
     def side(text: str) -> str:  # a negation difference: the side that states it plainly is empty
         return f"<mark>{esc(text)}</mark>" if text else "—"
 
