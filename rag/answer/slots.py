@@ -392,8 +392,8 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
     claim_negates = _negates(claim, claim_slots, evidence, evidence_slots)
     result.negation_mismatch = claim_negates != _negates(evidence, evidence_slots, claim, claim_slots)
     if result.negation_mismatch:
-        said, plain = _negation_slot(*((claim, claim_slots) if claim_negates else (evidence, evidence_slots))), Slot(
-            "negation", "", "", "", 0, 0)  # plain: the side that states it without a negation (empty)
+        said = _negation_slot(*((claim, claim_slots) if claim_negates else (evidence, evidence_slots)))
+        plain = Slot("negation", "", "", "", 0, 0)  # the side that states it without a negation
         result.negation = Difference(*((said, plain) if claim_negates else (plain, said)), "negation")
     logger.debug("slots: %d differences, %d matched, %d unmatched, negation mismatch %s",
                  len(result.differences), result.matched, result.unmatched, result.negation_mismatch)
