@@ -35,6 +35,16 @@ from rag.answer.figures import (
     quantities_in,
     years_in,
 )
+from rag.answer.slot_words import (
+    AFFIX_NEGATIVE,
+    CUE_CHARS,
+    EN_ORDINALS,
+    FLIP,
+    LEXICON,
+    MEMBER_CHARS,
+    ORDINAL,
+    SCOPE_CHARS,
+)
 from rag.text.cjk import has_han
 from rag.text.stopwords import NEGATION_SCOPE_STOP_WORDS
 
@@ -84,7 +94,7 @@ class SlotComparison:
         return feats | {f"unmatched_{k}": float(self.unmatched_by_kind.get(k, 0)) for k in COMPARED}
 
 
-# --- entities (gazetteer), ordinals, and word lists: stances, quantifiers, negations --------------------------
+# --- entities (gazetteer); the word lists of ordinals, stances, quantifiers and negations: rag.answer.slot_words
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, str, str]]]:
     """(pattern, alias -> id, id -> (class, English name, Chinese name)) from ``GAZETTEER``."""
@@ -104,77 +114,6 @@ def gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, s
         flags, pat = "i" if len(alias) > 5 else "", re.escape(alias).replace(r"\ ", r"\s+")
         parts.append(f"(?i:{pat})" if has_han(alias) else rf"(?<![A-Za-z0-9])(?{flags}:{pat})(?![A-Za-z0-9])")
     return re.compile("|".join(parts) or r"(?!)"), aliases, info
-
-
-EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-_ORDINAL = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
-    r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度)"
-    r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度|次世界大战))",
-    re.IGNORECASE)  # 第二次世界大战 is a war's name ("World War II"), not a second of something
-_WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
-    "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
-    "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
-    "stance:member:1": r"members?|includ[a-z]*|join(?:s|ed|ing)?|participat[a-z]*|part\s+of|成员|包括|包含|加入|参与|参加|涵盖",
-    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|absen(?:t|ce)|withdr[ae]wn?|缺少|缺席|缺失|排除|退出|除外",
-    "stance:bear:1": r"bears?|bore|borne|liable|承担|负有", "stance:bear:-1": r"exempt(?:s|ed|ion)?|免除|豁免|免责",
-    "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
-    "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
-    "stance:increase:1": r"increas[a-z]*|ris(?:es?|ing)|rose|gr[eo]w[a-z]*|rais(?:es?|ed|ing)|exacerbat[a-z]*|aggravat[a-z]*"
-                         r"|增加|增长|上升|提高|扩大|提升|上涨|增多|加大|加剧",
-    "stance:increase:-1": r"decreas[a-z]*|declin[a-z]*|fall[a-z]*|fell|cut(?:s|ting)?|reduc[a-z]*|mitigat[a-z]*|alleviat[a-z]*"
-                          r"|减少|下降|降低|削减|缩减|下跌|减轻|缓解|缩小",
-    "stance:establish:1": r"establish[a-z]*|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing|ion)|found(?:ed|ing)|launch[a-z]*"
-                          r"|设立|成立|建立|创建|组建|新设|创立",
-    "stance:establish:-1": r"abolish[a-z]*|dissolv[a-z]*|disband[a-z]*|shut(?:s|ting)?\s+down|撤销|解散|废除|撤除|关闭",
-    "stance:level:1": r"federal|联邦", "stance:level:-1": r"state-by-state|state-level|各州|州级",
-    # Polar pairs a changed claim flips (largest → smallest, higher → lower, encourages → discourages):
-    "stance:size:1": r"larger|largest|bigger|biggest|最大|较大|更大|大型", "stance:size:-1": r"smaller|smallest|最小|较小|更小|小型",
-    "stance:height:1": r"higher|highest|最高|较高|更高", "stance:height:-1": r"lower|lowest|最低|较低|更低",
-    "stance:encourage:1": r"encourag[a-z]*|鼓励|激励", "stance:encourage:-1": r"discourag[a-z]*|劝阻",
-    "stance:advantage:1": r"advantages?|benefits?|优势|好处|益处|获益", "stance:advantage:-1": r"disadvantages?|harms|劣势|坏处|弊端|危害",
-    "stance:win:1": r"w[io]n|wins|winning|赢得|夺得|获胜", "stance:win:-1": r"los(?:e|es|t|ing)|输掉|失利|败给",
-    "stance:improve:1": r"improv(?:e|es|ed|ing|ements?)|enhanc[a-z]*|strengthen[a-z]*|bolster[a-z]*|reinforc[a-z]*"
-                        r"|改善|改进|加强|增强|强化|完善",
-    "stance:improve:-1": r"degrad[a-z]*|weaken[a-z]*|deteriorat[a-z]*|undermin[a-z]*|impair[a-z]*|diminish[a-z]*|worsen[a-z]*"
-                         r"|削弱|弱化|减弱|恶化|损害",
-    "stance:promote:1": r"promot(?:e|es|ed|ing)|foster[a-z]*|facilitat[a-z]*|accelerat[a-z]*|促进|推动|推进|加快|加速|助力",
-    "stance:promote:-1": r"imped(?:e|es|ed|ing)|hinder[a-z]*|hamper[a-z]*|obstruct[a-z]*|阻碍|妨碍|延缓|放缓|拖慢",
-    "stance:permit:1": r"permit(?:s|ted|ting)?|allow(?:s|ed|ing)?|允许|准许", "stance:permit:-1": r"prohibit[a-z]*|forbid[a-z]*|禁止",
-    "stance:protect:1": r"protect(?:s|ed|ing)?|safeguard(?:s|ed|ing)?|保护|维护", "stance:protect:-1": r"endanger[a-z]*|jeopardi[sz][a-z]*|危及",
-    "stance:succeed:1": r"success(?:ful|fully)?|succeed(?:s|ed)?|成功", "stance:succeed:-1": r"failures?|unsuccessful|失败",
-    "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
-    "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些",
-    "quantifier::majority": r"majority|大多数|多数|大部分|过半", "quantifier::minority": r"minority|少数",
-    "quantifier:amount:many": r"many|numerous|a\s+(?:large|great)\s+number\s+of|许多|很多|众多|大量|诸多|大批",
-    "quantifier:amount:few": r"few(?!er)|少量|少许|很少|极少",  # "a few" is "some" (matched first, from "a")
-    "quantifier:bound:least": r"at\s+least|no\s+(?:fewer|less)\s+than|至少|不少于|不低于",
-    "quantifier:bound:most": r"at\s+most|no\s+more\s+than|至多|不超过|不高于|不多于",
-    "quantifier::only": r"only|solely|sole|exclusively|仅仅|仅|只|唯一",
-    "negation::not": r"没有|并未|从未|尚未|并非|不是|并不|毫无|不(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
-                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<!除)非(?!常|法|洲|营利|盈利|政府)|not(?!\s+only\b)|never"
-                     r"|no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|without|cannot|n't",
-}
-_LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"
-_LATIN_END = r"(?:(?<=[A-Za-z])(?![A-Za-z-])|(?<![A-Za-z]))"
-_LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{_LATIN_START}(?:{_WORDS[key]}){_LATIN_END})"
-                                       for i, key in enumerate(keys)), re.IGNORECASE), keys)
-            for kind in ("stance", "quantifier", "negation") for keys in [[k for k in _WORDS if k.startswith(kind)]]}
-_FLIP = {True: re.compile(r"(?:没有|并未|从未|尚未|并非|不是|并不|不|未|非|无)(?:会|能|再|曾|愿|应|予|被)?$"),
-         False: re.compile(r"(?:\bnot(?!\s+only\b)|n't|\bnever|\bno)"
-                           r"(?:\s+(?!(?:all|every|each|some|only)\b)[A-Za-z]+){0,2}?\s+$", re.IGNORECASE)}
-# Reach in characters, {Chinese: …, English: …}, of a negation before a stance it flips ("不承担"), of a negation's scope, of a
-# membership word after an entity. Claim-model features (rag/data/claim_model*.json: re-fit after a change); no settings here.
-_CUE_CHARS, _SCOPE_CHARS, _MEMBER_CHARS = {True: 4, False: 30}, {True: 12, False: 60}, 40
-# Across languages a negation is compared as a clause's: a Chinese negation character inside a word that jieba
-# keeps whole and that does not start with it (默默无闻 "obscurity", 停滞不前 "stagnated") is part of that word's
-# meaning (unit "lexical"), while an English word negated by its affix or meaning ("unequal", "connectionless",
-# "lacks", "failed to") reads as 不相等 or 没有 does. (Negation-first words such as 无序 / 无权 are half the one,
-# half the other; counted as negations, they measured better on the claim benchmark's tune half.)
-_AFFIX_NEGATIVE = re.compile(
-    r"(?<![A-Za-z-])(?:un(?!der|til|it|ion|iq|iv|if|anim|less)[a-z]{4,}|non-?[a-z]{4,}|lack(?:s|ed|ing)?|fail(?:s|ed)?\s+to"
-    r"|unable|impossible|insufficient|absen(?:t|ce)"
-    r"|(?!(?:unless|regardless|nevertheless|nonetheless)(?![a-z]))[a-z]{3,}less)(?![A-Za-z])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -220,15 +159,15 @@ def extract_slots(text: str) -> list[Slot]:
     for m in pattern.finditer(folded):
         if ident := aliases.get(m.group()) or aliases.get(re.sub(r"\s+", " ", m.group()).lower()):
             add("entity", ident, info[ident][0], m.start(), m.end())
-    for m in _ORDINAL.finditer(folded):
+    for m in ORDINAL.finditer(folded):
         n = EN_ORDINALS.index(m["en"].lower()) + 1 if m["en"] else int(m["dig"] or parse_number(m["zh"] or "一"))
         add("ordinal", n, "", m.start(), m.end())
-    for kind, (regex, keys) in _LEXICON.items():
+    for kind, (regex, keys) in LEXICON.items():
         for m in regex.finditer(folded):
             _, unit, word = keys[int(str(m.lastgroup)[1:])].split(":")
             zh = has_han(m.group())
-            window = folded[max(0, m.start() - _CUE_CHARS[zh]):m.start()]
-            cue = _FLIP[zh].search(window) if kind == "stance" else None
+            window = folded[max(0, m.start() - CUE_CHARS[zh]):m.start()]
+            cue = FLIP[zh].search(window) if kind == "stance" else None
             if kind == "negation" and zh and _inside_word(folded, m.start(), m.end()):
                 unit = "lexical"
             if not (cue and add(kind, -int(word), unit, m.start() - len(window) + cue.start(), m.end())):
@@ -247,7 +186,7 @@ def _memberships(text: str, slots: list[Slot]) -> dict[str, Slot]:
     stances = [s for s in slots if s.kind == "stance" and s.unit == "member"]
     bound: dict[str, Slot] = {}
     for entity in (s for s in slots if s.kind == "entity"):
-        after = [s for s in stances if entity.end <= s.start <= entity.end + _MEMBER_CHARS
+        after = [s for s in stances if entity.end <= s.start <= entity.end + MEMBER_CHARS
                  and not _CLAUSE_BREAK.search(text[entity.end:s.start])]
         before = [s for s in stances if s.end <= entity.start and not _SENTENCE_END.search(text[s.end:entity.start])]
         if after or before:
@@ -281,7 +220,7 @@ def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) 
         zh = has_han(neg.surface)
         if neg.unit == "lexical" and zh != has_han(other):
             continue
-        scope = fold(text[neg.end:neg.end + _SCOPE_CHARS[zh]]).lower()
+        scope = fold(text[neg.end:neg.end + SCOPE_CHARS[zh]]).lower()
         inside = [s for s in slots if s.kind != "negation" and neg.end <= s.start < neg.end + len(scope)]
         if any(_same_value(s, o) for s in inside for o in other_slots if (o.kind, o.unit) == (s.kind, s.unit)):
             return True
@@ -289,13 +228,13 @@ def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) 
         terms = (cjk | set(re.findall(r"[a-z]{4,}", scope))) - NEGATION_SCOPE_STOP_WORDS
         if (not inside) if zh != has_han(other) else any(t in folded_other for t in terms):
             return True  # in the other language there are no words to compare: the sentence was chosen as a match
-    return not has_han(text) and has_han(other) and _AFFIX_NEGATIVE.search(text) is not None
+    return not has_han(text) and has_han(other) and AFFIX_NEGATIVE.search(text) is not None
 
 
 def _negation_slot(text: str, slots: list[Slot]) -> Slot:
     """The negation that makes ``text`` negate: its first negation word, else the word its affix negates (else empty)."""
     found = next((s for s in slots if s.kind == "negation"), None)
-    affix = None if found else _AFFIX_NEGATIVE.search(text)
+    affix = None if found else AFFIX_NEGATIVE.search(text)
     return found or Slot("negation", "not", "affix", affix.group() if affix else "", *(affix.span() if affix else (0, 0)))
 
 

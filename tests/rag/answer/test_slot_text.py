@@ -35,7 +35,7 @@ def test_a_slot_in_the_readers_language_is_shown_as_written() -> None:
 
 def test_every_stance_axis_and_quantifier_of_the_slot_registry_has_words() -> None:
     from rag.answer import slot_text
-    from rag.answer.slots import _WORDS
+    from rag.answer.slot_words import WORDS as _WORDS
 
     named = {key.split(":")[1] if key.startswith("stance") else key.split(":")[2] for key in _WORDS
              if key.startswith(("stance:", "quantifier:"))}
