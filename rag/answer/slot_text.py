@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from rag.answer.figures import MONTH_NAMES, UNIT_SPEC
-from rag.answer.slots import EN_ORDINALS, Difference, Slot, gazetteer
+from rag.answer.slot_words import EN_ORDINALS
+from rag.answer.slots import Difference, Slot, gazetteer
 from rag.text.cjk import has_han
 
 _SINGULAR = {"countries": "country", "companies": "company", "people": "person"}
