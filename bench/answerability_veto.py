@@ -1,16 +1,19 @@
-"""A candidate answer-type veto measured against the shipped refusal (session 25; not shipped): a figure about what is
+"""Candidate vetoes measured against the shipped refusal (neither shipped). ``--veto figure`` (session 25): a figure about what is
 asked. A how-many / how-much / how-long question that names a country or organisation (gazetteer), or counts
 something, is refused when no chosen sentence states a figure of the asked kind *and* names it — every country the
 question names, else one of its organisations; for a count question ("how many", 多少/几 + a measure word) a sum of
 money is no such figure. "How many staff does Singapore's AI Safety Institute employ?" is then not answered from
-Singapore's budget row and the UK's staff count. ``--cross-only``: only where the evidence is in the other language.
+Singapore's budget row and the UK's staff count. ``--veto constraint`` (session 27): refused when every chosen sentence,
+and its passage, names another instance of what the question names — another year, amount, body or ordinal, and none
+of the question's (``constraint_conflict``: the claim check's slot comparison, the question read as the claim).
+``--cross-only``: only where the evidence is in the other language.
 
-    python -m bench.answerability_veto --half tune [--cross-only] --datasets xquad cmrc policy-removal policy-generated
+    python -m bench.answerability_veto --half tune [--veto constraint] [--cross-only] --datasets xquad cmrc policy-removal policy-generated
     python -m bench.answerability_veto --half held-out --cross-only --datasets xquad policy-removal-zh policy-generated-zh
 
 Per split, FR (among held evidence) and CR of the shipped reader model without and with the veto, on the caches of
-``bench.answerability collect`` (the shipped reader's scores). Results: bench/results/answerability-veto-figure-about.json;
-the rules and the story: docs/journal.md, session 25.
+``bench.answerability collect`` (the shipped reader's scores). Results: bench/results/answerability-veto-figure-about.json,
+answerability-veto-constraint-tune.json; the rules and the story: docs/journal.md, sessions 25 and 27.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 
 from bench import answerability as ba
 from bench import common
-from rag.answer.slots import extract_slots
+from rag.answer.slots import compare_slots, extract_slots
 from rag.text.asked import answer_pattern
 from rag.types import EvidenceSentence, Query
 
@@ -65,7 +68,27 @@ def lacks_figure_about(query: Query, chosen: list[EvidenceSentence], cross: bool
     return True
 
 
-def compare(half: str, datasets: tuple[str, ...], cross_only: bool) -> dict[str, Any]:
+CONSTRAINT_KINDS = ("date", "quantity", "entity", "ordinal")
+
+
+def names_another(question: str, text: str) -> bool:
+    """``text`` states a value of a kind ``question`` names (date, amount, entity of its class, ordinal) and none of
+    the question's values of that kind: the claim check's slot comparison with the question read as the claim."""
+    return any(d.kind in CONSTRAINT_KINDS for d in compare_slots(question, text).differences)
+
+
+def constraint_conflict(query: Query, chosen: list[EvidenceSentence], cross: bool, cross_only: bool = False) -> bool:
+    """Candidate veto (session 27): every chosen sentence, and its passage, names another instance of what the
+    question names (another year, body, amount or ordinal)."""
+    if (cross_only and not cross) or not chosen:
+        return False
+    return all(names_another(query.text, s.text) and names_another(query.text, s.hit.text) for s in chosen)
+
+
+VETOES = {"figure": lacks_figure_about, "constraint": constraint_conflict}
+
+
+def compare(half: str, datasets: tuple[str, ...], cross_only: bool, veto: str = "figure") -> dict[str, Any]:
     """Per split: the shipped reader model's rates without and with the veto (and how many cases each vetoes)."""
     import rag.answer.answerability_model as shipped
     from rag.answer.answerability_model import READER_MODEL_PATH, load_model
@@ -78,7 +101,7 @@ def compare(half: str, datasets: tuple[str, ...], cross_only: bool) -> dict[str,
     try:
         for variant in ("shipped", "veto"):
             if variant == "veto":  # evaluate_records reads the module's vetoed at call time
-                shipped.vetoed = lambda case: original(case) or lacks_figure_about(  # type: ignore[assignment]
+                shipped.vetoed = lambda case: original(case) or VETOES[veto](  # type: ignore[assignment]
                     case.query, case.chosen, case.cross, cross_only)
             rows = ba.evaluate_records(records, settings, ba.Vectors(ba.CACHE / f"vectors-{half}.pkl"),
                                        ba.ReaderScores(ba.CACHE, half))
@@ -97,10 +120,12 @@ def main() -> None:
     parser.add_argument("--half", choices=("tune", "held-out"), required=True)
     parser.add_argument("--datasets", nargs="+", default=["xquad", "cmrc"])
     parser.add_argument("--cross-only", action="store_true", help="the veto only where the evidence is in the other language")
+    parser.add_argument("--veto", choices=sorted(VETOES), default="figure",
+                        help="figure: a figure about what is asked (session 25); constraint: another instance named (session 27)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     common.setup_logging()
-    result = compare(args.half, tuple(args.datasets), args.cross_only)
+    result = compare(args.half, tuple(args.datasets), args.cross_only, args.veto)
     rows = [[key, f"{v['shipped']['answerable']}+{v['shipped']['near_miss']}",
              f"{v['shipped']['false_refusal_evidence_held']:.3f} → {v['veto']['false_refusal_evidence_held']:.3f}",
              f"{v['shipped']['correct_refusal']:.3f} → {v['veto']['correct_refusal']:.3f}",

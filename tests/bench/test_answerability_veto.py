@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.answerability_veto import lacks_figure_about, states_asked_figure
+from bench.answerability_veto import constraint_conflict, lacks_figure_about, states_asked_figure
 from rag.retrieval.query import plain_query
 from rag.types import EvidenceSentence, SearchHit
 
@@ -49,3 +49,19 @@ def test_a_sum_of_money_counts_nothing() -> None:
     assert not states_asked_figure(count, "5000万新元") and not states_asked_figure(count, "£100m in funding")
     assert states_asked_figure(count, "员工超过100名")
     assert states_asked_figure(plain_query("How much funding did it receive?", "en"), "初始资金1亿英镑")
+
+
+@pytest.mark.parametrize(("question", "rows", "vetoed"), [
+    # every chosen sentence names another year / ordinal / body than the question, and none of the question's
+    ("哪个组织在2025年1月23日成立？", ["本备忘录履行了2023年10月30日第14110号行政命令第4.8节中规定的指令。"], True),
+    ("Which country hosts the second meeting of the network?", ["美国将举办人工智能安全研究所国际网络第一次会议。"], True),
+    # the negatives: a sentence that states the question's own value, or states none of its kind
+    ("Which country hosts the first meeting of the network?", ["美国将举办人工智能安全研究所国际网络第一次会议。"], False),
+    ("哪个组织在2023年10月30日发布了行政命令？", ["本备忘录履行了2023年10月30日第14110号行政命令第4.8节中规定的指令。"], False),
+    ("Who hosts the network's meeting?", ["美国将举办人工智能安全研究所国际网络第一次会议。"], False),
+    # one chosen sentence with the question's value is enough
+    ("哪个组织在2025年1月23日成立？", ["本备忘录履行了2023年10月30日的指令。", "该机构于2025年1月23日成立。"], False),
+])
+def test_a_question_answered_only_by_another_instance_is_vetoed(question: str, rows: list[str], vetoed: bool) -> None:
+    assert constraint_conflict(plain_query(question, "zh" if "哪" in question else "en"),
+                               [sentence(row) for row in rows], cross=False) is vetoed
