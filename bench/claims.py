@@ -377,6 +377,19 @@ def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min
 
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
         near_misses: bool = False, claims: Path | None = None) -> None:
+    """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
+    ``claim_model.json``)."""
+    from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
+
+    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims)
+    path = READER_MODEL_PATH if with_reader else MODEL_PATH
+    path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
+                model.supported_min_probability, model.trained["claims"])
+
+
+def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
+              near_misses: bool = False, claims: Path | None = None) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -387,13 +400,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
     shipped: journal, session 21)."""
     from sklearn.linear_model import LogisticRegression
 
-    from rag.answer.claim_model import (
-        MODEL_PATH,
-        READER_MODEL_PATH,
-        VERDICTS,
-        ClaimModel,
-        vector_names,
-    )
+    from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
 
     grid = grid or [c]
     rows = read_features("tune", near_misses=near_misses)
@@ -427,9 +434,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
                              "out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
                      "c": chosen, "out_of_fold_accuracy_by_c": tried,
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
-    path = READER_MODEL_PATH if with_reader else MODEL_PATH
-    path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, chosen, threshold, len(rows))
+    return model
 
 
 def strict(min_precision: float) -> None:

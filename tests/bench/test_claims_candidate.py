@@ -1,0 +1,65 @@
+"""bench.claims_candidate: the slot columns recomputed from cached rows, and the metrics a candidate is read by."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.claims_candidate import metrics, recompute, slot_columns
+from rag.answer.claim_features import FEATURE_NAMES
+
+
+def test_slot_columns_see_a_changed_figure_and_not_its_true_form() -> None:
+    changed = slot_columns("The institute received 500 million pounds", "该研究所获得初始资金1亿英镑")
+    true = slot_columns("The institute received 100 million pounds", "该研究所获得初始资金1亿英镑")
+    assert changed["diff_quantity"] == 1.0
+    assert true["diff_quantity"] == 0.0 and true["matched"] >= 1.0  # the negative
+
+
+def test_recompute_rewrites_only_stale_slot_cells_and_copies_the_reader_scores(tmp_path: Path) -> None:
+    pair = [0.0] * len(FEATURE_NAMES)
+    pair[FEATURE_NAMES.index("diff_quantity")] = 0.0  # stale: the figure differs
+    pair[FEATURE_NAMES.index("cosine")] = 0.83  # not a slot column: kept as cached
+    row = {"id": "c1", "claim": "Is it true that the institute received 500 million pounds?", "pairs": [pair],
+           "sentences": ["该研究所获得初始资金1亿英镑"]}
+    (tmp_path / "claims-features-tune.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "claims-reader-tune.jsonl").write_text("{}\n", encoding="utf-8")
+    changed = recompute("tune", tmp_path / "out", source=tmp_path)
+    (written,) = [json.loads(x) for x in (tmp_path / "out" / "claims-features-tune.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert changed["diff_quantity"] == 1 and changed["diff_date"] == 0
+    assert written["pairs"][0][FEATURE_NAMES.index("diff_quantity")] == 1.0
+    assert written["pairs"][0][FEATURE_NAMES.index("cosine")] == 0.83
+    assert (tmp_path / "out" / "claims-reader-tune.jsonl").exists()
+
+
+def rows() -> list[dict[str, str]]:
+    base = {"claim_lang": "en", "source_lang": "zh"}
+    return [
+        {**base, "id": "a", "label": "supported", "transform": "restate_cross"},
+        {**base, "id": "a~nm", "label": "not_found", "transform": "source_removed"},
+        {**base, "id": "b", "label": "contradicted", "transform": "number"},
+        {**base, "id": "c", "label": "not_found", "transform": "unsupported_detail"},
+    ]
+
+
+@pytest.mark.parametrize(("near_miss_p", "precision_with", "near_supported"), [
+    (0.2, 1.0, 0.0),  # the near miss not called supported
+    (0.9, 0.5, 1.0),  # the negative: called supported, it costs precision once near misses count
+])
+def test_metrics_count_near_misses_apart_from_the_claims(near_miss_p: float, precision_with: float,
+                                                         near_supported: float) -> None:
+    p = np.array([[0.9, 0.05, 0.05], [near_miss_p, 0.1, 1 - near_miss_p - 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
+    m = metrics(rows(), p, 0.5)
+    assert m["claims"] == 1.0 and m["precision"] == 1.0  # the three claims right either way
+    assert m["precision_with_near_misses"] == precision_with
+    assert m["near_misses_supported"] == near_supported
+    assert m["en/zh"] == 1.0 and "zh/en" not in m
+
+
+def test_a_higher_threshold_turns_a_weak_supported_into_another_verdict() -> None:
+    p = np.array([[0.55, 0.4, 0.05], [0.2, 0.1, 0.7], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
+    assert metrics(rows(), p, 0.5)["claims"] == 1.0
+    assert metrics(rows(), p, 0.6)["claims"] < 1.0  # the negative: at 0.6 the true claim is no longer supported
