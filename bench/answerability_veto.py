@@ -29,12 +29,11 @@ from typing import Any
 from bench import answerability as ba
 from bench import common
 from rag.answer.slots import compare_slots, extract_slots
-from rag.text.asked import answer_pattern
+from rag.text.asked import COUNT_QUESTION, answer_pattern
 from rag.types import EvidenceSentence, Query
 
 logger = logging.getLogger("bench.answerability_veto")
 
-COUNT_QUESTION = re.compile(r"\bhow many\b|(?:多少|几)\s?(?:个|名|位|家|项|人|次|种|所|条|座|部|支|批|场|届|篇|本|份|层|国)", re.I)
 SUM_OF_MONEY = re.compile(
     r"[$£€¥]\s?\d[\d,.]*\s?(?:million|billion|trillion|[mb]n?)?|\d[\d,.]*\s?[多余]?\s?(?:万亿|亿|万|千|百)?\s?"
     r"(?:美元|英镑|欧元|人民币|新加坡元|新元|加元|澳元|港元|日元|韩元|元)"

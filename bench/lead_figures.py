@@ -1,7 +1,7 @@
 """The lead line of a cross-language answer: does it state the asked figure or date?
 
 An English question answered from Chinese sentences (or the reverse) opens with the figure or date it asks for,
-taken from the cited sentences — "1亿英镑 (100 million pounds) [1]" (``rag.answer.compose.asked_item``) — the
+taken from the cited sentences — "1亿英镑 (100 million pounds) [1]" (``rag.answer.lead.asked_item``) — the
 first thing a reader reads, and the one a journalist copies. This bench asks XQuAD's how-many / how-much /
 how-long / when questions across languages (en→zh over the 240 Chinese paragraphs, zh→en over the English
 ones; the gold is the parallel question's answer span in the paragraphs' language) and records each answer's
@@ -254,7 +254,7 @@ def fit(grid: list[float], out: Path) -> None:
     from sklearn.model_selection import GroupKFold
 
     from bench.lead_candidates import FEATURE_NAMES, LeadModel
-    from rag.answer.compose import asked_item
+    from rag.answer.lead import asked_item
 
     records = [r for r in pickle.loads((CACHE / "tune.pkl").read_bytes()) if r["citations"]]
     x_list, y_list, groups, owner = labelled(records)
@@ -294,7 +294,7 @@ def fit(grid: list[float], out: Path) -> None:
 def report(out: Path, model_path: Path | None = None) -> None:
     """Each cached half: the shipped lead line, and a candidate model's (``model_path``) beside it."""
     from bench.lead_candidates import lead_line, load_model
-    from rag.answer.compose import asked_item
+    from rag.answer.lead import asked_item
 
     model = load_model(model_path) if model_path else None
 

@@ -29,10 +29,10 @@ from rag.answer.answerability import Case, PairReader, Similarity
 from rag.answer.answerability_model import answerable
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
-from rag.answer.figures import fold
+from rag.answer.lead import asked_item
 from rag.answer.lists import list_line, list_run
-from rag.answer.slot_text import describe, show
-from rag.answer.slots import Slot, compare_slots, extract_slots
+from rag.answer.slot_text import describe
+from rag.answer.slots import compare_slots
 from rag.retrieval.query import without_markup
 from rag.retrieval.sentence_completion import PassageReader
 from rag.settings import Settings, get_settings
@@ -43,7 +43,7 @@ from rag.text.language import detect_language
 from rag.text.lexical import tokenize
 from rag.text.sentences import is_heading, split_sentences
 from rag.text.terms import coverage, same_language_groups, translated_groups
-from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit, TermGroup
+from rag.types import Answer, Citation, EvidenceSentence, Query, SearchHit
 
 # A refusal: what the documents do not say, why (when a check of the answer type decided it), and
 # the closest passages below it.
@@ -206,31 +206,6 @@ def compose_extractive(
     if not chosen:
         return refusal(query.text, query.language, hits, support, missing)
     return extractive_answer(query, hits, chosen, support, passages, settings)
-
-
-def asked_item(query: Query, citations: list[Citation]) -> str | None:
-    """For a how-much / how-many / when question answered from the other language's sentences: the first
-    cited sentence's figures or dates, each as written and in the reader's language, with its citation —
-    "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
-    kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
-    for citation in citations if kinds else []:
-        slots = [s for s in extract_slots(citation.text) if s.kind in kinds]
-        values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(
-            slots, citation.text, query.terms_for("zh" if has_han(citation.text) else "en"))))
-        if values:
-            return f"{', '.join(values)} [{citation.n}]"
-    return None
-
-
-def asked_slots(slots: list[Slot], text: str, groups: list[TermGroup]) -> list[Slot]:
-    """The figure or date next to the question's words in ``text`` (初始资金1亿英镑, not 超15亿英镑 further on),
-    else the first two (no question word found in the sentence)."""
-    folded = fold(text).lower()
-    anchors = [m.start() for alternatives, weight in groups if weight > 0 for alt in alternatives for word in alt
-               if len(word) > 1 for m in re.finditer(re.escape(word.lower()), folded)]
-    if not anchors or not slots:
-        return slots[:2]
-    return [min(slots, key=lambda s: min(abs(s.start - a) for a in anchors))]
 
 
 def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,

@@ -94,6 +94,7 @@ UNIT_SPEC = {  # base unit: (English name, Chinese name, other words for it)
     # Things of no unit above: a Chinese measure word or an English plural noun ("three fumbles", "750 MEPs").
     "counted": ("", "", "次|条|种|座|所|部|支|批|场|只|台|架|艘|辆|枚|颗|篇|本|份|层"),
 }
+CURRENCIES = frozenset({"GBP", "USD", "EUR", "CNY", "JPY", "CAD", "AUD", "HKD"})  # the base units of sums of money
 # Units that count things; across languages what is counted is named differently (四次 / "three fumbles",
 # 380名议员 / "750 MEPs"), so a plain count is compared with any of them (rag.answer.slots).
 COUNTED = frozenset({"count", "counted", "person", "member", "company", "country"})

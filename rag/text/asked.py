@@ -80,6 +80,14 @@ def asks_source(question: str) -> bool:
     return SOURCE_QUESTION.search(question) is not None
 
 
+COUNT_QUESTION = re.compile(r"\bhow many\b|(?:多少|几)\s?(?:个|名|位|家|项|人|次|种|所|条|座|部|支|批|场|届|篇|本|份|层|国)", re.I)
+
+
+def asks_count(question: str) -> bool:
+    """A how-many question ("how many staff", 多少名 / 几个): its answer counts things, never a sum of money."""
+    return COUNT_QUESTION.search(question) is not None
+
+
 def asked_answer_kind(question: str) -> str | None:
     """ "money", "duration" or "figure" for a how-much/how-many/how-long question, else None."""
     if not QUANTITY_QUESTION.search(question):

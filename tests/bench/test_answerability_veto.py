@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bench.answerability_veto import constraint_conflict, lacks_figure_about, states_asked_figure
+from bench.answerability_veto import (
+    constraint_conflict,
+    lacks_figure_about,
+    states_asked_figure,
+)
 from rag.retrieval.query import plain_query
 from rag.types import EvidenceSentence, SearchHit
 

@@ -1,0 +1,54 @@
+"""The lead line of an answer quoted from the other language's sentences: the figure or date the question asks for,
+as written and in the reader's language, with its citation — "1亿英镑 (100 million pounds) [1]" — the first thing a
+reader reads and the one a journalist copies (measured by ``python -m bench.lead_figures``).
+
+Usage::
+
+    from rag.answer.lead import asked_item
+    asked_item(query, citations)   # "1亿英镑 (100 million pounds) [1]", or None for other questions
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.figures import CURRENCIES, fold
+from rag.answer.slot_text import show
+from rag.answer.slots import Slot, extract_slots
+from rag.text.asked import asks_count
+from rag.text.cjk import has_han
+from rag.types import Citation, Query, TermGroup
+
+
+def asked_item(query: Query, citations: list[Citation]) -> str | None:
+    """For a how-much / how-many / when question answered from the other language's sentences: the first
+    cited sentence's figures or dates, each as written and in the reader's language, with its citation —
+    "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
+    kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
+    for citation in citations if kinds else []:
+        slots = [s for s in extract_slots(citation.text) if s.kind in kinds and of_asked_kind(s, query)]
+        values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(
+            slots, citation.text, query.terms_for("zh" if has_han(citation.text) else "en"))))
+        if values:
+            return f"{', '.join(values)} [{citation.n}]"
+    return None
+
+
+def of_asked_kind(slot: Slot, query: Query) -> bool:
+    """Whether a figure can answer the question's kind: a how-many question is never answered by a sum of money
+    ("How many staff …?" by 15亿英镑), a money question only by one."""
+    money = slot.kind == "quantity" and slot.unit in CURRENCIES
+    if query.answer_kind == "money":
+        return money
+    return not (money and asks_count(query.text))
+
+
+def asked_slots(slots: list[Slot], text: str, groups: list[TermGroup]) -> list[Slot]:
+    """The figure or date next to the question's words in ``text`` (初始资金1亿英镑, not 超15亿英镑 further on),
+    else the first two (no question word found in the sentence)."""
+    folded = fold(text).lower()
+    anchors = [m.start() for alternatives, weight in groups if weight > 0 for alt in alternatives for word in alt
+               if len(word) > 1 for m in re.finditer(re.escape(word.lower()), folded)]
+    if not anchors or not slots:
+        return slots[:2]
+    return [min(slots, key=lambda s: min(abs(s.start - a) for a in anchors))]

@@ -1,0 +1,39 @@
+"""rag.answer.lead: the lead line of an answer quoted from the other language states a figure of the asked kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.lead import asked_item
+from rag.retrieval.query import plain_query
+from rag.types import Citation
+
+SINGAPORE_ROW = "新加坡人工智能安全研究所：由南洋理工国家数字信任中心发展而来，政府投入超15亿英镑。"
+UK_ROW = "英国人工智能安全研究所：初始资金1亿英镑，员工超过100名。"
+
+
+def cite(*texts: str) -> list[Citation]:
+    return [Citation(n, "d.txt", "", text, 0, len(text), None, 1.0) for n, text in enumerate(texts, start=1)]
+
+
+def test_a_how_many_question_never_leads_with_a_sum_of_money() -> None:
+    query = plain_query("How many staff does Singapore's AI Safety Institute employ?", "en")
+    assert asked_item(query, cite(SINGAPORE_ROW)) is None  # before: "15亿英镑 (1.5 billion pounds) [1]"
+    line = asked_item(query, cite(SINGAPORE_ROW, UK_ROW))
+    assert line is not None and "100" in line and "英镑" not in line and line.endswith("[2]")
+
+
+def test_a_money_question_leads_with_the_sum_not_the_count() -> None:
+    query = plain_query("How much initial funding did the UK AI Safety Institute receive?", "en")
+    line = asked_item(query, cite(UK_ROW))
+    assert line is not None and line.startswith("1亿英镑") and "100名" not in line
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # the negatives: a figure question that is not a count keeps its sums of money; a date question its date
+    ("How much did the United States pledge?", "1亿英镑"),
+    ("When was the institute founded?", None),
+])
+def test_other_questions_lead_as_before(question: str, expected: str | None) -> None:
+    line = asked_item(plain_query(question, "en"), cite(UK_ROW))
+    assert (line is None) if expected is None else (line is not None and line.startswith(expected))
