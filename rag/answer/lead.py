@@ -34,12 +34,23 @@ def asked_item(query: Query, citations: list[Citation]) -> str | None:
     return None
 
 
+TIME_UNITS = frozenset({"day", "week", "month", "year", "hour"})
+PERCENT_QUESTION = re.compile(r"percent|percentage|百分比|百分之|比例", re.IGNORECASE)
+
+
 def of_asked_kind(slot: Slot, query: Query) -> bool:
     """Whether a figure can answer the question's kind: a how-many question is never answered by a sum of money
-    ("How many staff …?" by 15亿英镑), a money question only by one."""
-    money = slot.kind == "quantity" and slot.unit in CURRENCIES
+    ("How many staff …?" by 15亿英镑), a money question only by one, a how-long question only by an amount of time
+    (not 两次), a what-percentage question only by a percentage."""
+    if slot.kind != "quantity":
+        return True
+    money = slot.unit in CURRENCIES
     if query.answer_kind == "money":
         return money
+    if query.answer_kind == "duration":
+        return slot.unit in TIME_UNITS
+    if PERCENT_QUESTION.search(query.text):
+        return slot.unit in ("%", "pp")
     return not (money and asks_count(query.text))
 
 

@@ -37,3 +37,16 @@ def test_a_money_question_leads_with_the_sum_not_the_count() -> None:
 def test_other_questions_lead_as_before(question: str, expected: str | None) -> None:
     line = asked_item(plain_query(question, "en"), cite(UK_ROW))
     assert (line is None) if expected is None else (line is not None and line.startswith(expected))
+
+
+THEATRE = "该剧院曾两次易主，运营了69年，观众增长了30%。"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How long was the theatre in operation?", "69年"),  # an amount of time, not 两次
+    ("By what percentage did the audience grow?", "30%"),  # a percentage, not 两次
+    ("How many times did the theatre change hands?", "两次"),  # the negative: a count question keeps its count
+])
+def test_a_how_long_or_what_percentage_question_leads_with_its_kind(question: str, expected: str) -> None:
+    line = asked_item(plain_query(question, "en"), cite(THEATRE))
+    assert line is not None and line.startswith(expected), line
