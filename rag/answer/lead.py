@@ -17,6 +17,7 @@ from rag.answer.slot_text import show
 from rag.answer.slots import Slot, extract_slots
 from rag.text.asked import asks_count
 from rag.text.cjk import has_han
+from rag.text.lexical import tokenize
 from rag.types import Citation, Query, TermGroup
 
 
@@ -25,13 +26,21 @@ def asked_item(query: Query, citations: list[Citation]) -> str | None:
     cited sentence's figures or dates, each as written and in the reader's language, with its citation —
     "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
     kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
+    best: tuple[int, str] | None = None
     for citation in citations if kinds else []:
+        groups = query.terms_for("zh" if has_han(citation.text) else "en")
         slots = [s for s in extract_slots(citation.text) if s.kind in kinds and of_asked_kind(s, query)]
-        values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(
-            slots, citation.text, query.terms_for("zh" if has_han(citation.text) else "en"))))
-        if values:
-            return f"{', '.join(values)} [{citation.n}]"
-    return None
+        values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(slots, citation.text, groups)))
+        held = len(held_groups(citation.text, groups))
+        if values and (best is None or held > best[0]):
+            best = (held, f"{', '.join(values)} [{citation.n}]")
+    return best[1] if best else None
+
+
+def held_groups(text: str, groups: list[TermGroup]) -> list[TermGroup]:
+    """The question's term groups ``text`` holds (any alternative's words all in it)."""
+    tokens = set(tokenize(text))
+    return [g for g in groups if g[1] > 0 and any(alt and alt <= tokens for alt in g[0])]
 
 
 TIME_UNITS = frozenset({"day", "week", "month", "year", "hour"})

@@ -50,3 +50,13 @@ THEATRE = "该剧院曾两次易主，运营了69年，观众增长了30%。"
 def test_a_how_long_or_what_percentage_question_leads_with_its_kind(question: str, expected: str) -> None:
     line = asked_item(plain_query(question, "en"), cite(THEATRE))
     assert line is not None and line.startswith(expected), line
+
+
+def test_the_lead_comes_from_the_cited_sentence_that_holds_most_of_the_question() -> None:
+    query = plain_query("How much initial funding did the UK AI Safety Institute receive?", "en")
+    other = "The network's members pledged 11 million dollars."  # a sum of money, few of the question's words
+    source = "The UK AI Safety Institute received initial funding of 100 million pounds."
+    line = asked_item(query, cite(other, source))
+    assert line is not None and line.startswith("100 million pounds") and line.endswith("[2]")
+    # the negative: where both hold as much of the question, the first cited sentence leads
+    assert asked_item(query, cite(source, source.replace("100", "200"))) == asked_item(query, cite(source))
