@@ -49,7 +49,7 @@ PERCENT_QUESTION = re.compile(r"percent|percentage|百分比|百分之|比例", 
 
 def of_asked_kind(slot: Slot, query: Query) -> bool:
     """Whether a figure can answer the question's kind: a how-many question is never answered by a sum of money
-    ("How many staff …?" by 15亿英镑), a money question only by one, a how-long question only by an amount of time
+    ("How many staff …?" by 15亿英镑) nor by a percentage, a money question only by one, a how-long question only by an amount of time
     (not 两次), a what-percentage question only by a percentage."""
     if slot.kind != "quantity":
         return True
@@ -60,7 +60,7 @@ def of_asked_kind(slot: Slot, query: Query) -> bool:
         return slot.unit in TIME_UNITS
     if PERCENT_QUESTION.search(query.text):
         return slot.unit in ("%", "pp")
-    return not (money and asks_count(query.text))
+    return not ((money or slot.unit in ("%", "pp")) and asks_count(query.text))
 
 
 def asked_slots(slots: list[Slot], text: str, groups: list[TermGroup]) -> list[Slot]:

@@ -60,3 +60,12 @@ def test_the_lead_comes_from_the_cited_sentence_that_holds_most_of_the_question(
     assert line is not None and line.startswith("100 million pounds") and line.endswith("[2]")
     # the negative: where both hold as much of the question, the first cited sentence leads
     assert asked_item(query, cite(source, source.replace("100", "200"))) == asked_item(query, cite(source))
+
+
+def test_a_how_many_question_never_leads_with_a_percentage() -> None:
+    engine = "效率提高了30%，该发动机有5个气缸。"
+    line = asked_item(plain_query("How many cylinders does the engine have?", "en"), cite(engine))
+    assert line is not None and line.startswith("5个") and "30%" not in line
+    # the negative: a question that is no count keeps the percentage
+    line = asked_item(plain_query("How much did the efficiency improve?", "en"), cite(engine))
+    assert line is not None and "30%" in line
