@@ -69,3 +69,12 @@ def test_a_how_many_question_never_leads_with_a_percentage() -> None:
     # the negative: a question that is no count keeps the percentage
     line = asked_item(plain_query("How much did the efficiency improve?", "en"), cite(engine))
     assert line is not None and "30%" in line
+
+
+def test_a_figure_the_question_states_is_not_its_answer() -> None:
+    network = "在最后三年里，共有10个国家加入了该网络。"
+    line = asked_item(plain_query("How many countries joined the network in the last three years?", "en"), cite(network))
+    assert line is not None and line.startswith("10个国家") and "三年" not in line
+    # the negative: a question that does not state the three years may be led by them
+    line = asked_item(plain_query("How many years did it take for the countries to join the network?", "en"), cite(network))
+    assert line is not None and "三年" in line
