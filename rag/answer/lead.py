@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.figures import CURRENCIES, fold, numbers_in
+from rag.answer.figures import CURRENCIES, fold, full_dates_in, numbers_in, years_in
 from rag.answer.slot_text import show
 from rag.answer.slots import Slot, extract_slots
 from rag.text.asked import asks_count
@@ -28,10 +28,13 @@ def asked_item(query: Query, citations: list[Citation]) -> str | None:
     kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
     best: tuple[int, str] | None = None
     stated = numbers_in(query.text)  # the question's own figures ("in the last three minutes") are not its answer
+    folded = fold(query.text)  # and the years it names ("after the 1999 summit")
+    years = {value[0] for value, _, _ in [*years_in(folded), *full_dates_in(folded)]}
     for citation in citations if kinds else []:
         groups = query.terms_for("zh" if has_han(citation.text) else "en")
         slots = [s for s in extract_slots(citation.text) if s.kind in kinds and of_asked_kind(s, query)
-                 and not (s.kind == "quantity" and float(s.value) in stated)]  # type: ignore[arg-type]
+                 and not (s.kind == "quantity" and float(s.value) in stated)  # type: ignore[arg-type]
+                 and not (s.kind == "date" and s.value[0] in years)]  # type: ignore[index]
         values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(slots, citation.text, groups)))
         held = len(held_groups(citation.text, groups))
         if values and (best is None or held > best[0]):

@@ -78,3 +78,12 @@ def test_a_figure_the_question_states_is_not_its_answer() -> None:
     # the negative: a question that does not state the three years may be led by them
     line = asked_item(plain_query("How many years did it take for the countries to join the network?", "en"), cite(network))
     assert line is not None and "三年" in line
+
+
+def test_a_year_the_question_states_is_not_its_answer() -> None:
+    opening = "2019年峰会之后，该研究所于2021年正式开放。"
+    line = asked_item(plain_query("When did the institute open after the 2019 summit?", "en"), cite(opening))
+    assert line is not None and line.startswith("2021") and "2019" not in line
+    # the negative: a question that does not name 2019 may be led by it
+    line = asked_item(plain_query("When was the summit held?", "en"), cite(opening))
+    assert line is not None and "2019" in line
