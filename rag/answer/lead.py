@@ -18,15 +18,22 @@ from rag.answer.slots import Slot, extract_slots
 from rag.text.asked import asks_count
 from rag.text.cjk import has_han
 from rag.text.lexical import tokenize
+from rag.text.terms import coverage
 from rag.types import Citation, Query, TermGroup
 
 
+TIME_UNITS = frozenset({"day", "week", "month", "year", "hour"})
+PERCENT_QUESTION = re.compile(r"percent|percentage|百分比|百分之|比例", re.IGNORECASE)
+
+
 def asked_item(query: Query, citations: list[Citation]) -> str | None:
-    """For a how-much / how-many / when question answered from the other language's sentences: the first
-    cited sentence's figures or dates, each as written and in the reader's language, with its citation —
-    "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for other questions."""
+    """For a how-much / how-many / when question answered from the other language's sentences: the figures or dates
+    of the asked kind (``of_asked_kind``; never one the question itself states) from the cited sentence that covers
+    most of the question (``rag.text.terms.coverage``; the first on a tie), each as written and in the reader's
+    language, with its citation — "1亿英镑 (100 million pounds) [1]" — a line a reader can use at once; None for
+    other questions."""
     kinds = ("quantity",) if query.answer_kind else ("date",) if query.asks_date else ()
-    best: tuple[int, str] | None = None
+    best: tuple[float, str] | None = None
     stated = numbers_in(query.text)  # the question's own figures ("in the last three minutes") are not its answer
     folded = fold(query.text)  # and the years it names ("after the 1999 summit")
     years = {value[0] for value, _, _ in [*years_in(folded), *full_dates_in(folded)]}
@@ -36,26 +43,16 @@ def asked_item(query: Query, citations: list[Citation]) -> str | None:
                  and not (s.kind == "quantity" and float(s.value) in stated)  # type: ignore[arg-type]
                  and not (s.kind == "date" and s.value[0] in years)]  # type: ignore[index]
         values = list(dict.fromkeys(show(s, query.language == "zh") for s in asked_slots(slots, citation.text, groups)))
-        held = len(held_groups(citation.text, groups))
+        held = coverage(groups, set(tokenize(citation.text)))
         if values and (best is None or held > best[0]):
             best = (held, f"{', '.join(values)} [{citation.n}]")
     return best[1] if best else None
 
 
-def held_groups(text: str, groups: list[TermGroup]) -> list[TermGroup]:
-    """The question's term groups ``text`` holds (any alternative's words all in it)."""
-    tokens = set(tokenize(text))
-    return [g for g in groups if g[1] > 0 and any(alt and alt <= tokens for alt in g[0])]
-
-
-TIME_UNITS = frozenset({"day", "week", "month", "year", "hour"})
-PERCENT_QUESTION = re.compile(r"percent|percentage|百分比|百分之|比例", re.IGNORECASE)
-
-
 def of_asked_kind(slot: Slot, query: Query) -> bool:
     """Whether a figure can answer the question's kind: a how-many question is never answered by a sum of money
-    ("How many staff …?" by 15亿英镑) nor by a percentage, a money question only by one, a how-long question only by an amount of time
-    (not 两次), a what-percentage question only by a percentage."""
+    ("How many staff …?" by 15亿英镑) nor by a percentage, a money question only by one, a how-long question only
+    by an amount of time (not 两次), a what-percentage question only by a percentage."""
     if slot.kind != "quantity":
         return True
     money = slot.unit in CURRENCIES
