@@ -21,7 +21,6 @@ from rag.text.lexical import tokenize
 from rag.text.terms import coverage
 from rag.types import Citation, Query, TermGroup
 
-
 TIME_UNITS = frozenset({"day", "week", "month", "year", "hour"})
 PERCENT_QUESTION = re.compile(r"percent|percentage|百分比|百分之|比例", re.IGNORECASE)
 
