@@ -37,16 +37,14 @@ GRID = (0.03, 0.1, 0.3, 1.0)  # the shipped fit's --c-grid
 KINDS = ("number", "date", "entity", "negation", "stance", "quantifier", "restate_cross", "omission",
          "unsupported_detail", "restate_same")
 PAIRS = ("zh/zh", "en/zh", "zh/en", "en/en")
-SLOT_COLUMNS = ("matched", "negation_mismatch")
 
 
 def slot_columns(claim: str, sentence: str) -> dict[str, float]:
-    """The claim features the sentence-level slot comparison gives (``rag.answer.claim_features``)."""
-    from rag.answer.slots import COMPARED, compare_slots
+    """The claim features the sentence-level slot comparison gives (``rag.answer.claim_features.sentence_columns``)."""
+    from rag.answer.claim_features import sentence_columns
+    from rag.answer.slots import compare_slots
 
-    comparison = compare_slots(claim, sentence)
-    return {"matched": min(3.0, float(comparison.matched)), "negation_mismatch": float(comparison.negation_mismatch),
-            **{f"diff_{k}": float(any(d.kind == k for d in comparison.differences)) for k in COMPARED}}
+    return sentence_columns(compare_slots(claim, sentence))
 
 
 def recompute(half: str, out: Path, source: Path | None = None) -> dict[str, int]:

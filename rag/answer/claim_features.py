@@ -58,10 +58,22 @@ class ClaimPair:
     reader: dict[str, float] | None = None  # the reader's entails/contradicts/neutral (``rag.answer.reader``); None: not read
 
 
+# The features a claim–sentence slot comparison gives alone (``sentence_columns``: what a slot change moves).
+SENTENCE_SLOT_FEATURES: dict[str, Callable[[SlotComparison], float]] = {
+    "matched": lambda c: min(3.0, float(c.matched)),
+    "negation_mismatch": lambda c: float(c.negation_mismatch),
+    **{f"diff_{kind}": (lambda c, kind=kind: float(any(d.kind == kind for d in c.differences))) for kind in COMPARED},
+}
+
+
+def sentence_columns(comparison: SlotComparison) -> dict[str, float]:
+    """The sentence-level slot features of one comparison (``SENTENCE_SLOT_FEATURES``), by name."""
+    return {name: feature(comparison) for name, feature in SENTENCE_SLOT_FEATURES.items()}
+
+
 def _diff(kind: str, passage: bool = False) -> Callable[[ClaimPair], float]:
     def feature(pair: ClaimPair) -> float:
-        comparison = pair.passage_comparison if passage else pair.comparison
-        return float(any(d.kind == kind for d in comparison.differences))
+        return SENTENCE_SLOT_FEATURES[f"diff_{kind}"](pair.passage_comparison if passage else pair.comparison)
     return feature
 
 
@@ -88,8 +100,8 @@ FEATURES: dict[str, Callable[[ClaimPair], float]] = {
     "cosine": lambda p: p.cosine,
     "sentence_cosine": lambda p: p.sentence_cosine,
     "cross_language": lambda p: float(p.sentence.hit.language != p.language),
-    "matched": lambda p: min(3.0, float(p.comparison.matched)),
-    "negation_mismatch": lambda p: float(p.comparison.negation_mismatch),
+    "matched": lambda p: SENTENCE_SLOT_FEATURES["matched"](p.comparison),
+    "negation_mismatch": lambda p: SENTENCE_SLOT_FEATURES["negation_mismatch"](p.comparison),
     "rule_conflict": lambda p: p.rule_conflict,
     "novel_terms": lambda p: min(3.0, p.novel_terms),
     "substitutions": lambda p: min(3.0, p.substitutions),
