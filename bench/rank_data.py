@@ -50,7 +50,7 @@ def candidate_rows(retriever: Any, question: str, language: str | None = None) -
     if not query.text:
         return query, [], []
     hits, _, _ = retriever.candidates(query, retriever.settings.rerank_candidates, language=language)
-    raw = feature_matrix(hits, query.vector, query.cross_vector, retriever.settings.rrf_k) if hits else []
+    raw = feature_matrix(hits, query.vector, query.cross_vector, query.language, retriever.settings) if hits else []
     rows = [[round(float(v), 5) for v in row] + [float(h.language == query.language), float(h.features.get("foreign_in_doc", 0.0)),
                                                  float(h.doc_hash in query.named)]
             for row, h in zip(raw, hits, strict=True)]

@@ -134,6 +134,24 @@ def r_at_1(rows: list[dict[str, Any]], coef: np.ndarray, n_features: int, named_
     return out
 
 
+def without(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """``rows`` with the features ``names`` set to 0 for every candidate (standardized, a constant column is 0:
+    the fit then gives it no weight) — a control that is the same fit without them."""
+    from rag.retrieval.rerank import FEATURES
+
+    columns = [FEATURES.index(name) for name in names]
+    if not columns:
+        return rows
+    out = []
+    for r in rows:
+        matrix = [list(candidate) for candidate in r["rows"]]
+        for candidate in matrix:
+            for j in columns:
+                candidate[j] = 0.0
+        out.append(dict(r, rows=matrix))
+    return out
+
+
 def folds(rows: list[dict[str, Any]], k: int = 5) -> list[int]:
     """Fold of each row, by its group (paragraph, article, document) — stable across runs."""
     import zlib
@@ -148,12 +166,14 @@ def main() -> None:
     parser.add_argument("--report", type=Path, default=common.RESULTS_DIR / "rank_train.json")
     parser.add_argument("--weigh", choices=["source", "direction"], default="source",
                         help="what weighs the same in the fit: each source, or each source's direction")
+    parser.add_argument("--drop", nargs="*", default=[], metavar="FEATURE",
+                        help="fit without these features (their weight 0): a control for a new feature")
     args = parser.parse_args()
     common.setup_logging()
     from rag.retrieval.rerank import FEATURES
 
     n = len(FEATURES)
-    rows = [r for folder in args.data for r in read(folder)]
+    rows = without([r for folder in args.data for r in read(folder)], args.drop)
     tune = [r for r in rows if r["split"] == "tune"]
     held = [r for r in rows if r["split"] == "heldout"]
     fold = folds(tune)
@@ -185,7 +205,8 @@ def main() -> None:
         "same_language": {f: round(float(v), 4) for f, v in zip(FEATURES, coef[:n], strict=True)},
         "cross_language": {f: round(float(v), 4) for f, v in zip(FEATURES, coef[n:2 * n], strict=True)},
         "foreign_penalty": round(float(-coef[2 * n]), 4),
-        "trained": {"command": f"python -m bench.rank_data --out .cache/rank && python -m bench.rank_train --weigh {args.weigh}",
+        "trained": {"command": f"python -m bench.rank_data --out .cache/rank && python -m bench.rank_train --weigh {args.weigh}"
+                                   + "".join(f" --drop {name}" for name in args.drop),
                     "code": common.code_state(), "questions": len(tune), "C": best, "weigh": args.weigh,
                     "cross_validated_tune_r1": cv[best], "heldout_r1": report["heldout"]["learned"]},
     }

@@ -33,6 +33,7 @@ class RerankWeights(BaseModel):
     answer_kind: float = 0.0
     passage_gloss: float = 0.0
     citations: float = 0.0
+    centered: float = 0.0
 
 
 RERANK_MODEL = PROJECT_ROOT / "rag" / "data" / "rerank_model.json"

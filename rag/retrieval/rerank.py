@@ -18,7 +18,9 @@ back to the scores. For each fused candidate it reads the features of ``REGISTRY
 * ``answer_kind`` — 1 when the question asks for (or states) a figure — a sum of money, a duration, a
   count — and the passage states one of that kind, else 0;
 * ``citations`` — the share of the passage that cites sources (reference lists, URLs, bibliography lines:
-  ``rag.text.footnotes.citation_share``), 0 when the question asks for a source.
+  ``rag.text.footnotes.citation_share``), 0 when the question asks for a source;
+* ``centered`` — the cosine with each side's language mean vector taken out (``rag.retrieval.centering``),
+  which e5's language component does not squeeze across languages.
 
 Each feature is standardized over the candidates (z-score, so its scale and the query's difficulty
 drop out) and weighted; the weights differ for passages in the question's language and in the other
@@ -36,6 +38,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rag.retrieval.centering import LanguageMeans, centered_cosine, language_means
 from rag.settings import RerankWeights, Settings
 
 
@@ -56,13 +59,15 @@ def standardize(values: Sequence[float]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FeatureInput:
-    """What a rerank feature reads: the candidate, its fused rank and the question's vectors."""
+    """What a rerank feature reads: the candidate, its fused rank, the question's vectors and language."""
 
     hit: Candidate
     rank: int
     query_vec: np.ndarray
     cross_vec: np.ndarray | None
     rrf_k: int
+    q_lang: str = ""
+    means: LanguageMeans | None = None
 
 
 def _cosine(vector: np.ndarray | None, other: np.ndarray | None) -> float:
@@ -87,15 +92,19 @@ REGISTRY: dict[str, Callable[[FeatureInput], float]] = {
     "answer_kind": _read("answer_kind"),
     "passage_gloss": _read("passage_gloss"),
     "citations": _read("citations"),
+    "centered": lambda x: centered_cosine(x.query_vec, x.q_lang, x.hit.dense, x.hit.language, x.means),
 }
 FEATURES: tuple[str, ...] = tuple(REGISTRY)
 
 
 def feature_matrix(
-    hits: Sequence[Candidate], query_vec: np.ndarray, cross_vec: np.ndarray | None, rrf_k: int
+    hits: Sequence[Candidate], query_vec: np.ndarray, cross_vec: np.ndarray | None, q_lang: str, settings: Settings
 ) -> np.ndarray:
-    """Raw features, one row per hit in ``FEATURES`` order."""
-    rows = [[function(FeatureInput(hit, rank, query_vec, cross_vec, rrf_k)) for function in REGISTRY.values()]
+    """Raw features, one row per hit in ``FEATURES`` order (the question in ``q_lang``; ``settings`` give the RRF
+    constant and the embedding model, whose language means ``centered`` reads)."""
+    means = language_means(settings.embed_model)
+    rows = [[function(FeatureInput(hit, rank, query_vec, cross_vec, settings.rrf_k, q_lang, means))
+             for function in REGISTRY.values()]
             for rank, hit in enumerate(hits)]
     return np.asarray(rows, dtype=float).reshape(len(rows), len(REGISTRY))
 
@@ -116,7 +125,7 @@ def rerank(
     Passages of the ``named`` documents (hashes; ``rag.retrieval.mentions``) get a bonus."""
     if not hits:
         return hits
-    raw = feature_matrix(hits, query_vec, cross_vec, settings.rrf_k)
+    raw = feature_matrix(hits, query_vec, cross_vec, q_lang, settings)
     z = np.column_stack([standardize(raw[:, j]) for j in range(raw.shape[1])])
     same, cross = weight_vector(settings.rerank_same_language), weight_vector(settings.rerank_cross_language)
     for row, raw_row, hit in zip(z, raw, hits, strict=True):

@@ -52,3 +52,14 @@ def test_folds_keep_a_group_together() -> None:
     rows = [{"source": "claims", "group": g} for g in ["a", "b", "a", "c", "a"]]
     fold = rank_train.folds(rows)
     assert fold[0] == fold[2] == fold[4]
+
+
+def test_a_dropped_feature_gets_no_weight_and_the_fit_then_misses_its_signal() -> None:
+    rng = np.random.default_rng(1)
+    rows = synthetic(rng, 150, True, COVERAGE)
+    kept = rank_train.fit(rows, N, c=1.0)
+    dropped = rank_train.fit(rank_train.without(rows, ["coverage"]), N, c=1.0)
+    assert kept[COVERAGE] > 0.5  # the signal is learned when the feature is there
+    assert dropped[COVERAGE] == 0.0
+    assert rank_train.r_at_1(rank_train.without(rows, ["coverage"]), rank_train.scaled(dropped, N), N)["mean"] < 0.3
+    assert rank_train.without(rows, []) is rows and rows[0]["rows"][0][COVERAGE] != 0.0  # the input is not changed

@@ -130,7 +130,7 @@ def test_feature_registry_reads_the_dense_cosine_and_the_fused_rank() -> None:
         dense = np.array([1.0, 0.0])
         features = {"coverage": 0.5}
 
-    rows = feature_matrix([Hit(), Hit()], np.array([0.6, 0.8]), None, rrf_k=60)
+    rows = feature_matrix([Hit(), Hit()], np.array([0.6, 0.8]), None, "en", settings(rrf_k=60))
     column = {name: j for j, name in enumerate(FEATURES)}
     assert rows[0, column["dense"]] == pytest.approx(0.6)
     assert rows[0, column["gloss"]] == 0.0  # no other-language vector
