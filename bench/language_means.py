@@ -27,17 +27,21 @@ from bench import common
 logger = logging.getLogger("bench.language_means")
 
 
-def xquad_tune(lang: str) -> tuple[list[str], list[str]]:
-    from bench.xquad import DATA, TUNE_PARAGRAPHS, load
-
-    paragraphs = [p for p in load(DATA, lang) if int(p[0][1:]) < TUNE_PARAGRAPHS]
+def texts(paragraphs: list[tuple[str, str, list[tuple[str, str]]]]) -> tuple[list[str], list[str]]:
+    """The contexts and the questions of ``[(id, context, [(question id, question)])]``."""
     return [context for _, context, _ in paragraphs], [q for _, _, qs in paragraphs for _, q in qs]
 
 
+def xquad_tune(lang: str) -> tuple[list[str], list[str]]:
+    from bench.xquad import DATA, is_held_out, load
+
+    return texts([p for p in load(DATA, lang) if not is_held_out(p[0])])
+
+
 def cmrc_trial() -> tuple[list[str], list[str]]:
-    data = json.loads((common.SHARED / "bench/cmrc2018/cmrc2018_trial.json").read_text(encoding="utf-8"))
-    paragraphs = [p for article in data["data"] for p in article["paragraphs"]]
-    return [p["context"] for p in paragraphs], [q["question"] for p in paragraphs for q in p["qas"]]
+    from bench.cmrc import load
+
+    return texts(load(common.SHARED / "bench/cmrc2018/cmrc2018_trial.json"))
 
 
 def policy_chunks(folder: Path, embedder: object) -> list[str]:

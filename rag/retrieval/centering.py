@@ -5,8 +5,9 @@ one lacks, so a question's cosine with a passage in the other language is squeez
 unrelated passage ≈ 0.80) and part of what ranks other-language passages is how "English-like" a Chinese passage
 looks. Subtracting each language's mean vector before the cosine (Libovický et al., 2020, "On the Language
 Neutrality of Pre-trained Multilingual Representations") takes most of that out. Measured on XQuAD's tune half
-(dense alone, R@1): en→zh 0.772 → 0.813, zh→en 0.696 → 0.769, within a language −0.01 (docs/journal.md,
-session 28) — so it is a rerank feature (``centered``) beside the plain cosine, weighted by the learned rerank.
+with the shipped means (dense alone, R@1): en→zh 0.772 → 0.812, zh→en 0.696 → 0.755, within a language −0.01 to
+−0.02 (docs/journal.md, session 28) — so it is a rerank feature (``centered``) beside the plain cosine, weighted by the
+learned rerank (weight 0 until the decision models are refitted with it: rag/data/rerank_model.json).
 
 The means are a data file (``rag/data/language_means.json``: the mean query and passage vector per language,
 with the command that computed them, ``python -m bench.language_means``); they belong to the e5-small vector
