@@ -288,7 +288,7 @@ class PolicyQA:
         judgement = judge_claim(pairs, reader=self.reader("claim"), strict=strict)
         q_lang = result.query.language
         verdict, pro, con = judgement.verdict, judgement.pro, judgement.con
-        if self.llm is not None and verdict == "supported":
+        if self.llm is not None and verdict == "supported" and not judgement.quoted:  # a quote is not second-guessed
             verdict, pro, con = self._llm_verdict(statement, q_lang, result.hits, pro + con, pro, con)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
         numbers = {id(s): n for n, s in enumerate(pro + con, start=1)}
@@ -305,6 +305,8 @@ class PolicyQA:
         answer.differences = differences
         answer.probabilities = {k: round(v, 4) for k, v in judgement.probabilities.items()}
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
+        if judgement.quoted:
+            answer.notes.append("quoted: the claim is sentence [1] word for word")
         return answer
 
     def _llm_verdict(
