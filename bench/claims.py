@@ -524,7 +524,7 @@ CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the 
 
 
 def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
-                    thresholds: tuple[float, ...] = CURVE) -> list[dict[str, float]]:
+                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None) -> list[dict[str, float]]:
     """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
     and "supported" precision on the claims alone, precision once the near misses count, and the share of near
     misses called supported — the trade a deployment chooses along (the shipped threshold is chosen on the tune
@@ -536,7 +536,7 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     misses = [i for i, n in enumerate(near) if n]
     out = []
     for t in thresholds:
-        verdicts = [decide(p, t) for p in probabilities]
+        verdicts = quotes_supported([decide(p, t) for p in probabilities], quoted or [False] * len(rows))
         said = [i for i, v in enumerate(verdicts) if v == "supported"]
         said_claims = [i for i in said if not near[i]]
         out.append({
@@ -547,6 +547,19 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
             "near_misses_supported": round(sum(verdicts[i] == "supported" for i in misses) / max(1, len(misses)), 3),
         })
     return out
+
+
+def quoted_rows(rows: list[dict[str, Any]]) -> list[bool]:
+    """Per row: whether its claim is one of its candidate sentences word for word (``rag.answer.claims.quoted_sentence``),
+    which the product calls supported before the model's verdict counts (``judge_claim``)."""
+    from rag.answer.claims import quoted_sentence
+
+    return [quoted_sentence(r["claim"], r["sentences"]) is not None for r in rows]
+
+
+def quotes_supported(verdicts: list[str], quoted: list[bool]) -> list[str]:
+    """The verdicts as the product gives them: "supported" for a quoted claim (``quoted_rows``)."""
+    return ["supported" if q else v for v, q in zip(verdicts, quoted, strict=True)]
 
 
 def without_near_misses(rows: list[dict[str, Any]], verdicts: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -567,7 +580,8 @@ def report(out: Path) -> None:
         payload["model_reader"] = {**with_reader.trained, "supported_min_probability": with_reader.supported_min_probability}
     for half in ("tune", "heldout"):
         rows = read_features(half)
-        learned = [model.verdict(model.probabilities(v.tolist())) for v in claim_vectors(rows, model)]
+        quoted = quoted_rows(rows)
+        learned = quotes_supported([model.verdict(model.probabilities(v.tolist())) for v in claim_vectors(rows, model)], quoted)
         ruled = [r for r in rows if r["rule_verdict"] is not None]  # the rules' baseline: claims, not near misses
         payload[half] = {"model": scores(rows, learned), "rules": scores(ruled, [r["rule_verdict"] for r in ruled]),
                          "relevance": source_found(rows, model),
@@ -575,12 +589,12 @@ def report(out: Path) -> None:
         if with_reader is not None:
             vectors = claim_vectors(rows, with_reader, read_reader(half))
             probabilities = [with_reader.probabilities(v.tolist()) for v in vectors]
-            verdicts = [with_reader.verdict(p) for p in probabilities]
+            verdicts = quotes_supported([with_reader.verdict(p) for p in probabilities], quoted)
             payload[half]["model_reader"] = scores(rows, verdicts)
             shipped = {with_reader.supported_min_probability, with_reader.strict_supported_min_probability} - {None}
-            payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)))
+            payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)), quoted)
             if with_reader.strict_supported_min_probability is not None:
-                strict_verdicts = [with_reader.verdict(p, strict=True) for p in probabilities]
+                strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True) for p in probabilities], quoted)
                 payload[half]["model_reader_strict"] = scores(rows, strict_verdicts)
                 payload[half]["model_reader_strict_without_near_misses"] = scores(*without_near_misses(rows, strict_verdicts))
             payload[half]["model_reader_without_near_misses"] = scores(*without_near_misses(rows, verdicts))

@@ -71,14 +71,18 @@ def recompute(half: str, out: Path, source: Path | None = None) -> dict[str, int
     return changed
 
 
-def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float) -> dict[str, float]:
+def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float, quotes: bool = True) -> dict[str, float]:
     """Claims accuracy (near misses aside), "supported" precision with and without the near misses, the share of
-    near misses called supported, accuracy per language pair and per transform."""
-    from bench.claims import NEAR_MISS
+    near misses called supported, accuracy per language pair and per transform. ``quotes``: a quoted claim is
+    supported, as the product says (``bench.claims.quoted_rows``); False reads the model alone."""
+    from bench.claims import NEAR_MISS, quoted_rows, quotes_supported
     from rag.answer.claim_model import VERDICTS, decide
 
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
-    v = np.array([VERDICTS.index(decide(dict(zip(VERDICTS, p, strict=True)), threshold)) for p in probabilities.tolist()])
+    verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold) for p in probabilities.tolist()]
+    if quotes:
+        verdicts = quotes_supported(verdicts, quoted_rows(rows))
+    v = np.array([VERDICTS.index(verdict) for verdict in verdicts])
     near = np.array([r["id"].endswith(NEAR_MISS) for r in rows])
     right = v == y
     said = v == 0

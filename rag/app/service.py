@@ -298,6 +298,8 @@ class PolicyQA:
             for d, s in judgement.differences
         ] if verdict == "contradicted" else []
         text = render_verdict(verdict, q_lang, len(pro), len(con))
+        if judgement.quoted:
+            text += " 来源逐字如此陈述 [1]。" if q_lang == "zh" else " The source states it word for word [1]."
         if differences:
             text += " " + " ".join(f"{d['text']}" + (f" [{d['citation']}]" if d["citation"] else "") for d in differences)
         answer = Answer(statement, q_lang, text, verdict == "not_found", citations, result.hits, verdict=verdict,

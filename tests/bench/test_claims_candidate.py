@@ -36,7 +36,7 @@ def test_recompute_rewrites_only_stale_slot_cells_and_copies_the_reader_scores(t
 
 
 def rows() -> list[dict[str, str]]:
-    base = {"claim_lang": "en", "source_lang": "zh"}
+    base = {"claim_lang": "en", "source_lang": "zh", "claim": "The office opened.", "sentences": ["该办公室已开设。"]}
     return [
         {**base, "id": "a", "label": "supported", "transform": "restate_cross"},
         {**base, "id": "a~nm", "label": "not_found", "transform": "source_removed"},
@@ -63,3 +63,12 @@ def test_a_higher_threshold_turns_a_weak_supported_into_another_verdict() -> Non
     p = np.array([[0.55, 0.4, 0.05], [0.2, 0.1, 0.7], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
     assert metrics(rows(), p, 0.5)["claims"] == 1.0
     assert metrics(rows(), p, 0.6)["claims"] < 1.0  # the negative: at 0.6 the true claim is no longer supported
+
+
+def test_a_quoted_claim_counts_as_supported_as_the_product_says_and_not_with_the_model_alone() -> None:
+    quoted = rows()
+    quoted[0] = {**quoted[0], "claim": "The office opened in 2024.", "sentences": ["* The office opened in 2024."]}
+    p = np.array([[0.2, 0.7, 0.1], [0.2, 0.1, 0.7], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
+    assert metrics(quoted, p, 0.5)["claims"] == 1.0
+    assert metrics(quoted, p, 0.5, quotes=False)["claims"] < 1.0  # the model alone calls the quote contradicted
+    assert metrics(rows(), p, 0.5)["claims"] < 1.0  # the negative: no quote, the model's verdict stands

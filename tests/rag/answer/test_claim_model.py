@@ -227,3 +227,25 @@ def test_judge_claim_with_a_reader_reads_the_top_pairs_and_weighs_what_it_says()
                        reader("entails")).verdict == "supported"
     # without the reader, its features read 0: the same model says neither
     assert judge_claim([pair(claim, t) for t in texts], reading).verdict == "not_found"
+
+
+def test_a_claim_that_quotes_a_sentence_word_for_word_is_supported_by_it_whatever_the_model_reads() -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model([0.0, 3.0, 0.0])
+    says_contradicted = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5,
+                                   relevance=relevance_first())
+    claim = "开发先进的人工智能系统需要大量先进的芯片"
+    quoted = pair(claim, "* 开发先进的人工智能系统需要大量先进的芯片。", claim_language="zh", sentence_cosine=0.7)
+    other = pair(claim, "研究所设在伦敦。", claim_language="zh", sentence_cosine=0.9)
+    judged = judge_claim([other, quoted], says_contradicted)
+    assert judged.verdict == "supported" and judged.quoted
+    assert [s.text for s in judged.pro] == ["* 开发先进的人工智能系统需要大量先进的芯片。"] and not judged.con
+    assert judged.probabilities["contradicted"] > judged.probabilities["supported"]  # the model's reading is kept
+    # the negative: one figure changed, or a part of the sentence only, is no quote; the model decides
+    changed = "开发先进的人工智能系统需要少量先进的芯片"
+    assert not judge_claim([pair(changed, "* 开发先进的人工智能系统需要大量先进的芯片。", claim_language="zh")],
+                           says_contradicted).quoted
+    part = "开发先进的人工智能系统"
+    judged = judge_claim([pair(part, "开发先进的人工智能系统需要大量先进的芯片。", claim_language="zh")], says_contradicted)
+    assert judged.verdict == "contradicted" and not judged.quoted

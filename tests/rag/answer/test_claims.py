@@ -10,6 +10,7 @@ from rag.answer.claims import (
     negates_claim_terms,
     numbers_conflict,
     quantities,
+    quoted_sentence,
     strip_claim,
     substitutions,
 )
@@ -105,3 +106,19 @@ def test_substitutions_read_english_words_in_the_dictionary_not_their_stems(clai
     senses = Senses(BilingualLexicon.load())
     senses.learn(claim, source)
     assert substitutions(tokenize(claim), tokenize(source), senses) == expected
+
+
+@pytest.mark.parametrize("claim, sentences, expected", [
+    ("开发先进的人工智能系统需要大量先进的芯片", ["研究所设在伦敦。", "* 开发先进的人工智能系统需要大量先进的芯片。"], 1),
+    ("The EU AI Office was set up in February 2024.", ["(2) The EU AI Office was set up in February 2024;"], 0),
+    ("the eu ai office was set up in february 2024", ["The EU  AI Office was set up in February 2024."], 0),
+    # negatives: a changed year, a sentence that says more, a claim that says more
+    ("The EU AI Office was set up in February 2023.", ["The EU AI Office was set up in February 2024."], None),
+    ("The EU AI Office was set up.", ["The EU AI Office was set up in February 2024."], None),
+    ("The EU AI Office was not set up in February 2024.", ["The EU AI Office was set up in February 2024."], None),
+    ("", ["。"], None),
+])
+def test_quoted_sentence_finds_the_sentence_a_claim_quotes_word_for_word(
+    claim: str, sentences: list[str], expected: int | None,
+) -> None:
+    assert quoted_sentence(claim, sentences) == expected

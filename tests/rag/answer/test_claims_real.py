@@ -211,3 +211,16 @@ def test_with_the_reader_a_changed_year_is_contradicted(qa: PolicyQA) -> None:  
 @pytest.mark.parametrize("claim", ["The EU AI Office was set up in February 2024.", "欧盟人工智能办公室于2024年2月成立。"])
 def test_the_true_founding_date_of_the_eu_ai_office_is_never_called_contradicted(qa: PolicyQA, claim: str) -> None:
     assert qa.ask(claim, mode="claim").verdict != "contradicted"  # its negative: the 2019 claim above, never supported
+
+
+SEOUL = ("2024年5月，在人工智能首尔峰会上，美国、英国、加拿大、日本、韩国等10个国家以及欧盟共同签署《首尔声明》，呼吁加强国际人工智能"
+         "治理合作以及治理框架之间的互操作性，倡导以风险为基础的政策和治理框架，支持启动首个国际人工智能安全研究所网络，促使国家间形成对"
+         "人工智能安全的共同理解，并在研究、标准和测试方面进行协调。")
+
+
+def test_a_verbatim_quote_is_supported_by_the_sentence_it_quotes_and_a_changed_one_is_not(qa: PolicyQA) -> None:
+    quote = qa.ask(SEOUL, mode="claim")
+    assert quote.verdict == "supported" and "quoted: the claim is sentence [1] word for word" in quote.notes
+    assert quote.citations[0].text.endswith("并在研究、标准和测试方面进行协调。") and "来源逐字如此陈述 [1]" in quote.answer
+    changed = qa.ask(SEOUL.replace("10个国家", "12个国家"), mode="claim")
+    assert changed.verdict != "supported" and not any(n.startswith("quoted") for n in changed.notes)
