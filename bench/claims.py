@@ -549,6 +549,27 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     return out
 
 
+def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, float]], model: Any,
+                     quoted: list[bool]) -> dict[str, dict[str, float]]:
+    """The default "supported" verdicts in the product's two tiers (``rag.answer.claims.is_tentative``): "high" at or
+    above the strict threshold (and quotes), "low" below it — how many, and their precision on the claims alone and with
+    the near misses counted."""
+    from rag.answer.claims import is_tentative
+
+    verdicts = quotes_supported([model.verdict(p) for p in probabilities], quoted)
+    tiers: dict[str, list[int]] = {"high": [], "low": []}
+    for i, (v, p, q) in enumerate(zip(verdicts, probabilities, quoted, strict=True)):
+        if v == "supported":
+            tiers["low" if not q and is_tentative(v, p, model, False) else "high"].append(i)
+    out = {}
+    for tier, idx in tiers.items():
+        claims = [i for i in idx if not rows[i]["id"].endswith(NEAR_MISS)]
+        out[tier] = {"supported": len(idx), "share": round(len(idx) / max(1, sum(map(len, tiers.values()))), 3),
+                     "precision": round(sum(rows[i]["label"] == "supported" for i in claims) / max(1, len(claims)), 3),
+                     "precision_with_near_misses": round(sum(rows[i]["label"] == "supported" for i in idx) / max(1, len(idx)), 3)}
+    return out
+
+
 def quoted_rows(rows: list[dict[str, Any]]) -> list[bool]:
     """Per row: whether its claim is one of its candidate sentences word for word (``rag.answer.claims.quoted_sentence``),
     which the product calls supported before the model's verdict counts (``judge_claim``)."""
@@ -592,6 +613,7 @@ def report(out: Path) -> None:
             verdicts = quotes_supported([with_reader.verdict(p) for p in probabilities], quoted)
             payload[half]["model_reader"] = scores(rows, verdicts)
             shipped = {with_reader.supported_min_probability, with_reader.strict_supported_min_probability} - {None}
+            payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted)
             payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)), quoted)
             if with_reader.strict_supported_min_probability is not None:
                 strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True) for p in probabilities], quoted)

@@ -177,6 +177,8 @@ class Answer:
     # citation, text}), and the claim model's probability of each verdict
     differences: list[dict[str, Any]] = field(default_factory=list)
     probabilities: dict[str, float] = field(default_factory=dict)
+    # claim check: "high" or "low" for a supported verdict ("low": below the claim model's strict threshold), else None
+    confidence: str | None = None
 
     def to_json(self, item_id: Any = None) -> dict[str, Any]:
         data: dict[str, Any] = {} if item_id is None else {"id": item_id}
@@ -195,4 +197,5 @@ class Answer:
         if self.verdict is not None:
             data["differences"] = self.differences
             data["probabilities"] = self.probabilities
+            data["confidence"] = self.confidence
         return data

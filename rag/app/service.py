@@ -297,7 +297,8 @@ class PolicyQA:
              "source": d.evidence.surface, "citation": numbers.get(id(s)), "text": describe(d, q_lang)}
             for d, s in judgement.differences
         ] if verdict == "contradicted" else []
-        text = render_verdict(verdict, q_lang, len(pro), len(con))
+        tentative = judgement.tentative and verdict == "supported"
+        text = render_verdict(verdict, q_lang, len(pro), len(con), tentative)
         if judgement.quoted:
             text += " 来源逐字如此陈述 [1]。" if q_lang == "zh" else " The source states it word for word [1]."
         if differences:
@@ -306,6 +307,7 @@ class PolicyQA:
                         timings_ms=dict(result.timings_ms), support=max((s.coverage for s in pro + con), default=0.0))
         answer.differences = differences
         answer.probabilities = {k: round(v, 4) for k, v in judgement.probabilities.items()}
+        answer.confidence = ("low" if tentative else "high") if verdict == "supported" else None
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
         if judgement.quoted:
             answer.notes.append("quoted: the claim is sentence [1] word for word")
@@ -341,15 +343,19 @@ class PolicyQA:
 
 
 VERDICT_TEXT = {
-    "zh": {"supported": "文档支持这一说法", "contradicted": "文档与这一说法相矛盾", "not_found": "文档中没有找到关于这一说法的内容"},
+    "zh": {"supported": "文档支持这一说法", "contradicted": "文档与这一说法相矛盾", "not_found": "文档中没有找到关于这一说法的内容",
+           "tentative": "文档可能支持这一说法（把握不高：引文与说法相近，但未必明确说明，请核对）"},
     "en": {"supported": "The documents support this claim", "contradicted": "The documents contradict this claim",
-           "not_found": "The documents do not say anything about this claim"},
+           "not_found": "The documents do not say anything about this claim",
+           "tentative": "The documents probably support this claim (low confidence: the cited sentences come close to "
+                        "it but may not state it; check them)"},
 }
 
 
-def render_verdict(verdict: str, language: str, n_for: int, n_against: int) -> str:
+def render_verdict(verdict: str, language: str, n_for: int, n_against: int, tentative: bool = False) -> str:
+    """The verdict as a sentence with its citation marks; ``tentative``: a "supported" said with low confidence."""
     lang = language if language in VERDICT_TEXT else "en"
-    text = VERDICT_TEXT[lang][verdict]
+    text = VERDICT_TEXT[lang]["tentative" if tentative and verdict == "supported" else verdict]
     refs_for = "".join(f"[{i}]" for i in range(1, n_for + 1))
     refs_against = "".join(f"[{i}]" for i in range(n_for + 1, n_for + n_against + 1))
     if lang == "zh":

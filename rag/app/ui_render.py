@@ -279,8 +279,9 @@ def differences_html(answer: Answer, lang: str) -> str:
 def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) -> str:
     t = texts(lang)
     verdict = answer.verdict or "not_found"
-    badge = f'<span class="pqa-badge pqa-{esc(verdict)}">{esc(t["verdict"].get(verdict, verdict))}</span>'
-    parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}">{badge} '
+    shown = "tentative" if verdict == "supported" and answer.confidence == "low" else verdict  # "probably supported"
+    badge = f'<span class="pqa-badge pqa-{esc(shown)}">{esc(t["verdict"].get(shown, shown))}</span>'
+    parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}" data-confidence="{esc(answer.confidence or "")}">{badge} '
              f'<span class="pqa-verdict-text">{linked_citations(answer.answer, "claim")}</span></div>']
     parts.append(differences_html(answer, lang))
     pro, con = claim_split(answer)
@@ -312,6 +313,7 @@ a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--co
 .pqa-badge { display: inline-block; padding: .1em .8em; border-radius: 999px; color: #fff; font-weight: 600;
   margin-right: .5em; }
 .pqa-supported { background: #15803d; }
+.pqa-tentative { background: #a16207; }
 .pqa-contradicted { background: #b91c1c; }
 .pqa-not_found { background: #6b7280; }
 .pqa-verdict { font-size: 1.05em; line-height: 1.8; margin: .3em 0 .6em; }

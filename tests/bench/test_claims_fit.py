@@ -64,3 +64,19 @@ def test_the_shipped_fit_list_names_tune_claims_only() -> None:
     assert set(ids) <= tune
     assert not set(ids) & heldout  # negative: no held-out claim is fitted on
     assert len(tune - set(ids)) > 0  # the LLM-translated claims that joined the half later are not in it
+
+
+def test_confidence_tiers_split_the_supported_verdicts_at_the_strict_threshold() -> None:
+    from bench.claims import confidence_tiers
+    from rag.answer.claim_model import ClaimModel
+
+    model = ClaimModel(["x"], np.zeros(1), np.ones(1), np.zeros((3, 1)), np.zeros(3), 0.5,
+                       strict_supported_min_probability=0.8)
+    rows = [{"id": "a", "label": "supported"}, {"id": "b", "label": "supported"}, {"id": "b~nm", "label": "not_found"},
+            {"id": "c", "label": "not_found"}]
+    p = [{"supported": s, "contradicted": 0.0, "not_found": 1 - s} for s in (0.9, 0.6, 0.7, 0.1)]
+    tiers = confidence_tiers(rows, p, model, [False, False, False, False])
+    assert tiers["high"] == {"supported": 1, "share": 0.333, "precision": 1.0, "precision_with_near_misses": 1.0}
+    assert tiers["low"] == {"supported": 2, "share": 0.667, "precision": 1.0, "precision_with_near_misses": 0.5}
+    # the negative: a quote is a firm "supported" whatever its probability
+    assert confidence_tiers(rows, p, model, [False, True, False, False])["high"]["supported"] == 2

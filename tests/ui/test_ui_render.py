@@ -189,3 +189,13 @@ def test_an_opened_passage_links_its_footnote_marks_to_their_notes() -> None:
     # without marks (a passage without any, or an index from before): the passage as before
     plain = source_details(citation(), RECORD, "zh", "src-1-1")
     assert "pqa-fn" not in plain and "pqa-notes" not in plain
+
+
+def test_a_supported_verdict_said_with_low_confidence_shows_probably_supported() -> None:
+    answer = Answer("claim", "en", "The documents probably support this claim … Supporting: [1].", False, [citation(1)],
+                    verdict="supported", notes=["for: [1]", "against: []"], confidence="low")
+    html = claim_html(answer, {}, "en")
+    assert 'class="pqa-badge pqa-tentative">Probably supported<' in html and 'data-confidence="low"' in html
+    assert 'class="pqa-badge pqa-tentative">可能有依据<' in claim_html(answer, {}, "zh")
+    answer.confidence = "high"  # the negative: a firm "supported" keeps its badge
+    assert 'class="pqa-badge pqa-supported">Supported<' in claim_html(answer, {}, "en")

@@ -249,3 +249,32 @@ def test_a_claim_that_quotes_a_sentence_word_for_word_is_supported_by_it_whateve
     part = "开发先进的人工智能系统"
     judged = judge_claim([pair(part, "开发先进的人工智能系统需要大量先进的芯片。", claim_language="zh")], says_contradicted)
     assert judged.verdict == "contradicted" and not judged.quoted
+
+
+@pytest.mark.parametrize("bias, strict, tentative", [
+    ([1.0, 0.0, 0.0], False, True),    # p(supported) ≈ 0.58: above the default 0.5, below the strict 0.8
+    ([3.0, 0.0, 0.0], False, False),   # ≈ 0.91: above the strict threshold, a firm "supported"
+    ([3.0, 0.0, 0.0], True, False),    # strict mode decides at the strict threshold: never tentative
+    ([0.0, 1.0, 0.0], False, False),   # not supported at all
+])
+def test_a_supported_verdict_below_the_strict_threshold_is_tentative(bias: list[float], strict: bool,
+                                                                     tentative: bool) -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model(bias)
+    with_strict = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5,
+                             relevance=relevance_first(), strict_supported_min_probability=0.8)
+    judged = judge_claim([pair("The institute received 100 million pounds.", "研究所初始资金1亿英镑。")], with_strict,
+                         strict=strict)
+    assert judged.tentative is tentative
+
+
+def test_a_verbatim_quote_is_never_tentative() -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model([1.0, 0.0, 0.0])
+    with_strict = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5,
+                             relevance=relevance_first(), strict_supported_min_probability=0.8)
+    claim = "研究所初始资金1亿英镑"
+    judged = judge_claim([pair(claim, "研究所初始资金1亿英镑。", claim_language="zh")], with_strict)
+    assert judged.verdict == "supported" and judged.quoted and not judged.tentative
