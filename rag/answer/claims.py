@@ -39,8 +39,7 @@ from rag.answer.claim_model import (
 from rag.answer.slots import Difference, compare_slots
 from rag.settings import get_settings
 from rag.text.lexical import english_surfaces, has_word, tokenize
-from rag.text.normalize import quote_form
-from rag.text.sentences import is_heading
+from rag.text.sentences import is_heading, quote_form
 from rag.types import EvidenceSentence, PairReader, Query, TermGroup
 
 CLAIM_WRAPPERS = [

@@ -151,19 +151,6 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", fold_text(text))
 
 
-# A list item's marker before a sentence ("* ", "（1）", "2.", "一、", "a)"), and the marks that close one: a quote of
-# the sentence leaves them out.
-_ITEM_MARKER = re.compile(r"^(?:[●○•·\-*–—]+|[(（]?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|[a-z])[)）.、](?!\d))")
-_CLOSING_MARKS = re.compile(r"[。．.!！?？;；,，:：…\"'“”‘’」』)）]+$")
-
-
-def quote_form(text: str) -> str:
-    """The form in which a claim is the same statement as a sentence word for word: ``compact``, lower-cased,
-    without a list item's marker before it or the punctuation that closes it. ``quote_form("* 开发先进的人工智能系统需要
-    大量先进的芯片。") == quote_form("开发先进的人工智能系统需要大量先进的芯片")``."""
-    text = compact(text).lower()
-    return _CLOSING_MARKS.sub("", _ITEM_MARKER.sub("", text, count=1))
-
 
 @dataclass(frozen=True)
 class Heading:

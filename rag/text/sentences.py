@@ -1,5 +1,6 @@
 """Sentence splitting for Chinese and English text, returning spans (never altering the text); whether a
-sentence is a heading, whether it leans on the sentence before it, and whether it opens mid-sentence.
+sentence is a heading, whether it leans on the sentence before it, and whether it opens mid-sentence; the form in which
+a claim quotes a sentence word for word.
 
 Usage::
 
@@ -8,6 +9,7 @@ Usage::
     refers_back("例如，该机构发布了报告。")                    # True
     opens_mid_sentence("个国家级人工智能安全研究所，…")         # True: a bare measure word opens it
     ends_sentence("It opened in 2023.")                         # True
+    quote_form("（1）The Office opened in 2024；")               # "theofficeopenedin2024": how a quote is compared
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import lru_cache
 
 from rag.settings import get_settings
 from rag.text.cjk import HAN_OR_VARIANT
+from rag.text.normalize import compact
 from rag.text.tables import CELL_BREAK
 
 SENTENCE_RULE = "sentences-2"  # indexes split by another rule are re-chunked by the next ingest (bookkeeping)
@@ -162,3 +165,17 @@ def _append_trimmed(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> 
         b -= 1
     if b > a:
         spans.append((a, b))
+
+
+# A list item's marker before a sentence ("* ", "（1）", "2.", "一、", "a)"), and the marks that close one: a quote of
+# the sentence leaves them out.
+_ITEM_MARKER = re.compile(r"^(?:[●○•·\-*–—]+|[(（]?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|[a-z])[)）.、](?!\d))")
+_CLOSING_MARKS = re.compile(r"[。．.!！?？;；,，:：…\"'“”‘’」』)）]+$")
+
+
+def quote_form(text: str) -> str:
+    """The form in which a claim is the same statement as a sentence word for word: ``compact``, lower-cased,
+    without a list item's marker before it or the punctuation that closes it. ``quote_form("* 开发先进的人工智能系统需要
+    大量先进的芯片。") == quote_form("开发先进的人工智能系统需要大量先进的芯片")``."""
+    text = compact(text).lower()
+    return _CLOSING_MARKS.sub("", _ITEM_MARKER.sub("", text, count=1))

@@ -15,7 +15,6 @@ from rag.text.normalize import (
     compact,
     fold_text,
     normalize,
-    quote_form,
     running_lines,
 )
 
@@ -480,21 +479,3 @@ def test_the_marked_documents_lose_their_marks(doc_name: str, marks: int, monkey
     assert len(before.text) > len(now.text) and len(now.headings) == len(before.headings)
     assert_offsets_exact(doc.raw_text, now)
 
-
-@pytest.mark.parametrize("a, b", [
-    ("* 开发先进的人工智能系统需要大量先进的芯片。", "开发先进的人工智能系统需要大量先进的芯片"),
-    ("（1）确保美国在安全、可靠和值得信赖的人工智能发展方面处于世界领先地位；", "确保美国在安全、可靠和值得信赖的人工智能发展方面处于世界领先地位。"),
-    ("2. The Office was set up in 2024.", "the office was set up in 2024"),
-    ("一、⼈工智能", "人工智能"),  # a list marker and the radical fold
-])
-def test_quote_form_leaves_out_list_markers_case_space_and_closing_marks(a: str, b: str) -> None:
-    assert quote_form(a) == quote_form(b)
-
-
-@pytest.mark.parametrize("a, b", [
-    ("2.5 million people.", "5 million people."),  # a decimal is not a list marker
-    ("The Office was set up in 2024.", "The Office was set up in 2023."),
-    ("不承担责任。", "承担责任。"),
-])
-def test_quote_form_keeps_what_changes_a_statement(a: str, b: str) -> None:
-    assert quote_form(a) != quote_form(b)

@@ -8,6 +8,7 @@ from rag.text.sentences import (
     ends_sentence,
     is_heading,
     opens_mid_sentence,
+    quote_form,
     refers_back,
     split_sentences,
 )
@@ -166,3 +167,22 @@ def test_the_heading_lengths_are_read_from_the_settings(monkeypatch: pytest.Monk
 def test_a_sentence_end_is_told_from_a_cut() -> None:
     assert ends_sentence("It opened in 2023.") and ends_sentence("研究所成立了。") and ends_sentence("他说：“成立了。”")
     assert not ends_sentence("这是全球首") and not ends_sentence("the heads of the agencies") and not ends_sentence("")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("* 开发先进的人工智能系统需要大量先进的芯片。", "开发先进的人工智能系统需要大量先进的芯片"),
+    ("（1）确保美国在安全、可靠和值得信赖的人工智能发展方面处于世界领先地位；", "确保美国在安全、可靠和值得信赖的人工智能发展方面处于世界领先地位。"),
+    ("2. The Office was set up in 2024.", "the office was set up in 2024"),
+    ("一、⼈工智能", "人工智能"),  # a list marker and the radical fold
+])
+def test_quote_form_leaves_out_list_markers_case_space_and_closing_marks(a: str, b: str) -> None:
+    assert quote_form(a) == quote_form(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("2.5 million people.", "5 million people."),  # a decimal is not a list marker
+    ("The Office was set up in 2024.", "The Office was set up in 2023."),
+    ("不承担责任。", "承担责任。"),
+])
+def test_quote_form_keeps_what_changes_a_statement(a: str, b: str) -> None:
+    assert quote_form(a) != quote_form(b)
