@@ -38,6 +38,10 @@ the vectors (computed on first use: ~10 min a half on two cores), and the model 
     python -m bench.answerability fit --reader             # → rag/data/answerability_model_reader.json
     python -m bench.answerability report --reader --out bench/results/answerability-reader.json
 
+Each group's confidence threshold (answers below it are said with low confidence), chosen on the tune half and
+written into the model file: ``python -m bench.answerability confidence --reader --reader-folds F`` (and without
+``--reader`` for the plain model).
+
 The rules' column is ``answering_evidence`` with ``answerability_model=False`` on the same cached
 retrieval (on the held-out half it reproduces bench/refusal.py's run of the rules exactly).
 """
@@ -78,6 +82,8 @@ MIN_SPLIT = 40  # answerable questions a tune split needs to bind the false-refu
 # the rate by more than half the bound (session 20: a 12-question policy split set same-zh's threshold to 0.08)
 REMOVAL_SPARE = 8  # hits retrieved beyond answer_contexts for the removal protocol (a passage is 1-3 chunks; ≤ 2 removed)
 CURVE = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
+MAX_HEDGED = 0.20  # the share of a group's good answers said with low confidence (``confidence``): the claim side's
+# low tier holds 0.20 of the tune "supported" verdicts (session 30)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -416,7 +422,7 @@ def evaluate_records(records: list[dict[str, Any]], settings: Any, vectors: Vect
             reader.group = reader_group(r)
         case = evidence_case(without_markup(query), r["hits"], settings, similarity, reader)
         holds = any(fold(span) in fold(s.text) for s in case.chosen for span in r["target_spans"] if fold(span))
-        chosen_rules, _, _ = answering_evidence(query, r["hits"], rules)
+        chosen_rules = answering_evidence(query, r["hits"], rules).chosen
         rows.append({
             "qid": r["qid"], "dataset": r["dataset"], "direction": r["direction"], "same": r["same"],
             "paragraph": r["paragraph"],
@@ -611,6 +617,11 @@ def main() -> None:
     f.add_argument("--keep-groups", default="", metavar="G1,G2",
                    help="groups copied unchanged from --base instead of refitted (each group is its own model and threshold)")
     f.add_argument("--base", type=Path, default=None, help="with --keep-groups: the model file they come from")
+    h = sub.add_parser("confidence", help="each group's confidence threshold, chosen on the tune half, into --model")
+    h.add_argument("--model", type=Path, default=MODEL_OUT)
+    h.add_argument("--reader", action="store_true", help="the model fitted with the reader (default --model: its file)")
+    h.add_argument("--reader-folds", type=Path, default=None, help="with --reader: the fold readers the tune half is read by")
+    h.add_argument("--max-hedged", type=float, default=MAX_HEDGED)
     r = sub.add_parser("report")
     r.add_argument("--half", choices=("tune", "held-out"), default="held-out")
     r.add_argument("--model", type=Path, default=MODEL_OUT)
@@ -618,10 +629,10 @@ def main() -> None:
     r.add_argument("--reader", action="store_true", help="the model fitted with the reader, reading its scores")
     r.add_argument("--reader-weights", type=Path, default=None,
                    help="with --reader: a candidate reader's .safetensors read instead of the shipped one")
-    for p in (f, r):
+    for p in (f, r, h):
         p.add_argument("--datasets", nargs="+", default=list(FITTED),
                        help="the cached datasets read (the shipped models: xquad cmrc; policy-generated: a check no fit reads)")
-    for p in (c, f, r):
+    for p in (c, f, r, h):
         p.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args()
     common.setup_logging()
@@ -629,6 +640,8 @@ def main() -> None:
         collect(args.half, args.datasets, args.cache)
     elif args.step == "fit":
         fit(args)
+    elif args.step == "confidence":
+        confidence(args)
     else:
         report(args)
 
@@ -694,6 +707,34 @@ def fit(args: argparse.Namespace) -> None:
                                         "trained": data["trained"], "results": results})
 
 
+def confidence(args: argparse.Namespace) -> None:
+    """Each group's confidence threshold (``choose_confident``) on the tune half's out-of-fold probabilities (the model
+    file's features and each group's C, folds by paragraph), written into the model file beside its thresholds."""
+    from rag.answer.answerability_model import AnswerabilityModel
+
+    path = READER_MODEL_OUT if args.reader and args.model == MODEL_OUT else args.model
+    data = json.loads(path.read_text(encoding="utf-8"))
+    settings = common.make_settings(Path(tempfile.gettempdir()) / "unused-index")
+    reader = ReaderScores(args.cache, "tune", args.reader_folds) if args.reader else None
+    rows = evaluate_records(load_cache(args.cache, "tune", tuple(args.datasets)), settings,
+                            Vectors(args.cache / "vectors-tune.pkl"), reader)
+    p = np.zeros(len(rows))
+    for c in sorted({g.get("c", 1.0) for g in data["groups"].values()}):
+        p_c = out_of_fold(rows, data["features"], c)
+        mine = [i for i, r in enumerate(rows) if data["groups"][r["group"]].get("c", 1.0) == c]
+        p[mine] = p_c[mine]
+    for g, group in data["groups"].items():
+        group["confident"] = choose_confident(rows, p, g, group["threshold"], args.max_hedged)
+    data["trained"]["confidence"] = {
+        "command": " ".join(["python -m bench.answerability", *sys.argv[1:]]), "date": datetime.date.today().isoformat(),
+        "rule": f"per group the highest P(answerable) below which at most {args.max_hedged} of its answered answerable "
+                "tune questions whose evidence holds the answer fall, on out-of-fold probabilities (folds by paragraph)",
+        "reader_scores": f"out of fold: {args.reader_folds.name}" if args.reader_folds else None}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    logger.info("wrote %s; confidence thresholds %s", path, {g: m["confident"] for g, m in data["groups"].items()})
+    print_tables(rows, AnswerabilityModel.from_json(data), "tune, out-of-fold probabilities", p)
+
+
 def merge_groups(names: list[str], groups: dict[str, Any], base: dict[str, Any],
                  kept: list[str]) -> tuple[list[str], dict[str, Any]]:
     """One model file from the fitted ``groups`` (over ``names``) and ``base``'s ``kept`` groups: the features are
@@ -715,19 +756,48 @@ def merge_groups(names: list[str], groups: dict[str, Any], base: dict[str, Any],
     return union, merged
 
 
+def choose_confident(rows: list[dict[str, Any]], p: np.ndarray, group: str, threshold: float,
+                     limit: float = MAX_HEDGED) -> float:
+    """The group's confidence threshold: the highest P(answerable) (step 0.005, at least ``threshold``) below which at
+    most ``limit`` of its answered answerable questions whose evidence holds the answer fall — those an answer would
+    say with low confidence."""
+    good = np.asarray([p[i] for i, r in enumerate(rows)
+                       if r["group"] == group and r["indexed"] and r["holds"] and p[i] >= threshold])
+    grid = np.round(np.arange(threshold, 1.0, 0.005), 3)
+    return max((float(t) for t in grid if good.size and float(np.mean(good < t)) <= limit + 1e-12), default=threshold)
+
+
+def hedge_rates(rows: list[dict[str, Any]], p: np.ndarray, model: Any) -> dict[str, float]:
+    """Of the answered answerable questions whose evidence holds the answer and of the answered near misses, the
+    share said with low confidence; and the share of all near misses answered with confidence."""
+    threshold = [model.groups[r["group"]].threshold for r in rows]
+    confident = [model.groups[r["group"]].confident_from for r in rows]
+    good = [i for i, r in enumerate(rows) if r["indexed"] and r["holds"] and p[i] >= threshold[i]]
+    near = [i for i, r in enumerate(rows) if not r["indexed"]]
+    answered = [i for i in near if p[i] >= threshold[i]]
+    return {"answered_good": len(good), "good_hedged": round(float(np.mean([p[i] < confident[i] for i in good])) if good else 0.0, 4),
+            "answered_near_misses": len(answered),
+            "near_misses_hedged": round(float(np.mean([p[i] < confident[i] for i in answered])) if answered else 0.0, 4),
+            "near_misses_answered_confidently": round(sum(p[i] >= confident[i] for i in near) / max(1, len(near)), 4)}
+
+
 def print_tables(rows: list[dict[str, Any]], model: Any, half: str, p: np.ndarray | None = None) -> dict[str, Any]:
-    """Per split: the rules, the model at its thresholds, either of them; and the model's curve."""
+    """Per split: the rules, the model at its thresholds, either of them, the answers said with low confidence; and
+    the model's curve."""
     p = probabilities(rows, model) if p is None else p
     thresholds = np.asarray([model.groups[r["group"]].threshold for r in rows])
     out: dict[str, Any] = {}
-    table = []
+    table, hedges = [], []
     for key, idx in by_split(rows).items():
         sub = [rows[i] for i in idx]
         old = rates(sub, [r["rules_refuse"] for r in sub])
         new = rates(sub, [bool(p[i] < thresholds[i]) for i in idx])
+        hedge = hedge_rates(sub, p[idx], model)
+        hedges.append((key, hedge["answered_good"], hedge["good_hedged"], hedge["answered_near_misses"],
+                       hedge["near_misses_hedged"], hedge["near_misses_answered_confidently"]))
         either = rates(sub, [bool(p[i] < thresholds[i]) or rows[i]["rules_refuse"] for i in idx])
         curve = {str(t): rates(sub, [bool(p[i] < t) for i in idx]) for t in CURVE}
-        out[key] = {"rules": old, "model": new, "model_or_rules": either, "curve": curve}
+        out[key] = {"rules": old, "model": new, "model_or_rules": either, "curve": curve, "confidence": hedge}
         table.append((key, old["answerable"], old["near_miss"], f"{old['false_refusal']:.3f} / {old['correct_refusal']:.3f}",
                       f"{new['false_refusal']:.3f} ({new['false_refusal_evidence_held']:.3f}) / {new['correct_refusal']:.3f}",
                       f"{either['false_refusal']:.3f} / {either['correct_refusal']:.3f}",
@@ -735,6 +805,8 @@ def print_tables(rows: list[dict[str, Any]], model: Any, half: str, p: np.ndarra
     print(f"\n{half} half; thresholds {({g: m.threshold for g, m in model.groups.items()})}\n")
     print(common.markdown_table(["split", "answerable", "near miss", "rules: FR / CR", "model: FR (FR where the evidence holds the answer) / CR",
                                  "model or rules: FR / CR", "span cited rules / model"], table))
+    print("\n" + common.markdown_table(["split", "good answers", "said with low confidence", "near misses answered",
+                                        "said with low confidence", "near misses answered with confidence"], hedges))
     curve_rows = [(key, t, v["curve"][str(t)]["false_refusal"], v["curve"][str(t)]["correct_refusal"])
                   for key, v in out.items() for t in CURVE]
     print("\n" + common.markdown_table(["split", "threshold", "false refusal", "correct refusal"], curve_rows))

@@ -39,8 +39,8 @@ def check(qa: Any, item: Any, notes: Any) -> dict[str, Any]:
         return any(holds_quote(hit.doc, hit.text, e["doc"], e["quote"], notes=notes) for e in item.evidence)
 
     left = [h for h in result.hits if not gold(h)]
-    full, _, _ = answering_evidence(result.query, result.hits, qa.settings, similarity, reader)
-    near, _, _ = answering_evidence(result.query, left, qa.settings, similarity, reader)
+    full = answering_evidence(result.query, result.hits, qa.settings, similarity, reader).chosen
+    near = answering_evidence(result.query, left, qa.settings, similarity, reader).chosen
     return {"id": item.id, "type": item.type, "lang": item.lang, "gold_passages_removed": len(result.hits) - len(left),
             "answered_full": bool(full), "answered_without_gold": bool(near),
             "p_full": probability(result.query, result.hits, qa, similarity, reader),

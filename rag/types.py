@@ -177,7 +177,8 @@ class Answer:
     # citation, text}), and the claim model's probability of each verdict
     differences: list[dict[str, Any]] = field(default_factory=list)
     probabilities: dict[str, float] = field(default_factory=dict)
-    # claim check: "high" or "low" for a supported verdict ("low": below the claim model's strict threshold), else None
+    # "high" or "low": an answer's (its P(answerable) against its group's confidence threshold) or a supported claim's
+    # (its P(supported) against the claim model's strict threshold); None for a refusal and other verdicts
     confidence: str | None = None
 
     def to_json(self, item_id: Any = None) -> dict[str, Any]:
@@ -193,9 +194,9 @@ class Answer:
                 for h in self.contexts[:10]
             ],
             "timings_ms": self.timings_ms,
+            "confidence": self.confidence,
         })
         if self.verdict is not None:
             data["differences"] = self.differences
             data["probabilities"] = self.probabilities
-            data["confidence"] = self.confidence
         return data

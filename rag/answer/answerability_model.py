@@ -8,6 +8,7 @@ Usage::
     case = evidence_case(query, hits, settings)  # rag.answer.compose
     load_model().probability(case)   # P(answerable)
     answerable(case)                 # the decision at the threshold of the case's group
+    decide(case)                     # Decision(answerable=True, confident=False): answered, said with low confidence
 """
 
 from __future__ import annotations
@@ -37,10 +38,29 @@ class GroupModel:
     mean: np.ndarray
     scale: np.ndarray
     threshold: float
+    # P(answerable) below which an answer is said with low confidence (``bench.answerability confidence``: chosen on the
+    # tune half); None: every answer is confident
+    confident: float | None = None
+
+    @property
+    def confident_from(self) -> float:
+        return self.threshold if self.confident is None else max(self.threshold, self.confident)
 
     def probability(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the evidence answers the question, and whether that is said with confidence (P(answerable) at or
+    above the group's confidence threshold)."""
+
+    answerable: bool
+    confident: bool = True
+
+
+REFUSED = Decision(False, False)
 
 
 @dataclass(frozen=True)
@@ -55,7 +75,9 @@ class AnswerabilityModel:
     @staticmethod
     def from_json(data: dict[str, Any]) -> AnswerabilityModel:
         groups = {name: GroupModel(np.asarray(g["weights"], float), float(g["bias"]), np.asarray(g["mean"], float),
-                                   np.asarray(g["scale"], float), float(g["threshold"])) for name, g in data["groups"].items()}
+                                   np.asarray(g["scale"], float), float(g["threshold"]),
+                                   None if g.get("confident") is None else float(g["confident"]))
+                  for name, g in data["groups"].items()}
         return AnswerabilityModel(list(data["features"]), groups, {k: v for k, v in data.items() if k != "groups"})
 
     def group_of(self, case: Case) -> GroupModel:
@@ -74,19 +96,29 @@ class AnswerabilityModel:
         return self.group_of(case).probability(self.vector(case)) if case.strongest is not None else 0.0
 
     def answerable(self, case: Case) -> bool:
+        return self.decide(case).answerable
+
+    def decide(self, case: Case) -> Decision:
+        """The decision at the group's threshold and its confidence; the reader is read only when its scores could
+        change either."""
         if case.strongest is None:
-            return False
+            return REFUSED
         group = self.group_of(case)
         skipped = self._reader_columns(case)
         x = self.vector(case, tuple(self.names[i] for i in skipped))
         if skipped:
-            decided = self._decided(group, x, skipped)
-            if decided is not None:
-                return decided
+            answers = self._decided(group, x.copy(), skipped)
+            if answers is False:
+                return REFUSED
+            if answers is True:
+                confident = self._decided(group, x.copy(), skipped, group.confident_from)
+                if confident is not None:
+                    return Decision(True, confident)
             x[skipped] = [FEATURES[self.names[i]](case) for i in skipped]  # read now
             unknown = [i for i in skipped if np.isnan(x[i])]
             x[unknown] = group.mean[unknown]
-        return group.probability(x) >= group.threshold
+        p = group.probability(x)
+        return Decision(p >= group.threshold, p >= group.confident_from)
 
     def decided_without_reader(self, case: Case) -> bool | None:
         """The decision when the reader's scores cannot change it — the same with each of them at whichever
@@ -105,13 +137,15 @@ class AnswerabilityModel:
         return [self.names.index(name) for name in READER_FEATURES if name in self.names]
 
     @staticmethod
-    def _decided(group: GroupModel, x: np.ndarray, columns: list[int]) -> bool | None:
-        """``decided_without_reader`` on the other features ``x`` (its ``columns`` are overwritten)."""
+    def _decided(group: GroupModel, x: np.ndarray, columns: list[int], threshold: float | None = None) -> bool | None:
+        """``decided_without_reader`` on the other features ``x`` (its ``columns`` are overwritten), at ``threshold``
+        (default: the group's)."""
+        threshold = group.threshold if threshold is None else threshold
         raises = group.weights[columns] / group.scale[columns] > 0  # a higher score raises P(answerable)
         decisions = set()
         for high in (False, True):
             x[columns] = np.where(raises == high, 1.0, 0.0)
-            decisions.add(group.probability(x) >= group.threshold)
+            decisions.add(group.probability(x) >= threshold)
         return decisions.pop() if len(decisions) == 1 else None
 
 
@@ -134,9 +168,14 @@ def vetoed(case: Case) -> bool:
 def answerable(case: Case, model: AnswerabilityModel | None = None) -> bool:
     """Whether ``case``'s chosen evidence answers the question: there is some, no veto rule fired,
     and the model (the shipped one by default) puts P(answerable) at or above its group's threshold."""
+    return decide(case, model).answerable
+
+
+def decide(case: Case, model: AnswerabilityModel | None = None) -> Decision:
+    """``answerable``, and whether the answer is said with confidence (``GroupModel.confident``)."""
     if not case.chosen or vetoed(case):
-        return False
-    return (model or shipped_model(case)).answerable(case)
+        return REFUSED
+    return (model or shipped_model(case)).decide(case)
 
 
 def shipped_model(case: Case) -> AnswerabilityModel:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from rag.answer.answer_type import (
     unmentioned,
 )
 from rag.answer.answerability import Case, PairReader, Similarity
-from rag.answer.answerability_model import answerable
+from rag.answer.answerability_model import decide
 from rag.answer.claim_features import is_instruction
 from rag.answer.evidence import passage_sentences, score_sentences
 from rag.answer.lead import asked_item
@@ -58,8 +58,12 @@ REFUSAL_REASON = {
 }
 CROSS_LINGUAL_LEAD = {
     "zh": "相关内容在英文文档中，原文如下：",
-    "en": "The documents answer this in Chinese; the relevant source sentences are quoted below:",
+    "en": "The relevant source sentences are in Chinese, quoted below:",  # neutral: a hedge (HEDGE) may precede it
 }
+# An answer whose P(answerable) is below its group's confidence threshold (rag.answer.answerability_model.Decision):
+# answered, and said to be uncertain — on the tune half most near misses that are answered at all fall there.
+HEDGE = {"zh": "文档可能没有确切回答这个问题（把握不高），最接近的内容如下：",
+         "en": "The documents may not answer this exactly (low confidence); the closest sentences are:"}
 UNSUPPORTED_MARK = {"zh": "（未能在文档中核实）", "en": " (not verified in the documents)"}
 CITATION = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 
@@ -168,16 +172,27 @@ def missing_answer(query: Query, chosen: list[EvidenceSentence], settings: Setti
     return Missing("mention", word) if word is not None else None
 
 
+class Evidence(NamedTuple):
+    """What answers the question (``answering_evidence``): the evidence sentences (none: refuse), the support
+    (coverage of the strongest sentence), what the answer-type rules found missing, and whether the answer is said
+    with confidence."""
+
+    chosen: list[EvidenceSentence]
+    support: float
+    missing: Missing | None
+    confident: bool = True
+
+
 def answering_evidence(
     query: Query, hits: list[SearchHit], settings: Settings, similarity: Similarity | None = None,
     reader: PairReader | None = None,
-) -> tuple[list[EvidenceSentence], float, Missing | None]:
+) -> Evidence:
     """The evidence sentences that answer the question, the support (coverage of the strongest
-    sentence), and what is missing. No sentences when the documents do not answer it.
+    sentence), what is missing, and whether the answer is confident. No sentences when the documents do not answer it.
 
     By default (``answerability_model``) the learned answerability decision (rag.answer.answerability)
-    makes that call (the ordinal and mention rules still refuse on their own); when it refuses evidence
-    about the question, what the answer-type rules found missing (a figure, a sum of money, the n-th
+    makes that call (the ordinal and mention rules still refuse on their own) and says how confident it is; when it
+    refuses evidence about the question, what the answer-type rules found missing (a figure, a sum of money, the n-th
     event, the role or event asked about) is the reason given. With it off, the rules decide: too little
     of the question is covered (nothing named missing), or the asked-for kind of answer is absent (see
     rag.answer.answer_type)."""
@@ -185,15 +200,16 @@ def answering_evidence(
         case = evidence_case(query, hits, settings)
         support = case.strongest.coverage if case.strongest else 0.0
         if case.strongest is None or support < min_support(case.strongest, query.language, settings):
-            return [], support, None
-        return ([], support, case.missing) if case.missing is not None else (case.chosen, support, None)
+            return Evidence([], support, None)
+        return Evidence([], support, case.missing) if case.missing is not None else Evidence(case.chosen, support, None)
     case = evidence_case(without_markup(query), hits, settings, similarity, reader)
     support = case.strongest.coverage if case.strongest else 0.0
-    if answerable(case):
-        return case.chosen, support, None
+    decision = decide(case)
+    if decision.answerable:
+        return Evidence(case.chosen, support, None, decision.confident)
     # What is missing is named only of evidence about the question (as the rules did).
     on_topic = case.strongest is not None and support >= min_support(case.strongest, query.language, settings)
-    return [], support, case.missing if on_topic else None
+    return Evidence([], support, case.missing if on_topic else None)
 
 
 def compose_extractive(
@@ -202,10 +218,18 @@ def compose_extractive(
 ) -> Answer:
     """The offline answer: the few best supporting sentences, each cited; or a refusal. ``passages`` reads a
     list's items past the evidence's passage (rag.answer.lists)."""
-    chosen, support, missing = answering_evidence(query, hits, settings, similarity, reader)
-    if not chosen:
-        return refusal(query.text, query.language, hits, support, missing)
-    return extractive_answer(query, hits, chosen, support, passages, settings)
+    evidence = answering_evidence(query, hits, settings, similarity, reader)
+    if not evidence.chosen:
+        return refusal(query.text, query.language, hits, evidence.support, evidence.missing)
+    return hedged(extractive_answer(query, hits, evidence.chosen, evidence.support, passages, settings), evidence.confident)
+
+
+def hedged(answer: Answer, confident: bool) -> Answer:
+    """The answer with its confidence (``Answer.confidence``); a low one opens the text with ``HEDGE``."""
+    answer.confidence = "high" if confident else "low"
+    if not confident:
+        answer.answer = f"{HEDGE.get(answer.language, HEDGE['en'])}\n{answer.answer}"
+    return answer
 
 
 def extractive_answer(query: Query, hits: list[SearchHit], chosen: list[EvidenceSentence], support: float,

@@ -29,6 +29,7 @@ from rag.answer.compose import (
     citation_from,
     compose_extractive,
     extractive_answer,
+    hedged,
     refusal,
     verify_answer,
 )
@@ -239,7 +240,8 @@ class PolicyQA:
         from rag.answer.prompting import build_answer_messages
 
         question, q_lang = query.text, query.language
-        evidence, support, missing = answering_evidence(query, hits, self.settings, similarity, self.reader("question"))
+        evidence, support, missing, confident = answering_evidence(query, hits, self.settings, similarity,
+                                                                   self.reader("question"))
         if not evidence:  # the same refusal decision as the offline composer
             return refusal(question, q_lang, hits, support, missing)
         passages = hits[: self.settings.answer_passages]
@@ -252,7 +254,8 @@ class PolicyQA:
                 yield text, None
         except Exception as error:  # noqa: BLE001 - fall back to the offline answer, say why
             logger.warning("LLM failed (%s); answering extractively", error)
-            return extractive_answer(query, hits, evidence, support, passage_reader(self.index.store), self.settings)
+            return hedged(extractive_answer(query, hits, evidence, support, passage_reader(self.index.store), self.settings),
+                          confident)
         if LLM_REFUSAL.search(text) and len(text) < self.settings.llm_refusal_max_chars:
             return refusal(question, q_lang, hits, support)
         verified, citations, notes = verify_answer(
@@ -265,8 +268,8 @@ class PolicyQA:
             logger.info("LLM answer not verifiable against the passages; answering extractively")
             answer = extractive_answer(query, hits, evidence, support, passage_reader(self.index.store), self.settings)
             answer.notes = [*notes, "LLM answer could not be verified; extractive answer shown"]
-            return answer
-        return Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes)
+            return hedged(answer, confident)
+        return hedged(Answer(question, q_lang, verified, False, citations, hits, support=support, notes=notes), confident)
 
     # --- claim check ----------------------------------------------------------------------------
     def read_claim(self, claim: str, docs: list[str] | None = None,

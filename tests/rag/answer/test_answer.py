@@ -159,7 +159,7 @@ def test_an_english_answer_from_chinese_sources_leads_with_the_asked_figure_or_d
                         language="zh", doc_hash="d", sentences=[(0, len(text), 0, len(text))])
     answer = extractive_answer(plain_query(question, "en"), [passage], sentences_of(passage, 0), 0.9)
     first = answer.answer.splitlines()[0]
-    assert (first == lead) if lead else first.startswith("The documents answer this in Chinese")
+    assert (first == lead) if lead else first.startswith("The relevant source sentences are in Chinese")
     assert answer.citations[0].text == text
 
 

@@ -80,7 +80,7 @@ def test_an_answer_scores_above_its_threshold_and_the_near_miss_beside_it_below(
 
 def test_a_refusal_keeps_the_answer_type_reason() -> None:
     settings = Settings(_env_file=None)
-    chosen, _, missing = answering_evidence(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), settings)
+    chosen, _, missing, _ = answering_evidence(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), settings)
     assert chosen == [] and missing is not None and missing.kind == "money"
     answer = compose_extractive(plain_query(QUESTION, "en"), hits_with(NEAR_MISS), settings)
     assert answer.refused and "state no sum of money" in answer.answer
@@ -97,16 +97,16 @@ def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> 
     off = Settings(_env_file=None, answerability_model=False)
     on = Settings(_env_file=None)
     # The rules answer a sentence holding the sum; they refuse, naming nothing, below the support threshold.
-    chosen, support, missing = answering_evidence(plain_query(QUESTION, "en"), hits_with(ANSWER), off)
+    chosen, support, missing, _ = answering_evidence(plain_query(QUESTION, "en"), hits_with(ANSWER), off)
     assert chosen and missing is None and support >= off.refusal_min_support
     thin = "How much did the institute's new Bristol laboratory cost to equip with robots?"
-    chosen, support, missing = answering_evidence(plain_query(thin, "en"), hits_with(ANSWER), off)
+    chosen, support, missing, _ = answering_evidence(plain_query(thin, "en"), hits_with(ANSWER), off)
     assert chosen == [] and missing is None and support < off.refusal_min_support
 
     # A model that refuses everything changes the answer only while the setting is on.
     class Never:
-        def answerable(self, case: Case) -> bool:
-            return False
+        def decide(self, case: Case) -> answerability_model.Decision:
+            return answerability_model.REFUSED
 
     monkeypatch.setattr(answerability_model, "load_model", lambda *a: Never())
     assert answering_evidence(plain_query(QUESTION, "en"), hits_with(ANSWER), on)[0] == []
@@ -208,3 +208,51 @@ def test_the_reader_is_spared_only_when_no_score_of_it_could_change_the_decision
         assert read == 0
     if factor == 50.0:
         assert decided == 0
+
+
+def with_confidence(model: answerability_model.AnswerabilityModel, above: float) -> answerability_model.AnswerabilityModel:
+    """``model`` with every group's confidence threshold ``above`` its refusal threshold."""
+    groups = {name: answerability_model.GroupModel(g.weights, g.bias, g.mean, g.scale, g.threshold, g.threshold + above)
+              for name, g in model.groups.items()}
+    return answerability_model.AnswerabilityModel(model.names, groups, model.meta)
+
+
+@pytest.mark.parametrize("factor", [0.0, 1.0, 50.0])
+def test_the_decision_and_its_confidence_are_those_the_full_probability_gives(factor: float) -> None:
+    """``decide`` reads the reader only when a score of it could change the answer or its confidence, and gives what
+    the full P(answerable) gives at both thresholds; with the reader weighing nothing it is never read."""
+    model = with_confidence(scaled_reader_model(factor), 0.3)
+    seen = set()
+    for question, first in [(QUESTION, ANSWER), (QUESTION, NEAR_MISS), ("When was the UK AI Safety Institute set up?", ANSWER)]:
+        for p in (0.0, 0.5, 1.0):
+            calls: list[int] = []
+
+            def reader(q: str, texts: list[str], p: float = p, calls: list[int] = calls) -> list[dict[str, float]]:
+                calls.append(len(texts))
+                return [{"answers": p, "no_answer": 1.0 - p} for _ in texts]
+
+            case = evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader)
+            if case.strongest is None:
+                continue
+            decision = model.decide(case)
+            if factor == 0.0:
+                assert calls == []
+            group = model.group_of(case)
+            full = group.probability(model.vector(case))
+            assert decision.answerable == (full >= group.threshold)
+            assert decision.confident == (full >= group.confident_from) or not decision.answerable
+            seen.add((decision.answerable, decision.confident))
+    assert seen  # the negative beside it: a refused case is never "confident"
+    assert (False, True) not in seen
+
+
+def test_a_low_confidence_answer_opens_with_the_hedge_and_says_so() -> None:
+    from rag.answer.compose import HEDGE, hedged
+    from rag.types import Answer
+
+    low = hedged(Answer("q", "en", "The institute opened in 2023 [1].", False), confident=False)
+    assert low.answer.startswith(HEDGE["en"]) and low.answer.endswith("opened in 2023 [1].") and low.confidence == "low"
+    high = hedged(Answer("问题", "zh", "研究所于2023年成立[1]。", False), confident=True)
+    assert high.answer == "研究所于2023年成立[1]。" and high.confidence == "high"  # the negative: no hedge
+    assert answerability_model.GroupModel(np.zeros(1), 0.0, np.zeros(1), np.ones(1), 0.3).confident_from == 0.3
+    assert answerability_model.GroupModel(np.zeros(1), 0.0, np.zeros(1), np.ones(1), 0.3, 0.2).confident_from == 0.3

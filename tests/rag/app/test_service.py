@@ -57,7 +57,7 @@ def test_offline_answer_cites_the_supporting_sentence(qa: PolicyQA) -> None:
     # The offsets point at the cited sentence in the raw file.
     assert first.text[:6].replace(" ", "") in raw[first.start : first.end].replace("\n", "")
     data = answer.to_json("q1")
-    assert set(data) == {"id", "answer", "refused", "verdict", "citations", "contexts", "timings_ms"}
+    assert set(data) == {"id", "answer", "refused", "verdict", "citations", "contexts", "timings_ms", "confidence"}
     assert {"n", "doc", "title", "text", "start", "end", "page", "score"} <= set(data["citations"][0])
     assert {"retrieve", "rerank", "generate", "total"} <= set(data["timings_ms"])
 
@@ -65,7 +65,7 @@ def test_offline_answer_cites_the_supporting_sentence(qa: PolicyQA) -> None:
 def test_cross_lingual_offline_answer_says_so_in_the_question_language(qa: PolicyQA) -> None:
     answer = qa.ask("Which companies were in the first batch of China's first AI regulatory sandbox?")
     assert answer.language == "en" and not answer.refused
-    assert answer.answer.startswith("The documents answer this in Chinese")
+    assert answer.answer.startswith("The relevant source sentences are in Chinese")
     assert any("中科闻歌" in c.text for c in answer.citations)  # the sentence naming the first batch
 
 
