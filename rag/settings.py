@@ -332,6 +332,11 @@ class Settings(BaseSettings):
     answerability_model: bool = True
     # The reader (rag/answer/reader.py, a cross-encoder fine-tuned here from e5-small) reads a question against its best sentences; its P(answers) joins the answerability model fitted with it (rag/data/answerability_model_reader.json). False: the model without it.
     reader_questions: bool = True
+    # Say an answer below its group's confidence threshold with low confidence (bench.answerability confidence; session
+    # 30: on XQuAD's held-out half 69–97 % of the answered near misses fall there). It reads the reader whenever its
+    # score could move an answer across that threshold: dev answer p50 +~90 ms (BENCHMARKS.md). False: every answer
+    # is said plainly, and the reader is read only when it could change the refusal.
+    answer_confidence: bool = True
     # The same reader on claims (rag/data/claim_model_reader.json, fitted on cross-fitted reader scores, session 17): held-out claim benchmark 0.910 at "supported" precision 0.962, against 0.884 / 0.944 without it (4,598 claims, session 18; regularisation and thresholds chosen out of fold for tune precision 0.95). False: the model without it.
     reader_claims: bool = True
     # Threads the reader's matrix products use (each read: ≤ 6 sentence pairs of ≤ 128 tokens).

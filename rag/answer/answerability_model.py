@@ -98,9 +98,9 @@ class AnswerabilityModel:
     def answerable(self, case: Case) -> bool:
         return self.decide(case).answerable
 
-    def decide(self, case: Case) -> Decision:
+    def decide(self, case: Case, confidence: bool = True) -> Decision:
         """The decision at the group's threshold and its confidence; the reader is read only when its scores could
-        change either."""
+        change either (``confidence`` False: only the decision; every answer is then confident)."""
         if case.strongest is None:
             return REFUSED
         group = self.group_of(case)
@@ -111,14 +111,14 @@ class AnswerabilityModel:
             if answers is False:
                 return REFUSED
             if answers is True:
-                confident = self._decided(group, x.copy(), skipped, group.confident_from)
+                confident = self._decided(group, x.copy(), skipped, group.confident_from) if confidence else True
                 if confident is not None:
                     return Decision(True, confident)
             x[skipped] = [FEATURES[self.names[i]](case) for i in skipped]  # read now
             unknown = [i for i in skipped if np.isnan(x[i])]
             x[unknown] = group.mean[unknown]
         p = group.probability(x)
-        return Decision(p >= group.threshold, p >= group.confident_from)
+        return Decision(p >= group.threshold, p >= group.confident_from or not confidence)
 
     def decided_without_reader(self, case: Case) -> bool | None:
         """The decision when the reader's scores cannot change it — the same with each of them at whichever
@@ -171,11 +171,12 @@ def answerable(case: Case, model: AnswerabilityModel | None = None) -> bool:
     return decide(case, model).answerable
 
 
-def decide(case: Case, model: AnswerabilityModel | None = None) -> Decision:
-    """``answerable``, and whether the answer is said with confidence (``GroupModel.confident``)."""
+def decide(case: Case, model: AnswerabilityModel | None = None, confidence: bool = True) -> Decision:
+    """``answerable``, and whether the answer is said with confidence (``GroupModel.confident``; ``confidence``
+    False: not asked, every answer confident)."""
     if not case.chosen or vetoed(case):
         return REFUSED
-    return (model or shipped_model(case)).decide(case)
+    return (model or shipped_model(case)).decide(case, confidence)
 
 
 def shipped_model(case: Case) -> AnswerabilityModel:

@@ -204,7 +204,7 @@ def answering_evidence(
         return Evidence([], support, case.missing) if case.missing is not None else Evidence(case.chosen, support, None)
     case = evidence_case(without_markup(query), hits, settings, similarity, reader)
     support = case.strongest.coverage if case.strongest else 0.0
-    decision = decide(case)
+    decision = decide(case, confidence=settings.answer_confidence)
     if decision.answerable:
         return Evidence(case.chosen, support, None, decision.confident)
     # What is missing is named only of evidence about the question (as the rules did).

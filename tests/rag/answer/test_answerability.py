@@ -105,7 +105,7 @@ def test_the_setting_off_restores_the_rules(monkeypatch: pytest.MonkeyPatch) -> 
 
     # A model that refuses everything changes the answer only while the setting is on.
     class Never:
-        def decide(self, case: Case) -> answerability_model.Decision:
+        def decide(self, case: Case, confidence: bool = True) -> answerability_model.Decision:
             return answerability_model.REFUSED
 
     monkeypatch.setattr(answerability_model, "load_model", lambda *a: Never())
@@ -256,3 +256,27 @@ def test_a_low_confidence_answer_opens_with_the_hedge_and_says_so() -> None:
     assert high.answer == "研究所于2023年成立[1]。" and high.confidence == "high"  # the negative: no hedge
     assert answerability_model.GroupModel(np.zeros(1), 0.0, np.zeros(1), np.ones(1), 0.3).confident_from == 0.3
     assert answerability_model.GroupModel(np.zeros(1), 0.0, np.zeros(1), np.ones(1), 0.3, 0.2).confident_from == 0.3
+
+
+def test_without_the_confidence_setting_the_reader_is_read_only_for_the_refusal() -> None:
+    """``confidence=False``: the decision is the same, every answer is confident, and the reader is read no more often
+    than the refusal needs (the negative: with it on, a case whose confidence the reader could move is read)."""
+    model = with_confidence(load_model(READER_MODEL_PATH), 0.3)
+    reads = {True: 0, False: 0}
+    for question, first in [(QUESTION, ANSWER), ("When was the UK AI Safety Institute set up?", ANSWER)]:
+        for confidence in (True, False):
+            calls: list[int] = []
+
+            def reader(q: str, texts: list[str], calls: list[int] = calls) -> list[dict[str, float]]:
+                calls.append(len(texts))
+                return [{"answers": 0.9, "no_answer": 0.1} for _ in texts]
+
+            case = evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader)
+            if case.strongest is None:
+                continue
+            needed = model.decided_without_reader(case) is None
+            decision = model.decide(case, confidence)
+            reads[confidence] += bool(calls)
+            if not confidence:
+                assert decision.confident and bool(calls) == needed
+    assert reads[True] > reads[False]
