@@ -14,6 +14,7 @@ claim's top pairs are cached beside the features, and a second model reads them 
 
     python -m bench.claims reader --half tune && python -m bench.claims reader --half heldout
     python -m bench.claims fit --reader --claims bench/data/claims/fit-tune-ids.txt   # → rag/data/claim_model_reader.json
+    python -m bench.claims strict && python -m bench.claims confidence   # the thresholds a verdict is said firmly from
 
 Policy claims are checked against one index of ``corpus/`` and ``../shared/corpus/en``; XQuAD claims
 against an index of the XQuAD paragraphs in the source's language. The baseline is the earlier rule
@@ -437,12 +438,10 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     return model
 
 
-def strict(min_precision: float) -> None:
-    """Each shipped claim model's strict "supported" threshold (``claim_strict``): the lowest at which the precision
-    of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
-    whose source passage is absent). Probabilities out of fold, as ``fit`` chooses the plain threshold: the model's
-    configuration (its C) refitted without each fold of documents, on the claims alone (near misses weigh 0), read on
-    the fold left out. Written into the model file (``strict_supported_min_probability``, the rule in ``trained``)."""
+def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndarray]]:
+    """Per shipped claim model (plain, reader): its file, the model, the tune rows with their near misses, and its
+    probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (its C) refitted
+    without each fold of documents, on the claims alone (near misses weigh 0), read on the fold left out."""
     from bench.claims_variants import out_of_fold
     from rag.answer.claim_model import (
         MODEL_PATH,
@@ -456,19 +455,60 @@ def strict(min_precision: float) -> None:
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     near = np.array([r["id"].endswith(NEAR_MISS) for r in rows])
     folds = np.array(claim_folds(rows))
+    out = []
     for path, reader in ((MODEL_PATH, None), (READER_MODEL_PATH, read_reader("tune"))):
         model = ClaimModel.load(path)
         x = claim_vectors(rows, model, reader)[:, [vector_names().index(name) for name in model.features]]
-        p = out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))
+        out.append((path, model, rows, out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))))
+    return out
+
+
+def strict(min_precision: float) -> None:
+    """Each shipped claim model's strict "supported" threshold (``claim_strict``): the lowest at which the precision
+    of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
+    whose source passage is absent), on ``shipped_out_of_fold`` probabilities. Written into the model file
+    (``strict_supported_min_probability``, the rule in ``trained``)."""
+    for path, model, rows, p in shipped_out_of_fold():
         model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision)
         model.trained["strict"] = {
             "command": f"python -m bench.claims strict --min-precision {min_precision}",
             "rule": f"lowest P(supported) (step 0.01) with tune precision of \"supported\" >= {min_precision} counting "
-                    f"the {int(near.sum())} tune near misses, on out-of-fold probabilities (folds of documents)",
+                    f"the {sum(r['id'].endswith(NEAR_MISS) for r in rows)} tune near misses, on out-of-fold probabilities "
+                    "(folds of documents)",
             "date": date.today().isoformat()}
         path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         logger.info("%s: strict threshold %.2f (its own %.2f)", path.name, model.strict_supported_min_probability,
                     model.supported_min_probability)
+
+
+def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min_probability: float,
+                        min_precision: float) -> float:
+    """The lowest P(contradicted) (step 0.01) at which the "contradicted" verdicts (``decide`` at the model's
+    threshold) at or above it are right at least ``min_precision`` of the time, near misses counted; 1.0 if none."""
+    from rag.answer.claim_model import VERDICTS, decide
+
+    said = [i for i, q in enumerate(p.tolist()) if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability)
+            == "contradicted"]
+    for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
+        kept = [i for i in said if p[i, 1] >= t]
+        if kept and sum(rows[i]["label"] == "contradicted" for i in kept) / len(kept) >= min_precision:
+            return float(t)
+    return 1.0
+
+
+def confidence(min_precision: float) -> None:
+    """Each shipped claim model's ``confident_contradicted_min_probability`` (``lowest_contradicted`` on
+    ``shipped_out_of_fold`` probabilities): below it a "contradicted" is said with low confidence."""
+    for path, model, rows, p in shipped_out_of_fold():
+        model.confident_contradicted_min_probability = lowest_contradicted(rows, p, model.supported_min_probability,
+                                                                           min_precision)
+        model.trained["confident_contradicted"] = {
+            "command": f"python -m bench.claims confidence --min-precision {min_precision}",
+            "rule": f"lowest P(contradicted) (step 0.01) at which tune \"contradicted\" verdicts at or above it are right "
+                    f">= {min_precision} of the time counting the tune near misses, on out-of-fold probabilities",
+            "date": date.today().isoformat()}
+        path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        logger.info("%s: contradicted said with confidence from %.2f", path.name, model.confident_contradicted_min_probability)
 
 
 def source_found(rows: list[dict[str, Any]], model: Any) -> dict[str, Any]:
@@ -551,22 +591,24 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
 
 def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, float]], model: Any,
                      quoted: list[bool]) -> dict[str, dict[str, float]]:
-    """The default "supported" verdicts in the product's two tiers (``rag.answer.claims.is_tentative``): "high" at or
-    above the strict threshold (and quotes), "low" below it — how many, and their precision on the claims alone and with
-    the near misses counted."""
+    """The default "supported" and "contradicted" verdicts in the product's two tiers (``rag.answer.claims.is_tentative``):
+    "high" (a quote, "supported" at or above the strict threshold, "contradicted" at or above its confident one), "low"
+    below — per verdict, how many, and their precision on the claims alone and with the near misses counted."""
     from rag.answer.claims import is_tentative
 
     verdicts = quotes_supported([model.verdict(p) for p in probabilities], quoted)
-    tiers: dict[str, list[int]] = {"high": [], "low": []}
+    tiers: dict[str, list[int]] = {f"{v} {t}": [] for v in ("supported", "contradicted") for t in ("high", "low")}
     for i, (v, p, q) in enumerate(zip(verdicts, probabilities, quoted, strict=True)):
-        if v == "supported":
-            tiers["low" if not q and is_tentative(v, p, model, False) else "high"].append(i)
+        if v in ("supported", "contradicted"):
+            tiers[f"{v} {'low' if not q and is_tentative(v, p, model, False) else 'high'}"].append(i)
     out = {}
     for tier, idx in tiers.items():
+        verdict = tier.split()[0]
         claims = [i for i in idx if not rows[i]["id"].endswith(NEAR_MISS)]
-        out[tier] = {"supported": len(idx), "share": round(len(idx) / max(1, sum(map(len, tiers.values()))), 3),
-                     "precision": round(sum(rows[i]["label"] == "supported" for i in claims) / max(1, len(claims)), 3),
-                     "precision_with_near_misses": round(sum(rows[i]["label"] == "supported" for i in idx) / max(1, len(idx)), 3)}
+        same = sum(len(v) for k, v in tiers.items() if k.startswith(verdict))
+        out[tier] = {"n": len(idx), "share": round(len(idx) / max(1, same), 3),
+                     "precision": round(sum(rows[i]["label"] == verdict for i in claims) / max(1, len(claims)), 3),
+                     "precision_with_near_misses": round(sum(rows[i]["label"] == verdict for i in idx) / max(1, len(idx)), 3)}
     return out
 
 
@@ -701,6 +743,8 @@ def main() -> None:
                          help="the fold readers' --out (bench/reader_folds.py): out-of-fold scores, for the tune half")
     stricter = sub.add_parser("strict", help="the shipped models' strict thresholds, near misses counted (claim_strict)")
     stricter.add_argument("--min-precision", type=float, default=0.95)
+    sure = sub.add_parser("confidence", help="the shipped models' threshold for a confident \"contradicted\"")
+    sure.add_argument("--min-precision", type=float, default=0.90)
     reporting = sub.add_parser("report")
     reporting.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims.json")
     sample = sub.add_parser("llm", help="a held-out sample through the LLM verdict path (local GGUF)")
@@ -718,6 +762,8 @@ def main() -> None:
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":
         strict(args.min_precision)
+    elif args.command == "confidence":
+        confidence(args.min_precision)
     elif args.command == "llm":
         llm_sample(args.sample, args.gguf, args.out)
     else:

@@ -129,6 +129,9 @@ class ClaimModel:
     # The strict threshold (``claim_strict``): the tune precision of "supported" reached counting near misses, true
     # claims whose source is absent (``python -m bench.claims strict``); None until that step has run for this fit.
     strict_supported_min_probability: float | None = None
+    # P(contradicted) below which a "contradicted" is said with low confidence (``python -m bench.claims confidence``:
+    # the tune precision of "contradicted" reached counting near misses); None: every one is said plainly.
+    confident_contradicted_min_probability: float | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClaimModel:
@@ -138,7 +141,7 @@ class ClaimModel:
         return cls(list(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
                    np.array(data["coef"]), np.array(data["intercept"]),
                    float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance,
-                   data.get("strict_supported_min_probability"))
+                   data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"))
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
@@ -146,7 +149,8 @@ class ClaimModel:
                 "intercept": self.intercept.round(6).tolist(),
                 "supported_min_probability": self.supported_min_probability, "trained": self.trained,
                 "relevance": self.relevance.to_json() if self.relevance else None,
-                "strict_supported_min_probability": self.strict_supported_min_probability}
+                "strict_supported_min_probability": self.strict_supported_min_probability,
+                "confident_contradicted_min_probability": self.confident_contradicted_min_probability}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ClaimModel:

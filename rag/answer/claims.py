@@ -158,9 +158,10 @@ class ClaimJudgement:
     con: list[EvidenceSentence] = field(default_factory=list)
     differences: list[tuple[Difference, EvidenceSentence]] = field(default_factory=list)
     quoted: bool = False  # the claim is word for word one of the sentences read (``quoted_sentence``)
-    # "supported" at the default threshold but below the strict one (``ClaimModel.threshold(strict=True)``): on the
-    # tune half, out of fold, about half of such verdicts are near misses (BENCHMARKS.md, "Claim check"), so the
-    # product says "probably supported"
+    # "supported" at the default threshold but below the strict one (``ClaimModel.threshold(strict=True)``), or
+    # "contradicted" below ``ClaimModel.confident_contradicted_min_probability``: on the tune half, out of fold, about
+    # half of such verdicts are wrong once near misses count (BENCHMARKS.md, "Claim check"), so the product says
+    # "probably supported" / "may contradict"
     tentative: bool = False
 
 
@@ -337,7 +338,8 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
     if verdict == "contradicted":
         against = [p.sentence for p, ds in differing if ds or p.comparison.negation_mismatch or p.rule_conflict]
         against.sort(key=lambda s: not any(sentence is s for _, sentence in found[:1]))  # the first line's source first
-        return ClaimJudgement(verdict, probabilities, [], (against or [top[0].sentence])[:2], found[:3])
+        return ClaimJudgement(verdict, probabilities, [], (against or [top[0].sentence])[:2], found[:3],
+                              tentative=is_tentative(verdict, probabilities, model, strict))
     if verdict == "supported":
         pro = [p.sentence for p, ds in differing if not ds and not p.comparison.negation_mismatch]
         return ClaimJudgement(verdict, probabilities, pro[:3] or [top[0].sentence], [], [],
@@ -346,6 +348,10 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
 
 
 def is_tentative(verdict: str, probabilities: dict[str, float], model: ClaimModel, strict: bool) -> bool:
-    """A "supported" verdict reached below the model's strict threshold (never in strict mode, which decides there)."""
+    """A "supported" verdict reached below the model's strict threshold (never in strict mode, which decides there),
+    or a "contradicted" one below the model's confident threshold for it."""
+    if verdict == "contradicted":
+        return (model.confident_contradicted_min_probability is not None
+                and probabilities["contradicted"] < model.confident_contradicted_min_probability)
     return (verdict == "supported" and not strict and model.strict_supported_min_probability is not None
             and probabilities["supported"] < model.threshold(strict=True))

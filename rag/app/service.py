@@ -300,7 +300,7 @@ class PolicyQA:
              "source": d.evidence.surface, "citation": numbers.get(id(s)), "text": describe(d, q_lang)}
             for d, s in judgement.differences
         ] if verdict == "contradicted" else []
-        tentative = judgement.tentative and verdict == "supported"
+        tentative = judgement.tentative and verdict == judgement.verdict  # the LLM's second opinion is its own
         text = render_verdict(verdict, q_lang, len(pro), len(con), tentative)
         if judgement.quoted:
             text += " 来源逐字如此陈述 [1]。" if q_lang == "zh" else " The source states it word for word [1]."
@@ -310,7 +310,7 @@ class PolicyQA:
                         timings_ms=dict(result.timings_ms), support=max((s.coverage for s in pro + con), default=0.0))
         answer.differences = differences
         answer.probabilities = {k: round(v, 4) for k, v in judgement.probabilities.items()}
-        answer.confidence = ("low" if tentative else "high") if verdict == "supported" else None
+        answer.confidence = ("low" if tentative else "high") if verdict in ("supported", "contradicted") else None
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
         if judgement.quoted:
             answer.notes.append("quoted: the claim is sentence [1] word for word")
@@ -347,18 +347,22 @@ class PolicyQA:
 
 VERDICT_TEXT = {
     "zh": {"supported": "文档支持这一说法", "contradicted": "文档与这一说法相矛盾", "not_found": "文档中没有找到关于这一说法的内容",
-           "tentative": "文档可能支持这一说法（把握不高：引文与说法相近，但未必明确说明，请核对）"},
+           "tentative": "文档可能支持这一说法（把握不高：引文与说法相近，但未必明确说明，请核对）",
+           "tentative_contradicted": "文档可能与这一说法相矛盾（把握不高：请核对下列差异与引文）"},
     "en": {"supported": "The documents support this claim", "contradicted": "The documents contradict this claim",
            "not_found": "The documents do not say anything about this claim",
            "tentative": "The documents probably support this claim (low confidence: the cited sentences come close to "
-                        "it but may not state it; check them)"},
+                        "it but may not state it; check them)",
+           "tentative_contradicted": "The documents may contradict this claim (low confidence: check the differences "
+                                     "and sentences below)"},
 }
 
 
 def render_verdict(verdict: str, language: str, n_for: int, n_against: int, tentative: bool = False) -> str:
-    """The verdict as a sentence with its citation marks; ``tentative``: a "supported" said with low confidence."""
+    """The verdict as a sentence with its citation marks; ``tentative``: said with low confidence."""
     lang = language if language in VERDICT_TEXT else "en"
-    text = VERDICT_TEXT[lang]["tentative" if tentative and verdict == "supported" else verdict]
+    key = {"supported": "tentative", "contradicted": "tentative_contradicted"}.get(verdict, verdict) if tentative else verdict
+    text = VERDICT_TEXT[lang][key]
     refs_for = "".join(f"[{i}]" for i in range(1, n_for + 1))
     refs_against = "".join(f"[{i}]" for i in range(n_for + 1, n_for + n_against + 1))
     if lang == "zh":

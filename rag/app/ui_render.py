@@ -279,7 +279,8 @@ def differences_html(answer: Answer, lang: str) -> str:
 def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) -> str:
     t = texts(lang)
     verdict = answer.verdict or "not_found"
-    shown = "tentative" if verdict == "supported" and answer.confidence == "low" else verdict  # "probably supported"
+    low = {"supported": "tentative", "contradicted": "tentative_contradicted"}  # "probably supported", "possibly …"
+    shown = low.get(verdict, verdict) if answer.confidence == "low" else verdict
     badge = f'<span class="pqa-badge pqa-{esc(shown)}">{esc(t["verdict"].get(shown, shown))}</span>'
     parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}" data-confidence="{esc(answer.confidence or "")}">{badge} '
              f'<span class="pqa-verdict-text">{linked_citations(answer.answer, "claim")}</span></div>']
@@ -314,6 +315,7 @@ a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--co
   margin-right: .5em; }
 .pqa-supported { background: #15803d; }
 .pqa-tentative { background: #a16207; }
+.pqa-tentative_contradicted { background: #c2410c; }
 .pqa-contradicted { background: #b91c1c; }
 .pqa-not_found { background: #6b7280; }
 .pqa-verdict { font-size: 1.05em; line-height: 1.8; margin: .3em 0 .6em; }

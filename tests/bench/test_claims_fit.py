@@ -76,7 +76,24 @@ def test_confidence_tiers_split_the_supported_verdicts_at_the_strict_threshold()
             {"id": "c", "label": "not_found"}]
     p = [{"supported": s, "contradicted": 0.0, "not_found": 1 - s} for s in (0.9, 0.6, 0.7, 0.1)]
     tiers = confidence_tiers(rows, p, model, [False, False, False, False])
-    assert tiers["high"] == {"supported": 1, "share": 0.333, "precision": 1.0, "precision_with_near_misses": 1.0}
-    assert tiers["low"] == {"supported": 2, "share": 0.667, "precision": 1.0, "precision_with_near_misses": 0.5}
+    assert tiers["supported high"] == {"n": 1, "share": 0.333, "precision": 1.0, "precision_with_near_misses": 1.0}
+    assert tiers["supported low"] == {"n": 2, "share": 0.667, "precision": 1.0, "precision_with_near_misses": 0.5}
     # the negative: a quote is a firm "supported" whatever its probability
-    assert confidence_tiers(rows, p, model, [False, True, False, False])["high"]["supported"] == 2
+    assert confidence_tiers(rows, p, model, [False, True, False, False])["supported high"]["n"] == 2
+    # "contradicted" below its confident threshold is the low tier, above it the high one
+    model.confident_contradicted_min_probability = 0.8
+    p = [{"supported": 0.0, "contradicted": c, "not_found": 1 - c} for c in (0.9, 0.6, 0.7, 0.95)]
+    rows[3]["label"] = "contradicted"
+    tiers = confidence_tiers(rows, p, model, [False] * 4)
+    assert tiers["contradicted high"]["n"] == 2 and tiers["contradicted high"]["precision"] == 0.5
+    assert tiers["contradicted low"] == {"n": 2, "share": 0.5, "precision": 0.0, "precision_with_near_misses": 0.0}
+
+
+def test_the_confident_contradicted_threshold_is_the_lowest_reaching_the_precision() -> None:
+    from bench.claims import lowest_contradicted
+
+    rows = [{"label": label} for label in ("contradicted", "contradicted", "not_found", "supported", "contradicted")]
+    p = np.array([[0.0, c, 1 - c] for c in (0.95, 0.9, 0.7, 0.6, 0.55)])
+    assert lowest_contradicted(rows, p, 0.5, 0.9) == 0.71  # at 0.71 only the two right ones remain
+    assert lowest_contradicted(rows, p, 0.5, 0.5) == 0.0  # the negative: a low bar keeps every verdict firm
+    assert lowest_contradicted([{"label": "not_found"}] * 5, p, 0.5, 0.9) == 1.0  # never reached: all said with low confidence

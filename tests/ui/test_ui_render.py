@@ -199,3 +199,11 @@ def test_a_supported_verdict_said_with_low_confidence_shows_probably_supported()
     assert 'class="pqa-badge pqa-tentative">可能有依据<' in claim_html(answer, {}, "zh")
     answer.confidence = "high"  # the negative: a firm "supported" keeps its badge
     assert 'class="pqa-badge pqa-supported">Supported<' in claim_html(answer, {}, "en")
+
+
+def test_a_contradicted_verdict_said_with_low_confidence_shows_possibly_contradicted() -> None:
+    answer = Answer("claim", "en", "The documents may contradict this claim … Against: [1].", False, [citation(1)],
+                    verdict="contradicted", notes=["for: []", "against: [1]"], confidence="low")
+    assert 'class="pqa-badge pqa-tentative&#95;contradicted">Possibly contradicted<' in claim_html(answer, {}, "en")  # _ escaped
+    answer.confidence = "high"  # the negative
+    assert 'class="pqa-badge pqa-contradicted">Contradicted<' in claim_html(answer, {}, "en")

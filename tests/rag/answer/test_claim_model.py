@@ -278,3 +278,19 @@ def test_a_verbatim_quote_is_never_tentative() -> None:
     claim = "研究所初始资金1亿英镑"
     judged = judge_claim([pair(claim, "研究所初始资金1亿英镑。", claim_language="zh")], with_strict)
     assert judged.verdict == "supported" and judged.quoted and not judged.tentative
+
+
+@pytest.mark.parametrize("bias, tentative", [
+    ([0.0, 1.0, 0.0], True),    # p(contradicted) ≈ 0.58: the likeliest reading, below the confident 0.8
+    ([0.0, 3.0, 0.0], False),   # ≈ 0.91: said plainly
+])
+def test_a_contradicted_verdict_below_its_confident_threshold_is_tentative(bias: list[float], tentative: bool) -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model(bias)
+    sure = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first(),
+                      confident_contradicted_min_probability=0.8)
+    judged = judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], sure)
+    assert judged.verdict == "contradicted" and judged.tentative is tentative
+    plain = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first())
+    assert not judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], plain).tentative
