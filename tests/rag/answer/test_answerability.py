@@ -175,6 +175,18 @@ def scaled_reader_model(factor: float) -> answerability_model.AnswerabilityModel
     return answerability_model.AnswerabilityModel(model.names, groups, model.meta)
 
 
+def read_as(question: str, first: str, p: float) -> tuple[Case, list[int]]:
+    """The question's case over ``first``, with a reader that gives every sentence P(answers) ``p`` and records each
+    call (how many sentences it read)."""
+    calls: list[int] = []
+
+    def reader(q: str, texts: list[str]) -> list[dict[str, float]]:
+        calls.append(len(texts))
+        return [{"answers": p, "no_answer": 1.0 - p} for _ in texts]
+
+    return evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader), calls
+
+
 @pytest.mark.parametrize("factor", [0.0, 1.0, 50.0])
 def test_the_reader_is_spared_only_when_no_score_of_it_could_change_the_decision(factor: float) -> None:
     """Whatever the reader would say (0, 0.5 or 1 for every sentence), the decision taken without reading
@@ -185,13 +197,7 @@ def test_the_reader_is_spared_only_when_no_score_of_it_could_change_the_decision
     for question, first in [(QUESTION, ANSWER), (QUESTION, NEAR_MISS), ("Which river flows through Paris?", OTHER),
                             ("When was the UK AI Safety Institute set up?", ANSWER)]:
         for p in (0.0, 0.5, 1.0):
-            calls: list[int] = []
-
-            def reader(q: str, texts: list[str], p: float = p, calls: list[int] = calls) -> list[dict[str, float]]:
-                calls.append(len(texts))
-                return [{"answers": p, "no_answer": 1.0 - p} for _ in texts]
-
-            case = evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader)
+            case, calls = read_as(question, first, p)
             if case.strongest is None:
                 continue
             shortcut = model.decided_without_reader(case)
@@ -225,13 +231,7 @@ def test_the_decision_and_its_confidence_are_those_the_full_probability_gives(fa
     seen = set()
     for question, first in [(QUESTION, ANSWER), (QUESTION, NEAR_MISS), ("When was the UK AI Safety Institute set up?", ANSWER)]:
         for p in (0.0, 0.5, 1.0):
-            calls: list[int] = []
-
-            def reader(q: str, texts: list[str], p: float = p, calls: list[int] = calls) -> list[dict[str, float]]:
-                calls.append(len(texts))
-                return [{"answers": p, "no_answer": 1.0 - p} for _ in texts]
-
-            case = evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader)
+            case, calls = read_as(question, first, p)
             if case.strongest is None:
                 continue
             decision = model.decide(case)
@@ -265,13 +265,7 @@ def test_without_the_confidence_setting_the_reader_is_read_only_for_the_refusal(
     reads = {True: 0, False: 0}
     for question, first in [(QUESTION, ANSWER), ("When was the UK AI Safety Institute set up?", ANSWER)]:
         for confidence in (True, False):
-            calls: list[int] = []
-
-            def reader(q: str, texts: list[str], calls: list[int] = calls) -> list[dict[str, float]]:
-                calls.append(len(texts))
-                return [{"answers": 0.9, "no_answer": 0.1} for _ in texts]
-
-            case = evidence_case(plain_query(question, "en"), hits_with(first), Settings(_env_file=None), None, reader)
+            case, calls = read_as(question, first, 0.9)
             if case.strongest is None:
                 continue
             needed = model.decided_without_reader(case) is None
