@@ -39,13 +39,15 @@ def check(qa: Any, item: Any, notes: Any) -> dict[str, Any]:
         return any(holds_quote(hit.doc, hit.text, e["doc"], e["quote"], notes=notes) for e in item.evidence)
 
     left = [h for h in result.hits if not gold(h)]
-    full = answering_evidence(result.query, result.hits, qa.settings, similarity, reader).chosen
-    near = answering_evidence(result.query, left, qa.settings, similarity, reader).chosen
+    full = answering_evidence(result.query, result.hits, qa.settings, similarity, reader)
+    near = answering_evidence(result.query, left, qa.settings, similarity, reader)
     return {"id": item.id, "type": item.type, "lang": item.lang, "gold_passages_removed": len(result.hits) - len(left),
-            "answered_full": bool(full), "answered_without_gold": bool(near),
+            "answered_full": bool(full.chosen), "answered_without_gold": bool(near.chosen),
+            "confident_full": bool(full.chosen) and full.confident,
+            "confident_without_gold": bool(near.chosen) and near.confident,
             "p_full": probability(result.query, result.hits, qa, similarity, reader),
             "p_without_gold": probability(result.query, left, qa, similarity, reader),
-            "cited_without_gold": [s.text[:160] for s in near]}
+            "cited_without_gold": [s.text[:160] for s in near.chosen]}
 
 
 def probability(query: Any, hits: list[Any], qa: Any, similarity: Any, reader: Any) -> dict[str, Any]:
@@ -59,7 +61,8 @@ def probability(query: Any, hits: list[Any], qa: Any, similarity: Any, reader: A
         return {"group": None, "p": 0.0, "threshold": None}
     model = shipped_model(case)
     group = model.group_of(case)
-    return {"group": case.group, "p": round(model.probability(case), 3), "threshold": group.threshold}
+    return {"group": case.group, "p": round(model.probability(case), 3), "threshold": group.threshold,
+            "confident_from": group.confident_from}
 
 
 def main() -> None:
@@ -79,7 +82,13 @@ def main() -> None:
     probed = [r for r in rows if r["gold_passages_removed"]]
     summary = {"questions": len(rows), "with_gold_retrieved": len(probed),
                "answered_full": round(sum(r["answered_full"] for r in rows) / max(1, len(rows)), 3),
-               "refused_without_gold": round(sum(not r["answered_without_gold"] for r in probed) / max(1, len(probed)), 3)}
+               "refused_without_gold": round(sum(not r["answered_without_gold"] for r in probed) / max(1, len(probed)), 3),
+               # the answer's confidence (rag.answer.compose.hedged): good answers said with low confidence, and the
+               # near misses answered with confidence
+               "answered_full_with_low_confidence": round(sum(r["answered_full"] and not r["confident_full"] for r in rows)
+                                                          / max(1, sum(r["answered_full"] for r in rows)), 3),
+               "answered_without_gold_with_confidence": round(sum(r["confident_without_gold"] for r in probed)
+                                                              / max(1, len(probed)), 3)}
     logger.info("%s", summary)
     common.write_result(args.out, {"benchmark": "dev near misses (a check)", "machine": common.machine_info(),
                                    "code": common.code_state(), "summary": summary, "items": rows})
