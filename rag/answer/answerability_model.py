@@ -96,7 +96,7 @@ class AnswerabilityModel:
         return self.group_of(case).probability(self.vector(case)) if case.strongest is not None else 0.0
 
     def answerable(self, case: Case) -> bool:
-        return self.decide(case).answerable
+        return self.decide(case, confidence=False).answerable  # the reader read only if it could change this
 
     def decide(self, case: Case, confidence: bool = True) -> Decision:
         """The decision at the group's threshold and its confidence; the reader is read only when its scores could
@@ -118,7 +118,7 @@ class AnswerabilityModel:
             unknown = [i for i in skipped if np.isnan(x[i])]
             x[unknown] = group.mean[unknown]
         p = group.probability(x)
-        return Decision(p >= group.threshold, p >= group.confident_from or not confidence)
+        return Decision(True, p >= group.confident_from or not confidence) if p >= group.threshold else REFUSED
 
     def decided_without_reader(self, case: Case) -> bool | None:
         """The decision when the reader's scores cannot change it — the same with each of them at whichever
@@ -168,7 +168,7 @@ def vetoed(case: Case) -> bool:
 def answerable(case: Case, model: AnswerabilityModel | None = None) -> bool:
     """Whether ``case``'s chosen evidence answers the question: there is some, no veto rule fired,
     and the model (the shipped one by default) puts P(answerable) at or above its group's threshold."""
-    return decide(case, model).answerable
+    return decide(case, model, confidence=False).answerable
 
 
 def decide(case: Case, model: AnswerabilityModel | None = None, confidence: bool = True) -> Decision:
