@@ -67,7 +67,8 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
     keys = {"id", "answer", "refused", "verdict", "citations", "contexts", "timings_ms", "confidence"}
     assert set(rows[0]) == keys
     assert set(rows[1]) == keys | {"differences", "probabilities"}  # a claim also says where it differs
-    assert rows[1]["confidence"] in ("high", "low") and rows[2]["confidence"] is None  # said of a "supported" only
+    assert rows[1]["confidence"] in ("high", "low")  # said of a "supported" or "contradicted", not of "not found"
+    assert (rows[2]["confidence"] is None) == (rows[2]["verdict"] == "not_found")
 
     code, [docs] = run_json(capsys, "docs", "--json")
     assert [d["names"] for d in docs] == [["004_8935ac0b9ace9346.txt"]]
