@@ -188,6 +188,8 @@ def answer_message(answer: Answer, records: dict[str, DocumentRecord], lang: str
     t = texts(lang)
     prefix = f"src-{turn}"
     body = linked_citations(answer.answer, prefix)
+    if answer.confidence == "low":  # an answer near the refusal threshold (rag.answer.compose.hedged)
+        body = f'<span class="pqa-badge pqa-tentative">{esc(t["low_confidence"])}</span> ' + body
     if answer.named_documents:
         titles = [getattr(records.get(name), "title", "") or name for name in answer.named_documents]
         body = f"<small>{esc(t['named'].format(docs='; '.join(titles)))}</small>\n\n" + body

@@ -207,3 +207,11 @@ def test_a_contradicted_verdict_said_with_low_confidence_shows_possibly_contradi
     assert 'class="pqa-badge pqa-tentative&#95;contradicted">Possibly contradicted<' in claim_html(answer, {}, "en")  # _ escaped
     answer.confidence = "high"  # the negative
     assert 'class="pqa-badge pqa-contradicted">Contradicted<' in claim_html(answer, {}, "en")
+
+
+def test_an_answer_said_with_low_confidence_carries_a_badge() -> None:
+    answer = Answer("问题", "zh", "文档可能没有确切回答这个问题（把握不高），最接近的内容如下：\n研究所成立[1]。", False, [citation(1)],
+                    confidence="low")
+    assert 'class="pqa-badge pqa-tentative">把握不高<' in answer_message(answer, {}, "zh", 1)
+    answer.confidence = "high"  # the negative: a confident answer has none
+    assert "pqa-badge" not in answer_message(answer, {}, "zh", 1)
