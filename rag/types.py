@@ -159,6 +159,11 @@ class Citation:
         }
 
 
+# How a verdict said with low confidence (``Answer.confidence == "low"``) is worded: its key in the verdict texts of
+# rag.app.service and rag.app.ui_text ("probably supported", "possibly contradicted").
+LOW_CONFIDENCE_VERDICT = {"supported": "tentative", "contradicted": "tentative_contradicted"}
+
+
 @dataclass
 class Answer:
     question: str

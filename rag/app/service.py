@@ -44,7 +44,14 @@ from rag.retrieval.sentence_completion import passage_reader
 from rag.retrieval.statistics import IndexStatistics
 from rag.settings import Settings
 from rag.store.embedding import PassageVectors
-from rag.types import Answer, EvidenceSentence, Query, SearchHit, SearchResult
+from rag.types import (
+    LOW_CONFIDENCE_VERDICT,
+    Answer,
+    EvidenceSentence,
+    Query,
+    SearchHit,
+    SearchResult,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -361,7 +368,7 @@ VERDICT_TEXT = {
 def render_verdict(verdict: str, language: str, n_for: int, n_against: int, tentative: bool = False) -> str:
     """The verdict as a sentence with its citation marks; ``tentative``: said with low confidence."""
     lang = language if language in VERDICT_TEXT else "en"
-    key = {"supported": "tentative", "contradicted": "tentative_contradicted"}.get(verdict, verdict) if tentative else verdict
+    key = LOW_CONFIDENCE_VERDICT.get(verdict, verdict) if tentative else verdict
     text = VERDICT_TEXT[lang][key]
     refs_for = "".join(f"[{i}]" for i in range(1, n_for + 1))
     refs_against = "".join(f"[{i}]" for i in range(n_for + 1, n_for + n_against + 1))

@@ -18,7 +18,7 @@ from typing import Any
 from rag.app.safety import esc
 from rag.app.ui_text import TEXTS
 from rag.ingest.manifest import DocumentRecord
-from rag.types import Answer, Citation, SearchHit
+from rag.types import LOW_CONFIDENCE_VERDICT, Answer, Citation, SearchHit
 
 CITE = re.compile(r"&#91;(\d{1,3})&#93;")  # a citation [n] in esc() text
 UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*\\/]')
@@ -281,8 +281,7 @@ def differences_html(answer: Answer, lang: str) -> str:
 def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) -> str:
     t = texts(lang)
     verdict = answer.verdict or "not_found"
-    low = {"supported": "tentative", "contradicted": "tentative_contradicted"}  # "probably supported", "possibly …"
-    shown = low.get(verdict, verdict) if answer.confidence == "low" else verdict
+    shown = LOW_CONFIDENCE_VERDICT.get(verdict, verdict) if answer.confidence == "low" else verdict
     badge = f'<span class="pqa-badge pqa-{esc(shown)}">{esc(t["verdict"].get(shown, shown))}</span>'
     parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}" data-confidence="{esc(answer.confidence or "")}">{badge} '
              f'<span class="pqa-verdict-text">{linked_citations(answer.answer, "claim")}</span></div>']
