@@ -331,58 +331,71 @@ def claim_folds(rows: list[dict[str, Any]]) -> list[int]:
     return [fold_of(documents[r["id"]]) or 0 for r in rows]
 
 
-def out_of_fold_probabilities(x: np.ndarray, y: np.ndarray, folds: list[int], c: float) -> np.ndarray:
-    """P(supported, contradicted, not found) of each claim from the model fitted without its fold (x standardised)."""
+def out_of_fold_probabilities(x: np.ndarray, y: np.ndarray, folds: list[int], c: float,
+                               fitted: np.ndarray | None = None) -> np.ndarray:
+    """P(supported, contradicted, not found) of each row from the model fitted without its fold (x standardised);
+    ``fitted``: the rows fitted on (the rest, near misses, only read)."""
     from sklearn.linear_model import LogisticRegression
 
     p = np.zeros((len(y), 3))
     folds_array = np.asarray(folds)
+    fitted = np.ones(len(y), dtype=bool) if fitted is None else fitted
     for fold in sorted(set(folds)):
         inside = folds_array == fold
-        classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x[~inside], y[~inside])
+        train = ~inside & fitted
+        classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x[train], y[train])
         p[np.ix_(inside, classifier.classes_)] = classifier.predict_proba(x[inside])
     return p
 
 
 def choose_c(rows: list[dict[str, Any]], x: np.ndarray, y: np.ndarray, folds: list[int], grid: list[float],
-             min_precision: float) -> tuple[float, float, dict[str, float]]:
+             min_precision: float, min_with_near_misses: float = 0.0) -> tuple[float, float, dict[str, float]]:
     """The regularisation (inverse L2 weight) with the best out-of-fold accuracy, each C at its own threshold
     (``lowest_threshold`` on its out-of-fold P(supported)) and the shipped verdict rule; with that C's threshold
-    and the accuracy of every C tried."""
+    and the accuracy of every C tried. With ``min_with_near_misses`` the near misses among ``rows`` are read, never
+    fitted on nor scored."""
     from rag.answer.claim_model import VERDICTS, decide
 
+    claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows]) if min_with_near_misses > 0 else None
     tried: dict[str, float] = {}
     best: tuple[float, float, float] = (-1.0, grid[0], 0.5)
     for c in grid:
-        probabilities = out_of_fold_probabilities(x, y, folds, c)
-        threshold = lowest_threshold(rows, probabilities[:, 0].tolist(), min_precision)
+        probabilities = out_of_fold_probabilities(x, y, folds, c, claim)
+        threshold = lowest_threshold(rows, probabilities[:, 0].tolist(), min_precision, min_with_near_misses)
         verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold) for p in probabilities.tolist()]
-        accuracy = sum(r["label"] == v for r, v in zip(rows, verdicts, strict=True)) / len(rows)
+        scored = [(r, v) for i, (r, v) in enumerate(zip(rows, verdicts, strict=True)) if claim is None or claim[i]]
+        accuracy = sum(r["label"] == v for r, v in scored) / len(scored)
         tried[f"{c:g}"] = round(accuracy, 4)
         logger.info("C %g: threshold %.2f, out-of-fold accuracy %.4f", c, threshold, accuracy)
         best = max(best, (accuracy, c, threshold), key=lambda t: t[0])
     return best[1], best[2], tried
 
 
-def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min_precision: float) -> float:
-    """The lowest P(supported) (step 0.01, from 0.30) at which the precision of "supported" reaches the target;
-    where none does, the highest tried (0.99), with a warning — never a low one."""
+def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min_precision: float,
+                     min_with_near_misses: float = 0.0) -> float:
+    """The lowest P(supported) (step 0.01, from 0.30) at which the precision of "supported" over ``rows`` reaches
+    the target; where none does, the highest tried (0.99), with a warning — never a low one. With
+    ``min_with_near_misses``, ``rows`` hold near misses (``NEAR_MISS``) too: ``min_precision`` is read on the claims
+    alone and ``min_with_near_misses`` with the near misses counted (``fit --min-precision-near-misses``)."""
+    claim = np.array([min_with_near_misses <= 0 or not r.get("id", "").endswith(NEAR_MISS) for r in rows])
+    true = np.array([r["label"] == "supported" for r in rows])
     for t in np.arange(0.30, 1.0, 0.01):
-        said = [i for i, p in enumerate(probabilities) if p >= t]
-        precision = sum(rows[i]["label"] == "supported" for i in said) / max(1, len(said))
-        if precision >= min_precision:
+        said = np.asarray(probabilities) >= t
+        precision = (said & true & claim).sum() / max(1, (said & claim).sum())
+        with_near_misses = (said & true).sum() / max(1, said.sum())
+        if precision >= min_precision and with_near_misses >= min_with_near_misses:
             return round(float(t), 2)
     logger.warning("no threshold reaches a precision of %.2f for \"supported\": 0.99", min_precision)
     return 0.99
 
 
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
-        near_misses: bool = False, claims: Path | None = None) -> None:
+        near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0) -> None:
     """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
     ``claim_model.json``)."""
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
 
-    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims)
+    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses)
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
@@ -390,7 +403,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
 
 
 def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
-              near_misses: bool = False, claims: Path | None = None) -> Any:
+              near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -398,15 +411,18 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     fit and the choice of threshold (the shipped files were fitted without them: journal, session 19). ``claims``: a
     file of tune claim ids, one a line, the only claims fitted on (``FIT_IDS``: the 4,410 the shipped models have been
     fitted on since dcc223f, before the LLM-translated claims joined the half; their refit was measured and not
-    shipped: journal, session 21)."""
+    shipped: journal, session 21). ``min_precision_near_misses``: the threshold must also keep the out-of-fold
+    precision with the near misses counted at this level (read, not fitted on: journal, session 31)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
 
     grid = grid or [c]
-    rows = read_features("tune", near_misses=near_misses)
+    guard = min_precision_near_misses > 0 and not near_misses
+    read = read_features("tune", near_misses=near_misses or guard)
     if claims is not None:
-        rows = only_claims(rows, set(claims.read_text(encoding="utf-8").split()))
+        read = only_claims(read, set(claims.read_text(encoding="utf-8").split()))
+    rows = [r for r in read if near_misses or not r["id"].endswith(NEAR_MISS)]
     names = [name for name in vector_names() if with_reader or "reader_" not in name]
     columns = [vector_names().index(name) for name in names]
     n = len(names)
@@ -417,7 +433,13 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
     units = claim_folds(rows)
-    chosen, threshold, tried = choose_c(rows, (x - model.mean) / model.scale, y, units, grid, min_precision)
+    if guard:
+        every_read = claim_vectors(read, model, read_reader("tune") if with_reader else None)
+        y_read = np.array([VERDICTS.index(r["label"]) for r in read])
+        chosen, threshold, tried = choose_c(read, (every_read[:, columns] - model.mean) / model.scale, y_read,
+                                            claim_folds(read), grid, min_precision, min_precision_near_misses)
+    else:
+        chosen, threshold, tried = choose_c(rows, (x - model.mean) / model.scale, y, units, grid, min_precision)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
@@ -428,11 +450,13 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     model.trained = {"command": f"python -m bench.claims fit --c {c} --c-grid {','.join(f'{g:g}' for g in grid)} "
                                 f"--min-precision {min_precision}" + (" --reader" if with_reader else "")
                                 + (" --near-misses" if near_misses else "")
+                                + (f" --min-precision-near-misses {min_precision_near_misses}" if guard else "")
                                 + (f" --claims {claims.resolve().relative_to(ROOT)}" if claims else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
-                     "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}, on "
-                             "out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
+                     "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"
+                             + (f" and >= {min_precision_near_misses} with the near misses counted" if guard else "")
+                             + ", on out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
                      "c": chosen, "out_of_fold_accuracy_by_c": tried,
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     return model
@@ -731,6 +755,8 @@ def main() -> None:
     fitting.add_argument("--min-precision", type=float, default=0.95)
     fitting.add_argument("--reader", action="store_true", help="also read the reader's cached scores")
     fitting.add_argument("--near-misses", action="store_true", help="fit on the tune half's near misses too")
+    fitting.add_argument("--min-precision-near-misses", type=float, default=0.0,
+                         help="the threshold also keeps this out-of-fold precision with the near misses counted")
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
@@ -757,7 +783,7 @@ def main() -> None:
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
         fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses,
-            args.claims)
+            args.claims, args.min_precision_near_misses)
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":

@@ -15,7 +15,7 @@ Usage::
 
     python -m bench.claims_candidate recompute --half tune --out /tmp/cand      # after changing rag.answer.slots
     git stash; python -m bench.claims_candidate recompute --half tune --out /tmp/ctl; git stash pop
-    python -m bench.claims_candidate compare /tmp/ctl /tmp/cand --threshold 0.53
+    python -m bench.claims_candidate compare /tmp/ctl /tmp/cand --threshold 0.53 --min-precision-near-misses 0.878
 """
 
 from __future__ import annotations
@@ -97,9 +97,10 @@ def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: fl
     return {k: round(float(x), 4) for k, x in out.items()}
 
 
-def evaluate(results: Path, threshold: float | None = None) -> dict[str, dict[str, float]]:
+def evaluate(results: Path, threshold: float | None = None, floor: float = 0.0) -> dict[str, dict[str, float]]:
     """The folder's reader claim model fitted as shipped, read out of fold: metrics at its fitted threshold and,
-    given ``threshold``, at that one."""
+    given ``threshold``, at that one. ``floor``: the fitted threshold also keeps the precision with near misses
+    (``fit --min-precision-near-misses``)."""
     from bench import claims as bc
     from bench.claims_variants import out_of_fold
     from rag.answer.claim_model import VERDICTS, vector_names
@@ -107,7 +108,7 @@ def evaluate(results: Path, threshold: float | None = None) -> dict[str, dict[st
     previous = common.RESULTS_DIR
     common.RESULTS_DIR = results
     try:
-        model = bc.fit_model(1.0, 0.95, True, list(GRID), False, bc.FIT_IDS)
+        model = bc.fit_model(1.0, 0.95, True, list(GRID), False, bc.FIT_IDS, floor)
         ids = set(bc.FIT_IDS.read_text(encoding="utf-8").split())
         rows = bc.only_claims(bc.read_features("tune"), ids)
         x = bc.claim_vectors(rows, model, bc.read_reader("tune"))[:, [vector_names().index(n) for n in model.features]]
@@ -116,8 +117,8 @@ def evaluate(results: Path, threshold: float | None = None) -> dict[str, dict[st
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     near = np.array([r["id"].endswith(bc.NEAR_MISS) for r in rows])
     p = out_of_fold(x, y, np.array(bc.claim_folds(rows)), np.where(near, 0.0, 1.0), float(model.trained["c"]))
-    claims = [r for r, n in zip(rows, near, strict=True) if not n]
-    fitted = bc.lowest_threshold(claims, p[~near, 0].tolist(), 0.95)
+    fitted = bc.lowest_threshold(rows, p[:, 0].tolist(), 0.95, floor) if floor > 0 else bc.lowest_threshold(
+        [r for r, n in zip(rows, near, strict=True) if not n], p[~near, 0].tolist(), 0.95)
     result = {"fitted": metrics(rows, p, fitted) | {"c": float(model.trained["c"])}}
     if threshold is not None:
         result["fixed"] = metrics(rows, p, threshold)
@@ -133,12 +134,14 @@ def main() -> None:
     against = sub.add_parser("compare", help="folders' reader claim models, tune out of fold")
     against.add_argument("folders", type=Path, nargs="+", help="the control first")
     against.add_argument("--threshold", type=float, default=None, help="also read at this fixed threshold")
+    against.add_argument("--min-precision-near-misses", type=float, default=0.0,
+                         help="the fitted threshold also keeps this precision with the near misses counted")
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "recompute":
         logger.info("%s: cells changed %s", args.half, recompute(args.half, args.out))
         return
-    results = {str(folder): evaluate(folder, args.threshold) for folder in args.folders}
+    results = {str(folder): evaluate(folder, args.threshold, args.min_precision_near_misses) for folder in args.folders}
     for which in ("fitted", "fixed"):
         if all(which in r for r in results.values()):
             keys = list(next(iter(results.values()))[which])

@@ -65,7 +65,7 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "quantifier:bound:most": r"at\s+most|no\s+more\s+than|至多|不超过|不高于|不多于",
     "quantifier::only": r"only|solely|sole|exclusively|仅仅|仅|只|唯一",
     "negation::not": r"没有|并未|从未|尚未|并非|不是|并不|毫无|不(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
-                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<!除)非(?!常|法|洲|营利|盈利|政府)|not(?!\s+only\b)|never"
+                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<![除北南东西中])非(?!常|法|洲|裔|营利|盈利|政府)|not(?!\s+only\b)|never"
                      r"|no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|without|cannot|n't",
 }
 LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"

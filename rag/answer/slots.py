@@ -213,22 +213,45 @@ def _same_value(a: Slot, b: Slot) -> bool:
     return a.value == b.value
 
 
-def _negates(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) -> bool:
-    """A negation in ``text`` bears on content that ``other`` also has (a slot, a word, a Chinese bigram)."""
+def _flipped_stances(slots: list[Slot], other_slots: list[Slot]) -> list[Slot]:
+    """The negations inside stances ("with **no** reduction", "did **not** include") whose axis ``other_slots`` lacks:
+    there the stance comparison cannot see them, and the other side's plain 没有 / 不 must meet a negation here."""
+    axes = {s.unit for s in other_slots if s.kind == "stance"}
+    found = []
+    for s in slots:
+        cue = LEXICON["negation"][0].match(fold(s.surface)) if s.kind == "stance" and s.unit not in axes else None
+        if cue:
+            found.append(Slot("negation", "not", "", s.surface[:cue.end()], s.start, s.start + cue.end()))
+    return found
+
+
+def _part_of_negation(neg: Slot, slot: Slot) -> bool:
+    """A count of one right after a negation is part of it: 没有一项 / 无一 is "none"."""
+    return slot.kind == "quantity" and slot.start - neg.end <= 1 and math.isclose(float(slot.value), 1.0)  # type: ignore[arg-type]
+
+
+def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) -> int:
+    """How many negations in ``text`` bear on content that ``other`` also has (a slot, a word, a Chinese bigram)."""
     folded_other = fold(other).lower()
-    for neg in (s for s in slots if s.kind == "negation"):
+    comparable = {(o.kind, o.unit) for o in other_slots}  # a slot the other side has no kin of says nothing
+    count = 0
+    for neg in [s for s in slots if s.kind == "negation"] + _flipped_stances(slots, other_slots):
         zh = has_han(neg.surface)
         if neg.unit == "lexical" and zh != has_han(other):
             continue
         scope = fold(text[neg.end:neg.end + SCOPE_CHARS[zh]]).lower()
-        inside = [s for s in slots if s.kind != "negation" and neg.end <= s.start < neg.end + len(scope)]
+        inside = [s for s in slots if s.kind != "negation" and neg.end <= s.start < neg.end + len(scope)
+                  and (s.kind, s.unit) in comparable and not _part_of_negation(neg, s)]
         if any(_same_value(s, o) for s in inside for o in other_slots if (o.kind, o.unit) == (s.kind, s.unit)):
-            return True
+            count += 1
+            continue
         cjk = {scope[i:i + 2] for i in range(len(scope) - 1) if has_han(scope[i:i + 2])}
         terms = (cjk | set(re.findall(r"[a-z]{4,}", scope))) - NEGATION_SCOPE_STOP_WORDS
-        if (not inside) if zh != has_han(other) else any(t in folded_other for t in terms):
-            return True  # in the other language there are no words to compare: the sentence was chosen as a match
-    return not has_han(text) and has_han(other) and AFFIX_NEGATIVE.search(text) is not None
+        # in the other language there are no words to compare: the sentence was chosen as a match
+        count += (not inside) if zh != has_han(other) else any(t in folded_other for t in terms)
+    in_a_word = any(s.kind == "negation" and s.unit == "lexical" for s in other_slots)  # 坚持不懈 is "ceaseless"
+    affix = not has_han(text) and has_han(other) and not in_a_word and AFFIX_NEGATIVE.search(text) is not None
+    return count or int(affix)
 
 
 def _negation_slot(text: str, slots: list[Slot]) -> Slot:
@@ -328,9 +351,11 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
         else:
             result.unmatched += 1
             result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
-    claim_negates = _negates(claim, claim_slots, evidence, evidence_slots)
-    result.negation_mismatch = claim_negates != _negates(evidence, evidence_slots, claim, claim_slots)
+    in_claim = _negations(claim, claim_slots, evidence, evidence_slots)
+    in_evidence = _negations(evidence, evidence_slots, claim, claim_slots)
+    result.negation_mismatch = in_claim != in_evidence  # a negation one side has and the other lacks
     if result.negation_mismatch:
+        claim_negates = in_claim > in_evidence
         said = _negation_slot(*((claim, claim_slots) if claim_negates else (evidence, evidence_slots)))
         plain = Slot("negation", "", "", "", 0, 0)  # the side that states it without a negation
         result.negation = Difference(*((said, plain) if claim_negates else (plain, said)), "negation")

@@ -47,6 +47,18 @@ def test_an_unreachable_precision_gives_the_highest_threshold_not_a_low_one() ->
     assert lowest_threshold(rows, [0.9, 0.605, 0.4, 0.2], 0.95) == 0.61  # negative: a reachable target keeps its lowest
 
 
+def test_a_near_miss_floor_raises_the_threshold_only_when_near_misses_get_through() -> None:
+    from bench.claims import NEAR_MISS, lowest_threshold
+
+    rows = [{"id": "a", "label": "supported"}, {"id": "b", "label": "not_found"},
+            {"id": "a" + NEAR_MISS, "label": "not_found"}, {"id": "c", "label": "supported"}]
+    p = [0.9, 0.2, 0.605, 0.55]
+    assert lowest_threshold(rows, p, 0.95) == 0.61  # no floor: every row counts alike (strict's reading)
+    assert lowest_threshold(rows, p, 0.95, 0.6) == 0.3  # the claims alone reach 0.95 at 0.3; 2 of 3 meets a 0.6 floor
+    assert lowest_threshold(rows, p, 0.95, 0.9) == 0.61  # a 0.9 floor: the near miss at 0.605 must stay out
+    assert lowest_threshold(rows, [0.9, 0.2, 0.505, 0.55], 0.95, 0.9) == 0.51  # negative: a near miss below 0.55 is out sooner
+
+
 def test_only_the_listed_claims_and_their_near_misses_are_fitted_on() -> None:
     from bench.claims import NEAR_MISS, only_claims
 

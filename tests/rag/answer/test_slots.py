@@ -141,6 +141,9 @@ def test_entities_share_one_id_across_languages(text: str, expected: list[tuple[
     ("The law applies", False),
     ("无人机无法飞行", True),
     ("无论如何", False),
+    ("瘟疫一再袭击北非的城市", False),  # 北非 (North Africa), 非裔 (African-): no negation
+    ("他是非裔美国人", False),
+    ("这并非北方的城市", True),  # the negative beside them
 ])
 def test_negation_cues(text: str, negated: bool) -> None:
     assert bool(found(text, "negation")) is negated
@@ -375,6 +378,23 @@ def test_negation_mismatch(claim: str, evidence: str, mismatch: bool) -> None:
     ("He threw several in their two playoff games.", "他在两场季后赛中未投任何球。", True),
     ("The committee never meets in public.", "该委员会从不公开开会。", False),
     ("The committee meets in public.", "该委员会从不公开开会。", True),
+    # a negation inside a stance ("no reduction" is the stance *increase*) meets a plain 没有 whose axis is not read
+    ("Turbines are connected to generators with no reduction gearing.", "涡轮机直接连接到发电机且没有减速齿轮装置。", False),
+    ("Turbines are connected to generators with reduction gearing.", "涡轮机直接连接到发电机且没有减速齿轮装置。", True),
+    # a count of one right after a negation is part of it (没有一项: "none of")
+    ("None of the original treaties mention protection for fundamental rights.", "原始条约中没有一项提到保护基本权利。", False),
+    ("The original treaties mention protection for fundamental rights.", "原始条约中没有一项提到保护基本权利。", True),
+    # a slot the other side has nothing of its kind for does not decide a negation's reach
+    ("The word had no special significance at this time, and only the recurrence of outbreaks gave it the name.",
+     "这个词在当时没有特别的含义，直到再次爆发才使它成为医学术语。", False),
+    ("The word had special significance at this time, and only the recurrence of outbreaks gave it the name.",
+     "这个词在当时没有特别的含义，直到再次爆发才使它成为医学术语。", True),
+    # an English word negated by its affix is the Chinese word that holds a negation (坚持不懈 "ceaseless")
+    ("Houbolt's ceaseless work played an important role.", "胡博尔特坚持不懈的努力产生了重要作用。", False),
+    ("Houbolt's work did not play an important role.", "胡博尔特坚持不懈的努力产生了重要作用。", True),
+    # negations are counted: one against two is a mismatch, two against two is not
+    ("A gmina can register cars; that depends on the powiat, not the gmina.", "市镇不能登记汽车；这取决于县而不是市镇。", True),
+    ("A gmina cannot register cars; that depends on the powiat, not the gmina.", "市镇不能登记汽车；这取决于县而不是市镇。", False),
 ])
 def test_negation_across_languages(claim: str, evidence: str, mismatch: bool) -> None:
     assert compare_slots(claim, evidence).negation_mismatch is mismatch
