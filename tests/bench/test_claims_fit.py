@@ -109,3 +109,35 @@ def test_the_confident_contradicted_threshold_is_the_lowest_reaching_the_precisi
     assert lowest_contradicted(rows, p, 0.5, 0.9) == 0.71  # at 0.71 only the two right ones remain
     assert lowest_contradicted(rows, p, 0.5, 0.5) == 0.0  # the negative: a low bar keeps every verdict firm
     assert lowest_contradicted([{"label": "not_found"}] * 5, p, 0.5, 0.9) == 1.0  # never reached: all said with low confidence
+
+
+def test_rows_left_out_of_the_fit_are_read_but_never_fitted_on() -> None:
+    rows, x, y, folds = _claims(300, seed=2)
+    fitted = np.ones(len(y), dtype=bool)
+    fitted[::5] = False  # every fifth row (near misses, say) is read only
+    y_flipped = y.copy()
+    y_flipped[~fitted] = (y[~fitted] + 1) % 3  # labels that would pull the model if it fitted on them
+    kept_out = out_of_fold_probabilities(x, y_flipped, folds, 1.0, fitted)
+    without = out_of_fold_probabilities(x[fitted], y[fitted], list(np.asarray(folds)[fitted]), 1.0)
+    assert np.allclose(kept_out[fitted], without)  # the read-only rows change nothing
+    # the negative: fitted on, their flipped labels do change the others' probabilities
+    assert not np.allclose(out_of_fold_probabilities(x, y_flipped, folds, 1.0)[fitted], without)
+
+
+def test_a_near_miss_floor_keeps_near_misses_out_of_the_accuracy_and_raises_the_threshold() -> None:
+    from bench.claims import NEAR_MISS
+
+    rows, x, y, folds = _claims(300, seed=3)
+    rows = [{**r, "id": f"c{i}"} for i, r in enumerate(rows)]
+    # near misses: copies of true claims' vectors, labelled not found (their source left out)
+    true = [i for i, k in enumerate(y) if k == 0][:60]
+    rows += [{"id": f"c{i}{NEAR_MISS}", "label": "not_found"} for i in true]
+    x = np.vstack([x, x[true]])
+    y = np.concatenate([y, np.full(len(true), 2)])
+    folds = folds + [folds[i] for i in true]
+    _, plain, _ = choose_c(rows[:300], x[:300], y[:300], folds[:300], [1.0], min_precision=0.8)
+    _, floored, tried = choose_c(rows, x, y, folds, [1.0], min_precision=0.8, min_with_near_misses=0.7)
+    assert floored > plain  # near misses as sure as their claims can only be kept out by a higher threshold
+    assert tried["1"] <= 1.0
+    _, unfloored, _ = choose_c(rows, x, y, folds, [1.0], min_precision=0.8, min_with_near_misses=0.01)
+    assert unfloored == plain  # the negative: a floor every threshold meets changes nothing
