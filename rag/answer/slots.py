@@ -254,9 +254,22 @@ def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]
     return count or int(affix)
 
 
-def _negation_slot(text: str, slots: list[Slot]) -> Slot:
-    """The negation that makes ``text`` negate: its first negation word, else the word its affix negates (else empty)."""
-    found = next((s for s in slots if s.kind == "negation"), None)
+def _scope_words(text: str, neg: Slot) -> set[str]:
+    """The words a negation reaches within its clause (Latin words of 3+ letters, Chinese bigrams)."""
+    scope = fold(text[neg.end:neg.end + SCOPE_CHARS[has_han(neg.surface)]]).lower()
+    scope = scope[:m.start()] if (m := _CLAUSE_BREAK.search(scope)) else scope
+    return {scope[i:i + 2] for i in range(len(scope) - 1) if has_han(scope[i:i + 2])} | set(re.findall(r"[a-z]{3,}", scope))
+
+
+def _negation_slot(text: str, slots: list[Slot], other: str = "", other_slots: list[Slot] | None = None) -> Slot:
+    """The negation that makes ``text`` negate where ``other`` does not: the first whose scope shares no word with a
+    negation's scope in ``other`` (in one language: "did not pass … did not resign" against "did not pass … resigned"
+    is the second), else its first negation word, else the word its affix negates (else empty)."""
+    negations = [s for s in slots if s.kind == "negation"]
+    theirs = [_scope_words(other, s) for s in other_slots or [] if s.kind == "negation"]
+    alone = [s for s in negations if has_han(s.surface) == has_han(other) and theirs
+             and not any(_scope_words(text, s) & words for words in theirs)]
+    found = next(iter(alone + negations), None)
     affix = None if found else AFFIX_NEGATIVE.search(text)
     return found or Slot("negation", "not", "affix", affix.group() if affix else "", *(affix.span() if affix else (0, 0)))
 
@@ -356,7 +369,8 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
     result.negation_mismatch = in_claim != in_evidence  # a negation one side has and the other lacks
     if result.negation_mismatch:
         claim_negates = in_claim > in_evidence
-        said = _negation_slot(*((claim, claim_slots) if claim_negates else (evidence, evidence_slots)))
+        said = _negation_slot(*((claim, claim_slots, evidence, evidence_slots) if claim_negates
+                                else (evidence, evidence_slots, claim, claim_slots)))
         plain = Slot("negation", "", "", "", 0, 0)  # the side that states it without a negation
         result.negation = Difference(*((said, plain) if claim_negates else (plain, said)), "negation")
     logger.debug("slots: %d differences, %d matched, %d unmatched, negation mismatch %s",

@@ -67,3 +67,14 @@ def test_a_negation_only_one_side_has_reads_as_a_line(claim: str, evidence: str,
 def test_no_negation_line_where_both_sides_negate_or_neither_does() -> None:
     assert compare_slots("The UK did not pay the fee", "英国没有支付这笔费用").negation is None
     assert compare_slots("The UK paid the fee", "英国支付了这笔费用").negation is None
+
+
+@pytest.mark.parametrize("claim, evidence, at", [
+    ("The law did not pass, and the minister did not resign.", "The law did not pass, and the minister resigned.", 43),
+    ("该法没有通过，部长也没有辞职。", "该法没有通过，部长辞职了。", 10),
+    ("The law did not pass, and the minister resigned.", "The law passed, and the minister resigned.", 12),  # the only one
+])
+def test_the_negation_shown_is_the_one_the_other_side_lacks(claim: str, evidence: str, at: int) -> None:
+    negation = compare_slots(claim, evidence).negation
+    assert negation is not None and negation.claim.start == at
+    assert claim[at:].startswith(negation.claim.surface)
