@@ -114,8 +114,8 @@ def evaluate(results: Path, threshold: float | None = None, floor: float = 0.0,
         model = bc.fit_model(1.0, 0.95, True, list(GRID), False, bc.FIT_IDS, floor)
         ids = set(bc.FIT_IDS.read_text(encoding="utf-8").split())
         every = bc.read_features("tune")
-        rows = bc.only_claims(every, ids) + [r for r in every if every_claim and r["id"].removesuffix(bc.NEAR_MISS) not in ids
-                                              and not r["id"].endswith(bc.NEAR_MISS)]
+        unfitted = [r for r in every if every_claim and r["id"] not in ids and not r["id"].endswith(bc.NEAR_MISS)]
+        rows = bc.only_claims(every, ids) + unfitted
         x = bc.claim_vectors(rows, model, bc.read_reader("tune"))[:, [vector_names().index(n) for n in model.features]]
     finally:
         common.RESULTS_DIR = previous

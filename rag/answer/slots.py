@@ -213,6 +213,11 @@ def _same_value(a: Slot, b: Slot) -> bool:
     return a.value == b.value
 
 
+def _han_bigrams(text: str) -> set[str]:
+    """The two-character runs of ``text`` that hold a Chinese character: the words a scope or clause is compared by."""
+    return {text[i:i + 2] for i in range(len(text) - 1) if has_han(text[i:i + 2])}
+
+
 def _flipped_stances(slots: list[Slot], other_slots: list[Slot]) -> list[Slot]:
     """The negations inside stances ("with **no** reduction", "did **not** include") whose axis ``other_slots`` lacks:
     there the stance comparison cannot see them, and the other side's plain 没有 / 不 must meet a negation here."""
@@ -245,8 +250,7 @@ def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]
         if any(_same_value(s, o) for s in inside for o in other_slots if (o.kind, o.unit) == (s.kind, s.unit)):
             count += 1
             continue
-        cjk = {scope[i:i + 2] for i in range(len(scope) - 1) if has_han(scope[i:i + 2])}
-        terms = (cjk | set(re.findall(r"[a-z]{4,}", scope))) - NEGATION_SCOPE_STOP_WORDS
+        terms = (_han_bigrams(scope) | set(re.findall(r"[a-z]{4,}", scope))) - NEGATION_SCOPE_STOP_WORDS
         # in the other language there are no words to compare: the sentence was chosen as a match
         count += (not inside) if zh != has_han(other) else any(t in folded_other for t in terms)
     in_a_word = any(s.kind == "negation" and s.unit == "lexical" for s in other_slots)  # 坚持不懈 is "ceaseless"
@@ -258,7 +262,7 @@ def _scope_words(text: str, neg: Slot) -> set[str]:
     """The words a negation reaches within its clause (Latin words of 3+ letters, Chinese bigrams)."""
     scope = fold(text[neg.end:neg.end + SCOPE_CHARS[has_han(neg.surface)]]).lower()
     scope = scope[:m.start()] if (m := _CLAUSE_BREAK.search(scope)) else scope
-    return {scope[i:i + 2] for i in range(len(scope) - 1) if has_han(scope[i:i + 2])} | set(re.findall(r"[a-z]{3,}", scope))
+    return _han_bigrams(scope) | set(re.findall(r"[a-z]{3,}", scope))
 
 
 def _negation_slot(text: str, slots: list[Slot], other: str = "", other_slots: list[Slot] | None = None) -> Slot:
@@ -282,7 +286,7 @@ def _clause_terms(text: str, slot: Slot) -> set[str]:
     end = next((m.start() for m in _CLAUSE_BREAK.finditer(folded, slot.end)), len(folded))
     terms: set[str] = set()
     for part in (folded[starts[-1] if starts else 0:slot.start], folded[slot.end:end]):
-        terms |= {part[i:i + 2] for i in range(len(part) - 1) if has_han(part[i:i + 2])}
+        terms |= _han_bigrams(part)
         terms |= set(re.findall(r"[a-z]{2,}", part)) - NEGATION_SCOPE_STOP_WORDS
     return terms
 
