@@ -422,24 +422,22 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     read = read_features("tune", near_misses=near_misses or guard)
     if claims is not None:
         read = only_claims(read, set(claims.read_text(encoding="utf-8").split()))
-    rows = [r for r in read if near_misses or not r["id"].endswith(NEAR_MISS)]
+    fitted = np.array([near_misses or not r["id"].endswith(NEAR_MISS) for r in read])  # the guard's near misses: read only
+    rows = [r for r, f in zip(read, fitted, strict=True) if f]
     names = [name for name in vector_names() if with_reader or "reader_" not in name]
     columns = [vector_names().index(name) for name in names]
     n = len(names)
     model = ClaimModel(names, np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3), 0.5,
                        relevance=fit_relevance(rows, c))
-    every = claim_vectors(rows, model, read_reader("tune") if with_reader else None)
+    every_read = claim_vectors(read, model, read_reader("tune") if with_reader else None)
+    every = every_read[fitted]
     x = every[:, columns]
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
     units = claim_folds(rows)
-    if guard:
-        every_read = claim_vectors(read, model, read_reader("tune") if with_reader else None)
-        y_read = np.array([VERDICTS.index(r["label"]) for r in read])
-        chosen, threshold, tried = choose_c(read, (every_read[:, columns] - model.mean) / model.scale, y_read,
-                                            claim_folds(read), grid, min_precision, min_precision_near_misses)
-    else:
-        chosen, threshold, tried = choose_c(rows, (x - model.mean) / model.scale, y, units, grid, min_precision)
+    chosen, threshold, tried = choose_c(read, (every_read[:, columns] - model.mean) / model.scale,
+                                        np.array([VERDICTS.index(r["label"]) for r in read]), claim_folds(read), grid,
+                                        min_precision, min_precision_near_misses if guard else 0.0)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
