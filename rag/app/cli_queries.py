@@ -123,7 +123,8 @@ def run_ask(qa: Any, args: argparse.Namespace, out: TextIO) -> int:
             if not line.strip():
                 continue
             item = json.loads(line)
-            mode = item.get("mode") or ("claim" if str(item.get("type", "")).startswith("claim_") else "answer")
+            claim = args.claim or str(item.get("type", "")).startswith("claim_")  # --claim: every line a claim unless it says
+            mode = item.get("mode") or ("claim" if claim else "answer")
             emit(qa.ask(str(item.get("question", "")), mode=mode, strict=args.strict or None).to_json(item.get("id")), out)
         return 0
     if not args.question:

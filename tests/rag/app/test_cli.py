@@ -70,6 +70,17 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
     assert rows[1]["confidence"] in ("high", "low")  # said of a "supported" or "contradicted", not of "not found"
     assert (rows[2]["confidence"] is None) == (rows[2]["verdict"] == "not_found")
 
+    # --claim reads every line as a claim unless the line names its own mode
+    claims = cli_env.parent / "claims.jsonl"
+    claims.write_text(json.dumps({"id": "d", "question": "Anthropic反对严格的出口管制。"}, ensure_ascii=False) + "\n"
+                      + json.dumps({"id": "e", "question": "Anthropic支持哪些出口管制？", "mode": "answer"},
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    code, rows = run_json(capsys, "ask", "--claim", "--jsonl", str(claims))
+    assert rows[0]["verdict"] is not None and "differences" in rows[0]
+    assert rows[1]["verdict"] is None  # the negative: a line that asks for an answer gets one
+    code, rows = run_json(capsys, "ask", "--jsonl", str(claims))
+    assert rows[0]["verdict"] is None  # without --claim an unmarked line is a question
+
     code, [docs] = run_json(capsys, "docs", "--json")
     assert [d["names"] for d in docs] == [["004_8935ac0b9ace9346.txt"]]
 
