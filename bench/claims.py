@@ -436,40 +436,15 @@ def choose_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, relevance
     return chosen[0], chosen[1], tried
 
 
-def choose_contradicted_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, relevance: np.ndarray,
-                             supported_gate: float, threshold: float, grid: list[float], tolerance: float
-                             ) -> tuple[float, dict[str, float]]:
-    """The gate for "contradicted" (``ClaimModel.contradicted_min_relevance``), with "supported" at ``threshold``
-    behind ``supported_gate``: of 0 and ``grid``, the largest whose out-of-fold accuracy on the claims is at least the
-    accuracy without it less ``tolerance``; with every gate's accuracy (journal, session 32)."""
-    from rag.answer.claim_model import VERDICTS, decide
-
-    claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows])
-    labels = np.array([r["label"] for r in rows])
-    relevance = np.asarray(relevance)
-    tried: dict[str, float] = {}
-    chosen, floor = 0.0, -1.0
-    for gate in [0.0] + sorted(g for g in grid if g > 0):
-        verdicts = np.array([decide(dict(zip(VERDICTS, p, strict=True)), threshold, r >= supported_gate, r >= gate)
-                             for p, r in zip(probabilities.tolist(), relevance.tolist(), strict=True)])
-        accuracy = float((verdicts[claim] == labels[claim]).mean())
-        tried[f"{gate:g}"] = round(accuracy, 4)
-        floor = accuracy - tolerance if gate == 0 else floor
-        chosen = gate if accuracy >= floor - 1e-12 else chosen
-        logger.info("contradicted gate %g: out-of-fold accuracy %.4f", gate, accuracy)
-    return chosen, tried
-
-
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
         near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
-        gate_grid: list[float] | None = None, gate_tolerance: float = 0.005,
-        contradicted_grid: list[float] | None = None) -> None:
+        gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> None:
     """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
     ``claim_model.json``)."""
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
 
     model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses, gate_grid,
-                      gate_tolerance, contradicted_grid)
+                      gate_tolerance)
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
@@ -478,8 +453,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
 
 def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
               near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
-              gate_grid: list[float] | None = None, gate_tolerance: float = 0.005,
-              contradicted_grid: list[float] | None = None) -> Any:
+              gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -489,8 +463,7 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     fitted on since dcc223f, before the LLM-translated claims joined the half; their refit was measured and not
     shipped: journal, session 21). ``min_precision_near_misses``: the threshold must also keep the out-of-fold
     precision with the near misses counted at this level (read, not fitted on: journal, session 31). ``gate_grid``:
-    the relevance gates tried (``choose_gate``, within ``gate_tolerance`` of the ungated accuracy);
-    ``contradicted_grid``: then those for "contradicted" (``choose_contradicted_gate``, the same tolerance). Every choice
+    the relevance gates tried (``choose_gate``, within ``gate_tolerance`` of the ungated accuracy). Every choice
     (C, threshold, gate) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -520,14 +493,11 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     standardised = (held[:, columns] - mean) / scale
     labels = np.array([VERDICTS.index(r["label"]) for r in read])
     chosen, threshold, tried = choose_c(read, standardised, labels, claim_folds(read), grid, min_precision, floor)
-    gate, by_gate, contradicted_gate, by_contradicted_gate = 0.0, None, 0.0, None
+    gate, by_gate = 0.0, None
     if gate_grid:
         p = out_of_fold_probabilities(standardised, labels, claim_folds(read), chosen,
                                       np.array([not r["id"].endswith(NEAR_MISS) for r in read]) if guard else None)
         gate, threshold, by_gate = choose_gate(read, p, held[:, 0], gate_grid, gate_tolerance, min_precision, floor)
-        if contradicted_grid:
-            contradicted_gate, by_contradicted_gate = choose_contradicted_gate(
-                read, p, held[:, 0], gate, threshold, contradicted_grid, gate_tolerance)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
@@ -536,15 +506,12 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                 "%.2f", chosen, threshold, len(set(units)), in_sample)
     model.supported_min_probability = threshold
     model.supported_min_relevance = gate
-    model.contradicted_min_relevance = contradicted_gate
     model.trained = {"command": f"python -m bench.claims fit --c {c} --c-grid {','.join(f'{g:g}' for g in grid)} "
                                 f"--min-precision {min_precision}" + (" --reader" if with_reader else "")
                                 + (" --near-misses" if near_misses else "")
                                 + (f" --min-precision-near-misses {min_precision_near_misses}" if guard else "")
                                 + (f" --relevance-gate {','.join(f'{g:g}' for g in gate_grid)} --gate-tolerance "
                                    f"{gate_tolerance:g}" if gate_grid else "")
-                                + (f" --contradicted-gate {','.join(f'{g:g}' for g in contradicted_grid)}"
-                                   if gate_grid and contradicted_grid else "")
                                 + (f" --claims {claims.resolve().relative_to(ROOT)}" if claims else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
@@ -555,9 +522,7 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                      **({"relevance_gate": {
                          "rule": f"the largest gate whose out-of-fold claims accuracy (each at its own threshold) is >= "
                                  f"the ungated one - {gate_tolerance:g}; step 1 and step 2 out of fold",
-                         "threshold_and_accuracy_by_gate": by_gate,
-                         **({"contradicted_accuracy_by_gate": by_contradicted_gate} if by_contradicted_gate else {})}}
-                        if by_gate else {}),
+                         "threshold_and_accuracy_by_gate": by_gate}} if by_gate else {}),
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     return model
 
@@ -566,7 +531,7 @@ def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndar
     """Per shipped claim model (plain, reader): its file, the model, the tune rows with their near misses, its
     probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (step 1 at its C, its
     step-2 C) refitted without each fold of documents, on the claims alone (near misses weigh 0), read on the fold
-    left out — and per row its best sentence's step-1 relevance (out of fold), which the model's gates read."""
+    left out — and per row whether its best sentence passes the model's relevance gate."""
     from bench.claims_variants import out_of_fold
     from rag.answer.claim_model import (
         MODEL_PATH,
@@ -586,7 +551,7 @@ def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndar
         vectors = out_of_fold_vectors(rows, float(model.trained.get("relevance_c", 1.0)), reader)
         x = vectors[:, [vector_names().index(name) for name in model.features]]
         p = out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))
-        out.append((path, model, rows, p, vectors[:, 0]))
+        out.append((path, model, rows, p, vectors[:, 0] >= model.supported_min_relevance))
     return out
 
 
@@ -595,9 +560,9 @@ def strict(min_precision: float) -> None:
     of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
     whose source passage is absent), on ``shipped_out_of_fold`` probabilities. Written into the model file
     (``strict_supported_min_probability``, the rule in ``trained``)."""
-    for path, model, rows, p, relevance in shipped_out_of_fold():
+    for path, model, rows, p, relevant in shipped_out_of_fold():
         model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision,
-                                                                  relevant=relevance >= model.supported_min_relevance)
+                                                                  relevant=relevant)
         model.trained["strict"] = {
             "command": f"python -m bench.claims strict --min-precision {min_precision}",
             "rule": f"lowest P(supported) (step 0.01) with tune precision of \"supported\" >= {min_precision} counting "
@@ -610,16 +575,15 @@ def strict(min_precision: float) -> None:
 
 
 def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min_probability: float,
-                        min_precision: float, relevance: np.ndarray | None = None, gates: tuple[float, float] = (0.0, 0.0)
-                        ) -> float:
+                        min_precision: float, relevant: np.ndarray | None = None) -> float:
     """The lowest P(contradicted) (step 0.01) at which the "contradicted" verdicts (``decide`` at the model's
-    threshold and its relevance ``gates`` for supported and contradicted, read on each row's ``relevance``) at or above
-    it are right at least ``min_precision`` of the time, near misses counted; 1.0 if none."""
+    threshold and ``relevant``, the gate's verdict per row) at or above it are right at least ``min_precision`` of the
+    time, near misses counted; 1.0 if none."""
     from rag.answer.claim_model import VERDICTS, decide
 
-    rel = [1.0] * len(rows) if relevance is None else [float(r) for r in relevance]
-    said = [i for i, q in enumerate(p.tolist()) if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability,
-                                                          rel[i] >= gates[0], rel[i] >= gates[1]) == "contradicted"]
+    gate = [True] * len(rows) if relevant is None else [bool(r) for r in relevant]
+    said = [i for i, q in enumerate(p.tolist())
+            if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability, gate[i]) == "contradicted"]
     for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
         kept = [i for i in said if p[i, 1] >= t]
         if kept and sum(rows[i]["label"] == "contradicted" for i in kept) / len(kept) >= min_precision:
@@ -630,10 +594,9 @@ def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min
 def confidence(min_precision: float) -> None:
     """Each shipped claim model's ``confident_contradicted_min_probability`` (``lowest_contradicted`` on
     ``shipped_out_of_fold`` probabilities): below it a "contradicted" is said with low confidence."""
-    for path, model, rows, p, relevance in shipped_out_of_fold():
-        model.confident_contradicted_min_probability = lowest_contradicted(
-            rows, p, model.supported_min_probability, min_precision, relevance,
-            (model.supported_min_relevance, model.contradicted_min_relevance))
+    for path, model, rows, p, relevant in shipped_out_of_fold():
+        model.confident_contradicted_min_probability = lowest_contradicted(rows, p, model.supported_min_probability,
+                                                                           min_precision, relevant)
         model.trained["confident_contradicted"] = {
             "command": f"python -m bench.claims confidence --min-precision {min_precision}",
             "rule": f"lowest P(contradicted) (step 0.01) at which tune \"contradicted\" verdicts at or above it are right "
@@ -697,13 +660,11 @@ CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the 
 
 def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
                     thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None,
-                    relevant: list[bool] | None = None, contradictable: list[bool] | None = None
-                    ) -> list[dict[str, float]]:
+                    relevant: list[bool] | None = None) -> list[dict[str, float]]:
     """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
     and "supported" precision on the claims alone, precision once the near misses count, and the share of near
     misses called supported — the trade a deployment chooses along (the shipped threshold is chosen on the tune
-    half, never on this curve's held-out side). ``relevant`` / ``contradictable``: per row, whether it passes the
-    model's relevance gate for "supported" / "contradicted"."""
+    half, never on this curve's held-out side). ``relevant``: per row, whether it passes the model's relevance gate."""
     from rag.answer.claim_model import decide
 
     near = [r["id"].endswith(NEAR_MISS) for r in rows]
@@ -711,8 +672,8 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     misses = [i for i, n in enumerate(near) if n]
     out = []
     for t in thresholds:
-        gates = zip(probabilities, relevant or [True] * len(rows), contradictable or [True] * len(rows), strict=True)
-        verdicts = quotes_supported([decide(p, t, r, c) for p, r, c in gates], quoted or [False] * len(rows))
+        verdicts = quotes_supported([decide(p, t, r) for p, r in zip(probabilities, relevant or [True] * len(rows),
+                                                                        strict=True)], quoted or [False] * len(rows))
         said = [i for i, v in enumerate(verdicts) if v == "supported"]
         said_claims = [i for i in said if not near[i]]
         out.append({
@@ -798,8 +759,7 @@ def report(out: Path) -> None:
             payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted, relevance)
             payload[half]["model_reader_curve"] = supported_curve(
                 rows, probabilities, tuple(sorted(set(CURVE) | shipped)), quoted,
-                [r >= with_reader.supported_min_relevance for r in relevance],
-                [r >= with_reader.contradicted_min_relevance for r in relevance])
+                [r >= with_reader.supported_min_relevance for r in relevance])
             if with_reader.strict_supported_min_probability is not None:
                 strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True, relevance=r)
                                                     for p, r in zip(probabilities, relevance)], quoted)
@@ -881,8 +841,6 @@ def main() -> None:
                          help="relevance gates tried for \"supported\" (e.g. 0.05,0.1,...,0.4); the largest within "
                               "--gate-tolerance of the ungated out-of-fold accuracy is kept")
     fitting.add_argument("--gate-tolerance", type=float, default=0.005)
-    fitting.add_argument("--contradicted-gate", default=None, metavar="GRID",
-                         help="with --relevance-gate: gates tried for \"contradicted\", chosen by the same tolerance")
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
@@ -910,8 +868,7 @@ def main() -> None:
     elif args.command == "fit":
         fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses,
             args.claims, args.min_precision_near_misses,
-            [float(g) for g in args.relevance_gate.split(",")] if args.relevance_gate else None, args.gate_tolerance,
-            [float(g) for g in args.contradicted_gate.split(",")] if args.contradicted_gate else None)
+            [float(g) for g in args.relevance_gate.split(",")] if args.relevance_gate else None, args.gate_tolerance)
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":

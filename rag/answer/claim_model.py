@@ -15,7 +15,7 @@ command, the data and the date).
    above ``supported_min_probability`` (chosen on the tune half's out-of-fold probabilities for the precision
    of "supported") and only when the most relevant sentence's step-1 relevance reaches ``supported_min_relevance``
    (a claim is not supported by a sentence it is not about; journal, session 32); "contradicted" only when it is
-   the likeliest of the three and that relevance reaches ``contradicted_min_relevance``; otherwise "not_found".
+   the likeliest of the three; otherwise "not_found".
 
 Usage::
 
@@ -23,7 +23,7 @@ Usage::
     rows = pair_rows(pairs)                        # one feature row per pair
     relevance = model.pair_relevance(rows)         # step 1
     probabilities = model.probabilities(claim_vector(rows, relevance))
-    verdict = model.verdict(probabilities, relevance=relevance.max())   # the best sentence's relevance gates both
+    verdict = model.verdict(probabilities)
 """
 
 from __future__ import annotations
@@ -137,9 +137,6 @@ class ClaimModel:
     # The step-1 relevance of the most relevant sentence below which "supported" is never said (``fit
     # --relevance-gate``: the largest gate that keeps tune claims accuracy, out of fold); 0: no gate.
     supported_min_relevance: float = 0.0
-    # The same gate for "contradicted" (``fit --contradicted-gate``): a difference in a sentence the claim is not about
-    # is no contradiction of it (a true claim whose source is absent is "not found"); 0: no gate.
-    contradicted_min_relevance: float = 0.0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClaimModel:
@@ -150,7 +147,7 @@ class ClaimModel:
                    np.array(data["coef"]), np.array(data["intercept"]),
                    float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance,
                    data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"),
-                   float(data.get("supported_min_relevance", 0.0)), float(data.get("contradicted_min_relevance", 0.0)))
+                   float(data.get("supported_min_relevance", 0.0)))
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
@@ -160,8 +157,7 @@ class ClaimModel:
                 "relevance": self.relevance.to_json() if self.relevance else None,
                 "strict_supported_min_probability": self.strict_supported_min_probability,
                 "confident_contradicted_min_probability": self.confident_contradicted_min_probability,
-                "supported_min_relevance": self.supported_min_relevance,
-                "contradicted_min_relevance": self.contradicted_min_relevance}
+                "supported_min_relevance": self.supported_min_relevance}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ClaimModel:
@@ -200,22 +196,19 @@ class ClaimModel:
 
     def verdict(self, probabilities: dict[str, float], strict: bool = False, relevance: float = 1.0) -> str:
         """``decide`` at this model's threshold (``strict``: its strict one); ``relevance``: step 1's of the claim's
-        most relevant sentence (the claim vector's first entry), each verdict only at or above the model's gate for it."""
-        return decide(probabilities, self.threshold(strict), relevance >= self.supported_min_relevance,
-                      relevance >= self.contradicted_min_relevance)
+        most relevant sentence (the claim vector's first entry), "supported" only at or above the model's gate."""
+        return decide(probabilities, self.threshold(strict), relevance >= self.supported_min_relevance)
 
 
-def decide(probabilities: dict[str, float], supported_min_probability: float, relevant: bool = True,
-           contradictable: bool = True) -> str:
+def decide(probabilities: dict[str, float], supported_min_probability: float, relevant: bool = True) -> str:
     """Supported at or above the chosen threshold, when the claim's best sentence is ``relevant`` (at or above the
-    model's relevance gate); contradicted only where that is the likeliest reading and the best sentence passes the
-    gate for it (``contradictable``);
+    model's relevance gate); contradicted only where that is the likeliest reading;
     otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
     out-of-fold probabilities this rule halves the true claims called contradicted, precision of
     "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
     if relevant and probabilities["supported"] >= supported_min_probability:
         return "supported"
-    if contradictable and probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
+    if probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
         return "contradicted"
     return "not_found"
 

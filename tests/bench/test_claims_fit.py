@@ -168,15 +168,3 @@ def test_the_chosen_gate_is_the_largest_within_the_tolerance() -> None:
     assert (gate, threshold) == (0.6, 0.3)  # every gate is at least the ungated accuracy: the largest is kept
     gate, _, _ = choose_gate(rows[:4], p[:4], relevance[:4], [0.1, 0.2, 0.6], 0.0, 0.95)
     assert gate == 0.1  # the negative: without near misses a gate that loses a true claim is not kept
-
-
-def test_the_contradicted_gate_is_the_largest_that_keeps_the_claims() -> None:
-    from bench.claims import NEAR_MISS, choose_contradicted_gate
-
-    # a false claim read against its altered source (relevance 0.5) and a near miss read against another sentence (0.05)
-    rows = [{"id": "f", "label": "contradicted"}, {"id": "t" + NEAR_MISS, "label": "not_found"}]
-    p = np.array([[0.1, 0.8, 0.1]] * 2)
-    gate, tried = choose_contradicted_gate(rows, p, np.array([0.5, 0.05]), 0.0, 0.5, [0.1, 0.6], 0.0)
-    assert gate == 0.1 and tried == {"0": 1.0, "0.1": 1.0, "0.6": 0.0}  # 0.6 would lose the false claim
-    gate, _ = choose_contradicted_gate(rows, p, np.array([0.5, 0.05]), 0.0, 0.5, [0.1, 0.6], 1.0)
-    assert gate == 0.6  # the negative: a tolerance of the whole accuracy keeps the largest gate

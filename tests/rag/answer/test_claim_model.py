@@ -323,16 +323,3 @@ def test_a_contradicted_verdict_below_its_confident_threshold_is_tentative(bias:
     assert judged.verdict == "contradicted" and judged.tentative is tentative
     plain = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first())
     assert not judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], plain).tentative
-
-
-def test_contradicted_needs_its_own_gate_and_supported_keeps_its_own() -> None:
-    vector = [0.0] * len(vector_names())
-    leads = model([0.5, 2.0, 0.0])
-    leads.contradicted_min_relevance = 0.1
-    p = leads.probabilities(vector)
-    assert leads.verdict(p, relevance=0.5) == "contradicted"
-    assert leads.verdict(p, relevance=0.05) == "not_found"  # the negative: a difference in a sentence it is not about
-    sure = model([2.0, 0.0, 0.0])
-    sure.contradicted_min_relevance = 0.9  # a contradicted gate does not gate "supported"
-    assert sure.verdict(sure.probabilities(vector), relevance=0.5) == "supported"
-    assert ClaimModel.from_json(leads.to_json()).contradicted_min_relevance == 0.1
