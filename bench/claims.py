@@ -323,23 +323,6 @@ def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any]
     return np.array(vectors, dtype=float)
 
 
-def out_of_fold_vectors(rows: list[dict[str, Any]], c: float, reader: dict[str, Any] | None = None) -> np.ndarray:
-    """``claim_vectors`` with step 1 (which sentence) fitted without each row's fold of documents, at ``c``: what
-    a choice made on out-of-fold step-2 probabilities reads, so that step 1 is not in sample either."""
-    from rag.answer.claim_model import ClaimModel, vector_names
-
-    n = len(vector_names())
-    folds = np.array(claim_folds(rows))
-    vectors = np.zeros((len(rows), n))
-    for fold in sorted(set(folds.tolist())):
-        others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
-        model = ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3),
-                           relevance=fit_relevance(others, c))
-        inside = np.flatnonzero(folds == fold)
-        vectors[inside] = claim_vectors([rows[i] for i in inside], model, reader)
-    return vectors
-
-
 def claim_folds(rows: list[dict[str, Any]]) -> list[int]:
     """Each tune claim's fold: that of its source document (``bench.reader_folds``: the fold readers' folds)."""
     from bench.reader_folds import fold_of
@@ -389,17 +372,15 @@ def choose_c(rows: list[dict[str, Any]], x: np.ndarray, y: np.ndarray, folds: li
 
 
 def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min_precision: float,
-                     min_with_near_misses: float = 0.0, relevant: np.ndarray | None = None) -> float:
+                     min_with_near_misses: float = 0.0) -> float:
     """The lowest P(supported) (step 0.01, from 0.30) at which the precision of "supported" over ``rows`` reaches
     the target; where none does, the highest tried (0.99), with a warning — never a low one. With
     ``min_with_near_misses``, ``rows`` hold near misses (``NEAR_MISS``) too: ``min_precision`` is read on the claims
-    alone and ``min_with_near_misses`` with the near misses counted (``fit --min-precision-near-misses``).
-    ``relevant``: per row, whether its best sentence passes the relevance gate ("supported" is said of those alone)."""
+    alone and ``min_with_near_misses`` with the near misses counted (``fit --min-precision-near-misses``)."""
     claim = np.array([min_with_near_misses <= 0 or not r.get("id", "").endswith(NEAR_MISS) for r in rows])
     true = np.array([r["label"] == "supported" for r in rows])
-    gate = np.ones(len(rows), dtype=bool) if relevant is None else np.asarray(relevant, dtype=bool)
     for t in np.arange(0.30, 1.0, 0.01):
-        said = (np.asarray(probabilities) >= t) & gate
+        said = np.asarray(probabilities) >= t
         precision = (said & true & claim).sum() / max(1, (said & claim).sum())
         with_near_misses = (said & true).sum() / max(1, said.sum())
         if precision >= min_precision and with_near_misses >= min_with_near_misses:
@@ -408,43 +389,13 @@ def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min
     return 0.99
 
 
-def choose_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, relevance: np.ndarray, grid: list[float],
-                tolerance: float, min_precision: float, min_with_near_misses: float = 0.0
-                ) -> tuple[float, float, dict[str, list[float]]]:
-    """The relevance gate (``ClaimModel.supported_min_relevance``): of 0 and ``grid``, the largest gate whose
-    out-of-fold accuracy on the claims (near misses, if any, read for the threshold only), each gate at its own
-    ``lowest_threshold``, is at least the ungated accuracy less ``tolerance``; with its threshold and every gate's
-    [threshold, accuracy] (journal, session 32)."""
-    from rag.answer.claim_model import VERDICTS, decide
-
-    claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows])
-    labels = np.array([r["label"] for r in rows])
-    tried: dict[str, list[float]] = {}
-    chosen: tuple[float, float] = (0.0, 0.5)
-    floor = -1.0
-    for gate in [0.0] + sorted(g for g in grid if g > 0):
-        relevant = np.asarray(relevance) >= gate
-        threshold = lowest_threshold(rows, probabilities[:, 0].tolist(), min_precision, min_with_near_misses, relevant)
-        verdicts = np.array([decide(dict(zip(VERDICTS, p, strict=True)), threshold, bool(r))
-                             for p, r in zip(probabilities.tolist(), relevant, strict=True)])
-        accuracy = float((verdicts[claim] == labels[claim]).mean())
-        tried[f"{gate:g}"] = [threshold, round(accuracy, 4)]
-        floor = accuracy - tolerance if gate == 0 else floor
-        if accuracy >= floor - 1e-12:
-            chosen = (gate, threshold)
-        logger.info("relevance gate %g: threshold %.2f, out-of-fold accuracy %.4f", gate, threshold, accuracy)
-    return chosen[0], chosen[1], tried
-
-
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
-        near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
-        gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> None:
+        near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0) -> None:
     """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
     ``claim_model.json``)."""
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
 
-    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses, gate_grid,
-                      gate_tolerance)
+    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses)
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
@@ -452,8 +403,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
 
 
 def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
-              near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
-              gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> Any:
+              near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -462,9 +412,7 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     file of tune claim ids, one a line, the only claims fitted on (``FIT_IDS``: the 4,410 the shipped models have been
     fitted on since dcc223f, before the LLM-translated claims joined the half; their refit was measured and not
     shipped: journal, session 21). ``min_precision_near_misses``: the threshold must also keep the out-of-fold
-    precision with the near misses counted at this level (read, not fitted on: journal, session 31). ``gate_grid``:
-    the relevance gates tried (``choose_gate``, within ``gate_tolerance`` of the ungated accuracy). Every choice
-    (C, threshold, gate) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32)."""
+    precision with the near misses counted at this level (read, not fitted on: journal, session 31)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
@@ -481,23 +429,15 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     n = len(names)
     model = ClaimModel(names, np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3), 0.5,
                        relevance=fit_relevance(rows, c))
-    reader = read_reader("tune") if with_reader else None
-    every = claim_vectors(read, model, reader)[fitted]
+    every_read = claim_vectors(read, model, read_reader("tune") if with_reader else None)
+    every = every_read[fitted]
     x = every[:, columns]
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
     units = claim_folds(rows)
-    floor = min_precision_near_misses if guard else 0.0
-    held = out_of_fold_vectors(read, c, reader)
-    mean, scale = standardise(held[fitted][:, columns])
-    standardised = (held[:, columns] - mean) / scale
-    labels = np.array([VERDICTS.index(r["label"]) for r in read])
-    chosen, threshold, tried = choose_c(read, standardised, labels, claim_folds(read), grid, min_precision, floor)
-    gate, by_gate = 0.0, None
-    if gate_grid:
-        p = out_of_fold_probabilities(standardised, labels, claim_folds(read), chosen,
-                                      np.array([not r["id"].endswith(NEAR_MISS) for r in read]) if guard else None)
-        gate, threshold, by_gate = choose_gate(read, p, held[:, 0], gate_grid, gate_tolerance, min_precision, floor)
+    chosen, threshold, tried = choose_c(read, (every_read[:, columns] - model.mean) / model.scale,
+                                        np.array([VERDICTS.index(r["label"]) for r in read]), claim_folds(read), grid,
+                                        min_precision, min_precision_near_misses if guard else 0.0)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
@@ -505,33 +445,25 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     logger.info("C %g, threshold %.2f on out-of-fold probabilities (%d folds by document); in-sample it would be "
                 "%.2f", chosen, threshold, len(set(units)), in_sample)
     model.supported_min_probability = threshold
-    model.supported_min_relevance = gate
     model.trained = {"command": f"python -m bench.claims fit --c {c} --c-grid {','.join(f'{g:g}' for g in grid)} "
                                 f"--min-precision {min_precision}" + (" --reader" if with_reader else "")
                                 + (" --near-misses" if near_misses else "")
                                 + (f" --min-precision-near-misses {min_precision_near_misses}" if guard else "")
-                                + (f" --relevance-gate {','.join(f'{g:g}' for g in gate_grid)} --gate-tolerance "
-                                   f"{gate_tolerance:g}" if gate_grid else "")
                                 + (f" --claims {claims.resolve().relative_to(ROOT)}" if claims else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
                      "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"
                              + (f" and >= {min_precision_near_misses} with the near misses counted" if guard else "")
                              + ", on out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
-                     "c": chosen, "out_of_fold_accuracy_by_c": tried, "relevance_c": c,
-                     **({"relevance_gate": {
-                         "rule": f"the largest gate whose out-of-fold claims accuracy (each at its own threshold) is >= "
-                                 f"the ungated one - {gate_tolerance:g}; step 1 and step 2 out of fold",
-                         "threshold_and_accuracy_by_gate": by_gate}} if by_gate else {}),
+                     "c": chosen, "out_of_fold_accuracy_by_c": tried,
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     return model
 
 
-def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndarray, np.ndarray]]:
-    """Per shipped claim model (plain, reader): its file, the model, the tune rows with their near misses, its
-    probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (step 1 at its C, its
-    step-2 C) refitted without each fold of documents, on the claims alone (near misses weigh 0), read on the fold
-    left out — and per row whether its best sentence passes the model's relevance gate."""
+def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndarray]]:
+    """Per shipped claim model (plain, reader): its file, the model, the tune rows with their near misses, and its
+    probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (its C) refitted
+    without each fold of documents, on the claims alone (near misses weigh 0), read on the fold left out."""
     from bench.claims_variants import out_of_fold
     from rag.answer.claim_model import (
         MODEL_PATH,
@@ -548,10 +480,8 @@ def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndar
     out = []
     for path, reader in ((MODEL_PATH, None), (READER_MODEL_PATH, read_reader("tune"))):
         model = ClaimModel.load(path)
-        vectors = out_of_fold_vectors(rows, float(model.trained.get("relevance_c", 1.0)), reader)
-        x = vectors[:, [vector_names().index(name) for name in model.features]]
-        p = out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))
-        out.append((path, model, rows, p, vectors[:, 0] >= model.supported_min_relevance))
+        x = claim_vectors(rows, model, reader)[:, [vector_names().index(name) for name in model.features]]
+        out.append((path, model, rows, out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))))
     return out
 
 
@@ -560,9 +490,8 @@ def strict(min_precision: float) -> None:
     of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
     whose source passage is absent), on ``shipped_out_of_fold`` probabilities. Written into the model file
     (``strict_supported_min_probability``, the rule in ``trained``)."""
-    for path, model, rows, p, relevant in shipped_out_of_fold():
-        model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision,
-                                                                  relevant=relevant)
+    for path, model, rows, p in shipped_out_of_fold():
+        model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision)
         model.trained["strict"] = {
             "command": f"python -m bench.claims strict --min-precision {min_precision}",
             "rule": f"lowest P(supported) (step 0.01) with tune precision of \"supported\" >= {min_precision} counting "
@@ -575,15 +504,13 @@ def strict(min_precision: float) -> None:
 
 
 def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min_probability: float,
-                        min_precision: float, relevant: np.ndarray | None = None) -> float:
+                        min_precision: float) -> float:
     """The lowest P(contradicted) (step 0.01) at which the "contradicted" verdicts (``decide`` at the model's
-    threshold and ``relevant``, the gate's verdict per row) at or above it are right at least ``min_precision`` of the
-    time, near misses counted; 1.0 if none."""
+    threshold) at or above it are right at least ``min_precision`` of the time, near misses counted; 1.0 if none."""
     from rag.answer.claim_model import VERDICTS, decide
 
-    gate = [True] * len(rows) if relevant is None else [bool(r) for r in relevant]
-    said = [i for i, q in enumerate(p.tolist())
-            if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability, gate[i]) == "contradicted"]
+    said = [i for i, q in enumerate(p.tolist()) if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability)
+            == "contradicted"]
     for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
         kept = [i for i in said if p[i, 1] >= t]
         if kept and sum(rows[i]["label"] == "contradicted" for i in kept) / len(kept) >= min_precision:
@@ -594,9 +521,9 @@ def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min
 def confidence(min_precision: float) -> None:
     """Each shipped claim model's ``confident_contradicted_min_probability`` (``lowest_contradicted`` on
     ``shipped_out_of_fold`` probabilities): below it a "contradicted" is said with low confidence."""
-    for path, model, rows, p, relevant in shipped_out_of_fold():
+    for path, model, rows, p in shipped_out_of_fold():
         model.confident_contradicted_min_probability = lowest_contradicted(rows, p, model.supported_min_probability,
-                                                                           min_precision, relevant)
+                                                                           min_precision)
         model.trained["confident_contradicted"] = {
             "command": f"python -m bench.claims confidence --min-precision {min_precision}",
             "rule": f"lowest P(contradicted) (step 0.01) at which tune \"contradicted\" verdicts at or above it are right "
@@ -659,12 +586,11 @@ CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the 
 
 
 def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
-                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None,
-                    relevant: list[bool] | None = None) -> list[dict[str, float]]:
+                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None) -> list[dict[str, float]]:
     """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
     and "supported" precision on the claims alone, precision once the near misses count, and the share of near
     misses called supported — the trade a deployment chooses along (the shipped threshold is chosen on the tune
-    half, never on this curve's held-out side). ``relevant``: per row, whether it passes the model's relevance gate."""
+    half, never on this curve's held-out side)."""
     from rag.answer.claim_model import decide
 
     near = [r["id"].endswith(NEAR_MISS) for r in rows]
@@ -672,8 +598,7 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     misses = [i for i, n in enumerate(near) if n]
     out = []
     for t in thresholds:
-        verdicts = quotes_supported([decide(p, t, r) for p, r in zip(probabilities, relevant or [True] * len(rows),
-                                                                        strict=True)], quoted or [False] * len(rows))
+        verdicts = quotes_supported([decide(p, t) for p in probabilities], quoted or [False] * len(rows))
         said = [i for i, v in enumerate(verdicts) if v == "supported"]
         said_claims = [i for i in said if not near[i]]
         out.append({
@@ -687,14 +612,13 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
 
 
 def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, float]], model: Any,
-                     quoted: list[bool], relevance: list[float] | None = None) -> dict[str, dict[str, float]]:
+                     quoted: list[bool]) -> dict[str, dict[str, float]]:
     """The default "supported" and "contradicted" verdicts in the product's two tiers (``rag.answer.claims.is_tentative``):
     "high" (a quote, "supported" at or above the strict threshold, "contradicted" at or above its confident one), "low"
     below — per verdict, how many, and their precision on the claims alone and with the near misses counted."""
     from rag.answer.claims import is_tentative
 
-    verdicts = quotes_supported([model.verdict(p, relevance=r)
-                                 for p, r in zip(probabilities, relevance or [1.0] * len(rows), strict=True)], quoted)
+    verdicts = quotes_supported([model.verdict(p) for p in probabilities], quoted)
     tiers: dict[str, list[int]] = {f"{v} {t}": [] for v in ("supported", "contradicted") for t in ("high", "low")}
     for i, (v, p, q) in enumerate(zip(verdicts, probabilities, quoted, strict=True)):
         if v in ("supported", "contradicted"):
@@ -742,8 +666,7 @@ def report(out: Path) -> None:
     for half in ("tune", "heldout"):
         rows = read_features(half)
         quoted = quoted_rows(rows)
-        learned = quotes_supported([model.verdict(model.probabilities(v.tolist()), relevance=v[0])
-                                    for v in claim_vectors(rows, model)], quoted)
+        learned = quotes_supported([model.verdict(model.probabilities(v.tolist())) for v in claim_vectors(rows, model)], quoted)
         ruled = [r for r in rows if r["rule_verdict"] is not None]  # the rules' baseline: claims, not near misses
         payload[half] = {"model": scores(rows, learned), "rules": scores(ruled, [r["rule_verdict"] for r in ruled]),
                          "relevance": source_found(rows, model),
@@ -751,18 +674,13 @@ def report(out: Path) -> None:
         if with_reader is not None:
             vectors = claim_vectors(rows, with_reader, read_reader(half))
             probabilities = [with_reader.probabilities(v.tolist()) for v in vectors]
-            relevance = vectors[:, 0].tolist()  # the best sentence's: the relevance gate reads it
-            verdicts = quotes_supported([with_reader.verdict(p, relevance=r) for p, r in zip(probabilities, relevance)],
-                                        quoted)
+            verdicts = quotes_supported([with_reader.verdict(p) for p in probabilities], quoted)
             payload[half]["model_reader"] = scores(rows, verdicts)
             shipped = {with_reader.supported_min_probability, with_reader.strict_supported_min_probability} - {None}
-            payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted, relevance)
-            payload[half]["model_reader_curve"] = supported_curve(
-                rows, probabilities, tuple(sorted(set(CURVE) | shipped)), quoted,
-                [r >= with_reader.supported_min_relevance for r in relevance])
+            payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted)
+            payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)), quoted)
             if with_reader.strict_supported_min_probability is not None:
-                strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True, relevance=r)
-                                                    for p, r in zip(probabilities, relevance)], quoted)
+                strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True) for p in probabilities], quoted)
                 payload[half]["model_reader_strict"] = scores(rows, strict_verdicts)
                 payload[half]["model_reader_strict_without_near_misses"] = scores(*without_near_misses(rows, strict_verdicts))
             payload[half]["model_reader_without_near_misses"] = scores(*without_near_misses(rows, verdicts))
@@ -837,10 +755,6 @@ def main() -> None:
     fitting.add_argument("--near-misses", action="store_true", help="fit on the tune half's near misses too")
     fitting.add_argument("--min-precision-near-misses", type=float, default=0.0,
                          help="the threshold also keeps this out-of-fold precision with the near misses counted")
-    fitting.add_argument("--relevance-gate", default=None, metavar="GRID",
-                         help="relevance gates tried for \"supported\" (e.g. 0.05,0.1,...,0.4); the largest within "
-                              "--gate-tolerance of the ungated out-of-fold accuracy is kept")
-    fitting.add_argument("--gate-tolerance", type=float, default=0.005)
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
@@ -867,8 +781,7 @@ def main() -> None:
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
         fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses,
-            args.claims, args.min_precision_near_misses,
-            [float(g) for g in args.relevance_gate.split(",")] if args.relevance_gate else None, args.gate_tolerance)
+            args.claims, args.min_precision_near_misses)
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":

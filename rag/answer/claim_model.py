@@ -13,9 +13,7 @@ command, the data and the date).
    counts little; the minimum of what is missing: ``POOLED_BY_MIN``). A multinomial logistic
    regression gives probabilities for supported / contradicted / not_found; "supported" is said only at or
    above ``supported_min_probability`` (chosen on the tune half's out-of-fold probabilities for the precision
-   of "supported") and only when the most relevant sentence's step-1 relevance reaches ``supported_min_relevance``
-   (a claim is not supported by a sentence it is not about; journal, session 32); "contradicted" only when it is
-   the likeliest of the three; otherwise "not_found".
+   of "supported"); "contradicted" only when it is the likeliest of the three; otherwise "not_found".
 
 Usage::
 
@@ -134,9 +132,6 @@ class ClaimModel:
     # P(contradicted) below which a "contradicted" is said with low confidence (``python -m bench.claims confidence``:
     # the tune precision of "contradicted" reached counting near misses); None: every one is said plainly.
     confident_contradicted_min_probability: float | None = None
-    # The step-1 relevance of the most relevant sentence below which "supported" is never said (``fit
-    # --relevance-gate``: the largest gate that keeps tune claims accuracy, out of fold); 0: no gate.
-    supported_min_relevance: float = 0.0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClaimModel:
@@ -146,8 +141,7 @@ class ClaimModel:
         return cls(list(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
                    np.array(data["coef"]), np.array(data["intercept"]),
                    float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance,
-                   data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"),
-                   float(data.get("supported_min_relevance", 0.0)))
+                   data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"))
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
@@ -156,8 +150,7 @@ class ClaimModel:
                 "supported_min_probability": self.supported_min_probability, "trained": self.trained,
                 "relevance": self.relevance.to_json() if self.relevance else None,
                 "strict_supported_min_probability": self.strict_supported_min_probability,
-                "confident_contradicted_min_probability": self.confident_contradicted_min_probability,
-                "supported_min_relevance": self.supported_min_relevance}
+                "confident_contradicted_min_probability": self.confident_contradicted_min_probability}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ClaimModel:
@@ -194,19 +187,17 @@ class ClaimModel:
             return self.supported_min_probability
         return max(self.supported_min_probability, self.strict_supported_min_probability)
 
-    def verdict(self, probabilities: dict[str, float], strict: bool = False, relevance: float = 1.0) -> str:
-        """``decide`` at this model's threshold (``strict``: its strict one); ``relevance``: step 1's of the claim's
-        most relevant sentence (the claim vector's first entry), "supported" only at or above the model's gate."""
-        return decide(probabilities, self.threshold(strict), relevance >= self.supported_min_relevance)
+    def verdict(self, probabilities: dict[str, float], strict: bool = False) -> str:
+        """``decide`` at this model's threshold (``strict``: its strict one)."""
+        return decide(probabilities, self.threshold(strict))
 
 
-def decide(probabilities: dict[str, float], supported_min_probability: float, relevant: bool = True) -> str:
-    """Supported at or above the chosen threshold, when the claim's best sentence is ``relevant`` (at or above the
-    model's relevance gate); contradicted only where that is the likeliest reading;
+def decide(probabilities: dict[str, float], supported_min_probability: float) -> str:
+    """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading;
     otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
     out-of-fold probabilities this rule halves the true claims called contradicted, precision of
     "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
-    if relevant and probabilities["supported"] >= supported_min_probability:
+    if probabilities["supported"] >= supported_min_probability:
         return "supported"
     if probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
         return "contradicted"

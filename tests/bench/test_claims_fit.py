@@ -141,30 +141,3 @@ def test_a_near_miss_floor_keeps_near_misses_out_of_the_accuracy_and_raises_the_
     assert tried["1"] <= 1.0
     _, unfloored, _ = choose_c(rows, x, y, folds, [1.0], min_precision=0.8, min_with_near_misses=0.01)
     assert unfloored == plain  # the negative: a floor every threshold meets changes nothing
-
-
-def test_the_relevance_gate_keeps_near_misses_out_of_the_threshold() -> None:
-    from bench.claims import NEAR_MISS, lowest_threshold
-
-    rows = [{"id": "a", "label": "supported"}, {"id": "a" + NEAR_MISS, "label": "not_found"},
-            {"id": "c", "label": "supported"}]
-    p = [0.9, 0.805, 0.6]
-    assert lowest_threshold(rows, p, 0.95, 0.9) == 0.81  # ungated: the near miss at 0.805 must fall below the threshold
-    # gated: the near miss's best sentence is not relevant, so it is never supported and the threshold can stay low
-    assert lowest_threshold(rows, p, 0.95, 0.9, relevant=np.array([True, False, True])) == 0.3
-
-
-def test_the_chosen_gate_is_the_largest_within_the_tolerance() -> None:
-    from bench.claims import NEAR_MISS, choose_gate
-
-    # four true claims (relevance 0.9, 0.8, 0.5, 0.12) and a near miss whose best sentence has relevance 0.05
-    rows = [{"id": f"t{i}", "label": "supported"} for i in range(4)] + [{"id": "t0" + NEAR_MISS, "label": "not_found"}]
-    p = np.array([[0.9, 0.05, 0.05]] * 5)
-    relevance = np.array([0.9, 0.8, 0.5, 0.12, 0.05])
-    gate, threshold, tried = choose_gate(rows, p, relevance, [0.1, 0.2, 0.6], 0.0, 0.95, 0.9)
-    # ungated the near miss is said supported at every threshold (precision with it 0.8 < 0.9): 0.99, all claims lost
-    assert tried["0"] == [0.99, 0.0]
-    assert tried["0.1"] == [0.3, 1.0] and tried["0.2"][1] == 0.75 and tried["0.6"][1] == 0.5
-    assert (gate, threshold) == (0.6, 0.3)  # every gate is at least the ungated accuracy: the largest is kept
-    gate, _, _ = choose_gate(rows[:4], p[:4], relevance[:4], [0.1, 0.2, 0.6], 0.0, 0.95)
-    assert gate == 0.1  # the negative: without near misses a gate that loses a true claim is not kept

@@ -108,35 +108,6 @@ def test_supported_needs_the_chosen_probability_and_contradicted_must_be_the_lik
     assert strict.verdict(strict.probabilities(vector)) == "contradicted"
 
 
-def test_supported_needs_a_best_sentence_at_or_above_the_relevance_gate() -> None:
-    vector = [0.0] * len(vector_names())
-    gated = model([2.0, 0.0, 0.0])
-    gated.supported_min_relevance = 0.3
-    p = gated.probabilities(vector)
-    assert gated.verdict(p, relevance=0.8) == "supported"
-    assert gated.verdict(p, relevance=0.1) == "not_found"  # the negative: a sentence the claim is not about
-    leads = model([0.5, 2.0, 0.0])
-    leads.supported_min_relevance = 0.3
-    assert leads.verdict(leads.probabilities(vector), relevance=0.1) == "contradicted"  # the gate is for "supported" only
-    assert ClaimModel.from_json(gated.to_json()).supported_min_relevance == 0.3
-    older = {k: v for k, v in gated.to_json().items() if k != "supported_min_relevance"}
-    assert ClaimModel.from_json(older).supported_min_relevance == 0.0  # a file from before the gate: no gate
-
-
-def test_judge_claim_reads_the_gate_on_the_most_relevant_sentence() -> None:
-    from rag.answer.claims import judge_claim
-
-    base = model([3.0, 0.0, 0.0])
-    claim = "The institute received 100 million pounds."
-    close, far = pair(claim, "研究所初始资金1亿英镑。", sentence_cosine=0.95), pair(claim, "研究所设在伦敦。", sentence_cosine=0.6)
-    gated = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first(),
-                       supported_min_relevance=0.7)  # between sigmoid(0.6) ≈ 0.65 and sigmoid(0.95) ≈ 0.72
-    assert judge_claim([far, close], gated).verdict == "supported"
-    assert judge_claim([far], gated).verdict == "not_found"  # the negative: only a sentence below the gate
-    ungated = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first())
-    assert judge_claim([far], ungated).verdict == "supported"  # the same pair without the gate
-
-
 def test_the_strict_threshold_is_asked_for_and_never_below_the_models_own(caplog: pytest.LogCaptureFixture) -> None:
     vector = [0.0] * len(vector_names())
     m = model([2.0, 0.0, 0.5], threshold=0.5)  # p(supported) ≈ 0.69
