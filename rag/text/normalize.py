@@ -339,12 +339,20 @@ def normalize(
         builder.drop_last()
     notes = read_notes(raw, start, end)
     moved, marks = _drop_marks(builder, note_list(notes), frozenset(note.start for note in notes))
-    if marks:
-        headings = [Heading(moved(h.start), h.level, h.title) for h in headings]
+    if marks:  # a heading's title loses the marks dropped from it too ("# 一0": the 0 read as a footnote mark)
+        text = "".join(builder.chars)
+        headings = [Heading(moved(h.start), h.level, _line_at(text, moved(h.start))) for h in headings]
+        headings = [h for h in headings if h.title]
         rows = [[moved(a), moved(b)] for a, b in rows]
     kept = [(a, b, h) for (a, b), h in zip(rows, headers, strict=True) if b > a]
     return NormalizedText("".join(builder.chars), builder.starts, builder.ends, headings,
                           [(a, b) for a, b, _ in kept], [h for _, _, h in kept], marks)
+
+
+def _line_at(text: str, start: int) -> str:
+    """The line of ``text`` from ``start`` (a heading's line), without trailing spaces."""
+    end = text.find("\n", start)
+    return text[start:end if end >= 0 else len(text)].rstrip()
 
 
 def _content_end(builder: _Builder) -> int:

@@ -479,3 +479,19 @@ def test_the_marked_documents_lose_their_marks(doc_name: str, marks: int, monkey
     assert len(before.text) > len(now.text) and len(now.headings) == len(before.headings)
     assert_offsets_exact(doc.raw_text, now)
 
+
+
+@pytest.mark.parametrize(("raw", "title"), [
+    ("# 一0", "一"),  # hypothesis's example: a digit after a Chinese character read as a footnote mark
+    ("# 研究所28\n\n正文", "研究所"),
+])
+def test_a_heading_title_loses_the_marks_its_text_loses(raw: str, title: str) -> None:
+    norm = normalize(raw, wrap_min_chars=8)
+    [heading] = norm.headings
+    assert heading.title == title
+    assert norm.text[heading.start:heading.start + len(heading.title)] == heading.title
+
+
+def test_a_heading_without_marks_keeps_its_digits() -> None:
+    [heading] = normalize("# 2024年报告\n\n正文").headings  # the negative: a year is no mark
+    assert heading.title == "2024年报告"
