@@ -323,6 +323,23 @@ def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any]
     return np.array(vectors, dtype=float)
 
 
+def out_of_fold_vectors(rows: list[dict[str, Any]], c: float, reader: dict[str, Any] | None = None) -> np.ndarray:
+    """``claim_vectors`` with step 1 (which sentence) fitted without each row's fold of documents, at ``c``: what
+    a choice made on out-of-fold step-2 probabilities reads, so that step 1 is not in sample either (session 32)."""
+    from rag.answer.claim_model import ClaimModel, vector_names
+
+    n = len(vector_names())
+    folds = np.array(claim_folds(rows))
+    vectors = np.zeros((len(rows), n))
+    for fold in sorted(set(folds.tolist())):
+        others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
+        model = ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3),
+                           relevance=fit_relevance(others, c))
+        inside = np.flatnonzero(folds == fold)
+        vectors[inside] = claim_vectors([rows[i] for i in inside], model, reader)
+    return vectors
+
+
 def claim_folds(rows: list[dict[str, Any]]) -> list[int]:
     """Each tune claim's fold: that of its source document (``bench.reader_folds``: the fold readers' folds)."""
     from bench.reader_folds import fold_of
@@ -412,7 +429,8 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     file of tune claim ids, one a line, the only claims fitted on (``FIT_IDS``: the 4,410 the shipped models have been
     fitted on since dcc223f, before the LLM-translated claims joined the half; their refit was measured and not
     shipped: journal, session 21). ``min_precision_near_misses``: the threshold must also keep the out-of-fold
-    precision with the near misses counted at this level (read, not fitted on: journal, session 31)."""
+    precision with the near misses counted at this level (read, not fitted on: journal, session 31). Every choice (C,
+    threshold) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
@@ -429,15 +447,16 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     n = len(names)
     model = ClaimModel(names, np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3), 0.5,
                        relevance=fit_relevance(rows, c))
-    every_read = claim_vectors(read, model, read_reader("tune") if with_reader else None)
-    every = every_read[fitted]
+    reader = read_reader("tune") if with_reader else None
+    every = claim_vectors(read, model, reader)[fitted]
     x = every[:, columns]
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
     units = claim_folds(rows)
-    chosen, threshold, tried = choose_c(read, (every_read[:, columns] - model.mean) / model.scale,
-                                        np.array([VERDICTS.index(r["label"]) for r in read]), claim_folds(read), grid,
-                                        min_precision, min_precision_near_misses if guard else 0.0)
+    held = out_of_fold_vectors(read, c, reader)[:, columns]  # the choice: step 1 out of fold as well as step 2
+    mean, scale = standardise(held[fitted])
+    chosen, threshold, tried = choose_c(read, (held - mean) / scale, np.array([VERDICTS.index(r["label"]) for r in read]),
+                                        claim_folds(read), grid, min_precision, min_precision_near_misses if guard else 0.0)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
@@ -454,16 +473,18 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                      "claims": len(rows), "date": date.today().isoformat(),
                      "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"
                              + (f" and >= {min_precision_near_misses} with the near misses counted" if guard else "")
-                             + ", on out-of-fold probabilities (folds of documents: bench.reader_folds.fold_of)",
-                     "c": chosen, "out_of_fold_accuracy_by_c": tried,
+                             + ", on out-of-fold probabilities, step 1 out of fold too (folds of documents: "
+                               "bench.reader_folds.fold_of)",
+                     "c": chosen, "out_of_fold_accuracy_by_c": tried, "relevance_c": c,
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     return model
 
 
 def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndarray]]:
     """Per shipped claim model (plain, reader): its file, the model, the tune rows with their near misses, and its
-    probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (its C) refitted
-    without each fold of documents, on the claims alone (near misses weigh 0), read on the fold left out."""
+    probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (step 1 at its C,
+    step 2 at its own) refitted without each fold of documents, on the claims alone (near misses weigh 0), read on
+    the fold left out."""
     from bench.claims_variants import out_of_fold
     from rag.answer.claim_model import (
         MODEL_PATH,
@@ -480,7 +501,8 @@ def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndar
     out = []
     for path, reader in ((MODEL_PATH, None), (READER_MODEL_PATH, read_reader("tune"))):
         model = ClaimModel.load(path)
-        x = claim_vectors(rows, model, reader)[:, [vector_names().index(name) for name in model.features]]
+        x = out_of_fold_vectors(rows, float(model.trained.get("relevance_c", 1.0)), reader)[
+            :, [vector_names().index(name) for name in model.features]]
         out.append((path, model, rows, out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))))
     return out
 
