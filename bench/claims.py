@@ -406,13 +406,40 @@ def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min
     return 0.99
 
 
+def choose_cross_contradicted_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, vectors: np.ndarray,
+                                   threshold: float, grid: list[float], tolerance: float) -> tuple[float, dict[str, float]]:
+    """``ClaimModel.cross_language_contradicted_min_relevance``: of 0 and ``grid``, the largest gate whose out-of-fold
+    accuracy on the claims (near misses, if any, not scored) is at least the ungated one less ``tolerance``; with
+    every gate's accuracy (journal, session 32)."""
+    from rag.answer.claim_model import VERDICTS, decide, vector_names
+
+    claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows])
+    labels = np.array([r["label"] for r in rows])
+    cross = np.asarray(vectors)[:, vector_names().index("best_cross_language")] > 0.5
+    relevance = np.asarray(vectors)[:, vector_names().index("best_relevance")]
+    tried: dict[str, float] = {}
+    chosen, floor = 0.0, -1.0
+    for gate in [0.0] + sorted(g for g in grid if g > 0):
+        allowed = ~cross | (relevance >= gate)
+        verdicts = np.array([decide(dict(zip(VERDICTS, p, strict=True)), threshold, bool(a))
+                             for p, a in zip(probabilities.tolist(), allowed, strict=True)])
+        accuracy = float((verdicts[claim] == labels[claim]).mean())
+        tried[f"{gate:g}"] = round(accuracy, 4)
+        floor = accuracy - tolerance if gate == 0 else floor
+        chosen = gate if accuracy >= floor - 1e-12 else chosen
+        logger.info("cross-language contradicted gate %g: out-of-fold accuracy %.4f", gate, accuracy)
+    return chosen, tried
+
+
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
-        near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0) -> None:
+        near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
+        cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> None:
     """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
     ``claim_model.json``)."""
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
 
-    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses)
+    model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses,
+                      cross_gate_grid, gate_tolerance)
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
@@ -420,7 +447,8 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
 
 
 def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
-              near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0) -> Any:
+              near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
+              cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -430,7 +458,8 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     fitted on since dcc223f, before the LLM-translated claims joined the half; their refit was measured and not
     shipped: journal, session 21). ``min_precision_near_misses``: the threshold must also keep the out-of-fold
     precision with the near misses counted at this level (read, not fitted on: journal, session 31). Every choice (C,
-    threshold) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32)."""
+    threshold) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32). ``cross_gate_grid``: the
+    gates tried on a cross-language "contradicted" (``choose_cross_contradicted_gate``, within ``gate_tolerance``)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
@@ -453,10 +482,18 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
     units = claim_folds(rows)
-    held = out_of_fold_vectors(read, c, reader)[:, columns]  # the choice: step 1 out of fold as well as step 2
+    held_vectors = out_of_fold_vectors(read, c, reader)  # the choice: step 1 out of fold as well as step 2
+    held = held_vectors[:, columns]
     mean, scale = standardise(held[fitted])
-    chosen, threshold, tried = choose_c(read, (held - mean) / scale, np.array([VERDICTS.index(r["label"]) for r in read]),
-                                        claim_folds(read), grid, min_precision, min_precision_near_misses if guard else 0.0)
+    labels = np.array([VERDICTS.index(r["label"]) for r in read])
+    chosen, threshold, tried = choose_c(read, (held - mean) / scale, labels, claim_folds(read), grid, min_precision,
+                                        min_precision_near_misses if guard else 0.0)
+    cross_gate, by_gate = 0.0, None
+    if cross_gate_grid:
+        p = out_of_fold_probabilities((held - mean) / scale, labels, claim_folds(read), chosen,
+                                      np.array([not r["id"].endswith(NEAR_MISS) for r in read]) if guard else None)
+        cross_gate, by_gate = choose_cross_contradicted_gate(read, p, held_vectors, threshold, cross_gate_grid,
+                                                             gate_tolerance)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
@@ -464,10 +501,13 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     logger.info("C %g, threshold %.2f on out-of-fold probabilities (%d folds by document); in-sample it would be "
                 "%.2f", chosen, threshold, len(set(units)), in_sample)
     model.supported_min_probability = threshold
+    model.cross_language_contradicted_min_relevance = cross_gate
     model.trained = {"command": f"python -m bench.claims fit --c {c} --c-grid {','.join(f'{g:g}' for g in grid)} "
                                 f"--min-precision {min_precision}" + (" --reader" if with_reader else "")
                                 + (" --near-misses" if near_misses else "")
                                 + (f" --min-precision-near-misses {min_precision_near_misses}" if guard else "")
+                                + (f" --cross-contradicted-gate {','.join(f'{g:g}' for g in cross_gate_grid)}"
+                                   f" --gate-tolerance {gate_tolerance:g}" if cross_gate_grid else "")
                                 + (f" --claims {claims.resolve().relative_to(ROOT)}" if claims else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
@@ -476,15 +516,19 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                              + ", on out-of-fold probabilities, step 1 out of fold too (folds of documents: "
                                "bench.reader_folds.fold_of)",
                      "c": chosen, "out_of_fold_accuracy_by_c": tried, "relevance_c": c,
+                     **({"cross_language_contradicted_gate": {
+                         "rule": f"the largest gate whose out-of-fold claims accuracy is >= the ungated one - "
+                                 f"{gate_tolerance:g} (step 1 and step 2 out of fold)",
+                         "accuracy_by_gate": by_gate}} if by_gate else {}),
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     return model
 
 
-def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndarray]]:
+def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndarray, np.ndarray]]:
     """Per shipped claim model (plain, reader): its file, the model, the tune rows with their near misses, and its
     probabilities out of fold, as ``fit`` chooses the plain threshold: the model's configuration (step 1 at its C,
     step 2 at its own) refitted without each fold of documents, on the claims alone (near misses weigh 0), read on
-    the fold left out."""
+    the fold left out — and the claim vectors (step 1 out of fold), which the model's gate reads."""
     from bench.claims_variants import out_of_fold
     from rag.answer.claim_model import (
         MODEL_PATH,
@@ -501,9 +545,10 @@ def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndar
     out = []
     for path, reader in ((MODEL_PATH, None), (READER_MODEL_PATH, read_reader("tune"))):
         model = ClaimModel.load(path)
-        x = out_of_fold_vectors(rows, float(model.trained.get("relevance_c", 1.0)), reader)[
-            :, [vector_names().index(name) for name in model.features]]
-        out.append((path, model, rows, out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))))
+        vectors = out_of_fold_vectors(rows, float(model.trained.get("relevance_c", 1.0)), reader)
+        x = vectors[:, [vector_names().index(name) for name in model.features]]
+        p = out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))
+        out.append((path, model, rows, p, vectors))
     return out
 
 
@@ -512,7 +557,7 @@ def strict(min_precision: float) -> None:
     of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
     whose source passage is absent), on ``shipped_out_of_fold`` probabilities. Written into the model file
     (``strict_supported_min_probability``, the rule in ``trained``)."""
-    for path, model, rows, p in shipped_out_of_fold():
+    for path, model, rows, p, _vectors in shipped_out_of_fold():  # the gate is on "contradicted": not read here
         model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision)
         model.trained["strict"] = {
             "command": f"python -m bench.claims strict --min-precision {min_precision}",
@@ -526,13 +571,14 @@ def strict(min_precision: float) -> None:
 
 
 def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min_probability: float,
-                        min_precision: float) -> float:
+                        min_precision: float, contradictable: list[bool] | None = None) -> float:
     """The lowest P(contradicted) (step 0.01) at which the "contradicted" verdicts (``decide`` at the model's
     threshold) at or above it are right at least ``min_precision`` of the time, near misses counted; 1.0 if none."""
     from rag.answer.claim_model import VERDICTS, decide
 
-    said = [i for i, q in enumerate(p.tolist()) if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability)
-            == "contradicted"]
+    allowed = contradictable or [True] * len(rows)  # per row, the model's gate (``ClaimModel.contradictable``)
+    said = [i for i, q in enumerate(p.tolist())
+            if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability, allowed[i]) == "contradicted"]
     for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
         kept = [i for i in said if p[i, 1] >= t]
         if kept and sum(rows[i]["label"] == "contradicted" for i in kept) / len(kept) >= min_precision:
@@ -543,9 +589,9 @@ def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min
 def confidence(min_precision: float) -> None:
     """Each shipped claim model's ``confident_contradicted_min_probability`` (``lowest_contradicted`` on
     ``shipped_out_of_fold`` probabilities): below it a "contradicted" is said with low confidence."""
-    for path, model, rows, p in shipped_out_of_fold():
-        model.confident_contradicted_min_probability = lowest_contradicted(rows, p, model.supported_min_probability,
-                                                                           min_precision)
+    for path, model, rows, p, vectors in shipped_out_of_fold():
+        model.confident_contradicted_min_probability = lowest_contradicted(
+            rows, p, model.supported_min_probability, min_precision, [model.contradictable(v) for v in vectors])
         model.trained["confident_contradicted"] = {
             "command": f"python -m bench.claims confidence --min-precision {min_precision}",
             "rule": f"lowest P(contradicted) (step 0.01) at which tune \"contradicted\" verdicts at or above it are right "
@@ -608,11 +654,12 @@ CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the 
 
 
 def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
-                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None) -> list[dict[str, float]]:
+                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None,
+                    contradictable: list[bool] | None = None) -> list[dict[str, float]]:
     """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
     and "supported" precision on the claims alone, precision once the near misses count, and the share of near
     misses called supported — the trade a deployment chooses along (the shipped threshold is chosen on the tune
-    half, never on this curve's held-out side)."""
+    half, never on this curve's held-out side). ``contradictable``: per row, the model's gate on "contradicted"."""
     from rag.answer.claim_model import decide
 
     near = [r["id"].endswith(NEAR_MISS) for r in rows]
@@ -620,7 +667,9 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     misses = [i for i, n in enumerate(near) if n]
     out = []
     for t in thresholds:
-        verdicts = quotes_supported([decide(p, t) for p in probabilities], quoted or [False] * len(rows))
+        gate = contradictable or [True] * len(rows)
+        verdicts = quotes_supported([decide(p, t, a) for p, a in zip(probabilities, gate, strict=True)],
+                                    quoted or [False] * len(rows))
         said = [i for i, v in enumerate(verdicts) if v == "supported"]
         said_claims = [i for i in said if not near[i]]
         out.append({
@@ -634,13 +683,14 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
 
 
 def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, float]], model: Any,
-                     quoted: list[bool]) -> dict[str, dict[str, float]]:
+                     quoted: list[bool], vectors: np.ndarray | None = None) -> dict[str, dict[str, float]]:
     """The default "supported" and "contradicted" verdicts in the product's two tiers (``rag.answer.claims.is_tentative``):
     "high" (a quote, "supported" at or above the strict threshold, "contradicted" at or above its confident one), "low"
     below — per verdict, how many, and their precision on the claims alone and with the near misses counted."""
     from rag.answer.claims import is_tentative
 
-    verdicts = quotes_supported([model.verdict(p) for p in probabilities], quoted)
+    verdicts = quotes_supported([model.verdict(p, vector=None if vectors is None else vectors[i])
+                                 for i, p in enumerate(probabilities)], quoted)
     tiers: dict[str, list[int]] = {f"{v} {t}": [] for v in ("supported", "contradicted") for t in ("high", "low")}
     for i, (v, p, q) in enumerate(zip(verdicts, probabilities, quoted, strict=True)):
         if v in ("supported", "contradicted"):
@@ -688,7 +738,8 @@ def report(out: Path) -> None:
     for half in ("tune", "heldout"):
         rows = read_features(half)
         quoted = quoted_rows(rows)
-        learned = quotes_supported([model.verdict(model.probabilities(v.tolist())) for v in claim_vectors(rows, model)], quoted)
+        learned = quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v)
+                                    for v in claim_vectors(rows, model)], quoted)
         ruled = [r for r in rows if r["rule_verdict"] is not None]  # the rules' baseline: claims, not near misses
         payload[half] = {"model": scores(rows, learned), "rules": scores(ruled, [r["rule_verdict"] for r in ruled]),
                          "relevance": source_found(rows, model),
@@ -696,13 +747,15 @@ def report(out: Path) -> None:
         if with_reader is not None:
             vectors = claim_vectors(rows, with_reader, read_reader(half))
             probabilities = [with_reader.probabilities(v.tolist()) for v in vectors]
-            verdicts = quotes_supported([with_reader.verdict(p) for p in probabilities], quoted)
+            verdicts = quotes_supported([with_reader.verdict(p, vector=v) for p, v in zip(probabilities, vectors)], quoted)
             payload[half]["model_reader"] = scores(rows, verdicts)
             shipped = {with_reader.supported_min_probability, with_reader.strict_supported_min_probability} - {None}
-            payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted)
-            payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)), quoted)
+            payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted, vectors)
+            payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)),
+                                                                  quoted, [with_reader.contradictable(v) for v in vectors])
             if with_reader.strict_supported_min_probability is not None:
-                strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True) for p in probabilities], quoted)
+                strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True, vector=v)
+                                                    for p, v in zip(probabilities, vectors)], quoted)
                 payload[half]["model_reader_strict"] = scores(rows, strict_verdicts)
                 payload[half]["model_reader_strict_without_near_misses"] = scores(*without_near_misses(rows, strict_verdicts))
             payload[half]["model_reader_without_near_misses"] = scores(*without_near_misses(rows, verdicts))
@@ -777,6 +830,10 @@ def main() -> None:
     fitting.add_argument("--near-misses", action="store_true", help="fit on the tune half's near misses too")
     fitting.add_argument("--min-precision-near-misses", type=float, default=0.0,
                          help="the threshold also keeps this out-of-fold precision with the near misses counted")
+    fitting.add_argument("--cross-contradicted-gate", default=None, metavar="GRID",
+                         help="step-1 relevance gates tried on a cross-language \"contradicted\" (e.g. 0.02,0.05,0.1,0.15);"
+                              " the largest within --gate-tolerance of the ungated out-of-fold accuracy is kept")
+    fitting.add_argument("--gate-tolerance", type=float, default=0.005)
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
@@ -803,7 +860,9 @@ def main() -> None:
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
         fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses,
-            args.claims, args.min_precision_near_misses)
+            args.claims, args.min_precision_near_misses,
+            [float(g) for g in args.cross_contradicted_gate.split(",")] if args.cross_contradicted_gate else None,
+            args.gate_tolerance)
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":

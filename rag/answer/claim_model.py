@@ -13,7 +13,10 @@ command, the data and the date).
    counts little; the minimum of what is missing: ``POOLED_BY_MIN``). A multinomial logistic
    regression gives probabilities for supported / contradicted / not_found; "supported" is said only at or
    above ``supported_min_probability`` (chosen on the tune half's out-of-fold probabilities for the precision
-   of "supported"); "contradicted" only when it is the likeliest of the three; otherwise "not_found".
+   of "supported"); "contradicted" only when it is the likeliest of the three and, where the most relevant sentence
+   is in the other language, that sentence's step-1 relevance reaches ``cross_language_contradicted_min_relevance``
+   (a difference read across languages in a sentence the claim is not about is no contradiction; journal, session
+   32); otherwise "not_found".
 
 Usage::
 
@@ -21,7 +24,7 @@ Usage::
     rows = pair_rows(pairs)                        # one feature row per pair
     relevance = model.pair_relevance(rows)         # step 1
     probabilities = model.probabilities(claim_vector(rows, relevance))
-    verdict = model.verdict(probabilities)
+    verdict = model.verdict(probabilities, vector=claim_vector(rows, relevance))
 """
 
 from __future__ import annotations
@@ -132,6 +135,9 @@ class ClaimModel:
     # P(contradicted) below which a "contradicted" is said with low confidence (``python -m bench.claims confidence``:
     # the tune precision of "contradicted" reached counting near misses); None: every one is said plainly.
     confident_contradicted_min_probability: float | None = None
+    # Where the claim's most relevant sentence is in the other language, the step-1 relevance it needs before a
+    # "contradicted" is said (``fit --cross-contradicted-gate``, chosen on tune out of fold); 0: no gate.
+    cross_language_contradicted_min_relevance: float = 0.0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClaimModel:
@@ -141,7 +147,8 @@ class ClaimModel:
         return cls(list(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
                    np.array(data["coef"]), np.array(data["intercept"]),
                    float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance,
-                   data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"))
+                   data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"),
+                   float(data.get("cross_language_contradicted_min_relevance", 0.0)))
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
@@ -150,7 +157,8 @@ class ClaimModel:
                 "supported_min_probability": self.supported_min_probability, "trained": self.trained,
                 "relevance": self.relevance.to_json() if self.relevance else None,
                 "strict_supported_min_probability": self.strict_supported_min_probability,
-                "confident_contradicted_min_probability": self.confident_contradicted_min_probability}
+                "confident_contradicted_min_probability": self.confident_contradicted_min_probability,
+                "cross_language_contradicted_min_relevance": self.cross_language_contradicted_min_relevance}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ClaimModel:
@@ -187,19 +195,31 @@ class ClaimModel:
             return self.supported_min_probability
         return max(self.supported_min_probability, self.strict_supported_min_probability)
 
-    def verdict(self, probabilities: dict[str, float], strict: bool = False) -> str:
-        """``decide`` at this model's threshold (``strict``: its strict one)."""
-        return decide(probabilities, self.threshold(strict))
+    def contradictable(self, vector: list[float] | np.ndarray | None) -> bool:
+        """Whether a "contradicted" may be said of the claim whose vector this is: always within a language; across
+        languages only when its most relevant sentence reaches the model's gate (None: no vector, no gate)."""
+        if vector is None or self.cross_language_contradicted_min_relevance <= 0:
+            return True
+        names = vector_names()
+        cross = float(vector[names.index("best_cross_language")]) > 0.5
+        return not cross or float(vector[names.index("best_relevance")]) >= self.cross_language_contradicted_min_relevance
+
+    def verdict(self, probabilities: dict[str, float], strict: bool = False,
+                vector: list[float] | np.ndarray | None = None) -> str:
+        """``decide`` at this model's threshold (``strict``: its strict one); ``vector``: the claim's, which the gate on
+        "contradicted" reads (``contradictable``)."""
+        return decide(probabilities, self.threshold(strict), self.contradictable(vector))
 
 
-def decide(probabilities: dict[str, float], supported_min_probability: float) -> str:
-    """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading;
+def decide(probabilities: dict[str, float], supported_min_probability: float, contradictable: bool = True) -> str:
+    """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading and
+    ``contradictable`` (``ClaimModel.contradictable``);
     otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
     out-of-fold probabilities this rule halves the true claims called contradicted, precision of
     "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
     if probabilities["supported"] >= supported_min_probability:
         return "supported"
-    if probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
+    if contradictable and probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
         return "contradicted"
     return "not_found"
 

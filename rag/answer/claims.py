@@ -317,8 +317,9 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
         for i, scores in zip(top, reader(pairs[0].claim, [pairs[i].sentence.text for i in top]), strict=True):
             pairs[i].reader = scores
         rows = pair_rows(pairs)
-    probabilities = model.probabilities(claim_vector(rows, relevance))
-    verdict = model.verdict(probabilities, strict)
+    vector = claim_vector(rows, relevance)
+    probabilities = model.probabilities(vector)
+    verdict = model.verdict(probabilities, strict, vector)
     quoted = quoted_sentence(pairs[0].claim, [p.sentence.text for p in pairs])
     if quoted is not None:  # supported by the sentence it quotes, whatever the model read (its probabilities kept)
         return ClaimJudgement("supported", probabilities, [pairs[quoted].sentence], [], [], quoted=True)

@@ -160,3 +160,21 @@ def test_out_of_fold_vectors_never_read_a_rows_own_fold_in_step_1(monkeypatch) -
     inside = np.array(folds) == 0
     assert np.allclose(before[inside], after[inside])
     assert not np.allclose(before[~inside, 0], after[~inside, 0])  # the negative: the folds that read them move
+
+
+def test_the_cross_language_contradicted_gate_is_the_largest_that_keeps_the_claims() -> None:
+    from bench.claims import NEAR_MISS, choose_cross_contradicted_gate
+    from rag.answer.claim_model import vector_names
+
+    names = vector_names()
+    vectors = np.zeros((3, len(names)))
+    vectors[:, names.index("best_cross_language")] = [1.0, 1.0, 0.0]
+    vectors[:, names.index("best_relevance")] = [0.5, 0.05, 0.01]
+    # a false claim read across languages (relevance 0.5), a near miss across languages (0.05), a same-language false claim
+    rows = [{"id": "f", "label": "contradicted"}, {"id": "t" + NEAR_MISS, "label": "not_found"},
+            {"id": "g", "label": "contradicted"}]
+    p = np.array([[0.1, 0.8, 0.1]] * 3)
+    gate, tried = choose_cross_contradicted_gate(rows, p, vectors, 0.5, [0.1, 0.6], 0.0)
+    assert gate == 0.1 and tried == {"0": 1.0, "0.1": 1.0, "0.6": 0.5}  # 0.6 loses the first; the same-language one stays
+    gate, _ = choose_cross_contradicted_gate(rows, p, vectors, 0.5, [0.1, 0.6], 0.5)
+    assert gate == 0.6  # the negative: a loose tolerance keeps the largest gate

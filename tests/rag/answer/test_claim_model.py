@@ -294,3 +294,41 @@ def test_a_contradicted_verdict_below_its_confident_threshold_is_tentative(bias:
     assert judged.verdict == "contradicted" and judged.tentative is tentative
     plain = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first())
     assert not judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], plain).tentative
+
+
+def test_a_cross_language_contradiction_needs_a_relevant_sentence_and_a_same_language_one_does_not() -> None:
+    names = vector_names()
+    leads = model([0.5, 2.0, 0.0])
+    leads.cross_language_contradicted_min_relevance = 0.1
+    p = leads.probabilities([0.0] * len(names))
+
+    def vector(relevance: float, cross: float) -> list[float]:
+        v = [0.0] * len(names)
+        v[names.index("best_relevance")], v[names.index("best_cross_language")] = relevance, cross
+        return v
+
+    assert leads.verdict(p, vector=vector(0.3, 1.0)) == "contradicted"
+    assert leads.verdict(p, vector=vector(0.05, 1.0)) == "not_found"  # read across languages, not about it
+    assert leads.verdict(p, vector=vector(0.05, 0.0)) == "contradicted"  # the negative: within a language, no gate
+    assert leads.verdict(p) == "contradicted"  # no vector, no gate
+    sure = model([2.0, 0.0, 0.0])
+    sure.cross_language_contradicted_min_relevance = 0.9
+    assert sure.verdict(sure.probabilities([0.0] * len(names)), vector=vector(0.05, 1.0)) == "supported"  # not gated
+    assert ClaimModel.from_json(leads.to_json()).cross_language_contradicted_min_relevance == 0.1
+    older = {k: v for k, v in leads.to_json().items() if k != "cross_language_contradicted_min_relevance"}
+    assert ClaimModel.from_json(older).cross_language_contradicted_min_relevance == 0.0
+
+
+def test_judge_claim_applies_the_cross_language_gate_to_the_best_sentence() -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model([0.0, 3.0, 0.0])
+    claim = "The institute received 500 million pounds."
+    far = pair(claim, "研究所设在伦敦。", sentence_cosine=0.6)  # relevance sigmoid(0.6) ≈ 0.65
+    gated = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first(),
+                       cross_language_contradicted_min_relevance=0.7)
+    assert judge_claim([far], gated).verdict == "not_found"
+    near = pair(claim, "研究所初始资金1亿英镑。", sentence_cosine=0.95)  # ≈ 0.72: above the gate
+    assert judge_claim([far, near], gated).verdict == "contradicted"
+    same = pair("研究所获得5亿英镑。", "研究所设在伦敦。", claim_language="zh", sentence_cosine=0.6)
+    assert judge_claim([same], gated).verdict == "contradicted"  # the negative: within a language the gate is off
