@@ -25,6 +25,7 @@ from rag.answer.answerability import Similarity
 from rag.answer.claim_features import ClaimPair
 from rag.answer.claims import Senses, claim_pairs, judge_claim, strip_claim
 from rag.answer.compose import (
+    REFUSAL_TAIL,
     answering_evidence,
     citation_from,
     compose_extractive,
@@ -313,6 +314,8 @@ class PolicyQA:
             text += " 来源逐字如此陈述 [1]。" if q_lang == "zh" else " The source states it word for word [1]."
         if differences:
             text += " " + " ".join(f"{d['text']}" + (f" [{d['citation']}]" if d["citation"] else "") for d in differences)
+        if verdict == "not_found" and result.hits:  # shown beneath it (the UI's and the JSON's contexts)
+            text += REFUSAL_TAIL["zh" if q_lang == "zh" else "en"]
         answer = Answer(statement, q_lang, text, verdict == "not_found", citations, result.hits, verdict=verdict,
                         timings_ms=dict(result.timings_ms), support=max((s.coverage for s in pro + con), default=0.0))
         answer.differences = differences
@@ -353,11 +356,11 @@ class PolicyQA:
 
 
 VERDICT_TEXT = {
-    "zh": {"supported": "文档支持这一说法", "contradicted": "文档与这一说法相矛盾", "not_found": "文档中没有找到关于这一说法的内容",
+    "zh": {"supported": "文档支持这一说法", "contradicted": "文档与这一说法相矛盾", "not_found": "文档中没有找到明确陈述这一说法的内容",
            "tentative": "文档可能支持这一说法（把握不高：引文与说法相近，但未必明确说明，请核对）",
            "tentative_contradicted": "文档可能与这一说法相矛盾（把握不高：请核对下列差异与引文）"},
     "en": {"supported": "The documents support this claim", "contradicted": "The documents contradict this claim",
-           "not_found": "The documents do not say anything about this claim",
+           "not_found": "The documents do not state this claim",
            "tentative": "The documents probably support this claim (low confidence: the cited sentences come close to "
                         "it but may not state it; check them)",
            "tentative_contradicted": "The documents may contradict this claim (low confidence: check the differences "

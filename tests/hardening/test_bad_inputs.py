@@ -82,7 +82,8 @@ def test_ask_with_odd_filters(app_client, docs: Any, language: Any, refused: boo
 
 @pytest.mark.parametrize(
     ("claim", "verdict", "answer"),
-    [("", None, "请输入问题。"), ("🤖", "not_found", "The documents do not say anything about this claim.")],
+    [("", None, "请输入问题。"), ("🤖", "not_found",
+                                          "The documents do not state this claim. The closest passages are listed below for reference.")],
     ids=["empty", "emoji"],
 )
 def test_check_claim_with_odd_claims(app_client, claim: str, verdict: str | None, answer: str) -> None:

@@ -116,6 +116,11 @@ def test_claim_check_verdicts(qa: PolicyQA) -> None:
     assert contradicted.verdict == "contradicted"
     unknown = qa.ask("火星殖民地将于2030年建立第一所大学。", mode="claim")
     assert unknown.verdict == "not_found"
+    # "not stated", not "nothing about it": the closest passages are shown beneath (session 32)
+    assert unknown.answer == "文档中没有找到明确陈述这一说法的内容。下面是最接近的段落，供参考。" and unknown.contexts
+    nothing = qa.check_claim("火星殖民地将于2030年建立第一所大学。", docs=["no-such-document.txt"])
+    assert nothing.verdict == "not_found" and not nothing.contexts
+    assert nothing.answer == "文档中没有找到明确陈述这一说法的内容。"  # the negative: no passage, no pointer to one
 
 
 def test_each_question_and_claim_is_analysed_once(qa: PolicyQA, monkeypatch: pytest.MonkeyPatch) -> None:
