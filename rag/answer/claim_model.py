@@ -23,8 +23,8 @@ Usage::
     model = ClaimModel.load()
     rows = pair_rows(pairs)                        # one feature row per pair
     relevance = model.pair_relevance(rows)         # step 1
-    probabilities = model.probabilities(claim_vector(rows, relevance))
-    verdict = model.verdict(probabilities, vector=claim_vector(rows, relevance))
+    vector = claim_vector(rows, relevance)         # the pooled pairs
+    verdict = model.verdict(model.probabilities(vector), vector=vector)   # its gate reads the vector too
 """
 
 from __future__ import annotations

@@ -339,13 +339,13 @@ def normalize(
         builder.drop_last()
     notes = read_notes(raw, start, end)
     moved, marks = _drop_marks(builder, note_list(notes), frozenset(note.start for note in notes))
+    text = "".join(builder.chars)
     if marks:  # a heading's title loses the marks dropped from it too ("# 一0": the 0 read as a footnote mark)
-        text = "".join(builder.chars)
         headings = [Heading(moved(h.start), h.level, _line_at(text, moved(h.start))) for h in headings]
         headings = [h for h in headings if h.title]
         rows = [[moved(a), moved(b)] for a, b in rows]
     kept = [(a, b, h) for (a, b), h in zip(rows, headers, strict=True) if b > a]
-    return NormalizedText("".join(builder.chars), builder.starts, builder.ends, headings,
+    return NormalizedText(text, builder.starts, builder.ends, headings,
                           [(a, b) for a, b, _ in kept], [h for _, _, h in kept], marks)
 
 
