@@ -389,15 +389,17 @@ def choose_c(rows: list[dict[str, Any]], x: np.ndarray, y: np.ndarray, folds: li
 
 
 def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min_precision: float,
-                     min_with_near_misses: float = 0.0) -> float:
+                     min_with_near_misses: float = 0.0, supportable: np.ndarray | None = None) -> float:
     """The lowest P(supported) (step 0.01, from 0.30) at which the precision of "supported" over ``rows`` reaches
     the target; where none does, the highest tried (0.99), with a warning — never a low one. With
     ``min_with_near_misses``, ``rows`` hold near misses (``NEAR_MISS``) too: ``min_precision`` is read on the claims
-    alone and ``min_with_near_misses`` with the near misses counted (``fit --min-precision-near-misses``)."""
+    alone and ``min_with_near_misses`` with the near misses counted (``fit --min-precision-near-misses``).
+    ``supportable``: per row, whether the model's gate lets "supported" be said at all (``ClaimModel.gates``)."""
     claim = np.array([min_with_near_misses <= 0 or not r.get("id", "").endswith(NEAR_MISS) for r in rows])
     true = np.array([r["label"] == "supported" for r in rows])
+    gate = np.ones(len(rows), dtype=bool) if supportable is None else np.asarray(supportable, dtype=bool)
     for t in np.arange(0.30, 1.0, 0.01):
-        said = np.asarray(probabilities) >= t
+        said = (np.asarray(probabilities) >= t) & gate
         precision = (said & true & claim).sum() / max(1, (said & claim).sum())
         with_near_misses = (said & true).sum() / max(1, said.sum())
         if precision >= min_precision and with_near_misses >= min_with_near_misses:
@@ -406,11 +408,14 @@ def lowest_threshold(rows: list[dict[str, Any]], probabilities: list[float], min
     return 0.99
 
 
-def choose_cross_contradicted_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, vectors: np.ndarray,
-                                   threshold: float, grid: list[float], tolerance: float) -> tuple[float, dict[str, float]]:
-    """``ClaimModel.cross_language_contradicted_min_relevance``: of 0 and ``grid``, the largest gate whose out-of-fold
-    accuracy on the claims (near misses, if any, not scored) is at least the ungated one less ``tolerance``; with
-    every gate's accuracy (journal, session 32)."""
+def choose_cross_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, vectors: np.ndarray, verdict: str,
+                      grid: list[float], tolerance: float, threshold: float, supported_gate: float = 0.0
+                      ) -> tuple[float, dict[str, float]]:
+    """A gate of ``ClaimModel.gates`` for ``verdict`` ("supported" or "contradicted"), the "supported" threshold held
+    (the precision a gate buys is kept, not spent on a lower threshold): of 0 and ``grid``, the largest whose
+    out-of-fold accuracy on the claims (near misses, if any, not scored) is at least the ungated one less
+    ``tolerance``; with every gate's accuracy. A "contradicted" gate is chosen behind ``supported_gate`` (journal,
+    session 32)."""
     from rag.answer.claim_model import VERDICTS, decide, vector_names
 
     claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows])
@@ -420,26 +425,28 @@ def choose_cross_contradicted_gate(rows: list[dict[str, Any]], probabilities: np
     tried: dict[str, float] = {}
     chosen, floor = 0.0, -1.0
     for gate in [0.0] + sorted(g for g in grid if g > 0):
-        allowed = ~cross | (relevance >= gate)
-        verdicts = np.array([decide(dict(zip(VERDICTS, p, strict=True)), threshold, bool(a))
-                             for p, a in zip(probabilities.tolist(), allowed, strict=True)])
+        supportable = ~cross | (relevance >= (gate if verdict == "supported" else supported_gate))
+        contradictable = ~cross | (relevance >= (gate if verdict == "contradicted" else 0.0))
+        verdicts = np.array([decide(dict(zip(VERDICTS, p, strict=True)), threshold, (bool(s), bool(c)))
+                             for p, s, c in zip(probabilities.tolist(), supportable, contradictable, strict=True)])
         accuracy = float((verdicts[claim] == labels[claim]).mean())
         tried[f"{gate:g}"] = round(accuracy, 4)
         floor = accuracy - tolerance if gate == 0 else floor
         chosen = gate if accuracy >= floor - 1e-12 else chosen
-        logger.info("cross-language contradicted gate %g: out-of-fold accuracy %.4f", gate, accuracy)
+        logger.info("cross-language %s gate %g: out-of-fold accuracy %.4f", verdict, gate, accuracy)
     return chosen, tried
 
 
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
         near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
-        cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> None:
+        cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005,
+        cross_supported_grid: list[float] | None = None) -> None:
     """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
     ``claim_model.json``)."""
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
 
     model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses,
-                      cross_gate_grid, gate_tolerance)
+                      cross_gate_grid, gate_tolerance, cross_supported_grid)
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
@@ -448,7 +455,8 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
 
 def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
               near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
-              cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005) -> Any:
+              cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005,
+              cross_supported_grid: list[float] | None = None) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -459,7 +467,8 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     shipped: journal, session 21). ``min_precision_near_misses``: the threshold must also keep the out-of-fold
     precision with the near misses counted at this level (read, not fitted on: journal, session 31). Every choice (C,
     threshold) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32). ``cross_gate_grid``: the
-    gates tried on a cross-language "contradicted" (``choose_cross_contradicted_gate``, within ``gate_tolerance``)."""
+    gates tried on a cross-language "contradicted" (``choose_cross_gate``, within ``gate_tolerance``);
+    ``cross_supported_grid``: those on a cross-language "supported", chosen first (the threshold held)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
@@ -488,12 +497,16 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     labels = np.array([VERDICTS.index(r["label"]) for r in read])
     chosen, threshold, tried = choose_c(read, (held - mean) / scale, labels, claim_folds(read), grid, min_precision,
                                         min_precision_near_misses if guard else 0.0)
-    cross_gate, by_gate = 0.0, None
-    if cross_gate_grid:
+    cross_gate, by_gate, supported_gate, by_supported_gate = 0.0, None, 0.0, None
+    if cross_gate_grid or cross_supported_grid:
         p = out_of_fold_probabilities((held - mean) / scale, labels, claim_folds(read), chosen,
                                       np.array([not r["id"].endswith(NEAR_MISS) for r in read]) if guard else None)
-        cross_gate, by_gate = choose_cross_contradicted_gate(read, p, held_vectors, threshold, cross_gate_grid,
-                                                             gate_tolerance)
+        if cross_supported_grid:
+            supported_gate, by_supported_gate = choose_cross_gate(read, p, held_vectors, "supported",
+                                                                  cross_supported_grid, gate_tolerance, threshold)
+        if cross_gate_grid:
+            cross_gate, by_gate = choose_cross_gate(read, p, held_vectors, "contradicted", cross_gate_grid,
+                                                    gate_tolerance, threshold, supported_gate)
     classifier = LogisticRegression(C=chosen, max_iter=2000, class_weight="balanced")
     classifier.fit((x - model.mean) / model.scale, y)
     model.coef, model.intercept = classifier.coef_, classifier.intercept_
@@ -502,12 +515,17 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                 "%.2f", chosen, threshold, len(set(units)), in_sample)
     model.supported_min_probability = threshold
     model.cross_language_contradicted_min_relevance = cross_gate
+    model.cross_language_supported_min_relevance = supported_gate
     model.trained = {"command": f"python -m bench.claims fit --c {c} --c-grid {','.join(f'{g:g}' for g in grid)} "
                                 f"--min-precision {min_precision}" + (" --reader" if with_reader else "")
                                 + (" --near-misses" if near_misses else "")
                                 + (f" --min-precision-near-misses {min_precision_near_misses}" if guard else "")
+                                + (f" --cross-supported-gate {','.join(f'{g:g}' for g in cross_supported_grid)}"
+                                   if cross_supported_grid else "")
                                 + (f" --cross-contradicted-gate {','.join(f'{g:g}' for g in cross_gate_grid)}"
-                                   f" --gate-tolerance {gate_tolerance:g}" if cross_gate_grid else "")
+                                   if cross_gate_grid else "")
+                                + (f" --gate-tolerance {gate_tolerance:g}" if cross_gate_grid or cross_supported_grid
+                                   else "")
                                 + (f" --claims {claims.resolve().relative_to(ROOT)}" if claims else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
@@ -516,10 +534,13 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                              + ", on out-of-fold probabilities, step 1 out of fold too (folds of documents: "
                                "bench.reader_folds.fold_of)",
                      "c": chosen, "out_of_fold_accuracy_by_c": tried, "relevance_c": c,
-                     **({"cross_language_contradicted_gate": {
-                         "rule": f"the largest gate whose out-of-fold claims accuracy is >= the ungated one - "
-                                 f"{gate_tolerance:g} (step 1 and step 2 out of fold)",
-                         "accuracy_by_gate": by_gate}} if by_gate else {}),
+                     **({"cross_language_gates": {
+                         "rule": f"each the largest gate whose out-of-fold claims accuracy is >= the ungated one - "
+                                 f"{gate_tolerance:g} (step 1 and step 2 out of fold); supported first, the threshold "
+                                 "held",
+                         "supported_accuracy_by_gate": by_supported_gate,
+                         "contradicted_accuracy_by_gate": by_gate}}
+                        if by_gate or by_supported_gate else {}),
                      "reader_scores": "out of fold (python -m bench.claims reader --half tune --folds ...)" if with_reader else None}
     return model
 
@@ -557,8 +578,9 @@ def strict(min_precision: float) -> None:
     of "supported" on the tune half reaches ``min_precision`` with its near misses counted (``near_miss``: true claims
     whose source passage is absent), on ``shipped_out_of_fold`` probabilities. Written into the model file
     (``strict_supported_min_probability``, the rule in ``trained``)."""
-    for path, model, rows, p, _vectors in shipped_out_of_fold():  # the gate is on "contradicted": not read here
-        model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision)
+    for path, model, rows, p, vectors in shipped_out_of_fold():
+        model.strict_supported_min_probability = lowest_threshold(rows, p[:, 0].tolist(), min_precision,
+                                                                  supportable=np.array([model.gates(v)[0] for v in vectors]))
         model.trained["strict"] = {
             "command": f"python -m bench.claims strict --min-precision {min_precision}",
             "rule": f"lowest P(supported) (step 0.01) with tune precision of \"supported\" >= {min_precision} counting "
@@ -571,12 +593,12 @@ def strict(min_precision: float) -> None:
 
 
 def lowest_contradicted(rows: list[dict[str, Any]], p: np.ndarray, supported_min_probability: float,
-                        min_precision: float, contradictable: list[bool] | None = None) -> float:
+                        min_precision: float, gates: list[tuple[bool, bool]] | None = None) -> float:
     """The lowest P(contradicted) (step 0.01) at which the "contradicted" verdicts (``decide`` at the model's
     threshold) at or above it are right at least ``min_precision`` of the time, near misses counted; 1.0 if none."""
     from rag.answer.claim_model import VERDICTS, decide
 
-    allowed = contradictable or [True] * len(rows)  # per row, the model's gate (``ClaimModel.contradictable``)
+    allowed = gates or [(True, True)] * len(rows)  # per row, the model's gates (``ClaimModel.gates``)
     said = [i for i, q in enumerate(p.tolist())
             if decide(dict(zip(VERDICTS, q, strict=True)), supported_min_probability, allowed[i]) == "contradicted"]
     for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
@@ -591,7 +613,7 @@ def confidence(min_precision: float) -> None:
     ``shipped_out_of_fold`` probabilities): below it a "contradicted" is said with low confidence."""
     for path, model, rows, p, vectors in shipped_out_of_fold():
         model.confident_contradicted_min_probability = lowest_contradicted(
-            rows, p, model.supported_min_probability, min_precision, [model.contradictable(v) for v in vectors])
+            rows, p, model.supported_min_probability, min_precision, [model.gates(v) for v in vectors])
         model.trained["confident_contradicted"] = {
             "command": f"python -m bench.claims confidence --min-precision {min_precision}",
             "rule": f"lowest P(contradicted) (step 0.01) at which tune \"contradicted\" verdicts at or above it are right "
@@ -655,11 +677,11 @@ CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the 
 
 def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
                     thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None,
-                    contradictable: list[bool] | None = None) -> list[dict[str, float]]:
+                    gates: list[tuple[bool, bool]] | None = None) -> list[dict[str, float]]:
     """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
     and "supported" precision on the claims alone, precision once the near misses count, and the share of near
     misses called supported — the trade a deployment chooses along (the shipped threshold is chosen on the tune
-    half, never on this curve's held-out side). ``contradictable``: per row, the model's gate on "contradicted"."""
+    half, never on this curve's held-out side). ``gates``: per row, the model's (``ClaimModel.gates``)."""
     from rag.answer.claim_model import decide
 
     near = [r["id"].endswith(NEAR_MISS) for r in rows]
@@ -667,8 +689,8 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
     misses = [i for i, n in enumerate(near) if n]
     out = []
     for t in thresholds:
-        gate = contradictable or [True] * len(rows)
-        verdicts = quotes_supported([decide(p, t, a) for p, a in zip(probabilities, gate, strict=True)],
+        allowed = gates or [(True, True)] * len(rows)
+        verdicts = quotes_supported([decide(p, t, a) for p, a in zip(probabilities, allowed, strict=True)],
                                     quoted or [False] * len(rows))
         said = [i for i, v in enumerate(verdicts) if v == "supported"]
         said_claims = [i for i in said if not near[i]]
@@ -752,7 +774,7 @@ def report(out: Path) -> None:
             shipped = {with_reader.supported_min_probability, with_reader.strict_supported_min_probability} - {None}
             payload[half]["model_reader_tiers"] = confidence_tiers(rows, probabilities, with_reader, quoted, vectors)
             payload[half]["model_reader_curve"] = supported_curve(rows, probabilities, tuple(sorted(set(CURVE) | shipped)),
-                                                                  quoted, [with_reader.contradictable(v) for v in vectors])
+                                                                  quoted, [with_reader.gates(v) for v in vectors])
             if with_reader.strict_supported_min_probability is not None:
                 strict_verdicts = quotes_supported([with_reader.verdict(p, strict=True, vector=v)
                                                     for p, v in zip(probabilities, vectors)], quoted)
@@ -833,6 +855,8 @@ def main() -> None:
     fitting.add_argument("--cross-contradicted-gate", default=None, metavar="GRID",
                          help="step-1 relevance gates tried on a cross-language \"contradicted\" (e.g. 0.02,0.05,0.1,0.15);"
                               " the largest within --gate-tolerance of the ungated out-of-fold accuracy is kept")
+    fitting.add_argument("--cross-supported-gate", default=None, metavar="GRID",
+                         help="the same for a cross-language \"supported\", chosen first, the threshold held")
     fitting.add_argument("--gate-tolerance", type=float, default=0.005)
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
@@ -862,7 +886,8 @@ def main() -> None:
         fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses,
             args.claims, args.min_precision_near_misses,
             [float(g) for g in args.cross_contradicted_gate.split(",")] if args.cross_contradicted_gate else None,
-            args.gate_tolerance)
+            args.gate_tolerance,
+            [float(g) for g in args.cross_supported_gate.split(",")] if args.cross_supported_gate else None)
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":

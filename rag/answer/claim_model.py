@@ -13,10 +13,10 @@ command, the data and the date).
    counts little; the minimum of what is missing: ``POOLED_BY_MIN``). A multinomial logistic
    regression gives probabilities for supported / contradicted / not_found; "supported" is said only at or
    above ``supported_min_probability`` (chosen on the tune half's out-of-fold probabilities for the precision
-   of "supported"); "contradicted" only when it is the likeliest of the three and, where the most relevant sentence
-   is in the other language, that sentence's step-1 relevance reaches ``cross_language_contradicted_min_relevance``
-   (a difference read across languages in a sentence the claim is not about is no contradiction; journal, session
-   32); otherwise "not_found".
+   of "supported"); "contradicted" only when it is the likeliest of the three; otherwise "not_found". Where the most
+   relevant sentence is in the other language, each verdict also needs that sentence's step-1 relevance to reach
+   its gate (``cross_language_supported_min_relevance``, ``cross_language_contradicted_min_relevance``): a sentence
+   read across languages that the claim is not about neither supports nor contradicts it (journal, session 32).
 
 Usage::
 
@@ -24,7 +24,7 @@ Usage::
     rows = pair_rows(pairs)                        # one feature row per pair
     relevance = model.pair_relevance(rows)         # step 1
     vector = claim_vector(rows, relevance)         # the pooled pairs
-    verdict = model.verdict(model.probabilities(vector), vector=vector)   # its gate reads the vector too
+    verdict = model.verdict(model.probabilities(vector), vector=vector)   # its gates read the vector too
 """
 
 from __future__ import annotations
@@ -138,6 +138,8 @@ class ClaimModel:
     # Where the claim's most relevant sentence is in the other language, the step-1 relevance it needs before a
     # "contradicted" is said (``fit --cross-contradicted-gate``, chosen on tune out of fold); 0: no gate.
     cross_language_contradicted_min_relevance: float = 0.0
+    # The same for "supported" (``fit --cross-supported-gate``); 0: no gate.
+    cross_language_supported_min_relevance: float = 0.0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClaimModel:
@@ -148,7 +150,8 @@ class ClaimModel:
                    np.array(data["coef"]), np.array(data["intercept"]),
                    float(data.get("supported_min_probability", 0.5)), dict(data.get("trained", {})), relevance,
                    data.get("strict_supported_min_probability"), data.get("confident_contradicted_min_probability"),
-                   float(data.get("cross_language_contradicted_min_relevance", 0.0)))
+                   float(data.get("cross_language_contradicted_min_relevance", 0.0)),
+                   float(data.get("cross_language_supported_min_relevance", 0.0)))
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(VERDICTS), "features": self.features, "mean": self.mean.round(6).tolist(),
@@ -158,7 +161,8 @@ class ClaimModel:
                 "relevance": self.relevance.to_json() if self.relevance else None,
                 "strict_supported_min_probability": self.strict_supported_min_probability,
                 "confident_contradicted_min_probability": self.confident_contradicted_min_probability,
-                "cross_language_contradicted_min_relevance": self.cross_language_contradicted_min_relevance}
+                "cross_language_contradicted_min_relevance": self.cross_language_contradicted_min_relevance,
+                "cross_language_supported_min_relevance": self.cross_language_supported_min_relevance}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ClaimModel:
@@ -195,31 +199,35 @@ class ClaimModel:
             return self.supported_min_probability
         return max(self.supported_min_probability, self.strict_supported_min_probability)
 
-    def contradictable(self, vector: list[float] | np.ndarray | None) -> bool:
-        """Whether a "contradicted" may be said of the claim whose vector this is: always within a language; across
-        languages only when its most relevant sentence reaches the model's gate (None: no vector, no gate)."""
-        if vector is None or self.cross_language_contradicted_min_relevance <= 0:
-            return True
+    def gates(self, vector: list[float] | np.ndarray | None) -> tuple[bool, bool]:
+        """Whether "supported" and "contradicted" may be said of the claim whose vector this is: always within a
+        language; across languages only when its most relevant sentence reaches the model's gate for each (None:
+        no vector, no gate)."""
+        if vector is None:
+            return True, True
         names = vector_names()
         cross = float(vector[names.index("best_cross_language")]) > 0.5
-        return not cross or float(vector[names.index("best_relevance")]) >= self.cross_language_contradicted_min_relevance
+        relevance = float(vector[names.index("best_relevance")])
+        return (not cross or relevance >= self.cross_language_supported_min_relevance,
+                not cross or relevance >= self.cross_language_contradicted_min_relevance)
 
     def verdict(self, probabilities: dict[str, float], strict: bool = False,
                 vector: list[float] | np.ndarray | None = None) -> str:
-        """``decide`` at this model's threshold (``strict``: its strict one); ``vector``: the claim's, which the gate on
-        "contradicted" reads (``contradictable``)."""
-        return decide(probabilities, self.threshold(strict), self.contradictable(vector))
+        """``decide`` at this model's threshold (``strict``: its strict one); ``vector``: the claim's, which the gates
+        read (``gates``)."""
+        return decide(probabilities, self.threshold(strict), self.gates(vector))
 
 
-def decide(probabilities: dict[str, float], supported_min_probability: float, contradictable: bool = True) -> str:
-    """Supported at or above the chosen threshold; contradicted only where that is the likeliest reading and
-    ``contradictable`` (``ClaimModel.contradictable``);
+def decide(probabilities: dict[str, float], supported_min_probability: float,
+           gates: tuple[bool, bool] = (True, True)) -> str:
+    """Supported at or above the chosen threshold where ``gates[0]``; contradicted only where that is the likeliest
+    reading and ``gates[1]`` (``ClaimModel.gates``);
     otherwise not found (a likely but unconfirmed claim is not called contradicted: on the tune half's
     out-of-fold probabilities this rule halves the true claims called contradicted, precision of
     "contradicted" 0.86 → 0.90, for 0.9 points of accuracy; journal, session 17)."""
-    if probabilities["supported"] >= supported_min_probability:
+    if gates[0] and probabilities["supported"] >= supported_min_probability:
         return "supported"
-    if contradictable and probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
+    if gates[1] and probabilities["contradicted"] >= max(probabilities["supported"], probabilities["not_found"]):
         return "contradicted"
     return "not_found"
 

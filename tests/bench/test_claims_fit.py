@@ -162,8 +162,8 @@ def test_out_of_fold_vectors_never_read_a_rows_own_fold_in_step_1(monkeypatch) -
     assert not np.allclose(before[~inside, 0], after[~inside, 0])  # the negative: the folds that read them move
 
 
-def test_the_cross_language_contradicted_gate_is_the_largest_that_keeps_the_claims() -> None:
-    from bench.claims import NEAR_MISS, choose_cross_contradicted_gate
+def test_the_cross_language_gates_are_the_largest_that_keep_the_claims() -> None:
+    from bench.claims import NEAR_MISS, choose_cross_gate
     from rag.answer.claim_model import vector_names
 
     names = vector_names()
@@ -174,7 +174,25 @@ def test_the_cross_language_contradicted_gate_is_the_largest_that_keeps_the_clai
     rows = [{"id": "f", "label": "contradicted"}, {"id": "t" + NEAR_MISS, "label": "not_found"},
             {"id": "g", "label": "contradicted"}]
     p = np.array([[0.1, 0.8, 0.1]] * 3)
-    gate, tried = choose_cross_contradicted_gate(rows, p, vectors, 0.5, [0.1, 0.6], 0.0)
-    assert gate == 0.1 and tried == {"0": 1.0, "0.1": 1.0, "0.6": 0.5}  # 0.6 loses the first; the same-language one stays
-    gate, _ = choose_cross_contradicted_gate(rows, p, vectors, 0.5, [0.1, 0.6], 0.5)
+    gate, tried = choose_cross_gate(rows, p, vectors, "contradicted", [0.1, 0.6], 0.0, 0.5)
+    assert gate == 0.1 and tried == {"0": 1.0, "0.1": 1.0, "0.6": 0.5}  # 0.6 loses the first; the third stays
+    gate, _ = choose_cross_gate(rows, p, vectors, "contradicted", [0.1, 0.6], 0.5, 0.5)
     assert gate == 0.6  # the negative: a loose tolerance keeps the largest gate
+
+
+def test_a_cross_language_supported_gate_holds_the_threshold() -> None:
+    from bench.claims import NEAR_MISS, choose_cross_gate
+    from rag.answer.claim_model import vector_names
+
+    names = vector_names()
+    vectors = np.zeros((3, len(names)))
+    vectors[:, names.index("best_cross_language")] = 1.0
+    vectors[:, names.index("best_relevance")] = [0.6, 0.05, 0.3]
+    # two true claims read across languages (P 0.9, 0.7) and a near miss whose best sentence is not about it (P 0.8)
+    rows = [{"id": "a", "label": "supported"}, {"id": "a" + NEAR_MISS, "label": "not_found"}, {"id": "c", "label": "supported"}]
+    p = np.array([[0.9, 0.05, 0.05], [0.8, 0.1, 0.1], [0.7, 0.2, 0.1]])
+    gate, tried = choose_cross_gate(rows, p, vectors, "supported", [0.1, 0.5], 0.0, 0.6)
+    assert tried == {"0": 1.0, "0.1": 1.0, "0.5": 0.5}  # at the held threshold 0.6 both claims are supported until 0.5
+    assert gate == 0.1  # the near miss (0.05) is kept out, the second claim (0.3) kept in
+    gate, _ = choose_cross_gate(rows, p, vectors, "supported", [0.1, 0.5], 0.0, 0.75)
+    assert gate == 0.5  # the negative: at a threshold the second claim misses anyway, the larger gate costs nothing

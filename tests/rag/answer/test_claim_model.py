@@ -296,27 +296,33 @@ def test_a_contradicted_verdict_below_its_confident_threshold_is_tentative(bias:
     assert not judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], plain).tentative
 
 
-def test_a_cross_language_contradiction_needs_a_relevant_sentence_and_a_same_language_one_does_not() -> None:
+def test_across_languages_each_verdict_needs_a_relevant_sentence_and_within_one_neither_does() -> None:
     names = vector_names()
-    leads = model([0.5, 2.0, 0.0])
-    leads.cross_language_contradicted_min_relevance = 0.1
-    p = leads.probabilities([0.0] * len(names))
 
     def vector(relevance: float, cross: float) -> list[float]:
         v = [0.0] * len(names)
         v[names.index("best_relevance")], v[names.index("best_cross_language")] = relevance, cross
         return v
 
+    leads = model([0.5, 2.0, 0.0])
+    leads.cross_language_contradicted_min_relevance = 0.1
+    p = leads.probabilities([0.0] * len(names))
     assert leads.verdict(p, vector=vector(0.3, 1.0)) == "contradicted"
     assert leads.verdict(p, vector=vector(0.05, 1.0)) == "not_found"  # read across languages, not about it
     assert leads.verdict(p, vector=vector(0.05, 0.0)) == "contradicted"  # the negative: within a language, no gate
     assert leads.verdict(p) == "contradicted"  # no vector, no gate
     sure = model([2.0, 0.0, 0.0])
     sure.cross_language_contradicted_min_relevance = 0.9
-    assert sure.verdict(sure.probabilities([0.0] * len(names)), vector=vector(0.05, 1.0)) == "supported"  # not gated
-    assert ClaimModel.from_json(leads.to_json()).cross_language_contradicted_min_relevance == 0.1
-    older = {k: v for k, v in leads.to_json().items() if k != "cross_language_contradicted_min_relevance"}
-    assert ClaimModel.from_json(older).cross_language_contradicted_min_relevance == 0.0
+    q = sure.probabilities([0.0] * len(names))
+    assert sure.verdict(q, vector=vector(0.05, 1.0)) == "supported"  # the contradicted gate does not gate "supported"
+    sure.cross_language_supported_min_relevance = 0.15
+    assert sure.verdict(q, vector=vector(0.05, 1.0)) == "not_found"  # its own gate does
+    assert sure.verdict(q, vector=vector(0.05, 0.0)) == "supported"  # the negative: not within a language
+    assert sure.verdict(q, vector=vector(0.2, 1.0)) == "supported"
+    loaded = ClaimModel.from_json(sure.to_json())
+    assert (loaded.cross_language_contradicted_min_relevance, loaded.cross_language_supported_min_relevance) == (0.9, 0.15)
+    older = {k: v for k, v in sure.to_json().items() if not k.startswith("cross_language_")}
+    assert ClaimModel.from_json(older).gates(vector(0.0, 1.0)) == (True, True)  # a file from before the gates
 
 
 def test_judge_claim_applies_the_cross_language_gate_to_the_best_sentence() -> None:

@@ -173,12 +173,18 @@ def test_the_strict_claim_check_still_confirms_what_the_sources_state(index_dir:
         assert qa.ask("2024中关村论坛发布了中国首例人工智能领域监管沙盒。", mode="claim").verdict == "supported"
         assert qa.ask("欧盟对违规公司可处以其全球年营业额的20%的罚款。", mode="claim").verdict == "contradicted"
         assert qa.ask("火星殖民地将于2030年建立第一所大学。", mode="claim").verdict == "not_found"
-        # what it costs: a true English claim about a Chinese sentence, read across languages with less certainty
-        # (p(supported) ≈ 0.68 over corpus/), is "supported" by default and "not found" in strict mode
+        # a true English claim about a Chinese sentence, read across languages with less certainty: strict mode says
+        # "supported" only at its own threshold, on the same probabilities as the default (which says it)
         english = "The EU can fine companies up to 7% of their global annual turnover."
-        strict = qa.ask(english, mode="claim").verdict
+        strict = qa.ask(english, mode="claim")
     with open_qa(index_dir, real_embedder) as qa:
-        assert (qa.ask(english, mode="claim").verdict, strict) == ("supported", "not_found")
+        default = qa.ask(english, mode="claim")
+    from rag.answer.claim_model import default_model
+
+    model = default_model(reader=True)
+    assert default.verdict == "supported" and default.probabilities == strict.probabilities
+    assert model.threshold(strict=True) > model.threshold()
+    assert (strict.verdict == "supported") == (strict.probabilities["supported"] >= model.threshold(strict=True))
 
 
 @pytest.mark.xfail(strict=True, reason="known miss (2026-12-05): over these two documents this true English restatement is "
