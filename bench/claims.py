@@ -323,13 +323,15 @@ def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any]
     return np.array(vectors, dtype=float)
 
 
-def out_of_fold_vectors(rows: list[dict[str, Any]], c: float, reader: dict[str, Any] | None = None) -> np.ndarray:
-    """``claim_vectors`` with step 1 (which sentence) fitted without each row's fold of documents, at ``c``: what
-    a choice made on out-of-fold step-2 probabilities reads, so that step 1 is not in sample either (session 32)."""
+def out_of_fold_vectors(rows: list[dict[str, Any]], folds: list[int] | np.ndarray, c: float,
+                        reader: dict[str, Any] | None = None) -> np.ndarray:
+    """``claim_vectors`` with step 1 (which sentence) fitted without each row's fold of documents (``claim_folds``),
+    at ``c``: what a choice made on out-of-fold step-2 probabilities reads, so that step 1 is not in sample either
+    (session 32)."""
     from rag.answer.claim_model import ClaimModel, vector_names
 
     n = len(vector_names())
-    folds = np.array(claim_folds(rows))
+    folds = np.asarray(folds)
     vectors = np.zeros((len(rows), n))
     for fold in sorted(set(folds.tolist())):
         others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
@@ -416,17 +418,16 @@ def choose_cross_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, vec
     out-of-fold accuracy on the claims (near misses, if any, not scored) is at least the ungated one less
     ``tolerance``; with every gate's accuracy. A "contradicted" gate is chosen behind ``supported_gate`` (journal,
     session 32)."""
-    from rag.answer.claim_model import VERDICTS, decide, vector_names
+    from rag.answer.claim_model import VERDICTS, cross_language_gates, decide
 
     claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows])
     labels = np.array([r["label"] for r in rows])
-    cross = np.asarray(vectors)[:, vector_names().index("best_cross_language")] > 0.5
-    relevance = np.asarray(vectors)[:, vector_names().index("best_relevance")]
     tried: dict[str, float] = {}
     chosen, floor = 0.0, -1.0
     for gate in [0.0] + sorted(g for g in grid if g > 0):
-        supportable = ~cross | (relevance >= (gate if verdict == "supported" else supported_gate))
-        contradictable = ~cross | (relevance >= (gate if verdict == "contradicted" else 0.0))
+        supportable, contradictable = cross_language_gates(
+            np.asarray(vectors, dtype=float), gate if verdict == "supported" else supported_gate,
+            gate if verdict == "contradicted" else 0.0)
         verdicts = np.array([decide(dict(zip(VERDICTS, p, strict=True)), threshold, (bool(s), bool(c)))
                              for p, s, c in zip(probabilities.tolist(), supportable, contradictable, strict=True)])
         accuracy = float((verdicts[claim] == labels[claim]).mean())
@@ -490,16 +491,17 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     x = every[:, columns]
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
     model.mean, model.scale = standardise(x)
-    units = claim_folds(rows)
-    held_vectors = out_of_fold_vectors(read, c, reader)  # the choice: step 1 out of fold as well as step 2
+    folds = claim_folds(read)  # read's folds (each reads the tune claims' documents once)
+    units = [f for f, keep in zip(folds, fitted, strict=True) if keep]
+    held_vectors = out_of_fold_vectors(read, folds, c, reader)  # the choice: step 1 out of fold as well as step 2
     held = held_vectors[:, columns]
     mean, scale = standardise(held[fitted])
     labels = np.array([VERDICTS.index(r["label"]) for r in read])
-    chosen, threshold, tried = choose_c(read, (held - mean) / scale, labels, claim_folds(read), grid, min_precision,
+    chosen, threshold, tried = choose_c(read, (held - mean) / scale, labels, folds, grid, min_precision,
                                         min_precision_near_misses if guard else 0.0)
     cross_gate, by_gate, supported_gate, by_supported_gate = 0.0, None, 0.0, None
     if cross_gate_grid or cross_supported_grid:
-        p = out_of_fold_probabilities((held - mean) / scale, labels, claim_folds(read), chosen,
+        p = out_of_fold_probabilities((held - mean) / scale, labels, folds, chosen,
                                       np.array([not r["id"].endswith(NEAR_MISS) for r in read]) if guard else None)
         if cross_supported_grid:
             supported_gate, by_supported_gate = choose_cross_gate(read, p, held_vectors, "supported",
@@ -566,7 +568,7 @@ def shipped_out_of_fold() -> list[tuple[Path, Any, list[dict[str, Any]], np.ndar
     out = []
     for path, reader in ((MODEL_PATH, None), (READER_MODEL_PATH, read_reader("tune"))):
         model = ClaimModel.load(path)
-        vectors = out_of_fold_vectors(rows, float(model.trained.get("relevance_c", 1.0)), reader)
+        vectors = out_of_fold_vectors(rows, folds, float(model.trained.get("relevance_c", 1.0)), reader)
         x = vectors[:, [vector_names().index(name) for name in model.features]]
         p = out_of_fold(x, y, folds, np.where(near, 0.0, 1.0), float(model.trained.get("c", 0.1)))
         out.append((path, model, rows, p, vectors))

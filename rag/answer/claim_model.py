@@ -205,17 +205,25 @@ class ClaimModel:
         no vector, no gate)."""
         if vector is None:
             return True, True
-        names = vector_names()
-        cross = float(vector[names.index("best_cross_language")]) > 0.5
-        relevance = float(vector[names.index("best_relevance")])
-        return (not cross or relevance >= self.cross_language_supported_min_relevance,
-                not cross or relevance >= self.cross_language_contradicted_min_relevance)
+        supportable, contradictable = cross_language_gates(np.asarray(vector, dtype=float)[None, :],
+                                                           self.cross_language_supported_min_relevance,
+                                                           self.cross_language_contradicted_min_relevance)
+        return bool(supportable[0]), bool(contradictable[0])
 
     def verdict(self, probabilities: dict[str, float], strict: bool = False,
                 vector: list[float] | np.ndarray | None = None) -> str:
         """``decide`` at this model's threshold (``strict``: its strict one); ``vector``: the claim's, which the gates
         read (``gates``)."""
         return decide(probabilities, self.threshold(strict), self.gates(vector))
+
+
+def cross_language_gates(vectors: np.ndarray, supported: float, contradicted: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per claim vector (rows of ``vector_names()``), whether "supported" / "contradicted" may be said under these
+    relevance gates: always within a language, across languages only from a best sentence at or above the gate."""
+    names = vector_names()
+    cross = vectors[:, names.index("best_cross_language")] > 0.5
+    relevance = vectors[:, names.index("best_relevance")]
+    return ~cross | (relevance >= supported), ~cross | (relevance >= contradicted)
 
 
 def decide(probabilities: dict[str, float], supported_min_probability: float,

@@ -143,7 +143,7 @@ def test_a_near_miss_floor_keeps_near_misses_out_of_the_accuracy_and_raises_the_
     assert unfloored == plain  # the negative: a floor every threshold meets changes nothing
 
 
-def test_out_of_fold_vectors_never_read_a_rows_own_fold_in_step_1(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_out_of_fold_vectors_never_read_a_rows_own_fold_in_step_1() -> None:
     import bench.claims as bc
     from rag.answer.claim_features import TEXT_FEATURES
 
@@ -151,12 +151,11 @@ def test_out_of_fold_vectors_never_read_a_rows_own_fold_in_step_1(monkeypatch) -
     rows = [{"id": f"c{i}", "pairs": rng.random((4, len(TEXT_FEATURES))).round(3).tolist(),
              "source": [k == i % 4 for k in range(4)]} for i in range(60)]
     folds = [i % 3 for i in range(60)]
-    monkeypatch.setattr(bc, "claim_folds", lambda _rows: folds)
-    before = bc.out_of_fold_vectors(rows, 1.0)
+    before = bc.out_of_fold_vectors(rows, folds, 1.0)
     for i, r in enumerate(rows):  # fold 0's source labels moved: only the other folds' step 1 sees them
         if folds[i] == 0:
             r["source"] = r["source"][1:] + r["source"][:1]
-    after = bc.out_of_fold_vectors(rows, 1.0)
+    after = bc.out_of_fold_vectors(rows, folds, 1.0)
     inside = np.array(folds) == 0
     assert np.allclose(before[inside], after[inside])
     assert not np.allclose(before[~inside, 0], after[~inside, 0])  # the negative: the folds that read them move
