@@ -83,8 +83,10 @@ CUE_CHARS, SCOPE_CHARS, MEMBER_CHARS = {True: 4, False: 30}, {True: 12, False: 6
 # keeps whole and that does not start with it (默默无闻 "obscurity", 停滞不前 "stagnated") is part of that word's
 # meaning (unit "lexical"), while an English word negated by its affix or meaning ("unequal", "connectionless",
 # "lacks", "failed to") reads as 不相等 or 没有 does. (Negation-first words such as 无序 / 无权 are half the one,
-# half the other; counted as negations, they measured better on the claim benchmark's tune half.)
+# half the other; counted as negations, they measured better on the claim benchmark's tune half.) "unknown" and
+# "uncertain" are not, as 未知 and 不确定 are not among the Chinese negations; "unlike" and "unfold" negate nothing
+# (journal, session 33).
 AFFIX_NEGATIVE = re.compile(
-    r"(?<![A-Za-z-])(?:un(?!der|til|it|ion|iq|iv|if|anim|less)[a-z]{4,}|non-?[a-z]{4,}|lack(?:s|ed|ing)?|fail(?:s|ed)?\s+to"
+    r"(?<![A-Za-z-])(?:un(?!der|til|it|ion|iq|iv|if|anim|less|known|certain|like|fold)[a-z]{4,}|non-?[a-z]{4,}|lack(?:s|ed|ing)?|fail(?:s|ed)?\s+to"
     r"|unable|impossible|insufficient|absen(?:t|ce)"
     r"|(?!(?:unless|regardless|nevertheless|nonetheless)(?![a-z]))[a-z]{3,}less)(?![A-Za-z])", re.IGNORECASE)

@@ -235,8 +235,9 @@ def _part_of_negation(neg: Slot, slot: Slot) -> bool:
     return slot.kind == "quantity" and slot.start - neg.end <= 1 and math.isclose(float(slot.value), 1.0)  # type: ignore[arg-type]
 
 
-def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]) -> int:
-    """How many negations in ``text`` bear on content that ``other`` also has (a slot, a word, a Chinese bigram)."""
+def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot], evidence: bool = False) -> int:
+    """How many negations in ``text`` bear on content that ``other`` also has (a slot, a word, a Chinese bigram);
+    ``evidence``: ``text`` is the evidence, whose clauses the claim may not all restate (a claim asserts all of its own)."""
     folded_other = fold(other).lower()
     comparable = {(o.kind, o.unit) for o in other_slots}  # a slot the other side has no kin of says nothing
     count = 0
@@ -251,11 +252,33 @@ def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]
             count += 1
             continue
         terms = (_han_bigrams(scope) | set(re.findall(r"[a-z]{4,}", scope))) - NEGATION_SCOPE_STOP_WORDS
-        # in the other language there are no words to compare: the sentence was chosen as a match
-        count += (not inside) if zh != has_han(other) else any(t in folded_other for t in terms)
+        # in the other language there are no words to compare: the sentence was chosen as a match, unless another of its
+        # clauses is the one that shares the other side's figures, names or Latin words (journal, session 33)
+        count += (not inside and (not evidence or _restated(text, slots, neg, other, other_slots))) if zh != has_han(other) \
+            else any(t in folded_other for t in terms)
     in_a_word = any(s.kind == "negation" and s.unit == "lexical" for s in other_slots)  # 坚持不懈 is "ceaseless"
     affix = not has_han(text) and has_han(other) and not in_a_word and AFFIX_NEGATIVE.search(text) is not None
     return count or int(affix)
+
+
+ANCHOR_KINDS = frozenset({"quantity", "date", "entity", "ordinal"})  # slots whose values read the same in either language
+
+
+def _anchors(text: str, slots: list[Slot], start: int, end: int) -> set[object]:
+    """What ``text[start:end]`` shares with a text in the other language: its slots' values and its Latin words."""
+    values: set[object] = {(s.kind, s.unit, s.value) for s in slots if s.kind in ANCHOR_KINDS and start <= s.start < end}
+    words = set(re.findall(r"[a-z0-9]{3,}", fold(text[start:end]).lower())) - NEGATION_SCOPE_STOP_WORDS
+    return values | {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}  # LLMs / LLM
+
+
+def _restated(text: str, slots: list[Slot], neg: Slot, other: str, other_slots: list[Slot]) -> bool:
+    """Across languages, whether the clause holding ``neg`` is one ``other`` restates: it shares an anchor (``_anchors``)
+    with ``other``, or no clause of ``text`` does (nothing tells them apart)."""
+    theirs = _anchors(other, other_slots, 0, len(other))
+    folded = fold(text)
+    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)] + [len(text)]
+    shared = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if _anchors(text, slots, a, b) & theirs]
+    return not shared or any(a <= neg.start < b for a, b in shared)
 
 
 def _scope_words(text: str, neg: Slot) -> set[str]:
@@ -369,8 +392,11 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
             result.unmatched += 1
             result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
     in_claim = _negations(claim, claim_slots, evidence, evidence_slots)
-    in_evidence = _negations(evidence, evidence_slots, claim, claim_slots)
-    result.negation_mismatch = in_claim != in_evidence  # a negation one side has and the other lacks
+    in_evidence = _negations(evidence, evidence_slots, claim, claim_slots, evidence=True)
+    # A negation one side has and the other lacks. Across languages, one side negating and the other not: a translation
+    # may say with one negation what the other says with two ("neither … nor" / 都没有; journal, session 33).
+    across = has_han(claim) != has_han(evidence)
+    result.negation_mismatch = (in_claim > 0) != (in_evidence > 0) if across else in_claim != in_evidence
     if result.negation_mismatch:
         claim_negates = in_claim > in_evidence
         said = _negation_slot(*((claim, claim_slots, evidence, evidence_slots) if claim_negates

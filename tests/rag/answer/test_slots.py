@@ -392,13 +392,43 @@ def test_negation_mismatch(claim: str, evidence: str, mismatch: bool) -> None:
     # an English word negated by its affix is the Chinese word that holds a negation (坚持不懈 "ceaseless")
     ("Houbolt's ceaseless work played an important role.", "胡博尔特坚持不懈的努力产生了重要作用。", False),
     ("Houbolt's work did not play an important role.", "胡博尔特坚持不懈的努力产生了重要作用。", True),
-    # negations are counted: one against two is a mismatch, two against two is not
-    ("A gmina can register cars; that depends on the powiat, not the gmina.", "市镇不能登记汽车；这取决于县而不是市镇。", True),
+    # across languages a negation is present or absent, not counted: a translation may say with one negation what the
+    # other says with two ("neither … nor" / 都没有; session 33)
+    ("Neither Tesla nor Edison won the prize.", "特斯拉和爱迪生都没有获奖。", False),
+    ("Tesla and Edison both won the prize.", "特斯拉和爱迪生都没有获奖。", True),
     ("A gmina cannot register cars; that depends on the powiat, not the gmina.", "市镇不能登记汽车；这取决于县而不是市镇。", False),
+    # "unknown", "uncertain" are not negations, as 未知 and 不确定 are not; "unlike", "unfolding" negate nothing
+    ("The study found two previously unknown clades.", "该研究发现了两种以前未知的进化枝。", False),
+    ("His religious views remain uncertain.", "他的宗教观点仍然不确定。", False),
+    ("Unlike the other crews, this one survived.", "与其他船员不同，这一组幸存了。", False),
+    ("The unfolding Reformation prompted Luther to write hymns.", "正在展开的宗教改革促使路德写下赞美诗。", False),
+    ("The study found no previously unknown clades.", "该研究发现了两种以前未知的进化枝。", True),
 ])
 def test_negation_across_languages(claim: str, evidence: str, mismatch: bool) -> None:
     assert compare_slots(claim, evidence).negation_mismatch is mismatch
     assert compare_slots(evidence, claim).negation_mismatch is mismatch  # the same read from either side
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (session 33): across languages negations are compared as present or "
+                                        "absent, so one against two is not seen")
+def test_one_negation_against_two_across_languages() -> None:
+    assert compare_slots("A gmina can register cars; that depends on the powiat, not the gmina.",
+                         "市镇不能登记汽车；这取决于县而不是市镇。").negation_mismatch
+
+
+def test_within_a_language_negations_are_counted() -> None:
+    evidence = "市镇不能登记汽车；这取决于县而不是市镇。"
+    assert compare_slots("市镇能登记汽车；这取决于县而不是市镇。", evidence).negation_mismatch  # one against two
+    assert not compare_slots(evidence, evidence).negation_mismatch
+
+
+def test_across_languages_a_negation_in_a_clause_the_claim_does_not_restate_is_not_counted() -> None:
+    evidence = "所有经测试LLM仍极易受到基本越狱的攻击，有些甚至会在没有专门尝试规避其安全措施的情况下产生有害输出。"
+    assert not compare_slots("All tested LLMs remained highly vulnerable to basic jailbreaks.", evidence).negation_mismatch
+    assert compare_slots("Tested LLMs did not remain vulnerable to basic jailbreaks.", evidence).negation_mismatch
+    # a claim asserts every clause it has: its own negation counts wherever it stands
+    claim = "所有经测试LLM仍极易受到基本越狱的攻击，有些甚至会在没有专门尝试的情况下产生有害输出。"
+    assert compare_slots(claim, "All tested LLMs remained highly vulnerable to basic jailbreaks.").negation_mismatch
 
 
 def test_features_are_numeric_with_stable_names() -> None:
