@@ -117,16 +117,40 @@ def render_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
+JSONL_LINE = 'each line: {"id": …, "question": "…", "mode": "answer" | "claim"}'
+
+
+def jsonl_item(line: str) -> tuple[dict[str, Any], str | None]:
+    """One line of ``rag ask --jsonl``: the object and None, or what is wrong with it (the object, or {}, beside)."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {}, f"not JSON ({error.msg}); {JSONL_LINE}"
+    if not isinstance(item, dict):
+        return {}, f"not a JSON object; {JSONL_LINE}"
+    if not isinstance(item.get("question"), str) or not item["question"].strip():
+        return item, f'no "question" text; {JSONL_LINE}'
+    if item.get("mode") not in (None, "answer", "claim"):
+        return item, f'"mode" is {item["mode"]!r}; {JSONL_LINE}'
+    return item, None
+
+
 def run_ask(qa: Any, args: argparse.Namespace, out: TextIO) -> int:
     if args.jsonl:
-        for line in Path(args.jsonl).read_text(encoding="utf-8").splitlines():
+        bad = 0
+        for number, line in enumerate(Path(args.jsonl).read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
-            item = json.loads(line)
+            item, problem = jsonl_item(line)
+            if problem:  # said in its own row and in the log; the other lines are still answered
+                bad += 1
+                logger.warning("%s line %d: %s", args.jsonl, number, problem)
+                emit({"id": item.get("id"), "line": number, "error": problem}, out)
+                continue
             claim = args.claim or str(item.get("type", "")).startswith("claim_")  # --claim: every line a claim unless it says
             mode = item.get("mode") or ("claim" if claim else "answer")
-            emit(qa.ask(str(item.get("question", "")), mode=mode, strict=args.strict or None).to_json(item.get("id")), out)
-        return 0
+            emit(qa.ask(item["question"], mode=mode, strict=args.strict or None).to_json(item.get("id")), out)
+        return 1 if bad else 0
     if not args.question:
         logger.error("give a question, or --jsonl FILE")
         return 2
