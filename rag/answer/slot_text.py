@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 
 from rag.answer.figures import MONTH_NAMES, UNIT_SPEC
+from rag.answer.gazetteer import gazetteer
 from rag.answer.slot_words import EN_ORDINALS
-from rag.answer.slots import Difference, Slot, gazetteer
+from rag.answer.slots import Difference, Slot
 from rag.text.cjk import has_han
 
 _SINGULAR = {"countries": "country", "companies": "company", "people": "person"}

@@ -79,6 +79,8 @@ FLIP = {True: re.compile(r"(?:没有|并未|从未|尚未|并非|不是|并不|�
 # Reach in characters, {Chinese: …, English: …}, of a negation before a stance it flips ("不承担"), of a negation's scope, of a
 # membership word after an entity. Claim-model features (rag/data/claim_model*.json: re-fit after a change); no settings here.
 CUE_CHARS, SCOPE_CHARS, MEMBER_CHARS = {True: 4, False: 30}, {True: 12, False: 60}, 40
+# Slots whose values read the same in either language: across languages a clause is told apart by them (rag.answer.slots).
+ANCHOR_KINDS = frozenset({"quantity", "date", "entity", "ordinal"})
 # Across languages a negation is compared as a clause's: a Chinese negation character inside a word that jieba
 # keeps whole and that does not start with it (默默无闻 "obscurity", 停滞不前 "stagnated") is part of that word's
 # meaning (unit "lexical"), while an English word negated by its affix or meaning ("unequal", "connectionless",

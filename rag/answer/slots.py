@@ -14,7 +14,7 @@ Usage::
     describe(result.differences[0], "en")      # rag.answer.slot_text: a difference in words
     # 'The claim says 500 million pounds; the source says 1亿英镑 (100 million pounds).'
 
-Standard library only (so are rag.text.cjk and rag.text.stopwords), but for jieba, read only to tell a negation from a word holding one (默默无闻). Countries, organisations, cities, people: ``rag/data/gazetteer.tsv``.
+Standard library only (so are rag.text.cjk and rag.text.stopwords), but for jieba, read only to tell a negation from a word holding one (默默无闻). Countries, organisations, cities, people: ``rag.answer.gazetteer``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from rag.answer.figures import (
     COUNTED,
@@ -35,8 +34,10 @@ from rag.answer.figures import (
     quantities_in,
     years_in,
 )
+from rag.answer.gazetteer import gazetteer
 from rag.answer.slot_words import (
     AFFIX_NEGATIVE,
+    ANCHOR_KINDS,
     CUE_CHARS,
     EN_ORDINALS,
     FLIP,
@@ -51,7 +52,6 @@ from rag.text.stopwords import NEGATION_SCOPE_STOP_WORDS
 logger = logging.getLogger(__name__)
 
 COMPARED = ("quantity", "date", "entity", "stance", "quantifier", "ordinal")  # negation: see negation_mismatch
-GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
 SlotValue = float | int | str | tuple[int | None, int | None, int | None]
 
 
@@ -94,28 +94,7 @@ class SlotComparison:
         return feats | {f"unmatched_{k}": float(self.unmatched_by_kind.get(k, 0)) for k in COMPARED}
 
 
-# --- entities (gazetteer); the word lists of ordinals, stances, quantifiers and negations: rag.answer.slot_words
-@lru_cache(maxsize=1)
-def gazetteer() -> tuple[re.Pattern[str], dict[str, str], dict[str, tuple[str, str, str]]]:
-    """(pattern, alias -> id, id -> (class, English name, Chinese name)) from ``GAZETTEER``."""
-    aliases: dict[str, str] = {}
-    info: dict[str, tuple[str, str, str]] = {}
-    if not GAZETTEER.is_file():
-        logger.warning("no gazetteer at %s: no entity slots", GAZETTEER)
-    lines = GAZETTEER.read_text(encoding="utf-8").splitlines() if GAZETTEER.is_file() else []
-    for line in (row for row in lines if row.strip() and not row.startswith("#")):
-        ident, cls, en, zh = (line.split("\t") + ["", "", ""])[:4]
-        en_names, zh_names = [a for a in en.split("|") if a], [fold(a) for a in zh.split("|") if a]
-        info[ident] = (cls, (en_names or [ident])[0], (zh_names or en_names or [ident])[0])
-        for alias in en_names + zh_names:  # short Latin names are case-sensitive: "US" is not "us"
-            aliases[re.sub(r"\s+", " ", alias).lower() if len(alias) > 5 or has_han(alias) else alias] = ident
-    parts = []
-    for alias in sorted(aliases, key=len, reverse=True):
-        flags, pat = "i" if len(alias) > 5 else "", re.escape(alias).replace(r"\ ", r"\s+")
-        parts.append(f"(?i:{pat})" if has_han(alias) else rf"(?<![A-Za-z0-9])(?{flags}:{pat})(?![A-Za-z0-9])")
-    return re.compile("|".join(parts) or r"(?!)"), aliases, info
-
-
+# --- names: rag.answer.gazetteer; the word lists of ordinals, stances, quantifiers and negations: rag.answer.slot_words
 @lru_cache(maxsize=4096)
 def _jieba_words(folded: str) -> tuple[tuple[str, int, int], ...]:
     import jieba  # the Chinese word splitter the index uses (rag.text.lexical); loaded only for Chinese negations
@@ -261,9 +240,6 @@ def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]
     return count or int(affix)
 
 
-ANCHOR_KINDS = frozenset({"quantity", "date", "entity", "ordinal"})  # slots whose values read the same in either language
-
-
 def _anchors(text: str, slots: list[Slot], start: int, end: int) -> set[object]:
     """What ``text[start:end]`` shares with a text in the other language: its slots' values and its Latin words."""
     values: set[object] = {(s.kind, s.unit, s.value) for s in slots if s.kind in ANCHOR_KINDS and start <= s.start < end}
@@ -275,8 +251,7 @@ def _restated(text: str, slots: list[Slot], neg: Slot, other: str, other_slots: 
     """Across languages, whether the clause holding ``neg`` is one ``other`` restates: it shares an anchor (``_anchors``)
     with ``other``, or no clause of ``text`` does (nothing tells them apart)."""
     theirs = _anchors(other, other_slots, 0, len(other))
-    folded = fold(text)
-    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)] + [len(text)]
+    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(fold(text))] + [len(text)]
     shared = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if _anchors(text, slots, a, b) & theirs]
     return not shared or any(a <= neg.start < b for a, b in shared)
 
@@ -393,10 +368,10 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
             result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
     in_claim = _negations(claim, claim_slots, evidence, evidence_slots)
     in_evidence = _negations(evidence, evidence_slots, claim, claim_slots, evidence=True)
-    # A negation one side has and the other lacks. Across languages, one side negating and the other not: a translation
-    # may say with one negation what the other says with two ("neither … nor" / 都没有; journal, session 33).
-    across = has_han(claim) != has_han(evidence)
-    result.negation_mismatch = (in_claim > 0) != (in_evidence > 0) if across else in_claim != in_evidence
+    # A negation one side has and the other lacks; across languages one side negating and the other not (a translation may
+    # say with one negation what the other says with two: "neither … nor" / 都没有; journal, session 33).
+    result.negation_mismatch = (in_claim > 0) != (in_evidence > 0) if has_han(claim) != has_han(evidence) \
+        else in_claim != in_evidence
     if result.negation_mismatch:
         claim_negates = in_claim > in_evidence
         said = _negation_slot(*((claim, claim_slots, evidence, evidence_slots) if claim_negates
