@@ -837,15 +837,8 @@ def llm_sample(size: int, gguf: Path, out: Path) -> None:
                 payload["llm"]["supported_precision"], asked, payload["downgrades"])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    features = sub.add_parser("features")
-    features.add_argument("--half", choices=("tune", "heldout"), required=True)
-    features.add_argument("--limit", type=int, default=None, help="a fixed random sample of this many claims")
-    features.add_argument("--reuse", action="store_true",
-                          help="keep rows an earlier run (same code) wrote for the same claim; read only new claims")
-    fitting = sub.add_parser("fit")
+def add_fit_arguments(fitting: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The ``fit`` command's options (also read back from a model's recorded command: ``recorded_fit``)."""
     fitting.add_argument("--c", type=float, default=1.0, help="inverse L2 weight of step 1 (which sentence)")
     fitting.add_argument("--c-grid", default="0.03,0.1,0.3,1",
                          help="step 2's inverse L2 weights tried; the best out-of-fold accuracy is kept")
@@ -862,6 +855,48 @@ def main() -> None:
     fitting.add_argument("--gate-tolerance", type=float, default=0.005)
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
+    return fitting
+
+
+def fit_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``fit_model``'s keyword arguments from the ``fit`` command's parsed options."""
+    return {"c": args.c, "min_precision": args.min_precision, "with_reader": args.reader,
+            "grid": [float(g) for g in args.c_grid.split(",")], "near_misses": args.near_misses,
+            "claims": args.claims, "min_precision_near_misses": args.min_precision_near_misses,
+            "cross_gate_grid": [float(g) for g in args.cross_contradicted_gate.split(",")]
+            if args.cross_contradicted_gate else None,
+            "gate_tolerance": args.gate_tolerance,
+            "cross_supported_grid": [float(g) for g in args.cross_supported_gate.split(",")]
+            if args.cross_supported_gate else None}
+
+
+def recorded_fit(model_path: Path) -> dict[str, Any]:
+    """``fit_model``'s keyword arguments as the model file's ``trained.command`` gave them: the shipped fit, to be
+    replayed on other rows (``bench.claims_candidate``)."""
+    import shlex
+
+    command = json.loads(model_path.read_text(encoding="utf-8"))["trained"]["command"]
+    words = shlex.split(command)
+    if words[:4] != ["python", "-m", "bench.claims", "fit"]:
+        raise ValueError(f"{model_path.name}: not a fit command: {command}")
+    options = fit_options(add_fit_arguments(argparse.ArgumentParser(prog="fit")).parse_args(words[4:]))
+    if options["claims"] is not None and not options["claims"].is_absolute():
+        options["claims"] = ROOT / options["claims"]
+    return options
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", type=Path, default=None,
+                        help=f"the folder of cached rows and reports instead of {common.RESULTS_DIR.relative_to(ROOT)} "
+                             "(a candidate's features run: bench.claims_candidate)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    features = sub.add_parser("features")
+    features.add_argument("--half", choices=("tune", "heldout"), required=True)
+    features.add_argument("--limit", type=int, default=None, help="a fixed random sample of this many claims")
+    features.add_argument("--reuse", action="store_true",
+                          help="keep rows an earlier run (same code) wrote for the same claim; read only new claims")
+    add_fit_arguments(sub.add_parser("fit"))
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
     scoring.add_argument("--half", choices=("tune", "heldout"), required=True)
     scoring.add_argument("--weights", type=Path, default=ROOT / "rag" / "data" / "reader.safetensors")
@@ -875,21 +910,19 @@ def main() -> None:
     sure = sub.add_parser("confidence", help="the shipped models' threshold for a confident \"contradicted\"")
     sure.add_argument("--min-precision", type=float, default=0.90)
     reporting = sub.add_parser("report")
-    reporting.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims.json")
+    reporting.add_argument("--out", type=Path, default=None, help="default: claims.json in the results folder")
     sample = sub.add_parser("llm", help="a held-out sample through the LLM verdict path (local GGUF)")
     sample.add_argument("--sample", type=int, default=100)
     sample.add_argument("--gguf", type=Path, default=ROOT / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
-    sample.add_argument("--out", type=Path, default=common.RESULTS_DIR / "claims-llm.json")
+    sample.add_argument("--out", type=Path, default=None, help="default: claims-llm.json in the results folder")
     args = parser.parse_args()
     common.setup_logging()
+    if args.results is not None:
+        common.RESULTS_DIR = args.results
     if args.command == "features":
         compute_features(args.half, args.limit, args.reuse)
     elif args.command == "fit":
-        fit(args.c, args.min_precision, args.reader, [float(g) for g in args.c_grid.split(",")], args.near_misses,
-            args.claims, args.min_precision_near_misses,
-            [float(g) for g in args.cross_contradicted_gate.split(",")] if args.cross_contradicted_gate else None,
-            args.gate_tolerance,
-            [float(g) for g in args.cross_supported_gate.split(",")] if args.cross_supported_gate else None)
+        fit(**fit_options(args))
     elif args.command == "reader":
         compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
     elif args.command == "strict":
@@ -897,9 +930,9 @@ def main() -> None:
     elif args.command == "confidence":
         confidence(args.min_precision)
     elif args.command == "llm":
-        llm_sample(args.sample, args.gguf, args.out)
+        llm_sample(args.sample, args.gguf, args.out or common.RESULTS_DIR / "claims-llm.json")
     else:
-        report(args.out)
+        report(args.out or common.RESULTS_DIR / "claims.json")
 
 
 if __name__ == "__main__":

@@ -3,19 +3,27 @@ slot or feature candidate of sessions 25–27 went through, as commands instead 
 
 1. ``recompute``: the sentence-level slot columns of the cached claim rows (``bench/results/claims-features-*.jsonl``)
    recomputed with the current ``rag.answer.slots`` into a folder, the reader's cached scores beside them. A slot
-   change does not change retrieval or the candidates, so this stands for ``python -m bench.claims features`` (run
-   that for a change to anything else, with ``RESULTS_DIR`` pointed at the folder, e.g. by ``--results``).
-2. ``compare``: for each folder, the reader claim model fitted in memory as ``python -m bench.claims fit --reader``
-   fits it (step 1, then C from the grid by out-of-fold accuracy; the 4,410 claims of ``FIT_IDS``), its
-   probabilities out of fold (folds of documents, the near misses weighing 0), and the verdicts at the fitted
-   threshold — and, with ``--threshold``, at a fixed one as well: the fitted threshold falls when a candidate
-   separates the claims better and lets near misses in, so a candidate is read at both (journal, session 27).
+   change does not change retrieval or the candidates, so this stands for ``python -m bench.claims features``.
+2. ``insert``: a new pair column that needs retrieval (a passage's coverage, say) taken from a full features run
+   (``python -m bench.claims --results DIR features --half tune`` on the candidate's code) into the cached rows,
+   every other column kept. A rerun does not reproduce the cache exactly: the embedder's float sums move cosines in
+   the fourth decimal and reorder near-tied tail candidates (489 of 5,125 tune claims, session 35), and the reader's
+   cached scores are of the cached pairs. A cached sentence the rerun did not keep takes its passage-mate's value (the
+   claim-passage cosine names the passage, as ``bench.claims.near_miss`` reads it), else 0.
+3. ``compare``: for each folder, the shipped model's fit replayed as its file records it (``bench.claims.recorded_fit``:
+   step 1, C from the grid, the threshold with its near-miss floor, the cross-language gates; the 4,410 claims of
+   ``FIT_IDS``), read out of fold as the fit chooses (step 1 and step 2 without each fold of documents, the near
+   misses read, never fitted on), the gates and quoted claims applied as the product applies them. ``--plain``: the
+   plain model; ``--c-grid 0.03``: C held (a grid of one); ``--threshold``: also at a fixed threshold. On today's rows
+   it gives the shipped choices (reader: C 0.03, 0.57, gates 0.10 / 0.10; claims 0.9229, precision with near misses
+   0.9270, near misses right 0.8773).
 
 Usage::
 
     python -m bench.claims_candidate recompute --half tune --out /tmp/cand      # after changing rag.answer.slots
-    git stash; python -m bench.claims_candidate recompute --half tune --out /tmp/ctl; git stash pop
-    python -m bench.claims_candidate compare /tmp/ctl /tmp/cand --threshold 0.53 --min-precision-near-misses 0.878
+    python -m bench.claims_candidate insert --half tune --rerun /tmp/rerun --column context_coverage --out /tmp/cand
+    python -m bench.claims_candidate compare bench/results /tmp/cand            # the control first
+    python -m bench.claims_candidate compare bench/results /tmp/cand --plain
 """
 
 from __future__ import annotations
@@ -71,15 +79,56 @@ def recompute(half: str, out: Path, source: Path | None = None) -> dict[str, int
     return changed
 
 
-def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float, quotes: bool = True) -> dict[str, float]:
+def insert(half: str, rerun: Path, column: str, out: Path, source: Path | None = None) -> dict[str, int]:
+    """The half's cached rows with the pair column ``column`` (a name of ``TEXT_FEATURES``, new in the current code)
+    taken from ``rerun``'s rows of a full features run, written to ``out`` with the reader's cached scores; counts of
+    rows whose candidates the rerun changed and of cells left at 0."""
+    from bench.claims import COSINE
+    from rag.answer.claim_features import TEXT_FEATURES
+
+    source = source or common.RESULTS_DIR
+    at = TEXT_FEATURES.index(column)
+    fresh = {}
+    for line in (rerun / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        fresh[row["id"]] = dict(zip(row["sentences"], (pair[at] for pair in row["pairs"]), strict=True))
+    counts = {"rows": 0, "changed": 0, "left_at_zero": 0}
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
+        for line in (source / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if len(row["pairs"]) and len(row["pairs"][0]) != len(TEXT_FEATURES) - 1:
+                raise ValueError(f"{row['id']}: cached rows already hold {column}, or predate another column")
+            by_sentence = fresh[row["id"]]
+            values = [by_sentence.get(sentence) for sentence in row["sentences"]]
+            passages = {round(p[COSINE], 5): v for p, v in zip(row["pairs"], values, strict=True) if v is not None}
+            counts["rows"] += 1
+            counts["changed"] += list(by_sentence) != row["sentences"]
+            counts["left_at_zero"] += sum(v is None and round(p[COSINE], 5) not in passages
+                                          for p, v in zip(row["pairs"], values, strict=True))
+            values = [v if v is not None else passages.get(round(p[COSINE], 5), 0.0)
+                      for p, v in zip(row["pairs"], values, strict=True)]
+            row["pairs"] = [p[:at] + [v] + p[at:] for p, v in zip(row["pairs"], values, strict=True)]
+            written.write(json.dumps(row, ensure_ascii=False) + "\n")
+    reader = source / f"claims-reader-{half}.jsonl"
+    if reader.exists():
+        shutil.copy(reader, out / reader.name)
+    return counts
+
+
+def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float, quotes: bool = True,
+            gates: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
     """Claims accuracy (near misses aside), "supported" precision with and without the near misses, the share of
-    near misses called supported, accuracy per language pair and per transform. ``quotes``: a quoted claim is
-    supported, as the product says (``bench.claims.quoted_rows``); False reads the model alone."""
+    near misses called supported and called right, accuracy per language pair and per transform. ``quotes``: a
+    quoted claim is supported, as the product says (``bench.claims.quoted_rows``); False reads the model alone.
+    ``gates``: per row, whether "supported" and "contradicted" may be said (``ClaimModel.gates``)."""
     from bench.claims import NEAR_MISS, quoted_rows, quotes_supported
     from rag.answer.claim_model import VERDICTS, decide
 
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
-    verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold) for p in probabilities.tolist()]
+    allowed = zip(*gates, strict=True) if gates is not None else ((True, True) for _ in rows)
+    verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold, (bool(s), bool(c)))
+                for p, (s, c) in zip(probabilities.tolist(), allowed, strict=True)]
     if quotes:
         verdicts = quotes_supported(verdicts, quoted_rows(rows))
     v = np.array([VERDICTS.index(verdict) for verdict in verdicts])
@@ -89,7 +138,8 @@ def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: fl
     out = {"threshold": threshold, "claims": right[~near].mean(),
            "precision": ((y == 0) & said & ~near).sum() / max(1, (said & ~near).sum()),
            "precision_with_near_misses": ((y == 0) & said).sum() / max(1, said.sum()),
-           "near_misses_supported": said[near].mean() if near.any() else float("nan")}
+           "near_misses_supported": said[near].mean() if near.any() else float("nan"),
+           "near_misses_right": right[near].mean() if near.any() else float("nan")}
     pairs = np.array([f"{r['claim_lang']}/{r['source_lang']}" for r in rows])
     kinds = np.array([r["transform"] for r in rows])
     out |= {pair: right[~near & (pairs == pair)].mean() for pair in PAIRS if (~near & (pairs == pair)).any()}
@@ -97,38 +147,48 @@ def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: fl
     return {k: round(float(x), 4) for k, x in out.items()}
 
 
-def evaluate(results: Path, threshold: float | None = None, floor: float = 0.0,
-             every_claim: bool = False) -> dict[str, dict[str, float]]:
-    """The folder's reader claim model fitted as shipped, read out of fold: metrics at its fitted threshold and,
-    given ``threshold``, at that one. ``floor``: the fitted threshold also keeps the precision with near misses
-    (``fit --min-precision-near-misses``). ``every_claim``: the tune claims the models are not fitted on (the 715 the
-    local LLM translated from the Chinese documents) are read too and scored with the rest — never fitted on, nor in
-    the threshold's choice."""
+def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None,
+             threshold: float | None = None) -> dict[str, dict[str, float]]:
+    """The shipped claim model's fit replayed on the folder's rows (its file's recorded command,
+    ``bench.claims.recorded_fit``; ``grid``: step 2's C grid instead of the recorded one, e.g. one value to hold C)
+    and read out of fold as the fit chooses: step 1 and step 2 without each fold of documents, the near misses read
+    and never fitted on, the fitted threshold, the cross-language gates and the quoted claims as the product applies
+    them. ``reader``: the reader model (the default), else the plain one. With ``threshold``, also read at that one."""
     from bench import claims as bc
-    from bench.claims_variants import out_of_fold
-    from rag.answer.claim_model import VERDICTS, vector_names
+    from rag.answer.claim_model import (
+        MODEL_PATH,
+        READER_MODEL_PATH,
+        VERDICTS,
+        cross_language_gates,
+        vector_names,
+    )
 
+    options = bc.recorded_fit(READER_MODEL_PATH if reader else MODEL_PATH)
+    options["grid"] = grid or options["grid"]
     previous = common.RESULTS_DIR
     common.RESULTS_DIR = results
     try:
-        model = bc.fit_model(1.0, 0.95, True, list(GRID), False, bc.FIT_IDS, floor)
-        ids = set(bc.FIT_IDS.read_text(encoding="utf-8").split())
-        every = bc.read_features("tune")
-        unfitted = [r for r in every if every_claim and r["id"] not in ids and not r["id"].endswith(bc.NEAR_MISS)]
-        rows = bc.only_claims(every, ids) + unfitted
-        x = bc.claim_vectors(rows, model, bc.read_reader("tune"))[:, [vector_names().index(n) for n in model.features]]
+        model = bc.fit_model(**options)
+        rows = bc.read_features("tune")
+        if options["claims"] is not None:
+            rows = bc.only_claims(rows, set(options["claims"].read_text(encoding="utf-8").split()))
+        folds = bc.claim_folds(rows)
+        vectors = bc.out_of_fold_vectors(rows, folds, options["c"], bc.read_reader("tune") if reader else None)
     finally:
         common.RESULTS_DIR = previous
-    y = np.array([VERDICTS.index(r["label"]) for r in rows])
+    x = vectors[:, [vector_names().index(name) for name in model.features]]
     near = np.array([r["id"].endswith(bc.NEAR_MISS) for r in rows])
-    fit = np.array([r["id"].removesuffix(bc.NEAR_MISS) in ids for r in rows])
-    p = out_of_fold(x, y, np.array(bc.claim_folds(rows)), np.where(near | ~fit, 0.0, 1.0), float(model.trained["c"]))
-    chosen = [r for r, f in zip(rows, fit, strict=True) if f]
-    fitted = bc.lowest_threshold(chosen, p[fit, 0].tolist(), 0.95, floor) if floor > 0 else bc.lowest_threshold(
-        [r for r, n, f in zip(rows, near, fit, strict=True) if f and not n], p[fit & ~near, 0].tolist(), 0.95)
-    result = {"fitted": metrics(rows, p, fitted) | {"c": float(model.trained["c"])}}
+    mean, scale = bc.standardise(x[~near])
+    y = np.array([VERDICTS.index(r["label"]) for r in rows])
+    c = float(model.trained["c"])
+    p = bc.out_of_fold_probabilities((x - mean) / scale, y, folds, c, ~near)
+    gates = cross_language_gates(vectors, model.cross_language_supported_min_relevance,
+                                 model.cross_language_contradicted_min_relevance)
+    chosen = {"c": c, "supported_gate": model.cross_language_supported_min_relevance,
+              "contradicted_gate": model.cross_language_contradicted_min_relevance}
+    result = {"fitted": metrics(rows, p, model.supported_min_probability, gates=gates) | chosen}
     if threshold is not None:
-        result["fixed"] = metrics(rows, p, threshold)
+        result["fixed"] = metrics(rows, p, threshold, gates=gates) | chosen
     return result
 
 
@@ -138,20 +198,26 @@ def main() -> None:
     again = sub.add_parser("recompute", help="slot columns of the cached rows recomputed with the current code")
     again.add_argument("--half", choices=("tune", "heldout"), required=True)
     again.add_argument("--out", type=Path, required=True)
-    against = sub.add_parser("compare", help="folders' reader claim models, tune out of fold")
+    column = sub.add_parser("insert", help="a new pair column from a full features rerun, into the cached rows")
+    column.add_argument("--half", choices=("tune", "heldout"), required=True)
+    column.add_argument("--rerun", type=Path, required=True, help="the results folder of the candidate's features run")
+    column.add_argument("--column", required=True, help="the new pair feature's name")
+    column.add_argument("--out", type=Path, required=True)
+    against = sub.add_parser("compare", help="the shipped fit replayed on each folder's rows, tune out of fold")
     against.add_argument("folders", type=Path, nargs="+", help="the control first")
+    against.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
+    against.add_argument("--c-grid", default=None, help="step 2's C grid instead of the recorded one (one value: C held)")
     against.add_argument("--threshold", type=float, default=None, help="also read at this fixed threshold")
-    against.add_argument("--min-precision-near-misses", type=float, default=0.0,
-                         help="the fitted threshold also keeps this precision with the near misses counted")
-    against.add_argument("--every-claim", action="store_true",
-                         help="also score the tune claims the models are not fitted on (never fitted on)")
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "recompute":
         logger.info("%s: cells changed %s", args.half, recompute(args.half, args.out))
         return
-    results = {str(folder): evaluate(folder, args.threshold, args.min_precision_near_misses, args.every_claim)
-               for folder in args.folders}
+    if args.command == "insert":
+        logger.info("%s: %s", args.half, insert(args.half, args.rerun, args.column, args.out))
+        return
+    grid = [float(g) for g in args.c_grid.split(",")] if args.c_grid else None
+    results = {str(folder): evaluate(folder, not args.plain, grid, args.threshold) for folder in args.folders}
     for which in ("fitted", "fixed"):
         if all(which in r for r in results.values()):
             keys = list(next(iter(results.values()))[which])

@@ -72,3 +72,36 @@ def test_a_quoted_claim_counts_as_supported_as_the_product_says_and_not_with_the
     assert metrics(quoted, p, 0.5)["claims"] == 1.0
     assert metrics(quoted, p, 0.5, quotes=False)["claims"] < 1.0  # the model alone calls the quote contradicted
     assert metrics(rows(), p, 0.5)["claims"] < 1.0  # the negative: no quote, the model's verdict stands
+
+
+def test_insert_takes_a_new_column_from_a_rerun_and_keeps_every_cached_one(tmp_path: Path, monkeypatch) -> None:
+    from bench import claims_candidate
+    from bench.claims import COSINE
+    from rag.answer import claim_features
+
+    names = (*claim_features.TEXT_FEATURES[:3], "passage_thing", *claim_features.TEXT_FEATURES[3:])
+    monkeypatch.setattr(claim_features, "TEXT_FEATURES", names)  # a column the candidate's code adds at index 3
+
+    def pair(cosine: float, value: float | None = None) -> list[float]:
+        cells = [0.5] * (len(names) - 1)
+        cells[COSINE] = cosine
+        return cells if value is None else cells[:3] + [value] + cells[3:]
+
+    cached = {"id": "c1", "pairs": [pair(0.81), pair(0.81), pair(0.77), pair(0.70)],
+              "sentences": ["s1", "s2 (its passage-mate s1 kept)", "s3 (dropped, no mate)", "s4"]}
+    rerun = {"id": "c1", "pairs": [pair(0.8101, 0.9), pair(0.7, 0.4), pair(0.6, 0.2)],
+             "sentences": ["s1", "s4", "s5 (new in the rerun)"]}
+    for folder, row in (("cached", cached), ("rerun", rerun)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "claims-features-tune.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (tmp_path / "cached" / "claims-reader-tune.jsonl").write_text("{}\n", encoding="utf-8")
+    counts = claims_candidate.insert("tune", tmp_path / "rerun", "passage_thing", tmp_path / "out", tmp_path / "cached")
+    (written,) = [json.loads(x) for x in (tmp_path / "out" / "claims-features-tune.jsonl").read_text().splitlines()]
+    assert [p[3] for p in written["pairs"]] == [0.9, 0.9, 0.0, 0.4]
+    assert [p[:3] + p[4:] for p in written["pairs"]] == cached["pairs"]  # the cached cells as they were (cosines too)
+    assert written["sentences"] == cached["sentences"]
+    assert counts == {"rows": 1, "changed": 1, "left_at_zero": 1}
+    assert (tmp_path / "out" / "claims-reader-tune.jsonl").exists()
+    # the negative: rows that already hold the column are refused, not shifted twice
+    with pytest.raises(ValueError):
+        claims_candidate.insert("tune", tmp_path / "rerun", "passage_thing", tmp_path / "again", tmp_path / "out")

@@ -195,3 +195,24 @@ def test_a_cross_language_supported_gate_holds_the_threshold() -> None:
     assert gate == 0.1  # the near miss (0.05) is kept out, the second claim (0.3) kept in
     gate, _ = choose_cross_gate(rows, p, vectors, "supported", [0.1, 0.5], 0.0, 0.75)
     assert gate == 0.5  # the negative: at a threshold the second claim misses anyway, the larger gate costs nothing
+
+
+def test_a_models_recorded_fit_command_is_read_back_as_the_fit_reads_it(tmp_path) -> None:
+    import json
+
+    import pytest
+
+    from bench.claims import ROOT, recorded_fit
+    from rag.answer.claim_model import READER_MODEL_PATH
+
+    shipped = recorded_fit(READER_MODEL_PATH)
+    assert shipped["with_reader"] and shipped["grid"] == [0.03, 0.1, 0.3, 1.0]
+    assert shipped["claims"] == ROOT / "bench/data/claims/fit-tune-ids.txt" and shipped["claims"].exists()
+    made = tmp_path / "model.json"
+    made.write_text(json.dumps({"trained": {"command": "python -m bench.claims fit --c-grid 0.3 --min-precision 0.9"}}))
+    assert recorded_fit(made)["grid"] == [0.3] and not recorded_fit(made)["with_reader"]
+    assert recorded_fit(made)["min_precision"] == 0.9 and recorded_fit(made)["cross_gate_grid"] is None
+    # the negative: a file whose command is not the fit is refused, not read with defaults
+    made.write_text(json.dumps({"trained": {"command": "python -m bench.claims strict --min-precision 0.95"}}))
+    with pytest.raises(ValueError):
+        recorded_fit(made)
