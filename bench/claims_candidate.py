@@ -41,7 +41,6 @@ import numpy as np
 from bench import common
 
 logger = logging.getLogger("bench.claims_candidate")
-GRID = (0.03, 0.1, 0.3, 1.0)  # the shipped fit's --c-grid
 KINDS = ("number", "date", "entity", "negation", "stance", "quantifier", "restate_cross", "omission",
          "unsupported_detail", "restate_same", "translated")
 PAIRS = ("zh/zh", "en/zh", "zh/en", "en/en")
