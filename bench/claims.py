@@ -324,17 +324,18 @@ def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any]
 
 
 def out_of_fold_vectors(rows: list[dict[str, Any]], folds: list[int] | np.ndarray, c: float,
-                        reader: dict[str, Any] | None = None) -> np.ndarray:
+                        reader: dict[str, Any] | None = None, fitted: np.ndarray | None = None) -> np.ndarray:
     """``claim_vectors`` with step 1 (which sentence) fitted without each row's fold of documents (``claim_folds``),
     at ``c``: what a choice made on out-of-fold step-2 probabilities reads, so that step 1 is not in sample either
-    (session 32)."""
+    (session 32). ``fitted``: the rows step 1 may be fitted on (the rest are only read)."""
     from rag.answer.claim_model import ClaimModel, vector_names
 
     n = len(vector_names())
     folds = np.asarray(folds)
     vectors = np.zeros((len(rows), n))
     for fold in sorted(set(folds.tolist())):
-        others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
+        others = [r for i, (r, f) in enumerate(zip(rows, folds, strict=True))
+                  if f != fold and (fitted is None or fitted[i])]
         model = ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.zeros(3),
                            relevance=fit_relevance(others, c))
         inside = np.flatnonzero(folds == fold)

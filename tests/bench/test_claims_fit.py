@@ -216,3 +216,25 @@ def test_a_models_recorded_fit_command_is_read_back_as_the_fit_reads_it(tmp_path
     made.write_text(json.dumps({"trained": {"command": "python -m bench.claims strict --min-precision 0.95"}}))
     with pytest.raises(ValueError):
         recorded_fit(made)
+
+
+def test_step_1_out_of_fold_is_never_fitted_on_the_rows_it_only_reads() -> None:
+    from bench.claims import out_of_fold_vectors
+    from rag.answer.claim_features import TEXT_FEATURES
+
+    rng = np.random.default_rng(3)
+
+    def row(i: int, flip: bool = False) -> dict:
+        pairs = rng.uniform(0, 1, (4, len(TEXT_FEATURES))).round(3)
+        source = [bool(p[0] > 0.6) != flip for p in pairs]  # the source: high coverage (flipped: the opposite)
+        return {"id": f"r{i}", "pairs": pairs.tolist(), "source": source}
+
+    fitted_rows = [row(i) for i in range(60)]
+    read_only = [row(100 + i, flip=True) for i in range(30)]
+    folds = np.array([i % 3 for i in range(60)] + [i % 3 for i in range(30)])
+    mask = np.array([True] * 60 + [False] * 30)
+    alone = out_of_fold_vectors(fitted_rows, folds[:60], 1.0)
+    beside = out_of_fold_vectors(fitted_rows + read_only, folds, 1.0, fitted=mask)
+    assert np.allclose(beside[:60], alone)  # the read-only rows moved no step-1 fit
+    # the negative: fitted on as well, their opposite flags move step 1
+    assert not np.allclose(out_of_fold_vectors(fitted_rows + read_only, folds, 1.0)[:60], alone)
