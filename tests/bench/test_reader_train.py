@@ -76,3 +76,18 @@ def test_each_fold_reader_continues_from_its_own_fold_file(net, monkeypatch, tmp
         assert all(torch.equal(state[k], starts[fold][k].to(state[k].dtype)) for k in starts[fold])
         other = starts[(fold + 1) % FOLDS]["claim_head.weight"]
         assert not torch.equal(state["claim_head.weight"], other.to(state["claim_head.weight"].dtype))  # negative
+
+
+def test_bf16_autocast_only_where_the_hardware_computes_in_bf16(net) -> None:
+    from bench.reader_train import autocast_dtype, losses
+
+    assert autocast_dtype("cuda") is torch.bfloat16
+    assert autocast_dtype("cpu", "flags : fpu sse2 avx2 avx512f avx512_bf16") is torch.bfloat16
+    assert autocast_dtype("cpu", "flags : fpu sse2 amx_bf16 amx_tile") is torch.bfloat16
+    assert autocast_dtype("cpu", "flags : fpu sse2 avx2 avx512f") is None  # the negative: AVX-512 without BF16
+    assert autocast_dtype("cpu", "") is None
+    # either way a step reads the cached bf16 states: in fp32 they are widened, not refused
+    states = [torch.randn(7, 384).to(torch.bfloat16), torch.randn(5, 384).to(torch.bfloat16)]
+    rows = [{"task": "claim", "label": "entails"}, {"task": "question", "label": "answers"}]
+    loss, predicted = losses(net, states, rows)
+    assert torch.isfinite(loss) and len(predicted) == 2
