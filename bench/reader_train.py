@@ -370,7 +370,7 @@ def save(net: ReaderNet, args: argparse.Namespace, rows: list[dict[str, Any]], h
             "data": f"{args.data.relative_to(common.PROJECT) if args.data.is_relative_to(common.PROJECT) else args.data}"
                     " (python -m bench.reader_data; tune halves only)",
             "pairs": len(rows), "date": date.today().isoformat(), "history": history,
-            "precision": "bf16 autocast" if autocast_dtype(args.device.split(":")[0]) else "fp32"}
+            "precision": "bf16 autocast" if autocast_dtype(getattr(args, "device", "cpu").split(":")[0]) else "fp32"}
     if fold is not None:
         card["fold"] = {"fold": fold, "folds": args.folds, "held back": "groups of bench.reader_folds.fold_of == fold"}
     out.with_suffix(".json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
