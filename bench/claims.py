@@ -859,16 +859,18 @@ def add_fit_arguments(fitting: argparse.ArgumentParser) -> argparse.ArgumentPars
     return fitting
 
 
+def grid_values(text: str | None) -> list[float] | None:
+    """A grid option's values ("0.03,0.1,0.3,1" -> [0.03, 0.1, 0.3, 1.0]); None for an option not given."""
+    return [float(g) for g in text.split(",")] if text else None
+
+
 def fit_options(args: argparse.Namespace) -> dict[str, Any]:
     """``fit_model``'s keyword arguments from the ``fit`` command's parsed options."""
     return {"c": args.c, "min_precision": args.min_precision, "with_reader": args.reader,
-            "grid": [float(g) for g in args.c_grid.split(",")], "near_misses": args.near_misses,
+            "grid": grid_values(args.c_grid), "near_misses": args.near_misses,
             "claims": args.claims, "min_precision_near_misses": args.min_precision_near_misses,
-            "cross_gate_grid": [float(g) for g in args.cross_contradicted_gate.split(",")]
-            if args.cross_contradicted_gate else None,
-            "gate_tolerance": args.gate_tolerance,
-            "cross_supported_grid": [float(g) for g in args.cross_supported_gate.split(",")]
-            if args.cross_supported_gate else None}
+            "cross_gate_grid": grid_values(args.cross_contradicted_gate), "gate_tolerance": args.gate_tolerance,
+            "cross_supported_grid": grid_values(args.cross_supported_gate)}
 
 
 def recorded_fit(model_path: Path) -> dict[str, Any]:

@@ -222,8 +222,9 @@ def main() -> None:
     if args.command == "insert":
         logger.info("%s: %s", args.half, insert(args.half, args.rerun, args.column, args.out))
         return
-    grid = [float(g) for g in args.c_grid.split(",")] if args.c_grid else None
-    results = {str(folder): evaluate(folder, not args.plain, grid, args.threshold, args.every_claim)
+    from bench.claims import grid_values
+
+    results = {str(folder): evaluate(folder, not args.plain, grid_values(args.c_grid), args.threshold, args.every_claim)
                for folder in args.folders}
     for which in ("fitted", "fixed"):
         if all(which in r for r in results.values()):
