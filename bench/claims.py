@@ -46,6 +46,8 @@ DATA = ROOT / "bench" / "data" / "claims"
 XQUAD = ROOT.parent / "shared" / "bench" / "xquad"
 POLICY_CORPORA = [ROOT / "corpus", ROOT.parent / "shared" / "corpus" / "en"]
 FIT_IDS = DATA / "fit-tune-ids.txt"  # the tune claims the shipped claim models are fitted on (``fit --claims``)
+# The halves, and the framed claim family of each (bench.claim_frames: scored, never fitted on).
+HALVES = ("tune", "heldout", "framed-tune", "framed-heldout")
 CONTRADICTING = ("number", "date", "entity", "negation", "stance", "quantifier", "ordinal", "list_membership")
 
 
@@ -147,6 +149,7 @@ def compute_features(half: str, limit: int | None, reuse: bool = False) -> None:
             record["pairs"] = [[round(v, 5) for v in vector] for vector in pair_rows(pairs).tolist()]
             record["source"] = [is_source(row, p.sentence) for p in pairs]
             record["sentences"] = [p.sentence.text for p in pairs]  # what a reader scores (bench.reader)
+            record["statement"] = pairs[0].claim if pairs else row["claim"]  # the text read (a frame cut off)
             record["rule_verdict"] = rule_verdict(any(p.rule_conflict for p in aligned), coverage, same)
             fresh[row["id"]] = record
             if n % 200 == 0:
@@ -221,6 +224,8 @@ def pair_matrix(row: dict[str, Any], scores: dict[str, list[float]] | None = Non
     """A claim's pair rows: the text features the features step cached, then the reader's (0 where it did not read)."""
     from rag.answer.claim_features import READER_FEATURES, TEXT_FEATURES
 
+    if not row["pairs"]:  # nothing to read the claim against (the product says not found: judge_claim)
+        return np.zeros((0, len(TEXT_FEATURES) + len(READER_FEATURES)))
     text = np.array(row["pairs"], dtype=float).reshape(len(row["pairs"]), -1)[:, :len(TEXT_FEATURES)]
     read = np.zeros((len(text), len(READER_FEATURES)))
     for i, values in (scores or {}).items():
@@ -265,7 +270,8 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
             unread = [i for i, value in scores.items() if value is None]
             if unread:
                 read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
-                for i, s in zip(unread, read.claims(row["claim"], [sentences[i] for i in unread]), strict=True):
+                statement = row.get("statement", row["claim"])  # as the product's reader reads it (rows before: the claim)
+                for i, s in zip(unread, read.claims(statement, [sentences[i] for i in unread]), strict=True):
                     scores[i] = [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
             kept += len(scores) - len(unread)
             sink.write(json.dumps({"id": row["id"], "scores": scores, "sentences": sentences}, ensure_ascii=False) + "\n")
@@ -895,13 +901,13 @@ def main() -> None:
                              "(a candidate's features run: bench.claims_candidate)")
     sub = parser.add_subparsers(dest="command", required=True)
     features = sub.add_parser("features")
-    features.add_argument("--half", choices=("tune", "heldout"), required=True)
+    features.add_argument("--half", choices=HALVES, required=True)
     features.add_argument("--limit", type=int, default=None, help="a fixed random sample of this many claims")
     features.add_argument("--reuse", action="store_true",
                           help="keep rows an earlier run (same code) wrote for the same claim; read only new claims")
     add_fit_arguments(sub.add_parser("fit"))
     scoring = sub.add_parser("reader", help="cache the reader's scores of each claim's top pairs")
-    scoring.add_argument("--half", choices=("tune", "heldout"), required=True)
+    scoring.add_argument("--half", choices=HALVES, required=True)
     scoring.add_argument("--weights", type=Path, default=ROOT / "rag" / "data" / "reader.safetensors")
     scoring.add_argument("--threads", type=int, default=1)
     scoring.add_argument("--missing", action="store_true",

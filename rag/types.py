@@ -37,6 +37,7 @@ class Query:
     focus: str = ""  # ``text`` without the documents it names ("": none named)
     focus_tokens: tuple[str, ...] = ()
     named: frozenset[str] = frozenset()  # hashes of the documents ``text`` names (rag.retrieval.mentions)
+    mentions: tuple[str, ...] = ()  # the phrases of ``text`` that name them ("the Concordia AI report")
     translation: str | None = None  # the focus translated by the LLM (only with one configured)
     translated_terms: dict[str, float] = field(default_factory=dict)  # other-language index terms of the focus
     gloss: str | None = None  # the translated terms as a text, embedded in place of a translation

@@ -23,6 +23,7 @@ import numpy as np
 
 from rag.answer.answerability import Similarity
 from rag.answer.claim_features import ClaimPair
+from rag.answer.claim_frame import statement_span
 from rag.answer.claims import Senses, claim_pairs, judge_claim, strip_claim
 from rag.answer.compose import (
     REFUSAL_TAIL,
@@ -284,13 +285,25 @@ class PolicyQA:
                    language: str | None = None) -> tuple[str, SearchResult, list[ClaimPair]]:
         """The cleaned claim, its search result and the claim read against its best sentences."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
-        result = self.retriever.run(statement, k=self.settings.answer_contexts, docs=docs, language=language,
+        query = self.statement_query(self.retriever.analyze(statement))
+        result = self.retriever.run(query, k=self.settings.answer_contexts, docs=docs, language=language,
                                     other_language=(self.settings.claim_other_language, self.settings.answer_passages))
         sentences = score_sentences(result.hits, result.query, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight,
                                     self.settings.evidence_rank_prior)
         return statement, result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
                                               similarity=self.similarity(result.query.vector))
+
+    def statement_query(self, query: Query) -> Query:
+        """The claim's query as the check searches and reads it: with ``claim_frames``, a frame that names the source
+        document cut off (``rag.answer.claim_frame``) and the statement analysed on its own, as if written bare (the
+        sources it is checked against are cited with their documents); else ``query`` itself."""
+        if not self.settings.claim_frames or not query.mentions:
+            return query
+        start, end = statement_span(query.text, query.mentions, query.language)
+        if (start, end) == (0, len(query.text)):
+            return query
+        return self.retriever.analyze(query.text[start:end])
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None,
                     strict: bool | None = None) -> Answer:
@@ -303,8 +316,10 @@ class PolicyQA:
             verdict, pro, con = self._llm_verdict(statement, q_lang, result.hits, pro + con, pro, con)
         citations = [citation_from(s, n) for n, s in enumerate(pro + con, start=1)]
         numbers = {id(s): n for n, s in enumerate(pro + con, start=1)}
+        shift = max(statement.find(pairs[0].claim), 0) if pairs else 0  # a frame cut off: spans are of the statement
         differences = [
-            {"kind": d.kind, "claim": d.claim.surface, "claim_span": [d.claim.start, d.claim.end] if d.claim.surface else None,
+            {"kind": d.kind, "claim": d.claim.surface,
+             "claim_span": [d.claim.start + shift, d.claim.end + shift] if d.claim.surface else None,
              "source": d.evidence.surface, "citation": numbers.get(id(s)), "text": describe(d, q_lang)}
             for d, s in judgement.differences
         ] if verdict == "contradicted" else []

@@ -120,11 +120,11 @@ class QueryAnalyzer:
         language = detect_language(text)
         return language if language in LANGUAGES else "en"
 
-    def named_documents(self, text: str, language: str) -> tuple[frozenset[str], str]:
-        """The documents (hashes) ``text`` names, and ``text`` without those mentions."""
+    def named_documents(self, text: str, language: str) -> tuple[frozenset[str], str, tuple[str, ...]]:
+        """The documents (hashes) ``text`` names, ``text`` without those mentions, and the mention phrases."""
         phrases = mention_phrases(text, language) if self.settings.document_mentions else []
         if not phrases or self.documents is None:
-            return frozenset(), text
+            return frozenset(), text, ()
         documents = self.documents()
         resolved = {}
         for phrase in phrases:
@@ -133,7 +133,7 @@ class QueryAnalyzer:
             if doc_hash is not None:
                 resolved[phrase] = doc_hash
         focus = strip_mentions(text, resolved)
-        return frozenset(resolved.values()), focus if tokenize(focus) else text
+        return frozenset(resolved.values()), focus if tokenize(focus) else text, tuple(resolved)
 
     def translated_terms(self, text: str, target: str, translation: str | None) -> dict[str, float]:
         """Index terms of the other language: dictionary expansion, plus the LLM translation's words."""
@@ -166,7 +166,7 @@ class QueryAnalyzer:
         other = other_language(language)
         derived = text_fields(cleaned)
         tokens = derived["tokens"]
-        named, focus = self.named_documents(cleaned, language)
+        named, focus, mentions = self.named_documents(cleaned, language)
         translation = self.translate(focus, other) if self.translate is not None and s.translate_queries else None
         translated = self.translated_terms(focus, other, translation)
         gloss = self.gloss(translated, translation)
@@ -174,7 +174,7 @@ class QueryAnalyzer:
         evidence = self.evidence_groups(cleaned, other) if self.evidence_groups is not None else []
         focus_tokens = tuple(tokenize(focus))
         query = Query(
-            cleaned, language, focus=focus, focus_tokens=focus_tokens, named=named,
+            cleaned, language, focus=focus, focus_tokens=focus_tokens, named=named, mentions=mentions,
             translation=translation, translated_terms=translated, gloss=gloss,
             search_groups=translated_groups(groups, list(focus_tokens), translation),
             terms=same_language_groups(list(tokens)),

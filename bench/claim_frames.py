@@ -1,0 +1,215 @@
+"""The framed claim family: claims of the benchmark restated as a reader names the source ("According to the
+Concordia AI report, …", "The Tsinghua CISS brief says that …", "据安远AI报告，…", "…，据安远AI报告。").
+
+Journalists cite their source; the generated claims never do. This family takes a fixed sample of a half's policy
+claims (every label and transform, seed 0) and puts each in a frame naming its own source document, with a name
+from ``bench/data/claims/document_names.json`` (written once, by hand, from each document's title, publisher and
+kind); the label is the claim's. It is scored, never fitted on: the shipped claim models' fit is replayed on the
+tune half's rows and reads the framed rows out of fold (``bench.claims_candidate``'s way).
+
+Usage::
+
+    python -m bench.claim_frames make --half tune          # → bench/data/claims/framed-tune.jsonl
+    python -m bench.claims features --half framed-tune     # the rows, as for any half
+    python -m bench.claims reader --half framed-tune --folds .cache/folds/reader.safetensors
+    python -m bench.claim_frames score bench/results /tmp/candidate [--plain]   # control first
+    python -m bench.claim_frames score bench/results /tmp/candidate --heldout   # once, after the tune decision
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import common
+
+logger = logging.getLogger("bench.claim_frames")
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = ROOT / "bench" / "data" / "claims" / "document_names.json"
+SAMPLE = 800  # framed claims per half: four minutes of features a run
+FRAMES = {
+    "en": ("According to {name}, {claim}", "{Name} says that {claim}", "{Name} states that {claim}",
+           "As {name} notes, {claim}", "{claim_bare}, according to {name}."),
+    "zh": ("据{name}，{claim}", "根据{name}，{claim}", "{name}指出，{claim}", "{name}显示，{claim}",
+           "{claim_bare}，据{name}。"),
+}
+
+
+LOWER_FIRST = frozenset({"the", "a", "an", "this", "these", "those", "it", "its", "in", "on", "at", "by", "for", "each",
+                         "every", "all", "some", "many", "most", "no", "there", "to", "with", "under", "within",
+                         "after", "before", "during", "such", "both", "any", "as", "when", "while", "if"})
+
+
+def frame(claim: str, language: str, name: str, template: str) -> str:
+    """``claim`` in ``template`` with the document's ``name``. An English claim that continues a frame starts in
+    lower case when its first word is a plain function word ("The institute …" → "… says that the institute …");
+    a claim that opens the sentence keeps its case and loses its final stop."""
+    first = claim.split(" ", 1)[0]
+    inner = claim
+    if language == "en" and first.lower() in LOWER_FIRST and first[1:].islower():
+        inner = claim[0].lower() + claim[1:]
+    return template.format(name=name, Name=name[0].upper() + name[1:], claim=inner,
+                           claim_bare=claim.rstrip("。.!?！？ ")).strip()
+
+
+def make(half: str, sample: int = SAMPLE) -> list[dict[str, Any]]:
+    """The half's framed claims: a fixed sample of its policy claims (handwritten ones aside: they have no one
+    source document), each framed with a name of its source document, the template and name drawn by seed 0."""
+    from bench.claims import load_claims
+
+    names = json.loads(NAMES.read_text(encoding="utf-8"))
+    pool = [c for c in load_claims(half) if c["corpus"] == "policy" and c["source_doc"] in names]
+    rng = np.random.default_rng(0)
+    chosen = sorted(rng.choice(len(pool), min(sample, len(pool)), replace=False).tolist())
+    out = []
+    for i in chosen:
+        claim = pool[i]
+        language = claim["claim_lang"]
+        template = FRAMES[language][int(rng.integers(len(FRAMES[language])))]
+        options = names[claim["source_doc"]][language]
+        name = options[int(rng.integers(len(options)))]
+        text = frame(claim["claim"], language, name, template)
+        out.append({**claim, "id": f"framed-{claim['id']}", "claim": text, "framed_from": claim["id"],
+                    "edit": f"{claim['edit']}; framed: {template.format(name=name, Name=name, claim='…', claim_bare='…')}"})
+    return out
+
+
+def score(folders: list[Path], reader: bool) -> dict[str, dict[str, float]]:
+    """The shipped fit replayed on the tune half's rows (never the framed ones), each framed row read out of
+    fold: metrics of the framed rows per folder (claims, precision with near misses, per label and pair)."""
+    return {str(folder): framed_metrics(folder, reader) for folder in folders}
+
+
+def framed_metrics(results: Path, reader: bool) -> dict[str, float]:
+    from bench import claims as bc
+    from bench.claims_candidate import metrics
+    from bench.reader_folds import fold_of
+    from rag.answer.claim_model import (
+        MODEL_PATH,
+        READER_MODEL_PATH,
+        VERDICTS,
+        cross_language_gates,
+        vector_names,
+    )
+
+    options = bc.recorded_fit(READER_MODEL_PATH if reader else MODEL_PATH)
+    previous = common.RESULTS_DIR
+    common.RESULTS_DIR = results
+    try:
+        model = bc.fit_model(**options)
+        ids = set(options["claims"].read_text(encoding="utf-8").split())
+        tune = bc.only_claims(bc.read_features("tune"), ids)
+        framed = bc.read_features("framed-tune")
+        rows = tune + framed
+        documents = bc.source_documents("tune") | bc.source_documents("framed-tune")
+        folds = [fold_of(documents[r["id"]]) or 0 for r in rows]
+        scores = (bc.read_reader("tune") | bc.read_reader("framed-tune")) if reader else None
+        kept = np.array([i < len(tune) for i in range(len(rows))])
+        vectors = bc.out_of_fold_vectors(rows, folds, options["c"], scores, kept)
+    finally:
+        common.RESULTS_DIR = previous
+    x = vectors[:, [vector_names().index(name) for name in model.features]]
+    near = np.array([r["id"].endswith(bc.NEAR_MISS) for r in rows])
+    fitted = kept & ~near
+    mean, scale = bc.standardise(x[fitted])
+    y = np.array([VERDICTS.index(r["label"]) for r in rows])
+    p = bc.out_of_fold_probabilities((x - mean) / scale, y, folds, float(model.trained["c"]), fitted)
+    p[[not r["pairs"] for r in rows]] = [0.0, 0.0, 1.0]  # no sentence to read: not found, as judge_claim says
+    gates = cross_language_gates(vectors, model.cross_language_supported_min_relevance,
+                                 model.cross_language_contradicted_min_relevance)
+    mask = ~kept
+    framed_gates = (gates[0][mask], gates[1][mask])
+    out = metrics(framed, p[mask], model.supported_min_probability, gates=framed_gates)
+    labels = np.array([r["label"] for r in framed])
+    decided = metrics_by_label(framed, p[mask], model.supported_min_probability, framed_gates, labels)
+    return out | decided | {"n": float((~near[mask]).sum())}
+
+
+def metrics_by_label(rows: list[dict[str, Any]], p: np.ndarray, threshold: float,
+                     gates: tuple[np.ndarray, np.ndarray], labels: np.ndarray) -> dict[str, float]:
+    """Claims accuracy per label (near misses aside)."""
+    from bench.claims import NEAR_MISS
+    from bench.claims_candidate import metrics
+
+    out = {}
+    for label in ("supported", "contradicted", "not_found"):
+        keep = np.array([lab == label and not r["id"].endswith(NEAR_MISS) for lab, r in zip(labels, rows, strict=True)])
+        if keep.any():
+            chosen = [r for r, k in zip(rows, keep, strict=True) if k]
+            out[f"label {label}"] = metrics(chosen, p[keep], threshold, gates=(gates[0][keep], gates[1][keep]))["claims"]
+    return out
+
+
+def heldout_metrics(results: Path, reader: bool) -> dict[str, float]:
+    """The shipped claim model (as ``report`` reads the held-out half) on the folder's framed held-out rows."""
+    from bench import claims as bc
+    from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
+
+    previous = common.RESULTS_DIR
+    common.RESULTS_DIR = results
+    try:
+        rows = bc.read_features("framed-heldout")
+        model = ClaimModel.load(READER_MODEL_PATH if reader else MODEL_PATH)
+        vectors = bc.claim_vectors(rows, model, bc.read_reader("framed-heldout") if reader else None)
+    finally:
+        common.RESULTS_DIR = previous
+    verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
+                                    for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
+    return verdict_metrics(rows, verdicts)
+
+
+def verdict_metrics(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, float]:
+    """Claims accuracy (near misses aside), "supported" precision with and without near misses, near misses right,
+    per language pair and per label."""
+    from bench.claims import NEAR_MISS
+
+    near = np.array([r["id"].endswith(NEAR_MISS) for r in rows])
+    y = np.array([r["label"] for r in rows])
+    v = np.array(verdicts)
+    right, said = v == y, v == "supported"
+    out = {"claims": right[~near].mean(), "precision": ((y == "supported") & said & ~near).sum() / max(1, (said & ~near).sum()),
+           "precision_with_near_misses": ((y == "supported") & said).sum() / max(1, said.sum()),
+           "near_misses_supported": said[near].mean(), "near_misses_right": right[near].mean(), "n": float((~near).sum())}
+    pairs = np.array([f"{r['claim_lang']}/{r['source_lang']}" for r in rows])
+    out |= {pair: right[~near & (pairs == pair)].mean() for pair in sorted(set(pairs.tolist()))}
+    out |= {f"label {label}": right[~near & (y == label)].mean() for label in ("supported", "contradicted", "not_found")}
+    return {k: round(float(x), 4) for k, x in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    making = sub.add_parser("make", help="the half's framed claims → bench/data/claims/framed-HALF.jsonl")
+    making.add_argument("--half", choices=("tune", "heldout"), required=True)
+    making.add_argument("--sample", type=int, default=SAMPLE)
+    scoring = sub.add_parser("score", help="the framed tune rows read out of fold by the shipped fit, per folder")
+    scoring.add_argument("folders", type=Path, nargs="+", help="the control first")
+    scoring.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
+    scoring.add_argument("--heldout", action="store_true", help="the framed held-out rows, read once, by the shipped models")
+    args = parser.parse_args()
+    common.setup_logging()
+    if args.command == "make":
+        from bench.claims import DATA
+
+        rows = make(args.half, args.sample)
+        out = DATA / f"framed-{args.half}.jsonl"
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        logger.info("wrote %s: %d framed claims", out, len(rows))
+        return
+    if args.heldout:
+        results = {str(f): heldout_metrics(f, not args.plain) for f in args.folders}
+    else:
+        results = score(args.folders, not args.plain)
+    keys = list(next(iter(results.values())))
+    table = [[k, *(f"{r.get(k, float('nan')):.4f}" for r in results.values())] for k in keys]
+    logger.info("framed tune claims, out of fold\n%s", common.markdown_table(["", *(Path(f).name for f in results)], table))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The statement of a claim that names its source (rag.answer.claim_frame): a frame is cut only where it is one."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.claim_frame import statement_span
+
+
+def statement(claim: str, mentions: tuple[str, ...], language: str) -> str:
+    start, end = statement_span(claim, mentions, language)
+    return claim[start:end]
+
+
+@pytest.mark.parametrize(("claim", "mention", "language", "expected"), [
+    ("the Tsinghua CISS brief suggests the summit could bring in privacy frameworks", "the Tsinghua CISS brief", "en",
+     "the summit could bring in privacy frameworks"),
+    ("According to the Concordia AI report, the UK institute received 100 million pounds.", "the Concordia AI report",
+     "en", "the UK institute received 100 million pounds."),
+    ("The Concordia AI report's table shows that the US institute has 10 million dollars", "The Concordia AI report",
+     "en", "the US institute has 10 million dollars"),
+    ("The UK institute received 100 million pounds, according to the Concordia AI report.", "the Concordia AI report",
+     "en", "The UK institute received 100 million pounds"),
+    ("安远AI报告的对比表显示，美国人工智能安全研究所的资金规模为1亿美元", "安远AI报告", "zh",
+     "美国人工智能安全研究所的资金规模为1亿美元"),
+    ("据安远AI报告，英国研究所获得1亿英镑", "安远AI报告", "zh", "英国研究所获得1亿英镑"),
+    ("安远AI报告指出英国研究所获得1亿英镑", "安远AI报告", "zh", "英国研究所获得1亿英镑"),
+    ("英国研究所获得1亿英镑，据安远AI报告。", "安远AI报告", "zh", "英国研究所获得1亿英镑"),
+])
+def test_a_frame_naming_the_source_is_cut_off(claim: str, mention: str, language: str, expected: str) -> None:
+    assert statement(claim, (mention,), language) == expected
+
+
+@pytest.mark.parametrize(("claim", "mentions", "language"), [
+    # the mention is the claim's subject, with a verb of its own: what the document does, not what it says
+    ("The G7 statement calls for a code of conduct for AI developers", ("The G7 statement",), "en"),
+    ("安远AI报告发布于2024年", ("安远AI报告",), "zh"),
+    # a mention inside the claim is not a frame
+    ("The UK institute, which the Concordia AI report describes, received 100 million pounds",
+     ("the Concordia AI report",), "en"),
+    # nothing resolved: nothing cut, whatever the claim's shape
+    ("According to the Concordia AI report, the UK institute received 100 million pounds.", (), "en"),
+    # a claim that is all frame keeps its text
+    ("据安远AI报告，", ("安远AI报告",), "zh"),
+])
+def test_no_frame_no_cut(claim: str, mentions: tuple[str, ...], language: str) -> None:
+    assert statement_span(claim, mentions, language) == (0, len(claim))
