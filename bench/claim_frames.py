@@ -87,48 +87,19 @@ def score(folders: list[Path], reader: bool) -> dict[str, dict[str, float]]:
 
 
 def framed_metrics(results: Path, reader: bool) -> dict[str, float]:
-    from bench import claims as bc
-    from bench.claims_candidate import metrics
-    from bench.reader_folds import fold_of
-    from rag.answer.claim_model import (
-        MODEL_PATH,
-        READER_MODEL_PATH,
-        VERDICTS,
-        cross_language_gates,
-        vector_names,
-    )
+    """The framed tune rows of ``results`` read out of fold by the shipped fit replayed on its tune rows
+    (``bench.claims_candidate.replay``): claims, precision with and without near misses, per pair, transform, label."""
+    from bench.claims import NEAR_MISS
+    from bench.claims_candidate import metrics, replay
 
-    options = bc.recorded_fit(READER_MODEL_PATH if reader else MODEL_PATH)
-    previous = common.RESULTS_DIR
-    common.RESULTS_DIR = results
-    try:
-        model = bc.fit_model(**options)
-        ids = set(options["claims"].read_text(encoding="utf-8").split())
-        tune = bc.only_claims(bc.read_features("tune"), ids)
-        framed = bc.read_features("framed-tune")
-        rows = tune + framed
-        documents = bc.source_documents("tune") | bc.source_documents("framed-tune")
-        folds = [fold_of(documents[r["id"]]) or 0 for r in rows]
-        scores = (bc.read_reader("tune") | bc.read_reader("framed-tune")) if reader else None
-        kept = np.array([i < len(tune) for i in range(len(rows))])
-        vectors = bc.out_of_fold_vectors(rows, folds, options["c"], scores, kept)
-    finally:
-        common.RESULTS_DIR = previous
-    x = vectors[:, [vector_names().index(name) for name in model.features]]
-    near = np.array([r["id"].endswith(bc.NEAR_MISS) for r in rows])
-    fitted = kept & ~near
-    mean, scale = bc.standardise(x[fitted])
-    y = np.array([VERDICTS.index(r["label"]) for r in rows])
-    p = bc.out_of_fold_probabilities((x - mean) / scale, y, folds, float(model.trained["c"]), fitted)
-    p[[not r["pairs"] for r in rows]] = [0.0, 0.0, 1.0]  # no sentence to read: not found, as judge_claim says
-    gates = cross_language_gates(vectors, model.cross_language_supported_min_relevance,
-                                 model.cross_language_contradicted_min_relevance)
-    mask = ~kept
+    rows, p, gates, model, kept = replay(results, reader, scored=("framed-tune",))
+    framed = [r for r, k in zip(rows, kept, strict=True) if not k and r["id"].startswith("framed-")]
+    mask = np.array([not k and r["id"].startswith("framed-") for r, k in zip(rows, kept, strict=True)])
     framed_gates = (gates[0][mask], gates[1][mask])
-    out = metrics(framed, p[mask], model.supported_min_probability, gates=framed_gates)
     labels = np.array([r["label"] for r in framed])
-    decided = metrics_by_label(framed, p[mask], model.supported_min_probability, framed_gates, labels)
-    return out | decided | {"n": float((~near[mask]).sum())}
+    out = metrics(framed, p[mask], model.supported_min_probability, gates=framed_gates)
+    out |= metrics_by_label(framed, p[mask], model.supported_min_probability, framed_gates, labels)
+    return out | {"n": float(sum(not r["id"].endswith(NEAR_MISS) for r in framed))}
 
 
 def metrics_by_label(rows: list[dict[str, Any]], p: np.ndarray, threshold: float,

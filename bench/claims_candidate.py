@@ -146,16 +146,18 @@ def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: fl
     return {k: round(float(x), 4) for k, x in out.items()}
 
 
-def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None,
-             threshold: float | None = None, every_claim: bool = False) -> dict[str, dict[str, float]]:
-    """The shipped claim model's fit replayed on the folder's rows (its file's recorded command,
+def replay(results: Path, reader: bool = True, grid: list[float] | None = None, every_claim: bool = False,
+           scored: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], np.ndarray, tuple[np.ndarray, np.ndarray], Any,
+                                                  np.ndarray]:
+    """The shipped claim model's fit replayed on the folder's tune rows (its file's recorded command,
     ``bench.claims.recorded_fit``; ``grid``: step 2's C grid instead of the recorded one, e.g. one value to hold C)
-    and read out of fold as the fit chooses: step 1 and step 2 without each fold of documents, the near misses read
-    and never fitted on, the fitted threshold, the cross-language gates and the quoted claims as the product applies
-    them. ``reader``: the reader model (the default), else the plain one. With ``threshold``, also read at that one.
-    ``every_claim``: the tune claims the fit leaves out (the 715 the local LLM translated from the Chinese documents)
-    are read out of fold too and scored with the rest — never fitted on, by step 1 or step 2."""
+    and every row read out of fold as the fit chooses: step 1 and step 2 without each fold of documents, the near
+    misses read and never fitted on. ``reader``: the reader model (the default), else the plain one. ``every_claim``:
+    the tune claims the fit leaves out (the 715 the local LLM translated) are read too; ``scored``: other halves' rows
+    (the framed family, ``bench.claim_frames``) read after the tune rows — neither ever fitted on. Returns the rows,
+    their out-of-fold probabilities, the cross-language gates, the fitted model and which rows were fitted on."""
     from bench import claims as bc
+    from bench.reader_folds import fold_of
     from rag.answer.claim_model import (
         MODEL_PATH,
         READER_MODEL_PATH,
@@ -175,8 +177,15 @@ def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None
         if ids is not None and not every_claim:
             rows = bc.only_claims(rows, ids)
         kept = np.array([ids is None or r["id"].removesuffix(bc.NEAR_MISS) in ids for r in rows])
-        folds = bc.claim_folds(rows)
-        vectors = bc.out_of_fold_vectors(rows, folds, options["c"], bc.read_reader("tune") if reader else None, kept)
+        documents = bc.source_documents("tune")
+        scores = bc.read_reader("tune") if reader else None
+        for half in scored:
+            extra = bc.read_features(half)
+            rows, kept = rows + extra, np.concatenate([kept, np.zeros(len(extra), dtype=bool)])
+            documents |= bc.source_documents(half)
+            scores = scores | bc.read_reader(half) if scores is not None else None
+        folds = [fold_of(documents[r["id"]]) or 0 for r in rows]
+        vectors = bc.out_of_fold_vectors(rows, folds, options["c"], scores, kept)
     finally:
         common.RESULTS_DIR = previous
     x = vectors[:, [vector_names().index(name) for name in model.features]]
@@ -184,11 +193,19 @@ def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None
     fitted = kept & ~near
     mean, scale = bc.standardise(x[fitted])
     y = np.array([VERDICTS.index(r["label"]) for r in rows])
-    c = float(model.trained["c"])
-    p = bc.out_of_fold_probabilities((x - mean) / scale, y, folds, c, fitted)
+    p = bc.out_of_fold_probabilities((x - mean) / scale, y, folds, float(model.trained["c"]), fitted)
+    p[[not r["pairs"] for r in rows]] = [0.0, 0.0, 1.0]  # no sentence to read the claim against: not found (judge_claim)
     gates = cross_language_gates(vectors, model.cross_language_supported_min_relevance,
                                  model.cross_language_contradicted_min_relevance)
-    chosen = {"c": c, "supported_gate": model.cross_language_supported_min_relevance,
+    return rows, p, gates, model, kept
+
+
+def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None,
+             threshold: float | None = None, every_claim: bool = False) -> dict[str, dict[str, float]]:
+    """``replay``'s out-of-fold reading scored at the fitted threshold, the cross-language gates and the quoted claims
+    applied as the product applies them; with ``threshold``, also at that one."""
+    rows, p, gates, model, _ = replay(results, reader, grid, every_claim)
+    chosen = {"c": float(model.trained["c"]), "supported_gate": model.cross_language_supported_min_relevance,
               "contradicted_gate": model.cross_language_contradicted_min_relevance}
     result = {"fitted": metrics(rows, p, model.supported_min_probability, gates=gates) | chosen}
     if threshold is not None:

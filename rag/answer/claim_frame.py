@@ -8,9 +8,11 @@ source's sentence they count as words it does not cover ("Tsinghua", "CISS", "br
 claim reads as not found. So the claim check reads the statement — the claim with the frame cut off.
 
 A frame is cut only where it is unmistakably one: a mention phrase the query analysis resolved to a document
-(``Query.mentions``) at the claim's start followed by a reporting verb or a comma ("X says that", "According to
-X,", "据X，", "X指出，", "X的对比表显示，"), or at its end after "according to" / 据. A mention that is the claim's
-subject with a verb of its own ("The G7 statement calls for …") is not a frame and stays. The statement is a
+(``Query.mentions``) at the claim's start, after a citing word and before a comma ("According to X,", "据X，") or
+before a reporting verb ("X says that", "X指出，", "X的对比表显示，"), or at its end after "according to" / 据. A
+mention that is the claim's subject ("The G7 statement calls for …", "The 53rd report, co-hosted by …, …") is not a
+frame and stays; nor is one that describes a document rather than names it ("据2017年发布的一份报告，…": the year is
+part of what the claim says). The statement is a
 span of the claim, so what the check finds in it maps back onto the claim the user wrote.
 
 Usage::
@@ -37,8 +39,8 @@ _CLAUSE_END = r"[,，:：;；]"
 
 def _prefix_en(phrase: str) -> re.Pattern[str]:
     return re.compile(
-        rf"^\s*(?:(?:according to|as|in)\s+)?{re.escape(phrase)}(?:['’]s)?"
-        rf"(?:\s+(?:[\w\-]+\s+){{0,3}}?{_REPORTING_EN}(?:\s+that)?\s*{_CLAUSE_END}?|\s*{_CLAUSE_END})\s*",
+        rf"^\s*(?:(?:according to|as|in)\s+{re.escape(phrase)}(?:['’]s)?\s*{_CLAUSE_END}"
+        rf"|(?:as\s+)?{re.escape(phrase)}(?:['’]s)?\s+(?:[\w\-]+\s+){{0,3}}?{_REPORTING_EN}(?:\s+that)?\s*{_CLAUSE_END}?)\s*",
         re.IGNORECASE)
 
 
@@ -57,12 +59,22 @@ def _suffix_zh(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"\s*{_CLAUSE_END}?\s*(?:据|根据){re.escape(phrase)}(?:的?(?:报道|所述|显示))?\s*[。.]?\s*$")
 
 
+# A mention that describes a document rather than names it ("a 2017 report", "据2017年发布的一份报告") says something
+# of its own — a year, that such a report exists — which the check must read: such a frame is never cut.
+_DESCRIBES = re.compile(r"\d|\b(?:a|an|one|some|several|another)\b|一份|一篇|一项|一些|某|有份|多份|另一", re.IGNORECASE)
+
+
+def names_a_document(phrase: str) -> bool:
+    """Whether a mention phrase names a document, not describes one (no figure, no indefinite word)."""
+    return not _DESCRIBES.search(phrase)
+
+
 def statement_span(claim: str, mentions: Sequence[str], language: str) -> tuple[int, int]:
     """The span of ``claim`` that is its statement: ``(0, len(claim))`` unless a frame naming one of
     ``mentions`` (resolved document mentions) opens or closes it. Never an empty statement: a claim that is all
     frame keeps its whole text."""
     start, end = 0, len(claim)
-    for phrase in sorted((m for m in mentions if m), key=len, reverse=True):
+    for phrase in sorted((m for m in mentions if m and names_a_document(m)), key=len, reverse=True):
         prefix = (_prefix_zh if language == "zh" else _prefix_en)(phrase).match(claim, start)
         if prefix and start == 0:
             start = prefix.end()

@@ -45,3 +45,15 @@ def test_a_frame_naming_the_source_is_cut_off(claim: str, mention: str, language
 ])
 def test_no_frame_no_cut(claim: str, mentions: tuple[str, ...], language: str) -> None:
     assert statement_span(claim, mentions, language) == (0, len(claim))
+
+
+@pytest.mark.parametrize(("claim", "mention", "language"), [
+    # a frame that describes a document says something of its own (a year, that such a report exists)
+    ("据2017年发布的一份报告，当前人工智能发展的模式严重依赖计算资源。", "2017年发布的一份报告", "zh"),
+    ("According to a 2017 report, the institute opened in 2023.", "a 2017 report", "en"),
+    # an appositive after the subject is not a frame
+    ("The International Science Report on AI Safety, chaired by Yoshua Bengio, was published in May 2024.",
+     "The International Science Report on AI Safety", "en"),
+])
+def test_a_describing_mention_or_an_appositive_is_no_frame(claim: str, mention: str, language: str) -> None:
+    assert statement_span(claim, (mention,), language) == (0, len(claim))
