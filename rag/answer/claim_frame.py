@@ -9,7 +9,8 @@ claim reads as not found. So the claim check reads the statement — the claim w
 
 A frame is cut only where it is unmistakably one: a mention phrase the query analysis resolved to a document
 (``Query.mentions``) at the claim's start, after a citing word and before a comma ("According to X,", "据X，") or
-before a reporting verb ("X says that", "X指出，", "X的对比表显示，"), or at its end after "according to" / 据. A
+before a reporting verb ("X says that", "X指出，", "X的对比表显示，"), or at its end, after a comma, "according to" /
+据 ("…，据X。"; not the 据 of 证据). A
 mention that is the claim's subject ("The G7 statement calls for …", "The 53rd report, co-hosted by …, …") is not a
 frame and stays; nor is one that describes a document rather than names it ("据2017年发布的一份报告，…": the year is
 part of what the claim says). The statement is a
@@ -45,7 +46,7 @@ def _prefix_en(phrase: str) -> re.Pattern[str]:
 
 
 def _suffix_en(phrase: str) -> re.Pattern[str]:
-    return re.compile(rf"\s*{_CLAUSE_END}?\s*(?:according to|as (?:stated|reported|noted) in)\s+{re.escape(phrase)}"
+    return re.compile(rf"\s*{_CLAUSE_END}\s*(?:according to|as (?:stated|reported|noted) in)\s+{re.escape(phrase)}"
                       rf"\s*[.!?]?\s*$", re.IGNORECASE)
 
 
@@ -56,7 +57,7 @@ def _prefix_zh(phrase: str) -> re.Pattern[str]:
 
 
 def _suffix_zh(phrase: str) -> re.Pattern[str]:
-    return re.compile(rf"\s*{_CLAUSE_END}?\s*(?:据|根据){re.escape(phrase)}(?:的?(?:报道|所述|显示))?\s*[。.]?\s*$")
+    return re.compile(rf"\s*{_CLAUSE_END}\s*(?:据|根据){re.escape(phrase)}(?:的?(?:报道|所述|显示))?\s*[。.]?\s*$")
 
 
 # A mention that describes a document rather than names it ("a 2017 report", "据2017年发布的一份报告") says something

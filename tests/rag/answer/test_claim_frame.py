@@ -54,6 +54,9 @@ def test_no_frame_no_cut(claim: str, mentions: tuple[str, ...], language: str) -
     # an appositive after the subject is not a frame
     ("The International Science Report on AI Safety, chaired by Yoshua Bengio, was published in May 2024.",
      "The International Science Report on AI Safety", "en"),
+    # 据 inside 证据 cites nothing
+    ("委托图灵奖得主主持这份关于基于证据的先进人工智能安全科学现状的报告。", "的先进人工智能安全科学现状的报告", "zh"),
+    ("The institute opened in 2023 according to the Concordia AI report.", "the Concordia AI report", "en"),
 ])
 def test_a_describing_mention_or_an_appositive_is_no_frame(claim: str, mention: str, language: str) -> None:
     assert statement_span(claim, (mention,), language) == (0, len(claim))
