@@ -224,3 +224,28 @@ def test_a_verbatim_quote_is_supported_by_the_sentence_it_quotes_and_a_changed_o
     assert quote.citations[0].text.endswith("并在研究、标准和测试方面进行协调。") and "来源逐字如此陈述 [1]" in quote.answer
     changed = qa.ask(SEOUL.replace("10个国家", "12个国家"), mode="claim")
     assert changed.verdict != "supported" and not any(n.startswith("quoted") for n in changed.notes)
+
+
+# A journalist names the source (session 36, rag.answer.claim_frame): the frame is cut off and the claim read as its
+# statement, so the framed claim gets the bare claim's verdict — a true one stays supported, a changed figure stays
+# contradicted, with the difference marked in the claim as written.
+FRAMED = [
+    ("According to the Concordia AI report, the UK AI Safety Institute received 100 million pounds of initial funding.",
+     "The Concordia AI report says that the UK AI Safety Institute received 500 million pounds of initial funding."),
+    ("据安远AI报告，英国人工智能安全研究所在旧金山设立了办公室。", "据安远AI报告，英国人工智能安全研究所在北京设立了办公室。"),
+]
+
+
+@pytest.mark.parametrize("true_claim, changed", FRAMED)
+def test_a_claim_that_names_its_source_is_read_as_its_statement(
+    qa: PolicyQA, monkeypatch: pytest.MonkeyPatch, true_claim: str, changed: str,
+) -> None:
+    monkeypatch.setattr(qa.settings, "claim_frames", True)
+    supported = qa.ask(true_claim, mode="claim")
+    assert supported.verdict == "supported", supported.probabilities
+    contradicted = qa.ask(changed, mode="claim")
+    assert contradicted.verdict == "contradicted", contradicted.probabilities
+    for difference in contradicted.differences:  # the span is of the claim as written, frame and all
+        if difference["claim_span"]:
+            start, end = difference["claim_span"]
+            assert changed[start:end] == difference["claim"]
