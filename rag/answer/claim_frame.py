@@ -9,17 +9,17 @@ claim reads as not found. So the claim check reads the statement — the claim w
 
 A frame is cut only where it is unmistakably one: a mention phrase the query analysis resolved to a document
 (``Query.mentions``) at the claim's start, after a citing word and before a comma ("According to X,", "据X，") or
-before a reporting verb ("X says that", "X指出，", "X的对比表显示，"), or at its end, after a comma, "according to" /
-据 ("…，据X。"; not the 据 of 证据). A
-mention that is the claim's subject ("The G7 statement calls for …", "The 53rd report, co-hosted by …, …") is not a
-frame and stays; nor is one that describes a document rather than names it ("据2017年发布的一份报告，…": the year is
-part of what the claim says). The statement is a
-span of the claim, so what the check finds in it maps back onto the claim the user wrote.
+before a reporting verb ("X says that", "X指出，", "X的对比表显示，"), or at its end, after a comma and "according to"
+/ 据 ("…，据X。"; not the 据 of 证据). A mention that is the claim's subject ("The G7 statement calls for …", "The
+53rd report, co-hosted by …, …") is not a frame and stays; nor is one that describes a document rather than names it
+("据2017年发布的一份报告，…": the year is part of what the claim says). The statement is a span of the claim, so what
+the check finds in it maps back onto the claim the user wrote.
 
 Usage::
 
-    statement_span("the Tsinghua CISS brief suggests the summit could …", ("the Tsinghua CISS brief",), "en")
-    # → (34, 56): "the summit could …"
+    statement_span("the Tsinghua CISS brief suggests the summit could bring in a privacy framework",
+                   ("the Tsinghua CISS brief",), "en")
+    # → (33, 78): "the summit could bring in a privacy framework"
 """
 
 from __future__ import annotations
