@@ -266,11 +266,13 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
     with reader_path(half).open("w", encoding="utf-8") as sink:
         for n, (row, top) in enumerate(inputs):
             sentences = {str(i): row["sentences"][i] for i in top}
-            scores = {i: cached.get((row["claim"], text)) for i, text in sentences.items()}
+            statement = row.get("statement", row["claim"])  # as the product's reader reads it (rows before: the claim)
+            # the cache is keyed by the claim as written: a statement cut from it (a frame) is read afresh
+            scores = {i: cached.get((row["claim"], text)) if statement == row["claim"] else None
+                      for i, text in sentences.items()}
             unread = [i for i, value in scores.items() if value is None]
             if unread:
                 read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
-                statement = row.get("statement", row["claim"])  # as the product's reader reads it (rows before: the claim)
                 for i, s in zip(unread, read.claims(statement, [sentences[i] for i in unread]), strict=True):
                     scores[i] = [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
             kept += len(scores) - len(unread)
