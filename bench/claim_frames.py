@@ -89,37 +89,18 @@ def score(folders: list[Path], reader: bool) -> dict[str, dict[str, float]]:
 def framed_metrics(results: Path, reader: bool) -> dict[str, float]:
     """The framed tune rows of ``results`` read out of fold by the shipped fit replayed on its tune rows
     (``bench.claims_candidate.replay``): claims, precision with and without near misses, per pair, transform, label."""
-    from bench.claims import NEAR_MISS
     from bench.claims_candidate import metrics, replay
 
     rows, p, gates, model, kept = replay(results, reader, scored=("framed-tune",))
-    framed = [r for r, k in zip(rows, kept, strict=True) if not k and r["id"].startswith("framed-")]
     mask = np.array([not k and r["id"].startswith("framed-") for r, k in zip(rows, kept, strict=True)])
-    framed_gates = (gates[0][mask], gates[1][mask])
-    labels = np.array([r["label"] for r in framed])
-    out = metrics(framed, p[mask], model.supported_min_probability, gates=framed_gates)
-    out |= metrics_by_label(framed, p[mask], model.supported_min_probability, framed_gates, labels)
-    return out | {"n": float(sum(not r["id"].endswith(NEAR_MISS) for r in framed))}
-
-
-def metrics_by_label(rows: list[dict[str, Any]], p: np.ndarray, threshold: float,
-                     gates: tuple[np.ndarray, np.ndarray], labels: np.ndarray) -> dict[str, float]:
-    """Claims accuracy per label (near misses aside)."""
-    from bench.claims import NEAR_MISS
-    from bench.claims_candidate import metrics
-
-    out = {}
-    for label in ("supported", "contradicted", "not_found"):
-        keep = np.array([lab == label and not r["id"].endswith(NEAR_MISS) for lab, r in zip(labels, rows, strict=True)])
-        if keep.any():
-            chosen = [r for r, k in zip(rows, keep, strict=True) if k]
-            out[f"label {label}"] = metrics(chosen, p[keep], threshold, gates=(gates[0][keep], gates[1][keep]))["claims"]
-    return out
+    framed = [r for r, m in zip(rows, mask, strict=True) if m]
+    return metrics(framed, p[mask], model.supported_min_probability, gates=(gates[0][mask], gates[1][mask]))
 
 
 def heldout_metrics(results: Path, reader: bool) -> dict[str, float]:
     """The shipped claim model (as ``report`` reads the held-out half) on the folder's framed held-out rows."""
     from bench import claims as bc
+    from bench.claims_candidate import verdict_metrics
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
 
     previous = common.RESULTS_DIR
@@ -133,24 +114,6 @@ def heldout_metrics(results: Path, reader: bool) -> dict[str, float]:
     verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
                                     for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
     return verdict_metrics(rows, verdicts)
-
-
-def verdict_metrics(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, float]:
-    """Claims accuracy (near misses aside), "supported" precision with and without near misses, near misses right,
-    per language pair and per label."""
-    from bench.claims import NEAR_MISS
-
-    near = np.array([r["id"].endswith(NEAR_MISS) for r in rows])
-    y = np.array([r["label"] for r in rows])
-    v = np.array(verdicts)
-    right, said = v == y, v == "supported"
-    out = {"claims": right[~near].mean(), "precision": ((y == "supported") & said & ~near).sum() / max(1, (said & ~near).sum()),
-           "precision_with_near_misses": ((y == "supported") & said).sum() / max(1, said.sum()),
-           "near_misses_supported": said[near].mean(), "near_misses_right": right[near].mean(), "n": float((~near).sum())}
-    pairs = np.array([f"{r['claim_lang']}/{r['source_lang']}" for r in rows])
-    out |= {pair: right[~near & (pairs == pair)].mean() for pair in sorted(set(pairs.tolist()))}
-    out |= {f"label {label}": right[~near & (y == label)].mean() for label in ("supported", "contradicted", "not_found")}
-    return {k: round(float(x), 4) for k, x in out.items()}
 
 
 def main() -> None:

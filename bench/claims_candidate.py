@@ -117,33 +117,42 @@ def insert(half: str, rerun: Path, column: str, out: Path, source: Path | None =
 
 def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float, quotes: bool = True,
             gates: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
-    """Claims accuracy (near misses aside), "supported" precision with and without the near misses, the share of
-    near misses called supported and called right, accuracy per language pair and per transform. ``quotes``: a
-    quoted claim is supported, as the product says (``bench.claims.quoted_rows``); False reads the model alone.
-    ``gates``: per row, whether "supported" and "contradicted" may be said (``ClaimModel.gates``)."""
-    from bench.claims import NEAR_MISS, quoted_rows, quotes_supported
+    """``verdict_metrics`` of the verdicts ``probabilities`` give at ``threshold``. ``quotes``: a quoted claim is
+    supported, as the product says (``bench.claims.quoted_rows``); False reads the model alone. ``gates``: per row,
+    whether "supported" and "contradicted" may be said (``ClaimModel.gates``)."""
+    from bench.claims import quoted_rows, quotes_supported
     from rag.answer.claim_model import VERDICTS, decide
 
-    y = np.array([VERDICTS.index(r["label"]) for r in rows])
     allowed = zip(*gates, strict=True) if gates is not None else ((True, True) for _ in rows)
     verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold, (bool(s), bool(c)))
                 for p, (s, c) in zip(probabilities.tolist(), allowed, strict=True)]
     if quotes:
         verdicts = quotes_supported(verdicts, quoted_rows(rows))
-    v = np.array([VERDICTS.index(verdict) for verdict in verdicts])
+    return {"threshold": threshold} | verdict_metrics(rows, verdicts)
+
+
+def verdict_metrics(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, float]:
+    """Claims accuracy (near misses aside), "supported" precision with and without the near misses, the share of
+    near misses called supported and called right, accuracy per language pair, per transform and per label."""
+    from bench.claims import NEAR_MISS
+
+    y = np.array([r["label"] for r in rows])
+    v = np.array(verdicts)
     near = np.array([r["id"].endswith(NEAR_MISS) for r in rows])
     right = v == y
-    said = v == 0
-    out = {"threshold": threshold, "claims": right[~near].mean(),
-           "precision": ((y == 0) & said & ~near).sum() / max(1, (said & ~near).sum()),
-           "precision_with_near_misses": ((y == 0) & said).sum() / max(1, said.sum()),
+    said = v == "supported"
+    out = {"claims": right[~near].mean(),
+           "precision": ((y == "supported") & said & ~near).sum() / max(1, (said & ~near).sum()),
+           "precision_with_near_misses": ((y == "supported") & said).sum() / max(1, said.sum()),
            "near_misses_supported": said[near].mean() if near.any() else float("nan"),
            "near_misses_right": right[near].mean() if near.any() else float("nan")}
     pairs = np.array([f"{r['claim_lang']}/{r['source_lang']}" for r in rows])
     kinds = np.array([r["transform"] for r in rows])
     out |= {pair: right[~near & (pairs == pair)].mean() for pair in PAIRS if (~near & (pairs == pair)).any()}
     out |= {kind: right[~near & (kinds == kind)].mean() for kind in KINDS if (~near & (kinds == kind)).any()}
-    return {k: round(float(x), 4) for k, x in out.items()}
+    out |= {f"label {label}": right[~near & (y == label)].mean() for label in ("supported", "contradicted", "not_found")
+            if (~near & (y == label)).any()}
+    return {k: round(float(x), 4) for k, x in out.items()} | {"n": float((~near).sum())}
 
 
 def replay(results: Path, reader: bool = True, grid: list[float] | None = None, every_claim: bool = False,
