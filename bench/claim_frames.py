@@ -103,14 +103,10 @@ def heldout_metrics(results: Path, reader: bool) -> dict[str, float]:
     from bench.claims_candidate import verdict_metrics
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
 
-    previous = common.RESULTS_DIR
-    common.RESULTS_DIR = results
-    try:
+    with common.results_in(results):
         rows = bc.read_features("framed-heldout")
         model = ClaimModel.load(READER_MODEL_PATH if reader else MODEL_PATH)
         vectors = bc.claim_vectors(rows, model, bc.read_reader("framed-heldout") if reader else None)
-    finally:
-        common.RESULTS_DIR = previous
     verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
                                     for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
     return verdict_metrics(rows, verdicts)

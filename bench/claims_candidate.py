@@ -177,9 +177,7 @@ def replay(results: Path, reader: bool = True, grid: list[float] | None = None, 
 
     options = bc.recorded_fit(READER_MODEL_PATH if reader else MODEL_PATH)
     options["grid"] = grid or options["grid"]
-    previous = common.RESULTS_DIR
-    common.RESULTS_DIR = results
-    try:
+    with common.results_in(results):
         model = bc.fit_model(**options)
         rows = bc.read_features("tune")
         ids = set(options["claims"].read_text(encoding="utf-8").split()) if options["claims"] is not None else None
@@ -195,8 +193,6 @@ def replay(results: Path, reader: bool = True, grid: list[float] | None = None, 
             scores = scores | bc.read_reader(half) if scores is not None else None
         folds = [fold_of(documents[r["id"]]) or 0 for r in rows]
         vectors = bc.out_of_fold_vectors(rows, folds, options["c"], scores, kept)
-    finally:
-        common.RESULTS_DIR = previous
     x = vectors[:, [vector_names().index(name) for name in model.features]]
     near = np.array([r["id"].endswith(bc.NEAR_MISS) for r in rows])
     fitted = kept & ~near

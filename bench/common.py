@@ -20,7 +20,8 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,17 @@ import numpy as np
 logger = logging.getLogger("bench")
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@contextmanager
+def results_in(folder: Path) -> Iterator[None]:
+    """Cached rows and results read from ``folder`` instead of ``RESULTS_DIR`` for the block (a candidate's folder)."""
+    global RESULTS_DIR
+    previous, RESULTS_DIR = RESULTS_DIR, folder
+    try:
+        yield
+    finally:
+        RESULTS_DIR = previous
 FETCH_CHUNKS = 20  # chunks asked of every system; deduplicated to documents, then cut to DOCS_K
 DOCS_K = 10
 
