@@ -29,19 +29,30 @@ from collections.abc import Sequence
 
 from rag.text.lexical import tokenize
 
-# Verbs that report what a document says, not what its subject does.
-_REPORTING_EN = (r"(?:says?|said|states?|stated|suggests?|suggested|notes?|noted|shows?|showed|argues?|argued|finds?"
-                 r"|found|reports?|reported|claims?|claimed|writes?|wrote|stresses?|stressed|warns?|warned|explains?"
-                 r"|explained|mentions?|mentioned|observes?|observed|concludes?|concluded|indicates?|indicated"
-                 r"|puts? it|points? out|pointed out|recommends?|recommended|proposes?|proposed|predicts?|predicted)")
-_REPORTING_ZH = r"(?:显示|指出|称|表示|认为|提到|写道|强调|提出|介绍|说|报道|分析|提及|建议|预测|写|谈到|总结)"
+# Verbs that report what a document says, not what its subject does (lower case whatever a pattern's flags: "the
+# United States must …" reports nothing). The first take a clause ("says the institute opened"); the second also take a
+# noun phrase ("recommends a moratorium"), and a cut there would leave a statement without its verb — so after them a
+# frame needs "that", a comma, or a clause of its own (an auxiliary soon after).
+_CLAUSE_VERBS_EN = (r"says?|said|states?|stated|notes?|noted|argues?|argued|claims?|claimed|writes?|wrote|concludes?"
+                    r"|concluded|observes?|observed|explains?|explained|puts? it")
+_OBJECT_VERBS_EN = (r"suggests?|suggested|shows?|showed|finds?|found|reports?|reported|stresses?|stressed|warns?|warned"
+                    r"|mentions?|mentioned|indicates?|indicated|points? out|pointed out|recommends?|recommended"
+                    r"|proposes?|proposed|predicts?|predicted")
+_CLAUSE_AHEAD_EN = (r"(?=(?:[\w\-’',]+\s+){1,8}?(?:could|would|will|should|may|might|must|can|is|are|was|were|has|have"
+                    r"|had|does|do|did)\b)")
+_REPORTING_EN = (rf"(?:(?-i:{_CLAUSE_VERBS_EN})\b(?:\s+that)?"
+                 rf"|(?-i:{_OBJECT_VERBS_EN})\b(?:\s+that|\s*(?=[,，:：])|\s+{_CLAUSE_AHEAD_EN}))")
+# The same in Chinese: 建议 and its kind need the comma ("报告建议，…", not "报告建议暂停…"); not the 说 of 说明 nor the
+# 称 of 简称.
+_CLAUSE_VERBS_ZH = r"显示|指出|(?<![简名声])称|表示|认为|写道|说(?!明)|报道|写"
+_OBJECT_VERBS_ZH = r"提到|强调|提出|介绍|分析|提及|建议|预测|谈到|总结"
 _CLAUSE_END = r"[,，:：;；]"
 
 
 def _prefix_en(phrase: str) -> re.Pattern[str]:
     return re.compile(
         rf"^\s*(?:(?:according to|as|in)\s+{re.escape(phrase)}(?:['’]s)?\s*{_CLAUSE_END}"
-        rf"|(?:as\s+)?{re.escape(phrase)}(?:['’]s)?\s+(?:[\w\-]+\s+){{0,3}}?{_REPORTING_EN}(?:\s+that)?\s*{_CLAUSE_END}?)\s*",
+        rf"|(?:as\s+)?{re.escape(phrase)}(?:['’]s)?\s+(?:[\w\-]+\s+){{0,3}}?{_REPORTING_EN}\s*{_CLAUSE_END}?)\s*",
         re.IGNORECASE)
 
 
@@ -52,8 +63,9 @@ def _suffix_en(phrase: str) -> re.Pattern[str]:
 
 def _prefix_zh(phrase: str) -> re.Pattern[str]:
     return re.compile(
-        rf"^\s*(?:(?:据|根据|按照|依据)\s*{re.escape(phrase)}(?:的?[^，,。：:；;]{{0,8}}?{_REPORTING_ZH})?\s*{_CLAUSE_END}"
-        rf"|{re.escape(phrase)}(?:的[^，,。：:；;]{{0,8}}?)?{_REPORTING_ZH}\s*{_CLAUSE_END}?)\s*")
+        rf"^\s*(?:(?:据|根据|按照|依据)\s*{re.escape(phrase)}(?:的?[^，,。：:；;]{{0,8}}?(?:{_CLAUSE_VERBS_ZH}|{_OBJECT_VERBS_ZH}))?"
+        rf"\s*{_CLAUSE_END}"
+        rf"|{re.escape(phrase)}(?:的[^，,。：:；;]{{0,8}}?)?(?:(?:{_CLAUSE_VERBS_ZH})\s*{_CLAUSE_END}?|(?:{_OBJECT_VERBS_ZH})\s*{_CLAUSE_END}))\s*")
 
 
 def _suffix_zh(phrase: str) -> re.Pattern[str]:

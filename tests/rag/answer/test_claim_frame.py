@@ -60,3 +60,30 @@ def test_no_frame_no_cut(claim: str, mentions: tuple[str, ...], language: str) -
 ])
 def test_a_describing_mention_or_an_appositive_is_no_frame(claim: str, mention: str, language: str) -> None:
     assert statement_span(claim, (mention,), language) == (0, len(claim))
+
+
+@pytest.mark.parametrize(("claim", "mention", "language", "expected"), [
+    ("The Concordia AI report suggests the summit could adopt a code of conduct", "The Concordia AI report", "en",
+     "the summit could adopt a code of conduct"),
+    ("The Concordia AI report recommends that developers publish reports", "The Concordia AI report", "en",
+     "developers publish reports"),
+    ("安远AI报告建议，英国研究所应增加资金", "安远AI报告", "zh", "英国研究所应增加资金"),
+])
+def test_a_verb_that_can_take_a_noun_phrase_frames_a_clause(claim: str, mention: str, language: str,
+                                                              expected: str) -> None:
+    assert statement(claim, (mention,), language) == expected
+
+
+@pytest.mark.parametrize(("claim", "mention", "language"), [
+    # cut there, the statement would lose its verb: "a moratorium on frontier models"
+    ("The Concordia AI report recommends a moratorium on frontier models", "The Concordia AI report", "en"),
+    ("The Concordia AI report proposes a code of conduct for AI developers", "The Concordia AI report", "en"),
+    ("安远AI报告建议暂停前沿模型的开发", "安远AI报告", "zh"),
+    # no reporting verb: "States" of a name, the 说 of 说明, the 称 of 简称
+    ("The Concordia AI report States Parties must act", "The Concordia AI report", "en"),
+    ("安远AI报告的说明文字较长", "安远AI报告", "zh"),
+    ("安远AI报告简称报告", "安远AI报告", "zh"),
+])
+def test_a_verb_with_a_noun_phrase_object_or_no_reporting_verb_is_no_frame(claim: str, mention: str,
+                                                                           language: str) -> None:
+    assert statement_span(claim, (mention,), language) == (0, len(claim))
