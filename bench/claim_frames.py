@@ -138,7 +138,9 @@ def main() -> None:
         results = score(args.folders, not args.plain)
     keys = list(next(iter(results.values())))
     table = [[k, *(f"{r.get(k, float('nan')):.4f}" for r in results.values())] for k in keys]
-    logger.info("framed tune claims, out of fold\n%s", common.markdown_table(["", *(Path(f).name for f in results)], table))
+    title = "framed held-out claims, the shipped fit" if args.heldout else "framed tune claims, out of fold"
+    logger.info("%s (%s model)\n%s", title, "plain" if args.plain else "reader",
+                common.markdown_table(["", *(Path(f).name for f in results)], table))
 
 
 if __name__ == "__main__":

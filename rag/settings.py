@@ -249,8 +249,8 @@ class Settings(BaseSettings):
     claim_other_language: int = 0
     # A claim that names its source in a frame ("the Concordia AI report says that …", "据安远AI报告，…") is read as
     # its statement, the frame cut off before it is searched and read (rag.answer.claim_frame). Off: on the framed claim
-    # family's tune half (bench.claim_frames) the plain model gains 0.0275 of claims at equal precision; the reader
-    # model and the held-out half are not read yet (journal, session 36).
+    # family (bench.claim_frames) it gains on tune (+0.028 plain, +0.080 reader) but not on the held-out half (+0.005
+    # reader, bar +0.01; −0.014 plain), where only 157 of 800 frames resolve (BENCHMARKS.md; journal, session 37).
     claim_frames: bool = False
     # "Supported" only at the claim model's strict threshold: chosen on the tune half for a precision of 0.95 with the
     # near misses counted (true claims whose source passage is absent: the documents come close, they do not say it).
