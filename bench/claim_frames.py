@@ -14,6 +14,7 @@ Usage::
     python -m bench.claims reader --half framed-tune --folds .cache/folds/reader.safetensors
     python -m bench.claim_frames score bench/results /tmp/candidate [--plain]   # control first
     python -m bench.claim_frames score bench/results /tmp/candidate --heldout   # once, after the tune decision
+    python -m bench.claim_frames make --half heldout --family framed2   # a second family: other names and frames
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ FRAMES = {
     "zh": ("据{name}，{claim}", "根据{name}，{claim}", "{name}指出，{claim}", "{name}显示，{claim}",
            "{claim_bare}，据{name}。"),
 }
+# The second family (session 37, written after the first family's held-out half was read, before any claim of its
+# own was): other names, other frames, another sample — a held-out check for a frame reading chosen on the first.
+FAMILIES = {
+    "framed": (NAMES, FRAMES, 0),
+    "framed2": (NAMES.with_name("document_names_2.json"), {
+        "en": ("{Name} reports that {claim}", "As stated in {name}, {claim}", "{Name} notes that {claim}",
+               "In {name}, {claim}", "{claim_bare}, {name} says."),
+        "zh": ("{name}称，{claim}", "{name}中提到，{claim}", "按照{name}，{claim}", "{name}表示，{claim}",
+               "{claim_bare}（据{name}）。"),
+    }, 1),
+}
 
 
 LOWER_FIRST = frozenset({"the", "a", "an", "this", "these", "those", "it", "its", "in", "on", "at", "by", "for", "each",
@@ -58,55 +70,57 @@ def frame(claim: str, language: str, name: str, template: str) -> str:
                            claim_bare=claim.rstrip("。.!?！？ ")).strip()
 
 
-def make(half: str, sample: int = SAMPLE) -> list[dict[str, Any]]:
+def make(half: str, sample: int = SAMPLE, family: str = "framed") -> list[dict[str, Any]]:
     """The half's framed claims: a fixed sample of its policy claims (handwritten ones aside: they have no one
-    source document), each framed with a name of its source document, the template and name drawn by seed 0."""
+    source document), each framed with a name of its source document, the template and name drawn by the family's
+    seed (``FAMILIES``)."""
     from bench.claims import load_claims
 
-    names = json.loads(NAMES.read_text(encoding="utf-8"))
+    names_path, frames, seed = FAMILIES[family]
+    names = json.loads(names_path.read_text(encoding="utf-8"))
     pool = [c for c in load_claims(half) if c["corpus"] == "policy" and c["source_doc"] in names]
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     chosen = sorted(rng.choice(len(pool), min(sample, len(pool)), replace=False).tolist())
     out = []
     for i in chosen:
         claim = pool[i]
         language = claim["claim_lang"]
-        template = FRAMES[language][int(rng.integers(len(FRAMES[language])))]
+        template = frames[language][int(rng.integers(len(frames[language])))]
         options = names[claim["source_doc"]][language]
         name = options[int(rng.integers(len(options)))]
         text = frame(claim["claim"], language, name, template)
-        out.append({**claim, "id": f"framed-{claim['id']}", "claim": text, "framed_from": claim["id"],
+        out.append({**claim, "id": f"{family}-{claim['id']}", "claim": text, "framed_from": claim["id"],
                     "edit": f"{claim['edit']}; framed: {template.format(name=name, Name=name, claim='…', claim_bare='…')}"})
     return out
 
 
-def score(folders: list[Path], reader: bool) -> dict[str, dict[str, float]]:
+def score(folders: list[Path], reader: bool, family: str = "framed") -> dict[str, dict[str, float]]:
     """The shipped fit replayed on the tune half's rows (never the framed ones), each framed row read out of
     fold: metrics of the framed rows per folder (claims, precision with near misses, per label and pair)."""
-    return {str(folder): framed_metrics(folder, reader) for folder in folders}
+    return {str(folder): framed_metrics(folder, reader, family) for folder in folders}
 
 
-def framed_metrics(results: Path, reader: bool) -> dict[str, float]:
-    """The framed tune rows of ``results`` read out of fold by the shipped fit replayed on its tune rows
+def framed_metrics(results: Path, reader: bool, family: str = "framed") -> dict[str, float]:
+    """The family's tune rows of ``results`` read out of fold by the shipped fit replayed on its tune rows
     (``bench.claims_candidate.replay``): claims, precision with and without near misses, per pair, transform, label."""
     from bench.claims_candidate import metrics, replay
 
-    rows, p, gates, model, kept = replay(results, reader, scored=("framed-tune",))
-    mask = np.array([not k and r["id"].startswith("framed-") for r, k in zip(rows, kept, strict=True)])
+    rows, p, gates, model, kept = replay(results, reader, scored=(f"{family}-tune",))
+    mask = np.array([not k and r["id"].startswith(f"{family}-") for r, k in zip(rows, kept, strict=True)])
     framed = [r for r, m in zip(rows, mask, strict=True) if m]
     return metrics(framed, p[mask], model.supported_min_probability, gates=(gates[0][mask], gates[1][mask]))
 
 
-def heldout_metrics(results: Path, reader: bool) -> dict[str, float]:
+def heldout_metrics(results: Path, reader: bool, family: str = "framed") -> dict[str, float]:
     """The shipped claim model (as ``report`` reads the held-out half) on the folder's framed held-out rows."""
     from bench import claims as bc
     from bench.claims_candidate import verdict_metrics
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
 
     with common.results_in(results):
-        rows = bc.read_features("framed-heldout")
+        rows = bc.read_features(f"{family}-heldout")
         model = ClaimModel.load(READER_MODEL_PATH if reader else MODEL_PATH)
-        vectors = bc.claim_vectors(rows, model, bc.read_reader("framed-heldout") if reader else None)
+        vectors = bc.claim_vectors(rows, model, bc.read_reader(f"{family}-heldout") if reader else None)
     verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
                                     for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
     return verdict_metrics(rows, verdicts)
@@ -118,27 +132,30 @@ def main() -> None:
     making = sub.add_parser("make", help="the half's framed claims → bench/data/claims/framed-HALF.jsonl")
     making.add_argument("--half", choices=("tune", "heldout"), required=True)
     making.add_argument("--sample", type=int, default=SAMPLE)
+
     scoring = sub.add_parser("score", help="the framed tune rows read out of fold by the shipped fit, per folder")
     scoring.add_argument("folders", type=Path, nargs="+", help="the control first")
     scoring.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
     scoring.add_argument("--heldout", action="store_true", help="the framed held-out rows, read once, by the shipped models")
+    for command in (making, scoring):
+        command.add_argument("--family", choices=sorted(FAMILIES), default="framed")
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "make":
         from bench.claims import DATA
 
-        rows = make(args.half, args.sample)
-        out = DATA / f"framed-{args.half}.jsonl"
+        rows = make(args.half, args.sample, args.family)
+        out = DATA / f"{args.family}-{args.half}.jsonl"
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         logger.info("wrote %s: %d framed claims", out, len(rows))
         return
     if args.heldout:
-        results = {str(f): heldout_metrics(f, not args.plain) for f in args.folders}
+        results = {str(f): heldout_metrics(f, not args.plain, args.family) for f in args.folders}
     else:
-        results = score(args.folders, not args.plain)
+        results = score(args.folders, not args.plain, args.family)
     keys = list(next(iter(results.values())))
     table = [[k, *(f"{r.get(k, float('nan')):.4f}" for r in results.values())] for k in keys]
-    title = "framed held-out claims, the shipped fit" if args.heldout else "framed tune claims, out of fold"
+    title = f"{args.family} held-out claims, the shipped fit" if args.heldout else f"{args.family} tune claims, out of fold"
     logger.info("%s (%s model)\n%s", title, "plain" if args.plain else "reader",
                 common.markdown_table(["", *(Path(f).name for f in results)], table))
 

@@ -46,8 +46,8 @@ DATA = ROOT / "bench" / "data" / "claims"
 XQUAD = ROOT.parent / "shared" / "bench" / "xquad"
 POLICY_CORPORA = [ROOT / "corpus", ROOT.parent / "shared" / "corpus" / "en"]
 FIT_IDS = DATA / "fit-tune-ids.txt"  # the tune claims the shipped claim models are fitted on (``fit --claims``)
-# The halves, and the framed claim family of each (bench.claim_frames: scored, never fitted on).
-HALVES = ("tune", "heldout", "framed-tune", "framed-heldout")
+# The halves, and the framed claim families of each (bench.claim_frames: scored, never fitted on).
+HALVES = ("tune", "heldout", "framed-tune", "framed-heldout", "framed2-tune", "framed2-heldout")
 CONTRADICTING = ("number", "date", "entity", "negation", "stance", "quantifier", "ordinal", "list_membership")
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from bench.claim_frames import FRAMES, NAMES, frame, make
+import pytest
+
+from bench.claim_frames import FAMILIES, FRAMES, frame, make
 from bench.claims import load_claims
 
 
@@ -17,16 +20,26 @@ def test_a_claim_continuing_a_frame_starts_in_lower_case_unless_it_opens_with_a_
     assert frame("研究所于2023年成立。", "zh", "安远AI报告", FRAMES["zh"][0]) == "据安远AI报告，研究所于2023年成立。"
 
 
-def test_each_framed_claim_names_its_own_source_and_keeps_its_label() -> None:
-    names = json.loads(NAMES.read_text(encoding="utf-8"))
-    rows = make("tune", sample=60)
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_each_framed_claim_names_its_own_source_and_keeps_its_label(family: str) -> None:
+    names = json.loads(FAMILIES[family][0].read_text(encoding="utf-8"))
+    rows = make("tune", sample=60, family=family)
     claims = {c["id"]: c for c in load_claims("tune")}
-    assert len(rows) == 60 and rows == make("tune", sample=60)  # a fixed sample and frame
+    assert len(rows) == 60 and rows == make("tune", sample=60, family=family)  # a fixed sample and frame
     for row in rows:
         own = names[row["source_doc"]][row["claim_lang"]]
         assert any(name in row["claim"] or name[0].upper() + name[1:] in row["claim"] for name in own)
         base = claims[row["framed_from"]]
         assert base["label"] == row["label"] and base["claim"].rstrip("。.")[1:] in row["claim"]
-        assert row["framed_from"] and row["id"] == f"framed-{row['framed_from']}"
+        assert row["framed_from"] and row["id"] == f"{family}-{row['framed_from']}"
     assert {r["corpus"] for r in rows} == {"policy"}
     assert len({r["label"] for r in rows}) == 3
+
+
+def test_the_second_family_names_every_document_otherwise() -> None:
+    first, second = (json.loads(Path(FAMILIES[f][0]).read_text(encoding="utf-8")) for f in ("framed", "framed2"))
+    assert set(first) == set(second)
+    for doc in (d for d in first if d != "_about"):
+        for language in ("en", "zh"):
+            assert second[doc][language] and not set(first[doc][language]) & set(second[doc][language])
+    assert not set(FAMILIES["framed"][1]["en"]) & set(FAMILIES["framed2"][1]["en"])
