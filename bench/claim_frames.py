@@ -129,10 +129,9 @@ def heldout_metrics(results: Path, reader: bool, family: str = "framed") -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    making = sub.add_parser("make", help="the half's framed claims → bench/data/claims/framed-HALF.jsonl")
+    making = sub.add_parser("make", help="the half's framed claims → bench/data/claims/FAMILY-HALF.jsonl")
     making.add_argument("--half", choices=("tune", "heldout"), required=True)
     making.add_argument("--sample", type=int, default=SAMPLE)
-
     scoring = sub.add_parser("score", help="the framed tune rows read out of fold by the shipped fit, per folder")
     scoring.add_argument("folders", type=Path, nargs="+", help="the control first")
     scoring.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
