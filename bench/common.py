@@ -32,6 +32,16 @@ logger = logging.getLogger("bench")
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
+FETCH_CHUNKS = 20  # chunks asked of every system; deduplicated to documents, then cut to DOCS_K
+DOCS_K = 10
+
+Search = Callable[[str], list[str]]  # question -> ranked paragraph ids (deduplicated)
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# shared/ lies beside the project (the workplace layout); RAG_SHARED_DIR overrides.
+SHARED = Path(os.environ.get("RAG_SHARED_DIR", PROJECT.parent / "shared"))
+
 
 @contextmanager
 def results_in(folder: Path) -> Iterator[None]:
@@ -42,14 +52,6 @@ def results_in(folder: Path) -> Iterator[None]:
         yield
     finally:
         RESULTS_DIR = previous
-FETCH_CHUNKS = 20  # chunks asked of every system; deduplicated to documents, then cut to DOCS_K
-DOCS_K = 10
-
-Search = Callable[[str], list[str]]  # question -> ranked paragraph ids (deduplicated)
-
-PROJECT = Path(__file__).resolve().parent.parent
-# shared/ lies beside the project (the workplace layout); RAG_SHARED_DIR overrides.
-SHARED = Path(os.environ.get("RAG_SHARED_DIR", PROJECT.parent / "shared"))
 
 
 # --- logging, machine, results -----------------------------------------------------------------
