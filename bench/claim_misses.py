@@ -31,12 +31,11 @@ logger = logging.getLogger("bench.claim_misses")
 BANDS = ((5, "rank 1-5"), (10, "rank 6-10"), (None, "rank 11+"))  # the check reads the first 5 (answer_passages)
 
 
-def source_rank(hits: Sequence[Any], source_doc: str, source_start: int) -> int | None:
-    """The 0-based rank of the hit (``.doc``, ``.start``, ``.end``) that holds the source sentence's start."""
-    for rank, hit in enumerate(hits):
-        if Path(hit.doc).name == source_doc and hit.start <= source_start < hit.end:
-            return rank
-    return None
+def source_rank(hits: Sequence[Any], claim: dict[str, Any]) -> int | None:
+    """The 0-based rank of the first hit that holds the claim's source sentence (``bench.claims.source_hits``)."""
+    from bench.claims import source_hits
+
+    return next(iter(source_hits(hits, claim)), None)
 
 
 def category(read: bool, rank: int | None) -> str:
@@ -69,8 +68,7 @@ def diagnose(pair: str, sample: int, deep: int) -> dict[str, Any]:
         claim = claims[i]
         _, result, pairs = qa.read_claim(claim["claim"])
         read = any(is_source(claim, p.sentence) for p in pairs)
-        rank = None if read else source_rank(qa.retriever.run(result.query, k=deep).hits, claim["source_doc"],
-                                             claim["source_start"])
+        rank = None if read else source_rank(qa.retriever.run(result.query, k=deep).hits, claim)
         counts.setdefault(claim["source_doc"], Counter())[category(read, rank)] += 1
     index.close()
     return {"pair": pair, "half": "tune", "claims": len(chosen), "deep": deep,

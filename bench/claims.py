@@ -29,6 +29,7 @@ import logging
 import re
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,11 @@ def _squash(text: str) -> str:
 
 
 ALIGNED = re.compile(r"sentence (\S+)@(\d+) aligned")
+
+
+def source_hits(hits: Sequence[Any], row: dict[str, Any]) -> list[int]:
+    """The ranks of the hits (``.doc``, ``.start``, ``.end``) that hold the start of the claim's source sentence."""
+    return [i for i, h in enumerate(hits) if Path(h.doc).name == row["source_doc"] and h.start <= row["source_start"] < h.end]
 
 
 def is_source(row: dict[str, Any], sentence: Any) -> bool:

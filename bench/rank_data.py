@@ -105,7 +105,7 @@ def cmrc(tmp: Path, embedder: Any, out: Any) -> None:
 
 
 def claims(tmp: Path, embedder: Any, out: Any) -> None:
-    from bench.claims import POLICY_CORPORA, load_claims
+    from bench.claims import INDEXES, POLICY_CORPORA, load_claims, source_hits
     from rag.app.service import PolicyQA
     from rag.ingest.index import Index
 
@@ -113,8 +113,7 @@ def claims(tmp: Path, embedder: Any, out: Any) -> None:
             if r["corpus"] == "policy" and r["label"] != "not_found" and r["transform"] != "quote"
             and not r["source_doc"].startswith("handwritten")]
     embedder.warm([r["claim"] for r in rows])
-    # the claim benchmark's index, kept between its runs (ingest skips unchanged files)
-    settings = common.make_settings(Path(tempfile.gettempdir()) / "bench-claims-indexes" / "index-policy")
+    settings = common.make_settings(INDEXES / "index-policy")  # the claim benchmark's index, kept between its runs
     index = Index.open(settings, embedder)
     index.ingest(POLICY_CORPORA)
     retriever = PolicyQA.open(settings, index=index).retriever
@@ -123,8 +122,7 @@ def claims(tmp: Path, embedder: Any, out: Any) -> None:
         # it is searched among the source language's passages only, as XQuAD's cross directions are.
         cross = row["claim_lang"] != row["source_lang"]
         _, hits, features = candidate_rows(retriever, row["claim"], row["source_lang"] if cross else None)
-        golds = [i for i, h in enumerate(hits)
-                 if Path(h.doc).name == row["source_doc"] and h.start <= row["source_start"] < h.end]
+        golds = source_hits(hits, row)
         out.write(json.dumps({"source": "claims", "direction": f"{row['claim_lang']}→{row['source_lang']}",
                               "split": row["half"], "group": row["source_doc"], "qid": row["id"],
                               "rows": features, "gold": golds}, ensure_ascii=False) + "\n")

@@ -15,13 +15,13 @@ HITS = [hit("/c/en04.md", 0, 500), hit("/c/000.txt", 0, 300), hit("/c/000.txt", 
 
 
 def test_source_rank_is_the_hit_holding_the_source_start() -> None:
-    assert source_rank(HITS, "000.txt", 450) == 2
-    assert source_rank(HITS, "000.txt", 300) == 2  # a passage's end is the next one's start
+    assert source_rank(HITS, {"source_doc": "000.txt", "source_start": 450}) == 2
+    assert source_rank(HITS, {"source_doc": "000.txt", "source_start": 300}) == 2  # a passage's end is the next one's start
 
 
 @pytest.mark.parametrize(("doc", "start"), [("000.txt", 700), ("001.txt", 10), ("en04.md", 500)])
 def test_source_rank_is_none_when_no_hit_holds_it(doc: str, start: int) -> None:
-    assert source_rank(HITS, doc, start) is None
+    assert source_rank(HITS, {"source_doc": doc, "source_start": start}) is None
 
 
 @pytest.mark.parametrize(("read", "rank", "expected"), [
