@@ -36,6 +36,7 @@ from rag.answer.compose import (
     verify_answer,
 )
 from rag.answer.evidence import score_sentences
+from rag.answer.frame_finder import FrameFinder
 from rag.answer.slot_text import describe
 from rag.ingest.bookkeeping import IngestReport, ProgressCallback
 from rag.ingest.index import Index
@@ -283,27 +284,34 @@ class PolicyQA:
     # --- claim check ----------------------------------------------------------------------------
     def read_claim(self, claim: str, docs: list[str] | None = None,
                    language: str | None = None) -> tuple[str, SearchResult, list[ClaimPair]]:
-        """The cleaned claim, its search result and the claim read against its best sentences."""
+        """The cleaned claim, its search result and the claim read against its best sentences. With
+        ``claim_frames``, a frame that names the source is cut off and the statement searched and read on its own,
+        as if written bare: a frame around a document mention the query analysis resolved
+        (``rag.answer.claim_frame``), else one the frame finder proposes that the claim's best sentence does not hold
+        (``FrameFinder.evidence_span``: "The Concordia AI study reports that …")."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
-        query = self.statement_query(self.retriever.analyze(statement))
+        query = self.retriever.analyze(statement)
+        if self.settings.claim_frames and query.mentions:
+            start, end = statement_span(query.text, query.mentions, query.language)
+            if (start, end) != (0, len(query.text)):
+                return (statement, *self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language))
+        result, pairs = self._read_statement(query, docs, language)
+        if self.settings.claim_frames and pairs:
+            translate = self.lexicon.translation_groups if self.lexicon else None
+            start, end = FrameFinder.load().evidence_span(query.text, query.language, pairs[0].sentence.text, translate)
+            if (start, end) != (0, len(query.text)):
+                result, pairs = self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language)
+        return statement, result, pairs
+
+    def _read_statement(self, query: Query, docs: list[str] | None,
+                        language: str | None) -> tuple[SearchResult, list[ClaimPair]]:
         result = self.retriever.run(query, k=self.settings.answer_contexts, docs=docs, language=language,
                                     other_language=(self.settings.claim_other_language, self.settings.answer_passages))
         sentences = score_sentences(result.hits, result.query, self.settings.answer_passages,
                                     self.settings.evidence_context_weight, self.settings.evidence_passage_weight,
                                     self.settings.evidence_rank_prior)
-        return statement, result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
-                                              similarity=self.similarity(result.query.vector))
-
-    def statement_query(self, query: Query) -> Query:
-        """The claim's query as the check searches and reads it: with ``claim_frames``, a frame that names the source
-        document cut off (``rag.answer.claim_frame``) and the statement analysed on its own, as if written bare (the
-        sources it is checked against are cited with their documents); else ``query`` itself."""
-        if not self.settings.claim_frames or not query.mentions:
-            return query
-        start, end = statement_span(query.text, query.mentions, query.language)
-        if (start, end) == (0, len(query.text)):
-            return query
-        return self.retriever.analyze(query.text[start:end])
+        return result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
+                                   similarity=self.similarity(result.query.vector))
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None,
                     strict: bool | None = None) -> Answer:
