@@ -6,6 +6,8 @@ a document noun, a topic: "the NIST report on AI safety", "欧盟委员会发布
 or name is among them (``bench.claim_frames``: those families are scored, never trained on). Each side's threshold
 is the lowest probability at which at most ``MAX_BARE_CUT`` of the bare claims are cut out of folds that hold whole
 templates and whole documents out; the same folds report how often the finder finds the exact statement in frames it never saw.
+The same out-of-fold cuts choose the evidence gate (``choose_gate``): a lower bar a cut may pass when the frame's words
+are not in the claim's first candidate sentence (session 39).
 
 Usage::
 
@@ -21,6 +23,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -218,18 +221,34 @@ def train(half: str = "tune") -> dict[str, Any]:
             "prefix": round(threshold([oof[i][1] for i in bare]), 4),
             "suffix": round(threshold([oof[i][3] if oof[i][2] < len(labelled[i][1][0]) else 0.0 for i in bare]), 4)}
     report = cv_report(labelled, oof, thresholds)
-    evidence, report["evidence"] = evidence_thresholds(labelled, oof)
+    evidence, report["evidence"] = choose_gate(gate_cases(labelled, oof))
     report.update(dropped=dropped)
     weights = fit([lab for _, lab in labelled])
     return {"weights": weights, "thresholds": thresholds, "evidence": evidence, "cross_validation": report}
 
 
-def evidence_thresholds(labelled: list[Any], oof: list[tuple[int, float, int, float]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The evidence gate (``FrameFinder.evidence_span``), chosen out of fold: for each coverage of ``COVERAGE_GRID``
-    each language's lowest probability (a 0.01 grid) at which at most ``MAX_BARE_CUT_EVIDENCE`` of its bare claims
-    are cut; the coverage under which the most framed examples' statements are found exactly, summed over the
-    languages. A frame's coverage is measured against the first candidate sentence of its bare claim's read
-    (``bench/results/claims-features-tune.jsonl``)."""
+@dataclass(frozen=True)
+class GateCase:
+    """One out-of-fold example for the evidence gate: its language, whether it is bare, its statement's token span,
+    its token count, and each side's best cut with the cut's probability and the frame's coverage by the evidence."""
+
+    language: str
+    bare: bool
+    truth: tuple[int, int]
+    n: int
+    prefix: tuple[int, float, float]  # (cut, probability, coverage); cut 0: no candidate
+    suffix: tuple[int, float, float]  # cut n: no candidate
+
+    def decided(self, bar: float, most: float) -> tuple[int, int]:
+        """The statement's token span under the gate (``bar``: least probability, ``most``: most coverage)."""
+        cut, p, prefix = self.prefix
+        end, q, suffix = self.suffix
+        return (cut if cut and p >= bar and prefix <= most else 0), (end if end < self.n and q >= bar and suffix <= most else self.n)
+
+
+def gate_cases(labelled: list[Any], oof: list[tuple[int, float, int, float]]) -> list[GateCase]:
+    """The out-of-fold examples as ``GateCase``s, each frame's coverage measured against the first candidate sentence
+    of its bare claim's read (``bench/results/claims-features-tune.jsonl``)."""
     from bench.claims import read_features
     from rag.answer.frame_finder import frame_coverage, tokens
     from rag.text.lexicon import load_lexicon
@@ -239,25 +258,28 @@ def evidence_thresholds(labelled: list[Any], oof: list[tuple[int, float, int, fl
     first_sentence = {r["id"]: (r.get("sentences") or [""])[0] for r in read_features("tune", near_misses=False)}
     cases = []
     for (e, (_, _, first, last)), (cut, p, end, q) in zip(labelled, oof, strict=True):
-        toks, sentence, text = tokens(e["text"], e["language"]), first_sentence.get(e["id"], ""), e["text"]
-        prefix = frame_coverage(text[:toks[cut][1]], e["language"], sentence, translate) if cut else 1.0
-        suffix = frame_coverage(text[toks[end - 1][2]:], e["language"], sentence, translate) if end < len(toks) else 1.0
-        cases.append((e, (first, last), len(toks), (cut, p, prefix), (end, q, suffix)))
+        toks, sentence, text, language = tokens(e["text"], e["language"]), first_sentence.get(e["id"], ""), e["text"], e["language"]
+        prefix = frame_coverage(text[:toks[cut][1]], language, sentence, translate) if cut else 1.0
+        suffix = frame_coverage(text[toks[end - 1][2]:], language, sentence, translate) if end < len(toks) else 1.0
+        cases.append(GateCase(language, e["template"] < 0, (first, last), len(toks), (cut, p, prefix), (end, q, suffix)))
+    return cases
 
-    def decided_with(case: Any, bar: float, most: float) -> tuple[int, int]:
-        _, _, n, (cut, p, prefix), (end, q, suffix) = case
-        return (cut if cut and p >= bar and prefix <= most else 0), (end if end < n and q >= bar and suffix <= most else n)
 
+def choose_gate(cases: list[GateCase]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The evidence gate (``FrameFinder.evidence_span``), chosen out of fold: for each coverage of ``COVERAGE_GRID``,
+    each language's lowest probability (a 0.01 grid) at which at most ``MAX_BARE_CUT_EVIDENCE`` of its bare examples
+    are cut; then the coverage under which the most framed examples' statements are found exactly, summed over the
+    languages. Returns the gate and the table it was chosen from."""
     table: dict[str, Any] = {}
     for most in COVERAGE_GRID:
         row: dict[str, Any] = {}
         for language in ("en", "zh"):
-            bare = [c for c in cases if c[0]["language"] == language and c[0]["template"] < 0]
-            framed = [c for c in cases if c[0]["language"] == language and c[0]["template"] >= 0]
+            bare = [c for c in cases if c.language == language and c.bare]
+            framed = [c for c in cases if c.language == language and not c.bare]
             for bar in np.round(np.arange(0.05, 1.0, 0.01), 2):
-                cut = sum(decided_with(c, bar, most) != (0, c[2]) for c in bare) / len(bare)
+                cut = sum(c.decided(bar, most) != (0, c.n) for c in bare) / len(bare)
                 if cut <= MAX_BARE_CUT_EVIDENCE:
-                    found = sum(decided_with(c, bar, most) == c[1] for c in framed) / len(framed)
+                    found = sum(c.decided(bar, most) == c.truth for c in framed) / len(framed)
                     row[language] = {"min_probability": float(bar), "bare_cut": round(cut, 4), "statement_found": round(found, 4)}
                     break
         table[str(most)] = row
