@@ -10,7 +10,10 @@ slot or feature candidate of sessions 25–27 went through, as commands instead 
    the fourth decimal and reorder near-tied tail candidates (489 of 5,125 tune claims, session 35), and the reader's
    cached scores are of the cached pairs. A cached sentence the rerun did not keep takes its passage-mate's value (the
    claim-passage cosine names the passage, as ``bench.claims.near_miss`` reads it), else 0.
-3. ``compare``: for each folder, the shipped model's fit replayed as its file records it (``bench.claims.recorded_fit``:
+3. ``splice``: a candidate that changes what some claims read (a frame cut off, say) — its full features run's rows
+   for exactly those claims (the statement read differs from the control's), their near misses and reader rows
+   with them, every other row the control's: the change without the rerun's noise (see 2).
+4. ``compare``: for each folder, the shipped model's fit replayed as its file records it (``bench.claims.recorded_fit``:
    step 1, C from the grid, the threshold with its near-miss floor, the cross-language gates; the 4,410 claims of
    ``FIT_IDS``), read out of fold as the fit chooses (step 1 and step 2 without each fold of documents, the near
    misses read, never fitted on), the gates and quoted claims applied as the product applies them. ``--plain``: the
@@ -22,6 +25,7 @@ Usage::
 
     python -m bench.claims_candidate recompute --half tune --out /tmp/cand      # after changing rag.answer.slots
     python -m bench.claims_candidate insert --half tune --rerun /tmp/rerun --column context_coverage --out /tmp/cand
+    python -m bench.claims_candidate splice --half framed2-tune --control CTL --rerun /tmp/rerun --out /tmp/cand
     python -m bench.claims_candidate compare bench/results /tmp/cand            # the control first
     python -m bench.claims_candidate compare bench/results /tmp/cand --plain
 """
@@ -113,6 +117,32 @@ def insert(half: str, rerun: Path, column: str, out: Path, source: Path | None =
     if reader.exists():
         shutil.copy(reader, out / reader.name)
     return counts
+
+
+def _jsonl(path: Path) -> dict[str, dict[str, Any]]:
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {row["id"]: row for row in rows}
+
+
+def splice(half: str, control: Path, rerun: Path, out: Path) -> dict[str, int]:
+    """The control's rows of ``half`` with those of the claims whose statement ``rerun`` reads otherwise replaced by
+    ``rerun``'s, their reader rows (the claim's and its near miss's, ``ID~nm``) with them; written to ``out``."""
+    features = _jsonl(control / f"claims-features-{half}.jsonl")
+    fresh = _jsonl(rerun / f"claims-features-{half}.jsonl")
+    changed = {i for i, row in fresh.items() if i in features and row.get("statement") != features[i].get("statement")}
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
+        written.writelines(json.dumps(fresh[i] if i in changed else row, ensure_ascii=False) + "\n"
+                           for i, row in features.items())
+    reader, fresh_reader = (folder / f"claims-reader-{half}.jsonl" for folder in (control, rerun))
+    if reader.exists():
+        kept, new = _jsonl(reader), _jsonl(fresh_reader) if fresh_reader.exists() else {}
+        with open(out / reader.name, "w", encoding="utf-8") as written:
+            for i in [*kept, *(i for i in new if i not in kept)]:
+                row = new.get(i) if i.split("~")[0] in changed else kept.get(i)
+                if row is not None:
+                    written.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return {"rows": len(features), "changed": len(changed), "missing_in_rerun": len(set(features) - set(fresh))}
 
 
 def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float, quotes: bool = True,
@@ -229,6 +259,11 @@ def main() -> None:
     column.add_argument("--rerun", type=Path, required=True, help="the results folder of the candidate's features run")
     column.add_argument("--column", required=True, help="the new pair feature's name")
     column.add_argument("--out", type=Path, required=True)
+    spliced = sub.add_parser("splice", help="the control's rows, those whose statement the rerun reads otherwise from it")
+    spliced.add_argument("--half", required=True)
+    spliced.add_argument("--control", type=Path, required=True)
+    spliced.add_argument("--rerun", type=Path, required=True, help="the results folder of the candidate's features run")
+    spliced.add_argument("--out", type=Path, required=True)
     against = sub.add_parser("compare", help="the shipped fit replayed on each folder's rows, tune out of fold")
     against.add_argument("folders", type=Path, nargs="+", help="the control first")
     against.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
@@ -243,6 +278,9 @@ def main() -> None:
         return
     if args.command == "insert":
         logger.info("%s: %s", args.half, insert(args.half, args.rerun, args.column, args.out))
+        return
+    if args.command == "splice":
+        logger.info("%s: %s", args.half, splice(args.half, args.control, args.rerun, args.out))
         return
     from bench.claims import grid_values
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.claims_candidate import metrics, recompute, slot_columns
+from bench.claims_candidate import metrics, recompute, slot_columns, splice
 from rag.answer.claim_features import FEATURE_NAMES
 
 
@@ -105,3 +105,26 @@ def test_insert_takes_a_new_column_from_a_rerun_and_keeps_every_cached_one(tmp_p
     # the negative: rows that already hold the column are refused, not shifted twice
     with pytest.raises(ValueError):
         claims_candidate.insert("tune", tmp_path / "rerun", "passage_thing", tmp_path / "again", tmp_path / "out")
+
+
+def _write(folder: Path, name: str, rows: list[dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_splice_takes_only_the_claims_the_candidate_reads_otherwise(tmp_path: Path) -> None:
+    control, rerun, out = tmp_path / "ctl", tmp_path / "rerun", tmp_path / "out"
+    _write(control, "claims-features-h.jsonl", [
+        {"id": "a", "statement": "X says that the fund is 5", "pairs": [[0.1]]},
+        {"id": "b", "statement": "the fund is 6", "pairs": [[0.2]]}])
+    _write(rerun, "claims-features-h.jsonl", [
+        {"id": "a", "statement": "the fund is 5", "pairs": [[0.9]]},  # a frame cut off: taken
+        {"id": "b", "statement": "the fund is 6", "pairs": [[0.3]]}])  # read alike, rerun noise: not taken
+    _write(control, "claims-reader-h.jsonl", [{"id": "a", "s": 1}, {"id": "a~nm", "s": 1}, {"id": "b", "s": 1}])
+    _write(rerun, "claims-reader-h.jsonl", [{"id": "a", "s": 2}, {"id": "a~nm", "s": 2}, {"id": "b", "s": 2}])
+    counts = splice("h", control, rerun, out)
+    assert counts == {"rows": 2, "changed": 1, "missing_in_rerun": 0}
+    features = [json.loads(line) for line in (out / "claims-features-h.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["pairs"] for r in features] == [[[0.9]], [[0.2]]]
+    reader = [json.loads(line) for line in (out / "claims-reader-h.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["id"]: r["s"] for r in reader} == {"a": 2, "a~nm": 2, "b": 1}
