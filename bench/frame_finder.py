@@ -12,8 +12,6 @@ are not in the claim's first candidate sentence (session 39).
 Usage::
 
     python -m bench.frame_finder train                 # → rag/data/frame_finder.json (+ its cross-validation)
-    python -m bench.frame_finder cuts --half heldout   # statements only: how many claims of a half it cuts
-    python -m bench.frame_finder cuts --half framed2-tune   # and on a framed family, how many statements it finds
 """
 
 from __future__ import annotations
@@ -312,51 +310,20 @@ def cv_report(labelled: list[Any], oof: list[tuple[int, float, int, float]],
     return out
 
 
-def cuts(half: str) -> dict[str, Any]:
-    """Statements only: how many claims of ``half`` the shipped finder cuts; on a framed family, how many of them it
-    cuts to exactly the claim it was framed from."""
-    from bench.claims import load_claims
-    from rag.answer.frame_finder import FrameFinder
-
-    finder = FrameFinder.load()
-    rows = load_claims(half)
-    source = {c["id"]: c["claim"] for h in ("tune", "heldout") for c in load_claims(h)} if "framed" in half else {}
-    cut, exact, examples_cut = 0, 0, []
-    for row in rows:
-        text = row["claim"].strip()
-        start, end = finder.statement_span(text, row["claim_lang"])
-        if (start, end) != (0, len(text)):
-            cut += 1
-            if len(examples_cut) < 8:
-                examples_cut.append(f"{text[:start]}[{text[start:end]}]{text[end:]}")
-        if source:
-            statement = text[start:end].strip().rstrip("。.!?！？").lower()
-            exact += statement == source[row["framed_from"]].strip().rstrip("。.!?！？").lower()
-    out: dict[str, Any] = {"half": half, "claims": len(rows), "cut": cut, "examples": examples_cut}
-    if source:
-        out["statement_found"] = exact
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("train", help="fit the finder on the tune half → rag/data/frame_finder.json")
-    counting = sub.add_parser("cuts", help="statements only: the claims of a half the shipped finder cuts")
-    counting.add_argument("--half", required=True)
-    args = parser.parse_args()
+    parser.parse_args()
     common.setup_logging()
-    if args.command == "train":
-        from rag.answer.frame_finder import MODEL_PATH
+    from rag.answer.frame_finder import MODEL_PATH
 
-        model = train()
-        model["_about"] = ("The learned frame finder (rag/answer/frame_finder.py): logistic weights by feature and each "
-                           "side's threshold; the evidence gate (session 39). Made by `python -m bench.frame_finder train` (sessions 38, 39).")
-        MODEL_PATH.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-        logger.info("wrote %s: %d weights\n%s", MODEL_PATH, len(model["weights"]),
-                    json.dumps(model["cross_validation"], indent=1))
-        return
-    logger.info("%s", json.dumps(cuts(args.half), ensure_ascii=False, indent=1))
+    model = train()
+    model["_about"] = ("The learned frame finder (rag/answer/frame_finder.py): logistic weights by feature, each side's "
+                       "threshold for the finder alone, and the evidence gate the product uses. Made by "
+                       "`python -m bench.frame_finder train` (sessions 38, 39).")
+    MODEL_PATH.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    logger.info("wrote %s: %d weights\n%s", MODEL_PATH, len(model["weights"]), json.dumps(model["cross_validation"], indent=1))
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ class FrameFinder:
     """A fitted frame finder: feature weights and each language's and side's threshold (``rag/data/frame_finder.json``)."""
 
     weights: dict[str, float]
-    thresholds: dict[str, dict[str, float]]  # language → side ("prefix", "suffix") → the least probability cut
+    thresholds: dict[str, dict[str, float]]  # the finder alone: language → side → the least probability (a reference)
     # read with the evidence: language → the least probability, and the most coverage of the frame's words by the
     # claim's best sentence (both chosen out of fold by ``bench.frame_finder train``)
     evidence_min_probability: dict[str, float] = field(default_factory=dict)
@@ -161,22 +161,6 @@ class FrameFinder:
         scored = [(self.probability(suffix_features(words, c, tags)), c) for c in suffix_cuts(words, start)]
         p, cut = max(scored, default=(0.0, len(words)))
         return cut, p
-
-    def statement_span(self, claim: str, language: str) -> tuple[int, int]:
-        """The character span of ``claim``'s statement: ``(0, len(claim))`` unless a frame is found."""
-        language = "zh" if language == "zh" else "en"
-        toks = tokens(claim, language)
-        words, tags = [t[0] for t in toks], [t[3] for t in toks]
-        start, end = 0, len(claim)
-        first = 0
-        cut, p = self.best_prefix(words, tags)
-        if cut and p >= self.thresholds[language]["prefix"]:
-            start, first = toks[cut][1], cut
-        cut, p = self.best_suffix(words, first, tags)
-        if cut < len(words) and p >= self.thresholds[language]["suffix"]:
-            end = toks[cut - 1][2]
-        return start, end
-
 
     def evidence_span(self, claim: str, language: str, sentence: str,
                       translate: GroupTranslator | None = None) -> tuple[int, int]:
