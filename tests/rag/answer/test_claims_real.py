@@ -226,13 +226,16 @@ def test_a_verbatim_quote_is_supported_by_the_sentence_it_quotes_and_a_changed_o
     assert changed.verdict != "supported" and not any(n.startswith("quoted") for n in changed.notes)
 
 
-# A journalist names the source (session 36, rag.answer.claim_frame): the frame is cut off and the claim read as its
-# statement, so the framed claim gets the bare claim's verdict — a true one stays supported, a changed figure stays
-# contradicted, with the difference marked in the claim as written.
+# A journalist names the source: the frame is cut off and the claim read as its statement, so the framed claim gets
+# the bare claim's verdict — a true one stays supported, a changed figure stays contradicted, with the difference
+# marked in the claim as written. The first two frames name a document the query analysis resolves
+# (rag.answer.claim_frame); the third names none, and the learned frame finder cuts it because the claim's best
+# sentence does not hold its words (rag.answer.frame_finder, session 39).
 FRAMED = [
     ("According to the Concordia AI report, the UK AI Safety Institute received 100 million pounds of initial funding.",
      "The Concordia AI report says that the UK AI Safety Institute received 500 million pounds of initial funding."),
     ("据安远AI报告，英国人工智能安全研究所在旧金山设立了办公室。", "据安远AI报告，英国人工智能安全研究所在北京设立了办公室。"),
+    ("安远AI团队写道，英国人工智能安全研究所在旧金山设立了办公室。", "安远AI团队写道，英国人工智能安全研究所在北京设立了办公室。"),
 ]
 
 
@@ -249,3 +252,16 @@ def test_a_claim_that_names_its_source_is_read_as_its_statement(
         if difference["claim_span"]:
             start, end = difference["claim_span"]
             assert changed[start:end] == difference["claim"]
+
+
+@pytest.mark.parametrize("claim", [SEOUL, "欧盟2024年新设了人工智能办公室，推动实施《人工智能法案》。", "The EU AI Office was set up in 2019."])
+def test_a_claim_without_a_frame_is_read_whole_when_frames_are_cut(
+    qa: PolicyQA, monkeypatch: pytest.MonkeyPatch, claim: str,
+) -> None:
+    monkeypatch.setattr(qa.settings, "claim_frames", False)
+    before = qa.ask(claim, mode="claim")
+    monkeypatch.setattr(qa.settings, "claim_frames", True)
+    statement, _, pairs = qa.read_claim(claim)
+    assert pairs and pairs[0].claim == statement  # nothing cut off
+    after = qa.ask(claim, mode="claim")
+    assert (after.verdict, after.probabilities) == (before.verdict, before.probabilities)
