@@ -124,19 +124,34 @@ def _jsonl(path: Path) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in rows}
 
 
+def read_as(row: dict[str, Any]) -> str:
+    """The text the check read for a cached claim row: its ``statement``, or for rows cached before statements were
+    recorded the claim as ``PolicyQA.read_claim`` reads it uncut."""
+    from rag.answer.claims import strip_claim
+    from rag.retrieval.query import clean_question
+    from rag.settings import get_settings
+
+    most = get_settings().max_question_chars
+    return row.get("statement") or clean_question(strip_claim(clean_question(row["claim"], most)), most)
+
+
 def splice(half: str, control: Path, rerun: Path, out: Path) -> dict[str, int]:
     """The control's rows of ``half`` with those of the claims whose statement ``rerun`` reads otherwise replaced by
-    ``rerun``'s, their reader rows (the claim's and its near miss's, ``ID~nm``) with them; written to ``out``."""
+    ``rerun``'s, their reader rows (the claim's and its near miss's, ``ID~nm``) with them; written to ``out`` (a link
+    there is replaced, never written through)."""
     features = _jsonl(control / f"claims-features-{half}.jsonl")
     fresh = _jsonl(rerun / f"claims-features-{half}.jsonl")
-    changed = {i for i, row in fresh.items() if i in features and row.get("statement") != features[i].get("statement")}
+    changed = {i for i, row in fresh.items() if i in features and read_as(row) != read_as(features[i])}
+    reader, fresh_reader = (folder / f"claims-reader-{half}.jsonl" for folder in (control, rerun))
+    kept = _jsonl(reader) if reader.exists() else None
+    new = _jsonl(fresh_reader) if fresh_reader.exists() else {}
     out.mkdir(parents=True, exist_ok=True)
+    for name in (f"claims-features-{half}.jsonl", reader.name):
+        (out / name).unlink(missing_ok=True)
     with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
         written.writelines(json.dumps(fresh[i] if i in changed else row, ensure_ascii=False) + "\n"
                            for i, row in features.items())
-    reader, fresh_reader = (folder / f"claims-reader-{half}.jsonl" for folder in (control, rerun))
-    if reader.exists():
-        kept, new = _jsonl(reader), _jsonl(fresh_reader) if fresh_reader.exists() else {}
+    if kept is not None:
         with open(out / reader.name, "w", encoding="utf-8") as written:
             for i in [*kept, *(i for i in new if i not in kept)]:
                 row = new.get(i) if i.split("~")[0] in changed else kept.get(i)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.claims_candidate import metrics, recompute, slot_columns, splice
+from bench.claims_candidate import metrics, read_as, recompute, slot_columns, splice
 from rag.answer.claim_features import FEATURE_NAMES
 
 
@@ -122,9 +122,17 @@ def test_splice_takes_only_the_claims_the_candidate_reads_otherwise(tmp_path: Pa
         {"id": "b", "statement": "the fund is 6", "pairs": [[0.3]]}])  # read alike, rerun noise: not taken
     _write(control, "claims-reader-h.jsonl", [{"id": "a", "s": 1}, {"id": "a~nm", "s": 1}, {"id": "b", "s": 1}])
     _write(rerun, "claims-reader-h.jsonl", [{"id": "a", "s": 2}, {"id": "a~nm", "s": 2}, {"id": "b", "s": 2}])
+    out.mkdir()
+    (out / "claims-features-h.jsonl").symlink_to(control / "claims-features-h.jsonl")  # a link is replaced, not written through
     counts = splice("h", control, rerun, out)
     assert counts == {"rows": 2, "changed": 1, "missing_in_rerun": 0}
+    assert "0.1" in (control / "claims-features-h.jsonl").read_text(encoding="utf-8")  # the control is untouched
     features = [json.loads(line) for line in (out / "claims-features-h.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["pairs"] for r in features] == [[[0.9]], [[0.2]]]
     reader = [json.loads(line) for line in (out / "claims-reader-h.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {r["id"]: r["s"] for r in reader} == {"a": 2, "a~nm": 2, "b": 1}
+
+
+def test_a_row_cached_before_statements_were_recorded_reads_as_its_claim_uncut() -> None:
+    assert read_as({"claim": "Is it true that the fund is 5?"}) == read_as({"claim": "x", "statement": "the fund is 5"})
+    assert read_as({"claim": "X says that the fund is 5"}) != read_as({"claim": "x", "statement": "the fund is 5"})
