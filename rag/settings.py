@@ -247,11 +247,11 @@ class Settings(BaseSettings):
     # translated claims 0.667 → 0.813 but near misses called supported 10.6 % → 12.9 %, failing the rule stated
     # before the look (BENCHMARKS.md, "Claim check": candidates not shipped); the shipped models were not fitted on it.
     claim_other_language: int = 0
-    # A claim that names its source in a frame ("the Concordia AI report says that …", "据安远AI报告，…") is read as
-    # its statement, the frame cut off before it is searched and read (rag.answer.claim_frame). Off: on the framed claim
-    # family (bench.claim_frames) it gains on tune (+0.028 plain, +0.080 reader) but not on the held-out half (+0.005
-    # reader, bar +0.01; −0.014 plain), where only 157 of 800 frames resolve (BENCHMARKS.md; journal, session 37).
-    claim_frames: bool = False
+    # A claim that names its source in a frame ("the Concordia AI study reports that …", "据安远AI报告，…") is read as
+    # its statement, the frame cut off (rag.answer.claim_frame for a resolved document mention, else the learned frame
+    # finder where the claim's best sentence lacks the frame's words, rag.answer.frame_finder). On since session 39:
+    # framed2 held-out claims 0.555 → 0.766 (reader model), unframed held-out claims −1 of 5,111 (BENCHMARKS.md).
+    claim_frames: bool = True
     # "Supported" only at the claim model's strict threshold: chosen on the tune half for a precision of 0.95 with the
     # near misses counted (true claims whose source passage is absent: the documents come close, they do not say it).
     # Off: it calls far fewer true claims supported (BENCHMARKS.md, "Claim check"); for a reader who must never be

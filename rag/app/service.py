@@ -284,17 +284,13 @@ class PolicyQA:
     # --- claim check ----------------------------------------------------------------------------
     def read_claim(self, claim: str, docs: list[str] | None = None,
                    language: str | None = None) -> tuple[str, SearchResult, list[ClaimPair]]:
-        """The cleaned claim, its search result and the claim read against its best sentences. With
-        ``claim_frames``, a frame that names the source is cut off and the statement searched and read on its own,
-        as if written bare: a frame around a document mention the query analysis resolved
-        (``rag.answer.claim_frame``), else one the frame finder proposes that the claim's best sentence does not hold
-        (``FrameFinder.evidence_span``: "The Concordia AI study reports that …")."""
+        """The cleaned claim, its search result and its statement read against its best sentences (``claim_frames``: a
+        frame cut off around a resolved document mention, else where the best sentence lacks it, ``evidence_span``)."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
         query = self.retriever.analyze(statement)
-        if self.settings.claim_frames and query.mentions:
-            start, end = statement_span(query.text, query.mentions, query.language)
-            if (start, end) != (0, len(query.text)):
-                return (statement, *self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language))
+        start, end = statement_span(query.text, query.mentions if self.settings.claim_frames else (), query.language)
+        if (start, end) != (0, len(query.text)):
+            return (statement, *self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language))
         result, pairs = self._read_statement(query, docs, language)
         if self.settings.claim_frames and pairs:
             translate = self.lexicon.translation_groups if self.lexicon else None
@@ -303,13 +299,12 @@ class PolicyQA:
                 result, pairs = self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language)
         return statement, result, pairs
 
-    def _read_statement(self, query: Query, docs: list[str] | None,
-                        language: str | None) -> tuple[SearchResult, list[ClaimPair]]:
-        result = self.retriever.run(query, k=self.settings.answer_contexts, docs=docs, language=language,
-                                    other_language=(self.settings.claim_other_language, self.settings.answer_passages))
-        sentences = score_sentences(result.hits, result.query, self.settings.answer_passages,
-                                    self.settings.evidence_context_weight, self.settings.evidence_passage_weight,
-                                    self.settings.evidence_rank_prior)
+    def _read_statement(self, query: Query, docs: list[str] | None, language: str | None) -> tuple[SearchResult, list[ClaimPair]]:
+        s = self.settings
+        result = self.retriever.run(query, k=s.answer_contexts, docs=docs, language=language,
+                                    other_language=(s.claim_other_language, s.answer_passages))
+        sentences = score_sentences(result.hits, result.query, s.answer_passages, s.evidence_context_weight,
+                                    s.evidence_passage_weight, s.evidence_rank_prior)
         return result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
                                    similarity=self.similarity(result.query.vector))
 
