@@ -13,7 +13,9 @@ before a reporting verb ("X says that", "X指出，", "X的对比表显示，"),
 / 据 ("…，据X。"; not the 据 of 证据). A mention that is the claim's subject ("The G7 statement calls for …", "The
 53rd report, co-hosted by …, …") is not a frame and stays; nor is one that describes a document rather than names it
 ("据2017年发布的一份报告，…": the year is part of what the claim says). The statement is a span of the claim, so what
-the check finds in it maps back onto the claim the user wrote.
+the check finds in it maps back onto the claim the user wrote. A frame whose name no mention resolves ("The memo
+from the Concordia team notes that …") is left to the learned frame finder (``rag.answer.frame_finder``), which the
+check asks only after this module found no frame.
 
 Usage::
 
