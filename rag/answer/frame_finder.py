@@ -27,6 +27,7 @@ from pathlib import Path
 
 from jieba import posseg
 
+from rag.text.cjk import HAN_IDEOGRAPHS
 from rag.text.english import stem
 from rag.text.language import detect_language
 from rag.text.lexical import initialize_jieba, tokenize
@@ -36,7 +37,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "frame_finder.jso
 MAX_FRAME_TOKENS = 24  # the longest frame a candidate may be: longer frames are statements of their own
 MIN_STATEMENT_TOKENS = 3  # what is left after a cut
 _EN_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[^\sA-Za-z0-9]")
-_PUNCT = re.compile(r"^[^\w\u4e00-\u9fff]+$")
+_PUNCT = re.compile(rf"^[^\w{HAN_IDEOGRAPHS}]+$")  # punctuation only (Han characters are \w already)
 
 Token = tuple[str, int, int, str]
 GroupTranslator = Callable[[str, str], list[frozenset[str]]]  # (text, target language) → dictionary groups
