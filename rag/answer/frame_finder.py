@@ -1,18 +1,23 @@
-"""Where a claim's statement starts and ends, learned: the frame that names a source cut off by a fitted model.
+"""Where a claim's statement starts and ends, learned: the frame that names a source cut off by a fitted model,
+read with the evidence.
 
 A journalist names the source ("The Concordia AI study reports that …", "据安远AI报告，…", "…, the memo says.");
 what the source must support is the statement inside the frame. Each token boundary near the claim's start is a
 candidate end of a prefix frame, each near its end a candidate start of a suffix frame. A logistic model (weights
 in ``rag/data/frame_finder.json``, trained by ``python -m bench.frame_finder train`` on frames generated around the
 claim benchmark's tune half) scores a candidate from the words on the frame's side, the words at the cut and its
-shape; the best candidate of a side is cut when its probability reaches that side's threshold. Nothing is resolved
-against the documents: the frame's words are not the claim's, whichever document they name.
+shape. ``evidence_span`` cuts a side's best candidate when its probability reaches the evidence bar *and* the frame's
+words are not in the claim's best evidence sentence: a document's own reporting clause ("The plan states that …") is
+in its source sentence, a reader's frame ("Anquan Neican's piece on the NSM notes that …") is not. Both bars are
+chosen out of fold (``bench.frame_finder``); the finder alone would need a bar so high that it cut about half of the
+unseen frames (``thresholds``, kept as cross-validation found them).
 
 Usage::
 
     finder = FrameFinder.load()
-    start, end = finder.statement_span("据清华大学的简报，峰会可能提出隐私框架。", "zh")
-    # → the span of "峰会可能提出隐私框架。"
+    claim = "The memo from the Concordia team notes that the UK AI Safety Institute received 100 million pounds."
+    start, end = finder.evidence_span(claim, "en", "英国人工智能安全研究所获得初始资金1亿英镑。", lexicon.translation_groups)
+    # → the span of "the UK AI Safety Institute received 100 million pounds."
 """
 
 from __future__ import annotations
@@ -135,7 +140,8 @@ def suffix_cuts(words: list[str], start: int = 0) -> range:
 
 @dataclass(frozen=True)
 class FrameFinder:
-    """A fitted frame finder: feature weights and each language's and side's threshold (``rag/data/frame_finder.json``)."""
+    """A fitted frame finder (``rag/data/frame_finder.json``): feature weights, the finder-alone thresholds and the
+    evidence gate."""
 
     weights: dict[str, float]
     thresholds: dict[str, dict[str, float]]  # the finder alone: language → side → the least probability (a reference)
