@@ -305,7 +305,7 @@ class PolicyQA:
                                     other_language=(s.claim_other_language, s.answer_passages))
         sentences = score_sentences(result.hits, result.query, s.answer_passages, s.evidence_context_weight,
                                     s.evidence_passage_weight, s.evidence_rank_prior)
-        return result, claim_pairs(result.query, sentences, self.settings.claim_candidates, senses=self.senses,
+        return result, claim_pairs(result.query, sentences, s.claim_candidates, senses=self.senses,
                                    similarity=self.similarity(result.query.vector))
 
     def check_claim(self, claim: str, docs: list[str] | None = None, language: str | None = None,
