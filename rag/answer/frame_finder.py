@@ -32,6 +32,7 @@ from pathlib import Path
 
 from jieba import posseg
 
+from rag.retrieval.query import other_language
 from rag.text.cjk import HAN_IDEOGRAPHS
 from rag.text.english import stem
 from rag.text.language import detect_language
@@ -199,8 +200,7 @@ def frame_coverage(frame: str, language: str, sentence: str, translate: GroupTra
     if detect_language(sentence) == language:
         groups = same_language_groups(words)
     else:
-        other = "en" if language == "zh" else "zh"
-        groups = translated_groups(translate(frame, other) if translate else [], words, None)
+        groups = translated_groups(translate(frame, other_language(language)) if translate else [], words, None)
     return coverage(groups, set(tokenize(sentence))) if groups else 0.0
 
 

@@ -288,16 +288,16 @@ class PolicyQA:
         frame cut off around a resolved document mention, else where the best sentence lacks it, ``evidence_span``)."""
         statement = strip_claim(clean_question(claim, self.settings.max_question_chars))
         query = self.retriever.analyze(statement)
-        start, end = statement_span(query.text, query.mentions if self.settings.claim_frames else (), query.language)
-        if (start, end) != (0, len(query.text)):
-            return (statement, *self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language))
-        result, pairs = self._read_statement(query, docs, language)
-        if self.settings.claim_frames and pairs:
+        span = statement_span(query.text, query.mentions if self.settings.claim_frames else (), query.language)
+        if span == (0, len(query.text)):  # no frame around a resolved mention: read the claim whole, then ask the finder
+            result, pairs = self._read_statement(query, docs, language)
+            if not self.settings.claim_frames or not pairs:
+                return statement, result, pairs
             translate = self.lexicon.translation_groups if self.lexicon else None
-            start, end = FrameFinder.load().evidence_span(query.text, query.language, pairs[0].sentence.text, translate)
-            if (start, end) != (0, len(query.text)):
-                result, pairs = self._read_statement(self.retriever.analyze(query.text[start:end]), docs, language)
-        return statement, result, pairs
+            span = FrameFinder.load().evidence_span(query.text, query.language, pairs[0].sentence.text, translate)
+            if span == (0, len(query.text)):
+                return statement, result, pairs
+        return (statement, *self._read_statement(self.retriever.analyze(query.text[span[0]:span[1]]), docs, language))
 
     def _read_statement(self, query: Query, docs: list[str] | None, language: str | None) -> tuple[SearchResult, list[ClaimPair]]:
         s = self.settings
