@@ -15,6 +15,7 @@ Usage::
     python -m bench.claim_frames score bench/results /tmp/candidate [--plain]   # control first
     python -m bench.claim_frames score bench/results /tmp/candidate --heldout   # once, after the tune decision
     python -m bench.claim_frames make --half heldout --family framed2   # a second family: other names and frames
+    python -m bench.claim_frames make --half tune --family framed3      # a third: frames no finder was trained on
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ FAMILIES = {
         "zh": ("{name}称，{claim}", "{name}中提到，{claim}", "按照{name}，{claim}", "{name}表示，{claim}",
                "{claim_bare}（据{name}）。"),
     }, 1),
+    # The third family (session 40, written before the frame finder was retrained on wider templates that include
+    # framed2's shapes): family 1's names, frames in neither the finder's training nor framed2 — the unseen check.
+    "framed3": (NAMES, {
+        "en": ("{Name} maintains that {claim}", "{Name}'s authors write that {claim}", "A passage in {name} reads: {claim}",
+               "{claim_bare}, {name} reports.", "Going back to {name}, {claim}"),
+        "zh": ("{name}载明，{claim}", "{name}的作者写道，{claim}", "{name}特别提及，{claim}", "{claim_bare}，{name}如此记载。",
+               "对照{name}来看，{claim}"),
+    }, 2),
 }
 
 

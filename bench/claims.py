@@ -50,7 +50,8 @@ POLICY_CORPORA = [ROOT / "corpus", ROOT.parent / "shared" / "corpus" / "en"]
 INDEXES = Path(tempfile.gettempdir()) / "bench-claims-indexes"
 FIT_IDS = DATA / "fit-tune-ids.txt"  # the tune claims the shipped claim models are fitted on (``fit --claims``)
 # The halves, and the framed claim families of each (bench.claim_frames: scored, never fitted on).
-HALVES = ("tune", "heldout", "framed-tune", "framed-heldout", "framed2-tune", "framed2-heldout")
+HALVES = ("tune", "heldout", "framed-tune", "framed-heldout", "framed2-tune", "framed2-heldout", "framed3-tune",
+          "framed3-heldout")
 CONTRADICTING = ("number", "date", "entity", "negation", "stance", "quantifier", "ordinal", "list_membership")
 
 
