@@ -10,7 +10,8 @@ claim reads as not found. So the claim check reads the statement — the claim w
 A frame is cut only where it is unmistakably one: a mention phrase the query analysis resolved to a document
 (``Query.mentions``) at the claim's start, after a citing word and before a comma ("According to X,", "据X，") or
 before a reporting verb ("X says that", "X指出，", "X的对比表显示，"), or at its end, after a comma and "according to"
-/ 据 ("…，据X。"; not the 据 of 证据). A mention that is the claim's subject ("The G7 statement calls for …", "The
+/ 据 ("…，据X。"; not the 据 of 证据), and never one that negates ("X does not say that …" is the claim's own
+negation: ``carries_negation``). A mention that is the claim's subject ("The G7 statement calls for …", "The
 53rd report, co-hosted by …, …") is not a frame and stays; nor is one that describes a document rather than names it
 ("据2017年发布的一份报告，…": the year is part of what the claim says). The statement is a span of the claim, so what
 the check finds in it maps back onto the claim the user wrote. A frame whose name no mention resolves ("The memo
@@ -29,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.slots import extract_slots
 from rag.text.lexical import tokenize
 
 # Verbs that report what a document says, not what its subject does (lower case whatever a pattern's flags: "the
@@ -79,6 +81,13 @@ def _suffix_zh(phrase: str) -> re.Pattern[str]:
 _DESCRIBES = re.compile(r"\d|\b(?:a|an|one|some|several|another)\b|一份|一篇|一项|一些|某|有份|多份|另一", re.IGNORECASE)
 
 
+def carries_negation(frame: str) -> bool:
+    """Whether a frame holds a negation (``rag.answer.slots``): a frame names a source and never negates, so a
+    negation there is the claim's — cut off, "The report does not say that …" or "…（不担任指挥）" would turn the claim
+    around. Such a frame is never cut, here or by the learned finder (``rag.answer.frame_finder``)."""
+    return any(slot.kind == "negation" for slot in extract_slots(frame))
+
+
 def names_a_document(phrase: str) -> bool:
     """Whether a mention phrase names a document, not describes one (no figure, no indefinite word)."""
     return not _DESCRIBES.search(phrase)
@@ -91,10 +100,10 @@ def statement_span(claim: str, mentions: Sequence[str], language: str) -> tuple[
     start, end = 0, len(claim)
     for phrase in sorted((m for m in mentions if m and names_a_document(m)), key=len, reverse=True):
         prefix = (_prefix_zh if language == "zh" else _prefix_en)(phrase).match(claim, start)
-        if prefix and start == 0:
+        if prefix and start == 0 and not carries_negation(prefix.group()):
             start = prefix.end()
         suffix = (_suffix_zh if language == "zh" else _suffix_en)(phrase).search(claim, start)
-        if suffix and end == len(claim):
+        if suffix and end == len(claim) and not carries_negation(suffix.group()):
             end = suffix.start()
     if not tokenize(claim[start:end]):
         return 0, len(claim)

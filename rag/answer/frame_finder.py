@@ -8,7 +8,8 @@ in ``rag/data/frame_finder.json``, trained by ``python -m bench.frame_finder tra
 claim benchmark's tune half) scores a candidate from the words on the frame's side, the words at the cut and its
 shape. ``evidence_span`` cuts a side's best candidate when its probability reaches the evidence bar *and* the frame's
 words are not in the claim's best evidence sentence: a document's own reporting clause ("The plan states that …") is
-in its source sentence, a reader's frame ("Anquan Neican's piece on the NSM notes that …") is not. Both bars are
+in its source sentence, a reader's frame ("Anquan Neican's piece on the NSM notes that …") is not; a candidate frame
+that carries a negation is never cut ("The report does not say that …" is not a frame). Both bars are
 chosen out of fold (``bench.frame_finder``); the finder alone would need a bar so high that it cut about half of the
 unseen frames (``thresholds``, kept as cross-validation found them).
 
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from jieba import posseg
 
+from rag.answer.claim_frame import carries_negation
 from rag.retrieval.query import other_language
 from rag.text.cjk import HAN_IDEOGRAPHS
 from rag.text.english import stem
@@ -173,8 +175,9 @@ class FrameFinder:
     def evidence_span(self, claim: str, language: str, sentence: str,
                       translate: GroupTranslator | None = None) -> tuple[int, int]:
         """The character span of ``claim``'s statement read with its best evidence ``sentence``: a side's best cut
-        is taken when its probability reaches ``evidence_min_probability`` and the frame's words cover at most
-        ``evidence_max_coverage`` of ``sentence`` (``frame_coverage``); ``(0, len(claim))`` when none is."""
+        is taken when its probability reaches ``evidence_min_probability``, the frame's words cover at most
+        ``evidence_max_coverage`` of ``sentence`` (``frame_coverage``) and it carries no negation; ``(0, len(claim))``
+        when none is."""
         language = "zh" if language == "zh" else "en"
         bar = self.evidence_min_probability.get(language)
         if bar is None or not sentence:
@@ -183,14 +186,18 @@ class FrameFinder:
         words, tags = [t[0] for t in toks], [t[3] for t in toks]
         start, end = 0, len(claim)
         first, p = self.best_prefix(words, tags)
-        if first and p >= bar and frame_coverage(claim[:toks[first][1]], language, sentence,
-                                                 translate) <= self.evidence_max_coverage:
+        if first and p >= bar and self._outside(claim[:toks[first][1]], language, sentence, translate):
             start = toks[first][1]
         last, q = self.best_suffix(words, first, tags)
-        if last < len(words) and q >= bar and frame_coverage(claim[toks[last - 1][2]:], language, sentence,
-                                                             translate) <= self.evidence_max_coverage:
+        if last < len(words) and q >= bar and self._outside(claim[toks[last - 1][2]:], language, sentence, translate):
             end = toks[last - 1][2]
         return start, end
+
+    def _outside(self, frame: str, language: str, sentence: str, translate: GroupTranslator | None) -> bool:
+        """Whether a candidate frame may be cut: its words are not the evidence's own (at most ``evidence_max_coverage``
+        of ``sentence``), and it carries no negation (``carries_negation``)."""
+        return frame_coverage(frame, language, sentence, translate) <= self.evidence_max_coverage \
+            and not carries_negation(frame)
 
 
 def frame_coverage(frame: str, language: str, sentence: str, translate: GroupTranslator | None = None) -> float:

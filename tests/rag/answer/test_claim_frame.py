@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.claim_frame import statement_span
+from rag.answer.claim_frame import carries_negation, statement_span
 
 
 def statement(claim: str, mentions: tuple[str, ...], language: str) -> str:
@@ -87,3 +87,21 @@ def test_a_verb_that_can_take_a_noun_phrase_frames_a_clause(claim: str, mention:
 def test_a_verb_with_a_noun_phrase_object_or_no_reporting_verb_is_no_frame(claim: str, mention: str,
                                                                            language: str) -> None:
     assert statement_span(claim, (mention,), language) == (0, len(claim))
+
+
+@pytest.mark.parametrize(("claim", "mention", "language", "cut"), [
+    ("The Concordia AI report does not say that the UK institute received 100 million pounds.",
+     "The Concordia AI report", "en", "The Concordia AI report says that the UK institute received 100 million pounds."),
+    ("安远AI报告并未指出，英国研究所获得1亿英镑。", "安远AI报告", "zh", "安远AI报告指出，英国研究所获得1亿英镑。"),
+])
+def test_a_frame_that_negates_is_never_cut(claim: str, mention: str, language: str, cut: str) -> None:
+    # cut off, "does not say that X" would be read as X; the same frame without its negation is cut
+    assert statement(claim, (mention,), language) == claim
+    assert statement(cut, (mention,), language) != cut
+
+
+def test_carries_negation_reads_the_slots_negations() -> None:
+    assert carries_negation("The report does not say that ")
+    assert carries_negation("（不担任音乐厅指挥）。")
+    assert not carries_negation("The memo from the Concordia team notes that ")
+    assert not carries_negation("据安远AI的报告，")

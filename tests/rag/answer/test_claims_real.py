@@ -265,3 +265,18 @@ def test_a_claim_without_a_frame_is_read_whole_when_frames_are_cut(
     assert pairs and pairs[0].claim == statement  # nothing cut off
     after = qa.ask(claim, mode="claim")
     assert (after.verdict, after.probabilities) == (before.verdict, before.probabilities)
+
+
+# The same frames negated: "X does not say that …" is a claim about the source, never its statement — read whole, it
+# must not come back supported by the sentence that says what the frame denies (session 40; before, both were cut).
+@pytest.mark.parametrize("claim", [
+    "The Concordia AI report does not say that the UK AI Safety Institute received 100 million pounds of initial funding.",
+    "安远AI报告并未指出，英国人工智能安全研究所在旧金山设立了办公室。",
+])
+def test_a_frame_that_negates_is_not_cut_and_the_claim_is_not_supported(
+    qa: PolicyQA, monkeypatch: pytest.MonkeyPatch, claim: str,
+) -> None:
+    monkeypatch.setattr(qa.settings, "claim_frames", True)
+    statement, _, pairs = qa.read_claim(claim)
+    assert pairs and pairs[0].claim == statement and ("does not say" in statement or "并未指出" in statement)
+    assert qa.ask(claim, mode="claim").verdict != "supported"

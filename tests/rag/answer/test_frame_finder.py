@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.frame_finder import FrameFinder, GroupTranslator, frame_coverage
+from rag.answer.frame_finder import (
+    FrameFinder,
+    GroupTranslator,
+    frame_coverage,
+)
 from rag.text.lexicon import load_lexicon
 
 FUNDING = "the UK AI Safety Institute received initial funding of 100 million pounds."
@@ -42,6 +46,18 @@ def test_a_frame_the_evidence_does_not_hold_is_cut_off(claim: str, language: str
 def test_a_frame_the_evidence_holds_or_no_frame_is_kept(claim: str, language: str, sentence: str,
                                                       translate: GroupTranslator) -> None:
     assert FrameFinder.load().evidence_span(claim, language, sentence, translate) == (0, len(claim))
+
+
+@pytest.mark.parametrize("claim, language", [
+    ("The memo from the Concordia team does not say that " + FUNDING, "en"),
+    ("The memo from the Concordia team never claims that " + FUNDING, "en"),
+    ("Concordia团队的备忘录并未指出，英国人工智能安全研究所获得初始资金1亿英镑。", "zh"),
+    ("并非如Concordia团队所说，英国人工智能安全研究所获得初始资金1亿英镑。", "zh"),
+])
+def test_a_frame_that_negates_is_never_cut(claim: str, language: str, translate: GroupTranslator) -> None:
+    # cut off, "does not say that X" would read as X: the negation is the claim's own (the finder proposes these cuts)
+    assert FrameFinder.load().evidence_span(claim, language, "英国人工智能安全研究所获得初始资金1亿英镑。", translate) \
+        == (0, len(claim))
 
 
 def test_frame_coverage_reads_the_other_language_through_the_dictionary(translate: GroupTranslator) -> None:
