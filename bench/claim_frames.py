@@ -61,6 +61,10 @@ FAMILIES = {
     }, 2),
 }
 
+# The families some of whose frames the frame finder was trained on since session 40 (bench/data/claims/frame_training.json):
+# framed2's five shapes the finder missed. Their numbers are reported as seen frames; framed3's are the unseen check.
+TRAINED_ON = {"framed2": {"en": ("In {name}, {claim}", "{claim_bare}, {name} says."),
+                          "zh": ("按照{name}，{claim}", "{claim_bare}（据{name}）。", "{name}中提到，{claim}")}}
 
 LOWER_FIRST = frozenset({"the", "a", "an", "this", "these", "those", "it", "its", "in", "on", "at", "by", "for", "each",
                          "every", "all", "some", "many", "most", "no", "there", "to", "with", "under", "within",
