@@ -176,7 +176,7 @@ def best_cuts(weights: dict[str, float], words: list[str], tags: list[str]) -> t
 
     finder = FrameFinder(weights, {})
     first, p = finder.best_prefix(words, tags)
-    last, q = finder.best_suffix(words, first, tags)
+    last, q = finder.best_suffix(words, 0, tags)  # each side on its own: an untaken prefix must not hide a suffix
     return first, p, last, q
 
 
@@ -239,9 +239,10 @@ class GateCase:
 
     def decided(self, bar: float, most: float) -> tuple[int, int]:
         """The statement's token span under the gate (``bar``: least probability, ``most``: most coverage)."""
-        cut, p, prefix = self.prefix
-        end, q, suffix = self.suffix
-        return (cut if cut and p >= bar and prefix <= most else 0), (end if end < self.n and q >= bar and suffix <= most else self.n)
+        from rag.answer.frame_finder import statement_tokens
+
+        return statement_tokens(self.n, self.prefix[:2], self.suffix[:2], (bar, bar),
+                                (self.prefix[2] <= most, self.suffix[2] <= most))
 
 
 def gate_cases(labelled: list[Any], oof: list[tuple[int, float, int, float]]) -> list[GateCase]:
@@ -287,9 +288,9 @@ def choose_gate(cases: list[GateCase]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def decided(cut: tuple[int, float, int, float], n: int, thresholds: dict[str, float]) -> tuple[int, int]:
-    first = cut[0] if cut[0] and cut[1] >= thresholds["prefix"] else 0
-    last = cut[2] if cut[2] < n and cut[3] >= thresholds["suffix"] else n
-    return first, last
+    from rag.answer.frame_finder import statement_tokens
+
+    return statement_tokens(n, cut[:2], cut[2:], (thresholds["prefix"], thresholds["suffix"]))
 
 
 def cv_report(labelled: list[Any], oof: list[tuple[int, float, int, float]],

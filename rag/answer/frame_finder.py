@@ -174,30 +174,41 @@ class FrameFinder:
 
     def evidence_span(self, claim: str, language: str, sentence: str,
                       translate: GroupTranslator | None = None) -> tuple[int, int]:
-        """The character span of ``claim``'s statement read with its best evidence ``sentence``: a side's best cut
+        """The character span of ``claim``'s statement read with its best evidence ``sentence``: each side's best cut
         is taken when its probability reaches ``evidence_min_probability``, the frame's words cover at most
-        ``evidence_max_coverage`` of ``sentence`` (``frame_coverage``) and it carries no negation; ``(0, len(claim))``
-        when none is."""
+        ``evidence_max_coverage`` of ``sentence`` (``frame_coverage``) and it carries no negation (``statement_tokens``
+        decides between the sides); ``(0, len(claim))`` when none is."""
         language = "zh" if language == "zh" else "en"
         bar = self.evidence_min_probability.get(language)
         if bar is None or not sentence:
             return 0, len(claim)
         toks = tokens(claim, language)
         words, tags = [t[0] for t in toks], [t[3] for t in toks]
-        start, end = 0, len(claim)
         first, p = self.best_prefix(words, tags)
-        if first and p >= bar and self._outside(claim[:toks[first][1]], language, sentence, translate):
-            start = toks[first][1]
-        last, q = self.best_suffix(words, first, tags)
-        if last < len(words) and q >= bar and self._outside(claim[toks[last - 1][2]:], language, sentence, translate):
-            end = toks[last - 1][2]
-        return start, end
+        last, q = self.best_suffix(words, 0, tags)
+        allowed = (bool(first) and p >= bar and self._outside(claim[:toks[first][1]], language, sentence, translate),
+                   last < len(words) and q >= bar and self._outside(claim[toks[last - 1][2]:], language, sentence, translate))
+        cut, stop = statement_tokens(len(words), (first, p), (last, q), (bar, bar), allowed)
+        return (toks[cut][1] if cut else 0), (toks[stop - 1][2] if stop < len(words) else len(claim))
 
     def _outside(self, frame: str, language: str, sentence: str, translate: GroupTranslator | None) -> bool:
         """Whether a candidate frame may be cut: its words are not the evidence's own (at most ``evidence_max_coverage``
         of ``sentence``), and it carries no negation (``carries_negation``)."""
         return frame_coverage(frame, language, sentence, translate) <= self.evidence_max_coverage \
             and not carries_negation(frame)
+
+
+def statement_tokens(n: int, prefix: tuple[int, float], suffix: tuple[int, float], bars: tuple[float, float],
+                     allowed: tuple[bool, bool] = (True, True)) -> tuple[int, int]:
+    """The statement's token span among ``n`` tokens from each side's best cut and its probability: a side is cut when
+    it has a candidate (prefix cut > 0, suffix cut < n), reaches its bar and is ``allowed``; when both are cut and leave
+    fewer than ``MIN_STATEMENT_TOKENS``, only the likelier side is. The product (``evidence_span``) and the training's
+    choices (``bench.frame_finder``) decide by this one rule."""
+    first = prefix[0] if prefix[0] and prefix[1] >= bars[0] and allowed[0] else 0
+    last = suffix[0] if suffix[0] < n and suffix[1] >= bars[1] and allowed[1] else n
+    if last - first < MIN_STATEMENT_TOKENS:
+        first, last = (first, n) if prefix[1] >= suffix[1] else (0, last)
+    return first, last
 
 
 def frame_coverage(frame: str, language: str, sentence: str, translate: GroupTranslator | None = None) -> float:

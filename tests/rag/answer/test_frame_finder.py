@@ -9,6 +9,7 @@ from rag.answer.frame_finder import (
     FrameFinder,
     GroupTranslator,
     frame_coverage,
+    statement_tokens,
 )
 from rag.text.lexicon import load_lexicon
 
@@ -55,7 +56,7 @@ def test_a_frame_the_evidence_holds_or_no_frame_is_kept(claim: str, language: st
     ("并非如Concordia团队所说，英国人工智能安全研究所获得初始资金1亿英镑。", "zh"),
 ])
 def test_a_frame_that_negates_is_never_cut(claim: str, language: str, translate: GroupTranslator) -> None:
-    # cut off, "does not say that X" would read as X: the negation is the claim's own (the finder proposes these cuts)
+    # cut off, "does not say that X" would read as X: the negation is the claim's own
     assert FrameFinder.load().evidence_span(claim, language, "英国人工智能安全研究所获得初始资金1亿英镑。", translate) \
         == (0, len(claim))
 
@@ -74,3 +75,14 @@ def test_the_evidence_gate_is_the_trained_one() -> None:
     assert 0.0 < finder.evidence_max_coverage < 1.0
     # below the finder's own thresholds: the gate is what lets it cut more
     assert all(finder.evidence_min_probability[lang] < min(finder.thresholds[lang].values()) for lang in ("en", "zh"))
+
+
+def test_statement_tokens_cuts_each_side_that_passes_and_keeps_a_statement() -> None:
+    bars = (0.5, 0.5)
+    assert statement_tokens(12, (3, 0.9), (10, 0.8), bars) == (3, 10)  # both frames
+    assert statement_tokens(12, (3, 0.4), (10, 0.8), bars) == (0, 10)  # the prefix below its bar
+    assert statement_tokens(12, (3, 0.9), (10, 0.8), bars, (True, False)) == (3, 12)  # the suffix not allowed
+    assert statement_tokens(12, (0, 0.0), (12, 0.0), bars) == (0, 12)  # no candidate on either side
+    # both pass but would leave two tokens: only the likelier side is cut
+    assert statement_tokens(12, (5, 0.9), (7, 0.8), bars) == (5, 12)
+    assert statement_tokens(12, (5, 0.6), (7, 0.8), bars) == (0, 7)
