@@ -258,8 +258,9 @@ def gate_cases(labelled: list[Any], oof: list[tuple[int, float, int, float]]) ->
     cases = []
     for (e, (_, _, first, last)), (cut, p, end, q) in zip(labelled, oof, strict=True):
         toks, sentence, text, language = tokens(e["text"], e["language"]), first_sentence.get(e["id"], ""), e["text"], e["language"]
-        prefix = frame_coverage(text[:toks[cut][1]], language, sentence, translate) if cut else 1.0
-        suffix = frame_coverage(text[toks[end - 1][2]:], language, sentence, translate) if end < len(toks) else 1.0
+        prefix = frame_coverage(text[:toks[cut][1]], language, sentence, translate, text[toks[cut][1]:]) if cut else 1.0
+        suffix = (frame_coverage(text[toks[end - 1][2]:], language, sentence, translate, text[:toks[end - 1][2]])
+                  if end < len(toks) else 1.0)
         cases.append(GateCase(language, e["template"] < 0, (first, last), len(toks), (cut, p, prefix), (end, q, suffix)))
     return cases
 

@@ -186,16 +186,20 @@ class FrameFinder:
         words, tags = [t[0] for t in toks], [t[3] for t in toks]
         first, p = self.best_prefix(words, tags)
         last, q = self.best_suffix(words, 0, tags)
-        allowed = (bool(first) and p >= bar and self._outside(claim[:toks[first][1]], language, sentence, translate),
-                   last < len(words) and q >= bar and self._outside(claim[toks[last - 1][2]:], language, sentence, translate))
+        allowed = (bool(first) and p >= bar and self._outside(claim, (0, toks[first][1]), language, sentence, translate),
+                   last < len(words) and q >= bar
+                   and self._outside(claim, (toks[last - 1][2], len(claim)), language, sentence, translate))
         cut, stop = statement_tokens(len(words), (first, p), (last, q), (bar, bar), allowed)
         return (toks[cut][1] if cut else 0), (toks[stop - 1][2] if stop < len(words) else len(claim))
 
-    def _outside(self, frame: str, language: str, sentence: str, translate: GroupTranslator | None) -> bool:
-        """Whether a candidate frame may be cut: its words are not the evidence's own (at most ``evidence_max_coverage``
-        of ``sentence``), and it carries no negation (``carries_negation``)."""
-        return frame_coverage(frame, language, sentence, translate) <= self.evidence_max_coverage \
-            and not carries_negation(frame)
+    def _outside(self, claim: str, frame: tuple[int, int], language: str, sentence: str,
+                 translate: GroupTranslator | None) -> bool:
+        """Whether the candidate frame ``claim[frame[0]:frame[1]]`` may be cut: its words are not the evidence's own
+        (at most ``evidence_max_coverage`` of ``sentence``, the rest of the claim's words aside), and it carries no
+        negation (``carries_negation``)."""
+        text, rest = claim[frame[0]:frame[1]], claim[:frame[0]] + claim[frame[1]:]
+        return frame_coverage(text, language, sentence, translate, rest) <= self.evidence_max_coverage \
+            and not carries_negation(text)
 
 
 def statement_tokens(n: int, prefix: tuple[int, float], suffix: tuple[int, float], bars: tuple[float, float],
@@ -211,14 +215,22 @@ def statement_tokens(n: int, prefix: tuple[int, float], suffix: tuple[int, float
     return first, last
 
 
-def frame_coverage(frame: str, language: str, sentence: str, translate: GroupTranslator | None = None) -> float:
+def frame_coverage(frame: str, language: str, sentence: str, translate: GroupTranslator | None = None,
+                   statement: str = "") -> float:
     """How much of a frame's words ``sentence`` holds (``rag.text.terms.coverage``): the words themselves in the
-    frame's language, their dictionary groups (``translate``) and names in the other; 0 for a frame without words."""
-    words = tokenize(frame)
+    frame's language, their dictionary groups (``translate``) and names in the other; 0 for a frame without words.
+    A word ``statement`` (the rest of the claim) also holds is not counted: it cannot tell a document's own reporting
+    clause from the claim's subject ("the Concordia **AI** report" over a claim about AI)."""
+    own = set(tokenize(statement))
+    kept = [t[0] for t in tokens(frame, language) if not set(tokenize(t[0])) <= own]
+    text = (" " if language == "en" else "").join(kept)
+    words = tokenize(text)
+    if not words:
+        return 0.0
     if detect_language(sentence) == language:
         groups = same_language_groups(words)
     else:
-        groups = translated_groups(translate(frame, other_language(language)) if translate else [], words, None)
+        groups = translated_groups(translate(text, other_language(language)) if translate else [], words, None)
     return coverage(groups, set(tokenize(sentence))) if groups else 0.0
 
 
