@@ -249,8 +249,9 @@ class Settings(BaseSettings):
     claim_other_language: int = 0
     # A claim that names its source in a frame ("the Concordia AI study reports that …", "据安远AI报告，…") is read as
     # its statement, the frame cut off (rag.answer.claim_frame for a resolved document mention, else the learned frame
-    # finder where the claim's best sentence lacks the frame's words, rag.answer.frame_finder). On since session 39:
-    # framed2 held-out claims 0.555 → 0.766 (reader model), unframed held-out claims −1 of 5,111 (BENCHMARKS.md).
+    # finder where the claim's best sentence lacks the frame's words, rag.answer.frame_finder; never a frame that
+    # negates). On since session 39: framed2 held-out claims 0.555 → 0.766 (reader model); the finder retrained on wider
+    # frames in session 40: framed3 (frames never trained on) held-out 0.665 → 0.725, unframed held-out ± 0 (BENCHMARKS.md).
     claim_frames: bool = True
     # "Supported" only at the claim model's strict threshold: chosen on the tune half for a precision of 0.95 with the
     # near misses counted (true claims whose source passage is absent: the documents come close, they do not say it).
