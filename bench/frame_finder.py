@@ -2,12 +2,15 @@
 
 The training claims are the claim benchmark's tune half (both corpora), each once bare and once in a frame drawn from
 ``bench/data/claims/frame_training.json`` with a generated name (an organisation, country or person of the gazetteer,
-a document noun, a topic: "the NIST report on AI safety", "欧盟委员会发布的白皮书"). Neither framed family's template
-or name is among them (``bench.claim_frames``: those families are scored, never trained on). Each side's threshold
+a document noun, a topic: "the NIST report on AI safety", "欧盟委员会发布的白皮书"). No framed family's name is among
+them, nor any template of the framed and framed3 families (``bench.claim_frames``: scored, never trained on); since
+session 40 the training frames include framed2's five shapes the finder missed (``bench.claim_frames.TRAINED_ON``). Each side's threshold
 is the lowest probability at which at most ``MAX_BARE_CUT`` of the bare claims are cut out of folds that hold whole
 templates and whole documents out; the same folds report how often the finder finds the exact statement in frames it never saw.
 The same out-of-fold cuts choose the evidence gate (``choose_gate``): a lower bar a cut may pass when the frame's words
-are not in the claim's first candidate sentence (session 39).
+are not in the claim's first candidate sentence (session 39), the words the rest of the claim also holds aside
+(session 40). Each side is searched on its own and decided by the product's one rule
+(``rag.answer.frame_finder.statement_tokens``).
 
 Usage::
 
