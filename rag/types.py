@@ -186,6 +186,9 @@ class Answer:
     # "high" or "low": an answer's (its P(answerable) against its group's confidence threshold) or a supported claim's
     # (its P(supported) against the claim model's strict threshold); None for a refusal and other verdicts
     confidence: str | None = None
+    # claim check: the span of ``question`` read as the claim's statement when a frame naming its source was cut off
+    # ("The Concordia AI report says that …"); None when the claim was read whole
+    checked_span: list[int] | None = None
 
     def to_json(self, item_id: Any = None) -> dict[str, Any]:
         data: dict[str, Any] = {} if item_id is None else {"id": item_id}
@@ -205,4 +208,6 @@ class Answer:
         if self.verdict is not None:
             data["differences"] = self.differences
             data["probabilities"] = self.probabilities
+            span = self.checked_span
+            data["checked"] = {"text": self.question[span[0]:span[1]], "span": span} if span else None
         return data

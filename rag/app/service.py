@@ -336,8 +336,8 @@ class PolicyQA:
             text += REFUSAL_TAIL["zh" if q_lang == "zh" else "en"]
         answer = Answer(statement, q_lang, text, verdict == "not_found", citations, result.hits, verdict=verdict,
                         timings_ms=dict(result.timings_ms), support=max((s.coverage for s in pro + con), default=0.0))
-        answer.differences = differences
-        answer.probabilities = {k: round(v, 4) for k, v in judgement.probabilities.items()}
+        answer.differences, answer.probabilities = differences, {k: round(v, 4) for k, v in judgement.probabilities.items()}
+        answer.checked_span = [shift, shift + len(pairs[0].claim)] if pairs and pairs[0].claim != statement else None
         answer.confidence = ("low" if tentative else "high") if verdict in ("supported", "contradicted") else None
         answer.notes = [f"for: {[c.n for c in citations[:len(pro)]]}", f"against: {[c.n for c in citations[len(pro):]]}"]
         if judgement.quoted:

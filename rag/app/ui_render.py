@@ -278,6 +278,22 @@ def differences_html(answer: Answer, lang: str) -> str:
             f"<ul>{items}</ul></div>")
 
 
+def checked_html(answer: Answer, lang: str) -> str:
+    """When a frame naming the claim's source was cut off ("The Concordia AI report says that …"), the claim as written
+    with the frame greyed: what was checked is the statement left."""
+    if not answer.checked_span:
+        return ""
+    start, end = answer.checked_span
+    claim = answer.question
+
+    def frame(text: str) -> str:
+        return f'<span class="pqa-frame">{esc(text)}</span>' if text.strip() else ""
+
+    before, after = frame(claim[:start]), frame(claim[end:])
+    return (f'<div class="pqa-checked">{texts(lang)["checked"]}{before}'
+            f'<span class="pqa-statement">{esc(claim[start:end])}</span>{after}</div>')
+
+
 def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) -> str:
     t = texts(lang)
     verdict = answer.verdict or "not_found"
@@ -285,7 +301,7 @@ def claim_html(answer: Answer, records: dict[str, DocumentRecord], lang: str) ->
     badge = f'<span class="pqa-badge pqa-{esc(shown)}">{esc(t["verdict"].get(shown, shown))}</span>'
     parts = [f'<div class="pqa-verdict" data-verdict="{esc(verdict)}" data-confidence="{esc(answer.confidence or "")}">{badge} '
              f'<span class="pqa-verdict-text">{linked_citations(answer.answer, "claim")}</span></div>']
-    parts.append(differences_html(answer, lang))
+    parts += [checked_html(answer, lang), differences_html(answer, lang)]
     pro, con = claim_split(answer)
     for heading, group in ((t["for"], pro), (t["against"], con)):
         if group:
@@ -320,6 +336,7 @@ a.pqa-cite { text-decoration: none !important; font-weight: 600; color: var(--co
 .pqa-contradicted { background: #b91c1c; }
 .pqa-not_found { background: #6b7280; }
 .pqa-verdict { font-size: 1.05em; line-height: 1.8; margin: .3em 0 .6em; }
+.pqa-checked { margin: .2em 0 .4em; font-size: .94em; } .pqa-checked .pqa-frame { color: #888; }
 .pqa-differences { margin: .2em 0 .8em; } .pqa-differences mark { background: #ffe08a; } .pqa-differences ul { margin: .3em 0 0 1.2em; }
 #pqa-status { font-size: .9em; color: var(--body-text-color-subdued); }
 #pqa-status p { margin: 0; }

@@ -215,3 +215,28 @@ def test_an_answer_said_with_low_confidence_carries_a_badge() -> None:
     assert 'class="pqa-badge pqa-tentative">把握不高<' in answer_message(answer, {}, "zh", 1)
     answer.confidence = "high"  # the negative: a confident answer has none
     assert "pqa-badge" not in answer_message(answer, {}, "zh", 1)
+
+
+def test_a_claim_whose_frame_was_cut_shows_what_was_checked_with_the_frame_greyed() -> None:
+    claim = "The Concordia AI report says that the UK institute received <b>100 million pounds</b>."
+    start = claim.index("the UK")
+    answer = Answer(claim, "en", "The documents support this claim. Supporting: [1].", False, [citation(1)],
+                    verdict="supported", notes=["for: [1]", "against: []"], confidence="high")
+    answer.checked_span = [start, len(claim)]
+    html = claim_html(answer, {}, "en")
+    assert '<span class="pqa-frame">The Concordia AI report says that </span>' in html
+    assert '<span class="pqa-statement">the UK institute received &lt;b&gt;' in html  # escaped, as written
+    assert TEXTS["zh"]["checked"] in claim_html(answer, {}, "zh")
+    answer.checked_span = None  # the negative: a claim read whole shows no such line
+    assert "pqa-checked" not in claim_html(answer, {}, "en")
+
+
+def test_the_claims_json_carries_the_checked_statement_only_when_a_frame_was_cut() -> None:
+    claim = "According to the Concordia AI report, the UK institute received 100 million pounds."
+    answer = Answer(claim, "en", "…", False, verdict="supported")
+    answer.checked_span = [claim.index("the UK"), len(claim)]
+    assert answer.to_json()["checked"] == {"text": "the UK institute received 100 million pounds.",
+                                           "span": [claim.index("the UK"), len(claim)]}
+    answer.checked_span = None
+    assert answer.to_json()["checked"] is None
+    assert "checked" not in Answer("What?", "en", "…", False).to_json()  # an answer to a question has no verdict

@@ -118,7 +118,8 @@ def test_a_true_claim_is_supported_and_the_changed_one_is_contradicted_with_the_
     "火星殖民地将于2030年建立第一所大学。",
 ])
 def test_claims_the_sources_deny_or_never_state_are_not_supported(qa: PolicyQA, claim: str) -> None:
-    assert qa.ask(claim, mode="claim").verdict != "supported"
+    answer = qa.ask(claim, mode="claim")
+    assert answer.verdict != "supported" and answer.checked_span is None
 
 
 # 003 says the UK institute's pre-deployment tests are *not* a government safety certification ("但这些测试不是
@@ -246,6 +247,7 @@ def test_a_claim_that_names_its_source_is_read_as_its_statement(
     monkeypatch.setattr(qa.settings, "claim_frames", True)
     supported = qa.ask(true_claim, mode="claim")
     assert supported.verdict == "supported", supported.probabilities
+    assert supported.checked_span and supported.checked_span[0] > 0  # the statement after the frame is what was checked
     contradicted = qa.ask(changed, mode="claim")
     assert contradicted.verdict == "contradicted", contradicted.probabilities
     for difference in contradicted.differences:  # the span is of the claim as written, frame and all
@@ -265,6 +267,7 @@ def test_a_claim_without_a_frame_is_read_whole_when_frames_are_cut(
     assert pairs and pairs[0].claim == statement  # nothing cut off
     after = qa.ask(claim, mode="claim")
     assert (after.verdict, after.probabilities) == (before.verdict, before.probabilities)
+    assert after.checked_span is None  # read whole: nothing to show as cut off
 
 
 # The same frames negated: "X does not say that …" is a claim about the source, never its statement — read whole, it
@@ -279,4 +282,5 @@ def test_a_frame_that_negates_is_not_cut_and_the_claim_is_not_supported(
     monkeypatch.setattr(qa.settings, "claim_frames", True)
     statement, _, pairs = qa.read_claim(claim)
     assert pairs and pairs[0].claim == statement and ("does not say" in statement or "并未指出" in statement)
-    assert qa.ask(claim, mode="claim").verdict != "supported"
+    answer = qa.ask(claim, mode="claim")
+    assert answer.verdict != "supported" and answer.checked_span is None
