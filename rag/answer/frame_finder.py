@@ -10,8 +10,9 @@ shape. ``evidence_span`` cuts a side's best candidate when its probability reach
 words are not in the claim's best evidence sentence (those the rest of the claim also holds aside: "the Concordia **AI**
 report" over a claim about AI): a document's own reporting clause ("The plan states that …") is in its source
 sentence, a reader's frame ("Anquan Neican's piece on the NSM notes that …") is not; a candidate frame that carries a
-negation is never cut ("The report does not say that …" is not a frame). Both bars are chosen out of fold (``bench.frame_finder``); the finder alone would need a bar so high that it cut about half of the
-unseen frames (``thresholds``, kept as cross-validation found them).
+negation is never cut ("The report does not say that …" is not a frame). Both bars are chosen out of fold
+(``bench.frame_finder``); the finder alone would need a bar so high that it cut about half of the unseen frames
+(``thresholds``, kept as cross-validation found them).
 
 Usage::
 
