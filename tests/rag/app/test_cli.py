@@ -66,7 +66,8 @@ def test_ingest_search_ask_and_docs(cli_env: Path, capsys: pytest.CaptureFixture
     assert rows[1]["verdict"] == "supported" and rows[2]["verdict"] != "supported"  # what 004 says, and its opposite
     keys = {"id", "answer", "refused", "verdict", "citations", "contexts", "timings_ms", "confidence"}
     assert set(rows[0]) == keys
-    assert set(rows[1]) == keys | {"differences", "probabilities"}  # a claim also says where it differs
+    assert set(rows[1]) == keys | {"differences", "probabilities", "checked"}  # a claim also says where it differs
+    assert rows[1]["checked"] is None  # and what it checked when a frame was cut off: this claim has none
     assert rows[1]["confidence"] in ("high", "low")  # said of a "supported" or "contradicted", not of "not found"
     assert (rows[2]["confidence"] is None) == (rows[2]["verdict"] == "not_found")
 
