@@ -125,18 +125,10 @@ def framed_metrics(results: Path, reader: bool, family: str = "framed") -> dict[
 
 
 def heldout_metrics(results: Path, reader: bool, family: str = "framed") -> dict[str, float]:
-    """The shipped claim model (as ``report`` reads the held-out half) on the folder's framed held-out rows."""
-    from bench import claims as bc
-    from bench.claims_candidate import verdict_metrics
-    from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
+    """The shipped claim model (as the product reads a claim) on the folder's framed held-out rows."""
+    from bench.claims_candidate import heldout_metrics as read_heldout
 
-    with common.results_in(results):
-        rows = bc.read_features(f"{family}-heldout")
-        model = ClaimModel.load(READER_MODEL_PATH if reader else MODEL_PATH)
-        vectors = bc.claim_vectors(rows, model, bc.read_reader(f"{family}-heldout") if reader else None)
-    verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
-                                    for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
-    return verdict_metrics(rows, verdicts)
+    return read_heldout(results, reader, f"{family}-heldout")
 
 
 def main() -> None:

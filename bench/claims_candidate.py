@@ -20,6 +20,10 @@ slot or feature candidate of sessions 25–27 went through, as commands instead 
    plain model; ``--c-grid 0.03``: C held (a grid of one); ``--threshold``: also at a fixed threshold. On today's rows
    it gives the shipped choices (reader: C 0.03, 0.57, gates 0.10 / 0.10; claims 0.9229, precision with near misses
    0.9270, near misses right 0.8773).
+5. ``heldout``: the one look at the held-out half a candidate's rule allows — each folder's held-out rows read by the
+   shipped model files or a candidate's (``--models``), as the product reads a claim; claims alone and with the near
+   misses. A candidate that refits the models should carry its held-out bar in its rule (journal, session 41: a slot
+   change that gained on tune lost held out once the refit moved the threshold).
 
 Usage::
 
@@ -28,6 +32,7 @@ Usage::
     python -m bench.claims_candidate splice --half framed2-tune --control CTL --rerun /tmp/rerun --out /tmp/cand
     python -m bench.claims_candidate compare bench/results /tmp/cand            # the control first
     python -m bench.claims_candidate compare bench/results /tmp/cand --plain
+    python -m bench.claims_candidate heldout bench/results /tmp/cand --models rag/data /tmp/cand-models   # one look
 """
 
 from __future__ import annotations
@@ -263,6 +268,25 @@ def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None
     return result
 
 
+def heldout_metrics(results: Path, reader: bool = True, half: str = "heldout", models: Path | None = None
+                    ) -> dict[str, float]:
+    """A claim model on the folder's rows of ``half`` as the product reads a claim (its gates, quoted claims
+    supported, a claim with no sentence not found): ``verdict_metrics`` and the claims right. ``models``: the folder
+    of the model files (default: the shipped ``rag/data``). The held-out check a candidate's rule reads once."""
+    from bench import claims as bc
+    from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
+
+    path = READER_MODEL_PATH if reader else MODEL_PATH
+    model = ClaimModel.load(models / path.name if models is not None else path)
+    with common.results_in(results):
+        rows = bc.read_features(half)
+        vectors = bc.claim_vectors(rows, model, bc.read_reader(half) if reader else None)
+    verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
+                                    for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
+    right = sum(v == r["label"] for r, v in zip(rows, verdicts, strict=True) if not r["id"].endswith(bc.NEAR_MISS))
+    return verdict_metrics(rows, verdicts) | {"right": float(right)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -286,6 +310,11 @@ def main() -> None:
     against.add_argument("--threshold", type=float, default=None, help="also read at this fixed threshold")
     against.add_argument("--every-claim", action="store_true",
                          help="also score the tune claims the fit leaves out (read out of fold, never fitted on)")
+    held = sub.add_parser("heldout", help="each folder's held-out rows read by a model as the product reads a claim")
+    held.add_argument("folders", type=Path, nargs="+", help="the control first")
+    held.add_argument("--models", type=Path, nargs="*", default=None,
+                      help="per folder, the folder of its model files (default: rag/data for each)")
+    held.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "recompute":
@@ -296,6 +325,16 @@ def main() -> None:
         return
     if args.command == "splice":
         logger.info("%s: %s", args.half, splice(args.half, args.control, args.rerun, args.out))
+        return
+    if args.command == "heldout":
+        models = args.models or [None] * len(args.folders)
+        if len(models) != len(args.folders):
+            parser.error("--models: one folder of model files per results folder")
+        read = {f"{folder.name} ({m or 'rag/data'})": heldout_metrics(folder, not args.plain, models=m)
+                for folder, m in zip(args.folders, models, strict=True)}
+        keys = list(next(iter(read.values())))
+        table = [[k, *(f"{r.get(k, float('nan')):.4f}" for r in read.values())] for k in keys]
+        logger.info("held-out\n%s", common.markdown_table(["", *read], table))
         return
     from bench.claims import grid_values
 

@@ -136,3 +136,39 @@ def test_splice_takes_only_the_claims_the_candidate_reads_otherwise(tmp_path: Pa
 def test_a_row_cached_before_statements_were_recorded_reads_as_its_claim_uncut() -> None:
     assert read_as({"claim": "Is it true that the fund is 5?"}) == read_as({"claim": "x", "statement": "the fund is 5"})
     assert read_as({"claim": "X says that the fund is 5"}) != read_as({"claim": "x", "statement": "the fund is 5"})
+
+
+def write_model(folder: Path, intercept: list[float]) -> None:
+    """A claim model file that reads nothing but its intercepts (supported, contradicted, not found)."""
+    from rag.answer.claim_model import ClaimModel, vector_names
+
+    n = len(vector_names())
+    model = ClaimModel(vector_names(), np.zeros(n), np.ones(n), np.zeros((3, n)), np.array(intercept), 0.5)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "claim_model_reader.json").write_text(json.dumps(model.to_json()), encoding="utf-8")
+
+
+def test_heldout_reads_each_folder_as_the_product_reads_a_claim(tmp_path: Path) -> None:
+    from bench.claims_candidate import heldout_metrics
+
+    pair = [0.0] * len(FEATURE_NAMES)
+    base = {"claim_lang": "en", "source_lang": "zh", "corpus": "policy", "rule_verdict": None}
+    held = [
+        {**base, "id": "a", "claim": "The office opened.", "label": "supported", "transform": "restate_cross",
+         "pairs": [pair], "source": [True], "sentences": ["该办公室已开设。"]},
+        {**base, "id": "b", "claim": "The office closed.", "label": "supported", "transform": "restate_cross",
+         "pairs": [], "source": [], "sentences": []},  # nothing to read it against: not found, as the product says
+        {**base, "id": "c", "claim": "The office moved.", "label": "not_found", "transform": "unsupported_detail",
+         "pairs": [pair], "source": [False], "sentences": ["该办公室已开设。"]},
+    ]
+    rows_dir = tmp_path / "rows"
+    rows_dir.mkdir()
+    (rows_dir / "claims-features-heldout.jsonl").write_text("".join(json.dumps(r) + "\n" for r in held), encoding="utf-8")
+    (rows_dir / "claims-reader-heldout.jsonl").write_text("", encoding="utf-8")
+    write_model(tmp_path / "says-supported", [3.0, 0.0, 0.0])
+    write_model(tmp_path / "says-not-found", [0.0, 0.0, 3.0])
+    supported = heldout_metrics(rows_dir, models=tmp_path / "says-supported")
+    assert supported["right"] == 1.0 and supported["claims"] == round(1 / 3, 4)  # a right; b not found; c wrongly supported
+    assert supported["precision"] == 0.5
+    unstated = heldout_metrics(rows_dir, models=tmp_path / "says-not-found")  # the negative: another model, other verdicts
+    assert unstated["right"] == 1.0 and unstated["label not_found"] == 1.0 and unstated["label supported"] == 0.0
