@@ -124,13 +124,6 @@ def framed_metrics(results: Path, reader: bool, family: str = "framed") -> dict[
     return metrics(framed, p[mask], model.supported_min_probability, gates=(gates[0][mask], gates[1][mask]))
 
 
-def heldout_metrics(results: Path, reader: bool, family: str = "framed") -> dict[str, float]:
-    """The shipped claim model (as the product reads a claim) on the folder's framed held-out rows."""
-    from bench.claims_candidate import heldout_metrics as read_heldout
-
-    return read_heldout(results, reader, f"{family}-heldout")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,7 +147,9 @@ def main() -> None:
         logger.info("wrote %s: %d framed claims", out, len(rows))
         return
     if args.heldout:
-        results = {str(f): heldout_metrics(f, not args.plain, args.family) for f in args.folders}
+        from bench.claims_candidate import heldout_metrics
+
+        results = {str(f): heldout_metrics(f, not args.plain, f"{args.family}-heldout") for f in args.folders}
     else:
         results = score(args.folders, not args.plain, args.family)
     keys = list(next(iter(results.values())))
