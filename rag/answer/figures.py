@@ -91,8 +91,8 @@ UNIT_SPEC = {  # base unit: (English name, Chinese name, other words for it)
     "km2": ("square kilometres", "平方公里", "平方千米|km2|km²|square kilometre|square kilometers|square kilometer"),
     "acre": ("acres", "英亩", "acre"), "hectare": ("hectares", "公顷", "ha|hectare"),
     "tonne": ("tonnes", "吨", "tonne|tons|ton"), "kg": ("kilograms", "公斤", "千克|kg|kilogram"),
-    # Things of no unit above: a Chinese measure word or an English plural noun ("three fumbles", "750 MEPs").
-    "counted": ("", "", "次|条|种|座|所|部|支|批|场|只|台|架|艘|辆|枚|颗|篇|本|份|层"),
+    # Things of no unit above: a Chinese measure word or an English plural noun ("three fumbles", "750 MEPs", "two men").
+    "counted": ("", "", "次|条|种|座|所|部|支|批|场|只|台|架|艘|辆|枚|颗|篇|本|份|层|倍"),
 }
 CURRENCIES = frozenset({"GBP", "USD", "EUR", "CNY", "JPY", "CAD", "AUD", "HKD"})  # the base units of sums of money
 # Units that count things; across languages what is counted is named differently (四次 / "three fumbles",
@@ -100,14 +100,15 @@ CURRENCIES = frozenset({"GBP", "USD", "EUR", "CNY", "JPY", "CAD", "AUD", "HKD"})
 COUNTED = frozenset({"count", "counted", "person", "member", "company", "country"})
 _NOT_NOUNS = r"(?:was|has|is|its|his|this|thus|plus|less|unless|across|versus|towards|as|us|does|always|perhaps|ones)"
 _UNITS = {w: base for base, (en, zh, more) in UNIT_SPEC.items() for w in [en.lower(), zh, *more.split("|")] if w}
-_ADJECTIVES = r"(?:(?!(?:of|and|or|in|the|to|for)\s)(?-i:[a-z][a-z-]*|[A-Z]{2,})\s+){0,2}"  # "16 leading AI companies"
+# "16 leading AI companies", "eight Metropolitan Statistical Areas", "17 Tesla patents"
+_ADJECTIVES = r"(?:(?!(?:of|and|or|in|the|to|for)\s)(?-i:[a-z][a-z-]*|[A-Z]{2,}|[A-Z][a-z]+)\s+){0,2}"
 _QUANTITY = re.compile(
     rf"(?<![A-Za-z0-9.第{_ZH_NUM}])(?P<pre>{alternation(_PREFIX)})?\s?(?P<pct>百分之)?"
     rf"(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[{_ZH_NUM}]+"
     rf"|(?:{'|'.join(sorted(EN_NUMBERS, key=len, reverse=True))})(?![A-Za-z]))"
     rf"(?P<scale>(?:\s?(?:{alternation(_SCALES)}))*)(?:多|余)?"
     rf"(?:[\s-]?{_ADJECTIVES}(?P<unit>{alternation(_UNITS)})"  # a unit first, however few words before it
-    rf"|[\s-]?{_ADJECTIVES}(?!{_NOT_NOUNS}(?![A-Za-z]))(?P<noun>(?-i:[a-z]{{2,}}s|[A-Z]{{2,}}s))(?![A-Za-z]))?",
+    rf"|[\s-]?{_ADJECTIVES}(?!{_NOT_NOUNS}(?![A-Za-z]))(?P<noun>(?-i:[a-z]{{2,}}s|[A-Z]{{2,}}s|[A-Z][a-z]+s|[a-z]*men|children))(?![A-Za-z]))?",
     re.IGNORECASE)
 _SECTION_BEFORE = re.compile(r"(?i)(?:section|article|chapter|figure|table|annex|part|page|paragraph|no\.|§)\s*$")
 _WORD_AFTER = {"人": "工民", "国": "际内务家集", "名": "称单义", "位": "于置", "家": "庭", "项": "目",  # 人工智能, 国际…
@@ -132,8 +133,9 @@ def _quantity(m: re.Match[str], text: str) -> tuple[float, str, int, int] | None
     if (year or (num == "一" and unit_key in {*"个家名位项"}) or (generic and num.lower() in _ARTICLE_LIKE)
             or (m["noun"] and _YEAR_WITH_NIAN.fullmatch(num) and not m["scale"])
             or (text[m.end():m.end() + 1] or "-") in _WORD_AFTER.get(unit_key, "")
-            or _SECTION_BEFORE.search(text[:m.start()][-14:])):
-        return None  # "2024年" is a date, "一个/一家" an article, 七国集团 the G7, "Section 4 …" a section
+            or _SECTION_BEFORE.search(text[:m.start()][-14:])
+            or (base == "year" and len(num) == 2 and _YEAR_RANGE_TAIL.search(text[:m.start()][-10:]))):
+        return None  # "2024年" a date, "一个/一家" an article, 七国集团 the G7, "Section 4 …" a section, "1348-50年" years
     start = m.start() if m["pre"] else m.start("pct") if m["pct"] else m.start("num")
     end = m.end() if m["unit"] or m["noun"] else (m.end("scale") if m["scale"] else m.end("num"))
     return round(parse_number(num) * math.prod(_SCALES[s] for s in scales), 6), base, start, end
@@ -157,12 +159,29 @@ _DATES = [re.compile(p, re.IGNORECASE) for p in (
     rf"{_MON}\s*{_D}(?:st|nd|rd|th)?,?\s*{_ANY_Y}(?![0-9])",
     rf"(?<![0-9]){_D}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s*{_ANY_Y}",
     rf"{_ANY_Y}\s*年\s*{_M}\s*月", rf"{_MON},?\s+(?:of\s+)?{_ANY_Y}(?![0-9])", rf"(?<![0-9]){_M}\s*月\s*{_D}\s*[日号]")]
-# A bare year: 19xx/20xx anywhere; an earlier one with 年 or after a preposition ("in 1777", "1774年").
+# A bare year: 19xx/20xx anywhere; an earlier one with 年, after a preposition ("in 1777", "1774年"), after "of"
+# where a name or a time word precedes it ("the Edict of 1685", "the summer of 1520": not "a total of 1500"), or
+# alone in brackets ("(1686)", "（约1455-1536）", "(1526 forward)": not "(1600 mm)"), or before a two-digit end ("1576–77").
+_YEAR_END = r"(?![0-9]|\.[0-9]|%|,[0-9])"
 _YEAR = re.compile(
     rf"(?<![0-9A-Za-z.$£€¥]){_Y}(?:\s*年)?(?![0-9]|\.[0-9]|%)"
     r"|(?<![0-9A-Za-z.$£€¥,])(?P<y2>1[0-9]{3})\s*年"
     r"|(?<![A-Za-z])(?:in|on|by|since|until|till|from|before|after|during|between|around|circa|c\.)\s+"
-    r"(?P<y3>1[0-9]{3})(?![0-9]|\.[0-9]|%|,[0-9])", re.IGNORECASE)
+    rf"(?P<y3>1[0-9]{{3}}){_YEAR_END}"
+    r"|(?<![A-Za-z])(?:(?!(?:one|some|most|many|all|each|out|any|none|both|several|few|total|half|part)\s)"
+    r"(?-i:[A-Z][A-Za-z]+)|summer|winter|spring|autumn|fall|year|end|beginning|start|middle)"
+    rf"\s+of\s+(?P<y4>1[0-9]{{3}}){_YEAR_END}"
+    r"|[(（]\s*(?:c\.\s*|ca\.\s*|约)?(?P<y5>1[0-9]{3})(?=\s*(?:[)）\-–—~,，;；]|forward|onward))"
+    r"|(?<![0-9A-Za-z.$£€¥,])(?P<y6>1[0-9]{3})(?=\s*[-–—~]\s*[0-9]{2}(?![0-9]|\.[0-9]|%))", re.IGNORECASE)
+# The other end of a range whose one end is a year is a year ("between 1361 and 1528", "1361和1528年间", "1453–1536");
+# "and" only after "between", 和 / 与 only before a year with 年. A two-digit end is the year in the first's century
+# ("1348-50年间" 1348 to 1350, "1576–77"), not a span of years.
+_RANGE_AFTER = re.compile(r"(?:\s*年)?\s*(?P<word>[-–—~～至到和与]|to|and)\s*(?P<y>(?:1[0-9]|20)[0-9]{2})" + _YEAR_END,
+                          re.IGNORECASE)
+_RANGE_BEFORE = re.compile(r"(?<![0-9A-Za-z.$£€¥,])(?P<y>(?:1[0-9]|20)[0-9]{2})(?:\s*年)?\s*(?P<word>[-–—~～至到和与]|to|and)\s*$",
+                           re.IGNORECASE)
+_YEAR_RANGE_TAIL = re.compile(r"(?:1[0-9]|20)[0-9]{2}\s*[-–—~]\s*$")
+_TWO_DIGIT_END = re.compile(r"\s*[-–—~]\s*(?P<y>[0-9]{2})(?![0-9]|\.[0-9]|%|,[0-9])")
 
 
 def _date(m: re.Match[str]) -> DateValue | None:
@@ -182,9 +201,39 @@ def years_in(folded: str) -> list[tuple[DateValue, int, int]]:
     """((year, None, None), start, end) of each bare year in ``folded`` (the preposition is not part of it)."""
     found: list[tuple[DateValue, int, int]] = []
     for m in _YEAR.finditer(folded):
-        group = "y" if m["y"] else "y2" if m["y2"] else "y3"
-        found.append(((int(m[group]), None, None), m.start(group), m.end() if group != "y3" else m.end(group)))
-    return found
+        group = next(g for g in ("y", "y2", "y3", "y4", "y5", "y6") if m[g])
+        found.append(((int(m[group]), None, None), m.start(group), m.end() if group in ("y", "y2") else m.end(group)))
+    return sorted(found + _range_ends(folded, found), key=lambda f: f[1])
+
+
+def _range_word_fits(folded: str, first: int, word: str, second_end: int) -> bool:
+    """Whether ``word`` joins two years: "and" only after "between", 和 / 与 only before a year with 年."""
+    if word.lower() == "and":
+        return re.search(r"between\s+(?:c\.\s*)?$", folded[max(0, first - 14):first], re.IGNORECASE) is not None
+    return word not in "和与" or folded[second_end:second_end + 2].lstrip().startswith("年")
+
+
+def _range_ends(folded: str, found: list[tuple[DateValue, int, int]]) -> list[tuple[DateValue, int, int]]:
+    """The unread ends of year ranges whose other end ``found`` holds (``_RANGE_AFTER``, ``_RANGE_BEFORE``)."""
+    taken = [(s, e) for _, s, e in found]
+    ends: list[tuple[DateValue, int, int]] = []
+    for _, start, _ in found:
+        after = _RANGE_AFTER.match(folded, start + 4)
+        if after and _range_word_fits(folded, start, after["word"], after.end("y")):
+            ends.append(((int(after["y"]), None, None), after.start("y"), after.end("y")))
+        elif tail := _TWO_DIGIT_END.match(folded, start + 4):
+            first = int(folded[start:start + 4])
+            year = first // 100 * 100 + int(tail["y"])
+            ends.append(((year + 100 if year < first else year, None, None), tail.start("y"), tail.end("y")))
+        before = _RANGE_BEFORE.search(folded, max(0, start - 12), start)
+        if before and _range_word_fits(folded, before.start("y"), before["word"], start + 4):
+            ends.append(((int(before["y"]), None, None), before.start("y"), before.end("y")))
+    fresh = []
+    for end in sorted(set(ends), key=lambda e: e[1]):
+        if not any(s < end[2] and end[1] < e for s, e in taken):
+            fresh.append(end)
+            taken.append((end[1], end[2]))
+    return fresh
 
 
 # --- every number a text writes (the claim features compare these as sets) ----------------------------------

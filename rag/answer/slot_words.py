@@ -22,7 +22,7 @@ import re
 EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 ORDINAL = re.compile(
     rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
-    r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度)"
+    r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度|任)|头(?=[两二三四五六七八九十]+[个条名位项家次届年天])"  # 首任 the first, 头两条 the first two
     r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度|次世界大战))",
     re.IGNORECASE)  # 第二次世界大战 is a war's name ("World War II"), not a second of something
 WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
@@ -63,7 +63,8 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "quantifier:amount:few": r"few(?!er)|少量|少许|很少|极少",  # "a few" is "some" (matched first, from "a")
     "quantifier:bound:least": r"at\s+least|no\s+(?:fewer|less)\s+than|至少|不少于|不低于",
     "quantifier:bound:most": r"at\s+most|no\s+more\s+than|至多|不超过|不高于|不多于",
-    "quantifier::only": r"only|solely|sole|exclusively|仅仅|仅|只|唯一",
+    # "not only … but also" (不仅 / 不只 … 还) restricts nothing: not the quantifier "only" (journal, session 41)
+    "quantifier::only": r"(?<!not )(?<!n't )only|solely|sole|exclusively|(?<![不仅])仅仅|(?<![不仅])仅|(?<!不)只|唯一",
     "negation::not": r"没有|并未|从未|尚未|并非|不是|并不|毫无|不(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
                      r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<![除北南东西中])非(?!常|法|洲|裔|营利|盈利|政府)|not(?!\s+only\b)|never"
                      r"|no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|without|cannot|n't",

@@ -206,7 +206,7 @@ def test_a_models_recorded_fit_command_is_read_back_as_the_fit_reads_it(tmp_path
     from rag.answer.claim_model import READER_MODEL_PATH
 
     shipped = recorded_fit(READER_MODEL_PATH)
-    assert shipped["with_reader"] and shipped["grid"] == [0.03, 0.1, 0.3, 1.0]
+    assert shipped["with_reader"] and shipped["grid"] == [0.03]  # C held at 0.03 since session 42 (S2d)
     assert shipped["claims"] == ROOT / "bench/data/claims/fit-tune-ids.txt" and shipped["claims"].exists()
     made = tmp_path / "model.json"
     made.write_text(json.dumps({"trained": {"command": "python -m bench.claims fit --c-grid 0.3 --min-precision 0.9"}}))

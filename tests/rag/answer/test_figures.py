@@ -45,6 +45,25 @@ def test_numbers_without_a_scale_are_read_as_before() -> None:
     ("a population of 1600", []),  # neither a preposition nor 年: a count
     ("1600毫米宽轨", []),
     ("1,500 soldiers and 1200 horses", []),
+    # session 41: "of" after a name or a time word, a bracketed year, the other end of a range
+    ("In the summer of 1520, Luther", [1520]),
+    ("The French Confession of 1559 shows", [1559]),
+    ("the Edict of Fontainebleau (1686), which", [1686]),
+    ("(1526 forward)", [1526]),
+    ("Jacques Lefevre (c. 1453–1536)", [1453, 1536]),
+    ("雅克·勒费弗 （约1455-1536）", [1455, 1536]),
+    ("22 times between 1361 and 1528", [1361, 1528]),
+    ("1361和1528年间威尼斯爆发瘟疫", [1361, 1528]),
+    ("1350至1490年间", [1350, 1490]),
+    ("死于1348- 50年间", [1348, 1350]),  # a two-digit end: the year in the first's century
+    ("The plague of 1576–77 killed", [1576, 1577]),
+    ("from 1898-01", [1898, 1901]),
+    # the negatives beside them: a count after "of", a measure in brackets, "and" without "between", 和 without 年
+    ("a total of 1500", []),
+    ("One of 1500 soldiers", []),
+    ("(1600 mm)", []),
+    ("in 1886 and 1500 soldiers", [1886]),
+    ("1361和1528名士兵", []),
 ])
 def test_years(text: str, expected: list[int]) -> None:
     assert [value[0] for value, _, _ in years_in(text)] == expected
@@ -82,3 +101,10 @@ def test_a_gloss_is_not_glossed_again() -> None:
     once = gloss_scaled("1亿英镑 and 1 billion pounds")
     assert once == "1亿（100 million）英镑 and 1 billion (10亿) pounds"
     assert once.count("（") == 1 and once.count(" (") == 1
+
+
+def test_the_two_digit_end_of_a_year_range_is_not_a_span_of_years() -> None:
+    from rag.answer.figures import quantities_in
+
+    assert quantities_in("挪威60%以上的人口死于1348- 50年间。") == [(60.0, "%", 2, 5)]  # not "50 years"
+    assert quantities_in("他在那里住了50年") == [(50.0, "year", 6, 9)]  # the negative beside it

@@ -184,6 +184,14 @@ def test_stances_have_a_polarity(text: str, expected: list[tuple[int, str]]) -> 
     ("第二章", "ordinal", []),  # a chapter number, not an ordinal claim
     ("一直营业到第二次世界大战", "ordinal", []),  # a war's name ("World War II")
     ("第二次世界冠军", "ordinal", [(2, "")]),  # the negative beside it: only the war is a name
+    ("联邦能源办公室首任主任", "ordinal", [(1, "")]),  # 首任: the first to hold the post
+    ("头两条高速公路", "ordinal", [(1, "")]),  # the first two
+    ("头部企业", "ordinal", []),  # the negative beside it: 头 before no count
+    ("最近的创新不仅刺激了整个社会", "quantifier", []),  # "not only … but also" restricts nothing
+    ("不仅仅是技术问题", "quantifier", []),
+    ("innovations have not only stimulated", "quantifier", []),
+    ("仅仅是技术问题", "quantifier", [("only", "")]),  # the negatives beside them
+    ("只有英国", "quantifier", [("only", "")]),
     ("均为其前一时间线的子部分", "quantifier", []),  # a subsection, not "some"
     ("另一部分来源于希腊语", "quantifier", []),  # "the other part"
     ("一部分成员反对", "quantifier", [("some", "")]),
@@ -330,6 +338,18 @@ def test_slots_carry_offsets_into_the_input_and_are_hashable() -> None:
      ["quantifier"]),
     ("the first comprehensive AI law", "全球首部综合性人工智能治理立法", []),
     ("the second comprehensive AI law", "全球首部综合性人工智能治理立法", ["ordinal"]),
+    # session 41: "not only" is no quantifier; years of a range, of "X of 1520" and in brackets; 首任; 倍
+    ("Recent innovations have not only stimulated the entire society's use of AI", "最近的创新不仅刺激了整个社会对人工智能的使用", []),
+    ("Plague occurred in Venice 22 times between 1361 and 1528.", "1361和1528年间威尼斯爆发瘟疫 22 次。", []),
+    ("Plague occurred in Venice 22 times between 1361 and 1529.", "1361和1528年间威尼斯爆发瘟疫 22 次。", ["date"]),
+    ("In the summer of 1521, Luther widened his target", "1521年夏天 ，路德将他的目标", []),
+    ("Over 60% of Norway's population died in 1348–50.", "挪威60%以上的人口死于1348- 50年间。", []),
+    ("挪威60%以上的人口死于1348- 25年间。", "Over 60% of Norway's population died in 1348–50.", ["date"]),
+    ("In the summer of 1520, Luther widened his target", "1521年夏天 ，路德将他的目标", ["date"]),
+    ("Nixon named Simon as the first Administrator", "尼克松任命 威廉·西蒙 为联邦能源办公室首任主任", []),
+    ("Nixon named Simon as the second Administrator", "尼克松任命 威廉·西蒙 为联邦能源办公室首任主任", ["ordinal"]),
+    ("Ctenophores can eat ten times their own weight in a day.", "栉水母一天可以吃掉 十倍于自身体重的食物 。", []),
+    ("Ctenophores can eat twelve times their own weight in a day.", "栉水母一天可以吃掉 十倍于自身体重的食物 。", ["quantity"]),
 ])
 def test_differences(claim: str, evidence: str, expected: list[str]) -> None:
     assert diff_kinds(claim, evidence) == expected
@@ -518,6 +538,12 @@ def test_a_country_swapped_outside_a_membership_is_described_as_a_swap() -> None
     ("第三层", []),  # an ordinal, not a count
     ("the 5 was", []),  # a verb is not what a number counts
     ("三部分", []),  # 部分 is a word, not 部 counting
+    ("eight Metropolitan Statistical Areas", [(8.0, "counted")]),  # capitalised nouns (session 41)
+    ("with 17 Tesla patents", [(17.0, "counted")]),
+    ("two businessmen and three children", [(2.0, "counted"), (3.0, "counted")]),  # irregular plurals
+    ("the 2023 Nobel Prizes", []),  # a year before a name, not a count
+    ("Section 4 Members", []),
+    ("十倍于自身体重", [(10.0, "counted")]),  # 倍 counts: "ten times"
 ])
 def test_a_number_before_a_plural_noun_or_a_measure_word_counts_something(text: str, expected: list) -> None:
     assert found(text, "quantity") == expected
@@ -536,6 +562,10 @@ def test_a_number_before_a_plural_noun_or_a_measure_word_counts_something(text: 
     ("欧洲议会一共有750名议员。", "There are 750 MEPs and their numbers are degressively proportional.", False),
     ("Carolina had three more drives.", "卡罗莱纳还有两次以上击球。", True),
     ("Carolina had two more drives.", "卡罗莱纳还有两次以上击球。", False),
+    ("南加州包括一个联合统计区，十个大都市区统计区。", "Southern California consists of eight Metropolitan Statistical Areas.", True),
+    ("南加州包括一个联合统计区，八个大都市区统计区。", "Southern California consists of eight Metropolitan Statistical Areas.", False),
+    ("特斯拉与四位商人合作。", "Tesla partnered with two businessmen in 1886.", True),
+    ("特斯拉与两位商人合作。", "Tesla partnered with two businessmen in 1886.", False),
     # the evidence writes the number where it counts nothing we read: no difference
     ("同时也以24次拦截领先国家橄榄球联盟。", "The defense gave up just 308 points, leading the NFL in interceptions with 24.", False),
     ("同时也以25次拦截领先国家橄榄球联盟。", "The defense gave up just 308 points, leading the NFL in interceptions with 24.", True),
