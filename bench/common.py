@@ -203,13 +203,21 @@ def make_settings(index_dir: Path, **overrides: Any) -> Any:
 
 
 class CachedQueryEmbedder:
-    """Wraps an embedder; query embeddings are computed once per text (shared by every system)."""
+    """Wraps an embedder; query embeddings are computed once per text (shared by every system). With ``store`` (or
+    ``RAG_BENCH_EMBEDDING_CACHE`` naming a file: ``bench.embedding_cache``) query and passage embeddings are also
+    kept on disk and read back by the next run."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, store: Any = None) -> None:
+        from bench.embedding_cache import ENVIRONMENT, EmbeddingCache
+
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
         self._cache: dict[str, np.ndarray] = {}
+        if store is None and os.environ.get(ENVIRONMENT):
+            store = EmbeddingCache(Path(os.environ[ENVIRONMENT]), inner.name, inner.dim)
+            logger.info("embeddings read from and kept in %s (%d held)", store.path, len(store))
+        self.store = store
 
     @property
     def cache(self) -> dict[str, np.ndarray]:
@@ -220,9 +228,20 @@ class CachedQueryEmbedder:
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         with Stopwatch() as sw:
             if todo:
-                for text, vec in zip(todo, self.inner.embed_queries(todo), strict=True):
-                    self._cache[text] = vec
+                self._cache.update(self._stored("query", todo, self.inner.embed_queries))
         return sw.seconds
+
+    def _stored(self, kind: str, texts: list[str], embed: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
+        """Each of the distinct ``texts`` embedded: from the disk store where it holds them, else by ``embed`` (and
+        then kept there)."""
+        found = self.store.get(kind, texts) if self.store is not None else {}
+        missing = [t for t in texts if t not in found]
+        if missing:
+            vectors = embed(missing)
+            found.update(zip(missing, vectors, strict=True))
+            if self.store is not None:
+                self.store.put(kind, missing, vectors)
+        return found
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
@@ -234,7 +253,10 @@ class CachedQueryEmbedder:
         return self.embed_queries([text])[0]
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self.inner.embed_passages(texts)
+        if self.store is None or not texts:
+            return self.inner.embed_passages(texts)
+        found = self._stored("passage", list(dict.fromkeys(texts)), self.inner.embed_passages)
+        return np.vstack([found[t] for t in texts]).astype(np.float32, copy=False)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

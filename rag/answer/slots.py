@@ -116,6 +116,13 @@ def _inside_word(folded: str, start: int, end: int) -> bool:
 
 
 def extract_slots(text: str) -> list[Slot]:
+    """Every slot in ``text`` (``_read_slots``; a text read before is not read again: a claim meets each of its
+    evidence sentences and their passages, so it is compared many times)."""
+    return list(_read_slots(text))
+
+
+@lru_cache(maxsize=8192)
+def _read_slots(text: str) -> tuple[Slot, ...]:
     """Every slot in ``text`` (Chinese, English or both), by position. Earlier kinds win overlaps: dates,
     quantities, years, entities, ordinals, stances (a negation just before one flips it and is part of it:
     "不承担", "does not support"), quantifiers, negations."""
@@ -151,7 +158,7 @@ def extract_slots(text: str) -> list[Slot]:
                 unit = "lexical"
             if not (cue and add(kind, -int(word), unit, m.start() - len(window) + cue.start(), m.end())):
                 add(kind, int(word) if kind == "stance" else word, unit, m.start(), m.end())
-    return sorted(taken, key=lambda s: s.start)
+    return tuple(sorted(taken, key=lambda s: s.start))
 
 
 # --- comparison ----------------------------------------------------------------------------------------------

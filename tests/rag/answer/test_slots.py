@@ -582,3 +582,12 @@ def test_counts_are_compared_across_languages_whatever_they_count(claim: str, ev
 ])
 def test_us_agencies_are_names_compared_across_languages(claim: str, evidence: str, differs: bool) -> None:
     assert any(d.kind == "entity" for d in compare_slots(claim, evidence).differences) == differs
+
+
+def test_slots_read_again_are_a_fresh_list_of_the_same_slots() -> None:
+    text = "英国人工智能安全研究所获得初始资金1亿英镑。"
+    first = extract_slots(text)
+    assert any(s.kind == "quantity" for s in first)
+    first.clear()  # a caller's list is its own: the remembered reading is not emptied with it
+    assert extract_slots(text) and extract_slots(text) == extract_slots(text)
+    assert not any(s.kind == "quantity" for s in extract_slots("英国人工智能安全研究所。"))  # the negative
