@@ -10,6 +10,10 @@ slot or feature candidate of sessions 25–27 went through, as commands instead 
    the fourth decimal and reorder near-tied tail candidates (489 of 5,125 tune claims, session 35), and the reader's
    cached scores are of the cached pairs. A cached sentence the rerun did not keep takes its passage-mate's value (the
    claim-passage cosine names the passage, as ``bench.claims.near_miss`` reads it), else 0.
+   ``refresh``: the columns of the claim's comparison with each sentence's *passage* (``PASSAGE_COLUMNS``), which
+   ``recompute`` cannot redo (the rows hold sentences, not passages), taken from a full features run of the
+   candidate's code by sentence or passage-mate, every other column kept (journal, session 42: S2d's first reading
+   recomputed only the sentence columns).
 3. ``splice``: a candidate that changes what some claims read (a frame cut off, say) — its full features run's rows
    for exactly those claims (the statement read differs from the control's), their near misses and reader rows
    with them, every other row the control's: the change without the rerun's noise (see 2).
@@ -28,6 +32,7 @@ slot or feature candidate of sessions 25–27 went through, as commands instead 
 Usage::
 
     python -m bench.claims_candidate recompute --half tune --out /tmp/cand      # after changing rag.answer.slots
+    python -m bench.claims_candidate refresh --half tune --rerun /tmp/rerun --source /tmp/cand --out /tmp/cand2
     python -m bench.claims_candidate insert --half tune --rerun /tmp/rerun --column context_coverage --out /tmp/cand
     python -m bench.claims_candidate splice --half framed2-tune --control CTL --rerun /tmp/rerun --out /tmp/cand
     python -m bench.claims_candidate compare bench/results /tmp/cand            # the control first
@@ -117,6 +122,50 @@ def insert(half: str, rerun: Path, column: str, out: Path, source: Path | None =
             values = [v if v is not None else passages.get(round(p[COSINE], 5), 0.0)
                       for p, v in zip(row["pairs"], values, strict=True)]
             row["pairs"] = [p[:at] + [v] + p[at:] for p, v in zip(row["pairs"], values, strict=True)]
+            written.write(json.dumps(row, ensure_ascii=False) + "\n")
+    reader = source / f"claims-reader-{half}.jsonl"
+    if reader.exists():
+        shutil.copy(reader, out / reader.name)
+    return counts
+
+
+# The pair columns a claim's comparison with a sentence's whole passage gives: ``recompute`` cannot redo them (the
+# cached rows hold the sentences, not their passages), so a slot change's rows take them from a full rerun (``refresh``).
+PASSAGE_COLUMNS = ("passage_diff_quantity", "passage_diff_date", "passage_diff_entity", "unmatched_quantity",
+                   "unmatched_date", "unmatched_entity", "other_number", "unstated_number")
+
+
+def refresh(half: str, rerun: Path, out: Path, columns: tuple[str, ...] = PASSAGE_COLUMNS,
+            source: Path | None = None) -> dict[str, int]:
+    """The half's cached rows with ``columns`` (of a sentence's passage: the same for every sentence of it) taken from
+    ``rerun``'s full features run by sentence, or by a passage-mate (same claim-passage cosine) the rerun kept; a cell
+    neither gives is kept as cached. Written to ``out`` with the reader's cached scores; cells changed per column, and
+    cells kept for want of a fresh value."""
+    from bench.claims import COSINE
+    from rag.answer.claim_features import FEATURE_NAMES
+
+    at = [FEATURE_NAMES.index(c) for c in columns]
+    source = source or common.RESULTS_DIR
+    fresh = {}
+    for line in (rerun / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        fresh[row["id"]] = {s: [pair[i] for i in at] for s, pair in zip(row["sentences"], row["pairs"], strict=True)}
+    counts = dict.fromkeys(columns, 0) | {"kept": 0}
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
+        for line in (source / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            by_sentence = fresh.get(row["id"], {})
+            by_passage = {round(p[COSINE], 5): by_sentence[s] for p, s in zip(row["pairs"], row["sentences"], strict=True)
+                          if s in by_sentence}
+            for pair, sentence in zip(row["pairs"], row["sentences"], strict=True):
+                values = by_sentence.get(sentence) or by_passage.get(round(pair[COSINE], 5))
+                if values is None:
+                    counts["kept"] += 1
+                    continue
+                for name, i, value in zip(columns, at, values, strict=True):
+                    counts[name] += abs(pair[i] - value) > 1e-9
+                    pair[i] = value
             written.write(json.dumps(row, ensure_ascii=False) + "\n")
     reader = source / f"claims-reader-{half}.jsonl"
     if reader.exists():
@@ -298,6 +347,11 @@ def main() -> None:
     column.add_argument("--rerun", type=Path, required=True, help="the results folder of the candidate's features run")
     column.add_argument("--column", required=True, help="the new pair feature's name")
     column.add_argument("--out", type=Path, required=True)
+    fresh = sub.add_parser("refresh", help="passage-level slot columns of the cached rows from a full features rerun")
+    fresh.add_argument("--half", choices=("tune", "heldout"), required=True)
+    fresh.add_argument("--rerun", type=Path, required=True, help="the results folder of a full features run")
+    fresh.add_argument("--source", type=Path, default=None, help="the cached rows (default: bench/results)")
+    fresh.add_argument("--out", type=Path, required=True)
     spliced = sub.add_parser("splice", help="the control's rows, those whose statement the rerun reads otherwise from it")
     spliced.add_argument("--half", required=True)
     spliced.add_argument("--control", type=Path, required=True)
@@ -322,6 +376,9 @@ def main() -> None:
         return
     if args.command == "insert":
         logger.info("%s: %s", args.half, insert(args.half, args.rerun, args.column, args.out))
+        return
+    if args.command == "refresh":
+        logger.info("%s: %s", args.half, refresh(args.half, args.rerun, args.out, source=args.source))
         return
     if args.command == "splice":
         logger.info("%s: %s", args.half, splice(args.half, args.control, args.rerun, args.out))

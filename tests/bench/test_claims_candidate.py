@@ -172,3 +172,28 @@ def test_heldout_reads_each_folder_as_the_product_reads_a_claim(tmp_path: Path) 
     assert supported["precision"] == 0.5
     unstated = heldout_metrics(rows_dir, models=tmp_path / "says-not-found")  # the negative: another model, other verdicts
     assert unstated["right"] == 1.0 and unstated["label not_found"] == 1.0 and unstated["label supported"] == 0.0
+
+
+def test_refresh_takes_passage_columns_from_the_rerun_by_sentence_or_passage_mate(tmp_path: Path) -> None:
+    from bench.claims import COSINE
+    from bench.claims_candidate import refresh
+
+    at = FEATURE_NAMES.index("passage_diff_date")
+
+    def pair(cosine: float, date: float, coverage: float = 0.5) -> list[float]:
+        row = [0.0] * len(FEATURE_NAMES)
+        row[COSINE], row[at], row[FEATURE_NAMES.index("coverage")] = cosine, date, coverage
+        return row
+
+    cached = {"id": "c1", "claim": "x", "pairs": [pair(0.8, 0.0), pair(0.8, 0.0), pair(0.7, 0.0)],
+              "sentences": ["s1", "s2 (its passage-mate)", "s3 (not in the rerun)"]}
+    rerun = {"id": "c1", "claim": "x", "pairs": [pair(0.80001, 1.0, coverage=0.9)], "sentences": ["s1"]}
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "claims-features-tune.jsonl").write_text(json.dumps(cached) + "\n", encoding="utf-8")
+    (tmp_path / "rerun").mkdir()
+    (tmp_path / "rerun" / "claims-features-tune.jsonl").write_text(json.dumps(rerun) + "\n", encoding="utf-8")
+    counts = refresh("tune", tmp_path / "rerun", tmp_path / "out", source=tmp_path / "src")
+    row = json.loads((tmp_path / "out" / "claims-features-tune.jsonl").read_text(encoding="utf-8"))
+    assert [p[at] for p in row["pairs"]] == [1.0, 1.0, 0.0]  # by sentence, by passage-mate; the third kept
+    assert counts["passage_diff_date"] == 2 and counts["kept"] == 1
+    assert [p[FEATURE_NAMES.index("coverage")] for p in row["pairs"]] == [0.5, 0.5, 0.5]  # the negative: other columns kept
