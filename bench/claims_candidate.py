@@ -47,6 +47,7 @@ import json
 import logging
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,27 +69,36 @@ def slot_columns(claim: str, sentence: str) -> dict[str, float]:
     return sentence_columns(compare_slots(claim, sentence))
 
 
+def _rewrite(half: str, source: Path, out: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """The half's cached rows in ``source``, each changed in place by ``edit``, written to ``out`` with the reader's
+    cached scores beside them (what ``recompute``, ``insert`` and ``refresh`` share)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
+        for line in (source / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            edit(row)
+            written.write(json.dumps(row, ensure_ascii=False) + "\n")
+    reader = source / f"claims-reader-{half}.jsonl"
+    if reader.exists():
+        shutil.copy(reader, out / reader.name)
+
+
 def recompute(half: str, out: Path, source: Path | None = None) -> dict[str, int]:
     """The half's cached rows with their slot columns recomputed, written to ``out``; cells changed per column."""
     from rag.answer.claim_features import FEATURE_NAMES
     from rag.answer.claims import strip_claim
 
-    source = source or common.RESULTS_DIR
-    out.mkdir(parents=True, exist_ok=True)
     changed: dict[str, int] = {}
-    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
-        for line in (source / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            claim = strip_claim(row["claim"])
-            for pair, sentence in zip(row["pairs"], row["sentences"], strict=True):
-                for name, value in slot_columns(claim, sentence).items():
-                    column = FEATURE_NAMES.index(name)
-                    changed[name] = changed.get(name, 0) + (abs(pair[column] - value) > 1e-9)
-                    pair[column] = value
-            written.write(json.dumps(row, ensure_ascii=False) + "\n")
-    reader = source / f"claims-reader-{half}.jsonl"
-    if reader.exists():
-        shutil.copy(reader, out / reader.name)
+
+    def edit(row: dict[str, Any]) -> None:
+        claim = strip_claim(row["claim"])
+        for pair, sentence in zip(row["pairs"], row["sentences"], strict=True):
+            for name, value in slot_columns(claim, sentence).items():
+                column = FEATURE_NAMES.index(name)
+                changed[name] = changed.get(name, 0) + (abs(pair[column] - value) > 1e-9)
+                pair[column] = value
+
+    _rewrite(half, source or common.RESULTS_DIR, out, edit)
     return changed
 
 
@@ -106,26 +116,22 @@ def insert(half: str, rerun: Path, column: str, out: Path, source: Path | None =
         row = json.loads(line)
         fresh[row["id"]] = dict(zip(row["sentences"], (pair[at] for pair in row["pairs"]), strict=True))
     counts = {"rows": 0, "changed": 0, "left_at_zero": 0}
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
-        for line in (source / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if len(row["pairs"]) and len(row["pairs"][0]) != len(TEXT_FEATURES) - 1:
-                raise ValueError(f"{row['id']}: cached rows already hold {column}, or predate another column")
-            by_sentence = fresh[row["id"]]
-            values = [by_sentence.get(sentence) for sentence in row["sentences"]]
-            passages = {round(p[COSINE], 5): v for p, v in zip(row["pairs"], values, strict=True) if v is not None}
-            counts["rows"] += 1
-            counts["changed"] += list(by_sentence) != row["sentences"]
-            counts["left_at_zero"] += sum(v is None and round(p[COSINE], 5) not in passages
-                                          for p, v in zip(row["pairs"], values, strict=True))
-            values = [v if v is not None else passages.get(round(p[COSINE], 5), 0.0)
-                      for p, v in zip(row["pairs"], values, strict=True)]
-            row["pairs"] = [p[:at] + [v] + p[at:] for p, v in zip(row["pairs"], values, strict=True)]
-            written.write(json.dumps(row, ensure_ascii=False) + "\n")
-    reader = source / f"claims-reader-{half}.jsonl"
-    if reader.exists():
-        shutil.copy(reader, out / reader.name)
+
+    def edit(row: dict[str, Any]) -> None:
+        if len(row["pairs"]) and len(row["pairs"][0]) != len(TEXT_FEATURES) - 1:
+            raise ValueError(f"{row['id']}: cached rows already hold {column}, or predate another column")
+        by_sentence = fresh[row["id"]]
+        values = [by_sentence.get(sentence) for sentence in row["sentences"]]
+        passages = {round(p[COSINE], 5): v for p, v in zip(row["pairs"], values, strict=True) if v is not None}
+        counts["rows"] += 1
+        counts["changed"] += list(by_sentence) != row["sentences"]
+        counts["left_at_zero"] += sum(v is None and round(p[COSINE], 5) not in passages
+                                      for p, v in zip(row["pairs"], values, strict=True))
+        values = [v if v is not None else passages.get(round(p[COSINE], 5), 0.0)
+                  for p, v in zip(row["pairs"], values, strict=True)]
+        row["pairs"] = [p[:at] + [v] + p[at:] for p, v in zip(row["pairs"], values, strict=True)]
+
+    _rewrite(half, source, out, edit)
     return counts
 
 
@@ -151,25 +157,21 @@ def refresh(half: str, rerun: Path, out: Path, columns: tuple[str, ...] = PASSAG
         row = json.loads(line)
         fresh[row["id"]] = {s: [pair[i] for i in at] for s, pair in zip(row["sentences"], row["pairs"], strict=True)}
     counts = dict.fromkeys(columns, 0) | {"kept": 0}
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / f"claims-features-{half}.jsonl", "w", encoding="utf-8") as written:
-        for line in (source / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            by_sentence = fresh.get(row["id"], {})
-            by_passage = {round(p[COSINE], 5): by_sentence[s] for p, s in zip(row["pairs"], row["sentences"], strict=True)
-                          if s in by_sentence}
-            for pair, sentence in zip(row["pairs"], row["sentences"], strict=True):
-                values = by_sentence.get(sentence) or by_passage.get(round(pair[COSINE], 5))
-                if values is None:
-                    counts["kept"] += 1
-                    continue
-                for name, i, value in zip(columns, at, values, strict=True):
-                    counts[name] += abs(pair[i] - value) > 1e-9
-                    pair[i] = value
-            written.write(json.dumps(row, ensure_ascii=False) + "\n")
-    reader = source / f"claims-reader-{half}.jsonl"
-    if reader.exists():
-        shutil.copy(reader, out / reader.name)
+
+    def edit(row: dict[str, Any]) -> None:
+        by_sentence = fresh.get(row["id"], {})
+        by_passage = {round(p[COSINE], 5): by_sentence[s] for p, s in zip(row["pairs"], row["sentences"], strict=True)
+                      if s in by_sentence}
+        for pair, sentence in zip(row["pairs"], row["sentences"], strict=True):
+            values = by_sentence.get(sentence) or by_passage.get(round(pair[COSINE], 5))
+            if values is None:
+                counts["kept"] += 1
+                continue
+            for name, i, value in zip(columns, at, values, strict=True):
+                counts[name] += abs(pair[i] - value) > 1e-9
+                pair[i] = value
+
+    _rewrite(half, source, out, edit)
     return counts
 
 
