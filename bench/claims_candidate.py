@@ -83,6 +83,16 @@ def _rewrite(half: str, source: Path, out: Path, edit: Callable[[dict[str, Any]]
         shutil.copy(reader, out / reader.name)
 
 
+def _rerun_columns(rerun: Path, half: str, at: list[int]) -> dict[str, dict[str, list[float]]]:
+    """Per claim, per sentence, the pair columns ``at`` of a full features run's rows (what ``insert`` and ``refresh``
+    take from it)."""
+    fresh = {}
+    for line in (rerun / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        fresh[row["id"]] = {s: [pair[i] for i in at] for s, pair in zip(row["sentences"], row["pairs"], strict=True)}
+    return fresh
+
+
 def recompute(half: str, out: Path, source: Path | None = None) -> dict[str, int]:
     """The half's cached rows with their slot columns recomputed, written to ``out``; cells changed per column."""
     from rag.answer.claim_features import FEATURE_NAMES
@@ -111,10 +121,7 @@ def insert(half: str, rerun: Path, column: str, out: Path, source: Path | None =
 
     source = source or common.RESULTS_DIR
     at = TEXT_FEATURES.index(column)
-    fresh = {}
-    for line in (rerun / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        fresh[row["id"]] = dict(zip(row["sentences"], (pair[at] for pair in row["pairs"]), strict=True))
+    fresh = {claim: {s: v[0] for s, v in by.items()} for claim, by in _rerun_columns(rerun, half, [at]).items()}
     counts = {"rows": 0, "changed": 0, "left_at_zero": 0}
 
     def edit(row: dict[str, Any]) -> None:
@@ -152,10 +159,7 @@ def refresh(half: str, rerun: Path, out: Path, columns: tuple[str, ...] = PASSAG
 
     at = [FEATURE_NAMES.index(c) for c in columns]
     source = source or common.RESULTS_DIR
-    fresh = {}
-    for line in (rerun / f"claims-features-{half}.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        fresh[row["id"]] = {s: [pair[i] for i in at] for s, pair in zip(row["sentences"], row["pairs"], strict=True)}
+    fresh = _rerun_columns(rerun, half, at)
     counts = dict.fromkeys(columns, 0) | {"kept": 0}
 
     def edit(row: dict[str, Any]) -> None:

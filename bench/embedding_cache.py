@@ -81,7 +81,3 @@ class EmbeddingCache:
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
