@@ -338,6 +338,22 @@ def claim_vectors(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any]
     return np.array(vectors, dtype=float)
 
 
+def unread_top_pairs(rows: list[dict[str, Any]], model: Any, reader: dict[str, Any] | None) -> int:
+    """How many of the rows' top ``TOP_PAIRS`` pairs (in ``model``'s step-1 order) the reader's cached scores lack:
+    such a pair enters the claim's vector with reader columns 0, as if the reader had not been asked. The cache holds
+    the pairs of the step 1 it was read under, so a candidate that changes step 1 needs ``reader --missing`` before
+    its vectors mean what the product computes (journal, session 43: 35 % of the tune claims under one)."""
+    from rag.answer.claim_model import TOP_PAIRS, relevance_order
+
+    unread = 0
+    for r in rows:
+        pairs = pair_matrix(r)
+        if len(pairs):
+            read = (reader or {}).get(r["id"], {})
+            unread += sum(str(int(i)) not in read for i in relevance_order(model.pair_relevance(pairs))[:TOP_PAIRS])
+    return unread
+
+
 def out_of_fold_vectors(rows: list[dict[str, Any]], folds: list[int] | np.ndarray, c: float,
                         reader: dict[str, Any] | None = None, fitted: np.ndarray | None = None) -> np.ndarray:
     """``claim_vectors`` with step 1 (which sentence) fitted without each row's fold of documents (``claim_folds``),
@@ -348,6 +364,7 @@ def out_of_fold_vectors(rows: list[dict[str, Any]], folds: list[int] | np.ndarra
     n = len(vector_names())
     folds = np.asarray(folds)
     vectors = np.zeros((len(rows), n))
+    unread = 0
     for fold in sorted(set(folds.tolist())):
         others = [r for i, (r, f) in enumerate(zip(rows, folds, strict=True))
                   if f != fold and (fitted is None or fitted[i])]
@@ -355,6 +372,11 @@ def out_of_fold_vectors(rows: list[dict[str, Any]], folds: list[int] | np.ndarra
                            relevance=fit_relevance(others, c))
         inside = np.flatnonzero(folds == fold)
         vectors[inside] = claim_vectors([rows[i] for i in inside], model, reader)
+        if reader is not None:
+            unread += unread_top_pairs([rows[i] for i in inside], model, reader)
+    if unread:
+        logger.warning("%d of the claims' top pairs were never read by the reader (read as 0; session 43): "
+                       "python -m bench.claims reader --half tune --folds … --missing", unread)
     return vectors
 
 

@@ -238,3 +238,26 @@ def test_step_1_out_of_fold_is_never_fitted_on_the_rows_it_only_reads() -> None:
     assert np.allclose(beside[:60], alone)  # the read-only rows moved no step-1 fit
     # the negative: fitted on as well, their opposite flags move step 1
     assert not np.allclose(out_of_fold_vectors(fitted_rows + read_only, folds, 1.0)[:60], alone)
+
+
+def test_a_top_pair_the_reader_never_read_is_counted_and_a_read_one_is_not() -> None:
+    from bench.claims import unread_top_pairs
+    from rag.answer.claim_features import FEATURE_NAMES, TEXT_FEATURES
+
+    class ByCoverage:  # step 1 stand-in: the pair with more coverage is more relevant
+        def pair_relevance(self, pairs: np.ndarray) -> np.ndarray:
+            return pairs[:, FEATURE_NAMES.index("coverage")]
+
+    def pair(coverage: float) -> list[float]:
+        values = [0.0] * len(TEXT_FEATURES)
+        values[TEXT_FEATURES.index("coverage")] = coverage
+        return values
+
+    rows = [{"id": "c1", "pairs": [pair(0.1), pair(0.2), pair(0.3), pair(0.9)]}]
+    read_top_three = {"c1": {"3": [0.9, 0.05, 0.05], "2": [0.1, 0.1, 0.8], "1": [0.1, 0.1, 0.8]}}
+    assert unread_top_pairs(rows, ByCoverage(), read_top_three) == 0
+    # step 1 changed: pair 0 now outranks pair 1, and the reader never read it
+    rows[0]["pairs"][0] = pair(0.95)
+    assert unread_top_pairs(rows, ByCoverage(), read_top_three) == 1
+    assert unread_top_pairs(rows, ByCoverage(), None) == 3  # no reader run: every top pair unread
+    assert unread_top_pairs([{"id": "c2", "pairs": []}], ByCoverage(), read_top_three) == 0  # no pair, none to read
