@@ -406,11 +406,12 @@ def out_of_fold_probabilities(x: np.ndarray, y: np.ndarray, folds: list[int], c:
 
 
 def choose_c(rows: list[dict[str, Any]], x: np.ndarray, y: np.ndarray, folds: list[int], grid: list[float],
-             min_precision: float, min_with_near_misses: float = 0.0) -> tuple[float, float, dict[str, float]]:
+             min_precision: float, min_with_near_misses: float = 0.0, held: float | None = None
+             ) -> tuple[float, float, dict[str, float]]:
     """The regularisation (inverse L2 weight) with the best out-of-fold accuracy, each C at its own threshold
     (``lowest_threshold`` on its out-of-fold P(supported)) and the shipped verdict rule; with that C's threshold
     and the accuracy of every C tried. With ``min_with_near_misses`` the near misses among ``rows`` are read, never
-    fitted on nor scored."""
+    fitted on nor scored. ``held``: every C read at this threshold instead (``fit --threshold``)."""
     from rag.answer.claim_model import VERDICTS, decide
 
     claim = np.array([not r["id"].endswith(NEAR_MISS) for r in rows]) if min_with_near_misses > 0 else None
@@ -418,7 +419,8 @@ def choose_c(rows: list[dict[str, Any]], x: np.ndarray, y: np.ndarray, folds: li
     best: tuple[float, float, float] = (-1.0, grid[0], 0.5)
     for c in grid:
         probabilities = out_of_fold_probabilities(x, y, folds, c, claim)
-        threshold = lowest_threshold(rows, probabilities[:, 0].tolist(), min_precision, min_with_near_misses)
+        threshold = held if held is not None else lowest_threshold(rows, probabilities[:, 0].tolist(), min_precision,
+                                                                   min_with_near_misses)
         verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold) for p in probabilities.tolist()]
         scored = [(r, v) for i, (r, v) in enumerate(zip(rows, verdicts, strict=True)) if claim is None or claim[i]]
         accuracy = sum(r["label"] == v for r, v in scored) / len(scored)
@@ -479,13 +481,13 @@ def choose_cross_gate(rows: list[dict[str, Any]], probabilities: np.ndarray, vec
 def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
         near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
         cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005,
-        cross_supported_grid: list[float] | None = None) -> None:
+        cross_supported_grid: list[float] | None = None, threshold: float | None = None) -> None:
     """``fit_model``, written to the shipped model file (``claim_model_reader.json`` with the reader, else
     ``claim_model.json``)."""
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH
 
     model = fit_model(c, min_precision, with_reader, grid, near_misses, claims, min_precision_near_misses,
-                      cross_gate_grid, gate_tolerance, cross_supported_grid)
+                      cross_gate_grid, gate_tolerance, cross_supported_grid, threshold)
     path = READER_MODEL_PATH if with_reader else MODEL_PATH
     path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     logger.info("wrote %s (C %g, threshold %.2f, %d tune claims)", path, model.trained["c"],
@@ -495,7 +497,7 @@ def fit(c: float, min_precision: float, with_reader: bool = False, grid: list[fl
 def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: list[float] | None = None,
               near_misses: bool = False, claims: Path | None = None, min_precision_near_misses: float = 0.0,
               cross_gate_grid: list[float] | None = None, gate_tolerance: float = 0.005,
-              cross_supported_grid: list[float] | None = None) -> Any:
+              cross_supported_grid: list[float] | None = None, threshold: float | None = None) -> Any:
     """Fit the claim model on the tune half (step 1 at ``c``, then step 2 on step 1's ordering at the C of
     ``grid`` with the best out-of-fold accuracy); "supported" needs the probability at which the out-of-fold
     precision of "supported" reaches ``min_precision``. ``with_reader``: the model that also reads the reader's
@@ -507,7 +509,9 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     precision with the near misses counted at this level (read, not fitted on: journal, session 31). Every choice (C,
     threshold) reads step 1 out of fold too (``out_of_fold_vectors``; since session 32). ``cross_gate_grid``: the
     gates tried on a cross-language "contradicted" (``choose_cross_gate``, within ``gate_tolerance``);
-    ``cross_supported_grid``: those on a cross-language "supported", chosen first (the threshold held)."""
+    ``cross_supported_grid``: those on a cross-language "supported", chosen first (the threshold held).
+    ``threshold``: "supported" at this P(supported), held before C and the gates are chosen, instead of the lowest
+    with the precision floors (a candidate read at the control's operating point: journal, session 44)."""
     from sklearn.linear_model import LogisticRegression
 
     from rag.answer.claim_model import VERDICTS, ClaimModel, vector_names
@@ -535,8 +539,9 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
     held = held_vectors[:, columns]
     mean, scale = standardise(held[fitted])
     labels = np.array([VERDICTS.index(r["label"]) for r in read])
+    held_threshold = threshold
     chosen, threshold, tried = choose_c(read, (held - mean) / scale, labels, folds, grid, min_precision,
-                                        min_precision_near_misses if guard else 0.0)
+                                        min_precision_near_misses if guard else 0.0, held_threshold)
     cross_gate, by_gate, supported_gate, by_supported_gate = 0.0, None, 0.0, None
     if cross_gate_grid or cross_supported_grid:
         p = out_of_fold_probabilities((held - mean) / scale, labels, folds, chosen,
@@ -566,11 +571,13 @@ def fit_model(c: float, min_precision: float, with_reader: bool = False, grid: l
                                    if cross_gate_grid else "")
                                 + (f" --gate-tolerance {gate_tolerance:g}" if cross_gate_grid or cross_supported_grid
                                    else "")
+                                + (f" --threshold {held_threshold:g}" if held_threshold is not None else "")
                                 + (f" --claims {claims.resolve().relative_to(ROOT)}" if claims else ""),
                      "data": "bench/data/claims/tune.jsonl (features: python -m bench.claims features --half tune)",
                      "claims": len(rows), "date": date.today().isoformat(),
-                     "rule": f"supported at p >= the lowest threshold with tune precision >= {min_precision}"
-                             + (f" and >= {min_precision_near_misses} with the near misses counted" if guard else "")
+                     "rule": (f"supported at p >= {held_threshold:g}, held" if held_threshold is not None else
+                              f"supported at p >= the lowest threshold with tune precision >= {min_precision}"
+                              + (f" and >= {min_precision_near_misses} with the near misses counted" if guard else ""))
                              + ", on out-of-fold probabilities, step 1 out of fold too (folds of documents: "
                                "bench.reader_folds.fold_of)",
                      "c": chosen, "out_of_fold_accuracy_by_c": tried, "relevance_c": c,
@@ -890,6 +897,9 @@ def add_fit_arguments(fitting: argparse.ArgumentParser) -> argparse.ArgumentPars
     fitting.add_argument("--cross-supported-gate", default=None, metavar="GRID",
                          help="the same for a cross-language \"supported\", chosen first, the threshold held")
     fitting.add_argument("--gate-tolerance", type=float, default=0.005)
+    fitting.add_argument("--threshold", type=float, default=None,
+                         help="hold \"supported\" at this P(supported) (C and the gates chosen at it) instead of the "
+                              "lowest with the precision floors")
     fitting.add_argument("--claims", type=Path, default=None,
                          help=f"fit on these tune claim ids only, one a line (the shipped models: {FIT_IDS.relative_to(ROOT)})")
     return fitting
@@ -906,7 +916,7 @@ def fit_options(args: argparse.Namespace) -> dict[str, Any]:
             "grid": grid_values(args.c_grid), "near_misses": args.near_misses,
             "claims": args.claims, "min_precision_near_misses": args.min_precision_near_misses,
             "cross_gate_grid": grid_values(args.cross_contradicted_gate), "gate_tolerance": args.gate_tolerance,
-            "cross_supported_grid": grid_values(args.cross_supported_gate)}
+            "cross_supported_grid": grid_values(args.cross_supported_gate), "threshold": args.threshold}
 
 
 def recorded_fit(model_path: Path) -> dict[str, Any]:

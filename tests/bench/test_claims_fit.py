@@ -39,6 +39,17 @@ def test_the_kept_c_is_the_one_with_the_best_out_of_fold_accuracy() -> None:
     assert len(set(tried.values())) > 1  # the grid matters here: not every C scores alike
 
 
+def test_a_held_threshold_is_the_one_every_c_is_read_at() -> None:
+    rows, x, y, folds = _claims(120, seed=1)
+    _, fitted, _ = choose_c(rows, x, y, folds, [0.1], min_precision=0.8)
+    held = 0.9 if fitted < 0.9 else 0.4
+    _, threshold, tried = choose_c(rows, x, y, folds, [0.1], min_precision=0.8, held=held)
+    assert threshold == held  # held, not the lowest with the precision floor
+    # the negative: without it the floor's lowest threshold is kept, and the held one reads another accuracy
+    _, again, tried_free = choose_c(rows, x, y, folds, [0.1], min_precision=0.8)
+    assert again == fitted != held and tried["0.1"] != tried_free["0.1"]
+
+
 def test_an_unreachable_precision_gives_the_highest_threshold_not_a_low_one() -> None:
     from bench.claims import lowest_threshold
 
@@ -212,6 +223,9 @@ def test_a_models_recorded_fit_command_is_read_back_as_the_fit_reads_it(tmp_path
     made.write_text(json.dumps({"trained": {"command": "python -m bench.claims fit --c-grid 0.3 --min-precision 0.9"}}))
     assert recorded_fit(made)["grid"] == [0.3] and not recorded_fit(made)["with_reader"]
     assert recorded_fit(made)["min_precision"] == 0.9 and recorded_fit(made)["cross_gate_grid"] is None
+    assert recorded_fit(made)["threshold"] is None  # the lowest with the floors, unless the command holds one
+    made.write_text(json.dumps({"trained": {"command": "python -m bench.claims fit --c-grid 0.3 --threshold 0.57"}}))
+    assert recorded_fit(made)["threshold"] == 0.57
     # the negative: a file whose command is not the fit is refused, not read with defaults
     made.write_text(json.dumps({"trained": {"command": "python -m bench.claims strict --min-precision 0.95"}}))
     with pytest.raises(ValueError):
