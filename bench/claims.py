@@ -240,23 +240,27 @@ def pair_matrix(row: dict[str, Any], scores: dict[str, list[float]] | None = Non
     return np.hstack([text, read])
 
 
-def reader_inputs(half: str) -> list[tuple[dict[str, Any], list[int]]]:
+def reader_inputs(half: str, every_pair: bool = False) -> list[tuple[dict[str, Any], list[int]]]:
     """Each claim's feature row and the pairs the reader reads: the top ``TOP_PAIRS`` in the order step 1 of the
-    shipped plain model gives them (``fit`` refits step 1 on the same rows: the same order)."""
+    shipped plain model gives them (``fit`` refits step 1 on the same rows: the same order). ``every_pair``: every
+    candidate pair, so that a candidate that reorders step 1 finds its top pairs read (journal, session 44)."""
     from rag.answer.claim_model import TOP_PAIRS, ClaimModel, relevance_order
 
     model = ClaimModel.load()
     out = []
     for row in read_features(half):
         pairs = pair_matrix(row)
-        out.append((row, [int(i) for i in relevance_order(model.pair_relevance(pairs))[:TOP_PAIRS]] if len(pairs) else []))
+        top = [int(i) for i in relevance_order(model.pair_relevance(pairs))] if len(pairs) else []
+        out.append((row, top if every_pair else top[:TOP_PAIRS]))
     return out
 
 
-def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = None, missing: bool = False) -> None:
-    """The reader's scores for each claim's top pairs (``reader_inputs``). ``folds``: each claim read by the
-    fold reader that never saw its document (``bench/reader_folds.py``), as the tune half is read for fitting.
-    ``missing``: keep the cached score of each pair read before on the same sentence (same reader), read the rest.
+def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = None, missing: bool = False,
+                   every_pair: bool = False) -> None:
+    """The reader's scores for each claim's top pairs (``reader_inputs``; ``every_pair``: all its pairs). ``folds``:
+    each claim read by the fold reader that never saw its document (``bench/reader_folds.py``), as the tune half is
+    read for fitting. ``missing``: keep the cached score of each pair read before on the same sentence (same reader),
+    read the rest; a pair read once in the run (a near miss repeats its claim's) is not read again.
     Each row records the sentences it read, so a rerun of ``features`` that changes a claim's candidates never
     lends a score to another sentence."""
     from bench.reader_folds import fold_readers
@@ -267,8 +271,9 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
     if reader is None and by_fold is None:
         raise SystemExit(f"no reader at {weights}")
     documents = source_documents(half)
-    inputs = reader_inputs(half)
+    inputs = reader_inputs(half, every_pair)
     cached = cached_scores(half) if missing else {}
+    this_run: dict[tuple[str, str, str], list[float]] = {}  # (fold group, statement, sentence) → scores read now
     kept = 0
     with reader_path(half).open("w", encoding="utf-8") as sink:
         for n, (row, top) in enumerate(inputs):
@@ -277,11 +282,15 @@ def compute_reader(half: str, weights: Path, threads: int, folds: Path | None = 
             # the cache is keyed by the claim as written: a statement cut from it (a frame) is read afresh
             scores = {i: cached.get((row["claim"], text)) if statement == row["claim"] else None
                       for i, text in sentences.items()}
+            group = documents[row["id"]] if by_fold else ""
+            for i, value in scores.items():
+                scores[i] = value if value is not None else this_run.get((group, statement, sentences[i]))
             unread = [i for i, value in scores.items() if value is None]
             if unread:
                 read = by_fold.for_group(documents[row["id"]]) if by_fold else reader
                 for i, s in zip(unread, read.claims(statement, [sentences[i] for i in unread]), strict=True):
                     scores[i] = [round(s["entails"], 4), round(s["contradicts"], 4), round(s["neutral"], 4)]
+                    this_run[(group, statement, sentences[i])] = scores[i]
             kept += len(scores) - len(unread)
             sink.write(json.dumps({"id": row["id"], "scores": scores, "sentences": sentences}, ensure_ascii=False) + "\n")
             if n % 500 == 0:
@@ -952,6 +961,8 @@ def main() -> None:
     scoring.add_argument("--threads", type=int, default=1)
     scoring.add_argument("--missing", action="store_true",
                          help="keep the cached score of each pair read before on the same sentence; read the rest")
+    scoring.add_argument("--every-pair", action="store_true",
+                         help="read every candidate pair of each claim, not only its top three (journal, session 44)")
     scoring.add_argument("--folds", type=Path, default=None,
                          help="the fold readers' --out (bench/reader_folds.py): out-of-fold scores, for the tune half")
     stricter = sub.add_parser("strict", help="the shipped models' strict thresholds, near misses counted (claim_strict)")
@@ -973,7 +984,7 @@ def main() -> None:
     elif args.command == "fit":
         fit(**fit_options(args))
     elif args.command == "reader":
-        compute_reader(args.half, args.weights, args.threads, args.folds, args.missing)
+        compute_reader(args.half, args.weights, args.threads, args.folds, args.missing, args.every_pair)
     elif args.command == "strict":
         strict(args.min_precision)
     elif args.command == "confidence":

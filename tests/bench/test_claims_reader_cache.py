@@ -35,7 +35,7 @@ def half(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CountingReader:
 
 def run(monkeypatch: pytest.MonkeyPatch, sentences: list[str]) -> dict[str, Any]:
     row = {"id": "c1", "claim": "The claim.", "sentences": sentences}
-    monkeypatch.setattr(claims, "reader_inputs", lambda half: [(row, list(range(len(sentences))))])
+    monkeypatch.setattr(claims, "reader_inputs", lambda half, every_pair=False: [(row, list(range(len(sentences))))])
     claims.compute_reader("tune", Path("unused.safetensors"), threads=1, missing=True)
     return json.loads(claims.reader_path("tune").read_text().splitlines()[0])
 
@@ -56,6 +56,38 @@ def test_without_missing_everything_is_read(half: CountingReader, monkeypatch: p
     run(monkeypatch, ["short one."])
     half.read.clear()
     row = {"id": "c1", "claim": "The claim.", "sentences": ["short one."]}
-    monkeypatch.setattr(claims, "reader_inputs", lambda half: [(row, [0])])
+    monkeypatch.setattr(claims, "reader_inputs", lambda half, every_pair=False: [(row, [0])])
     claims.compute_reader("tune", Path("unused.safetensors"), threads=1, missing=False)
     assert half.read == [("The claim.", "short one.")]
+
+
+def test_a_near_miss_repeating_its_claims_pair_is_not_read_twice_in_one_run(half: CountingReader,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    claim = {"id": "c1", "claim": "The claim.", "sentences": ["kept sentence.", "its own passage's sentence."]}
+    near = {"id": "c1" + claims.NEAR_MISS, "claim": "The claim.", "sentences": ["kept sentence."]}
+    monkeypatch.setattr(claims, "reader_inputs", lambda half, every_pair=False: [(claim, [0, 1]), (near, [0])])
+    claims.compute_reader("tune", Path("unused.safetensors"), threads=1, missing=False)
+    assert half.read == [("The claim.", "kept sentence."), ("The claim.", "its own passage's sentence.")]
+    rows = [json.loads(line) for line in claims.reader_path("tune").read_text().splitlines()]
+    assert rows[1]["scores"]["0"] == rows[0]["scores"]["0"]  # the near miss has its claim's score
+    # the negative: another statement on the same sentence is read (the key is the pair, not the sentence)
+    other = {"id": "c2", "claim": "Another claim.", "sentences": ["kept sentence."]}
+    monkeypatch.setattr(claims, "reader_inputs", lambda half, every_pair=False: [(claim, [0]), (other, [0])])
+    half.read.clear()
+    claims.compute_reader("tune", Path("unused.safetensors"), threads=1, missing=False)
+    assert half.read == [("The claim.", "kept sentence."), ("Another claim.", "kept sentence.")]
+
+
+def test_every_pair_reads_all_candidates_and_the_default_the_top_three(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.answer.claim_features import FEATURE_NAMES
+    from rag.answer.claim_model import TOP_PAIRS
+
+    monkeypatch.setattr(common, "RESULTS_DIR", tmp_path)
+    pairs = [[0.1 * i] + [0.0] * (len(FEATURE_NAMES) - 1) for i in range(6)]
+    row = {"id": "c1", "claim": "The claim.", "label": "supported", "pairs": pairs, "source": [False] * 6,
+           "sentences": [f"sentence {i}." for i in range(6)], "claim_lang": "en", "source_lang": "en"}
+    monkeypatch.setattr(claims, "read_features", lambda half, near_misses=True: [row])
+    assert len(claims.reader_inputs("tune")[0][1]) == TOP_PAIRS
+    every = claims.reader_inputs("tune", every_pair=True)[0][1]
+    assert sorted(every) == list(range(6)) and every[:TOP_PAIRS] == claims.reader_inputs("tune")[0][1]
