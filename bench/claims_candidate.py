@@ -310,16 +310,31 @@ def replay(results: Path, reader: bool = True, grid: list[float] | None = None, 
     return rows, p, gates, model, kept
 
 
+def matched_threshold(rows: list[dict[str, Any]], probabilities: np.ndarray, target: float,
+                      gates: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """The lowest "supported" threshold (step 0.01, from 0.30) at which the precision of "supported" on the claims
+    (``metrics``: gates and quotes applied) reaches ``target`` — a candidate read at the control's precision (journal,
+    session 44: the matched operating point); 0.99 where none does."""
+    for t in np.arange(0.30, 1.0, 0.01):
+        if metrics(rows, probabilities, round(float(t), 2), gates=gates)["precision"] >= target:
+            return round(float(t), 2)
+    return 0.99
+
+
 def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None,
-             threshold: float | None = None, every_claim: bool = False) -> dict[str, dict[str, float]]:
+             threshold: float | None = None, every_claim: bool = False, match: float | None = None
+             ) -> dict[str, dict[str, float]]:
     """``replay``'s out-of-fold reading scored at the fitted threshold, the cross-language gates and the quoted claims
-    applied as the product applies them; with ``threshold``, also at that one."""
+    applied as the product applies them; with ``threshold``, also at that one; with ``match`` (a precision), also at
+    ``matched_threshold``."""
     rows, p, gates, model, _ = replay(results, reader, grid, every_claim)
     chosen = {"c": float(model.trained["c"]), "supported_gate": model.cross_language_supported_min_relevance,
               "contradicted_gate": model.cross_language_contradicted_min_relevance}
     result = {"fitted": metrics(rows, p, model.supported_min_probability, gates=gates) | chosen}
     if threshold is not None:
         result["fixed"] = metrics(rows, p, threshold, gates=gates) | chosen
+    if match is not None:
+        result["matched"] = metrics(rows, p, matched_threshold(rows, p, match, gates), gates=gates) | chosen
     return result
 
 
@@ -368,6 +383,8 @@ def main() -> None:
     against.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
     against.add_argument("--c-grid", default=None, help="step 2's C grid instead of the recorded one (one value: C held)")
     against.add_argument("--threshold", type=float, default=None, help="also read at this fixed threshold")
+    against.add_argument("--matched", action="store_true",
+                         help="also read each at the lowest threshold reaching the control's precision (session 44)")
     against.add_argument("--every-claim", action="store_true",
                          help="also score the tune claims the fit leaves out (read out of fold, never fitted on)")
     held = sub.add_parser("heldout", help="each folder's held-out rows read by a model as the product reads a claim")
@@ -401,9 +418,15 @@ def main() -> None:
         return
     from bench.claims import grid_values
 
-    results = {str(folder): evaluate(folder, not args.plain, grid_values(args.c_grid), args.threshold, args.every_claim)
-               for folder in args.folders}
-    for which in ("fitted", "fixed"):
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for folder in args.folders:  # the control first: its fitted precision is what --matched matches
+        control = next(iter(results.values()), None)
+        results[str(folder)] = evaluate(folder, not args.plain, grid_values(args.c_grid), args.threshold,
+                                        args.every_claim, control["fitted"]["precision"] if args.matched and control
+                                        else None)
+    if args.matched:
+        results[str(args.folders[0])]["matched"] = results[str(args.folders[0])]["fitted"]
+    for which in ("fitted", "fixed", "matched"):
         if all(which in r for r in results.values()):
             keys = list(next(iter(results.values()))[which])
             table = [[k, *(f"{r[which].get(k, float('nan')):.4f}" for r in results.values())] for k in keys]

@@ -65,6 +65,17 @@ def test_a_higher_threshold_turns_a_weak_supported_into_another_verdict() -> Non
     assert metrics(rows(), p, 0.6)["claims"] < 1.0  # the negative: at 0.6 the true claim is no longer supported
 
 
+def test_the_matched_threshold_is_the_lowest_reaching_the_controls_precision() -> None:
+    from bench.claims_candidate import matched_threshold
+
+    # the false claim "c" leans supported at 0.45: below it "supported" is half wrong, from 0.46 all right
+    p = np.array([[0.7, 0.2, 0.1], [0.2, 0.1, 0.7], [0.1, 0.8, 0.1], [0.45, 0.05, 0.5]])
+    assert matched_threshold(rows(), p, 1.0) == 0.46
+    assert metrics(rows(), p, 0.45)["precision"] == 0.5 and metrics(rows(), p, 0.46)["precision"] == 1.0
+    assert matched_threshold(rows(), p, 0.5) == 0.3  # the negative: a lower target is met from the lowest tried
+    assert matched_threshold(rows(), np.array([[0.1, 0.1, 0.8]] * 3 + [[0.95, 0.0, 0.05]]), 1.0) == 0.99  # never
+
+
 def test_a_quoted_claim_counts_as_supported_as_the_product_says_and_not_with_the_model_alone() -> None:
     quoted = rows()
     quoted[0] = {**quoted[0], "claim": "The office opened in 2024.", "sentences": ["* The office opened in 2024."]}
