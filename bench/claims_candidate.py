@@ -321,6 +321,15 @@ def matched_threshold(rows: list[dict[str, Any]], probabilities: np.ndarray, tar
     return 0.99
 
 
+def match_target(matched: bool, given: float | None, control: dict[str, dict[str, float]] | None) -> float | None:
+    """The precision a folder is read at with ``compare --matched``: ``given`` (``--match-precision``: a control read
+    by other code, whose rows this code cannot read), else the control's fitted one (the first folder's, ``control``;
+    None for the control itself); None when not matched."""
+    if given is not None:
+        return given
+    return control["fitted"]["precision"] if matched and control else None
+
+
 def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None,
              threshold: float | None = None, every_claim: bool = False, match: float | None = None
              ) -> dict[str, dict[str, float]]:
@@ -385,6 +394,8 @@ def main() -> None:
     against.add_argument("--threshold", type=float, default=None, help="also read at this fixed threshold")
     against.add_argument("--matched", action="store_true",
                          help="also read each at the lowest threshold reaching the control's precision (session 44)")
+    against.add_argument("--match-precision", type=float, default=None,
+                         help="read each folder matched at this precision (the control read by other code; implies --matched)")
     against.add_argument("--every-claim", action="store_true",
                          help="also score the tune claims the fit leaves out (read out of fold, never fitted on)")
     held = sub.add_parser("heldout", help="each folder's held-out rows read by a model as the product reads a claim")
@@ -422,9 +433,8 @@ def main() -> None:
     for folder in args.folders:  # the control first: its fitted precision is what --matched matches
         control = next(iter(results.values()), None)
         results[str(folder)] = evaluate(folder, not args.plain, grid_values(args.c_grid), args.threshold,
-                                        args.every_claim, control["fitted"]["precision"] if args.matched and control
-                                        else None)
-    if args.matched:
+                                        args.every_claim, match_target(args.matched, args.match_precision, control))
+    if args.matched and args.match_precision is None:
         results[str(args.folders[0])]["matched"] = results[str(args.folders[0])]["fitted"]
     for which in ("fitted", "fixed", "matched"):
         if all(which in r for r in results.values()):

@@ -208,3 +208,14 @@ def test_refresh_takes_passage_columns_from_the_rerun_by_sentence_or_passage_mat
     assert [p[at] for p in row["pairs"]] == [1.0, 1.0, 0.0]  # by sentence, by passage-mate; the third kept
     assert counts["passage_diff_date"] == 2 and counts["kept"] == 1
     assert [p[FEATURE_NAMES.index("coverage")] for p in row["pairs"]] == [0.5, 0.5, 0.5]  # the negative: other columns kept
+
+
+def test_a_control_read_by_other_code_gives_the_precision_to_match() -> None:
+    from bench.claims_candidate import match_target
+
+    control = {"fitted": {"precision": 0.96}}
+    assert match_target(True, None, control) == 0.96  # the first folder's
+    assert match_target(True, 0.952, control) == 0.952  # given: every folder matched at it, the first one too
+    assert match_target(True, 0.952, None) == 0.952
+    assert match_target(True, None, None) is None  # the negatives: the control itself, and not matched
+    assert match_target(False, None, control) is None
