@@ -395,7 +395,7 @@ def main() -> None:
     against.add_argument("--matched", action="store_true",
                          help="also read each at the lowest threshold reaching the control's precision (session 44)")
     against.add_argument("--match-precision", type=float, default=None,
-                         help="read each folder matched at this precision (the control read by other code; implies --matched)")
+                         help="read each folder matched at this precision (a control read by other code)")
     against.add_argument("--every-claim", action="store_true",
                          help="also score the tune claims the fit leaves out (read out of fold, never fitted on)")
     held = sub.add_parser("heldout", help="each folder's held-out rows read by a model as the product reads a claim")
