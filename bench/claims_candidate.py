@@ -37,6 +37,7 @@ Usage::
     python -m bench.claims_candidate splice --half framed2-tune --control CTL --rerun /tmp/rerun --out /tmp/cand
     python -m bench.claims_candidate compare bench/results /tmp/cand            # the control first
     python -m bench.claims_candidate compare bench/results /tmp/cand --plain
+    python -m bench.claims_candidate compare bench/results /tmp/cand --verdicts /tmp/v   # then bench.claims_paired
     python -m bench.claims_candidate heldout bench/results /tmp/cand --models rag/data /tmp/cand-models   # one look
 """
 
@@ -225,15 +226,31 @@ def metrics(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: fl
     """``verdict_metrics`` of the verdicts ``probabilities`` give at ``threshold``. ``quotes``: a quoted claim is
     supported, as the product says (``bench.claims.quoted_rows``); False reads the model alone. ``gates``: per row,
     whether "supported" and "contradicted" may be said (``ClaimModel.gates``)."""
+    return {"threshold": threshold} | verdict_metrics(rows, row_verdicts(rows, probabilities, threshold, quotes, gates))
+
+
+def row_verdicts(rows: list[dict[str, Any]], probabilities: np.ndarray, threshold: float, quotes: bool = True,
+                 gates: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
+    """Each row's verdict at ``threshold`` as the product gives it (``metrics``'s arguments)."""
     from bench.claims import quoted_rows, quotes_supported
     from rag.answer.claim_model import VERDICTS, decide
 
     allowed = zip(*gates, strict=True) if gates is not None else ((True, True) for _ in rows)
     verdicts = [decide(dict(zip(VERDICTS, p, strict=True)), threshold, (bool(s), bool(c)))
                 for p, (s, c) in zip(probabilities.tolist(), allowed, strict=True)]
-    if quotes:
-        verdicts = quotes_supported(verdicts, quoted_rows(rows))
-    return {"threshold": threshold} | verdict_metrics(rows, verdicts)
+    return quotes_supported(verdicts, quoted_rows(rows)) if quotes else verdicts
+
+
+def write_verdicts(path: Path, rows: list[dict[str, Any]], documents: dict[str, str],
+                   verdicts: dict[str, list[str]]) -> None:
+    """Per row: id, label, language pair, its source document and its verdict at each named threshold
+    (``compare --verdicts``), the input of ``bench.claims_paired``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as sink:
+        for i, r in enumerate(rows):
+            record = {"id": r["id"], "label": r["label"], "pair": f"{r['claim_lang']}/{r['source_lang']}",
+                      "document": documents[r["id"]], **{name: v[i] for name, v in verdicts.items()}}
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def verdict_metrics(rows: list[dict[str, Any]], verdicts: list[str]) -> dict[str, float]:
@@ -331,20 +348,25 @@ def match_target(matched: bool, given: float | None, control: dict[str, dict[str
 
 
 def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None,
-             threshold: float | None = None, every_claim: bool = False, match: float | None = None
-             ) -> dict[str, dict[str, float]]:
+             threshold: float | None = None, every_claim: bool = False, match: float | None = None,
+             verdicts_out: Path | None = None) -> dict[str, dict[str, float]]:
     """``replay``'s out-of-fold reading scored at the fitted threshold, the cross-language gates and the quoted claims
     applied as the product applies them; with ``threshold``, also at that one; with ``match`` (a precision), also at
-    ``matched_threshold``."""
+    ``matched_threshold``. ``verdicts_out``: each row's verdict at each of those thresholds written there."""
+    from bench.claims import source_documents
+
     rows, p, gates, model, _ = replay(results, reader, grid, every_claim)
     chosen = {"c": float(model.trained["c"]), "supported_gate": model.cross_language_supported_min_relevance,
               "contradicted_gate": model.cross_language_contradicted_min_relevance}
-    result = {"fitted": metrics(rows, p, model.supported_min_probability, gates=gates) | chosen}
+    at = {"fitted": model.supported_min_probability}
     if threshold is not None:
-        result["fixed"] = metrics(rows, p, threshold, gates=gates) | chosen
+        at["fixed"] = threshold
     if match is not None:
-        result["matched"] = metrics(rows, p, matched_threshold(rows, p, match, gates), gates=gates) | chosen
-    return result
+        at["matched"] = matched_threshold(rows, p, match, gates)
+    if verdicts_out is not None:
+        write_verdicts(verdicts_out, rows, source_documents("tune"),
+                       {name: row_verdicts(rows, p, t, gates=gates) for name, t in at.items()})
+    return {name: metrics(rows, p, t, gates=gates) | chosen for name, t in at.items()}
 
 
 def heldout_metrics(results: Path, reader: bool = True, half: str = "heldout", models: Path | None = None
@@ -396,6 +418,8 @@ def main() -> None:
                          help="also read each at the lowest threshold reaching the control's precision (session 44)")
     against.add_argument("--match-precision", type=float, default=None,
                          help="read each folder matched at this precision (a control read by other code)")
+    against.add_argument("--verdicts", type=Path, default=None,
+                         help="a folder: each folder's per-row verdicts written there (bench.claims_paired reads them)")
     against.add_argument("--every-claim", action="store_true",
                          help="also score the tune claims the fit leaves out (read out of fold, never fitted on)")
     held = sub.add_parser("heldout", help="each folder's held-out rows read by a model as the product reads a claim")
@@ -432,8 +456,10 @@ def main() -> None:
     results: dict[str, dict[str, dict[str, float]]] = {}
     for folder in args.folders:  # the control first: its fitted precision is what --matched matches
         control = next(iter(results.values()), None)
+        out = args.verdicts / f"{folder.name}.jsonl" if args.verdicts else None
         results[str(folder)] = evaluate(folder, not args.plain, grid_values(args.c_grid), args.threshold,
-                                        args.every_claim, match_target(args.matched, args.match_precision, control))
+                                        args.every_claim, match_target(args.matched, args.match_precision, control),
+                                        out)
     if args.matched and args.match_precision is None:
         results[str(args.folders[0])]["matched"] = results[str(args.folders[0])]["fitted"]
     for which in ("fitted", "fixed", "matched"):

@@ -1,0 +1,51 @@
+"""bench.claims_paired: a paired bootstrap over documents of a candidate's verdicts against its control's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def test_the_interval_is_zero_for_the_same_verdicts_and_clear_for_a_gain_everywhere() -> None:
+    from bench.claims_paired import paired_interval
+
+    right = np.array([1, 0, 1, 1, 0, 1] * 10)
+    groups = [f"d{i % 12}" for i in range(60)]
+    assert paired_interval(right, right, groups) == (0.0, 0.0, 0.0)
+    better = np.ones(60)
+    diff, low, high = paired_interval(right, better, groups)
+    assert diff == (better - right).mean() and 0 < low <= diff <= high
+
+
+def test_a_difference_from_one_document_is_not_called_clear() -> None:
+    """The negative: one document's 10 claims all turned wrong among 11 documents — a difference, but a resample
+    without that document shows none, so the interval reaches 0."""
+    from bench.claims_paired import paired_interval
+
+    control = np.ones(110)
+    candidate = control.copy()
+    candidate[:10] = 0
+    groups = [f"d{i // 10}" for i in range(110)]
+    diff, low, high = paired_interval(control, candidate, groups)
+    assert diff < 0 and low < diff and high == 0.0
+
+
+def test_the_table_reads_claims_both_files_hold_per_pair(tmp_path: Path) -> None:
+    from bench.claims_paired import paired_table, read_verdicts
+
+    def write(name: str, verdicts: list[str]) -> Path:
+        path = tmp_path / name
+        rows = [{"id": f"c{i}", "label": "supported", "pair": "zh/en" if i % 2 else "en/zh", "document": f"d{i % 3}",
+                 "fitted": v} for i, v in enumerate(verdicts)]
+        rows.append({"id": "c0~nm", "label": "not_found", "pair": "en/zh", "document": "d0", "fitted": "supported"})
+        path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+        return path
+
+    control = read_verdicts(write("control.jsonl", ["supported"] * 6))
+    candidate = read_verdicts(write("cand.jsonl", ["supported", "not_found"] * 3))  # every zh/en claim lost
+    table = {t["slice"]: t for t in paired_table(control, candidate, at="matched", resamples=200)}
+    assert table["all"]["claims"] == 6  # the near miss is not a claim
+    assert table["zh/en"]["difference"] == -1.0 and table["en/zh"]["difference"] == 0.0  # and the negative beside it
+    assert set(table) == {"all", "en/zh", "zh/en"}
