@@ -363,10 +363,10 @@ def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None
         at["fixed"] = threshold
     if match is not None:
         at["matched"] = matched_threshold(rows, p, match, gates)
+    verdicts = {name: row_verdicts(rows, p, t, gates=gates) for name, t in at.items()}
     if verdicts_out is not None:
-        write_verdicts(verdicts_out, rows, source_documents("tune"),
-                       {name: row_verdicts(rows, p, t, gates=gates) for name, t in at.items()})
-    return {name: metrics(rows, p, t, gates=gates) | chosen for name, t in at.items()}
+        write_verdicts(verdicts_out, rows, source_documents("tune"), verdicts)
+    return {name: {"threshold": t} | verdict_metrics(rows, verdicts[name]) | chosen for name, t in at.items()}
 
 
 def heldout_metrics(results: Path, reader: bool = True, half: str = "heldout", models: Path | None = None
