@@ -369,11 +369,12 @@ def evaluate(results: Path, reader: bool = True, grid: list[float] | None = None
     return {name: {"threshold": t} | verdict_metrics(rows, verdicts[name]) | chosen for name, t in at.items()}
 
 
-def heldout_metrics(results: Path, reader: bool = True, half: str = "heldout", models: Path | None = None
-                    ) -> dict[str, float]:
+def heldout_metrics(results: Path, reader: bool = True, half: str = "heldout", models: Path | None = None,
+                    verdicts_out: Path | None = None) -> dict[str, float]:
     """A claim model on the folder's rows of ``half`` as the product reads a claim (its gates, quoted claims
     supported, a claim with no sentence not found): ``verdict_metrics`` and the claims right. ``models``: the folder
-    of the model files (default: the shipped ``rag/data``). The held-out check a candidate's rule reads once."""
+    of the model files (default: the shipped ``rag/data``). The held-out check a candidate's rule reads once.
+    ``verdicts_out``: each row's verdict written there (as "fitted", its own threshold; ``bench.claims_paired``)."""
     from bench import claims as bc
     from rag.answer.claim_model import MODEL_PATH, READER_MODEL_PATH, ClaimModel
 
@@ -384,6 +385,8 @@ def heldout_metrics(results: Path, reader: bool = True, half: str = "heldout", m
         vectors = bc.claim_vectors(rows, model, bc.read_reader(half) if reader else None)
     verdicts = bc.quotes_supported([model.verdict(model.probabilities(v.tolist()), vector=v) if r["pairs"] else "not_found"
                                     for v, r in zip(vectors, rows, strict=True)], bc.quoted_rows(rows))
+    if verdicts_out is not None:
+        write_verdicts(verdicts_out, rows, bc.source_documents(half), {"fitted": verdicts})
     right = sum(v == r["label"] for r, v in zip(rows, verdicts, strict=True) if not r["id"].endswith(bc.NEAR_MISS))
     return verdict_metrics(rows, verdicts) | {"right": float(right)}
 
@@ -427,6 +430,8 @@ def main() -> None:
     held.add_argument("--models", type=Path, nargs="*", default=None,
                       help="per folder, the folder of its model files (default: rag/data for each)")
     held.add_argument("--plain", action="store_true", help="the plain model (default: the reader model)")
+    held.add_argument("--verdicts", type=Path, default=None,
+                      help="a folder: each folder's per-row verdicts written there (bench.claims_paired reads them)")
     args = parser.parse_args()
     common.setup_logging()
     if args.command == "recompute":
@@ -445,8 +450,9 @@ def main() -> None:
         models = args.models or [None] * len(args.folders)
         if len(models) != len(args.folders):
             parser.error("--models: one folder of model files per results folder")
-        read = {f"{folder.name} ({m or 'rag/data'})": heldout_metrics(folder, not args.plain, models=m)
-                for folder, m in zip(args.folders, models, strict=True)}
+        read = {f"{folder.name} ({m or 'rag/data'})": heldout_metrics(
+                    folder, not args.plain, models=m, verdicts_out=args.verdicts / f"{folder.name}.jsonl"
+                    if args.verdicts else None) for folder, m in zip(args.folders, models, strict=True)}
         keys = list(next(iter(read.values())))
         table = [[k, *(f"{r.get(k, float('nan')):.4f}" for r in read.values())] for k in keys]
         logger.info("held-out\n%s", common.markdown_table(["", *read], table))

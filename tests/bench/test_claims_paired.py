@@ -49,3 +49,19 @@ def test_the_table_reads_claims_both_files_hold_per_pair(tmp_path: Path) -> None
     assert table["all"]["claims"] == 6  # the near miss is not a claim
     assert table["zh/en"]["difference"] == -1.0 and table["en/zh"]["difference"] == 0.0  # and the negative beside it
     assert set(table) == {"all", "en/zh", "zh/en"}
+
+
+def test_written_verdicts_are_what_the_table_reads(tmp_path: Path) -> None:
+    """``compare --verdicts`` and ``heldout --verdicts`` write through ``write_verdicts``: one record per row, its
+    document and each named verdict; a row the other file lacks is not compared."""
+    from bench.claims_candidate import write_verdicts
+    from bench.claims_paired import paired_table, read_verdicts
+
+    rows = [{"id": f"c{i}", "label": "contradicted", "claim_lang": "en", "source_lang": "zh"} for i in range(4)]
+    documents = {f"c{i}": f"d{i % 2}" for i in range(4)}
+    write_verdicts(tmp_path / "a.jsonl", rows, documents, {"fitted": ["contradicted"] * 4})
+    write_verdicts(tmp_path / "b.jsonl", rows[:3], documents, {"fitted": ["contradicted", "supported", "contradicted"]})
+    a, b = read_verdicts(tmp_path / "a.jsonl"), read_verdicts(tmp_path / "b.jsonl")
+    assert a["c1"] == {"id": "c1", "label": "contradicted", "pair": "en/zh", "document": "d1", "fitted": "contradicted"}
+    table = {t["slice"]: t for t in paired_table(a, b, resamples=100)}
+    assert table["all"]["claims"] == 3 and abs(table["en/zh"]["difference"] + 1 / 3) < 1e-9  # c3 not compared
