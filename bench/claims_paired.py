@@ -50,13 +50,15 @@ def read_verdicts(path: Path) -> dict[str, dict[str, Any]]:
 def paired_table(control: dict[str, dict[str, Any]], candidate: dict[str, dict[str, Any]], at: str = "fitted",
                  resamples: int = 2000) -> list[dict[str, Any]]:
     """Per slice (all claims, each language pair): claims, control and candidate accuracy, difference and interval;
-    the claims both files hold, near misses aside; a file without ``at`` (the control of ``--matched``) read at
-    "fitted"."""
+    the claims both files hold, near misses aside; a control without ``at`` (the control of ``--matched``) read at
+    "fitted", a candidate without it refused."""
     ids = sorted(i for i in control.keys() & candidate.keys() if not i.endswith(NEAR_MISS))
     if not ids:
         raise SystemExit("the two files share no claim")
+    if any(at not in candidate[i] for i in ids):
+        raise SystemExit(f"the candidate's verdicts hold no {at!r} reading (compare --matched / --threshold)")
     a = np.array([control[i].get(at, control[i]["fitted"]) == control[i]["label"] for i in ids])
-    b = np.array([candidate[i].get(at, candidate[i]["fitted"]) == candidate[i]["label"] for i in ids])
+    b = np.array([candidate[i][at] == candidate[i]["label"] for i in ids])
     pairs = np.array([control[i]["pair"] for i in ids])
     documents = [control[i]["document"] for i in ids]
     out = []

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 
 def test_the_interval_is_zero_for_the_same_verdicts_and_clear_for_a_gain_everywhere() -> None:
@@ -45,7 +46,11 @@ def test_the_table_reads_claims_both_files_hold_per_pair(tmp_path: Path) -> None
 
     control = read_verdicts(write("control.jsonl", ["supported"] * 6))
     candidate = read_verdicts(write("cand.jsonl", ["supported", "not_found"] * 3))  # every zh/en claim lost
-    table = {t["slice"]: t for t in paired_table(control, candidate, at="matched", resamples=200)}
+    with pytest.raises(SystemExit, match="no 'matched' reading"):  # the candidate must hold the reading asked for
+        paired_table(control, candidate, at="matched", resamples=200)
+    for row in candidate.values():
+        row["matched"] = row["fitted"]
+    table = {t["slice"]: t for t in paired_table(control, candidate, at="matched", resamples=200)}  # control: fitted
     assert table["all"]["claims"] == 6  # the near miss is not a claim
     assert table["zh/en"]["difference"] == -1.0 and table["en/zh"]["difference"] == 0.0  # and the negative beside it
     assert set(table) == {"all", "en/zh", "zh/en"}
