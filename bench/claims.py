@@ -772,7 +772,8 @@ def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, f
     tiers: dict[str, list[int]] = {f"{v} {t}": [] for v in ("supported", "contradicted") for t in ("high", "low")}
     for i, (v, p, q) in enumerate(zip(verdicts, probabilities, quoted, strict=True)):
         if v in ("supported", "contradicted"):
-            tiers[f"{v} {'low' if not q and is_tentative(v, p, model, False) else 'high'}"].append(i)
+            vector = None if vectors is None else vectors[i].tolist()
+            tiers[f"{v} {'low' if not q and is_tentative(v, p, model, False, vector) else 'high'}"].append(i)
     out = {}
     for tier, idx in tiers.items():
         verdict = tier.split()[0]

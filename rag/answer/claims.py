@@ -35,6 +35,7 @@ from rag.answer.claim_model import (
     default_model,
     pair_rows,
     relevance_order,
+    shows_difference,
 )
 from rag.answer.slots import Difference, compare_slots
 from rag.settings import get_settings
@@ -340,7 +341,7 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
         against = [p.sentence for p, ds in differing if ds or p.comparison.negation_mismatch or p.rule_conflict]
         against.sort(key=lambda s: not any(sentence is s for _, sentence in found[:1]))  # the first line's source first
         return ClaimJudgement(verdict, probabilities, [], (against or [top[0].sentence])[:2], found[:3],
-                              tentative=is_tentative(verdict, probabilities, model, strict))
+                              tentative=is_tentative(verdict, probabilities, model, strict, vector))
     if verdict == "supported":
         pro = [p.sentence for p, ds in differing if not ds and not p.comparison.negation_mismatch]
         return ClaimJudgement(verdict, probabilities, pro[:3] or [top[0].sentence], [], [],
@@ -348,11 +349,14 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
     return ClaimJudgement(verdict, probabilities, [], [], found[:3])
 
 
-def is_tentative(verdict: str, probabilities: dict[str, float], model: ClaimModel, strict: bool) -> bool:
+def is_tentative(verdict: str, probabilities: dict[str, float], model: ClaimModel, strict: bool,
+                 vector: list[float] | None = None) -> bool:
     """A "supported" verdict reached below the model's strict threshold (never in strict mode, which decides there),
-    or a "contradicted" one below the model's confident threshold for it."""
+    or a "contradicted" one below the model's confident threshold for it or, given the claim's ``vector``, one whose top
+    sentences show no difference (``shows_difference``: nothing to point to; journal, session 46)."""
     if verdict == "contradicted":
-        return (model.confident_contradicted_min_probability is not None
-                and probabilities["contradicted"] < model.confident_contradicted_min_probability)
+        return ((model.confident_contradicted_min_probability is not None
+                 and probabilities["contradicted"] < model.confident_contradicted_min_probability)
+                or (vector is not None and not shows_difference(vector)))
     return (verdict == "supported" and not strict and model.strict_supported_min_probability is not None
             and probabilities["supported"] < model.threshold(strict=True))

@@ -110,6 +110,15 @@ def test_confidence_tiers_split_the_supported_verdicts_at_the_strict_threshold()
     tiers = confidence_tiers(rows, p, model, [False] * 4)
     assert tiers["contradicted high"]["n"] == 2 and tiers["contradicted high"]["precision"] == 0.5
     assert tiers["contradicted low"] == {"n": 2, "share": 0.5, "precision": 0.0, "precision_with_near_misses": 0.0}
+    # with the claims' vectors: a confident "contradicted" whose top pairs show no difference is the low tier too
+    from rag.answer.claim_model import vector_names
+
+    vectors = np.zeros((4, len(vector_names())))
+    vectors[:, vector_names().index("max_diff_quantity")] = 1.0
+    assert confidence_tiers(rows, p, model, [False] * 4, vectors)["contradicted high"]["n"] == 2
+    vectors[0, vector_names().index("max_diff_quantity")] = 0.0
+    tiers = confidence_tiers(rows, p, model, [False] * 4, vectors)
+    assert tiers["contradicted high"]["n"] == 1 and tiers["contradicted high"]["precision"] == 1.0
 
 
 def test_the_confident_contradicted_threshold_is_the_lowest_reaching_the_precision() -> None:

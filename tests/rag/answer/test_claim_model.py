@@ -255,7 +255,7 @@ def test_a_claim_that_quotes_a_sentence_word_for_word_is_supported_by_it_whateve
     ([1.0, 0.0, 0.0], False, True),    # p(supported) ≈ 0.58: above the default 0.5, below the strict 0.8
     ([3.0, 0.0, 0.0], False, False),   # ≈ 0.91: above the strict threshold, a firm "supported"
     ([3.0, 0.0, 0.0], True, False),    # strict mode decides at the strict threshold: never tentative
-    ([0.0, 1.0, 0.0], False, False),   # not supported at all
+    ([0.0, 0.0, 1.0], False, False),   # not supported at all: "not found" is never tentative
 ])
 def test_a_supported_verdict_below_the_strict_threshold_is_tentative(bias: list[float], strict: bool,
                                                                      tentative: bool) -> None:
@@ -294,6 +294,19 @@ def test_a_contradicted_verdict_below_its_confident_threshold_is_tentative(bias:
     assert judged.verdict == "contradicted" and judged.tentative is tentative
     plain = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first())
     assert not judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], plain).tentative
+
+
+def test_a_confident_contradicted_with_no_difference_to_show_is_tentative() -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model([0.0, 3.0, 0.0])  # p(contradicted) ≈ 0.91, above the confident 0.8: what the model reads is not the point
+    sure = ClaimModel(base.features, base.mean, base.scale, base.coef, base.intercept, 0.5, relevance=relevance_first(),
+                      confident_contradicted_min_probability=0.8)
+    nothing = judge_claim([pair("The institute received 100 million pounds.", "研究所初始资金1亿英镑。")], sure)
+    assert nothing.verdict == "contradicted" and not nothing.differences and nothing.tentative
+    # the negative: the same probability with a figure that differs is said plainly, and the figure is shown
+    figure = judge_claim([pair("The institute received 500 million pounds.", "研究所初始资金1亿英镑。")], sure)
+    assert figure.verdict == "contradicted" and figure.differences and not figure.tentative
 
 
 def test_across_languages_each_verdict_needs_a_relevant_sentence_and_within_one_neither_does() -> None:
