@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bench.claims_bundled import bundled_claims, score
+from pathlib import Path
+
+from bench import common
+from bench.claims_bundled import bundled_claims, file_claims, score
 
 
 def test_only_english_claims_over_chinese_policy_documents_are_checked() -> None:
@@ -24,12 +27,8 @@ def test_score_counts_per_transform_and_the_precision_of_supported() -> None:
     assert none["n"] == 0 and none["accuracy"] == 0.0
 
 
-def test_a_check_file_is_read_with_its_kind_as_the_transform(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    from bench.claims_bundled import file_claims
-
-    rows = file_claims(Path(__file__).resolve().parents[2] / "bench" / "data" / "claims" / "table-rows-check.jsonl")
+def test_a_check_file_is_read_with_its_kind_as_the_transform(tmp_path: Path) -> None:
+    rows = file_claims(common.PROJECT / "bench" / "data" / "claims" / "table-rows-check.jsonl")
     assert len(rows) == 46 and {r["label"] for r in rows} == {"supported", "contradicted", "not_found"}
     assert all(r["transform"] == r["kind"] for r in rows) and len({r["id"] for r in rows}) == 46
     bare = tmp_path / "bare.jsonl"  # the negative: a claim with no kind is scored under "-", blank lines skipped
