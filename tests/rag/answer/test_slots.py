@@ -591,3 +591,15 @@ def test_slots_read_again_are_a_fresh_list_of_the_same_slots() -> None:
     first.clear()  # a caller's list is its own: the remembered reading is not emptied with it
     assert extract_slots(text) and extract_slots(text) == extract_slots(text)
     assert not any(s.kind == "quantity" for s in extract_slots("英国人工智能安全研究所。"))  # the negative
+
+
+def test_a_person_swapped_for_another_the_documents_name_is_a_difference() -> None:
+    row = "英国 2023年11月 新成立机构 (UK AISI)　科学、创新及科技部(DSIT)　初始资金1亿英镑　-主席: Ian Hogarth (投资人和企业家)"
+    swapped = compare_slots("The chair of the UK AI Safety Institute is Elizabeth Kelly", row)
+    assert [(d.kind, d.claim.value, d.evidence.value) for d in swapped.differences] == [
+        ("entity", "elizabeth_kelly", "ian_hogarth")]
+    assert not compare_slots("英国人工智能安全研究所的主席是Ian Hogarth", row).differences  # the same person
+    memo = "President Biden signed the first-ever National Security Memorandum on AI."
+    assert compare_slots("President Trump signed the National Security Memorandum on AI", memo).differences
+    assert not compare_slots("拜登总统签署了人工智能国家安全备忘录", memo).differences  # 拜登 is Biden
+    assert not compare_slots("The memorandum on AI was signed", memo).differences  # no person named: none compared
