@@ -1,6 +1,7 @@
 """Claims P (people in the gazetteer) can move: those whose text names a person under P's gazetteer; and a check that
 claims naming no person compare alike with their stored sentences under main's and P's gazetteers.
-Usage (in P's tree): PYTHONPATH=. python .cache/s48/affected.py  -> .cache/s48/affected-{tune,heldout}.json"""
+Usage (in P's tree, main's gazetteer first saved: git show main:rag/data/gazetteer.tsv > /tmp/s48/gaz-main.tsv):
+PYTHONPATH=. python docs/candidates/s48/affected.py  -> .cache/s48/affected-{tune,heldout}.json (rerun.py's IDS)"""
 import json, random
 from pathlib import Path
 import rag.answer.gazetteer as gz
