@@ -32,6 +32,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ from rag.text.cjk import has_han
 logger = logging.getLogger("bench.policy_questions")
 CLAIMS = common.PROJECT / "bench" / "data" / "claims"
 TRANSLATED = common.PROJECT / "bench" / "data" / "policy_questions"
+# The gazetteer the questions were made with (the product's as of session 47): a name added to the product's later
+# must not change which slot a stored question asks about, nor its stored translations.
+GAZETTEER = TRANSLATED / "gazetteer.tsv"
 CORPORA = (common.PROJECT / "corpus", common.PROJECT.parent / "shared" / "corpus" / "en")
 MIN_CHARS = 200  # a passage: blank-line pieces merged until this long (the zh documents are mostly one-line bullets)
 WINDOW = 24  # characters of a sentence's key that find its passage (a quarter in: past list marks and headings)
@@ -153,6 +157,25 @@ def local_translator(gguf: Path) -> Callable[[str, str], str | None]:
     return lambda text, target: translate(model, settings, text, target)
 
 
+@contextmanager
+def question_gazetteer() -> Iterator[None]:
+    """Slots read with ``GAZETTEER`` inside the block, the product's gazetteer again after it (caches cleared)."""
+    import rag.answer.gazetteer as names
+    import rag.answer.slots as slots
+
+    def use(path: Path) -> None:
+        names.GAZETTEER = path
+        for cached in (names.gazetteer, slots._read_slots):
+            cached.cache_clear()
+
+    product = names.GAZETTEER
+    use(GAZETTEER)
+    try:
+        yield
+    finally:
+        use(product)
+
+
 def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], dict[str, str]]:
     """The half's passages (id, text), its questions, and each passage's document."""
     from rag.answer.slots import extract_slots
@@ -160,23 +183,24 @@ def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], d
     contexts: list[tuple[str, str]] = []
     items: list[dict[str, Any]] = []
     owner: dict[str, str] = {}
-    for path in documents(half):
-        for text in passages(path.read_text(encoding="utf-8")):
-            pid = f"q{len(contexts):04d}"
-            contexts.append((pid, text))
-            owner[pid] = path.name
-            asked = 0
-            for _, sentence in askable_sentences(text):
-                if asked >= PER_PASSAGE:
-                    break
-                for slot in extract_slots(sentence):
-                    question = ask(sentence, slot)
-                    if question and slot.surface.strip() and slot.surface.strip() not in question:
-                        items.append({"qid": f"{pid}-{asked}", "question": question, "paragraph": pid,
-                                      "spans": [slot.surface.strip()], "doc": path.name, "sentence": sentence,
-                                      "kind": slot.kind})
-                        asked += 1
+    with question_gazetteer():  # the names the stored questions were made with
+        for path in documents(half):
+            for text in passages(path.read_text(encoding="utf-8")):
+                pid = f"q{len(contexts):04d}"
+                contexts.append((pid, text))
+                owner[pid] = path.name
+                asked = 0
+                for _, sentence in askable_sentences(text):
+                    if asked >= PER_PASSAGE:
                         break
+                    for slot in extract_slots(sentence):
+                        question = ask(sentence, slot)
+                        if question and slot.surface.strip() and slot.surface.strip() not in question:
+                            items.append({"qid": f"{pid}-{asked}", "question": question, "paragraph": pid,
+                                          "spans": [slot.surface.strip()], "doc": path.name, "sentence": sentence,
+                                          "kind": slot.kind})
+                            asked += 1
+                            break
     return contexts, items, owner
 
 
@@ -210,27 +234,28 @@ def cross_questions(half: str, contexts: list[tuple[str, str]]) -> list[dict[str
 
     keys = {pid: key(text) for pid, text in contexts}
     items: list[dict[str, Any]] = []
-    for line in (CLAIMS / f"{half}.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line) if line else {}
-        if record.get("corpus") != "policy" or record.get("transform") != "restate_cross":
-            continue
-        own, other = passage_of(record["claim"], keys), passage_of(record["source_sentence"], keys)
-        sentence = re.sub(r"\*+", "", LIST_MARK.sub("", record["claim"].strip())).strip("# ")
-        zh = has_han(sentence)
-        if own is None or other is None or own == other or not 15 <= len(sentence) <= MAX_CHARS[zh]:
-            continue
-        for slot in extract_slots(sentence):
-            question = ask(sentence, slot)
-            surface = slot.surface.strip()
-            if question and surface and surface not in question:
-                number = re.sub(r"\D", "", surface)
-                spans = [longest_run(record["source_sentence"])]
-                spans += [number] if len(number) >= 2 and number in record["source_sentence"] else []
-                items.append({"qid": f"x{record['id']}", "question": question, "paragraph": own,
-                              "answer_paragraph": other, "spans": spans, "doc": record["source_doc"],
-                              "sentence": sentence, "kind": slot.kind,
-                              "direction": f"{record['claim_lang']}→{record['source_lang']}"})
-                break
+    with question_gazetteer():  # the names the stored questions were made with
+        for line in (CLAIMS / f"{half}.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line else {}
+            if record.get("corpus") != "policy" or record.get("transform") != "restate_cross":
+                continue
+            own, other = passage_of(record["claim"], keys), passage_of(record["source_sentence"], keys)
+            sentence = re.sub(r"\*+", "", LIST_MARK.sub("", record["claim"].strip())).strip("# ")
+            zh = has_han(sentence)
+            if own is None or other is None or own == other or not 15 <= len(sentence) <= MAX_CHARS[zh]:
+                continue
+            for slot in extract_slots(sentence):
+                question = ask(sentence, slot)
+                surface = slot.surface.strip()
+                if question and surface and surface not in question:
+                    number = re.sub(r"\D", "", surface)
+                    spans = [longest_run(record["source_sentence"])]
+                    spans += [number] if len(number) >= 2 and number in record["source_sentence"] else []
+                    items.append({"qid": f"x{record['id']}", "question": question, "paragraph": own,
+                                  "answer_paragraph": other, "spans": spans, "doc": record["source_doc"],
+                                  "sentence": sentence, "kind": slot.kind,
+                                  "direction": f"{record['claim_lang']}→{record['source_lang']}"})
+                    break
     return items
 
 

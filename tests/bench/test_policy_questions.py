@@ -82,3 +82,16 @@ def test_the_stored_translations_belong_to_the_half_and_never_name_the_answer(ha
     # negative: the raw outputs the filter dropped include ones that do name the answer or repeat the question
     rows = [json.loads(line) for line in lines[1:]]
     assert any(r["raw"] and not r["translation"] for r in rows) or any(r["back_raw"] and not r["back"] for r in rows)
+
+
+def test_questions_are_made_with_their_own_gazetteer_and_the_product_keeps_its_own() -> None:
+    from bench.policy_questions import question_gazetteer
+    from rag.answer.slots import extract_slots
+
+    def people(text: str) -> list[str]:
+        return [s.value for s in extract_slots(text) if s.kind == "entity" and s.unit == "person"]
+
+    text = "President Biden signed the memorandum."
+    with question_gazetteer():
+        assert people(text) == []  # Biden came into the product's gazetteer after the questions were made
+    assert people(text) == ["joe_biden"]  # and is there again outside the block
