@@ -5,6 +5,7 @@ PYTHONPATH=. python docs/candidates/s48/affected.py  -> .cache/s48/affected-{tun
 import json, random
 from pathlib import Path
 import rag.answer.gazetteer as gz
+import rag.answer.slots as slots
 from rag.answer.slots import compare_slots
 import bench.claims as bc
 
@@ -12,7 +13,8 @@ P_PATH, MAIN_PATH = gz.GAZETTEER, Path("/tmp/s48/gaz-main.tsv")
 
 def use(path):
     gz.GAZETTEER = path
-    gz.gazetteer.cache_clear(); gz.entity_ids.cache_clear() if hasattr(gz, "entity_ids") else None
+    gz.gazetteer.cache_clear()
+    slots._read_slots.cache_clear()  # slots remembered per text would carry the other gazetteer's names
 
 def persons(text):
     pattern, aliases, info = gz.gazetteer()
