@@ -603,3 +603,31 @@ def test_a_person_swapped_for_another_the_documents_name_is_a_difference() -> No
     assert compare_slots("President Trump signed the National Security Memorandum on AI", memo).differences
     assert not compare_slots("拜登总统签署了人工智能国家安全备忘录", memo).differences  # 拜登 is Biden
     assert not compare_slots("The memorandum on AI was signed", memo).differences  # no person named: none compared
+
+
+_CHAIR_ROW = "英国AI安全研究所（UK AISI）成立于2023年11月，主席: Ian Hogarth，初始资金1亿英镑。"
+
+
+@pytest.mark.parametrize(("claim", "evidence", "differs"), [
+    # a name no list holds, in the role the evidence gives another person (journal, session 49)
+    ("The chair of the UK AI Safety Institute is Jane Doe.", _CHAIR_ROW, True),
+    ("英国人工智能安全研究所主席为简·多伊。", "英国人工智能安全研究所主席为约翰·史密斯。", True),
+    ("英国人工智能安全研究所主席为伊恩·霍加斯。", "英国人工智能安全研究所主席为约翰·史密斯。", True),
+    # the negatives: the same person; a name in the other script (nothing transliterates it); no name in the claim
+    ("The chair of the UK AI Safety Institute is Ian Hogarth.", _CHAIR_ROW, False),
+    ("英国人工智能安全研究所主席为约翰·史密斯。", "英国人工智能安全研究所主席为约翰·史密斯。", False),
+    ("The chair of the UK AI Safety Institute is Jane Doe.", "英国人工智能安全研究所主席为约翰·史密斯。", False),
+    ("英国人工智能安全研究所主席为约翰·史密斯。", _CHAIR_ROW, False),
+    ("The UK AI Safety Institute was founded in November 2023.", _CHAIR_ROW, False),
+])
+def test_a_person_no_list_names_is_compared_in_its_role(claim: str, evidence: str, differs: bool) -> None:
+    found = [d for d in compare_slots(claim, evidence).differences if d.kind == "entity"]
+    assert bool(found) is differs
+
+
+def test_a_name_no_list_holds_is_not_unmatched_against_the_other_script() -> None:
+    claim = "德意志民主共和国的最后一任总理洛塔尔·德梅齐埃也是胡格诺派后裔。"
+    assert compare_slots(claim, "The last Prime Minister of the German Democratic Republic, Lothar de Maizière, is a "
+                                "descendant of Huguenots.").unmatched_by_kind.get("entity", 0) == 0
+    # the negative: in its own script a name the evidence does not state is unmatched
+    assert compare_slots(claim, "德意志民主共和国的最后一任总理是胡格诺派后裔。").unmatched_by_kind.get("entity", 0) == 1

@@ -1,0 +1,94 @@
+"""People no list names, found by the role they hold: "chair Jane Doe", "Jane Doe, director of …", "主席约翰·史密斯".
+
+The gazetteer (``rag.answer.gazetteer``) knows the people the documents name; a claim that puts someone else in a role
+("The chair of the UK AI Safety Institute is Jane Doe") would otherwise have no slot to differ in. A name counts as a
+person when a role word stands within a few words of it in the same clause: in Latin script two or three capitalised
+words (a title before it is not part of it; a run holding an organisation's word — Institute, Office … — is no
+person), in Chinese a transliterated name joined by a middle dot (约翰·史密斯). A person is known by surname
+(``surname``): "Jane Doe" and "Doe" are one person; across scripts no name is compared (no transliteration here).
+
+Usage::
+
+    from rag.answer.person_names import people_in, surname
+    people_in("The chair of the institute is Jane Doe.")   # [('doe', 30, 38)]
+    surname("约翰·史密斯")                                   # '史密斯'
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Titles and role words (English): before a name they are its title, near it they say it names a person in a role.
+ROLES_EN = (r"chair(?:man|woman|person)?|co-?chairs?|director(?:-general)?|head|president|vice[- ]president|ministers?"
+            r"|prime\s+minister|secretary(?:-general)?|ceo|chief\s+executive(?:\s+officer)?|chief\s+\w+\s+officer"
+            r"|(?:co-?)?founder|commissioner|ambassador|envoy|spokes(?:person|man|woman)|governor|mayor|leader|chancellor"
+            r"|(?:led|headed|chaired|directed|founded|signed)\s+by")
+ROLES_ZH = (r"主席|主任|所长|院长|局长|部长|总统|总理|首相|总监|负责人|领导人|首席执行官|执行官|秘书长|国务卿|大使|特使|发言人"
+            r"|创始人|董事长|署长|州长|市长|主管")
+TITLES = frozenset("president vice prime minister secretary director chair chairman chairwoman commissioner ambassador "
+                   "governor mayor chancellor general assistant deputy chief executive senior acting former under "
+                   "dr mr mrs ms prof professor sir dame lord lady".split())
+# Words no person's name holds: a capitalised run with one of them names an organisation, a place or a document.
+NOT_NAMES = frozenset(
+    "ai act agency alliance association authority bank board bureau center centre commission committee council court "
+    "advisers advisors affairs management flight space policy services operations defense defence energy commerce "
+    "justice treasury health education labor labour intelligence staff administration "
+    "department foundation federal forum government group house inc institute international kingdom laboratory lab labs "
+    "ltd ministry national network office order organisation organization parliament republic research safety science "
+    "security senate standards state states summit technology union united university white world the a an in on at "
+    "for of by and to with from this that these it its our we they as".split())
+_ROLE = re.compile(rf"(?<![A-Za-z])(?:{ROLES_EN})(?![A-Za-z])|{ROLES_ZH}", re.IGNORECASE)
+_LATIN_NAME = re.compile(r"(?<![A-Za-z.])(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\.?\s+(?:[A-Z]\.\s+)?){1,4}[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+                         r"(?![A-Za-z])")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}(?:[·•・][\u4e00-\u9fff]{1,6})?")
+_DOT = re.compile(r"[·•・]")
+_GIVEN_START = re.compile(rf"{ROLES_ZH}|[为是由任的和与及、了在被将对向]")  # what ends before a name's given part
+_CLAUSE_BREAK = re.compile(r"[.;。；!?！？\n]")
+REACH = 48  # characters between a role word and the name (a clause's few words: "chair of the UK AI Safety Institute is Jane …")
+
+
+def surname(name: str) -> str:
+    """How a person is known: the last word of a Latin name (lower case), the last part of a dotted Chinese one."""
+    parts = re.split(r"[·•・]", name) if re.search(r"[·•・]", name) else name.split()
+    return parts[-1].lower() if parts else ""
+
+
+def _near_role(text: str, start: int, end: int) -> bool:
+    """A role word within ``REACH`` characters before or after ``text[start:end]``, with no sentence end between."""
+    before, after = text[max(0, start - REACH):start], text[end:end + REACH]
+    before = before[m.end():] if (m := _last(_CLAUSE_BREAK, before)) else before
+    after = after[:m.start()] if (m := _CLAUSE_BREAK.search(after)) else after
+    return _ROLE.search(before) is not None or _ROLE.search(after) is not None
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - the last match is wanted
+        pass
+    return found
+
+
+def people_in(text: str) -> list[tuple[str, int, int]]:
+    """(surname, start, end) of each person ``text`` names beside a role word (a name, not its title)."""
+    found = []
+    for m in _LATIN_NAME.finditer(text):
+        words = [(w.group(), m.start() + w.start()) for w in re.finditer(r"\S+", m.group())]
+        titled = [i for i, (w, _) in enumerate(words) if w.lower().rstrip(".") in TITLES]  # "Deputy Minister Kasler"
+        words = words[titled[-1] + 1:] if titled else words
+        if not words:
+            continue
+        start = words[0][1]
+        name = text[start:m.end()]
+        if not 2 <= len(name.split()) <= 3 or any(w.lower().rstrip(".") in NOT_NAMES for w in name.split()):
+            continue
+        if _near_role(text, start, m.end()):  # a title in the run is the role ("Deputy Director Mary Ann Smith")
+            found.append((surname(name), start, m.end()))
+    for m in _HAN_NAME.finditer(text):
+        given = m.group().split(m.group()[_DOT.search(m.group()).start()])[0]  # the Han run before the first dot
+        cut = max((x.end() for x in _GIVEN_START.finditer(given)), default=0)  # 主席为|约翰: the role is not the name
+        start = m.start() + min(cut, len(given) - 1)
+        if _near_role(text, start, m.end()):
+            found.append((surname(m.group()), start, m.end()))
+    return sorted(found, key=lambda f: f[1])

@@ -1,0 +1,34 @@
+"""rag.answer.person_names: people no list names, found by the role beside them."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.person_names import people_in, surname
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The chair of the UK AI Safety Institute is Jane Doe.", ["doe"]),
+    ("Jane Doe, director of the office, said so.", ["doe"]),
+    ("Deputy Director Mary Ann Smith signed it.", ["smith"]),  # the title is not the name
+    ("英国人工智能安全研究所主席为约翰·史密斯。", ["史密斯"]),  # the role word is not the given name
+    ("主席: Ian Hogarth", ["hogarth"]),
+    # the negatives: no role beside the name, an organisation's capitalised words, a title alone
+    ("Jane Doe arrived in London on Monday.", []),
+    ("The Council of Economic Advisers, chaired by the President, met.", []),
+    ("The Assistant Secretary for Policy spoke.", []),
+    ("约翰·史密斯抵达伦敦。", []),
+])
+def test_people_are_names_beside_a_role(text: str, expected: list[str]) -> None:
+    assert [key for key, _, _ in people_in(text)] == expected
+
+
+def test_a_name_found_spans_the_name_only() -> None:
+    text = "The chair of the institute is Jane Doe."
+    (_, start, end), = people_in(text)
+    assert text[start:end] == "Jane Doe"
+
+
+@pytest.mark.parametrize(("name", "key"), [("Jane Doe", "doe"), ("约翰·史密斯", "史密斯"), ("Doe", "doe"), ("", "")])
+def test_a_person_is_known_by_surname(name: str, key: str) -> None:
+    assert surname(name) == key
