@@ -13,12 +13,17 @@ Usage::
     people_in("The chair of the institute is Jane Doe.")   # [('doe', 30, 38)]
     surname("约翰·史密斯")                                   # '史密斯'
 
-Standard library only.
+Standard library only (and the gazetteer, for a listed person's own name).
 """
 
 from __future__ import annotations
 
 import re
+
+from rag.answer.gazetteer import gazetteer
+from rag.text.cjk import has_han
+
+UNLISTED = "name:"  # a person slot's value when no gazetteer entry holds the name: "name:" + surname
 
 # Titles and role words (English): before a name they are its title, near it they say it names a person in a role.
 ROLES_EN = (r"chair(?:man|woman|person)?|co-?chairs?|director(?:-general)?|head|president|vice[- ]president|ministers?"
@@ -92,3 +97,29 @@ def people_in(text: str) -> list[tuple[str, int, int]]:
         if _near_role(text, start, m.end()):
             found.append((surname(m.group()), start, m.end()))
     return sorted(found, key=lambda f: f[1])
+
+
+def person_key(value: str, surface: str) -> str:
+    """A person slot's surname: an unlisted name's own, a gazetteer person's from its name in the surface's script."""
+    if value.startswith(UNLISTED):
+        return value[len(UNLISTED):]
+    _, english, chinese = gazetteer()[2].get(value, ("", value, value))
+    return surname(chinese if has_han(surface) else english)
+
+
+def same_person(a_value: str, a_surface: str, b_value: str, b_surface: str) -> bool:
+    """Two person slots name one person: the same surname, however much of the name is written."""
+    return person_key(a_value, a_surface) == person_key(b_value, b_surface)
+
+
+def comparable_names(unit: str, a_value: str, a_surface: str, b_value: str, b_surface: str) -> bool:
+    """Whether two slots of one kind and unit can be set against each other: two names, one of them unlisted, only in
+    the same script (nothing here transliterates "Jane Doe" into 简·多伊)."""
+    unlisted = unit == "person" and UNLISTED in a_value + b_value
+    return not unlisted or has_han(a_surface) == has_han(b_surface)
+
+
+def unseen_name(unit: str, value: str, surface: str, evidence: str) -> bool:
+    """An unlisted name read against evidence in the other script: nothing here can say whether it is stated there, so
+    it is neither matched nor unmatched (洛塔尔·德梅齐埃 against "Lothar de Maizière")."""
+    return unit == "person" and value.startswith(UNLISTED) and has_han(surface) != has_han(evidence)

@@ -35,7 +35,7 @@ from rag.answer.figures import (
     years_in,
 )
 from rag.answer.gazetteer import gazetteer
-from rag.answer.person_names import people_in, surname
+from rag.answer.person_names import UNLISTED, comparable_names, people_in, same_person, unseen_name
 from rag.answer.slot_words import (
     AFFIX_NEGATIVE,
     ANCHOR_KINDS,
@@ -52,7 +52,6 @@ from rag.text.stopwords import NEGATION_SCOPE_STOP_WORDS
 
 logger = logging.getLogger(__name__)
 
-UNLISTED = "name:"  # the value of a person no gazetteer entry holds: "name:" + surname (rag.answer.person_names)
 COMPARED = ("quantity", "date", "entity", "stance", "quantifier", "ordinal")  # negation: see negation_mismatch
 SlotValue = float | int | str | tuple[int | None, int | None, int | None]
 
@@ -195,31 +194,9 @@ def _is_member(members: dict[str, Slot], entity: Slot) -> bool:
     return (stance := members.get(str(entity.value))) is not None and stance.value == 1
 
 
-def _person_key(slot: Slot) -> str:
-    """A person's surname: an unlisted name's own, a gazetteer person's from its name in the slot's script."""
-    value = str(slot.value)
-    if value.startswith(UNLISTED):
-        return value[len(UNLISTED):]
-    _, english, chinese = gazetteer()[2].get(value, ("", value, value))
-    return surname(chinese if has_han(slot.surface) else english)
-
-
-def _comparable(a: Slot, b: Slot) -> bool:
-    """Whether two slots of one kind and unit can be set against each other: two names, one of them unlisted, only
-    in the same script (nothing here transliterates "Jane Doe" into 简·多伊)."""
-    unlisted = a.unit == "person" and any(str(s.value).startswith(UNLISTED) for s in (a, b))
-    return not unlisted or has_han(a.surface) == has_han(b.surface)
-
-
-def _unseen_name(slot: Slot, evidence: str) -> bool:
-    """An unlisted name read against evidence in the other script: nothing here can say whether it is stated there, so
-    it is neither matched nor unmatched (洛塔尔·德梅齐埃 against "Lothar de Maizière")."""
-    return slot.unit == "person" and str(slot.value).startswith(UNLISTED) and has_han(slot.surface) != has_han(evidence)
-
-
 def _same_value(a: Slot, b: Slot) -> bool:
     if a.kind == "entity" and a.unit == b.unit == "person" and UNLISTED in f"{a.value}{b.value}":
-        return _person_key(a) == _person_key(b)  # one person, however much of the name is written
+        return same_person(str(a.value), a.surface, str(b.value), b.surface)  # however much of the name is written
     if a.kind == "quantity":
         return math.isclose(float(a.value), float(b.value), rel_tol=1e-6)  # type: ignore[arg-type]
     if a.kind == "date":  # a field only one side gives cannot disagree: 2024 fits February 2024
@@ -385,7 +362,9 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
                 result.matched += not wrong
                 continue
         same = _aligned(claim, slot, evidence, [e for e in evidence_slots if (e.kind, e.unit) == (slot.kind, slot.unit)
-                                                and not _nested_names(slot, e) and _comparable(slot, e)]) \
+                                                and not _nested_names(slot, e)
+                                                and comparable_names(slot.unit, str(slot.value), slot.surface,
+                                                                     str(e.value), e.surface)]) \
             or _counted_alike(slot, evidence_slots)
         if not same and (sized := _other_axis(slot, evidence_slots)):
             agree = any(_polarity(e) == _polarity(slot) for e in sized)
@@ -399,7 +378,7 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
                            and _is_member(evidence_members, e))
             listed = listed if len(listed) > 1 else ()  # one member named is a swap ("Spain joined" / 德国加入)
             result.differences.append(Difference(slot, (listed or same)[0], slot.kind, listed))
-        elif not _unseen_name(slot, evidence):
+        elif not unseen_name(slot.unit, str(slot.value), slot.surface, evidence):
             result.unmatched += 1
             result.unmatched_by_kind[slot.kind] = result.unmatched_by_kind.get(slot.kind, 0) + 1
     in_claim = _negations(claim, claim_slots, evidence, evidence_slots)
