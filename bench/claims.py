@@ -732,7 +732,7 @@ CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # "supported" thresholds the 
 
 
 def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, float]],
-                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool] | None = None,
+                    thresholds: tuple[float, ...] = CURVE, quoted: list[bool | None] | None = None,
                     gates: list[tuple[bool, bool]] | None = None) -> list[dict[str, float]]:
     """What each "supported" threshold would give (the verdict rule of ``rag.answer.claim_model.decide``): accuracy
     and "supported" precision on the claims alone, precision once the near misses count, and the share of near
@@ -761,7 +761,7 @@ def supported_curve(rows: list[dict[str, Any]], probabilities: list[dict[str, fl
 
 
 def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, float]], model: Any,
-                     quoted: list[bool], vectors: np.ndarray | None = None) -> dict[str, dict[str, float]]:
+                     quoted: list[bool | None], vectors: np.ndarray | None = None) -> dict[str, dict[str, float]]:
     """The default "supported" and "contradicted" verdicts in the product's two tiers (``rag.answer.claims.is_tentative``):
     "high" (a quote, "supported" at or above the strict threshold, "contradicted" at or above its confident one), "low"
     below — per verdict, how many, and their precision on the claims alone and with the near misses counted."""
@@ -785,17 +785,27 @@ def confidence_tiers(rows: list[dict[str, Any]], probabilities: list[dict[str, f
     return out
 
 
-def quoted_rows(rows: list[dict[str, Any]]) -> list[bool]:
-    """Per row: whether its claim is one of its candidate sentences word for word (``rag.answer.claims.quoted_sentence``),
-    which the product calls supported before the model's verdict counts (``judge_claim``)."""
+def quoted_rows(rows: list[dict[str, Any]]) -> list[bool | None]:
+    """Per row, what the product decides before or after the model (``judge_claim``): True if its claim is one of its
+    candidate sentences word for word (``rag.answer.claims.quoted_sentence``: supported, whatever the model reads);
+    None if it names a person none of them names (``rag.answer.person_names.unstated_people``: not "supported");
+    else False."""
     from rag.answer.claims import quoted_sentence
+    from rag.answer.person_names import unstated_people
+    from rag.answer.slots import extract_slots
 
-    return [quoted_sentence(r["claim"], r["sentences"]) is not None for r in rows]
+    def unstated(row: dict[str, Any]) -> bool:
+        return bool(unstated_people(extract_slots(row["claim"]), [(s, extract_slots(s)) for s in row["sentences"]]))
+
+    return [True if quoted_sentence(r["claim"], r["sentences"]) is not None else None if unstated(r) else False
+            for r in rows]
 
 
-def quotes_supported(verdicts: list[str], quoted: list[bool]) -> list[str]:
-    """The verdicts as the product gives them: "supported" for a quoted claim (``quoted_rows``)."""
-    return ["supported" if q else v for v, q in zip(verdicts, quoted, strict=True)]
+def quotes_supported(verdicts: list[str], quoted: list[bool | None]) -> list[str]:
+    """The verdicts as the product gives them (``quoted_rows``): "supported" for a quoted claim, "not found" for a
+    "supported" one naming a person no candidate sentence names."""
+    return ["supported" if q else "not_found" if q is None and v == "supported" else v
+            for v, q in zip(verdicts, quoted, strict=True)]
 
 
 def without_near_misses(rows: list[dict[str, Any]], verdicts: list[str]) -> tuple[list[dict[str, Any]], list[str]]:

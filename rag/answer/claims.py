@@ -37,7 +37,8 @@ from rag.answer.claim_model import (
     relevance_order,
     shows_difference,
 )
-from rag.answer.slots import Difference, compare_slots
+from rag.answer.person_names import unstated_people
+from rag.answer.slots import Difference, compare_slots, extract_slots
 from rag.settings import get_settings
 from rag.text.lexical import english_surfaces, has_word, tokenize
 from rag.text.sentences import is_heading, quote_form
@@ -324,6 +325,9 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
     quoted = quoted_sentence(pairs[0].claim, [p.sentence.text for p in pairs])
     if quoted is not None:  # supported by the sentence it quotes, whatever the model read (its probabilities kept)
         return ClaimJudgement("supported", probabilities, [pairs[quoted].sentence], [], [], quoted=True)
+    if verdict == "supported" and unstated_people(extract_slots(pairs[0].claim),
+                                                  [(p.sentence.text, extract_slots(p.sentence.text)) for p in pairs]):
+        verdict = "not_found"  # it names a person no sentence names: the documents do not say who (journal, session 49)
     pairs = [pairs[i] for i in relevance_order(relevance)]
     top = pairs[:TOP_PAIRS]
     differing = [(p, pair_differences(p)) for p in top]

@@ -19,6 +19,8 @@ Standard library only (and the gazetteer, for a listed person's own name).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from rag.answer.gazetteer import gazetteer
 from rag.text.cjk import has_han
@@ -123,3 +125,25 @@ def unseen_name(unit: str, value: str, surface: str, evidence: str) -> bool:
     """An unlisted name read against evidence in the other script: nothing here can say whether it is stated there, so
     it is neither matched nor unmatched (洛塔尔·德梅齐埃 against "Lothar de Maizière")."""
     return unit == "person" and value.startswith(UNLISTED) and has_han(surface) != has_han(evidence)
+
+
+def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+    """The claim's people (its person slots) that none of ``sentences`` ((text, its slots) each) names: the same
+    person by id or surname within a script (an unlisted one's surname written anywhere in the sentence, as slots are
+    read only beside a role); an unlisted name against a sentence in the other script counts as named
+    (nothing here can say otherwise). A claim about who holds a role is not supported by sentences naming nobody."""
+    def named(person: Any, text: str, slots: Sequence[Any]) -> bool:
+        value = str(person.value)
+        if value.startswith(UNLISTED):  # its surname written anywhere in the sentence, a role beside it or not
+            key = re.escape(value[len(UNLISTED):])
+            if re.search(key if has_han(key) else rf"(?<![a-z]){key}(?![a-z])", text.lower()):
+                return True
+        return unseen_name("person", value, person.surface, text) or any(
+            s.kind == "entity" and s.unit == "person"
+            and comparable_names("person", value, person.surface, str(s.value), s.surface)
+            and (s.value == person.value or (UNLISTED in value + str(s.value)
+                                             and same_person(value, person.surface, str(s.value), s.surface)))
+            for s in slots)
+
+    people = [s for s in claim_slots if s.kind == "entity" and s.unit == "person"]
+    return [p for p in people if not any(named(p, text, slots) for text, slots in sentences)]

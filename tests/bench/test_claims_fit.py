@@ -284,3 +284,16 @@ def test_a_top_pair_the_reader_never_read_is_counted_and_a_read_one_is_not() -> 
     assert unread_top_pairs(rows, ByCoverage(), read_top_three) == 1
     assert unread_top_pairs(rows, ByCoverage(), None) == 3  # no reader run: every top pair unread
     assert unread_top_pairs([{"id": "c2", "pairs": []}], ByCoverage(), read_top_three) == 0  # no pair, none to read
+
+
+def test_the_bench_gives_the_verdicts_the_product_gives_quotes_and_unnamed_people() -> None:
+    from bench.claims import quoted_rows, quotes_supported
+
+    rows = [{"claim": "The institute was set up in 2023.", "sentences": ["The institute was set up in 2023."]},
+            {"claim": "The chair of the institute is Jane Doe.", "sentences": ["The institute was set up in 2023."]},
+            {"claim": "The chair of the institute is Jane Doe.", "sentences": ["Jane Doe chairs the institute."]}]
+    quoted = quoted_rows(rows)
+    assert quoted == [True, None, False]
+    assert quotes_supported(["not_found", "supported", "supported"], quoted) == ["supported", "not_found", "supported"]
+    # the negative: a person no sentence names keeps a "contradicted" as it is
+    assert quotes_supported(["not_found", "contradicted", "contradicted"], quoted)[1] == "contradicted"

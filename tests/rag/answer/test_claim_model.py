@@ -351,3 +351,22 @@ def test_judge_claim_applies_the_cross_language_gate_to_the_best_sentence() -> N
     assert judge_claim([far, near], gated).verdict == "contradicted"
     same = pair("研究所获得5亿英镑。", "研究所设在伦敦。", claim_language="zh", sentence_cosine=0.6)
     assert judge_claim([same], gated).verdict == "contradicted"  # the negative: within a language the gate is off
+
+
+def test_a_claim_naming_a_person_no_sentence_names_is_not_supported() -> None:
+    from rag.answer.claims import judge_claim
+
+    base = model([0.0, 3.0, 0.0])
+    says_supported = ClaimModel(base.features, base.mean, base.scale, base.coef, np.array([3.0, 0.0, 0.0]), 0.5,
+                                relevance=relevance_first())
+    general = "The UK AI Safety Institute was set up in November 2023 to test frontier models."
+    claim = "The chair of the UK AI Safety Institute is Jane Doe."
+    assert judge_claim([pair(claim, general, sentence_cosine=0.9)], says_supported).verdict == "not_found"
+    # the negatives: a sentence names her; a name in the other script (nothing can say); a claim naming nobody
+    named = "Jane Doe, chair of the UK AI Safety Institute, opened the summit."
+    assert judge_claim([pair(claim, general, sentence_cosine=0.9), pair(claim, named, sentence_cosine=0.5)],
+                       says_supported).verdict == "supported"
+    zh = "英国人工智能安全研究所主席为约翰·史密斯。"
+    assert judge_claim([pair(claim, zh, sentence_cosine=0.9)], says_supported).verdict == "supported"
+    plain = "The UK AI Safety Institute was set up in November 2023."
+    assert judge_claim([pair(plain, general, sentence_cosine=0.9)], says_supported).verdict == "supported"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.person_names import people_in, surname
+from rag.answer.person_names import people_in, surname, unstated_people
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -32,3 +32,19 @@ def test_a_name_found_spans_the_name_only() -> None:
 @pytest.mark.parametrize(("name", "key"), [("Jane Doe", "doe"), ("约翰·史密斯", "史密斯"), ("Doe", "doe"), ("", "")])
 def test_a_person_is_known_by_surname(name: str, key: str) -> None:
     assert surname(name) == key
+
+
+def test_the_people_a_claim_names_that_no_sentence_names() -> None:
+    from rag.answer.slots import extract_slots
+
+    def unstated(claim: str, *sentences: str) -> list[str]:
+        return [p.surface for p in unstated_people(extract_slots(claim), [(s, extract_slots(s)) for s in sentences])]
+
+    claim = "The chair of the UK AI Safety Institute is Jane Doe."
+    assert unstated(claim, "The institute was set up in 2023.") == ["Jane Doe"]
+    assert unstated("President Joe Biden signed the memorandum.", "The memorandum was signed in 2024.") == ["Joe Biden"]
+    # the negatives: named in full, by surname, as a listed person in the other language, or in the other script
+    assert unstated(claim, "Jane Doe chairs it.", "The institute was set up in 2023.") == []
+    assert unstated(claim, "Director Doe spoke.") == []
+    assert unstated("President Joe Biden signed the memorandum.", "拜登签署了备忘录。") == []
+    assert unstated(claim, "主席为约翰·史密斯。") == []
