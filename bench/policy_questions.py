@@ -159,21 +159,22 @@ def local_translator(gguf: Path) -> Callable[[str, str], str | None]:
 
 @contextmanager
 def question_gazetteer() -> Iterator[None]:
-    """Slots read with ``GAZETTEER`` inside the block, the product's gazetteer again after it (caches cleared)."""
+    """Slots read with ``GAZETTEER`` inside the block, and no person read beyond it (``rag.answer.person_names``, which
+    came after the questions were made); the product's reading again after it (caches cleared)."""
     import rag.answer.gazetteer as names
     import rag.answer.slots as slots
 
-    def use(path: Path) -> None:
-        names.GAZETTEER = path
+    def use(path: Path, people: Callable[[str], list[tuple[str, int, int]]]) -> None:
+        names.GAZETTEER, slots.people_in = path, people
         for cached in (names.gazetteer, slots._read_slots):
             cached.cache_clear()
 
-    product = names.GAZETTEER
-    use(GAZETTEER)
+    product = names.GAZETTEER, slots.people_in
+    use(GAZETTEER, lambda text: [])
     try:
         yield
     finally:
-        use(product)
+        use(*product)
 
 
 def questions(half: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]], dict[str, str]]:

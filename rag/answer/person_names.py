@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.answer.gazetteer import gazetteer
-from rag.text.cjk import has_han
+from rag.text.cjk import HAN_IDEOGRAPHS, has_han
 
 UNLISTED = "name:"  # a person slot's value when no gazetteer entry holds the name: "name:" + surname
 
@@ -49,7 +49,7 @@ NOT_NAMES = frozenset(
 _ROLE = re.compile(rf"(?<![A-Za-z])(?:{ROLES_EN})(?![A-Za-z])|{ROLES_ZH}", re.IGNORECASE)
 _LATIN_NAME = re.compile(r"(?<![A-Za-z.])(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\.?\s+(?:[A-Z]\.\s+)?){1,4}[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
                          r"(?![A-Za-z])")
-_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}(?:[·•・][\u4e00-\u9fff]{1,6})?")
+_HAN_NAME = re.compile(rf"[{HAN_IDEOGRAPHS}]{{1,6}}[·•・][{HAN_IDEOGRAPHS}]{{1,6}}(?:[·•・][{HAN_IDEOGRAPHS}]{{1,6}})?")
 _DOT = re.compile(r"[·•・]")
 _GIVEN_START = re.compile(rf"{ROLES_ZH}|[为是由任的和与及、了在被将对向]")  # what ends before a name's given part
 _CLAUSE_BREAK = re.compile(r"[.;。；!?！？\n]")

@@ -95,3 +95,7 @@ def test_questions_are_made_with_their_own_gazetteer_and_the_product_keeps_its_o
     with question_gazetteer():
         assert people(text) == []  # Biden came into the product's gazetteer after the questions were made
     assert people(text) == ["joe_biden"]  # and is there again outside the block
+    unlisted = "The chair of the institute is Jane Doe."  # a person read beside a role (rag.answer.person_names)
+    with question_gazetteer():
+        assert people(unlisted) == []  # read only since session 49, after the questions were made
+    assert people(unlisted) == ["name:doe"]
