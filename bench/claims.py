@@ -795,7 +795,7 @@ def quoted_rows(rows: list[dict[str, Any]]) -> list[bool | None]:
     from rag.answer.slots import extract_slots
 
     def unstated(row: dict[str, Any]) -> bool:
-        return bool(unstated_people(extract_slots(row["claim"]), [(s, extract_slots(s)) for s in row["sentences"]]))
+        return bool(unstated_people(extract_slots(row["claim"]), row["sentences"], extract_slots))
 
     return [True if quoted_sentence(r["claim"], r["sentences"]) is not None else None if unstated(r) else False
             for r in rows]

@@ -325,8 +325,8 @@ def judge_claim(pairs: list[ClaimPair], model: ClaimModel | None = None, reader:
     quoted = quoted_sentence(pairs[0].claim, [p.sentence.text for p in pairs])
     if quoted is not None:  # supported by the sentence it quotes, whatever the model read (its probabilities kept)
         return ClaimJudgement("supported", probabilities, [pairs[quoted].sentence], [], [], quoted=True)
-    if verdict == "supported" and unstated_people(extract_slots(pairs[0].claim),
-                                                  [(p.sentence.text, extract_slots(p.sentence.text)) for p in pairs]):
+    if verdict == "supported" and unstated_people(extract_slots(pairs[0].claim), [p.sentence.text for p in pairs],
+                                                  extract_slots):
         verdict = "not_found"  # it names a person no sentence names: the documents do not say who (journal, session 49)
     pairs = [pairs[i] for i in relevance_order(relevance)]
     top = pairs[:TOP_PAIRS]

@@ -19,7 +19,7 @@ Standard library only (and the gazetteer, for a listed person's own name).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rag.answer.gazetteer import gazetteer
@@ -58,7 +58,7 @@ REACH = 48  # characters between a role word and the name (a clause's few words:
 
 def surname(name: str) -> str:
     """How a person is known: the last word of a Latin name (lower case), the last part of a dotted Chinese one."""
-    parts = re.split(r"[·•・]", name) if re.search(r"[·•・]", name) else name.split()
+    parts = _DOT.split(name) if _DOT.search(name) else name.split()
     return parts[-1].lower() if parts else ""
 
 
@@ -93,7 +93,7 @@ def people_in(text: str) -> list[tuple[str, int, int]]:
         if _near_role(text, start, m.end()):  # a title in the run is the role ("Deputy Director Mary Ann Smith")
             found.append((surname(name), start, m.end()))
     for m in _HAN_NAME.finditer(text):
-        given = m.group().split(m.group()[_DOT.search(m.group()).start()])[0]  # the Han run before the first dot
+        given = _DOT.split(m.group(), maxsplit=1)[0]  # the Han run before the first dot
         cut = max((x.end() for x in _GIVEN_START.finditer(given)), default=0)  # 主席为|约翰: the role is not the name
         start = m.start() + min(cut, len(given) - 1)
         if _near_role(text, start, m.end()):
@@ -110,7 +110,10 @@ def person_key(value: str, surface: str) -> str:
 
 
 def same_person(a_value: str, a_surface: str, b_value: str, b_surface: str) -> bool:
-    """Two person slots name one person: the same surname, however much of the name is written."""
+    """Two person slots name one person: one gazetteer id, or, where either is unlisted, the same surname however much
+    of the name is written."""
+    if UNLISTED not in a_value + b_value:
+        return a_value == b_value
     return person_key(a_value, a_surface) == person_key(b_value, b_surface)
 
 
@@ -127,8 +130,9 @@ def unseen_name(unit: str, value: str, surface: str, evidence: str) -> bool:
     return unit == "person" and value.startswith(UNLISTED) and has_han(surface) != has_han(evidence)
 
 
-def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-    """The claim's people (its person slots) that none of ``sentences`` ((text, its slots) each) names: the same
+def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
+                    read_slots: Callable[[str], Sequence[Any]]) -> list[Any]:
+    """The claim's people (its person slots) that none of ``sentences`` (read with ``read_slots``) names: the same
     person by id or surname within a script (an unlisted one's surname written anywhere in the sentence, as slots are
     read only beside a role); an unlisted name against a sentence in the other script counts as named
     (nothing here can say otherwise). A claim about who holds a role is not supported by sentences naming nobody."""
@@ -141,9 +145,10 @@ def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[tuple[str, S
         return unseen_name("person", value, person.surface, text) or any(
             s.kind == "entity" and s.unit == "person"
             and comparable_names("person", value, person.surface, str(s.value), s.surface)
-            and (s.value == person.value or (UNLISTED in value + str(s.value)
-                                             and same_person(value, person.surface, str(s.value), s.surface)))
-            for s in slots)
+            and same_person(value, person.surface, str(s.value), s.surface) for s in slots)
 
     people = [s for s in claim_slots if s.kind == "entity" and s.unit == "person"]
-    return [p for p in people if not any(named(p, text, slots) for text, slots in sentences)]
+    if not people:  # most claims: no sentence need be read
+        return []
+    read = [(text, read_slots(text)) for text in sentences]
+    return [p for p in people if not any(named(p, text, slots) for text, slots in read)]

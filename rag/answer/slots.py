@@ -195,8 +195,8 @@ def _is_member(members: dict[str, Slot], entity: Slot) -> bool:
 
 
 def _same_value(a: Slot, b: Slot) -> bool:
-    if a.kind == "entity" and a.unit == b.unit == "person" and UNLISTED in f"{a.value}{b.value}":
-        return same_person(str(a.value), a.surface, str(b.value), b.surface)  # however much of the name is written
+    if a.kind == "entity" and a.unit == b.unit == "person":  # however much of the name is written
+        return same_person(str(a.value), a.surface, str(b.value), b.surface)
     if a.kind == "quantity":
         return math.isclose(float(a.value), float(b.value), rel_tol=1e-6)  # type: ignore[arg-type]
     if a.kind == "date":  # a field only one side gives cannot disagree: 2024 fits February 2024

@@ -38,7 +38,7 @@ def test_the_people_a_claim_names_that_no_sentence_names() -> None:
     from rag.answer.slots import extract_slots
 
     def unstated(claim: str, *sentences: str) -> list[str]:
-        return [p.surface for p in unstated_people(extract_slots(claim), [(s, extract_slots(s)) for s in sentences])]
+        return [p.surface for p in unstated_people(extract_slots(claim), sentences, extract_slots)]
 
     claim = "The chair of the UK AI Safety Institute is Jane Doe."
     assert unstated(claim, "The institute was set up in 2023.") == ["Jane Doe"]
