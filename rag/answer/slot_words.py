@@ -65,8 +65,9 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "quantifier:bound:most": r"at\s+most|no\s+more\s+than|至多|不超过|不高于|不多于",
     # "not only … but also" (不仅 / 不只 … 还) restricts nothing: not the quantifier "only" (journal, session 41)
     "quantifier::only": r"(?<!not )(?<!n't )only|solely|sole|exclusively|(?<![不仅])仅仅|(?<![不仅])仅|(?<!不)只|唯一",
-    "negation::not": r"没有|并未|从未|尚未|并非|不是|并不|毫无|不(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
-                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<![除北南东西中])非(?!常|法|洲|裔|营利|盈利|政府)|not(?!\s+only\b)|never"
+    # 而不是 / 而非 "rather than" is a contrast English writes with no negation ("instead of"): not one (session 50)
+    "negation::not": r"没有|并未|从未|尚未|并非|(?<!而)不是|并不|毫无|不(?!(?<=而不)是)(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
+                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<![除北南东西中而])非(?!常|法|洲|裔|营利|盈利|政府)|not(?!\s+only\b)|never"
                      r"|no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|without|cannot|n't",
 }
 LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"

@@ -631,3 +631,22 @@ def test_a_name_no_list_holds_is_not_unmatched_against_the_other_script() -> Non
                                 "descendant of Huguenots.").unmatched_by_kind.get("entity", 0) == 0
     # the negative: in its own script a name the evidence does not state is unmatched
     assert compare_slots(claim, "德意志民主共和国的最后一任总理是胡格诺派后裔。").unmatched_by_kind.get("entity", 0) == 1
+
+
+_ROUTE_EN = ("The decision was {}made to build Interstate 5 on the west side of the Central Valley, instead of upgrading "
+             "State Route 99.")
+_ROUTE_ZH = "做出的决定是将州际高速5号建设在中央山谷的西侧，而不是升级现在的州99号公路。"
+
+
+@pytest.mark.parametrize(("claim", "evidence", "mismatch"), [
+    # 而不是 / 而非 "rather than" is a contrast, not a negation (session 50): English says it with "instead of"
+    (_ROUTE_EN.format(""), _ROUTE_ZH, False),
+    (_ROUTE_ZH, _ROUTE_EN.format(""), False),
+    ("该机构侧重于评估而非立法。", "The institute focuses on evaluation rather than legislation.", False),
+    # the negatives: a negation the other side lacks is still one, beside 而不是 or in 而不能 ("but cannot")
+    (_ROUTE_EN.format("not "), _ROUTE_ZH, True),
+    (_ROUTE_ZH.replace("做出的决定是", "没有做出决定"), _ROUTE_EN.format(""), True),
+    ("成员国可以提出意见而不能否决提案。", "Member states can comment and can veto proposals.", True),
+])
+def test_rather_than_is_not_a_negation(claim: str, evidence: str, mismatch: bool) -> None:
+    assert compare_slots(claim, evidence).negation_mismatch is mismatch
