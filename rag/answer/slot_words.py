@@ -58,7 +58,7 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "stance:succeed:1": r"success(?:ful|fully)?|succeed(?:s|ed)?|成功", "stance:succeed:-1": r"failures?|unsuccessful|失败",
     "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
     "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些",
-    "quantifier::majority": r"majority|大多数|多数|大部分|过半", "quantifier::minority": r"minority|少数",
+    "quantifier::majority": r"majorit(?:y|ies)|大多数|多数|大部分|过半", "quantifier::minority": r"minorit(?:y|ies)|少数",
     "quantifier:amount:many": r"many|numerous|a\s+(?:large|great)\s+number\s+of|许多|很多|众多|大量|诸多|大批",
     "quantifier:amount:few": r"few(?!er)|少量|少许|很少|极少",  # "a few" is "some" (matched first, from "a")
     "quantifier:bound:least": r"at\s+least|no\s+(?:fewer|less)\s+than|至少|不少于|不低于",

@@ -650,3 +650,14 @@ _ROUTE_ZH = "做出的决定是将州际高速5号建设在中央山谷的西侧
 ])
 def test_rather_than_is_not_a_negation(claim: str, evidence: str, mismatch: bool) -> None:
     assert compare_slots(claim, evidence).negation_mismatch is mismatch
+@pytest.mark.parametrize(("claim", "evidence", "differs"), [
+    # a plural quantifier is the quantifier (session 50): "qualified majorities" against 合格少数 differs
+    ("立法需要理事会的“合格少数”或协商一致意见。", 'Legislation requires "qualified majorities" or consensus of the Council.', True),
+    ("Legislation requires qualified minorities of the Council.", "立法需要理事会的合格多数。", True),
+    # the negatives: the same quantifier, singular or plural, in either language
+    ("立法需要理事会的“合格多数”或协商一致意见。", 'Legislation requires "qualified majorities" or consensus of the Council.', False),
+    ("Legislation requires qualified majorities of the Council.", "Legislation requires a qualified majority of the Council.",
+     False),
+])
+def test_a_plural_quantifier_is_read_as_the_quantifier(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "quantifier" for d in compare_slots(claim, evidence).differences) is differs
