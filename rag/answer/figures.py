@@ -113,6 +113,8 @@ _QUANTITY = re.compile(
 _SECTION_BEFORE = re.compile(r"(?i)(?:section|article|chapter|figure|table|annex|part|page|paragraph|no\.|§)\s*$")
 _WORD_AFTER = {"人": "工民", "国": "际内务家集", "名": "称单义", "位": "于置", "家": "庭", "项": "目",  # 人工智能, 国际…
                "部": "分门长署委", "所": "有属以在", "场": "景所合地", "条": "款例件约", "本": "身"}
+# "another 50 have not been described": a bare number after another / a further counts what the sentence counts
+_ANOTHER = re.compile(r"(?<![A-Za-z])(?:another|an?\s+(?:additional|further|extra))\s+$", re.IGNORECASE)
 _ARTICLE_LIKE = {"一", "one"}  # "一个 / 一次 / one of…": as often "a" as a count
 # A four-digit number with 年 is a year, not a span of years ("于1774年命名"); in English only 19xx/20xx years
 # are read as years without a preposition ("1,500 years" is a span).
@@ -122,14 +124,15 @@ _YEAR_WITH_NIAN = re.compile(r"(?:1[0-9]|20)[0-9]{2}")
 def _quantity(m: re.Match[str], text: str) -> tuple[float, str, int, int] | None:
     """(value, base unit, start, end) of a number that says what it counts, else None."""
     unit_key = re.sub(r"\s+", " ", (m["unit"] or "").lower())
+    another = not (m["pre"] or m["pct"] or m["unit"] or m["noun"] or m["scale"]) and _ANOTHER.search(text[:m.start()][-20:])
     base = (_PREFIX.get((m["pre"] or "").lower()) or ("%" if m["pct"] else None) or _UNITS.get(unit_key)
-            or ("counted" if m["noun"] else None))
+            or ("counted" if m["noun"] or another else None))
     scales = [s.lower() for s in re.findall(alternation(_SCALES), m["scale"] or "", re.IGNORECASE)]
     if base is None or ({"m", "bn"} & set(scales) and base not in _PREFIX.values()):
         return None
     num = m["num"]
     year = _YEAR_WITH_NIAN.fullmatch(num) and base == "year" and (unit_key == "年" or num[:2] in ("19", "20"))
-    generic = bool(m["noun"]) or _UNITS.get(unit_key) == "counted"
+    generic = bool(m["noun"] or another) or _UNITS.get(unit_key) == "counted"
     if (year or (num == "一" and unit_key in {*"个家名位项"}) or (generic and num.lower() in _ARTICLE_LIKE)
             or (m["noun"] and _YEAR_WITH_NIAN.fullmatch(num) and not m["scale"])
             or (text[m.end():m.end() + 1] or "-") in _WORD_AFTER.get(unit_key, "")

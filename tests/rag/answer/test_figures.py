@@ -9,6 +9,7 @@ from rag.answer.figures import (
     amounts_in,
     gloss_scaled,
     numbers_in,
+    quantities_in,
     years_in,
     zh_numeral,
 )
@@ -108,3 +109,15 @@ def test_the_two_digit_end_of_a_year_range_is_not_a_span_of_years() -> None:
 
     assert quantities_in("挪威60%以上的人口死于1348- 50年间。") == [(60.0, "%", 2, 5)]  # not "50 years"
     assert quantities_in("他在那里住了50年") == [(50.0, "year", 6, 9)]  # the negative beside it
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a bare number after another / an additional counts what the sentence counts (session 50)
+    ("possibly another 50 have not been described", [(50.0, "counted")]),
+    ("an additional 3 were added later", [(3.0, "counted")]),
+    # the negatives: a bare number elsewhere is no count; "another one" is as often "another" as a count
+    ("possibly 50 have not been described", []),
+    ("another one was added", []),
+])
+def test_a_bare_number_after_another_is_a_count(text: str, expected: list[tuple[float, str]]) -> None:
+    assert [(v, unit) for v, unit, _, _ in quantities_in(text)] == expected
