@@ -130,19 +130,30 @@ def unseen_name(unit: str, value: str, surface: str, evidence: str) -> bool:
     return unit == "person" and value.startswith(UNLISTED) and has_han(surface) != has_han(evidence)
 
 
+def _names_in_script(text: str, slots: Sequence[Any], han: bool) -> bool:
+    """Whether ``text`` names someone in Chinese (``han``: a person slot written in Han, a dotted transliteration) or in
+    Latin script (a person slot, two or more capitalised words no organisation's word is among): where it names no one
+    in that script, an unlisted name of the other script cannot be written there (session 50)."""
+    if any(s.kind == "entity" and s.unit == "person" and has_han(s.surface) == han for s in slots):
+        return True
+    if han:
+        return _HAN_NAME.search(text) is not None
+    return any(not {w.lower().rstrip(".") for w in m.group().split()} & NOT_NAMES for m in _LATIN_NAME.finditer(text))
+
+
 def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
                     read_slots: Callable[[str], Sequence[Any]]) -> list[Any]:
     """The claim's people (its person slots) that none of ``sentences`` (read with ``read_slots``) names: the same
     person by id or surname within a script (an unlisted one's surname written anywhere in the sentence, as slots are
-    read only beside a role); an unlisted name against a sentence in the other script counts as named
-    (nothing here can say otherwise). A claim about who holds a role is not supported by sentences naming nobody."""
+    read only beside a role); an unlisted name against a sentence in the other script counts as named where that
+    sentence names someone in its own script (nothing here can say otherwise), and as unnamed where it names no one. A claim about who holds a role is not supported by sentences naming nobody."""
     def named(person: Any, text: str, slots: Sequence[Any]) -> bool:
         value = str(person.value)
         if value.startswith(UNLISTED):  # its surname written anywhere in the sentence, a role beside it or not
             key = re.escape(value[len(UNLISTED):])
             if re.search(key if has_han(key) else rf"(?<![a-z]){key}(?![a-z])", text.lower()):
                 return True
-        return unseen_name("person", value, person.surface, text) or any(
+        return (unseen_name("person", value, person.surface, text) and _names_in_script(text, slots, has_han(text))) or any(
             s.kind == "entity" and s.unit == "person"
             and comparable_names("person", value, person.surface, str(s.value), s.surface)
             and same_person(value, person.surface, str(s.value), s.surface) for s in slots)

@@ -48,3 +48,8 @@ def test_the_people_a_claim_names_that_no_sentence_names() -> None:
     assert unstated(claim, "Director Doe spoke.") == []
     assert unstated("President Joe Biden signed the memorandum.", "拜登签署了备忘录。") == []
     assert unstated(claim, "主席为约翰·史密斯。") == []
+    # a sentence of the other script that names no one in its own script cannot write the name (session 50)
+    assert unstated(claim, "英国人工智能安全研究所成立于2023年11月。") == ["Jane Doe"]
+    assert unstated(claim, "主席：Ian Hogarth") == ["Jane Doe"]  # it writes its names in Latin, and not this one
+    assert unstated("英国人工智能安全研究所的主席是约翰·史密斯。", "The UK AI Safety Institute is in London.") == ["约翰·史密斯"]
+    assert unstated("英国人工智能安全研究所的主席是约翰·史密斯。", "The institute is chaired by Ian Hogarth.") == []
