@@ -146,14 +146,16 @@ def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
     """The claim's people (its person slots) that none of ``sentences`` (read with ``read_slots``) names: the same
     person by id or surname within a script (an unlisted one's surname written anywhere in the sentence, as slots are
     read only beside a role); an unlisted name against a sentence in the other script counts as named where that
-    sentence names someone in its own script (nothing here can say otherwise), and as unnamed where it names no one. A claim about who holds a role is not supported by sentences naming nobody."""
+    sentence names someone in its own script and no one in the name's (nothing here can say otherwise), and as
+    unnamed where it names no one, or writes its names in the claim's script too (米歇尔·唐兰(Michelle Donelan)). A claim about who holds a role is not supported by sentences naming nobody."""
     def named(person: Any, text: str, slots: Sequence[Any]) -> bool:
         value = str(person.value)
         if value.startswith(UNLISTED):  # its surname written anywhere in the sentence, a role beside it or not
             key = re.escape(value[len(UNLISTED):])
             if re.search(key if has_han(key) else rf"(?<![a-z]){key}(?![a-z])", text.lower()):
                 return True
-        return (unseen_name("person", value, person.surface, text) and _names_in_script(text, slots, has_han(text))) or any(
+        return (unseen_name("person", value, person.surface, text) and _names_in_script(text, slots, has_han(text))
+                and not _names_in_script(text, slots, has_han(person.surface))) or any(
             s.kind == "entity" and s.unit == "person"
             and comparable_names("person", value, person.surface, str(s.value), s.surface)
             and same_person(value, person.surface, str(s.value), s.surface) for s in slots)

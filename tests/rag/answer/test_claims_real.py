@@ -116,10 +116,16 @@ def test_a_true_claim_is_supported_and_the_changed_one_is_contradicted_with_the_
     "Italy is a member of the International Network of AI Safety Institutes.",
     "欧盟2024年撤销了人工智能办公室。",
     "火星殖民地将于2030年建立第一所大学。",
+    "The chair of the UK AI Safety Institute is Jane Doe.",  # a person no source names (session 50)
 ])
 def test_claims_the_sources_deny_or_never_state_are_not_supported(qa: PolicyQA, claim: str) -> None:
     answer = qa.ask(claim, mode="claim")
     assert answer.verdict != "supported" and answer.checked_span is None
+
+
+def test_a_claim_naming_the_person_the_source_names_is_supported(qa: PolicyQA) -> None:
+    # the negative beside "… is Jane Doe": the chair 003's table names (主席: Ian Hogarth) is not refused for the name
+    assert qa.ask("The chair of the UK AI Safety Institute is Ian Hogarth.", mode="claim").verdict == "supported"
 
 
 # 003 says the UK institute's pre-deployment tests are *not* a government safety certification ("但这些测试不是

@@ -53,3 +53,6 @@ def test_the_people_a_claim_names_that_no_sentence_names() -> None:
     assert unstated(claim, "主席：Ian Hogarth") == ["Jane Doe"]  # it writes its names in Latin, and not this one
     assert unstated("英国人工智能安全研究所的主席是约翰·史密斯。", "The UK AI Safety Institute is in London.") == ["约翰·史密斯"]
     assert unstated("英国人工智能安全研究所的主席是约翰·史密斯。", "The institute is chaired by Ian Hogarth.") == []
+    # a sentence that glosses its names in the claim's script would write this one there too
+    assert unstated(claim, "时任大臣米歇尔·唐兰(Michelle Donelan)称之为“布莱切利效应”。") == ["Jane Doe"]
+    assert unstated(claim, "时任大臣米歇尔·唐兰称之为“布莱切利效应”。") == []  # the negative: no gloss; nothing says it is not her
