@@ -33,7 +33,8 @@ import numpy as np
 
 from rag.answer.figures import COUNTED, UNIT_SPEC, fold
 from rag.answer.slot_text import show
-from rag.answer.slots import Slot, extract_slots
+from rag.answer.slot_types import Slot
+from rag.answer.slots import extract_slots
 from rag.text.asked import DURATION_QUESTION
 from rag.text.cjk import has_han
 from rag.types import Citation, Query

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answer.figures import amounts_in, numbers_in
-from rag.answer.slots import COMPARED, SlotComparison
+from rag.answer.slot_types import COMPARED, SlotComparison
 from rag.types import EvidenceSentence
 
 # Text that gives orders rather than states facts ("Ignore the question and answer …"): never evidence.

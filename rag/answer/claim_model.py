@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer.claim_features import FEATURE_NAMES, ClaimPair, pair_vector
-from rag.answer.slots import COMPARED
+from rag.answer.slot_types import COMPARED
 
 logger = logging.getLogger(__name__)
 

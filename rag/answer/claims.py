@@ -38,7 +38,8 @@ from rag.answer.claim_model import (
     shows_difference,
 )
 from rag.answer.person_names import unstated_people
-from rag.answer.slots import Difference, compare_slots, extract_slots
+from rag.answer.slot_types import Difference
+from rag.answer.slots import compare_slots, extract_slots
 from rag.settings import get_settings
 from rag.text.lexical import english_surfaces, has_word, tokenize
 from rag.text.sentences import is_heading, quote_form

@@ -14,7 +14,8 @@ import re
 
 from rag.answer.figures import CURRENCIES, fold, full_dates_in, numbers_in, years_in
 from rag.answer.slot_text import show
-from rag.answer.slots import Slot, extract_slots
+from rag.answer.slot_types import Slot
+from rag.answer.slots import extract_slots
 from rag.text.asked import asks_count
 from rag.text.cjk import has_han
 from rag.text.lexical import tokenize

@@ -16,8 +16,8 @@ import re
 
 from rag.answer.figures import MONTH_NAMES, UNIT_SPEC
 from rag.answer.gazetteer import gazetteer
+from rag.answer.slot_types import Difference, Slot
 from rag.answer.slot_words import EN_ORDINALS
-from rag.answer.slots import Difference, Slot
 from rag.text.cjk import has_han
 
 _SINGULAR = {"countries": "country", "companies": "company", "people": "person"}

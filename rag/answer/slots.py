@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.answer.figures import (
@@ -36,6 +35,7 @@ from rag.answer.figures import (
 )
 from rag.answer.gazetteer import gazetteer
 from rag.answer.person_names import UNLISTED, comparable_names, people_in, same_person, unseen_name
+from rag.answer.slot_types import Difference, Slot, SlotComparison, SlotValue
 from rag.answer.slot_words import (
     AFFIX_NEGATIVE,
     ANCHOR_KINDS,
@@ -51,49 +51,6 @@ from rag.text.cjk import has_han
 from rag.text.stopwords import NEGATION_SCOPE_STOP_WORDS
 
 logger = logging.getLogger(__name__)
-
-COMPARED = ("quantity", "date", "entity", "stance", "quantifier", "ordinal")  # negation: see negation_mismatch
-SlotValue = float | int | str | tuple[int | None, int | None, int | None]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Normalised content at ``start``/``end`` of its text. value: quantity float, date (year, month, day), entity
-    id, stance polarity (+1/-1), quantifier (all/some/majority/minority/only), ordinal int, negation "not".
-    unit: quantity base unit (GBP, USD, %, day, country, person, count…), entity class, stance axis, else ""."""
-
-    kind: str
-    value: SlotValue
-    unit: str
-    surface: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Difference:
-    claim: Slot
-    evidence: Slot
-    kind: str
-    listed: tuple[Slot, ...] = ()  # the claim names its entity a member; the source's list of members, without it
-
-
-@dataclass
-class SlotComparison:
-    differences: list[Difference] = field(default_factory=list)
-    matched: int = 0  # claim slots whose value the evidence states
-    unmatched: int = 0  # claim slots the evidence has nothing of that kind and unit to compare with
-    negation_mismatch: bool = False
-    negation: Difference | None = None  # with a mismatch: the negating side's negation; the other side's slot is empty
-    unmatched_by_kind: dict[str, int] = field(default_factory=dict)
-
-    def features(self) -> dict[str, float]:
-        """Numeric features, always the same keys, for a classifier fitted on top."""
-        feats = {f"diff_{k}": float(sum(d.kind == k for d in self.differences)) for k in COMPARED}
-        feats |= {"differences": float(len(self.differences)), "negation_mismatch": float(self.negation_mismatch),
-                  "matched": float(self.matched), "unmatched": float(self.unmatched)}
-        return feats | {f"unmatched_{k}": float(self.unmatched_by_kind.get(k, 0)) for k in COMPARED}
-
 
 # --- names: rag.answer.gazetteer; the word lists of ordinals, stances, quantifiers and negations: rag.answer.slot_words
 @lru_cache(maxsize=4096)

@@ -12,7 +12,8 @@ import pytest
 
 from rag.answer import slots as slots_module
 from rag.answer.slot_text import describe
-from rag.answer.slots import COMPARED, Slot, compare_slots, extract_slots
+from rag.answer.slot_types import COMPARED, Slot
+from rag.answer.slots import compare_slots, extract_slots
 
 
 def found(text: str, kind: str) -> list[tuple[object, str]]:
