@@ -1,10 +1,12 @@
 """Verdicts of main's and T's reruns of the claims T can move, by the shipped models: right per model, wrong
-"supported", and each moved claim. Usage: python compare.py MAIN_DIR T_DIR"""
+"supported", and each moved claim, over T's rows (main's rerun may hold more: a union of several candidates' claims,
+session 50). Usage: python compare.py MAIN_DIR T_DIR"""
 import json, sys
 from collections import Counter
 a = {r["id"]: r for r in map(json.loads, open(sys.argv[1] + "/verdicts.jsonl"))}
 b = {r["id"]: r for r in map(json.loads, open(sys.argv[2] + "/verdicts.jsonl"))}
-assert a.keys() == b.keys(), (len(a), len(b))
+assert b.keys() <= a.keys(), (len(a), len(b))
+a = {i: a[i] for i in b}
 for model in ("reader", "plain"):
     right = Counter(); wrong_sup = Counter(); moved = []
     for i in a:
