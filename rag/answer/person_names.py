@@ -147,7 +147,8 @@ def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
     person by id or surname within a script (an unlisted one's surname written anywhere in the sentence, as slots are
     read only beside a role); an unlisted name against a sentence in the other script counts as named where that
     sentence names someone in its own script and no one in the name's (nothing here can say otherwise), and as
-    unnamed where it names no one, or writes its names in the claim's script too (米歇尔·唐兰(Michelle Donelan)). A claim about who holds a role is not supported by sentences naming nobody."""
+    unnamed where it names no one or glosses its names in the name's script (米歇尔·唐兰(Michelle Donelan)). A claim
+    about who holds a role is not supported by sentences naming nobody."""
     def named(person: Any, text: str, slots: Sequence[Any]) -> bool:
         value = str(person.value)
         if value.startswith(UNLISTED):  # its surname written anywhere in the sentence, a role beside it or not
