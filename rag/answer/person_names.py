@@ -77,8 +77,10 @@ def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return found
 
 
-def people_in(text: str) -> list[tuple[str, int, int]]:
-    """(surname, start, end) of each person ``text`` names beside a role word (a name, not its title)."""
+def _names(text: str) -> list[tuple[str, int, int]]:
+    """(name, start, end) of each run ``text`` writes as a person's name, a role beside it or not: two or three
+    capitalised Latin words (a title before them dropped, no organisation's word among them) or a dotted Han name (its
+    given part cut after a role word or particle)."""
     found = []
     for m in _LATIN_NAME.finditer(text):
         words = [(w.group(), m.start() + w.start()) for w in re.finditer(r"\S+", m.group())]
@@ -88,17 +90,21 @@ def people_in(text: str) -> list[tuple[str, int, int]]:
             continue
         start = words[0][1]
         name = text[start:m.end()]
-        if not 2 <= len(name.split()) <= 3 or any(w.lower().rstrip(".") in NOT_NAMES for w in name.split()):
-            continue
-        if _near_role(text, start, m.end()):  # a title in the run is the role ("Deputy Director Mary Ann Smith")
-            found.append((surname(name), start, m.end()))
+        if 2 <= len(name.split()) <= 3 and not any(w.lower().rstrip(".") in NOT_NAMES for w in name.split()):
+            found.append((name, start, m.end()))
     for m in _HAN_NAME.finditer(text):
         given = _DOT.split(m.group(), maxsplit=1)[0]  # the Han run before the first dot
         cut = max((x.end() for x in _GIVEN_START.finditer(given)), default=0)  # 主席为|约翰: the role is not the name
         start = m.start() + min(cut, len(given) - 1)
-        if _near_role(text, start, m.end()):
-            found.append((surname(m.group()), start, m.end()))
-    return sorted(found, key=lambda f: f[1])
+        found.append((text[start:m.end()], start, m.end()))
+    return found
+
+
+def people_in(text: str) -> list[tuple[str, int, int]]:
+    """(surname, start, end) of each person ``text`` names beside a role word (a name, not its title; a title in the
+    run is the role: "Deputy Director Mary Ann Smith")."""
+    return sorted(((surname(name), start, end) for name, start, end in _names(text) if _near_role(text, start, end)),
+                  key=lambda f: f[1])
 
 
 def person_key(value: str, surface: str) -> str:
@@ -132,13 +138,10 @@ def unseen_name(unit: str, value: str, surface: str, evidence: str) -> bool:
 
 def _names_in_script(text: str, slots: Sequence[Any], han: bool) -> bool:
     """Whether ``text`` names someone in Chinese (``han``: a person slot written in Han, a dotted transliteration) or in
-    Latin script (a person slot, two or more capitalised words no organisation's word is among): where it names no one
+    Latin script (a person slot, a run ``_names`` reads as a name): where it names no one
     in that script, an unlisted name of the other script cannot be written there (session 50)."""
-    if any(s.kind == "entity" and s.unit == "person" and has_han(s.surface) == han for s in slots):
-        return True
-    if han:
-        return _HAN_NAME.search(text) is not None
-    return any(not {w.lower().rstrip(".") for w in m.group().split()} & NOT_NAMES for m in _LATIN_NAME.finditer(text))
+    return any(s.kind == "entity" and s.unit == "person" and has_han(s.surface) == han for s in slots) or any(
+        has_han(name) == han for name, _, _ in _names(text))
 
 
 def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
