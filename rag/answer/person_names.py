@@ -136,12 +136,11 @@ def unseen_name(unit: str, value: str, surface: str, evidence: str) -> bool:
     return unit == "person" and value.startswith(UNLISTED) and has_han(surface) != has_han(evidence)
 
 
-def _names_in_script(text: str, slots: Sequence[Any], han: bool) -> bool:
-    """Whether ``text`` names someone in Chinese (``han``: a person slot written in Han, a dotted transliteration) or in
-    Latin script (a person slot, a run ``_names`` reads as a name): where it names no one
-    in that script, an unlisted name of the other script cannot be written there (session 50)."""
-    return any(s.kind == "entity" and s.unit == "person" and has_han(s.surface) == han for s in slots) or any(
-        has_han(name) == han for name, _, _ in _names(text))
+def _scripts_named(text: str, slots: Sequence[Any]) -> set[bool]:
+    """The scripts (``has_han``) in which ``text`` names someone: its person slots' and the runs ``_names`` reads as
+    names. A sentence naming no one in a script cannot hold an unlisted name of that script (session 50)."""
+    return {has_han(s.surface) for s in slots if s.kind == "entity" and s.unit == "person"} | {
+        has_han(name) for name, _, _ in _names(text)}
 
 
 def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
@@ -158,8 +157,9 @@ def unstated_people(claim_slots: Sequence[Any], sentences: Sequence[str],
             key = re.escape(value[len(UNLISTED):])
             if re.search(key if has_han(key) else rf"(?<![a-z]){key}(?![a-z])", text.lower()):
                 return True
-        return (unseen_name("person", value, person.surface, text) and _names_in_script(text, slots, has_han(text))
-                and not _names_in_script(text, slots, has_han(person.surface))) or any(
+        # across scripts: named only where the sentence names someone in its own script and no one in the name's
+        across = unseen_name("person", value, person.surface, text)
+        return (across and _scripts_named(text, slots) == {has_han(text)}) or any(
             s.kind == "entity" and s.unit == "person"
             and comparable_names("person", value, person.surface, str(s.value), s.surface)
             and same_person(value, person.surface, str(s.value), s.surface) for s in slots)
