@@ -43,7 +43,7 @@ def tools() -> None:
 
 def test_ui_in_chromium(tools: None, ui_app) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name in EXPECTED + ["failure.png"]:
+    for name in EXPECTED + ["failure.png"] + [f"upload_miss_{n}.png" for n in (1, 2, 3)]:
         (SCREENSHOTS / name).unlink(missing_ok=True)
     env = {**os.environ, "CHROMIUM_PATH": str(CHROMIUM)}
     result = subprocess.run(
