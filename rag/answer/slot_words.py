@@ -29,7 +29,7 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
     "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
     "stance:member:1": r"members?|includ[a-z]*|join(?:s|ed|ing)?|participat[a-z]*|part\s+of|成员|包括|包含|加入|参与|参加|涵盖",
-    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|absen(?:t|ce)|withdr[ae]wn?|缺少|缺席|缺失|排除|退出|除外",
+    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|absen(?:t|ce)|withdr[ae]wn?|缺少|缺乏|缺席|缺失|排除|退出|除外",
     "stance:bear:1": r"bears?|bore|borne|liable|承担|负有", "stance:bear:-1": r"exempt(?:s|ed|ion)?|免除|豁免|免责",
     "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
     "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
@@ -72,6 +72,9 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
 }
 LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"
 LATIN_END = r"(?:(?<=[A-Za-z])(?![A-Za-z-])|(?<![A-Za-z]))"
+# Membership words that say "does not have" (lack / 缺乏): where the other text has no membership word to compare them
+# with, they are read as the negation they hold ("lack sufficient protections" against "have sufficient protections").
+PRIVATIVE = re.compile(r"(?<![A-Za-z])(?:lack(?:s|ed|ing)?|missing|absen(?:t|ce))(?![A-Za-z])|缺少|缺乏|缺失", re.IGNORECASE)
 LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{LATIN_START}(?:{WORDS[key]}){LATIN_END})"
                                        for i, key in enumerate(keys)), re.IGNORECASE), keys)
             for kind in ("stance", "quantifier", "negation") for keys in [[k for k in WORDS if k.startswith(kind)]]}

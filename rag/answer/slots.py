@@ -45,6 +45,7 @@ from rag.answer.slot_words import (
     LEXICON,
     MEMBER_CHARS,
     ORDINAL,
+    PRIVATIVE,
     SCOPE_CHARS,
 )
 from rag.text.cjk import has_han
@@ -175,6 +176,9 @@ def _flipped_stances(slots: list[Slot], other_slots: list[Slot]) -> list[Slot]:
         cue = LEXICON["negation"][0].match(fold(s.surface)) if s.kind == "stance" and s.unit not in axes else None
         if cue:
             found.append(Slot("negation", "not", "", s.surface[:cue.end()], s.start, s.start + cue.end()))
+        elif s.kind == "stance" and s.unit == "member" and s.value == -1 and "member" not in axes \
+                and PRIVATIVE.fullmatch(fold(s.surface)):  # "lack X" is "not have X" (session 51, rule L)
+            found.append(Slot("negation", "not", "", s.surface, s.start, s.end))
     return found
 
 
@@ -205,7 +209,10 @@ def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]
         count += (not inside and (not evidence or _restated(text, slots, neg, other, other_slots))) if zh != has_han(other) \
             else any(t in folded_other for t in terms)
     in_a_word = any(s.kind == "negation" and s.unit == "lexical" for s in other_slots)  # 坚持不懈 is "ceaseless"
-    affix = not has_han(text) and has_han(other) and not in_a_word and AFFIX_NEGATIVE.search(text) is not None
+    # "lack" against 缺乏: the other side says it with a membership word, not a negation (session 51, rule L)
+    met = any(o.kind == "stance" and o.unit == "member" and o.value == -1 for o in other_slots)
+    affix = not has_han(text) and has_han(other) and not in_a_word \
+        and AFFIX_NEGATIVE.search(PRIVATIVE.sub(" ", text) if met else text) is not None
     return count or int(affix)
 
 
@@ -236,7 +243,8 @@ def _negation_slot(text: str, slots: list[Slot], other: str = "", other_slots: l
     """The negation that makes ``text`` negate where ``other`` does not: the first whose scope shares no word with a
     negation's scope in ``other`` (in one language: "did not pass … did not resign" against "did not pass … resigned"
     is the second), else its first negation word, else the word its affix negates (else empty)."""
-    negations = [s for s in slots if s.kind == "negation"]
+    privative = [s for s in _flipped_stances(slots, other_slots or []) if PRIVATIVE.fullmatch(fold(s.surface))]
+    negations = [s for s in slots if s.kind == "negation"] + privative
     theirs = [_scope_words(other, s) for s in other_slots or [] if s.kind == "negation"]
     alone = [s for s in negations if has_han(s.surface) == has_han(other) and theirs
              and not any(_scope_words(text, s) & words for words in theirs)]

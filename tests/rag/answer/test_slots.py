@@ -662,3 +662,29 @@ def test_rather_than_is_not_a_negation(claim: str, evidence: str, mismatch: bool
 ])
 def test_a_plural_quantifier_is_read_as_the_quantifier(claim: str, evidence: str, differs: bool) -> None:
     assert any(d.kind == "quantifier" for d in compare_slots(claim, evidence).differences) is differs
+
+
+_PROTECTIONS_EN = "Harmful outcomes could occur even without malicious intent if AI systems and processes {} sufficient protections."
+_PROTECTIONS_ZH = "如果人工智能系统和流程{}足够的保护，即使没有恶意，也可能产生有害后果。"
+
+
+@pytest.mark.parametrize(("claim", "evidence", "mismatch"), [
+    # "lack" is "does not have": a claim that drops it says the opposite (session 51, rule L)
+    (_PROTECTIONS_EN.format("have"), _PROTECTIONS_EN.format("lack"), True),
+    (_PROTECTIONS_ZH.format("具备"), _PROTECTIONS_ZH.format("缺乏"), True),
+    ("Coordination among multilateral meetings has made countries navigate between standards.",
+     "缺乏协调的多边会议使得各国在不同的治理标准间徘徊。", True),
+    # the negatives: the same words on both sides, "do not have" against "lack", and "Lack" against 缺乏 across languages
+    (_PROTECTIONS_EN.format("lack"), _PROTECTIONS_EN.format("lack"), False),
+    (_PROTECTIONS_ZH.format("缺乏"), _PROTECTIONS_ZH.format("缺乏"), False),
+    (_PROTECTIONS_EN.format("do not have"), _PROTECTIONS_EN.format("lack"), False),
+    ("Lack of coordination among multilateral meetings has made countries navigate between standards.",
+     "缺乏协调的多边会议使得各国在不同的治理标准间徘徊。", False),
+])
+def test_lack_is_a_negation_where_the_other_side_has_no_membership_word(claim: str, evidence: str, mismatch: bool) -> None:
+    assert compare_slots(claim, evidence).negation_mismatch is mismatch
+
+
+def test_the_difference_shows_the_lack_it_found() -> None:
+    negation = compare_slots(_PROTECTIONS_EN.format("have"), _PROTECTIONS_EN.format("lack")).negation
+    assert negation is not None and negation.evidence.surface == "lack"
