@@ -144,9 +144,39 @@ def _quantity(m: re.Match[str], text: str) -> tuple[float, str, int, int] | None
     return round(parse_number(num) * math.prod(_SCALES[s] for s in scales), 6), base, start, end
 
 
+# Fractions (unit "fraction", the value the share): "a third of", "two-thirds", "half of", 三分之一, 一半. A singular
+# "a third" is a share only before "of" ("a third party" is 第三方, an ordinal); 百分之 is a percentage (above).
+_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                 "eighth": 8, "ninth": 9, "tenth": 10}
+_FRACTION = re.compile(
+    rf"(?<![A-Za-z])(?P<n>a|one|two|three|four|five|six|seven|eight|nine|[0-9]+)[\s-]+"
+    rf"(?:(?P<pl>{'|'.join(d for d in _DENOMINATORS if d != 'half')})s|(?P<sg>{'|'.join(_DENOMINATORS)})(?=\s+of\b))(?![A-Za-z])"
+    r"|(?<![A-Za-z])half(?=\s+(?:of|the)\b)"
+    rf"|(?<![{_ZH_NUM}])(?P<zd>[一二两三四五六七八九十0-9]+)分之(?P<zn>[一二两三四五六七八九十0-9]+)|(?P<zh>一半|半数)",
+    re.IGNORECASE)
+
+
+def fractions_in(folded: str) -> list[tuple[float, int, int]]:
+    """(share, start, end) of each fraction ``folded`` writes."""
+    found = []
+    for m in _FRACTION.finditer(folded):
+        if m["zd"]:
+            share = parse_number(m["zn"]) / parse_number(m["zd"])
+        elif m["pl"] or m["sg"]:
+            share = (1.0 if m["n"].lower() == "a" else parse_number(m["n"])) / _DENOMINATORS[(m["pl"] or m["sg"]).lower()]
+        else:
+            share = 0.5
+        found.append((round(share, 4), m.start(), m.end()))
+    return found
+
+
 def quantities_in(folded: str) -> list[tuple[float, str, int, int]]:
-    """(value in its base unit, base unit, start, end) of each number ``folded`` gives with what it counts."""
-    return [q for q in (_quantity(m, folded) for m in _QUANTITY.finditer(folded)) if q is not None]
+    """(value in its base unit, base unit, start, end) of each number ``folded`` gives with what it counts; a fraction
+    is one, unit "fraction" (the count of "two-thirds" is not 2)."""
+    shares = [(share, "fraction", start, end) for share, start, end in fractions_in(folded)]
+    counts = [q for q in (_quantity(m, folded) for m in _QUANTITY.finditer(folded)) if q is not None]
+    return sorted(shares + [q for q in counts if not any(s < q[3] and q[2] < e for _, _, s, e in shares)],
+                  key=lambda q: q[2])
 
 
 # --- dates: value (year, month, day), any of them None ------------------------------------------------------

@@ -23,7 +23,7 @@ EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth"
 ORDINAL = re.compile(
     rf"(?<![A-Za-z0-9])(?:(?P<en>{'|'.join(EN_ORDINALS)})|(?P<dig>[0-9]+)(?:st|nd|rd|th))(?![A-Za-z])"
     r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度|任)|头(?=[两二三四五六七八九十]+[个条名位项家次届年天])"  # 首任 the first, 头两条 the first two
-    r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|季度|次世界大战))",
+    r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|次世界大战))",
     re.IGNORECASE)  # 第二次世界大战 is a war's name ("World War II"), not a second of something
 WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
     "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",

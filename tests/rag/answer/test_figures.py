@@ -121,3 +121,20 @@ def test_the_two_digit_end_of_a_year_range_is_not_a_span_of_years() -> None:
 ])
 def test_a_bare_number_after_another_is_a_count(text: str, expected: list[tuple[float, str]]) -> None:
     assert [(v, unit) for v, unit, _, _ in quantities_in(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a fraction is a share, in either language (session 51, rule W)
+    ("almost a third of the population", [(0.3333, "fraction")]),
+    ("几乎占到人口的三分之一", [(0.3333, "fraction")]),
+    ("a two-thirds majority", [(0.6667, "fraction")]),
+    ("三分之二的成员", [(0.6667, "fraction")]),
+    ("half of the members", [(0.5, "fraction")]),
+    ("一半的成员", [(0.5, "fraction")]),
+    # the negatives: "a third party" is an ordinal, 百分之 a percentage, 十分 "very"
+    ("a third party", []),
+    ("百分之五十", [(50.0, "%")]),
+    ("十分重要", []),
+])
+def test_fractions_are_shares(text: str, expected: list[tuple[float, str]]) -> None:
+    assert [(v, unit) for v, unit, _, _ in quantities_in(text)] == expected

@@ -688,3 +688,15 @@ def test_lack_is_a_negation_where_the_other_side_has_no_membership_word(claim: s
 def test_the_difference_shows_the_lack_it_found() -> None:
     negation = compare_slots(_PROTECTIONS_EN.format("have"), _PROTECTIONS_EN.format("lack")).negation
     assert negation is not None and negation.evidence.surface == "lack"
+
+@pytest.mark.parametrize(("claim", "evidence", "kind"), [
+    # W (session 51): a share against a share, a quarter against a quarter, a war against a war
+    ("The plague killed 50,000 in Venice, almost a half of the population.", "瘟疫造成50,000威尼斯人死亡，几乎占到人口的三分之一。", "quantity"),
+    ("一直到19世纪的第三季度，瘟疫仍然是奥斯曼社会的重大事件。", "Plague remained a major event until the second quarter of the 19th century.", "ordinal"),
+    ("He was a hero of the Second World War.", "他是第一次世界大战中的英雄。", "entity"),
+])
+def test_fractions_quarters_and_wars_are_compared_across_languages(claim: str, evidence: str, kind: str) -> None:
+    assert [d.kind for d in compare_slots(claim, evidence).differences] == [kind]
+    # the negative beside each: the same figure, quarter or war is no difference
+    true_claim = claim.replace("a half", "a third").replace("第三季度", "第二季度").replace("Second World War", "First World War")
+    assert compare_slots(true_claim, evidence).differences == []
