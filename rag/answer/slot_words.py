@@ -80,7 +80,7 @@ LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{LATIN_START}(?:{WORDS[key]}){
             for kind in ("stance", "quantifier", "negation") for keys in [[k for k in WORDS if k.startswith(kind)]]}
 FLIP = {True: re.compile(r"(?:没有|并未|从未|尚未|并非|不是|并不|不|未|非|无)(?:会|能|再|曾|愿|应|予|被)?$"),
          False: re.compile(r"(?:\bnot(?!\s+only\b)|n't|\bnever|\bno)"
-                           r"(?:\s+(?!(?:all|every|each|some|only)\b)[A-Za-z]+){0,2}?\s+$", re.IGNORECASE)}
+                           r"(?:\s+(?!(?:all|every|each|some|only|and|or|but|nor)\b)[A-Za-z]+){0,2}?\s+$", re.IGNORECASE)}
 # Reach in characters, {Chinese: …, English: …}, of a negation before a stance it flips ("不承担"), of a negation's scope, of a
 # membership word after an entity. Claim-model features (rag/data/claim_model*.json: re-fit after a change); no settings here.
 CUE_CHARS, SCOPE_CHARS, MEMBER_CHARS = {True: 4, False: 30}, {True: 12, False: 60}, 40

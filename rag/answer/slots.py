@@ -210,9 +210,9 @@ def _negations(text: str, slots: list[Slot], other: str, other_slots: list[Slot]
             else any(t in folded_other for t in terms)
     in_a_word = any(s.kind == "negation" and s.unit == "lexical" for s in other_slots)  # 坚持不懈 is "ceaseless"
     # "lack" against 缺乏: the other side says it with a membership word, not a negation (session 51, rule L)
-    met = any(o.kind == "stance" and o.unit == "member" and o.value == -1 for o in other_slots)
+    met = sum(o.kind == "stance" and o.unit == "member" and o.value == -1 for o in other_slots)  # one "lack" each
     affix = not has_han(text) and has_han(other) and not in_a_word \
-        and AFFIX_NEGATIVE.search(PRIVATIVE.sub(" ", text) if met else text) is not None
+        and AFFIX_NEGATIVE.search(PRIVATIVE.sub(" ", text, count=met) if met else text) is not None
     return count or int(affix)
 
 

@@ -700,3 +700,26 @@ def test_fractions_quarters_and_wars_are_compared_across_languages(claim: str, e
     # the negative beside each: the same figure, quarter or war is no difference
     true_claim = claim.replace("a half", "a third").replace("第三季度", "第二季度").replace("Second World War", "First World War")
     assert compare_slots(true_claim, evidence).differences == []
+
+
+@pytest.mark.parametrize(("claim", "evidence", "mismatch"), [
+    # L′ (session 51): a negation does not flip a stance across "and"; "lack" against 缺乏 is dropped one for one
+    ("Newton did not and his lack of aggression later earned him heavy criticism.",
+     "牛顿并没有这样做，他缺乏攻击性的行为后来招致了严厉的批评。", False),
+    ("These policies respond to general standards, lacking specific execution measures, lacking integration with needs.",
+     "这些政策响应通用标准，缺乏具体的执行措施，未能结合各国实际需求。", False),
+    # the negatives: the claim without its negation, and a second "lacking" the Chinese side does not negate
+    ("Newton did and his lack of aggression later earned him heavy criticism.",
+     "牛顿并没有这样做，他缺乏攻击性的行为后来招致了严厉的批评。", True),
+    ("These policies respond to general standards, lacking specific execution measures, lacking integration with needs.",
+     "这些政策响应通用标准，缺乏具体的执行措施，结合各国实际需求。", True),
+])
+def test_a_negation_stays_in_its_clause_and_lack_meets_lack_one_for_one(claim: str, evidence: str, mismatch: bool) -> None:
+    comparison = compare_slots(claim, evidence)
+    assert (comparison.negation_mismatch or bool(comparison.differences)) is mismatch
+
+
+def test_a_negation_does_not_flip_a_stance_across_and() -> None:
+    slots = [(s.kind, s.value) for s in extract_slots("Newton did not and his lack of aggression was criticised.")]
+    assert ("negation", "not") in slots and ("stance", -1) in slots
+    assert ("stance", 1) in [(s.kind, s.value) for s in extract_slots("The bill does not exclude them.")]  # the negative
