@@ -29,7 +29,7 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
     "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
     "stance:member:1": r"members?|includ[a-z]*|join(?:s|ed|ing)?|participat[a-z]*|part\s+of|成员|包括|包含|加入|参与|参加|涵盖",
-    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|absen(?:t|ce)|withdr[ae]wn?|缺少|缺乏|缺席|缺失|排除|退出|除外",
+    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|(?<!presence and )(?<!presence or )absen(?:t|ce)|withdr[ae]wn?|缺少|缺乏|缺席|缺失|排除|退出|除外",
     "stance:bear:1": r"bears?|bore|borne|liable|承担|负有", "stance:bear:-1": r"exempt(?:s|ed|ion)?|免除|豁免|免责",
     "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
     "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
@@ -67,14 +67,14 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "quantifier::only": r"(?<!not )(?<!n't )only|solely|sole|exclusively|(?<![不仅])仅仅|(?<![不仅])仅|(?<!不)只|唯一",
     # 而不是 / 而非 "rather than" is a contrast English writes with no negation ("instead of"): not one (session 50)
     "negation::not": r"没有|并未|从未|尚未|并非|(?<!而)不是|并不|毫无|不(?!(?<=而不)是)(?!断|仅|同|少|久|过|但|论|管|得|止|外|可或缺|确定|一定|利|免|妨|料)"
-                     r"|未(?!来|成年|必|知)|无(?!论|人机|线|数|疑|限)|(?<![除北南东西中而])非(?!常|法|洲|裔|营利|盈利|政府)|not(?!\s+only\b)|never"
-                     r"|no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|without|cannot|n't",
+                     r"|未(?!来|成年|必|知)|(?<!有)无(?!论|人机|线|数|疑|限)|(?<![除北南东西中而])非(?!常|法|洲|裔|营利|盈利|政府)|(?<!\bor )not(?!\s+only\b)|never"
+                     r"|(?<!yes or )(?<!yes\x22 or \x22)(?<!yes” or “)no(?!\.|\s+(?:longer\s+)?only\b)|none|neither|nor|(?<!with or )without|cannot|n't",
 }
 LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"
 LATIN_END = r"(?:(?<=[A-Za-z])(?![A-Za-z-])|(?<![A-Za-z]))"
 # Membership words that say "does not have" (lack / 缺乏): where the other text has no membership word to compare them
 # with, they are read as the negation they hold ("lack sufficient protections" against "have sufficient protections").
-PRIVATIVE = re.compile(r"(?<![A-Za-z])(?:lack(?:s|ed|ing)?|missing|absen(?:t|ce))(?![A-Za-z])|缺少|缺乏|缺失", re.IGNORECASE)
+PRIVATIVE = re.compile(r"(?<![A-Za-z])(?:lack(?:s|ed|ing)?|missing|(?<!presence and )(?<!presence or )absen(?:t|ce))(?![A-Za-z])|缺少|缺乏|缺失", re.IGNORECASE)
 LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{LATIN_START}(?:{WORDS[key]}){LATIN_END})"
                                        for i, key in enumerate(keys)), re.IGNORECASE), keys)
             for kind in ("stance", "quantifier", "negation") for keys in [[k for k in WORDS if k.startswith(kind)]]}
@@ -95,5 +95,5 @@ ANCHOR_KINDS = frozenset({"quantity", "date", "entity", "ordinal"})
 # (journal, session 33).
 AFFIX_NEGATIVE = re.compile(
     r"(?<![A-Za-z-])(?:un(?!der|til|it|ion|iq|iv|if|anim|less|known|certain|like|fold)[a-z]{4,}|non-?[a-z]{4,}|lack(?:s|ed|ing)?|fail(?:s|ed)?\s+to"
-    r"|unable|impossible|insufficient|absen(?:t|ce)"
+    r"|unable|impossible|insufficient|(?<!presence and )(?<!presence or )absen(?:t|ce)"
     r"|(?!(?:unless|regardless|nevertheless|nonetheless)(?![a-z]))[a-z]{3,}less)(?![A-Za-z])", re.IGNORECASE)

@@ -723,3 +723,22 @@ def test_a_negation_does_not_flip_a_stance_across_and() -> None:
     slots = [(s.kind, s.value) for s in extract_slots("Newton did not and his lack of aggression was criticised.")]
     assert ("negation", "not") in slots and ("stance", -1) in slots
     assert ("stance", 1) in [(s.kind, s.value) for s in extract_slots("The bill does not exclude them.")]  # the negative
+
+
+@pytest.mark.parametrize(("text", "negates"), [
+    # A (session 51): one side of an alternative negates nothing
+    ("the presence or absence of members of gene families", False),
+    ('the machine outputs the answer ("yes" or "no")', False),
+    ("whether or not the rule applies", False),
+    ("with or without consent", False),
+    ("检查有无违规行为", False),
+    # the negatives: the same words outside an alternative
+    ("the absence of members of gene families", True),
+    ("the machine outputs no answer", True),
+    ("the rule does not apply", True),
+    ("without consent", True),
+    ("检查无违规行为", True),
+])
+def test_one_side_of_an_alternative_negates_nothing(text: str, negates: bool) -> None:
+    slots = extract_slots(text)
+    assert any(s.kind == "negation" or (s.kind == "stance" and s.value == -1) for s in slots) is negates
