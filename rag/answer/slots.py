@@ -311,6 +311,18 @@ def _written(slot: Slot, same: list[Slot], evidence: str) -> bool:
     return slot.kind == "quantity" and loose and float(slot.value) in numbers_in(evidence)  # type: ignore[arg-type]
 
 
+def _taken_twice(slot: Slot, same: list[Slot], taken: list[Slot]) -> Slot | None:
+    """Ordinals one for one: an equal evidence ordinal still free is taken (None); where every equal one is taken by an
+    earlier claim ordinal, an evidence ordinal of another value still free is the difference ("第四个时间线 … 第四尺度"
+    against "third timeline … fourth scale"; session 51, rule O1)."""
+    equal = [e for e in same if _same_value(slot, e)]
+    if free := [e for e in equal if e not in taken]:
+        taken.append(free[0])
+        return None
+    other = [e for e in same if e not in taken and not _same_value(slot, e)]
+    return other[0] if equal and other else None
+
+
 def compare_slots(claim: str, evidence: str) -> SlotComparison:
     """Compare the claim's slots with the evidence's: a claim value the evidence lacks while it states another
     of the same kind and unit (quantity unit, entity class, stance axis) is a difference."""
@@ -318,6 +330,7 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
     result = SlotComparison()
     claim_members = _memberships(fold(claim), claim_slots)
     evidence_members = _memberships(fold(evidence), evidence_slots)
+    taken: list[Slot] = []  # evidence ordinals a claim ordinal has met (_taken_twice)
     for slot in (s for s in claim_slots if s.kind != "negation"):
         if slot.kind == "stance" and slot.unit == "member":  # membership is per entity: 包括美国…缺少意大利
             governed = [evidence_members[e] for e, s in claim_members.items() if s == slot and e in evidence_members]
@@ -336,7 +349,9 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
             result.matched += agree and slot.kind != "stance"
             result.differences += [] if agree else [Difference(slot, sized[0], slot.kind)]
             continue
-        if any(_same_value(slot, e) for e in same) or (same and _written(slot, same, evidence)):
+        if slot.kind == "ordinal" and (other := _taken_twice(slot, same, taken)) is not None:
+            result.differences.append(Difference(slot, other, "ordinal"))
+        elif any(_same_value(slot, e) for e in same) or (same and _written(slot, same, evidence)):
             result.matched += slot.kind != "stance"
         elif same:
             listed = tuple(e for e in same if slot.kind == "entity" and _is_member(claim_members, slot)

@@ -742,3 +742,19 @@ def test_a_negation_does_not_flip_a_stance_across_and() -> None:
 def test_one_side_of_an_alternative_negates_nothing(text: str, negates: bool) -> None:
     slots = extract_slots(text)
     assert any(s.kind == "negation" or (s.kind == "stance" and s.value == -1) for s in slots) is negates
+
+
+_HOLOCENE_EN = ("The Holocene (the latest epoch) is too small to be shown clearly on the third timeline on the right, "
+                "another reason for expanding the fourth scale.")
+
+
+@pytest.mark.parametrize(("claim", "evidence", "differs"), [
+    # O1 (session 51): ordinals one for one — two 第四 against "third … fourth" is a change
+    ("全新世太短，以至于无法在右边的第四个时间线上清晰显示，这是扩大第四尺度的另一个原因。", _HOLOCENE_EN, True),
+    # the negatives: the true restatement, and an ordinal the claim repeats where the source has no other
+    ("全新世太短，以至于无法在右边的第三个时间线上清晰显示，这是扩大第四尺度的另一个原因。", _HOLOCENE_EN, False),
+    ("The first meeting and the first report.", "The first meeting produced the first report.", False),
+    ("The first meeting and the first report.", "The first meeting produced a report.", False),
+])
+def test_ordinals_are_compared_one_for_one(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "ordinal" for d in compare_slots(claim, evidence).differences) is differs
