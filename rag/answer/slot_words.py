@@ -25,11 +25,13 @@ ORDINAL = re.compile(
     r"|首(?=次|个|部|届|家|位|批|款|份|例|项|轮|度|任)|头(?=[两二三四五六七八九十]+[个条名位项家次届年天])"  # 首任 the first, 头两条 the first two
     r"|第(?P<zh>[一二三四五六七八九十百零]+|[0-9]+)(?![0-9.]|\s*(?:章|节|条|款|部分|页|段|篇|卷|编|册|期|号|版|次世界大战))",
     re.IGNORECASE)  # 第二次世界大战 is a war's name ("World War II"), not a second of something
+# Words that say "does not have": lack, missing, absent (not in "presence or absence", one side of an alternative), 缺少.
+_LACK, _ABSENCE, _QUE = r"lack(?:s|ed|ing)?", r"(?<!presence and )(?<!presence or )absen(?:t|ce)", r"缺少|缺乏|缺失"
 WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
     "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
     "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
     "stance:member:1": r"members?|includ[a-z]*|join(?:s|ed|ing)?|participat[a-z]*|part\s+of|成员|包括|包含|加入|参与|参加|涵盖",
-    "stance:member:-1": r"lack(?:s|ed|ing)?|missing|exclud[a-z]*|(?<!presence and )(?<!presence or )absen(?:t|ce)|withdr[ae]wn?|缺少|缺乏|缺席|缺失|排除|退出|除外",
+    "stance:member:-1": rf"{_LACK}|missing|exclud[a-z]*|{_ABSENCE}|withdr[ae]wn?|{_QUE}|缺席|排除|退出|除外",
     "stance:bear:1": r"bears?|bore|borne|liable|承担|负有", "stance:bear:-1": r"exempt(?:s|ed|ion)?|免除|豁免|免责",
     "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
     "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
@@ -74,7 +76,7 @@ LATIN_START = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?=n't)|(?![A-Za-z]))"
 LATIN_END = r"(?:(?<=[A-Za-z])(?![A-Za-z-])|(?<![A-Za-z]))"
 # Membership words that say "does not have" (lack / 缺乏): where the other text has no membership word to compare them
 # with, they are read as the negation they hold ("lack sufficient protections" against "have sufficient protections").
-PRIVATIVE = re.compile(r"(?<![A-Za-z])(?:lack(?:s|ed|ing)?|missing|(?<!presence and )(?<!presence or )absen(?:t|ce))(?![A-Za-z])|缺少|缺乏|缺失", re.IGNORECASE)
+PRIVATIVE = re.compile(rf"(?<![A-Za-z])(?:{_LACK}|missing|{_ABSENCE})(?![A-Za-z])|{_QUE}", re.IGNORECASE)
 LEXICON = {kind: (re.compile("|".join(rf"(?P<w{i}>{LATIN_START}(?:{WORDS[key]}){LATIN_END})"
                                        for i, key in enumerate(keys)), re.IGNORECASE), keys)
             for kind in ("stance", "quantifier", "negation") for keys in [[k for k in WORDS if k.startswith(kind)]]}
@@ -94,6 +96,6 @@ ANCHOR_KINDS = frozenset({"quantity", "date", "entity", "ordinal"})
 # "uncertain" are not, as 未知 and 不确定 are not among the Chinese negations; "unlike" and "unfold" negate nothing
 # (journal, session 33).
 AFFIX_NEGATIVE = re.compile(
-    r"(?<![A-Za-z-])(?:un(?!der|til|it|ion|iq|iv|if|anim|less|known|certain|like|fold)[a-z]{4,}|non-?[a-z]{4,}|lack(?:s|ed|ing)?|fail(?:s|ed)?\s+to"
-    r"|unable|impossible|insufficient|(?<!presence and )(?<!presence or )absen(?:t|ce)"
+    r"(?<![A-Za-z-])(?:un(?!der|til|it|ion|iq|iv|if|anim|less|known|certain|like|fold)[a-z]{4,}|non-?[a-z]{4,}|fail(?:s|ed)?\s+to"
+    rf"|{_LACK}|unable|impossible|insufficient|{_ABSENCE}"
     r"|(?!(?:unless|regardless|nevertheless|nonetheless)(?![a-z]))[a-z]{3,}less)(?![A-Za-z])", re.IGNORECASE)

@@ -176,10 +176,16 @@ def _flipped_stances(slots: list[Slot], other_slots: list[Slot]) -> list[Slot]:
         cue = LEXICON["negation"][0].match(fold(s.surface)) if s.kind == "stance" and s.unit not in axes else None
         if cue:
             found.append(Slot("negation", "not", "", s.surface[:cue.end()], s.start, s.start + cue.end()))
-        elif s.kind == "stance" and s.unit == "member" and s.value == -1 and "member" not in axes \
-                and PRIVATIVE.fullmatch(fold(s.surface)):  # "lack X" is "not have X" (session 51, rule L)
-            found.append(Slot("negation", "not", "", s.surface, s.start, s.end))
-    return found
+    return found + _privatives(slots, other_slots)
+
+
+def _privatives(slots: list[Slot], other_slots: list[Slot]) -> list[Slot]:
+    """The negations that privative membership words hold ("lack X" is "not have X"; PRIVATIVE) where ``other_slots``
+    has no membership word to compare them with (session 51, rule L)."""
+    if any(o.kind == "stance" and o.unit == "member" for o in other_slots):
+        return []
+    return [Slot("negation", "not", "", s.surface, s.start, s.end) for s in slots
+            if s.kind == "stance" and s.unit == "member" and s.value == -1 and PRIVATIVE.fullmatch(fold(s.surface))]
 
 
 def _part_of_negation(neg: Slot, slot: Slot) -> bool:
@@ -243,8 +249,7 @@ def _negation_slot(text: str, slots: list[Slot], other: str = "", other_slots: l
     """The negation that makes ``text`` negate where ``other`` does not: the first whose scope shares no word with a
     negation's scope in ``other`` (in one language: "did not pass … did not resign" against "did not pass … resigned"
     is the second), else its first negation word, else the word its affix negates (else empty)."""
-    privative = [s for s in _flipped_stances(slots, other_slots or []) if PRIVATIVE.fullmatch(fold(s.surface))]
-    negations = [s for s in slots if s.kind == "negation"] + privative
+    negations = [s for s in slots if s.kind == "negation"] + _privatives(slots, other_slots or [])
     theirs = [_scope_words(other, s) for s in other_slots or [] if s.kind == "negation"]
     alone = [s for s in negations if has_han(s.surface) == has_han(other) and theirs
              and not any(_scope_words(text, s) & words for words in theirs)]
