@@ -31,7 +31,8 @@ _NAMES = {"support": "supports|opposes|支持|反对", "member": "included|not i
           "encourage": "encourages|discourages|鼓励|劝阻", "advantage": "an advantage|a disadvantage|优势|劣势",
           "win": "wins|loses|赢得|输掉", "improve": "improves|weakens|加强|削弱", "promote": "promotes|impedes|促进|阻碍",
           "permit": "permits|prohibits|允许|禁止", "protect": "protects|endangers|保护|危及",
-          "succeed": "a success|a failure|成功|失败"}  # every stance axis and quantifier value of rag.answer.slots (a test checks)
+          "succeed": "a success|a failure|成功|失败", "lead": "leads|trails|领先|落后", "active": "active|passive|积极|消极",
+          "attend": "emphasises|ignores|重视|忽视", "degree": "more|less|更多|更少"}  # every stance axis and quantifier value of rag.answer.slots (a test checks)
 
 
 def _render(slot: Slot, zh: bool) -> str:

@@ -28,7 +28,8 @@ ORDINAL = re.compile(
 # Words that say "does not have": lack, missing, absent (not in "presence or absence", one side of an alternative), 缺少.
 _LACK, _ABSENCE, _QUE = r"lack(?:s|ed|ing)?", r"(?<!presence and )(?<!presence or )absen(?:t|ce)", r"缺少|缺乏|缺失"
 WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axis, value = polarity.
-    "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|支持|赞成|赞同|拥护",
+    "stance:support:1": r"support(?:s|ed|ing)?|back(?:s|ed|ing)|endors[a-z]*|favou?r(?:s|ed|ing)?|accept(?:s|ed|ing|ance)?"
+                        r"|支持|赞成|赞同|拥护|接受",
     "stance:support:-1": r"oppos(?:e|es|ed|ing|ition)|reject[a-z]*|refus(?:e|es|ed|ing)|反对|拒绝|抵制|否决",
     "stance:member:1": r"members?|includ[a-z]*|join(?:s|ed|ing)?|participat[a-z]*|part\s+of|成员|包括|包含|加入|参与|参加|涵盖",
     "stance:member:-1": rf"{_LACK}|missing|exclud[a-z]*|{_ABSENCE}|withdr[ae]wn?|{_QUE}|缺席|排除|退出|除外",
@@ -36,28 +37,39 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
     "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
     "stance:increase:1": r"increas[a-z]*|ris(?:es?|ing)|rose|gr[eo]w[a-z]*|rais(?:es?|ed|ing)|exacerbat[a-z]*|aggravat[a-z]*"
-                         r"|增加|增长|上升|提高|扩大|提升|上涨|增多|加大|加剧",
+                         r"|增加|增长|上升|提高|扩大|提升|上涨|增多|加大|加剧|兴起|崛起",
     "stance:increase:-1": r"decreas[a-z]*|declin[a-z]*|fall[a-z]*|fell|cut(?:s|ting)?|reduc[a-z]*|mitigat[a-z]*|alleviat[a-z]*"
-                          r"|减少|下降|降低|削减|缩减|下跌|减轻|缓解|缩小",
+                          r"|lower(?:s|ed|ing)|restrict(?:s|ed|ing|ions?)?|减少|下降|降低|削减|缩减|下跌|减轻|缓解|缩小|限制",
     "stance:establish:1": r"establish[a-z]*|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing|ion)|found(?:ed|ing)|launch[a-z]*"
                           r"|设立|成立|建立|创建|组建|新设|创立",
     "stance:establish:-1": r"abolish[a-z]*|dissolv[a-z]*|disband[a-z]*|shut(?:s|ting)?\s+down|撤销|解散|废除|撤除|关闭",
     "stance:level:1": r"federal|联邦", "stance:level:-1": r"state-by-state|state-level|各州|州级",
     # Polar pairs a changed claim flips (largest → smallest, higher → lower, encourages → discourages):
-    "stance:size:1": r"larger|largest|bigger|biggest|最大|较大|更大|大型", "stance:size:-1": r"smaller|smallest|最小|较小|更小|小型",
+    "stance:size:1": r"larger|largest|bigger|biggest|maximum|最大|较大|更大|大型",
+    "stance:size:-1": r"smaller|smallest|minimum|最小|较小|更小|小型",
     "stance:height:1": r"higher|highest|最高|较高|更高", "stance:height:-1": r"lower|lowest|最低|较低|更低",
     "stance:encourage:1": r"encourag[a-z]*|鼓励|激励", "stance:encourage:-1": r"discourag[a-z]*|劝阻",
-    "stance:advantage:1": r"advantages?|benefits?|优势|好处|益处|获益", "stance:advantage:-1": r"disadvantages?|harms|劣势|坏处|弊端|危害",
-    "stance:win:1": r"w[io]n|wins|winning|赢得|夺得|获胜", "stance:win:-1": r"los(?:e|es|t|ing)|输掉|失利|败给",
+    "stance:advantage:1": r"advantages?|benefit(?:s|ed|ing|ted|ting)?|优势|好处|益处|获益|受益",
+    "stance:advantage:-1": r"disadvantages?|harm(?:s|ed|ing)?|劣势|坏处|弊端|危害",
+    "stance:win:1": r"w[io]n(?![’']t)|wins|winning|defeat(?:s|ed|ing)|beat(?:s|ing)?|赢得|夺得|获胜|击败|战胜|打败|胜利",
+    "stance:win:-1": r"los(?:e|es|t|ing)|输掉|输给|失利|败给",
     "stance:improve:1": r"improv(?:e|es|ed|ing|ements?)|enhanc[a-z]*|strengthen[a-z]*|bolster[a-z]*|reinforc[a-z]*"
                         r"|改善|改进|加强|增强|强化|完善",
     "stance:improve:-1": r"degrad[a-z]*|weaken[a-z]*|deteriorat[a-z]*|undermin[a-z]*|impair[a-z]*|diminish[a-z]*|worsen[a-z]*"
                          r"|削弱|弱化|减弱|恶化|损害",
     "stance:promote:1": r"promot(?:e|es|ed|ing)|foster[a-z]*|facilitat[a-z]*|accelerat[a-z]*|促进|推动|推进|加快|加速|助力",
-    "stance:promote:-1": r"imped(?:e|es|ed|ing)|hinder[a-z]*|hamper[a-z]*|obstruct[a-z]*|阻碍|妨碍|延缓|放缓|拖慢",
+    "stance:promote:-1": r"imped(?:e|es|ed|ing)|hinder[a-z]*|hamper[a-z]*|obstruct[a-z]*|slow(?:s|ed|ing)?|阻碍|妨碍|延缓|放缓|拖慢|减缓",
     "stance:permit:1": r"permit(?:s|ted|ting)?|allow(?:s|ed|ing)?|允许|准许", "stance:permit:-1": r"prohibit[a-z]*|forbid[a-z]*|禁止",
     "stance:protect:1": r"protect(?:s|ed|ing)?|safeguard(?:s|ed|ing)?|保护|维护", "stance:protect:-1": r"endanger[a-z]*|jeopardi[sz][a-z]*|危及",
     "stance:succeed:1": r"success(?:ful|fully)?|succeed(?:s|ed)?|成功", "stance:succeed:-1": r"failures?|unsuccessful|失败",
+    # Session 52 (rule S): leading / trailing, active / passive, attending / ignoring; "degree" last, after size and
+    # height, so that 更大 / 更高 keep their axes. A bare 更 is not read: 更X is English's "-er", which no axis reads.
+    "stance:lead:1": r"leading|leads|ahead|领先", "stance:lead:-1": r"trail(?:s|ed|ing)|behind|落后",
+    "stance:active:1": r"active(?:ly)?|proactive(?:ly)?|积极|主动", "stance:active:-1": r"passive(?:ly)?|消极|被动",
+    "stance:attend:1": r"emphasi[sz](?:e|es|ed|ing)|prioriti[sz](?:e|es|ed|ing)|重视",
+    "stance:attend:-1": r"ignor(?:e|es|ed|ing)|neglect(?:s|ed|ing)?|overlook(?:s|ed|ing)?|disregard(?:s|ed|ing)?|忽视|忽略|漠视",
+    "stance:degree:1": r"more|更多|更加|更为|更具|越来越(?!少)|越多|较多",
+    "stance:degree:-1": r"less|fewer|更少|越来越少|越少|较少",
     "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
     "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些",
     "quantifier::majority": r"majorit(?:y|ies)|大多数|多数|大部分|过半", "quantifier::minority": r"minorit(?:y|ies)|少数",

@@ -293,7 +293,9 @@ def _counted_alike(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
 # a minority) against "many" says the opposite, against "few" the same; 大多数 against "few" the opposite. Direction
 # words likewise on a neighbouring axis: "degrading security" against 提高安全性, "discourage" against 推进.
 _SIZE = {"minority": -1, "few": -1, "majority": 1, "many": 1}
-_NEIGHBOUR_AXIS = {"increase": "improve", "improve": "increase", "encourage": "promote", "promote": "encourage"}
+_NEIGHBOUR_AXIS = {"increase": ("improve", "encourage"), "improve": ("increase", "protect"), "protect": ("improve",),
+                   "encourage": ("promote", "increase"), "promote": ("encourage",), "win": ("succeed",),
+                   "succeed": ("win",)}  # session 52, rule S: 保护 against 损害, 胜利 against 失败, 鼓励 against 限制
 
 
 def _polarity(slot: Slot) -> int:
@@ -304,7 +306,7 @@ def _other_axis(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
     """The evidence's quantifiers of size on the other axis (proportion ↔ amount) than the claim's; the evidence's
     stances on the claim's stance's neighbouring axis (improve ↔ increase, promote ↔ encourage)."""
     if slot.kind == "stance" and slot.unit in _NEIGHBOUR_AXIS:
-        return [e for e in evidence_slots if e.kind == "stance" and e.unit == _NEIGHBOUR_AXIS[slot.unit]]
+        return [e for e in evidence_slots if e.kind == "stance" and e.unit in _NEIGHBOUR_AXIS[slot.unit]]
     if slot.kind != "quantifier" or slot.value not in _SIZE:
         return []
     return [e for e in evidence_slots if e.kind == "quantifier" and e.value in _SIZE and e.unit != slot.unit]

@@ -758,3 +758,34 @@ _HOLOCENE_EN = ("The Holocene (the latest epoch) is too small to be shown clearl
 ])
 def test_ordinals_are_compared_one_for_one(claim: str, evidence: str, differs: bool) -> None:
     assert any(d.kind == "ordinal" for d in compare_slots(claim, evidence).differences) is differs
+
+
+@pytest.mark.parametrize(("claim", "evidence", "differs"), [
+    # S (session 52): stance words the claim benchmark's tune half showed unread
+    ("The agreement is expected to establish a less comprehensive policy framework.", "协议预计将建立更加系统的政策框架。", True),
+    ("Preserving and restricting United States talent advantages requires developing talent at home.",
+     "保持和扩大美国的人才优势需要在国内培养人才。", True),
+    ("野马队在分区轮以 23–16 输给了匹兹堡钢人队。", "The Broncos defeated the Pittsburgh Steelers in the divisional round, 23–16.", True),
+    ("从历史上看，美国国家安全机构在技术转型时期取得了失败。", "从历史上看，美国国家安全机构在技术转型时期取得了胜利。", True),
+    ("落后的人工智能模型开发者应遵守基本标准。", "领先的人工智能模型开发者应遵守基本标准。", True),
+    ("它必须消极加强它。", "它必须积极加强它。", True),
+    ("损害美国人工智能生态系统免受外国情报威胁。", "保护美国人工智能生态系统免受外国情报威胁；", True),
+    ("Both men raised the temperature of air until it liquefied.", "两人都通过降低空气的温度直至氧气液化。", True),
+    # the negatives: each true restatement, and a negated stance against its negated translation
+    ("The agreement is expected to establish a more comprehensive policy framework.", "协议预计将建立更加系统的政策框架。", False),
+    ("Preserving and expanding United States talent advantages requires developing talent at home.",
+     "保持和扩大美国的人才优势需要在国内培养人才。", False),
+    ("野马队在分区轮以 23–16 击败了匹兹堡钢人队。", "The Broncos defeated the Pittsburgh Steelers in the divisional round, 23–16.", False),
+    ("领先的人工智能模型开发者应遵守基本标准。", "领先的人工智能模型开发者应遵守基本标准。", False),
+    ("Both men lowered the temperature of air until it liquefied.", "两人都通过降低空气的温度直至氧气液化。", False),
+    ("Strong security protection won't slow down innovation.", "强有力的安全保护不会减缓创新。", False),
+])
+def test_stance_words_read_in_both_languages(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "stance" for d in compare_slots(claim, evidence).differences) is differs
+
+
+def test_a_bare_comparative_is_not_read_and_wont_is_no_win() -> None:
+    assert not [s for s in extract_slots("信息更简单") if s.kind == "stance"]  # 更X is English's "-er": not read
+    assert [s.value for s in extract_slots("信息更多") if s.kind == "stance"] == [1]
+    assert ("win", 1) not in [(s.unit, s.value) for s in extract_slots("It won't slow down.")]
+    assert ("win", 1) in [(s.unit, s.value) for s in extract_slots("It won the vote.")]
