@@ -37,6 +37,7 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "stance:mandatory:1": r"mandatory|compulsory|binding|obligatory|强制|约束力|硬性",
     "stance:mandatory:-1": r"voluntar(?:y|ily)|non-binding|optional|自愿",
     "stance:increase:1": r"increas[a-z]*|ris(?:es?|ing)|rose|gr[eo]w[a-z]*|rais(?:es?|ed|ing)|exacerbat[a-z]*|aggravat[a-z]*"
+                         r"|expan(?:d|ds|ded|ding|sion)"
                          r"|增加|增长|上升|提高|扩大|提升|上涨|增多|加大|加剧|兴起|崛起",
     "stance:increase:-1": r"decreas[a-z]*|declin[a-z]*|fall[a-z]*|fell|cut(?:s|ting)?|reduc[a-z]*|mitigat[a-z]*|alleviat[a-z]*"
                           r"|lower(?:s|ed|ing)|restrict(?:s|ed|ing|ions?)?|减少|下降|降低|削减|缩减|下跌|减轻|缓解|缩小|限制",

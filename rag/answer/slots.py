@@ -319,9 +319,9 @@ def _written(slot: Slot, same: list[Slot], evidence: str) -> bool:
 
 
 def _taken_twice(slot: Slot, same: list[Slot], taken: list[Slot]) -> Slot | None:
-    """Ordinals one for one: an equal evidence ordinal still free is taken (None); where every equal one is taken by an
-    earlier claim ordinal, an evidence ordinal of another value still free is the difference ("第四个时间线 … 第四尺度"
-    against "third timeline … fourth scale"; session 51, rule O1)."""
+    """Ordinals and stances one for one: an equal evidence slot still free is taken (None); where every equal one is
+    taken by an earlier claim slot, an evidence slot of another value still free is the difference ("第四个时间线 … 第四尺度"
+    against "third timeline … fourth scale", session 51, rule O1; "larger … larger" against 较小 … 较大, session 52, S2)."""
     equal = [e for e in same if _same_value(slot, e)]
     if free := [e for e in equal if e not in taken]:
         taken.append(free[0])
@@ -337,7 +337,7 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
     result = SlotComparison()
     claim_members = _memberships(fold(claim), claim_slots)
     evidence_members = _memberships(fold(evidence), evidence_slots)
-    taken: list[Slot] = []  # evidence ordinals a claim ordinal has met (_taken_twice)
+    taken: list[Slot] = []  # evidence ordinals and stances a claim slot has met (_taken_twice)
     for slot in (s for s in claim_slots if s.kind != "negation"):
         if slot.kind == "stance" and slot.unit == "member":  # membership is per entity: 包括美国…缺少意大利
             governed = [evidence_members[e] for e, s in claim_members.items() if s == slot and e in evidence_members]
@@ -356,8 +356,8 @@ def compare_slots(claim: str, evidence: str) -> SlotComparison:
             result.matched += agree and slot.kind != "stance"
             result.differences += [] if agree else [Difference(slot, sized[0], slot.kind)]
             continue
-        if slot.kind == "ordinal" and (other := _taken_twice(slot, same, taken)) is not None:
-            result.differences.append(Difference(slot, other, "ordinal"))
+        if slot.kind in ("ordinal", "stance") and (other := _taken_twice(slot, same, taken)) is not None:
+            result.differences.append(Difference(slot, other, slot.kind))
         elif any(_same_value(slot, e) for e in same) or (same and _written(slot, same, evidence)):
             result.matched += slot.kind != "stance"
         elif same:

@@ -789,3 +789,23 @@ def test_a_bare_comparative_is_not_read_and_wont_is_no_win() -> None:
     assert [s.value for s in extract_slots("信息更多") if s.kind == "stance"] == [1]
     assert ("win", 1) not in [(s.unit, s.value) for s in extract_slots("It won't slow down.")]
     assert ("win", 1) in [(s.unit, s.value) for s in extract_slots("It won the vote.")]
+
+
+_VOICE_ZH = "这意味着在议会中较小会员国的公民比较大会员国的公民有更多的发言权。"
+
+
+@pytest.mark.parametrize(("claim", "evidence", "differs"), [
+    # S2 (session 52): stances one for one — "larger … larger" against 较小 … 较大 is a change; "expand" is read
+    ("In the Parliament citizens of larger member states have more voice than citizens in larger member states.",
+     _VOICE_ZH, True),
+    ("Through these instructions, the Director shall restrict agencies' reporting.",
+     "Through these instructions, the Director shall expand agencies' reporting.", True),
+    # the negatives: the true restatement, a repeat with nothing else to meet, the same word on both sides
+    ("In the Parliament citizens of smaller member states have more voice than citizens in larger member states.",
+     _VOICE_ZH, False),
+    ("Prices increased and wages increased.", "Prices and wages increased.", False),
+    ("Through these instructions, the Director shall expand agencies' reporting.",
+     "Through these instructions, the Director shall expand agencies' reporting.", False),
+])
+def test_stances_are_compared_one_for_one(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "stance" for d in compare_slots(claim, evidence).differences) is differs
