@@ -71,11 +71,11 @@ WORDS = {  # "kind:unit:value": English regex|Chinese words. Stances: unit = axi
     "stance:attend:-1": r"ignor(?:e|es|ed|ing)|neglect(?:s|ed|ing)?|overlook(?:s|ed|ing)?|disregard(?:s|ed|ing)?|忽视|忽略|漠视",
     "stance:degree:1": r"more|更多|更加|更为|更具|越来越(?!少)|越多|较多",
     "stance:degree:-1": r"less|fewer|更少|越来越少|越少|较少",
-    "quantifier::all": r"all|every|each(?!\s+other)|entire|unanimous(?:ly)?|全部|所有|全体|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
-    "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些",
-    "quantifier::majority": r"majorit(?:y|ies)|大多数|多数|大部分|过半", "quantifier::minority": r"minorit(?:y|ies)|少数",
-    "quantifier:amount:many": r"many|numerous|a\s+(?:large|great)\s+number\s+of|许多|很多|众多|大量|诸多|大批",
-    "quantifier:amount:few": r"few(?!er)|少量|少许|很少|极少",  # "a few" is "some" (matched first, from "a")
+    "quantifier::all": r"all|every|each(?!\s+other)|entire|whole|unanimous(?:ly)?|全部|所有|全体|全面|一致(?=同意|通过|认为|决定|支持|赞成|表决)",
+    "quantifier::some": r"some|several|a\s+few|partial|partly|(?<!另)一部分|(?<![第一二三四五六七八九十0-9该本此这各大子成])部分|一些|某些|若干|有些|局部",
+    "quantifier::majority": r"majorit(?:y|ies)|大多数|多数|大部分|过半|主流", "quantifier::minority": r"minorit(?:y|ies)|少数",
+    "quantifier:amount:many": r"many|numerous|widespread|a\s+(?:large|great)\s+number\s+of|许多|很多|众多|大量|诸多|大批|普遍",
+    "quantifier:amount:few": r"few(?!er)|少量|少许|很少|极少|个别",  # "a few" is "some" (matched first, from "a")
     "quantifier:bound:least": r"at\s+least|no\s+(?:fewer|less)\s+than|至少|不少于|不低于",
     "quantifier:bound:most": r"at\s+most|no\s+more\s+than|至多|不超过|不高于|不多于",
     # "not only … but also" (不仅 / 不只 … 还) restricts nothing: not the quantifier "only" (journal, session 41)

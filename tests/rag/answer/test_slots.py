@@ -809,3 +809,17 @@ _VOICE_ZH = "这意味着在议会中较小会员国的公民比较大会员国�
 ])
 def test_stances_are_compared_one_for_one(claim: str, evidence: str, differs: bool) -> None:
     assert any(d.kind == "stance" for d in compare_slots(claim, evidence).differences) is differs
+
+
+@pytest.mark.parametrize(("claim", "evidence", "differs"), [
+    # Q2 (session 52): quantifier words the claim benchmark's tune half showed unread
+    ("该NSM 指导局部变革。", "该NSM 指导全面变革。", True),
+    ("一年后的证据表明，这样的栉水母在寒武纪很个别。", "Evidence a year later suggests that such ctenophores were widespread in the Cambrian.", True),
+    ("弥撒应该被部分会众感恩地接受。", "It is to be received with thanksgiving by the whole congregation.", True),
+    # the negatives: the true restatements
+    ("该NSM 指导全面变革。", "该NSM 指导全面变革。", False),
+    ("一年后的证据表明，这样的栉水母在寒武纪很普遍。", "Evidence a year later suggests that such ctenophores were widespread in the Cambrian.", False),
+    ("弥撒应该被全体会众感恩地接受。", "It is to be received with thanksgiving by the whole congregation.", False),
+])
+def test_quantifier_words_read_in_both_languages(claim: str, evidence: str, differs: bool) -> None:
+    assert any(d.kind == "quantifier" for d in compare_slots(claim, evidence).differences) is differs
