@@ -304,7 +304,7 @@ def _polarity(slot: Slot) -> int:
 
 def _other_axis(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
     """The evidence's quantifiers of size on the other axis (proportion ↔ amount) than the claim's; the evidence's
-    stances on the claim's stance's neighbouring axis (improve ↔ increase, promote ↔ encourage)."""
+    stances on the claim's stance's neighbouring axes (``_NEIGHBOUR_AXIS``: improve ↔ increase, promote ↔ encourage, …)."""
     if slot.kind == "stance" and slot.unit in _NEIGHBOUR_AXIS:
         return [e for e in evidence_slots if e.kind == "stance" and e.unit in _NEIGHBOUR_AXIS[slot.unit]]
     if slot.kind != "quantifier" or slot.value not in _SIZE:
