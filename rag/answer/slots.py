@@ -293,8 +293,9 @@ def _counted_alike(slot: Slot, evidence_slots: list[Slot]) -> list[Slot]:
 # a minority) against "many" says the opposite, against "few" the same; 大多数 against "few" the opposite. Direction
 # words likewise on a neighbouring axis: "degrading security" against 提高安全性, "discourage" against 推进.
 _SIZE = {"minority": -1, "few": -1, "majority": 1, "many": 1}
-_NEIGHBOURS = (("increase", "improve"), ("encourage", "promote"),  # session 52, rule S: 保护 against 损害, 胜利 against
-               ("improve", "protect"), ("win", "succeed"), ("encourage", "increase"))  # 失败, 鼓励 against 限制
+# Each pair is read both ways; session 52 (rule S) added the last three: 保护 against 损害, 胜利 against 失败, 鼓励 against 限制.
+_NEIGHBOURS = (("increase", "improve"), ("encourage", "promote"), ("improve", "protect"), ("win", "succeed"),
+               ("encourage", "increase"))
 _NEIGHBOUR_AXIS = {axis: tuple(b if a == axis else a for a, b in _NEIGHBOURS if axis in (a, b))
                    for axis in {axis for pair in _NEIGHBOURS for axis in pair}}
 
